@@ -1,0 +1,2 @@
+/** Usage events and their validation. */
+package dev.tally.model.event;

@@ -1,0 +1,2 @@
+/** Invoice computation: pure, explained, rounded once per line. */
+package dev.tally.model.invoice;

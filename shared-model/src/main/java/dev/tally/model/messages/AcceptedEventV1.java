@@ -1,0 +1,22 @@
+package dev.tally.model.messages;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * An event that ingest accepted exactly once. Topic {@link Topics#EVENTS_ACCEPTED}; key
+ * {@code tenantId/customerId}; JSON; decimals are strings.
+ *
+ * @param tenantId   the tenant that sent it (from the API key, never from the body)
+ * @param customerId Tally's id of the customer the event was attributed to
+ * @param customer   the customer reference as sent by the client (external id)
+ * @param eventId    the client's event id; (tenantId, eventId) is unique across all time
+ * @param type       event type, matched against meters
+ * @param timestamp  event time, as sent
+ * @param properties string, decimal or boolean values
+ * @param acceptedAt when ingest committed it
+ */
+public record AcceptedEventV1(String tenantId, String customerId, String customer, String eventId, String type,
+        Instant timestamp, Map<String, Object> properties, Instant acceptedAt) {
+    public static final String SCHEMA = "AcceptedEventV1";
+}

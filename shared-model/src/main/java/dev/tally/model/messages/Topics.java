@@ -1,0 +1,26 @@
+package dev.tally.model.messages;
+
+import java.util.List;
+
+/** Kafka topic names: the one place they are spelled. */
+public final class Topics {
+    private Topics() {
+    }
+
+    /** Accepted, deduplicated events ({@link AcceptedEventV1}), keyed by tenant/customer. Written by ingest's relay. */
+    public static final String EVENTS_ACCEPTED = "tally.events.accepted";
+    /** Cumulative usage snapshots ({@link RatedUsageV1}), keyed by tenant/customer. Written by rating's relay. */
+    public static final String USAGE_RATED = "tally.usage.rated";
+    /** Compacted catalog ({@link CatalogRecordV1}): API keys, customers, meters. Written by invoicing's relay. */
+    public static final String CATALOG = "tally.catalog";
+
+    /** Topics the local stack pre-creates: name, partitions, compacted. */
+    public record Spec(String name, int partitions, boolean compacted) {
+    }
+
+    public static final List<Spec> ALL = List.of(
+            new Spec(EVENTS_ACCEPTED, 4, false),
+            new Spec(USAGE_RATED, 4, false),
+            // one partition keeps catalog changes in their causal order for every reader
+            new Spec(CATALOG, 1, true));
+}

@@ -1,0 +1,30 @@
+package dev.tally.model.metering;
+
+import dev.tally.model.event.UsageEvent;
+import java.math.BigDecimal;
+
+/**
+ * What to measure: events of {@code eventType}, folded by {@code aggregation} over {@code property}
+ * (ignored for COUNT). {@code key} names the meter inside its tenant.
+ */
+public record MeterDefinition(String key, String eventType, Aggregation aggregation, String property) {
+    public MeterDefinition {
+        if (aggregation == Aggregation.SUM && (property == null || property.isBlank())) {
+            throw new IllegalArgumentException("a SUM meter needs a property");
+        }
+    }
+
+    /**
+     * The quantity this event adds to the meter, or {@code null} when the event does not belong to it.
+     * Aggregations here are sums, so deltas merge associatively across partitions and polls.
+     */
+    public BigDecimal contribution(UsageEvent event) {
+        if (!eventType.equals(event.type())) {
+            return null;
+        }
+        return switch (aggregation) {
+            case COUNT -> BigDecimal.ONE;
+            case SUM -> event.decimal(property);
+        };
+    }
+}

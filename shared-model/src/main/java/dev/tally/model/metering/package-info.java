@@ -1,0 +1,2 @@
+/** Meters, aggregations and billing periods. */
+package dev.tally.model.metering;

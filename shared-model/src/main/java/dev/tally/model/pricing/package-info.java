@@ -1,0 +1,2 @@
+/** Price models; each evaluation carries its own breakdown. */
+package dev.tally.model.pricing;
