@@ -21,7 +21,7 @@ import net.jqwik.api.constraints.Scale;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.LongRange;
 
-class InvoiceCalculatorProperties {
+class InvoiceCalculatorPropertiesTest {
     private static final BillingPeriod NOV = BillingPeriod.calendarMonthOf(Instant.parse("2026-11-22T00:00:00Z"));
 
     @Property
