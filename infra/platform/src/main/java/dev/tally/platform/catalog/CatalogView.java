@@ -1,0 +1,146 @@
+package dev.tally.platform.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.KafkaClients;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/**
+ * Read model of the compacted {@link Topics#CATALOG} topic, rebuilt from the beginning at every
+ * start and kept current by a background consumer. Services that are not the catalog's owner use
+ * it instead of reading invoicing's tables. Lookups are always by tenant.
+ */
+@ApplicationScoped
+public class CatalogView {
+    private static final Logger LOG = Logger.getLogger(CatalogView.class);
+
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    ObjectMapper json;
+
+    private final Map<String, CatalogRecordV1.ApiKey> keysByHash = new ConcurrentHashMap<>();
+    private final Map<String, CatalogRecordV1.Customer> customersByExternalId = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, CatalogRecordV1.Meter>> metersByTenant = new ConcurrentHashMap<>();
+    private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
+    private final Object progress = new Object();
+    private volatile long position;
+    private volatile boolean running = true;
+    private KafkaConsumer<String, String> consumer;
+    private KafkaConsumer<String, String> endProbe;
+    private Thread thread;
+
+    @PostConstruct
+    void start() {
+        consumer = kafka.consumer(null, "catalog-view");
+        endProbe = kafka.consumer(null, "catalog-end");
+        consumer.assign(List.of(partition));
+        consumer.seekToBeginning(List.of(partition));
+        thread = Thread.ofPlatform().name("catalog-view").daemon().start(this::loop);
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        running = false;
+        if (thread != null) {
+            consumer.wakeup();
+        }
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    apply(r.value());
+                }
+                synchronized (progress) {
+                    position = consumer.position(partition);
+                    progress.notifyAll();
+                }
+            }
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+            // shutting down
+        } catch (Exception e) {
+            LOG.error("catalog view stopped", e);
+        } finally {
+            consumer.close();
+            synchronized (endProbe) {
+                endProbe.close();
+            }
+        }
+    }
+
+    void apply(String value) throws Exception {
+        CatalogRecordV1 r = json.readValue(value, CatalogRecordV1.class);
+        switch (r.kind()) {
+            case API_KEY -> {
+                if (r.apiKey().revoked()) {
+                    keysByHash.remove(r.apiKey().sha256());
+                } else {
+                    keysByHash.put(r.apiKey().sha256(), r.apiKey());
+                }
+            }
+            case CUSTOMER -> customersByExternalId.put(r.customer().tenantId() + "/" + r.customer().externalId(), r.customer());
+            case METER -> metersByTenant.computeIfAbsent(r.meter().tenantId(), t -> new ConcurrentHashMap<>())
+                    .put(r.meter().meterKey(), r.meter());
+        }
+    }
+
+    /** The live (not revoked) key with this SHA-256, or {@code null}. */
+    public CatalogRecordV1.ApiKey apiKey(String sha256) {
+        return keysByHash.get(sha256);
+    }
+
+    public CatalogRecordV1.Customer customer(String tenantId, String externalId) {
+        return customersByExternalId.get(tenantId + "/" + externalId);
+    }
+
+    public List<CatalogRecordV1.Meter> meters(String tenantId) {
+        Map<String, CatalogRecordV1.Meter> m = metersByTenant.get(tenantId);
+        return m == null ? List.of() : List.copyOf(m.values());
+    }
+
+    /**
+     * Waits until this view has read everything published to the catalog before the call. Rating
+     * calls it before each poll of events so that a meter created before an event was accepted is
+     * known when the event is rated.
+     */
+    public boolean awaitCaughtUp(Duration timeout) {
+        long target;
+        synchronized (endProbe) {
+            target = endProbe.endOffsets(List.of(partition), Duration.ofSeconds(5)).get(partition);
+        }
+        return awaitPosition(target, timeout);
+    }
+
+    boolean awaitPosition(long target, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (position < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    progress.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

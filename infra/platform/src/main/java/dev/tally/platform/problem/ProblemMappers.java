@@ -1,0 +1,56 @@
+package dev.tally.platform.problem;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every error leaves as problem+json; no stack trace ever reaches a caller. Unexpected failures are
+ * logged once, here, with the trace id the logging format carries.
+ */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return respond(e.toProblem());
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        String field = null;
+        if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+            field = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+        }
+        String detail = e instanceof InvalidFormatException || e instanceof MismatchedInputException
+                ? "a value has the wrong type" + (field == null ? "" : " at " + field)
+                : "the body is not valid JSON: " + e.getOriginalMessage();
+        return respond(new Problem(Problem.TYPE_PREFIX + "malformed-json", "Malformed request body", 400, detail, field, null));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
+        String slug = title.toLowerCase().replace(' ', '-');
+        return respond(new Problem(Problem.TYPE_PREFIX + slug, title, status, e.getMessage(), null, null));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e) {
+        LOG.error("unexpected failure", e);
+        return respond(new Problem(Problem.TYPE_PREFIX + "internal", "Internal error", 500,
+                "the request failed on the server and changed nothing; it is safe to retry", null, null));
+    }
+
+    static Response respond(Problem p) {
+        return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p).build();
+    }
+}
