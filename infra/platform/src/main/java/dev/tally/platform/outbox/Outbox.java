@@ -29,6 +29,14 @@ public class Outbox {
 
     /** Appends one row on the given connection (whose transaction the caller controls). */
     public static long append(Connection c, String topic, String schema, List<OutboxRecord> records) throws SQLException {
+        return append(c, topic, schema, records, null);
+    }
+
+    /**
+     * Appends one row with a pre-drawn id (from the outbox id sequence) when {@code id} is not null,
+     * so rows that reference the outbox entry can be written first in the same transaction.
+     */
+    public static long append(Connection c, String topic, String schema, List<OutboxRecord> records, Long id) throws SQLException {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("an outbox row needs at least one record");
         }
@@ -43,12 +51,14 @@ public class Outbox {
             traces[i] = r.traceparent() == null ? "" : r.traceparent();
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "insert into outbox (topic, schema_name, keys, payloads, traceparents) values (?, ?, ?, ?, ?) returning id")) {
-            ps.setString(1, topic);
-            ps.setString(2, schema);
-            ps.setArray(3, c.createArrayOf("text", keys));
-            ps.setArray(4, c.createArrayOf("text", payloads));
-            ps.setArray(5, c.createArrayOf("text", traces));
+                "insert into outbox (id, topic, schema_name, keys, payloads, traceparents) "
+                        + "values (coalesce(?, nextval(pg_get_serial_sequence('outbox', 'id'))), ?, ?, ?, ?, ?) returning id")) {
+            ps.setObject(1, id, java.sql.Types.BIGINT);
+            ps.setString(2, topic);
+            ps.setString(3, schema);
+            ps.setArray(4, c.createArrayOf("text", keys));
+            ps.setArray(5, c.createArrayOf("text", payloads));
+            ps.setArray(6, c.createArrayOf("text", traces));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -37,6 +37,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return json(json); // the body reader wraps parse errors
+        }
         int status = e.getResponse().getStatus();
         String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
         String slug = title.toLowerCase().replace(' ', '-');
@@ -47,7 +50,7 @@ public class ProblemMappers {
     public Response unexpected(Exception e) {
         LOG.error("unexpected failure", e);
         return respond(new Problem(Problem.TYPE_PREFIX + "internal", "Internal error", 500,
-                "the request failed on the server and changed nothing; it is safe to retry", null, null));
+                "the request failed on the server; retrying with the same event ids is safe", null, null));
     }
 
     static Response respond(Problem p) {

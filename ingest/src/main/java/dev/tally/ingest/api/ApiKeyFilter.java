@@ -1,0 +1,43 @@
+package dev.tally.ingest.api;
+
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.problem.ProblemException;
+import dev.tally.platform.security.ApiKeys;
+import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.ext.Provider;
+import java.util.Set;
+
+/**
+ * Every ingest request carries a tenant API key ({@code Authorization: Bearer tly_…}) with the
+ * {@code ingest} or {@code admin} scope. Keys are looked up by SHA-256 in the catalog read model.
+ */
+@Provider
+@Priority(Priorities.AUTHENTICATION)
+public class ApiKeyFilter implements ContainerRequestFilter {
+    private static final Set<String> SCOPES = Set.of("ingest", "admin");
+
+    @Inject
+    CatalogView catalog;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String key = ApiKeys.bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (key == null) {
+            throw ProblemException.unauthorized("send a tenant API key as 'Authorization: Bearer <key>'");
+        }
+        CatalogRecordV1.ApiKey found = catalog.apiKey(ApiKeys.sha256(key));
+        if (found == null) {
+            throw ProblemException.unauthorized("unknown or revoked API key");
+        }
+        if (!SCOPES.contains(found.scope())) {
+            throw ProblemException.forbidden("API key " + found.keyId() + " has scope '" + found.scope() + "', ingest needs 'ingest'");
+        }
+        request.setProperty(Tenant.PROPERTY, new Tenant(found.tenantId(), found.keyId(), found.scope()));
+    }
+}

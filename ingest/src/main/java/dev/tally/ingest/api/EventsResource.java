@@ -1,0 +1,144 @@
+package dev.tally.ingest.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.ingest.config.IngestConfig;
+import dev.tally.ingest.store.EventStore;
+import dev.tally.model.event.EventValidator;
+import dev.tally.model.event.RawEvent;
+import dev.tally.model.event.Rejection;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.problem.Problem;
+import dev.tally.platform.problem.ProblemException;
+import dev.tally.platform.tracing.TraceContext;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@Path("/v1/events")
+public class EventsResource {
+    @Inject
+    IngestConfig config;
+    @Inject
+    CatalogView catalog;
+    @Inject
+    EventStore store;
+
+    final Clock clock = Clock.systemUTC();
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public EventsResponse ingest(EventsRequest body, @Context ContainerRequestContext request) {
+        Tenant tenant = (Tenant) request.getProperty(Tenant.PROPERTY);
+        if (body == null || body.events() == null || body.events().isEmpty()) {
+            throw ProblemException.badRequest("missing-events", "the body must be {\"events\": [ … ]} with at least one event", "events");
+        }
+        if (body.events().size() > config.maxBatch()) {
+            throw ProblemException.badRequest("batch-too-large",
+                    "at most " + config.maxBatch() + " events per request, got " + body.events().size(), "events");
+        }
+        Instant now = clock.instant();
+        EventValidator validator = new EventValidator(config.maxFutureSkew());
+        int n = body.events().size();
+        EventsResponse.Result[] results = new EventsResponse.Result[n];
+        List<EventStore.Candidate> candidates = new ArrayList<>();
+        Set<String> idsInRequest = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            EventsRequest.EventBody e = body.events().get(i);
+            if (e == null) {
+                results[i] = rejected(null, new Rejection("invalid_event", "events[" + i + "]", "an event must be an object"));
+                continue;
+            }
+            if (e.properties() != null && !e.properties().isObject() && !e.properties().isNull()) {
+                results[i] = rejected(e.id(), new Rejection("invalid_property", "properties", "properties must be an object"));
+                continue;
+            }
+            var outcome = validator.validate(new RawEvent(e.id(), e.type(), e.customer(), e.timestamp(), properties(e.properties())), now);
+            if (outcome instanceof EventValidator.Invalid invalid) {
+                results[i] = rejected(e.id(), invalid.rejection());
+                continue;
+            }
+            var event = ((EventValidator.Valid) outcome).event();
+            CatalogRecordV1.Customer customer = catalog.customer(tenant.tenantId(), event.customer());
+            if (customer == null) {
+                results[i] = rejected(e.id(), new Rejection("unknown_customer", "customer",
+                        "no customer with external id '" + event.customer() + "' in this tenant"));
+                continue;
+            }
+            if (!idsInRequest.add(event.id())) {
+                results[i] = new EventsResponse.Result(event.id(), "duplicate", null, null, "repeated earlier in this request");
+                continue;
+            }
+            candidates.add(new EventStore.Candidate(i, event, customer.customerId()));
+        }
+        if (candidates.isEmpty() && allRejected(results)) {
+            List<Problem.FieldError> errors = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                errors.add(new Problem.FieldError("events[" + i + "]." + results[i].field(), results[i].code(), results[i].message()));
+            }
+            throw new ProblemException(400, "invalid-events", "Invalid events",
+                    "no event in the request is valid; nothing was stored", "events", errors);
+        }
+        Set<Integer> accepted = candidates.isEmpty() ? Set.of()
+                : store.accept(tenant.tenantId(), candidates, TraceContext.current(), now);
+        int acceptedCount = 0;
+        int duplicates = 0;
+        int rejectedCount = 0;
+        for (EventStore.Candidate c : candidates) {
+            results[c.index()] = accepted.contains(c.index())
+                    ? new EventsResponse.Result(c.event().id(), "accepted", null, null, null)
+                    : new EventsResponse.Result(c.event().id(), "duplicate", null, null, "already accepted earlier");
+        }
+        for (EventsResponse.Result r : results) {
+            switch (r.outcome()) {
+                case "accepted" -> acceptedCount++;
+                case "duplicate" -> duplicates++;
+                default -> rejectedCount++;
+            }
+        }
+        return new EventsResponse(acceptedCount, duplicates, rejectedCount, List.of(results));
+    }
+
+    private static boolean allRejected(EventsResponse.Result[] results) {
+        for (EventsResponse.Result r : results) {
+            if (r == null || !"rejected".equals(r.outcome())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static EventsResponse.Result rejected(String id, Rejection r) {
+        return new EventsResponse.Result(id, "rejected", r.code(), r.field(), r.message());
+    }
+
+    /** JSON numbers become exact BigDecimals (the mapper never reads them as double). */
+    static Map<String, Object> properties(JsonNode node) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            JsonNode v = f.getValue();
+            Object value = v.isNumber() ? v.decimalValue() : v.isTextual() ? v.textValue() : v.isBoolean() ? (Object) v.booleanValue() : v;
+            out.put(f.getKey(), value);
+        }
+        return out;
+    }
+}

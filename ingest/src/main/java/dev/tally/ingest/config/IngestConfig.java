@@ -1,0 +1,16 @@
+package dev.tally.ingest.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "tally.ingest")
+public interface IngestConfig {
+    /** Most events accepted in one request. */
+    @WithDefault("1000")
+    int maxBatch();
+
+    /** How far ahead of the server clock an event's timestamp may be. */
+    @WithDefault("PT5M")
+    Duration maxFutureSkew();
+}

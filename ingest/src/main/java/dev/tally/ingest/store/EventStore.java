@@ -1,0 +1,98 @@
+package dev.tally.ingest.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.event.UsageEvent;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.outbox.Outbox;
+import dev.tally.platform.outbox.OutboxRecord;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The accept transaction: claim the dedup keys and write the outbox row in one commit. Never
+ * "claim, then write" in two steps — a crash between them would turn a retry into a false duplicate.
+ */
+@ApplicationScoped
+public class EventStore {
+    @Inject
+    DataSource dataSource;
+    @Inject
+    ObjectMapper json;
+
+    /** A valid, attributed event and its index in the request. */
+    public record Candidate(int index, UsageEvent event, String customerId) {
+    }
+
+    /** Returns the indexes of the candidates that were new (the rest were duplicates). */
+    public Set<Integer> accept(String tenantId, List<Candidate> candidates, String traceparent, Instant now) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return accept(c, tenantId, candidates, traceparent, now);
+            }
+        });
+    }
+
+    private Set<Integer> accept(Connection c, String tenantId, List<Candidate> candidates, String traceparent, Instant now)
+            throws SQLException, JsonProcessingException {
+        long outboxId;
+        try (PreparedStatement ps = c.prepareStatement("select nextval(pg_get_serial_sequence('outbox', 'id'))");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            outboxId = rs.getLong(1);
+        }
+        String[] ids = candidates.stream().map(k -> k.event().id()).toArray(String[]::new);
+        Set<String> fresh = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into event_key (tenant_id, event_id, outbox_id, accepted_at)
+                select ?, id, ?, ? from unnest(?::text[]) as t(id)
+                on conflict do nothing
+                returning event_id""")) {
+            ps.setString(1, tenantId);
+            ps.setLong(2, outboxId);
+            ps.setObject(3, java.sql.Timestamp.from(now));
+            ps.setArray(4, c.createArrayOf("text", ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    fresh.add(rs.getString(1));
+                }
+            }
+        }
+        Set<Integer> accepted = new HashSet<>();
+        List<OutboxRecord> records = new ArrayList<>();
+        for (Candidate k : candidates) {
+            if (!fresh.contains(k.event().id())) {
+                continue;
+            }
+            accepted.add(k.index());
+            UsageEvent e = k.event();
+            AcceptedEventV1 message = new AcceptedEventV1(tenantId, k.customerId(), e.customer(), e.id(), e.type(), e.timestamp(),
+                    e.properties(), now);
+            records.add(new OutboxRecord(tenantId + "/" + k.customerId(), json.writeValueAsString(message), traceparent));
+        }
+        if (!records.isEmpty()) {
+            insertOutbox(c, outboxId, records);
+        }
+        return accepted;
+    }
+
+    /** The outbox row takes the id the dedup keys already point at. */
+    private static void insertOutbox(Connection c, long id, List<OutboxRecord> records) throws SQLException {
+        long written = Outbox.append(c, Topics.EVENTS_ACCEPTED, AcceptedEventV1.SCHEMA, records, id);
+        if (written != id) {
+            throw new IllegalStateException("outbox id mismatch");
+        }
+    }
+}

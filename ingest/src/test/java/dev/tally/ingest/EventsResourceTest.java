@@ -1,0 +1,200 @@
+package dev.tally.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.containsString;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.testing.LocalStackResource;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
+class EventsResourceTest {
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    CatalogView catalog;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    InMemorySpanExporter spans;
+
+    IngestTestSupport.Fixture f;
+
+    @BeforeEach
+    void tenant() throws Exception {
+        f = IngestTestSupport.tenantWithCustomer(kafka, json, catalog, "ingest");
+        spans.reset();
+    }
+
+    private String event(String id, String customer, String timestamp, String bytes) {
+        return """
+                {"id":"%s","type":"bandwidth","customer":"%s","timestamp":"%s","properties":{"bytes":%s,"region":"eu"}}"""
+                .formatted(id, customer, timestamp, bytes);
+    }
+
+    @Test
+    void requestsWithoutAValidKeyAreRefusedWithProblemJson() {
+        given().contentType(ContentType.JSON).body("{\"events\":[]}").post("/v1/events")
+                .then().statusCode(401).contentType("application/problem+json")
+                .body("type", equalTo("https://tally.dev/problems/unauthorized"));
+        given().header("Authorization", "Bearer tly_nope_nope").contentType(ContentType.JSON).body("{\"events\":[]}")
+                .post("/v1/events").then().statusCode(401).body("detail", containsString("unknown or revoked"));
+    }
+
+    @Test
+    void eachEventGetsItsOwnOutcomeAndOnlyAcceptedOnesReachTheOutbox() throws Exception {
+        String now = Instant.now().minusSeconds(60).toString();
+        String body = "{\"events\":[" + String.join(",",
+                event("e1", "acme", now, "1000.5"),
+                event("e2", "acme", now, "2000"),
+                event("e1", "acme", now, "1000.5"),
+                event("e3", "acme", "not-a-time", "1"),
+                event("e4", "nobody", now, "1")) + "]}";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(200)
+                .body("accepted", equalTo(2)).body("duplicates", equalTo(1)).body("rejected", equalTo(2))
+                .body("results[0].outcome", equalTo("accepted"))
+                .body("results[2].outcome", equalTo("duplicate"))
+                .body("results[3].code", equalTo("invalid_timestamp")).body("results[3].field", equalTo("timestamp"))
+                .body("results[4].code", equalTo("unknown_customer"));
+
+        assertThat(storedIds()).containsExactlyInAnyOrder("e1", "e2");
+        List<AcceptedEventV1> outboxed = outboxEvents();
+        assertThat(outboxed).extracting(AcceptedEventV1::eventId).containsExactly("e1", "e2");
+        assertThat(outboxed.get(0).properties().get("bytes")).isEqualTo("1000.5");
+        assertThat(outboxed.get(0).customerId()).isEqualTo(f.customerId());
+    }
+
+    @Test
+    void aRetryWithAnotherTimestampIsStillADuplicate() throws Exception {
+        String first = "{\"events\":[" + event("r1", "acme", Instant.now().minusSeconds(3600).toString(), "5") + "]}";
+        String retry = "{\"events\":[" + event("r1", "acme", Instant.now().minusSeconds(10).toString(), "5") + "]}";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(first).post("/v1/events")
+                .then().statusCode(200).body("accepted", equalTo(1));
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(retry).post("/v1/events")
+                .then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(1));
+        assertThat(outboxEvents()).hasSize(1);
+    }
+
+    @Test
+    void malformedOrAllInvalidInputChangesNothing() throws Exception {
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body("{\"events\":[{\"id\":")
+                .post("/v1/events").then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://tally.dev/problems/malformed-json"))
+                .body("detail", not(containsString("Exception")));
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("{\"events\":[" + event("x1", "acme", "2099-01-01T00:00:00Z", "1") + "]}")
+                .post("/v1/events").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("events[0].timestamp"))
+                .body("errors[0].code", equalTo("timestamp_in_future"));
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body("{\"events\":[]}")
+                .post("/v1/events").then().statusCode(400).body("field", equalTo("events"));
+        assertThat(storedIds()).isEmpty();
+        assertThat(outboxEvents()).isEmpty();
+    }
+
+    @Test
+    void theRelayPublishesWithOutboxHeadersAndTheRequestsTraceContext() throws Exception {
+        String body = "{\"events\":[" + event("k1", "acme", Instant.now().toString(), "7") + ","
+                + event("k2", "acme", Instant.now().toString(), "8") + "]}";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(200).body("accepted", equalTo(2));
+
+        List<ConsumerRecord<String, String>> mine = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = kafka.consumer(null, "test-reader")) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.EVENTS_ACCEPTED).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (mine.size() < 2 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key().startsWith(f.tenantId() + "/")) {
+                        mine.add(r);
+                    }
+                }
+            }
+        }
+        assertThat(mine).hasSize(2);
+        assertThat(mine).extracting(r -> RecordHeaders.string(r, Headers.POSITION)).containsExactly("0", "1");
+        assertThat(mine).extracting(r -> RecordHeaders.string(r, Headers.OUTBOX_ID)).containsOnly(RecordHeaders.string(mine.get(0), Headers.OUTBOX_ID));
+        assertThat(mine.get(0).key()).isEqualTo(f.tenantId() + "/" + f.customerId());
+
+        String traceparent = RecordHeaders.string(mine.get(0), Headers.TRACEPARENT);
+        assertThat(traceparent).isNotBlank();
+        String traceId = traceparent.split("-")[1];
+        Set<String> serverTraces = awaitSpans().stream().filter(s -> s.getName().contains("/v1/events"))
+                .map(SpanData::getTraceId).collect(Collectors.toSet());
+        assertThat(serverTraces).contains(traceId);
+    }
+
+    private List<SpanData> awaitSpans() throws InterruptedException {
+        for (int i = 0; i < 100 && spans.getFinishedSpanItems().isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        return spans.getFinishedSpanItems();
+    }
+
+    private List<String> storedIds() throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select event_id from event_key where tenant_id = ? order by event_id")) {
+            ps.setString(1, f.tenantId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private List<AcceptedEventV1> outboxEvents() throws Exception {
+        List<AcceptedEventV1> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select p from outbox, unnest(payloads) with ordinality as u(p, n) where keys[1] like ? order by id, n")) {
+            ps.setString(1, f.tenantId() + "/%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(json.readValue(rs.getString(1), AcceptedEventV1.class));
+                }
+            }
+        }
+        return out;
+    }
+
+}

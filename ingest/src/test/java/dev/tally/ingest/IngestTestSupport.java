@@ -1,0 +1,38 @@
+package dev.tally.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.security.ApiKeys;
+import java.time.Duration;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Puts a tenant, a key and a customer into the catalog topic, as invoicing's relay would. */
+final class IngestTestSupport {
+    private IngestTestSupport() {
+    }
+
+    record Fixture(String tenantId, String key, String customerId, String customerExternalId) {
+    }
+
+    static Fixture tenantWithCustomer(KafkaClients kafka, ObjectMapper json, CatalogView catalog, String scope) throws Exception {
+        String tenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
+        ApiKeys.NewKey key = ApiKeys.generate();
+        String customerId = "c_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Producer<String, String> p = kafka.producer("test-catalog")) {
+            for (CatalogRecordV1 r : new CatalogRecordV1[] {
+                    CatalogRecordV1.of(new CatalogRecordV1.ApiKey(tenant, key.keyId(), key.sha256(), scope, false)),
+                    CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, customerId, "acme", "USD"))}) {
+                p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
+            }
+        }
+        if (!catalog.awaitCaughtUp(Duration.ofSeconds(30))) {
+            throw new IllegalStateException("catalog view did not catch up");
+        }
+        return new Fixture(tenant, key.key(), customerId, "acme");
+    }
+}
