@@ -14,8 +14,21 @@ public record UsageEvent(String id, String type, String customer, Instant timest
         properties = Map.copyOf(properties);
     }
 
-    /** The exact decimal value of a numeric property, or {@code null} when absent or not a number. */
+    /**
+     * The exact decimal value of a numeric property, or {@code null} when absent or not a number.
+     * A string holding a plain decimal ({@code "1024"}, {@code "0.5"}) counts as a number: Kafka
+     * payloads carry decimals as strings, and clients often send numeric strings.
+     */
     public BigDecimal decimal(String property) {
-        return properties.get(property) instanceof BigDecimal d ? d : null;
+        Object v = properties.get(property);
+        if (v instanceof BigDecimal d) {
+            return d;
+        }
+        if (v instanceof String s && PLAIN_DECIMAL.matcher(s).matches()) {
+            return new BigDecimal(s);
+        }
+        return null;
     }
+
+    private static final java.util.regex.Pattern PLAIN_DECIMAL = java.util.regex.Pattern.compile("-?\\d{1,40}(\\.\\d{1,40})?");
 }

@@ -1,0 +1,26 @@
+package dev.tally.admin.api;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error leaves as problem+json; no stack trace reaches the browser. Unexpected ones are logged once, here. */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String title = known == null ? "Error" : known.getReasonPhrase();
+        return Problem.of(title.toLowerCase().replace(' ', '-'), title, status, e.getMessage()).response().build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e) {
+        LOG.error("unexpected failure", e);
+        return Problem.of("internal", "Internal error", 500, "the request failed on the server; see the admin-ui log")
+                .response().build();
+    }
+}

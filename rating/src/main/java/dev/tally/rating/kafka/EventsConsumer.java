@@ -1,0 +1,196 @@
+package dev.tally.rating.kafka;
+
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.platform.tracing.TraceContext;
+import dev.tally.rating.store.RatingStore;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes {@link Topics#EVENTS_ACCEPTED}. Positions come from Postgres ({@code consumer_offset}),
+ * not from Kafka's committed offsets: on assignment, and after any failed poll, the consumer seeks
+ * to what the last committed transaction recorded, so a crash anywhere repeats nothing and loses
+ * nothing.
+ */
+@ApplicationScoped
+public class EventsConsumer {
+    private static final Logger LOG = Logger.getLogger(EventsConsumer.class);
+
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    CatalogView catalog;
+    @Inject
+    RatingStore store;
+    @Inject
+    Tracer tracer;
+    @ConfigProperty(name = "tally.rating.consumer.enabled", defaultValue = "true")
+    boolean enabled;
+    @ConfigProperty(name = "tally.rating.consumer.group", defaultValue = "tally-rating")
+    String group;
+
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, String> consumer;
+    private Thread thread;
+
+    void onStart(@Observes StartupEvent e) {
+        if (enabled) {
+            start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        stop();
+    }
+
+    /** Starts consuming (tests use stop/start to restart mid-stream). */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = Thread.ofPlatform().name("rating-events").start(this::loop);
+    }
+
+    public synchronized void stop() {
+        running = false;
+        KafkaConsumer<String, String> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(Duration.ofSeconds(30));
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+    }
+
+    /** Records applied / dropped as re-published since start. */
+    public long applied() {
+        return applied.get();
+    }
+
+    public long skipped() {
+        return skipped.get();
+    }
+
+    private void loop() {
+        try (KafkaConsumer<String, String> c = kafka.consumer(group, "rating-events")) {
+            consumer = c;
+            c.subscribe(List.of(Topics.EVENTS_ACCEPTED), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // nothing buffered: every applied poll is already committed in Postgres
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    seekToStored(c, partitions);
+                }
+            });
+            while (running) {
+                ConsumerRecords<String, String> polled = c.poll(Duration.ofMillis(200));
+                if (polled.isEmpty()) {
+                    continue;
+                }
+                try {
+                    process(polled);
+                } catch (Exception e) {
+                    LOG.warnf("rating a poll failed, rewinding to the stored offsets: %s", e.toString());
+                    seekToStored(c, c.assignment());
+                    sleep(1000);
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() was called
+        } catch (Exception e) {
+            LOG.error("rating consumer stopped", e);
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private void process(ConsumerRecords<String, String> polled) throws Exception {
+        // a meter created before an event was accepted must be known before the event is rated
+        if (!catalog.awaitCaughtUp(Duration.ofSeconds(10))) {
+            throw new IllegalStateException("catalog read model is behind");
+        }
+        List<ConsumerRecord<String, String>> records = new ArrayList<>(polled.count());
+        polled.forEach(records::add);
+        Map<String, Span> spans = new HashMap<>();
+        Map<String, String> childContexts = new HashMap<>();
+        try {
+            RatingStore.Applied result = store.apply(records, catalog::meters, r -> {
+                String parent = RecordHeaders.string(r, Headers.TRACEPARENT);
+                String key = parent == null ? "" : parent;
+                return childContexts.computeIfAbsent(key, k -> {
+                    Span span = TraceContext.consumerSpan(tracer, "rate " + Topics.EVENTS_ACCEPTED, k);
+                    spans.put(k, span);
+                    return TraceContext.of(Context.root().with(span));
+                });
+            });
+            applied.addAndGet(result.applied());
+            skipped.addAndGet(result.skipped());
+        } finally {
+            spans.values().forEach(Span::end);
+        }
+    }
+
+    private void seekToStored(KafkaConsumer<String, String> c, Collection<TopicPartition> partitions) {
+        try {
+            Map<TopicPartition, Long> stored = store.offsets(partitions);
+            List<TopicPartition> fresh = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                Long next = stored.get(tp);
+                if (next == null) {
+                    fresh.add(tp);
+                } else {
+                    c.seek(tp, next);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                c.seekToBeginning(fresh);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read stored offsets", e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

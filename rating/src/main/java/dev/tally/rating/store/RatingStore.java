@@ -1,0 +1,265 @@
+package dev.tally.rating.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.event.UsageEvent;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.Aggregation;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.metering.MeterDefinition;
+import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.platform.outbox.Outbox;
+import dev.tally.platform.outbox.OutboxRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/** Rating's tables: aggregates, consumed offsets and applied outbox positions — all in one transaction. */
+@ApplicationScoped
+public class RatingStore {
+    @Inject
+    DataSource dataSource;
+    @Inject
+    ObjectMapper json;
+
+    /** What one poll did. */
+    public record Applied(int applied, int skipped, int snapshots) {
+    }
+
+    private record AggKey(String tenantId, String customerId, String meterKey, Instant periodStart) {
+    }
+
+    private static final class Delta {
+        Instant periodEnd;
+        BigDecimal quantity = BigDecimal.ZERO;
+        long events;
+        String traceparent;
+    }
+
+    private record BatchKey(String topic, int partition, long outboxId) {
+    }
+
+    /**
+     * Applies a poll's records exactly once.
+     *
+     * @param meters    the tenant's meters (from the catalog read model)
+     * @param traceOf   the trace context to attach to snapshots derived from a record
+     */
+    public Applied apply(List<ConsumerRecord<String, String>> records,
+            Function<String, List<CatalogRecordV1.Meter>> meters,
+            Function<ConsumerRecord<String, String>, String> traceOf) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Applied applied = apply(c, records, meters, traceOf);
+                c.commit();
+                return applied;
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Applied apply(Connection c, List<ConsumerRecord<String, String>> records,
+            Function<String, List<CatalogRecordV1.Meter>> meters,
+            Function<ConsumerRecord<String, String>, String> traceOf) throws Exception {
+        Map<BatchKey, Integer> highWater = loadHighWater(c, records);
+        Map<BatchKey, Integer> changedHighWater = new HashMap<>();
+        Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+        Map<AggKey, Delta> deltas = new LinkedHashMap<>();
+        int applied = 0;
+        int skipped = 0;
+        for (ConsumerRecord<String, String> r : records) {
+            nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            BatchKey batch = new BatchKey(r.topic(), r.partition(), RecordHeaders.number(r, Headers.OUTBOX_ID));
+            int position = (int) RecordHeaders.number(r, Headers.POSITION);
+            Integer last = highWater.get(batch);
+            if (last != null && position <= last) {
+                skipped++; // re-published by the relay after a crash: already counted
+                continue;
+            }
+            highWater.put(batch, position);
+            changedHighWater.put(batch, position);
+            applied++;
+            AcceptedEventV1 e = json.readValue(r.value(), AcceptedEventV1.class);
+            UsageEvent event = new UsageEvent(e.eventId(), e.type(), e.customer(), e.timestamp(),
+                    e.properties() == null ? Map.of() : e.properties());
+            BillingPeriod period = BillingPeriod.calendarMonthOf(e.timestamp());
+            for (CatalogRecordV1.Meter m : meters.apply(e.tenantId())) {
+                MeterDefinition meter = new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property());
+                BigDecimal contribution = meter.contribution(event);
+                if (contribution == null) {
+                    continue;
+                }
+                Delta d = deltas.computeIfAbsent(new AggKey(e.tenantId(), e.customerId(), m.meterKey(), period.start()), k -> new Delta());
+                d.periodEnd = period.end();
+                d.quantity = d.quantity.add(contribution);
+                d.events++;
+                d.traceparent = traceOf.apply(r);
+            }
+        }
+        List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
+        saveHighWater(c, changedHighWater);
+        saveOffsets(c, nextOffsets);
+        if (!snapshots.isEmpty()) {
+            Outbox.append(c, Topics.USAGE_RATED, RatedUsageV1.SCHEMA, snapshots);
+        }
+        return new Applied(applied, skipped, snapshots.size());
+    }
+
+    private Map<BatchKey, Integer> loadHighWater(Connection c, List<ConsumerRecord<String, String>> records) throws SQLException {
+        Map<BatchKey, Integer> out = new HashMap<>();
+        List<String> topics = new ArrayList<>();
+        List<Integer> partitions = new ArrayList<>();
+        List<Long> outboxIds = new ArrayList<>();
+        java.util.Set<BatchKey> seen = new java.util.HashSet<>();
+        for (ConsumerRecord<String, String> r : records) {
+            BatchKey k = new BatchKey(r.topic(), r.partition(), RecordHeaders.number(r, Headers.OUTBOX_ID));
+            if (seen.add(k)) {
+                topics.add(k.topic());
+                partitions.add(k.partition());
+                outboxIds.add(k.outboxId());
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                select b.topic, b.kafka_partition, b.outbox_id, b.last_position
+                from applied_batch b
+                join unnest(?::text[], ?::int[], ?::bigint[]) as k(topic, kafka_partition, outbox_id)
+                  on b.topic = k.topic and b.kafka_partition = k.kafka_partition and b.outbox_id = k.outbox_id""")) {
+            ps.setArray(1, c.createArrayOf("text", topics.toArray()));
+            ps.setArray(2, c.createArrayOf("int4", partitions.toArray()));
+            ps.setArray(3, c.createArrayOf("int8", outboxIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(new BatchKey(rs.getString(1), rs.getInt(2), rs.getLong(3)), rs.getInt(4));
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<OutboxRecord> upsertAggregates(Connection c, Map<AggKey, Delta> deltas) throws Exception {
+        int n = deltas.size();
+        String[] tenants = new String[n];
+        String[] customers = new String[n];
+        String[] meters = new String[n];
+        Timestamp[] starts = new Timestamp[n];
+        Timestamp[] ends = new Timestamp[n];
+        BigDecimal[] quantities = new BigDecimal[n];
+        Long[] counts = new Long[n];
+        Map<AggKey, String> traces = new HashMap<>();
+        int i = 0;
+        for (Map.Entry<AggKey, Delta> e : deltas.entrySet()) {
+            tenants[i] = e.getKey().tenantId();
+            customers[i] = e.getKey().customerId();
+            meters[i] = e.getKey().meterKey();
+            starts[i] = Timestamp.from(e.getKey().periodStart());
+            ends[i] = Timestamp.from(e.getValue().periodEnd);
+            quantities[i] = e.getValue().quantity;
+            counts[i] = e.getValue().events;
+            traces.put(e.getKey(), e.getValue().traceparent);
+            i++;
+        }
+        List<OutboxRecord> out = new ArrayList<>(n);
+        Instant now = Instant.now();
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into usage_aggregate (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version)
+                select t, cu, m, ps, pe, q, n, 1
+                from unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::numeric[], ?::bigint[])
+                  as d(t, cu, m, ps, pe, q, n)
+                on conflict (tenant_id, customer_id, meter_key, period_start) do update
+                  set quantity = usage_aggregate.quantity + excluded.quantity,
+                      event_count = usage_aggregate.event_count + excluded.event_count,
+                      version = usage_aggregate.version + 1,
+                      updated_at = now()
+                returning tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version""")) {
+            ps.setArray(1, c.createArrayOf("text", tenants));
+            ps.setArray(2, c.createArrayOf("text", customers));
+            ps.setArray(3, c.createArrayOf("text", meters));
+            ps.setArray(4, c.createArrayOf("timestamptz", starts));
+            ps.setArray(5, c.createArrayOf("timestamptz", ends));
+            ps.setArray(6, c.createArrayOf("numeric", quantities));
+            ps.setArray(7, c.createArrayOf("int8", counts));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    RatedUsageV1 s = new RatedUsageV1(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant(), rs.getBigDecimal(6), rs.getLong(7),
+                            rs.getLong(8), now);
+                    String trace = traces.get(new AggKey(s.tenantId(), s.customerId(), s.meterKey(), s.periodStart()));
+                    out.add(new OutboxRecord(s.tenantId() + "/" + s.customerId(), json.writeValueAsString(s), trace));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void saveHighWater(Connection c, Map<BatchKey, Integer> changed) throws SQLException {
+        if (changed.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into applied_batch (topic, kafka_partition, outbox_id, last_position) values (?, ?, ?, ?)
+                on conflict (topic, kafka_partition, outbox_id) do update
+                  set last_position = greatest(applied_batch.last_position, excluded.last_position)""")) {
+            for (Map.Entry<BatchKey, Integer> e : changed.entrySet()) {
+                ps.setString(1, e.getKey().topic());
+                ps.setInt(2, e.getKey().partition());
+                ps.setLong(3, e.getKey().outboxId());
+                ps.setInt(4, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void saveOffsets(Connection c, Map<TopicPartition, Long> offsets) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into consumer_offset (topic, kafka_partition, next_offset) values (?, ?, ?)
+                on conflict (topic, kafka_partition) do update set next_offset = excluded.next_offset, updated_at = now()""")) {
+            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+                ps.setString(1, e.getKey().topic());
+                ps.setInt(2, e.getKey().partition());
+                ps.setLong(3, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Stored next offsets for the given partitions (absent: never consumed). */
+    public Map<TopicPartition, Long> offsets(java.util.Collection<TopicPartition> partitions) throws SQLException {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select next_offset from consumer_offset where topic = ? and kafka_partition = ?")) {
+            for (TopicPartition tp : partitions) {
+                ps.setString(1, tp.topic());
+                ps.setInt(2, tp.partition());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.put(tp, rs.getLong(1));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

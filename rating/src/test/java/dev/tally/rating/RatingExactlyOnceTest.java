@@ -1,0 +1,230 @@
+package dev.tally.rating;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.rating.kafka.EventsConsumer;
+import dev.tally.testing.LocalStackResource;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
+class RatingExactlyOnceTest {
+    private static final Instant EVENT_TIME = Instant.parse("2026-11-10T08:00:00Z");
+
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    CatalogView catalog;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    EventsConsumer consumer;
+    @Inject
+    InMemorySpanExporter spans;
+
+    String tenant;
+    String customer;
+
+    @BeforeEach
+    void catalog() throws Exception {
+        tenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
+        customer = "c_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Producer<String, String> p = kafka.producer("test-catalog")) {
+            for (CatalogRecordV1 r : List.of(
+                    CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "bandwidth", "bandwidth", "SUM", "bytes")),
+                    CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "requests", "bandwidth", "COUNT", null)))) {
+                p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
+            }
+        }
+        assertThat(catalog.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+        spans.reset();
+    }
+
+    /** Publishes one outbox row's worth of events exactly as ingest's relay does. */
+    private void publishRow(Producer<String, String> p, long outboxId, List<AcceptedEventV1> events, String traceparent) throws Exception {
+        for (int i = 0; i < events.size(); i++) {
+            AcceptedEventV1 e = events.get(i);
+            ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, e.tenantId() + "/" + e.customerId(),
+                    json.writeValueAsString(e));
+            r.headers().add(Headers.OUTBOX_ID, Long.toString(outboxId).getBytes(StandardCharsets.UTF_8))
+                    .add(Headers.POSITION, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
+                    .add(Headers.SCHEMA, AcceptedEventV1.SCHEMA.getBytes(StandardCharsets.UTF_8));
+            if (traceparent != null) {
+                r.headers().add(Headers.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+            }
+            p.send(r);
+        }
+        p.flush();
+    }
+
+    private AcceptedEventV1 event(String id, String bytes) {
+        return new AcceptedEventV1(tenant, customer, "acme", id, "bandwidth", EVENT_TIME, Map.of("bytes", bytes), Instant.now());
+    }
+
+    @Test
+    void restartingMidStreamAndRepublishedRowsCountEveryEventExactlyOnce() throws Exception {
+        long outboxBase = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        int rows = 40;
+        int perRow = 50;
+        List<List<AcceptedEventV1>> batches = new ArrayList<>();
+        BigDecimal expectedBytes = BigDecimal.ZERO;
+        for (int row = 0; row < rows; row++) {
+            List<AcceptedEventV1> batch = new ArrayList<>();
+            for (int i = 0; i < perRow; i++) {
+                String bytes = (row * perRow + i) + ".25";
+                batch.add(event("e-" + row + "-" + i, bytes));
+                expectedBytes = expectedBytes.add(new BigDecimal(bytes));
+            }
+            batches.add(batch);
+        }
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            for (int row = 0; row < rows / 2; row++) {
+                publishRow(p, outboxBase + row, batches.get(row), null);
+            }
+            // stop the consumer while it is working through the first half
+            long before = consumer.applied();
+            await(() -> consumer.applied() > before, "rating to start applying");
+            consumer.stop();
+            long appliedAtStop = consumer.applied() - before;
+            assertThat(appliedAtStop).isLessThan((long) rows * perRow);
+
+            // the relay "crashed" before marking: it re-publishes the first rows, then goes on
+            for (int row = 0; row < rows / 2; row++) {
+                publishRow(p, outboxBase + row, batches.get(row), null);
+            }
+            for (int row = rows / 2; row < rows; row++) {
+                publishRow(p, outboxBase + row, batches.get(row), null);
+            }
+            // and one row is cut short, then re-published whole
+            publishRow(p, outboxBase + rows - 1, batches.get(rows - 1).subList(0, 10), null);
+            consumer.start();
+        }
+        await(() -> aggregate("requests").count() == (long) rows * perRow && latestSnapshotVersionIsRated(), "all events rated");
+        Thread.sleep(1000); // let any duplicate that would be wrongly applied arrive too
+        Agg bandwidth = aggregate("bandwidth");
+        Agg requests = aggregate("requests");
+        assertThat(bandwidth.quantity()).isEqualByComparingTo(expectedBytes);
+        assertThat(bandwidth.count()).isEqualTo((long) rows * perRow);
+        assertThat(requests.quantity()).isEqualByComparingTo(BigDecimal.valueOf((long) rows * perRow));
+
+        RatedUsageV1 last = latestSnapshot("bandwidth");
+        assertThat(last.quantity()).isEqualByComparingTo(expectedBytes);
+        assertThat(last.version()).isEqualTo(bandwidth.version());
+    }
+
+    @Test
+    void theRatingSpanContinuesTheIngestTraceAndTheSnapshotCarriesIt() throws Exception {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String traceparent = "00-" + traceId + "-00f067aa0ba902b7-01";
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            publishRow(p, ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50), List.of(event("t1", "42")), traceparent);
+        }
+        await(() -> aggregate("bandwidth").count() == 1, "event rated");
+        await(() -> spans.getFinishedSpanItems().stream().anyMatch(s -> s.getTraceId().equals(traceId)), "rating span exported");
+        SpanData span = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).findFirst().orElseThrow();
+        assertThat(span.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+        String snapshotTrace = latestSnapshotTraceparent("bandwidth");
+        assertThat(snapshotTrace).contains(traceId).contains(span.getSpanId());
+    }
+
+    record Agg(BigDecimal quantity, long count, long version) {
+    }
+
+    private Agg aggregate(String meter) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select quantity, event_count, version from usage_aggregate where tenant_id = ? and customer_id = ? and meter_key = ?")) {
+            ps.setString(1, tenant);
+            ps.setString(2, customer);
+            ps.setString(3, meter);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Agg(rs.getBigDecimal(1), rs.getLong(2), rs.getLong(3)) : new Agg(BigDecimal.ZERO, 0, 0);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private boolean latestSnapshotVersionIsRated() {
+        try {
+            return latestSnapshot("bandwidth") != null;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private String[] latestSnapshotRow(String meter) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select p, t from outbox, unnest(payloads, traceparents) as u(p, t)
+                     where topic = ? and p like ? and p like ? order by id desc""")) {
+            ps.setString(1, Topics.USAGE_RATED);
+            ps.setString(2, "%\"" + tenant + "\"%");
+            ps.setString(3, "%\"meterKey\":\"" + meter + "\"%");
+            try (ResultSet rs = ps.executeQuery()) {
+                String[] best = null;
+                long bestVersion = -1;
+                while (rs.next()) {
+                    RatedUsageV1 s = json.readValue(rs.getString(1), RatedUsageV1.class);
+                    if (s.version() > bestVersion) {
+                        bestVersion = s.version();
+                        best = new String[] {rs.getString(1), rs.getString(2)};
+                    }
+                }
+                return best;
+            }
+        }
+    }
+
+    private RatedUsageV1 latestSnapshot(String meter) throws Exception {
+        String[] row = latestSnapshotRow(meter);
+        return row == null ? null : json.readValue(row[0], RatedUsageV1.class);
+    }
+
+    private String latestSnapshotTraceparent(String meter) throws Exception {
+        String[] row = latestSnapshotRow(meter);
+        return row == null ? null : row[1];
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
