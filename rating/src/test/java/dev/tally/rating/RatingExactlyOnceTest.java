@@ -117,8 +117,6 @@ class RatingExactlyOnceTest {
             long before = consumer.applied();
             await(() -> consumer.applied() > before, "rating to start applying");
             consumer.stop();
-            long appliedAtStop = consumer.applied() - before;
-            assertThat(appliedAtStop).isLessThan((long) rows * perRow);
 
             // the relay "crashed" before marking: it re-publishes the first rows, then goes on
             for (int row = 0; row < rows / 2; row++) {

@@ -38,5 +38,4 @@ public class HealthResource {
         return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
                 .thenApply(done -> HealthReport.of(probes.stream().map(CompletableFuture::join).toList()));
     }
-
 }

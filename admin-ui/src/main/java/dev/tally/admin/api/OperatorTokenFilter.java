@@ -1,6 +1,5 @@
 package dev.tally.admin.api;
 
-import dev.tally.admin.config.AdminConfig;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -9,34 +8,28 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
  * Every JAX-RS request carries the operator token, as {@code Authorization: Bearer <token>} or as the
- * password of HTTP Basic (any user name, so a browser's login prompt works). Tokens are compared as
- * SHA-256 digests with {@link MessageDigest#isEqual}, so neither content nor length leaks through
- * timing. The token is never logged or echoed. {@code /q/health*} is not JAX-RS and stays open.
+ * password of HTTP Basic (any user name, so a browser's login prompt works); {@link OperatorToken}
+ * compares in constant time. The token is never logged or echoed. {@code /q/health*} is not JAX-RS and
+ * stays open for Kubernetes probes.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class OperatorTokenFilter implements ContainerRequestFilter {
     static final String CHALLENGE = "Basic realm=\"tally-admin\"";
 
-    private final byte[] expected;
-
     @Inject
-    public OperatorTokenFilter(AdminConfig config) {
-        this.expected = sha256(config.token());
-    }
+    OperatorToken token;
 
     @Override
     public void filter(ContainerRequestContext request) {
         String presented = presentedToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (presented == null) {
             reject(request, "send the operator token as 'Authorization: Bearer <token>' or as the HTTP Basic password");
-        } else if (!MessageDigest.isEqual(expected, sha256(presented))) {
+        } else if (!token.matches(presented)) {
             reject(request, "the operator token is not valid");
         }
     }
@@ -74,13 +67,5 @@ public class OperatorTokenFilter implements ContainerRequestFilter {
                 .header(HttpHeaders.WWW_AUTHENTICATE, CHALLENGE)
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 .build());
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always has SHA-256", e);
-        }
     }
 }

@@ -18,6 +18,8 @@ public class KafkaClients {
     String bootstrap;
     @ConfigProperty(name = "quarkus.application.name")
     String application;
+    @ConfigProperty(name = "tally.kafka.max-poll-records", defaultValue = "2000")
+    int maxPollRecords;
 
     /** Idempotent, acks=all: a retried send never duplicates inside one producer session. */
     public Producer<String, String> producer(String purpose) {
@@ -46,7 +48,7 @@ public class KafkaClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         return new KafkaConsumer<>(p);

@@ -1,0 +1,2 @@
+/** REST: operator and tenant catalog endpoints, draft invoices. problem+json on every error. */
+package dev.tally.invoicing.api;

@@ -1,0 +1,27 @@
+package dev.tally.invoicing.catalog;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** An API key by its SHA-256; the key itself is shown once at creation and never stored. */
+@Entity
+@Table(name = "api_key")
+public class ApiKeyEntity extends PanacheEntityBase {
+    @Column(name = "tenant_id")
+    public String tenantId;
+    @Id
+    @Column(name = "key_id")
+    public String keyId;
+    public String sha256;
+    public String scope;
+    @Column(name = "revoked_at")
+    public Instant revokedAt;
+
+    public static ApiKeyEntity live(String sha256) {
+        return find("sha256 = ?1 and revokedAt is null", sha256).firstResult();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.tally.invoicing.catalog;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+
+@Entity
+@Table(name = "customer")
+@IdClass(CustomerEntity.Key.class)
+public class CustomerEntity extends PanacheEntityBase {
+    public record Key(String tenantId, String customerId) implements java.io.Serializable {
+    }
+
+    @Id
+    @Column(name = "tenant_id")
+    public String tenantId;
+    @Id
+    @Column(name = "customer_id")
+    public String customerId;
+    @Column(name = "external_id")
+    public String externalId;
+    public String name;
+    public String currency;
+    @Column(name = "billing_email")
+    public String billingEmail;
+    @Column(name = "plan_key")
+    public String planKey;
+
+    public static CustomerEntity byExternalId(String tenantId, String externalId) {
+        return find("tenantId = ?1 and externalId = ?2", tenantId, externalId).firstResult();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.tally.invoicing.catalog;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+
+@Entity
+@Table(name = "meter")
+@IdClass(MeterEntity.Key.class)
+public class MeterEntity extends PanacheEntityBase {
+    public record Key(String tenantId, String meterKey) implements java.io.Serializable {
+    }
+
+    @Id
+    @Column(name = "tenant_id")
+    public String tenantId;
+    @Id
+    @Column(name = "meter_key")
+    public String meterKey;
+    @Column(name = "event_type")
+    public String eventType;
+    public String aggregation;
+    public String property;
+
+    public static MeterEntity get(String tenantId, String meterKey) {
+        return findById(new Key(tenantId, meterKey));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tally.invoicing.usage;
+
+import dev.tally.model.messages.RatedUsageV1;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** The latest usage snapshot per (tenant, customer, meter, period); the highest version wins. */
+@ApplicationScoped
+public class UsageSnapshots {
+    @Inject
+    DataSource dataSource;
+
+    public record Usage(BigDecimal quantity, long eventCount, long version) {
+    }
+
+    /** Stores the snapshots in one transaction; older or repeated versions change nothing. */
+    public void store(List<RatedUsageV1> snapshots) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into usage_snapshot (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version)
+                    values (?, ?, ?, ?, ?, ?, ?, ?)
+                    on conflict (tenant_id, customer_id, meter_key, period_start) do update
+                      set quantity = excluded.quantity, event_count = excluded.event_count, version = excluded.version,
+                          period_end = excluded.period_end, received_at = now()
+                      where usage_snapshot.version < excluded.version""")) {
+                for (RatedUsageV1 s : snapshots) {
+                    ps.setString(1, s.tenantId());
+                    ps.setString(2, s.customerId());
+                    ps.setString(3, s.meterKey());
+                    ps.setTimestamp(4, Timestamp.from(s.periodStart()));
+                    ps.setTimestamp(5, Timestamp.from(s.periodEnd()));
+                    ps.setBigDecimal(6, s.quantity());
+                    ps.setLong(7, s.eventCount());
+                    ps.setLong(8, s.version());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Usage by meter for one customer and period start, scoped to the tenant. */
+    public Map<String, Usage> forPeriod(String tenantId, String customerId, Instant periodStart) {
+        Map<String, Usage> out = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select meter_key, quantity, event_count, version from usage_snapshot
+                     where tenant_id = ? and customer_id = ? and period_start = ?""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, customerId);
+            ps.setTimestamp(3, Timestamp.from(periodStart));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new Usage(rs.getBigDecimal(2), rs.getLong(3), rs.getLong(4)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.tally.invoicing;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.startsWith;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.testing.LocalStackResource;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
+class InvoicingTest {
+    private static final String OPERATOR = "test-operator-token";
+    private static final Instant NOV = Instant.parse("2026-11-15T00:00:00Z");
+
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    InMemorySpanExporter spans;
+
+    record Tenant(String id, String key) {
+    }
+
+    private Tenant tenant() {
+        var r = given().header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
+                .body("{\"name\":\"Gateway Inc\"}").post("/v1/admin/tenants")
+                .then().statusCode(201).body("apiKey.scope", equalTo("admin")).body("apiKey.key", startsWith("tly_"))
+                .extract().jsonPath();
+        return new Tenant(r.getString("tenantId"), r.getString("apiKey.key"));
+    }
+
+    private ValidatableResponse post(Tenant t, String path, String body) {
+        return given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body(body).post(path).then();
+    }
+
+    private String setUpCustomer(Tenant t, String unitPrice) {
+        post(t, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bandwidth\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
+                .statusCode(201);
+        post(t, "/v1/plans", """
+                {"key":"pro","name":"Pro","currency":"USD","charges":[{"meter":"bandwidth","description":"Bandwidth (bytes)","unitPrice":"%s"}]}"""
+                .formatted(unitPrice)).statusCode(201);
+        return post(t, "/v1/customers", "{\"externalId\":\"acme\",\"name\":\"Acme\",\"plan\":\"pro\"}")
+                .statusCode(201).extract().path("customerId");
+    }
+
+    @Test
+    void operatorEndpointsNeedTheOperatorTokenAndTenantEndpointsAKey() {
+        given().contentType(ContentType.JSON).body("{\"name\":\"x\"}").post("/v1/admin/tenants")
+                .then().statusCode(401).contentType("application/problem+json");
+        given().header("Authorization", "Bearer wrong").contentType(ContentType.JSON).body("{\"name\":\"x\"}")
+                .post("/v1/admin/tenants").then().statusCode(401);
+        Tenant t = tenant();
+        // a tenant key is not an operator token
+        given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body("{\"name\":\"x\"}")
+                .post("/v1/admin/tenants").then().statusCode(401);
+        // an ingest-scoped key cannot change the catalog
+        String ingestKey = post(t, "/v1/api-keys", "{\"scope\":\"ingest\"}").statusCode(201).extract().path("key");
+        given().header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
+                .body("{\"key\":\"m\",\"eventType\":\"e\",\"aggregation\":\"COUNT\"}").post("/v1/meters")
+                .then().statusCode(403).contentType("application/problem+json");
+    }
+
+    @Test
+    void invalidCatalogInputNamesTheFieldAndWritesNothing() throws Exception {
+        Tenant t = tenant();
+        post(t, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bandwidth\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
+                .statusCode(201);
+        post(t, "/v1/plans", "{\"key\":\"p\",\"name\":\"P\",\"currency\":\"USD\",\"charges\":[{\"meter\":\"bandwidth\",\"unitPrice\":\"-1\"}]}")
+                .statusCode(400).contentType("application/problem+json").body("field", equalTo("charges[0].unitPrice"));
+        post(t, "/v1/plans", "{\"key\":\"p\",\"name\":\"P\",\"currency\":\"XYZ\",\"charges\":[{\"meter\":\"bandwidth\",\"unitPrice\":\"1\"}]}")
+                .statusCode(400).body("type", equalTo("https://tally.dev/problems/unknown-currency")).body("field", equalTo("currency"));
+        post(t, "/v1/plans", "{\"key\":\"p\",\"name\":\"P\",\"currency\":\"USD\",\"charges\":[{\"meter\":\"nope\",\"unitPrice\":\"1\"}]}")
+                .statusCode(400).body("field", equalTo("charges[0].meter"));
+        post(t, "/v1/plans", "{\"key\":\"p\",\"name\":\"P\",\"currency\":\"USD\",\"charges\":[{\"meter\":\"bandwidth\",\"unitPrice\":\"0.0000000000001\"}]}")
+                .statusCode(400).body("field", equalTo("charges[0].unitPrice"));
+        post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"SUM\"}").statusCode(400).body("field", equalTo("property"));
+        post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"MEDIAN\"}").statusCode(400).body("field", equalTo("aggregation"));
+        assertThat(count("select count(*) from plan where tenant_id = ?", t.id())).isZero();
+        assertThat(count("select count(*) from meter where tenant_id = ?", t.id())).isEqualTo(1);
+    }
+
+    @Test
+    void catalogChangesArePublishedThroughTheOutbox() throws Exception {
+        Tenant t = tenant();
+        String customerId = setUpCustomer(t, "0.0000025");
+        List<CatalogRecordV1> published = new ArrayList<>();
+        try (var c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select p from outbox, unnest(payloads) as u(p) where topic = ? and p like ? order by id")) {
+            ps.setString(1, Topics.CATALOG);
+            ps.setString(2, "%" + t.id() + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    published.add(json.readValue(rs.getString(1), CatalogRecordV1.class));
+                }
+            }
+        }
+        assertThat(published).extracting(CatalogRecordV1::kind)
+                .containsExactly(CatalogRecordV1.Kind.API_KEY, CatalogRecordV1.Kind.METER, CatalogRecordV1.Kind.CUSTOMER);
+        assertThat(published.get(2).customer().customerId()).isEqualTo(customerId);
+        assertThat(published.get(0).apiKey().sha256()).hasSize(64).doesNotContain("tly_");
+    }
+
+    @Test
+    void theDraftInvoiceKeepsTheHighestSnapshotVersionAndRoundsOncePerLine() throws Exception {
+        Tenant t = tenant();
+        String customerId = setUpCustomer(t, "0.0000025");
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        spans.reset();
+        // versions arrive out of order and twice; the highest (3) must win
+        publish(t, customerId, 1, "1000", 1, null);
+        publish(t, customerId, 3, "1234567.5", 7, "00-" + traceId + "-b7ad6b7169203331-01");
+        publish(t, customerId, 2, "5000", 3, null);
+        publish(t, customerId, 3, "1234567.5", 7, null);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (count("select count(*) from usage_snapshot where tenant_id = ? and version = 3", t.id()) == 0) {
+            assertThat(System.nanoTime()).as("snapshot stored in time").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Thread.sleep(500);
+        // 1,234,567.5 × 0.0000025 = 3.08641875 → USD 3.09 (HALF_EVEN)
+        given().header("Authorization", "Bearer " + t.key()).queryParam("at", "2026-11-20T00:00:00Z")
+                .get("/v1/customers/acme/invoices/draft").then().statusCode(200)
+                .body("currency", equalTo("USD"))
+                .body("periodStart", equalTo("2026-11-01T00:00:00Z"))
+                .body("lines", hasSize(1))
+                .body("lines[0].quantity", equalTo("1234567.5"))
+                .body("lines[0].eventCount", equalTo(7))
+                .body("lines[0].usageVersion", equalTo(3))
+                .body("lines[0].exactAmount", equalTo("3.08641875"))
+                .body("lines[0].amount", equalTo("3.09"))
+                .body("lines[0].explanation[0]", equalTo("1234567.5 × USD 0.0000025 = USD 3.08641875"))
+                .body("total", equalTo("3.09"));
+
+        List<SpanData> finished = spans.getFinishedSpanItems();
+        assertThat(finished).anyMatch(s -> s.getTraceId().equals(traceId) && s.getParentSpanId().equals("b7ad6b7169203331"));
+    }
+
+    @Test
+    void anotherTenantCannotSeeTheCustomer() {
+        Tenant a = tenant();
+        setUpCustomer(a, "1");
+        Tenant b = tenant();
+        given().header("Authorization", "Bearer " + b.key()).get("/v1/customers/acme/invoices/draft")
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    private void publish(Tenant t, String customerId, long version, String quantity, long events, String traceparent) throws Exception {
+        RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, "bandwidth", Instant.parse("2026-11-01T00:00:00Z"),
+                Instant.parse("2026-12-01T00:00:00Z"), new BigDecimal(quantity), events, version, NOV);
+        try (Producer<String, String> p = kafka.producer("test-rating")) {
+            ProducerRecord<String, String> r = new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s));
+            if (traceparent != null) {
+                r.headers().add(Headers.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+            }
+            p.send(r).get();
+        }
+    }
+
+    private Connection connection() throws Exception {
+        return dataSource.getConnection();
+    }
+
+    private long count(String sql, String tenant) throws Exception {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
