@@ -1,0 +1,175 @@
+package dev.tally.infra.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * {@code ./tally demo}: on a running platform, creates a tenant, an ingest key, a bandwidth meter,
+ * a per-byte price and a customer; sends a few thousand events (some of them twice); then prints
+ * the customer's draft invoice next to the total computed here from the events that were sent.
+ */
+public final class Demo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final BigDecimal PRICE_PER_BYTE = new BigDecimal("0.00000000009"); // $0.09 per GB
+
+    private final String ingest;
+    private final String invoicing;
+
+    private Demo(String ingest, String invoicing) {
+        this.ingest = ingest;
+        this.invoicing = invoicing;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String home = env("TALLY_HOME", ".tally");
+        String operator = Files.readString(Path.of(home, "admin-token")).trim();
+        new Demo(env("TALLY_INGEST_URL", "http://127.0.0.1:8081"), env("TALLY_INVOICING_URL", "http://127.0.0.1:8083"))
+                .run(operator, Integer.parseInt(env("TALLY_DEMO_EVENTS", "3000")));
+    }
+
+    private void run(String operator, int events) throws Exception {
+        JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "{\"name\":\"Demo Tunnels Inc\"}", 201);
+        String adminKey = tenant.path("apiKey").path("key").asText();
+        String ingestKey = call("POST", invoicing + "/v1/api-keys", adminKey, "{\"scope\":\"ingest\"}", 201).path("key").asText();
+        call("POST", invoicing + "/v1/meters", adminKey,
+                "{\"key\":\"bandwidth\",\"eventType\":\"tunnel.bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}", 201);
+        call("POST", invoicing + "/v1/plans", adminKey, """
+                {"key":"gateway","name":"Gateway","currency":"USD",
+                 "charges":[{"meter":"bandwidth","description":"Tunnel bandwidth (bytes)","unitPrice":"%s"}]}"""
+                .formatted(PRICE_PER_BYTE.toPlainString()), 201);
+        call("POST", invoicing + "/v1/customers", adminKey,
+                "{\"externalId\":\"acme-tunnels\",\"name\":\"Acme Tunnels\",\"plan\":\"gateway\"}", 201);
+        System.out.println("tenant     " + tenant.path("tenantId").asText() + " (admin key " + tenant.path("apiKey").path("keyId").asText()
+                + ", ingest key created)");
+        System.out.println("catalog    meter 'bandwidth' = SUM(bytes) of tunnel.bytes; plan 'gateway' at USD "
+                + PRICE_PER_BYTE.toPlainString() + "/byte; customer 'acme-tunnels'");
+
+        Random random = new Random(42);
+        Instant now = Instant.now();
+        List<ObjectNode> all = new ArrayList<>();
+        BigDecimal expectedBytes = BigDecimal.ZERO;
+        for (int i = 0; i < events; i++) {
+            long bytes = random.nextLong(1_000, 50_000_000);
+            ObjectNode e = JSON.createObjectNode();
+            e.put("id", "demo-" + i);
+            e.put("type", "tunnel.bytes");
+            e.put("customer", "acme-tunnels");
+            e.put("timestamp", now.minusSeconds(events - i).toString());
+            e.putObject("properties").put("bytes", bytes).put("tunnel", "tn-" + (i % 7));
+            all.add(e);
+            expectedBytes = expectedBytes.add(BigDecimal.valueOf(bytes));
+        }
+        // the catalog reaches ingest asynchronously: retry the first event until it is attributed.
+        // Retrying is safe because the event id makes it a duplicate once accepted.
+        awaitAccepted(ingestKey, all.get(0));
+        int accepted = 1;
+        int duplicates = 0;
+        int sent = 1;
+        int batchSize = 500;
+        for (int from = 1; from < events; from += batchSize) {
+            ArrayNode batch = JSON.createArrayNode();
+            for (int i = from; i < Math.min(events, from + batchSize); i++) {
+                batch.add(all.get(i));
+                if (i % 10 == 0) {
+                    batch.add(all.get(random.nextInt(i))); // a client retry: same id, sent again
+                }
+            }
+            sent += batch.size();
+            ObjectNode body = JSON.createObjectNode();
+            body.set("events", batch);
+            JsonNode r = call("POST", ingest + "/v1/events", ingestKey, JSON.writeValueAsString(body), 200);
+            accepted += r.path("accepted").asInt();
+            duplicates += r.path("duplicates").asInt();
+        }
+        System.out.printf("events     sent %d → accepted %d, duplicates %d%n", sent, accepted, duplicates);
+
+        JsonNode invoice = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            invoice = call("GET", invoicing + "/v1/customers/acme-tunnels/invoices/draft", adminKey, null, 200);
+            if (invoice.path("lines").path(0).path("eventCount").asLong() == accepted) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        print(invoice, expectedBytes);
+    }
+
+    private void print(JsonNode invoice, BigDecimal expectedBytes) {
+        System.out.println();
+        System.out.println("Draft invoice — " + invoice.path("customer").asText() + " (" + invoice.path("customerId").asText() + "), "
+                + invoice.path("periodStart").asText() + " → " + invoice.path("periodEnd").asText());
+        for (JsonNode line : invoice.path("lines")) {
+            System.out.printf("  %-28s %s events, quantity %s%n", line.path("description").asText(), line.path("eventCount").asText(),
+                    line.path("quantity").asText());
+            for (JsonNode step : line.path("explanation")) {
+                System.out.println("      " + step.asText());
+            }
+            System.out.printf("      rounded once (%s): %s %s%n", invoice.path("rounding").asText(), invoice.path("currency").asText(),
+                    line.path("amount").asText());
+        }
+        System.out.printf("  TOTAL %s %s%n", invoice.path("currency").asText(), invoice.path("total").asText());
+        BigDecimal invoiced = new BigDecimal(invoice.path("lines").path(0).path("quantity").asText("0"));
+        System.out.println();
+        System.out.println("check: bytes in the unique events sent = " + expectedBytes.toPlainString() + ", bytes invoiced = "
+                + invoiced.toPlainString() + (invoiced.compareTo(expectedBytes) == 0 ? "  ✔ exact" : "  ✘ MISMATCH"));
+        if (invoiced.compareTo(expectedBytes) != 0) {
+            System.exit(1);
+        }
+    }
+
+    private void awaitAccepted(String key, ObjectNode event) throws Exception {
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("events").add(event);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            HttpResponse<String> r = send("POST", ingest + "/v1/events", key, JSON.writeValueAsString(body));
+            if (r.statusCode() == 200) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("ingest did not learn the new tenant in time: " + r.statusCode() + " " + r.body());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static JsonNode call(String method, String url, String bearer, String body, int expected) throws Exception {
+        HttpResponse<String> r = send(method, url, bearer, body);
+        if (r.statusCode() != expected) {
+            throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private static HttpResponse<String> send(String method, String url, String bearer, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + bearer).header("Accept", "application/json");
+        if (body != null) {
+            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
