@@ -1,0 +1,186 @@
+package dev.tally.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.tally.infra.local.LocalStack;
+import dev.tally.testing.LocalStackResource;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The three packaged services, as separate processes, on a real PostgreSQL and Kafka. Crashes are
+ * real SIGKILLs. Every assertion is on exact totals of the draft invoice.
+ */
+class EndToEndIT {
+    private static final String OPERATOR = "system-test-operator-" + UUID.randomUUID();
+    private static ServiceProcess ingest;
+    private static ServiceProcess rating;
+    private static ServiceProcess invoicing;
+
+    @BeforeAll
+    static void start() throws Exception {
+        LocalStack.Addresses stack = LocalStackResource.addresses();
+        Map<String, String> env = new HashMap<>(stack.asEnv());
+        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
+        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        ingest = new ServiceProcess("ingest", env).start();
+        rating = new ServiceProcess("rating", env).start();
+        invoicing = new ServiceProcess("invoicing", env).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (ServiceProcess s : new ServiceProcess[] {ingest, rating, invoicing}) {
+            if (s != null) {
+                s.stop();
+            }
+        }
+    }
+
+    record Tenant(String adminKey, String ingestKey) {
+    }
+
+    private static Tenant tenantWithCustomer(String unitPrice) {
+        String admin = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
+                .body("{\"name\":\"System Test\"}").post("/v1/admin/tenants").then().statusCode(201).extract().path("apiKey.key");
+        String ingestKey = post(invoicing.url(), admin, "/v1/api-keys", "{\"scope\":\"ingest\"}").then().statusCode(201).extract().path("key");
+        post(invoicing.url(), admin, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
+                .then().statusCode(201);
+        post(invoicing.url(), admin, "/v1/plans", """
+                {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","unitPrice":"%s"}]}""".formatted(unitPrice))
+                .then().statusCode(201);
+        post(invoicing.url(), admin, "/v1/customers", "{\"externalId\":\"acme\",\"name\":\"Acme\",\"plan\":\"p\"}").then().statusCode(201);
+        return new Tenant(admin, ingestKey);
+    }
+
+    private static Response post(String base, String key, String path, String body) {
+        return given().baseUri(base).header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(body).post(path);
+    }
+
+    private static String event(String id, long bytes) {
+        return "{\"id\":\"%s\",\"type\":\"bytes\",\"customer\":\"acme\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":%d}}"
+                .formatted(id, Instant.now().minusSeconds(5), bytes);
+    }
+
+    /** Posts until ingest answers 200 (a crashed or not-yet-ready ingest is retried, as a client would). */
+    private static JsonPath postUntilAnswered(Tenant t, String body) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            try {
+                Response r = post(ingest.url(), t.ingestKey(), "/v1/events", body);
+                if (r.statusCode() == 200) {
+                    return r.jsonPath();
+                }
+            } catch (Exception e) {
+                // connection refused or reset while ingest is down
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("ingest never accepted the batch");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static JsonPath awaitDraft(Tenant t, long events) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        JsonPath last = null;
+        while (System.nanoTime() < deadline) {
+            last = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + t.adminKey())
+                    .get("/v1/customers/acme/invoices/draft").then().statusCode(200).extract().jsonPath();
+            if (last.getLong("lines[0].eventCount") >= events) {
+                Thread.sleep(1500); // anything counted twice would show up now
+                return given().baseUri(invoicing.url()).header("Authorization", "Bearer " + t.adminKey())
+                        .get("/v1/customers/acme/invoices/draft").then().statusCode(200).extract().jsonPath();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("draft never reached " + events + " events; last: " + (last == null ? null : last.prettify()));
+    }
+
+    @Test
+    void anEventPostedTwiceReachesTheDraftInvoiceExactlyOnce() throws Exception {
+        Tenant t = tenantWithCustomer("0.01");
+        String body = "{\"events\":[" + event("only-once", 1234) + "]}";
+        assertThat(postUntilAnswered(t, body).getInt("accepted")).isEqualTo(1);
+        post(ingest.url(), t.ingestKey(), "/v1/events", body).then().statusCode(200)
+                .body("accepted", equalTo(0)).body("duplicates", equalTo(1));
+        JsonPath draft = awaitDraft(t, 1);
+        assertThat(draft.getLong("lines[0].eventCount")).isEqualTo(1);
+        assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).isEqualByComparingTo("1234");
+        assertThat(draft.getString("total")).isEqualTo("12.34");
+    }
+
+    @Test
+    void killingIngestAndRatingMidStreamNeitherLosesNorDoublesAnEvent() throws Exception {
+        Tenant t = tenantWithCustomer("0.000001");
+        int batches = 30;
+        int perBatch = 200;
+        List<String> bodies = new ArrayList<>();
+        long expectedBytes = 0;
+        for (int b = 0; b < batches; b++) {
+            StringBuilder sb = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < perBatch; i++) {
+                long bytes = 1 + (long) b * perBatch + i;
+                expectedBytes += bytes;
+                sb.append(i == 0 ? "" : ",").append(event("ev-" + b + "-" + i, bytes));
+            }
+            bodies.add(sb.append("]}").toString());
+        }
+        postUntilAnswered(t, bodies.get(0)); // also waits until ingest knows the tenant
+        AtomicInteger sent = new AtomicInteger(1);
+        Thread sender = Thread.ofPlatform().start(() -> {
+            try {
+                for (int b = 1; b < batches; b++) {
+                    postUntilAnswered(t, bodies.get(b));
+                    sent.incrementAndGet();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        awaitSent(sent, 8);
+        rating.kill();
+        awaitSent(sent, 12);
+        rating.start();
+        ingest.kill(); // requests in flight fail; the sender retries them, dedup makes that safe
+        ingest.start();
+        awaitSent(sent, 20);
+        rating.kill();
+        rating.start();
+        sender.join(Duration.ofSeconds(180));
+        assertThat(sent.get()).isEqualTo(batches);
+
+        JsonPath draft = awaitDraft(t, (long) batches * perBatch);
+        assertThat(draft.getLong("lines[0].eventCount")).isEqualTo((long) batches * perBatch);
+        assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).isEqualByComparingTo(BigDecimal.valueOf(expectedBytes));
+        // Σ bytes × 0.000001, rounded once (HALF_EVEN)
+        BigDecimal expectedTotal = BigDecimal.valueOf(expectedBytes).multiply(new BigDecimal("0.000001"))
+                .setScale(2, java.math.RoundingMode.HALF_EVEN);
+        assertThat(new BigDecimal(draft.getString("total"))).isEqualByComparingTo(expectedTotal);
+    }
+
+    private static void awaitSent(AtomicInteger sent, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (sent.get() < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("sender stuck at " + sent.get());
+            }
+            Thread.sleep(20);
+        }
+    }
+}
