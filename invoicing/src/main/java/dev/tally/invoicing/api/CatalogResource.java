@@ -76,7 +76,7 @@ public class CatalogResource {
         m.eventType = eventType;
         m.aggregation = aggregation.name();
         m.property = aggregation == Aggregation.SUM ? body.property() : null;
-        m.persist();
+        m.persistAndFlush();
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, key, eventType, m.aggregation, m.property)));
         return Response.status(201).entity(Map.of("key", key, "eventType", eventType, "aggregation", m.aggregation,
                 "property", m.property == null ? "" : m.property)).build();
@@ -125,7 +125,7 @@ public class CatalogResource {
         plan.planKey = key;
         plan.name = name;
         plan.currency = currency;
-        plan.persist();
+        plan.persistAndFlush();
         for (Requests.NewCharge c : body.charges()) {
             PlanChargeEntity charge = new PlanChargeEntity();
             charge.tenantId = tenant;
@@ -172,7 +172,7 @@ public class CatalogResource {
         c.currency = currency;
         c.billingEmail = body.billingEmail();
         c.planKey = planKey;
-        c.persist();
+        c.persistAndFlush();
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, c.customerId, externalId, currency)));
         return Response.status(201).entity(Map.of("customerId", c.customerId, "externalId", externalId, "name", name,
                 "currency", currency, "plan", planKey)).build();
