@@ -66,6 +66,12 @@ class EventsResourceTest {
     }
 
     @Test
+    void readinessWaitsForTheCatalogReadModel() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'Catalog read model' }.status", equalTo("UP"));
+    }
+
+    @Test
     void requestsWithoutAValidKeyAreRefusedWithProblemJson() {
         given().contentType(ContentType.JSON).body("{\"events\":[]}").post("/v1/events")
                 .then().statusCode(401).contentType("application/problem+json")

@@ -75,6 +75,12 @@ class InvoicingTest {
     }
 
     @Test
+    void invoicingOwnsTheCatalogAndKeepsNoReadModelOfIt() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("Catalog read model")));
+    }
+
+    @Test
     void operatorEndpointsNeedTheOperatorTokenAndTenantEndpointsAKey() {
         given().contentType(ContentType.JSON).body("{\"name\":\"x\"}").post("/v1/admin/tenants")
                 .then().statusCode(401).contentType("application/problem+json");

@@ -3,6 +3,7 @@ package dev.tally.rating.kafka;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.ConsumerWorker;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.tracing.TraceContext;
@@ -27,9 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Consumes {@link Topics#EVENTS_ACCEPTED}. Positions come from Postgres ({@code consumer_offset}),
@@ -38,9 +37,7 @@ import org.jboss.logging.Logger;
  * nothing.
  */
 @ApplicationScoped
-public class EventsConsumer {
-    private static final Logger LOG = Logger.getLogger(EventsConsumer.class);
-
+public class EventsConsumer extends ConsumerWorker {
     @Inject
     KafkaClients kafka;
     @Inject
@@ -56,9 +53,6 @@ public class EventsConsumer {
 
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
 
     void onStart(@Observes StartupEvent e) {
         if (enabled) {
@@ -70,77 +64,45 @@ public class EventsConsumer {
         stop();
     }
 
-    /** Starts consuming (tests use stop/start to restart mid-stream). */
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = Thread.ofPlatform().name("rating-events").start(this::loop);
-    }
-
-    public synchronized void stop() {
-        running = false;
-        KafkaConsumer<String, String> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(Duration.ofSeconds(30));
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-            thread = null;
-        }
-    }
-
-    /** Records applied / dropped as re-published since start. */
+    /** Records applied since start. */
     public long applied() {
         return applied.get();
     }
 
+    /** Records dropped since start because the relay had re-published them. */
     public long skipped() {
         return skipped.get();
     }
 
-    private void loop() {
-        try (KafkaConsumer<String, String> c = kafka.consumer(group, "rating-events")) {
-            consumer = c;
-            c.subscribe(List.of(Topics.EVENTS_ACCEPTED), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    // nothing buffered: every applied poll is already committed in Postgres
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    seekToStored(c, partitions);
-                }
-            });
-            while (running) {
-                ConsumerRecords<String, String> polled = c.poll(Duration.ofMillis(200));
-                if (polled.isEmpty()) {
-                    continue;
-                }
-                try {
-                    process(polled);
-                } catch (Exception e) {
-                    LOG.warnf("rating a poll failed, rewinding to the stored offsets: %s", e.toString());
-                    seekToStored(c, c.assignment());
-                    sleep(1000);
-                }
-            }
-        } catch (WakeupException e) {
-            // stop() was called
-        } catch (Exception e) {
-            LOG.error("rating consumer stopped", e);
-        } finally {
-            consumer = null;
-        }
+    @Override
+    protected String name() {
+        return "rating-events";
     }
 
-    private void process(ConsumerRecords<String, String> polled) throws Exception {
+    @Override
+    protected KafkaConsumer<String, String> open() {
+        KafkaConsumer<String, String> c = kafka.consumer(group, name());
+        c.subscribe(List.of(Topics.EVENTS_ACCEPTED), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // nothing buffered: every applied poll is already committed in Postgres
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                seekToStored(c, partitions);
+            }
+        });
+        return c;
+    }
+
+    @Override
+    protected void rewind(KafkaConsumer<String, String> c) {
+        seekToStored(c, c.assignment());
+    }
+
+    @Override
+    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
         // a meter created before an event was accepted must be known before the event is rated
         if (!catalog.awaitCaughtUp(Duration.ofSeconds(10))) {
             throw new IllegalStateException("catalog read model is behind");
@@ -152,8 +114,7 @@ public class EventsConsumer {
         try {
             RatingStore.Applied result = store.apply(records, catalog::meters, r -> {
                 String parent = RecordHeaders.string(r, Headers.TRACEPARENT);
-                String key = parent == null ? "" : parent;
-                return childContexts.computeIfAbsent(key, k -> {
+                return childContexts.computeIfAbsent(parent == null ? "" : parent, k -> {
                     Span span = TraceContext.consumerSpan(tracer, "rate " + Topics.EVENTS_ACCEPTED, k);
                     spans.put(k, span);
                     return TraceContext.of(Context.root().with(span));
@@ -183,14 +144,6 @@ public class EventsConsumer {
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot read stored offsets", e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

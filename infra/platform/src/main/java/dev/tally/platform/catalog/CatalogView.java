@@ -38,6 +38,8 @@ public class CatalogView {
     private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
     private final Object progress = new Object();
     private volatile long position;
+    private volatile long initialEnd = -1;
+    private volatile boolean loaded;
     private volatile boolean running = true;
     private KafkaConsumer<String, String> consumer;
     private KafkaConsumer<String, String> endProbe;
@@ -67,6 +69,10 @@ public class CatalogView {
                 }
                 synchronized (progress) {
                     position = consumer.position(partition);
+                    if (initialEnd < 0) {
+                        initialEnd = consumer.endOffsets(List.of(partition)).get(partition);
+                    }
+                    loaded = loaded || position >= initialEnd;
                     progress.notifyAll();
                 }
             }
@@ -110,6 +116,11 @@ public class CatalogView {
     public List<CatalogRecordV1.Meter> meters(String tenantId) {
         Map<String, CatalogRecordV1.Meter> m = metersByTenant.get(tenantId);
         return m == null ? List.of() : List.copyOf(m.values());
+    }
+
+    /** True once the view has read the whole topic as it was when the view started. */
+    public boolean loaded() {
+        return loaded;
     }
 
     /**
