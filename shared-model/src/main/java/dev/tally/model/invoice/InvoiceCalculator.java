@@ -19,9 +19,9 @@ public final class InvoiceCalculator {
         List<InvoiceLine> lines = new ArrayList<>(charges.size());
         Money total = Money.zero(currency);
         for (ChargeUsage charge : charges) {
-            Evaluation evaluation = charge.price().evaluate(charge.quantity(), currency);
+            Evaluation evaluation = charge.price().evaluate(charge.input(), currency);
             Money amount = rounding.toMoney(evaluation.amount(), currency);
-            lines.add(new InvoiceLine(charge.meterKey(), charge.description(), charge.quantity(), charge.eventCount(),
+            lines.add(new InvoiceLine(charge.meterKey(), charge.description(), charge.input().total(), charge.eventCount(),
                     evaluation.amount(), amount, evaluation.steps()));
             total = total.plus(amount);
         }

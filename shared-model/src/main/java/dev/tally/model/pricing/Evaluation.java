@@ -16,7 +16,10 @@ public record Evaluation(List<Step> steps, BigDecimal amount) {
         }
     }
 
-    /** One explained step, e.g. {@code "9000 × USD 0.001 = USD 9.000"}. */
+    /**
+     * One explained step, e.g. {@code "tier 2 (1000–10000): 9000 × USD 0.001 = USD 9.000"}.
+     * {@code quantity} and {@code unitPrice} are null for flat fees and adjustments.
+     */
     public record Step(String text, BigDecimal quantity, BigDecimal unitPrice, BigDecimal amount) {
     }
 }

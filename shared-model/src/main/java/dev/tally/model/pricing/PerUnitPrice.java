@@ -6,22 +6,14 @@ import java.util.List;
 /** Every unit costs {@code unitPrice}. Exact: quantity × price is computed without rounding. */
 public record PerUnitPrice(BigDecimal unitPrice) implements PriceModel {
     public PerUnitPrice {
-        if (unitPrice == null) {
-            throw new InvalidPriceException("unitPrice", "is required");
-        }
-        if (unitPrice.signum() < 0) {
-            throw new InvalidPriceException("unitPrice", "must not be negative, was " + unitPrice.toPlainString());
-        }
-        if (unitPrice.stripTrailingZeros().scale() > MAX_PRICE_SCALE) {
-            throw new InvalidPriceException("unitPrice", "has more than " + MAX_PRICE_SCALE + " fractional digits");
-        }
+        Prices.requirePrice(unitPrice, "unitPrice");
     }
 
     @Override
-    public Evaluation evaluate(BigDecimal quantity, String currency) {
+    public Evaluation evaluate(ChargeInput input, String currency) {
+        BigDecimal quantity = PriceModel.quantityOf(input, this);
         BigDecimal amount = quantity.multiply(unitPrice);
-        String text = Decimals.plain(quantity) + " × " + currency + " " + Decimals.plain(unitPrice)
-                + " = " + currency + " " + Decimals.plain(amount);
+        String text = Decimals.plain(quantity) + " × " + Prices.money(currency, unitPrice) + " = " + Prices.money(currency, amount);
         return new Evaluation(List.of(new Evaluation.Step(text, quantity, unitPrice, amount)), amount);
     }
 }
