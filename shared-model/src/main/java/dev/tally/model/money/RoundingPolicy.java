@@ -21,6 +21,16 @@ public record RoundingPolicy(RoundingMode mode) {
         }
     }
 
+    /**
+     * {@code numerator / denominator} rounded once to the currency's minor unit — for prorations,
+     * whose exact value may not terminate (1/3 of a month): dividing straight to the final scale
+     * keeps it a single rounding.
+     */
+    public Money toMoney(BigDecimal numerator, BigDecimal denominator, String currencyCode) {
+        Currency currency = Currencies.of(currencyCode);
+        return Money.exact(numerator.divide(denominator, Currencies.minorUnits(currency), mode), currency);
+    }
+
     public Money toMoney(BigDecimal highScaleAmount, String currencyCode) {
         Currency currency = Currencies.of(currencyCode);
         return Money.exact(highScaleAmount.setScale(Currencies.minorUnits(currency), mode), currency);

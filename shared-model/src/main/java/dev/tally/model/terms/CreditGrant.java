@@ -1,0 +1,29 @@
+package dev.tally.model.terms;
+
+import dev.tally.model.money.Money;
+import java.time.Instant;
+
+/**
+ * Prepaid credit. Applied to invoices in a documented order: lower {@code priority} first, then
+ * the grant that expires soonest, then the older grant, then by id — so the credit most at risk of
+ * being lost is used first. A grant without {@code rollover} lapses at the end of the period it was
+ * first usable in; with it, the unused balance carries over until {@code expiresAt}.
+ *
+ * @param remaining balance left, in the grant's currency
+ * @param expiresAt null = never
+ */
+public record CreditGrant(String id, Money remaining, int priority, Instant effectiveAt, Instant expiresAt, boolean rollover) {
+    public CreditGrant {
+        if (remaining.amount().signum() < 0) {
+            throw new IllegalArgumentException("a grant's balance cannot be negative");
+        }
+    }
+
+    boolean usableAt(Instant at) {
+        return !effectiveAt.isAfter(at) && (expiresAt == null || at.isBefore(expiresAt));
+    }
+
+    CreditGrant withRemaining(Money m) {
+        return new CreditGrant(id, m, priority, effectiveAt, expiresAt, rollover);
+    }
+}
