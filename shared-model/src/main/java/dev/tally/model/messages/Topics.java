@@ -14,6 +14,11 @@ public final class Topics {
     /** Compacted catalog ({@link CatalogRecordV1}): API keys, customers, meters. Written by invoicing's relay. */
     public static final String CATALOG = "tally.catalog";
 
+    /** Event-time watermarks ({@link WatermarkV1}), compacted per partition. Written by rating's relay. */
+    public static final String WATERMARKS = "tally.watermarks";
+    /** Finalized invoices ({@link InvoiceIssuedV1}), keyed by tenant/customer. Written by invoicing's relay. */
+    public static final String INVOICES = "tally.invoices";
+
     /** Topics the local stack pre-creates: name, partitions, compacted. */
     public record Spec(String name, int partitions, boolean compacted) {
     }
@@ -22,5 +27,7 @@ public final class Topics {
             new Spec(EVENTS_ACCEPTED, 4, false),
             new Spec(USAGE_RATED, 4, false),
             // one partition keeps catalog changes in their causal order for every reader
-            new Spec(CATALOG, 1, true));
+            new Spec(CATALOG, 1, true),
+            new Spec(WATERMARKS, 1, true),
+            new Spec(INVOICES, 4, false));
 }
