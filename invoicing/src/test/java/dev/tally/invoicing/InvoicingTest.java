@@ -112,6 +112,9 @@ class InvoicingTest {
                 .statusCode(400).body("field", equalTo("charges[0].unitPrice"));
         post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"SUM\"}").statusCode(400).body("field", equalTo("property"));
         post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"MEDIAN\"}").statusCode(400).body("field", equalTo("aggregation"));
+        // known to shared-model but not metered by rating yet: refused rather than stalling rating
+        post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"PERCENTILE\",\"property\":\"v\"}")
+                .statusCode(400).body("field", equalTo("aggregation"));
         assertThat(count("select count(*) from plan where tenant_id = ?", t.id())).isZero();
         assertThat(count("select count(*) from meter where tenant_id = ?", t.id())).isEqualTo(1);
     }

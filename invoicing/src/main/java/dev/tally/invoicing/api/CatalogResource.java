@@ -32,6 +32,7 @@ import java.util.UUID;
 @Path("/v1")
 public class CatalogResource {
     private static final Set<String> SCOPES = Set.of("ingest", "read", "admin");
+    private static final List<String> RATED_AGGREGATIONS = List.of(Aggregation.COUNT.name(), Aggregation.SUM.name());
 
     @Inject
     CatalogPublisher catalog;
@@ -58,12 +59,12 @@ public class CatalogResource {
         Checks.body(body);
         String key = Checks.matches(body.key(), Checks.KEY, "key");
         String eventType = Checks.matches(body.eventType(), Checks.EVENT_TYPE, "eventType");
-        Aggregation aggregation;
-        try {
-            aggregation = Aggregation.valueOf(Checks.required(body.aggregation(), "aggregation"));
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("invalid-field", "aggregation must be one of " + List.of(Aggregation.values()), "aggregation");
+        // shared-model knows more aggregations; rating meters COUNT and SUM so far, so only those are offered
+        String requested = Checks.required(body.aggregation(), "aggregation");
+        if (!RATED_AGGREGATIONS.contains(requested)) {
+            throw ProblemException.badRequest("invalid-field", "aggregation must be one of " + RATED_AGGREGATIONS, "aggregation");
         }
+        Aggregation aggregation = Aggregation.valueOf(requested);
         if (aggregation == Aggregation.SUM) {
             Checks.required(body.property(), "property");
         }

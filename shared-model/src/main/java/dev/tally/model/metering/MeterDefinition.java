@@ -17,6 +17,9 @@ public record MeterDefinition(String key, String eventType, Aggregation aggregat
     /**
      * The quantity this event adds to the meter, or {@code null} when the event does not belong to it.
      * Aggregations here are sums, so deltas merge associatively across partitions and polls.
+     *
+     * @throws UnsupportedOperationException for the non-additive aggregations (MIN, MAX, AVG, ...), which have no
+     *         per-event delta; evaluate those with {@link dev.tally.model.metering.agg.Accumulators}
      */
     public BigDecimal contribution(UsageEvent event) {
         if (!eventType.equals(event.type())) {
@@ -25,6 +28,8 @@ public record MeterDefinition(String key, String eventType, Aggregation aggregat
         return switch (aggregation) {
             case COUNT -> BigDecimal.ONE;
             case SUM -> event.decimal(property);
+            case MIN, MAX, AVG, UNIQUE_COUNT, LATEST, TIME_WEIGHTED_SUM, PERCENTILE -> throw new UnsupportedOperationException(
+                    aggregation + " is not a sum of per-event deltas; fold it with dev.tally.model.metering.agg.Accumulators");
         };
     }
 }
