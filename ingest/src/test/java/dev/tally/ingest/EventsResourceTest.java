@@ -81,6 +81,16 @@ class EventsResourceTest {
     }
 
     @Test
+    void aRevokedKeyIsRefusedOnceTheCatalogSaysSo() throws Exception {
+        String body = "{\"events\":[" + event("rv1", "acme", Instant.now().toString(), "1") + "]}";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(200);
+        IngestTestSupport.revoke(kafka, json, catalog, f);
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
     void eachEventGetsItsOwnOutcomeAndOnlyAcceptedOnesReachTheOutbox() throws Exception {
         String now = Instant.now().minusSeconds(60).toString();
         String body = "{\"events\":[" + String.join(",",

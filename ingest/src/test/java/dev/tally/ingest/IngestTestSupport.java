@@ -16,7 +16,18 @@ final class IngestTestSupport {
     private IngestTestSupport() {
     }
 
-    record Fixture(String tenantId, String key, String customerId, String customerExternalId) {
+    record Fixture(String tenantId, String key, String keyId, String sha256, String customerId, String customerExternalId) {
+    }
+
+    /** Announces the key's revocation, as invoicing's relay would after DELETE /v1/api-keys/{id}. */
+    static void revoke(KafkaClients kafka, ObjectMapper json, CatalogView catalog, Fixture f) throws Exception {
+        CatalogRecordV1 r = CatalogRecordV1.of(new CatalogRecordV1.ApiKey(f.tenantId(), f.keyId(), f.sha256(), "ingest", true));
+        try (Producer<String, String> p = kafka.producer("test-catalog")) {
+            p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
+        }
+        if (!catalog.awaitCaughtUp(Duration.ofSeconds(30))) {
+            throw new IllegalStateException("catalog view did not catch up");
+        }
     }
 
     static Fixture tenantWithCustomer(KafkaClients kafka, ObjectMapper json, CatalogView catalog, String scope) throws Exception {
@@ -33,6 +44,6 @@ final class IngestTestSupport {
         if (!catalog.awaitCaughtUp(Duration.ofSeconds(30))) {
             throw new IllegalStateException("catalog view did not catch up");
         }
-        return new Fixture(tenant, key.key(), customerId, "acme");
+        return new Fixture(tenant, key.key(), key.keyId(), key.sha256(), customerId, "acme");
     }
 }

@@ -178,6 +178,50 @@ class InvoicingTest {
     }
 
     @Test
+    void keysAreListedWithoutSecretsRevocableAndTheirUseIsRecorded() throws Exception {
+        Tenant t = tenant();
+        Tenant other = tenant();
+        var created = post(t, "/v1/api-keys", "{\"scope\":\"read\"}").statusCode(201).extract().jsonPath();
+        String readKey = created.getString("key");
+        String keyId = created.getString("keyId");
+        given().header("Authorization", "Bearer " + readKey).get("/v1/customers/nobody/invoices/draft").then().statusCode(404);
+
+        var list = given().header("Authorization", "Bearer " + t.key()).get("/v1/api-keys").then().statusCode(200).extract();
+        assertThat(list.asString()).doesNotContain(readKey).doesNotContain("sha256").doesNotContain("tly_");
+        assertThat(list.jsonPath().getList("keyId")).contains(keyId);
+        assertThat(list.jsonPath().getString("find { it.keyId == '" + keyId + "' }.lastUsedAt")).isNotNull();
+
+        given().header("Authorization", "Bearer " + other.key()).delete("/v1/api-keys/" + keyId).then().statusCode(404);
+        given().header("Authorization", "Bearer " + t.key()).delete("/v1/api-keys/" + keyId).then().statusCode(200)
+                .body("revokedAt", org.hamcrest.Matchers.notNullValue());
+        given().header("Authorization", "Bearer " + readKey).get("/v1/customers/nobody/invoices/draft").then().statusCode(401);
+        given().header("Authorization", "Bearer " + t.key()).delete("/v1/api-keys/" + keyId).then().statusCode(409);
+        // ingest learns of the revocation from the catalog topic
+        assertThat(count("select count(*) from outbox, unnest(payloads) as u(p) where p like '%\"revoked\":true%' and p like ?",
+                "%" + keyId + "%")).isEqualTo(1);
+    }
+
+    @Test
+    void everyCatalogChangeIsInAHashChainedAuditTrailThatDetectsTampering() throws Exception {
+        Tenant t = tenant();
+        String customerId = setUpCustomer(t, "0.01");
+        var trail = given().header("Authorization", "Bearer " + t.key()).get("/v1/audit").then().statusCode(200).extract().jsonPath();
+        assertThat(trail.getList("entries.entityType")).containsExactly("tenant", "api_key", "meter", "plan", "customer");
+        assertThat(trail.getList("entries.actor")).startsWith("operator", "operator").last().asString().startsWith("key:");
+        assertThat(trail.getBoolean("chainIntact")).isTrue();
+        given().header("Authorization", "Bearer " + t.key()).queryParam("entityType", "customer").queryParam("entityId", customerId)
+                .get("/v1/audit").then().statusCode(200).body("entries", hasSize(1)).body("entries[0].action", equalTo("create"));
+
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(
+                "update audit_log set after_json = replace(after_json, '0.01', '0.001') where tenant_id = ? and entity_type = 'plan'")) {
+            ps.setString(1, t.id());
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        given().header("Authorization", "Bearer " + t.key()).get("/v1/audit").then().statusCode(200)
+                .body("chainIntact", equalTo(false)).body("firstBreak", equalTo(4));
+    }
+
+    @Test
     void anotherTenantCannotSeeTheCustomer() {
         Tenant a = tenant();
         setUpCustomer(a, "1");

@@ -1,5 +1,8 @@
 package dev.tally.invoicing.api;
 
+import dev.tally.invoicing.catalog.ApiKeyEntity;
+import dev.tally.invoicing.catalog.ApiKeyService;
+import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.CatalogPublisher;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.MeterEntity;
@@ -14,11 +17,15 @@ import dev.tally.model.pricing.PerUnitPrice;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +43,10 @@ public class CatalogResource {
 
     @Inject
     CatalogPublisher catalog;
+    @Inject
+    ApiKeyService keys;
+    @Inject
+    AuditLog audit;
     @Context
     ContainerRequestContext request;
 
@@ -48,7 +59,24 @@ public class CatalogResource {
         if (!SCOPES.contains(scope)) {
             throw ProblemException.badRequest("invalid-field", "scope must be one of " + SCOPES, "scope");
         }
-        return Response.status(201).entity(AdminResource.newKey(catalog, tenant, scope)).build();
+        return Response.status(201).entity(keys.create(tenant, scope, Caller.of(request).actor())).build();
+    }
+
+    /** The tenant's keys: ids, scopes and usage times — never secrets or hashes. */
+    @GET
+    @Path("/api-keys")
+    @Transactional
+    public List<ApiKeyService.KeyView> listKeys() {
+        String tenant = Caller.of(request).tenant();
+        return ApiKeyEntity.<ApiKeyEntity>list("tenantId = ?1 order by createdAt", tenant).stream().map(ApiKeyService.KeyView::of).toList();
+    }
+
+    @DELETE
+    @Path("/api-keys/{keyId}")
+    @Transactional
+    public ApiKeyService.KeyView revokeKey(@PathParam("keyId") String keyId) {
+        Caller caller = Caller.of(request);
+        return keys.revoke(caller.tenant(), keyId, caller.actor(), Instant.now());
     }
 
     @POST
@@ -78,7 +106,9 @@ public class CatalogResource {
         m.aggregation = aggregation.name();
         m.property = aggregation == Aggregation.SUM ? body.property() : null;
         m.persistAndFlush();
-        catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, key, eventType, m.aggregation, m.property)));
+        CatalogRecordV1.Meter published = new CatalogRecordV1.Meter(tenant, key, eventType, m.aggregation, m.property);
+        catalog.publish(CatalogRecordV1.of(published));
+        audit.record(tenant, Caller.of(request).actor(), "meter", key, "create", null, published);
         return Response.status(201).entity(Map.of("key", key, "eventType", eventType, "aggregation", m.aggregation,
                 "property", m.property == null ? "" : m.property)).build();
     }
@@ -127,6 +157,7 @@ public class CatalogResource {
         plan.name = name;
         plan.currency = currency;
         plan.persistAndFlush();
+        audit.record(tenant, Caller.of(request).actor(), "plan", key, "create", null, body);
         for (Requests.NewCharge c : body.charges()) {
             PlanChargeEntity charge = new PlanChargeEntity();
             charge.tenantId = tenant;
@@ -175,6 +206,8 @@ public class CatalogResource {
         c.planKey = planKey;
         c.persistAndFlush();
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, c.customerId, externalId, currency)));
+        audit.record(tenant, Caller.of(request).actor(), "customer", c.customerId, "create", null,
+                new Requests.NewCustomer(externalId, name, currency, c.billingEmail, planKey));
         return Response.status(201).entity(Map.of("customerId", c.customerId, "externalId", externalId, "name", name,
                 "currency", currency, "plan", planKey)).build();
     }

@@ -20,6 +20,15 @@ public class ApiKeyEntity extends PanacheEntityBase {
     public String scope;
     @Column(name = "revoked_at")
     public Instant revokedAt;
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public Instant createdAt;
+    @Column(name = "last_used_at")
+    public Instant lastUsedAt;
+
+    /** Records a use, at most once a minute per key, so busy keys do not write on every request. */
+    public static void touch(String keyId, Instant now) {
+        update("lastUsedAt = ?1 where keyId = ?2 and (lastUsedAt is null or lastUsedAt < ?3)", now, keyId, now.minusSeconds(60));
+    }
 
     public static ApiKeyEntity live(String sha256) {
         return find("sha256 = ?1 and revokedAt is null", sha256).firstResult();

@@ -48,6 +48,7 @@ public class AuthFilter implements ContainerRequestFilter {
             throw ProblemException.forbidden("API key " + key.keyId + " has scope '" + key.scope + "', which does not allow "
                     + request.getMethod() + " here");
         }
+        QuarkusTransaction.requiringNew().run(() -> ApiKeyEntity.touch(key.keyId, java.time.Instant.now()));
         request.setProperty(Caller.PROPERTY, new Caller(false, key.tenantId, key.keyId, key.scope));
     }
 }

@@ -14,6 +14,11 @@ public record Caller(boolean operator, String tenantId, String keyId, String sco
         return (Caller) request.getProperty(PROPERTY);
     }
 
+    /** Who to name in the audit log: {@code key:<keyId>} or {@code operator}. */
+    public String actor() {
+        return operator ? "operator" : "key:" + keyId;
+    }
+
     /** The tenant, for tenant-scoped resources. */
     public String tenant() {
         if (tenantId == null) {

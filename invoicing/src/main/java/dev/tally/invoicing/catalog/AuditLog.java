@@ -1,0 +1,121 @@
+package dev.tally.invoicing.catalog;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.audit.AuditChain;
+import dev.tally.model.audit.AuditEntry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Appends catalog changes to the tenant's hash chain, in the caller's transaction, so a change and
+ * its audit entry commit or fail together.
+ */
+@ApplicationScoped
+public class AuditLog {
+    @Inject
+    DataSource dataSource;
+    @Inject
+    ObjectMapper json;
+
+    final Clock clock = Clock.systemUTC();
+
+    public void record(String tenantId, String actor, String entityType, String entityId, String action, Object before, Object after) {
+        // microseconds: what timestamptz keeps, so the stored row re-hashes to the same value
+        Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtext('audit:' || ?))")) {
+                lock.setString(1, tenantId);
+                lock.execute();
+            }
+            long seq = 1;
+            String prev = AuditChain.GENESIS;
+            try (PreparedStatement last = c.prepareStatement(
+                    "select seq, hash from audit_log where tenant_id = ? order by seq desc limit 1")) {
+                last.setString(1, tenantId);
+                try (ResultSet rs = last.executeQuery()) {
+                    if (rs.next()) {
+                        seq = rs.getLong(1) + 1;
+                        prev = rs.getString(2);
+                    }
+                }
+            }
+            String beforeJson = text(before);
+            String afterJson = text(after);
+            String hash = AuditChain.hash(prev, tenantId, seq, at, actor, entityType, entityId, action, beforeJson, afterJson);
+            try (PreparedStatement ins = c.prepareStatement("""
+                    insert into audit_log (tenant_id, seq, at, actor, entity_type, entity_id, action, before_json, after_json, prev_hash, hash)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                ins.setString(1, tenantId);
+                ins.setLong(2, seq);
+                ins.setTimestamp(3, Timestamp.from(at));
+                ins.setString(4, actor);
+                ins.setString(5, entityType);
+                ins.setString(6, entityId);
+                ins.setString(7, action);
+                ins.setString(8, beforeJson);
+                ins.setString(9, afterJson);
+                ins.setString(10, prev);
+                ins.setString(11, hash);
+                ins.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("audit append failed", e);
+        }
+    }
+
+    /** The tenant's entries in order, optionally only those of one entity. */
+    public List<AuditEntry> entries(String tenantId, String entityType, String entityId) {
+        StringBuilder sql = new StringBuilder("select tenant_id, seq, at, actor, entity_type, entity_id, action, before_json, after_json, "
+                + "prev_hash, hash from audit_log where tenant_id = ?");
+        if (entityType != null) {
+            sql.append(" and entity_type = ?");
+        }
+        if (entityId != null) {
+            sql.append(" and entity_id = ?");
+        }
+        sql.append(" order by seq");
+        List<AuditEntry> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            ps.setString(i++, tenantId);
+            if (entityType != null) {
+                ps.setString(i++, entityType);
+            }
+            if (entityId != null) {
+                ps.setString(i, entityId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new AuditEntry(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(), rs.getString(4), rs.getString(5),
+                            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    private String text(Object o) {
+        if (o == null) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
