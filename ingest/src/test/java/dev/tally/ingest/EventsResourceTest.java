@@ -7,7 +7,9 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.attribution.Aliases;
 import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
@@ -78,6 +80,34 @@ class EventsResourceTest {
                 .body("type", equalTo("https://tally.dev/problems/unauthorized"));
         given().header("Authorization", "Bearer tly_nope_nope").contentType(ContentType.JSON).body("{\"events\":[]}")
                 .post("/v1/events").then().statusCode(401).body("detail", containsString("unknown or revoked"));
+    }
+
+    @Test
+    void eventsWithoutACustomerAreAttributedByIpLongestPrefixHostnameOrKey() throws Exception {
+        IngestTestSupport.publishCustomer(kafka, json, catalog, new CatalogRecordV1.Customer(f.tenantId(), "cus_big", "bigcorp", "USD",
+                new Aliases(List.of("bigcorp-legacy"), List.of("10.0.0.0/8"), List.of(), List.of("edge.bigcorp.example"))));
+        IngestTestSupport.publishCustomer(kafka, json, catalog, new CatalogRecordV1.Customer(f.tenantId(), "cus_sub", "subsidiary", "USD",
+                new Aliases(List.of(), List.of("10.1.0.0/16"), List.of(f.keyId()), List.of())));
+        String ts = Instant.now().toString();
+        String body = "{\"events\":["
+                + "{\"id\":\"a1\",\"type\":\"t\",\"timestamp\":\"" + ts + "\",\"properties\":{\"ip\":\"10.200.0.1\"}},"
+                + "{\"id\":\"a2\",\"type\":\"t\",\"timestamp\":\"" + ts + "\",\"properties\":{\"ip\":\"10.1.7.7\"}},"
+                + "{\"id\":\"a3\",\"type\":\"t\",\"timestamp\":\"" + ts + "\",\"properties\":{\"hostname\":\"EDGE.bigcorp.example\"}},"
+                + "{\"id\":\"a4\",\"type\":\"t\",\"timestamp\":\"" + ts + "\"},"
+                + "{\"id\":\"a5\",\"type\":\"t\",\"customer\":\"bigcorp-legacy\",\"timestamp\":\"" + ts + "\"},"
+                + "{\"id\":\"a6\",\"type\":\"t\",\"customer\":\"nobody\",\"timestamp\":\"" + ts + "\",\"properties\":{\"ip\":\"10.1.7.7\"}}]}";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(200).body("accepted", equalTo(5)).body("results[5].code", equalTo("unknown_customer"));
+        List<AcceptedEventV1> out = outboxEvents();
+        assertThat(out).extracting(e -> e.eventId() + ":" + e.customerId() + ":" + e.attributedBy()).containsExactly(
+                "a1:cus_big:ip", "a2:cus_sub:ip", "a3:cus_big:hostname", "a4:cus_sub:api_key", "a5:cus_big:customer");
+    }
+
+    @Test
+    void anEventNothingAttributesIsRejectedAsUnattributed() {
+        String body = "{\"events\":[{\"id\":\"u1\",\"type\":\"t\",\"timestamp\":\"" + Instant.now() + "\",\"properties\":{\"ip\":\"192.0.2.1\"}}]}";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(400).body("errors[0].code", equalTo("unattributed")).body("errors[0].field", equalTo("events[0].customer"));
     }
 
     @Test

@@ -19,6 +19,16 @@ final class IngestTestSupport {
     record Fixture(String tenantId, String key, String keyId, String sha256, String customerId, String customerExternalId) {
     }
 
+    static void publishCustomer(KafkaClients kafka, ObjectMapper json, CatalogView catalog, CatalogRecordV1.Customer c) throws Exception {
+        CatalogRecordV1 r = CatalogRecordV1.of(c);
+        try (Producer<String, String> p = kafka.producer("test-catalog")) {
+            p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
+        }
+        if (!catalog.awaitCaughtUp(Duration.ofSeconds(30))) {
+            throw new IllegalStateException("catalog view did not catch up");
+        }
+    }
+
     /** Announces the key's revocation, as invoicing's relay would after DELETE /v1/api-keys/{id}. */
     static void revoke(KafkaClients kafka, ObjectMapper json, CatalogView catalog, Fixture f) throws Exception {
         CatalogRecordV1 r = CatalogRecordV1.of(new CatalogRecordV1.ApiKey(f.tenantId(), f.keyId(), f.sha256(), "ingest", true));
@@ -37,7 +47,7 @@ final class IngestTestSupport {
         try (Producer<String, String> p = kafka.producer("test-catalog")) {
             for (CatalogRecordV1 r : new CatalogRecordV1[] {
                     CatalogRecordV1.of(new CatalogRecordV1.ApiKey(tenant, key.keyId(), key.sha256(), scope, false)),
-                    CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, customerId, "acme", "USD"))}) {
+                    CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, customerId, "acme", "USD", null))}) {
                 p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
             }
         }

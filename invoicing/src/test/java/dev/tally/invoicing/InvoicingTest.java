@@ -222,6 +222,40 @@ class InvoicingTest {
     }
 
     @Test
+    void aliasesAttributeTrafficAndAConflictingAliasIsRefusedNamingItsField() throws Exception {
+        Tenant t = tenant();
+        setUpCustomer(t, "0.01");
+        String keyId = post(t, "/v1/api-keys", "{\"scope\":\"ingest\"}").statusCode(201).extract().path("keyId");
+        post(t, "/v1/customers", """
+                {"externalId":"bigcorp","name":"Big Corp","plan":"pro","taxRegion":"DE",
+                 "aliases":{"externalIds":["bigcorp-legacy"],"cidrs":["10.9.9.9/8","2001:db8::/32"],
+                            "apiKeyIds":["%s"],"hostnames":["Edge.BigCorp.example"]}}""".formatted(keyId)).statusCode(201);
+        long before = count("select count(*) from customer where tenant_id = ?", t.id());
+
+        post(t, "/v1/customers", "{\"externalId\":\"x1\",\"name\":\"X\",\"plan\":\"pro\",\"aliases\":{\"cidrs\":[\"10.0.0.0/8\"]}}")
+                .statusCode(409).contentType("application/problem+json")
+                .body("type", equalTo("https://tally.dev/problems/alias-conflict")).body("field", equalTo("aliases.cidrs[0]"))
+                .body("detail", org.hamcrest.Matchers.containsString("bigcorp"));
+        post(t, "/v1/customers", "{\"externalId\":\"x2\",\"name\":\"X\",\"plan\":\"pro\",\"aliases\":{\"externalIds\":[\"acme\"]}}")
+                .statusCode(409).body("field", equalTo("aliases.externalIds[0]"));
+        post(t, "/v1/customers", "{\"externalId\":\"bigcorp-legacy\",\"name\":\"X\",\"plan\":\"pro\"}")
+                .statusCode(409).body("field", equalTo("externalId"));
+        post(t, "/v1/customers", "{\"externalId\":\"x3\",\"name\":\"X\",\"plan\":\"pro\",\"aliases\":{\"cidrs\":[\"10.0.0.0/7\",\"300.1.1.1/8\"]}}")
+                .statusCode(400).body("field", equalTo("aliases.cidrs[1]"));
+        post(t, "/v1/customers", "{\"externalId\":\"x4\",\"name\":\"X\",\"plan\":\"pro\",\"aliases\":{\"apiKeyIds\":[\"nope\"]}}")
+                .statusCode(400).body("field", equalTo("aliases.apiKeyIds[0]"));
+        post(t, "/v1/customers", "{\"externalId\":\"x5\",\"name\":\"X\",\"plan\":\"pro\",\"aliases\":{\"hostnames\":[\"a\",\"A\"]}}")
+                .statusCode(400).body("type", equalTo("https://tally.dev/problems/duplicate-alias"));
+        assertThat(count("select count(*) from customer where tenant_id = ?", t.id())).isEqualTo(before);
+
+        // a range nested inside bigcorp's /8 belongs to its own customer: longest prefix wins at ingest
+        post(t, "/v1/customers", "{\"externalId\":\"subsidiary\",\"name\":\"Sub\",\"plan\":\"pro\",\"aliases\":{\"cidrs\":[\"10.1.0.0/16\"]}}")
+                .statusCode(201);
+        assertThat(count("select count(*) from outbox, unnest(payloads) as u(p) where p like '%\"cidrs\":[\"10.0.0.0/8\",\"2001:db8:0:0:0:0:0:0/32\"]%' and p like ?",
+                "%" + t.id() + "%")).isEqualTo(1);
+    }
+
+    @Test
     void anotherTenantCannotSeeTheCustomer() {
         Tenant a = tenant();
         setUpCustomer(a, "1");

@@ -90,7 +90,7 @@ class RatingExactlyOnceTest {
     }
 
     private AcceptedEventV1 event(String id, String bytes) {
-        return new AcceptedEventV1(tenant, customer, "acme", id, "bandwidth", EVENT_TIME, Map.of("bytes", bytes), Instant.now());
+        return new AcceptedEventV1(tenant, customer, "acme", id, "bandwidth", EVENT_TIME, Map.of("bytes", bytes), Instant.now(), "customer");
     }
 
     @Test

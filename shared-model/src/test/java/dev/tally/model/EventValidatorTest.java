@@ -34,7 +34,7 @@ class EventValidatorTest {
                 new Case(validate(null, "t", "c", "2026-11-22T11:00:00Z", Map.of()), "missing_field", "id"),
                 new Case(validate("x".repeat(129), "t", "c", "2026-11-22T11:00:00Z", Map.of()), "invalid_id", "id"),
                 new Case(validate("e", "bad type", "c", "2026-11-22T11:00:00Z", Map.of()), "invalid_type", "type"),
-                new Case(validate("e", "t", " ", "2026-11-22T11:00:00Z", Map.of()), "missing_field", "customer"),
+                new Case(validate("e", "t", " ", "2026-11-22T11:00:00Z", Map.of()), "invalid_customer", "customer"),
                 new Case(validate("e", "t", "c", "yesterday", Map.of()), "invalid_timestamp", "timestamp"),
                 new Case(validate("e", "t", "c", "2026-11-22T12:06:00Z", Map.of()), "timestamp_in_future", "timestamp"),
                 new Case(validate("e", "t", "c", "2026-11-22T11:00:00Z", Map.of("nested", Map.of())), "invalid_property", "properties.nested"));

@@ -126,6 +126,38 @@ class EndToEndIT {
     }
 
     @Test
+    void aNewCustomersIpRangeAttributesTrafficAtIngestWithinSeconds() throws Exception {
+        Tenant t = tenantWithCustomer("0.01");
+        post(invoicing.url(), t.adminKey(), "/v1/customers",
+                "{\"externalId\":\"tunnels\",\"name\":\"Tunnels\",\"plan\":\"p\",\"aliases\":{\"cidrs\":[\"198.51.100.0/24\"]}}")
+                .then().statusCode(201);
+        long created = System.nanoTime();
+        String body = "{\"events\":[{\"id\":\"by-ip\",\"type\":\"bytes\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":500,\"ip\":\"198.51.100.23\"}}]}"
+                .formatted(Instant.now().minusSeconds(5));
+        while (true) {
+            Response r = post(ingest.url(), t.ingestKey(), "/v1/events", body);
+            if (r.statusCode() == 200 && r.jsonPath().getInt("accepted") == 1) {
+                break;
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - created)).as("attribution reached ingest").isLessThan(Duration.ofSeconds(10));
+            Thread.sleep(100);
+        }
+        long millis = Duration.ofNanos(System.nanoTime() - created).toMillis();
+        System.out.println("catalog change → ingest attribution: " + millis + " ms");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonPath draft = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + t.adminKey())
+                    .get("/v1/customers/tunnels/invoices/draft").then().statusCode(200).extract().jsonPath();
+            if (draft.getLong("lines[0].eventCount") == 1) {
+                assertThat(draft.getString("total")).isEqualTo("5.00");
+                break;
+            }
+            assertThat(System.nanoTime()).as("attributed event invoiced").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
     void killingIngestAndRatingMidStreamNeitherLosesNorDoublesAnEvent() throws Exception {
         Tenant t = tenantWithCustomer("0.000001");
         int batches = 30;

@@ -3,6 +3,7 @@ package dev.tally.ingest.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.ingest.config.IngestConfig;
 import dev.tally.ingest.store.EventStore;
+import dev.tally.model.attribution.AttributionIndex;
 import dev.tally.model.event.EventValidator;
 import dev.tally.model.event.RawEvent;
 import dev.tally.model.event.Rejection;
@@ -38,7 +39,15 @@ public class EventsResource {
     @Inject
     EventStore store;
 
+    /** Event properties that attribute an event without a {@code customer}: the traffic's source. */
+    static final String IP_PROPERTY = "ip";
+    static final String HOSTNAME_PROPERTY = "hostname";
+
     final Clock clock = Clock.systemUTC();
+
+    private static String text(Object value) {
+        return value instanceof String s ? s : null;
+    }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -74,17 +83,21 @@ public class EventsResource {
                 continue;
             }
             var event = ((EventValidator.Valid) outcome).event();
-            CatalogRecordV1.Customer customer = catalog.customer(tenant.tenantId(), event.customer());
-            if (customer == null) {
-                results[i] = rejected(e.id(), new Rejection("unknown_customer", "customer",
-                        "no customer with external id '" + event.customer() + "' in this tenant"));
+            CatalogView.Attributed attributed = catalog.attribute(tenant.tenantId(), new AttributionIndex.Source(event.customer(),
+                    text(event.properties().get(IP_PROPERTY)), text(event.properties().get(HOSTNAME_PROPERTY)), tenant.keyId()));
+            if (attributed == null) {
+                results[i] = rejected(e.id(), event.customer() != null
+                        ? new Rejection("unknown_customer", "customer", "no customer or alias '" + event.customer() + "' in this tenant")
+                        : new Rejection("unattributed", "customer", "no customer given, and no customer owns this event's "
+                                + IP_PROPERTY + ", " + HOSTNAME_PROPERTY + " or API key"));
                 continue;
             }
+            CatalogRecordV1.Customer customer = attributed.customer();
             if (!idsInRequest.add(event.id())) {
                 results[i] = new EventsResponse.Result(event.id(), "duplicate", null, null, "repeated earlier in this request");
                 continue;
             }
-            candidates.add(new EventStore.Candidate(i, event, customer.customerId()));
+            candidates.add(new EventStore.Candidate(i, event, customer.customerId(), attributed.via()));
         }
         if (candidates.isEmpty() && allRejected(results)) {
             List<Problem.FieldError> errors = new ArrayList<>();

@@ -33,7 +33,7 @@ public class EventStore {
     ObjectMapper json;
 
     /** A valid, attributed event and its index in the request. */
-    public record Candidate(int index, UsageEvent event, String customerId) {
+    public record Candidate(int index, UsageEvent event, String customerId, String attributedBy) {
     }
 
     /** Returns the indexes of the candidates that were new (the rest were duplicates). */
@@ -79,7 +79,7 @@ public class EventStore {
             accepted.add(k.index());
             UsageEvent e = k.event();
             AcceptedEventV1 message = new AcceptedEventV1(tenantId, k.customerId(), e.customer(), e.id(), e.type(), e.timestamp(),
-                    e.properties(), now);
+                    e.properties(), now, k.attributedBy());
             records.add(new OutboxRecord(tenantId + "/" + k.customerId(), json.writeValueAsString(message), traceparent));
         }
         if (!records.isEmpty()) {

@@ -9,6 +9,8 @@ import dev.tally.invoicing.catalog.MeterEntity;
 import dev.tally.invoicing.catalog.PlanChargeEntity;
 import dev.tally.invoicing.catalog.PlanEntity;
 import dev.tally.invoicing.security.Caller;
+import dev.tally.invoicing.catalog.CustomerAliasEntity;
+import dev.tally.model.attribution.Aliases;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.Aggregation;
 import dev.tally.model.money.Currencies;
@@ -26,6 +28,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -172,6 +175,12 @@ public class CatalogResource {
                 "charges", body.charges().size())).build();
     }
 
+    private static void addClaims(List<String[]> claims, String kind, List<String> values, String field) {
+        for (int i = 0; i < values.size(); i++) {
+            claims.add(new String[] {kind, values.get(i), field + "[" + i + "]"});
+        }
+    }
+
     @POST
     @Path("/customers")
     @Transactional
@@ -193,8 +202,37 @@ public class CatalogResource {
             throw ProblemException.badRequest("currency-mismatch",
                     "customer currency " + currency + " differs from plan currency " + plan.currency, "currency");
         }
-        if (CustomerEntity.byExternalId(tenant, externalId) != null) {
-            throw ProblemException.conflict("customer-exists", "a customer with externalId '" + externalId + "' already exists", "externalId");
+        Aliases aliases;
+        try {
+            aliases = (body.aliases() == null ? Aliases.NONE : body.aliases()).normalized();
+        } catch (Aliases.AliasException e) {
+            throw ProblemException.badRequest("invalid-alias", e.problem().message(), e.problem().field());
+        }
+        for (int i = 0; i < aliases.apiKeyIds().size(); i++) {
+            ApiKeyEntity key = ApiKeyEntity.findById(aliases.apiKeyIds().get(i));
+            if (key == null || !key.tenantId.equals(tenant)) {
+                throw ProblemException.badRequest("unknown-api-key", "no API key '" + aliases.apiKeyIds().get(i) + "' in this tenant",
+                        "aliases.apiKeyIds[" + i + "]");
+            }
+        }
+        // every claim, primary external id first; a claim another customer holds is a conflict
+        List<String[]> claims = new ArrayList<>();
+        claims.add(new String[] {"external_id", externalId, "externalId"});
+        addClaims(claims, "external_id", aliases.externalIds(), "aliases.externalIds");
+        addClaims(claims, "cidr", aliases.cidrs(), "aliases.cidrs");
+        addClaims(claims, "api_key", aliases.apiKeyIds(), "aliases.apiKeyIds");
+        addClaims(claims, "hostname", aliases.hostnames(), "aliases.hostnames");
+        Set<String> seen = new HashSet<>();
+        for (String[] claim : claims) {
+            if (!seen.add(claim[0] + "/" + claim[1])) {
+                throw ProblemException.badRequest("duplicate-alias", "'" + claim[1] + "' is given twice", claim[2]);
+            }
+            CustomerAliasEntity owner = CustomerAliasEntity.get(tenant, claim[0], claim[1]);
+            if (owner != null) {
+                CustomerEntity other = CustomerEntity.findById(new CustomerEntity.Key(tenant, owner.customerId));
+                throw ProblemException.conflict(claim[2].equals("externalId") ? "customer-exists" : "alias-conflict",
+                        "'" + claim[1] + "' already identifies customer '" + other.externalId + "'", claim[2]);
+            }
         }
         CustomerEntity c = new CustomerEntity();
         c.tenantId = tenant;
@@ -203,11 +241,21 @@ public class CatalogResource {
         c.name = name;
         c.currency = currency;
         c.billingEmail = body.billingEmail();
+        c.taxRegion = body.taxRegion();
         c.planKey = planKey;
         c.persistAndFlush();
-        catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, c.customerId, externalId, currency)));
+        for (String[] claim : claims) {
+            CustomerAliasEntity alias = new CustomerAliasEntity();
+            alias.tenantId = tenant;
+            alias.kind = claim[0];
+            alias.value = claim[1];
+            alias.customerId = c.customerId;
+            alias.persist();
+        }
+        CustomerAliasEntity.flush();
+        catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, c.customerId, externalId, currency, aliases)));
         audit.record(tenant, Caller.of(request).actor(), "customer", c.customerId, "create", null,
-                new Requests.NewCustomer(externalId, name, currency, c.billingEmail, planKey));
+                new Requests.NewCustomer(externalId, name, currency, c.billingEmail, c.taxRegion, planKey, aliases));
         return Response.status(201).entity(Map.of("customerId", c.customerId, "externalId", externalId, "name", name,
                 "currency", currency, "plan", planKey)).build();
     }

@@ -23,6 +23,8 @@ public final class Requests {
     public record NewCharge(String meter, String description, BigDecimal unitPrice) {
     }
 
-    public record NewCustomer(String externalId, String name, String currency, String billingEmail, String plan) {
+    /** {@code taxRegion}: e.g. an ISO 3166 code ("DE", "US-CA"); {@code aliases}: see docs/api.md. */
+    public record NewCustomer(String externalId, String name, String currency, String billingEmail, String taxRegion, String plan,
+            dev.tally.model.attribution.Aliases aliases) {
     }
 }

@@ -28,6 +28,8 @@ public class CustomerEntity extends PanacheEntityBase {
     public String billingEmail;
     @Column(name = "plan_key")
     public String planKey;
+    @Column(name = "tax_region")
+    public String taxRegion;
 
     public static CustomerEntity byExternalId(String tenantId, String externalId) {
         return find("tenantId = ?1 and externalId = ?2", tenantId, externalId).firstResult();

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Validates one raw event. Pure: the current time is a parameter. Each event is judged alone, so
+ * Validates one raw event. Pure: the current time is a parameter. {@code customer} may be absent:
+ * ingest then attributes the event by its source (IP, hostname, API key). Each event is judged alone, so
  * one bad event never takes its neighbours in the same request down with it.
  */
 public final class EventValidator {
@@ -46,8 +47,8 @@ public final class EventValidator {
         if (!TYPE.matcher(raw.type()).matches()) {
             return invalid("invalid_type", "type", "type must match " + TYPE.pattern());
         }
-        if (blank(raw.customer())) {
-            return invalid("missing_field", "customer", "customer is required");
+        if (raw.customer() != null && (raw.customer().isBlank() || raw.customer().length() > MAX_ID_LENGTH)) {
+            return invalid("invalid_customer", "customer", "customer, when given, must be 1-" + MAX_ID_LENGTH + " characters");
         }
         if (blank(raw.timestamp())) {
             return invalid("missing_field", "timestamp", "timestamp is required");

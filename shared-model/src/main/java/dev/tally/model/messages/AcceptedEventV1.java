@@ -9,14 +9,16 @@ import java.util.Map;
  *
  * @param tenantId   the tenant that sent it (from the API key, never from the body)
  * @param customerId Tally's id of the customer the event was attributed to
- * @param customer   the customer reference as sent by the client (external id)
+ * @param customer   the customer reference as sent by the client (external id or alias), or null
  * @param eventId    the client's event id; (tenantId, eventId) is unique across all time
  * @param type       event type, matched against meters
  * @param timestamp  event time, as sent
  * @param properties string, decimal or boolean values
- * @param acceptedAt when ingest committed it
+ * @param acceptedAt   when ingest committed it
+ * @param attributedBy how the customer was found: {@code customer} (the reference sent), {@code ip},
+ *                     {@code hostname} or {@code api_key}
  */
 public record AcceptedEventV1(String tenantId, String customerId, String customer, String eventId, String type,
-        Instant timestamp, Map<String, Object> properties, Instant acceptedAt) {
+        Instant timestamp, Map<String, Object> properties, Instant acceptedAt, String attributedBy) {
     public static final String SCHEMA = "AcceptedEventV1";
 }

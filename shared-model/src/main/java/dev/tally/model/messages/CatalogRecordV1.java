@@ -15,7 +15,9 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
     public record ApiKey(String tenantId, String keyId, String sha256, String scope, boolean revoked) {
     }
 
-    public record Customer(String tenantId, String customerId, String externalId, String currency) {
+    /** {@code aliases} (normalized; may be null from older producers) attribute traffic to the customer. */
+    public record Customer(String tenantId, String customerId, String externalId, String currency,
+            dev.tally.model.attribution.Aliases aliases) {
     }
 
     public record Meter(String tenantId, String meterKey, String eventType, String aggregation, String property) {

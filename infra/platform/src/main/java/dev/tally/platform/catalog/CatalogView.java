@@ -1,6 +1,7 @@
 package dev.tally.platform.catalog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.attribution.AttributionIndex;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.kafka.KafkaClients;
@@ -33,7 +34,8 @@ public class CatalogView {
     ObjectMapper json;
 
     private final Map<String, CatalogRecordV1.ApiKey> keysByHash = new ConcurrentHashMap<>();
-    private final Map<String, CatalogRecordV1.Customer> customersByExternalId = new ConcurrentHashMap<>();
+    private final Map<String, CatalogRecordV1.Customer> customersById = new ConcurrentHashMap<>();
+    private final Map<String, AttributionIndex> attributionByTenant = new ConcurrentHashMap<>();
     private final Map<String, Map<String, CatalogRecordV1.Meter>> metersByTenant = new ConcurrentHashMap<>();
     private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
     private final Object progress = new Object();
@@ -98,7 +100,14 @@ public class CatalogView {
                     keysByHash.put(r.apiKey().sha256(), r.apiKey());
                 }
             }
-            case CUSTOMER -> customersByExternalId.put(r.customer().tenantId() + "/" + r.customer().externalId(), r.customer());
+            case CUSTOMER -> {
+                CatalogRecordV1.Customer c = r.customer();
+                customersById.put(c.tenantId() + "/" + c.customerId(), c);
+                AttributionIndex index = attributionByTenant.computeIfAbsent(c.tenantId(), t -> new AttributionIndex());
+                synchronized (index) {
+                    index.put(c.customerId(), c.externalId(), c.aliases());
+                }
+            }
             case METER -> metersByTenant.computeIfAbsent(r.meter().tenantId(), t -> new ConcurrentHashMap<>())
                     .put(r.meter().meterKey(), r.meter());
         }
@@ -109,8 +118,20 @@ public class CatalogView {
         return keysByHash.get(sha256);
     }
 
-    public CatalogRecordV1.Customer customer(String tenantId, String externalId) {
-        return customersByExternalId.get(tenantId + "/" + externalId);
+    /** A customer attributed to the event's source, and how; null when nothing identifies one. */
+    public record Attributed(CatalogRecordV1.Customer customer, String via) {
+    }
+
+    public Attributed attribute(String tenantId, AttributionIndex.Source source) {
+        AttributionIndex index = attributionByTenant.get(tenantId);
+        if (index == null) {
+            return null;
+        }
+        AttributionIndex.Match m;
+        synchronized (index) {
+            m = index.match(source);
+        }
+        return m == null ? null : new Attributed(customersById.get(tenantId + "/" + m.customerId()), m.via());
     }
 
     public List<CatalogRecordV1.Meter> meters(String tenantId) {
