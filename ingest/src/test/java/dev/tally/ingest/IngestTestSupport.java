@@ -19,41 +19,34 @@ final class IngestTestSupport {
     record Fixture(String tenantId, String key, String keyId, String sha256, String customerId, String customerExternalId) {
     }
 
-    static void publishCustomer(KafkaClients kafka, ObjectMapper json, CatalogView catalog, CatalogRecordV1.Customer c) throws Exception {
-        CatalogRecordV1 r = CatalogRecordV1.of(c);
+    /** Publishes catalog records as invoicing's relay would, and waits until ingest's view has read them. */
+    static void publish(KafkaClients kafka, ObjectMapper json, CatalogView catalog, CatalogRecordV1... records) throws Exception {
         try (Producer<String, String> p = kafka.producer("test-catalog")) {
-            p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
-        }
-        if (!catalog.awaitCaughtUp(Duration.ofSeconds(30))) {
-            throw new IllegalStateException("catalog view did not catch up");
-        }
-    }
-
-    /** Announces the key's revocation, as invoicing's relay would after DELETE /v1/api-keys/{id}. */
-    static void revoke(KafkaClients kafka, ObjectMapper json, CatalogView catalog, Fixture f) throws Exception {
-        CatalogRecordV1 r = CatalogRecordV1.of(new CatalogRecordV1.ApiKey(f.tenantId(), f.keyId(), f.sha256(), "ingest", true));
-        try (Producer<String, String> p = kafka.producer("test-catalog")) {
-            p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
-        }
-        if (!catalog.awaitCaughtUp(Duration.ofSeconds(30))) {
-            throw new IllegalStateException("catalog view did not catch up");
-        }
-    }
-
-    static Fixture tenantWithCustomer(KafkaClients kafka, ObjectMapper json, CatalogView catalog, String scope) throws Exception {
-        String tenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
-        ApiKeys.NewKey key = ApiKeys.generate();
-        String customerId = "c_" + UUID.randomUUID().toString().substring(0, 8);
-        try (Producer<String, String> p = kafka.producer("test-catalog")) {
-            for (CatalogRecordV1 r : new CatalogRecordV1[] {
-                    CatalogRecordV1.of(new CatalogRecordV1.ApiKey(tenant, key.keyId(), key.sha256(), scope, false)),
-                    CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, customerId, "acme", "USD", null))}) {
+            for (CatalogRecordV1 r : records) {
                 p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
             }
         }
         if (!catalog.awaitCaughtUp(Duration.ofSeconds(30))) {
             throw new IllegalStateException("catalog view did not catch up");
         }
+    }
+
+    static void publishCustomer(KafkaClients kafka, ObjectMapper json, CatalogView catalog, CatalogRecordV1.Customer c) throws Exception {
+        publish(kafka, json, catalog, CatalogRecordV1.of(c));
+    }
+
+    /** Announces the key's revocation, as invoicing's relay would after DELETE /v1/api-keys/{id}. */
+    static void revoke(KafkaClients kafka, ObjectMapper json, CatalogView catalog, Fixture f) throws Exception {
+        publish(kafka, json, catalog, CatalogRecordV1.of(new CatalogRecordV1.ApiKey(f.tenantId(), f.keyId(), f.sha256(), "ingest", true)));
+    }
+
+    static Fixture tenantWithCustomer(KafkaClients kafka, ObjectMapper json, CatalogView catalog, String scope) throws Exception {
+        String tenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
+        ApiKeys.NewKey key = ApiKeys.generate();
+        String customerId = "c_" + UUID.randomUUID().toString().substring(0, 8);
+        publish(kafka, json, catalog,
+                CatalogRecordV1.of(new CatalogRecordV1.ApiKey(tenant, key.keyId(), key.sha256(), scope, false)),
+                CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, customerId, "acme", "USD", null)));
         return new Fixture(tenant, key.key(), key.keyId(), key.sha256(), customerId, "acme");
     }
 }

@@ -75,27 +75,13 @@ public class AuditLog {
         }
     }
 
-    /** The tenant's entries in order, optionally only those of one entity. */
-    public List<AuditEntry> entries(String tenantId, String entityType, String entityId) {
-        StringBuilder sql = new StringBuilder("select tenant_id, seq, at, actor, entity_type, entity_id, action, before_json, after_json, "
-                + "prev_hash, hash from audit_log where tenant_id = ?");
-        if (entityType != null) {
-            sql.append(" and entity_type = ?");
-        }
-        if (entityId != null) {
-            sql.append(" and entity_id = ?");
-        }
-        sql.append(" order by seq");
+    /** The tenant's whole chain, in order. */
+    public List<AuditEntry> entries(String tenantId) {
         List<AuditEntry> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            int i = 1;
-            ps.setString(i++, tenantId);
-            if (entityType != null) {
-                ps.setString(i++, entityType);
-            }
-            if (entityId != null) {
-                ps.setString(i, entityId);
-            }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select tenant_id, seq, at, actor, entity_type, entity_id, action, before_json, "
+                     + "after_json, prev_hash, hash from audit_log where tenant_id = ? order by seq")) {
+            ps.setString(1, tenantId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new AuditEntry(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(), rs.getString(4), rs.getString(5),

@@ -48,7 +48,11 @@ public class AuthFilter implements ContainerRequestFilter {
             throw ProblemException.forbidden("API key " + key.keyId + " has scope '" + key.scope + "', which does not allow "
                     + request.getMethod() + " here");
         }
-        QuarkusTransaction.requiringNew().run(() -> ApiKeyEntity.touch(key.keyId, java.time.Instant.now()));
+        java.time.Instant now = java.time.Instant.now();
+        if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {
+            // a write only when the recorded use is stale, not one per request
+            QuarkusTransaction.requiringNew().run(() -> ApiKeyEntity.touch(key.keyId, now));
+        }
         request.setProperty(Caller.PROPERTY, new Caller(false, key.tenantId, key.keyId, key.scope));
     }
 }

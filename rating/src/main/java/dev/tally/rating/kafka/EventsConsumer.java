@@ -52,7 +52,6 @@ public class EventsConsumer extends ConsumerWorker {
     String group;
 
     private final AtomicLong applied = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
 
     void onStart(@Observes StartupEvent e) {
         if (enabled) {
@@ -67,11 +66,6 @@ public class EventsConsumer extends ConsumerWorker {
     /** Records applied since start. */
     public long applied() {
         return applied.get();
-    }
-
-    /** Records dropped since start because the relay had re-published them. */
-    public long skipped() {
-        return skipped.get();
     }
 
     @Override
@@ -121,7 +115,6 @@ public class EventsConsumer extends ConsumerWorker {
                 });
             });
             applied.addAndGet(result.applied());
-            skipped.addAndGet(result.skipped());
         } finally {
             spans.values().forEach(Span::end);
         }

@@ -1,7 +1,6 @@
 package dev.tally.model.attribution;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -108,10 +107,5 @@ public final class AttributionIndex {
 
     public int size() {
         return entries.size();
-    }
-
-    /** For tests and diagnostics. */
-    List<String> customers() {
-        return List.copyOf(entries.keySet());
     }
 }

@@ -2,7 +2,6 @@ package dev.tally.model.pricing;
 
 import java.math.BigDecimal;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What a charge is priced on. Most price models take a {@link Quantity}; a matrix takes quantities
@@ -41,13 +40,6 @@ public sealed interface ChargeInput {
         @Override
         public BigDecimal total() {
             return quantities.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-        }
-
-        /** Groups in a deterministic order (by their dimension map's text). */
-        public Map<String, Map.Entry<Map<String, String>, BigDecimal>> ordered() {
-            Map<String, Map.Entry<Map<String, String>, BigDecimal>> out = new TreeMap<>();
-            quantities.forEach((k, v) -> out.put(new TreeMap<>(k).toString(), Map.entry(k, v)));
-            return out;
         }
     }
 

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,10 +79,6 @@ final class Processes {
         } catch (IOException e) {
             return "(cannot read " + file + ": " + e.getMessage() + ")";
         }
-    }
-
-    static List<String> command(String... parts) {
-        return new ArrayList<>(List.of(parts));
     }
 
     static void sleep(long millis) {

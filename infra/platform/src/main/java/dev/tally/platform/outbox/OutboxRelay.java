@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,7 +50,6 @@ public class OutboxRelay {
     @ConfigProperty(name = "tally.outbox.retention", defaultValue = "PT1H")
     Duration retention;
 
-    private final AtomicLong published = new AtomicLong();
     private volatile boolean running;
     private Thread thread;
     private Producer<String, String> producer;
@@ -75,11 +73,6 @@ public class OutboxRelay {
             }
             producer.close(Duration.ofSeconds(5));
         }
-    }
-
-    /** Records published since start (for tests and metrics). */
-    public long publishedRecords() {
-        return published.get();
     }
 
     private void loop() {
@@ -169,7 +162,6 @@ public class OutboxRelay {
             mark.setArray(1, c.createArrayOf("bigint", ids.toArray()));
             mark.executeUpdate();
         }
-        published.addAndGet(sends.size());
         return ids.size();
     }
 
