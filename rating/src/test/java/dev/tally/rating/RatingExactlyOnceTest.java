@@ -8,6 +8,7 @@ import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.FilterSpec;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.rating.kafka.EventsConsumer;
@@ -64,7 +65,9 @@ class RatingExactlyOnceTest {
         try (Producer<String, String> p = kafka.producer("test-catalog")) {
             for (CatalogRecordV1 r : List.of(
                     CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "bandwidth", "bandwidth", "SUM", "bytes")),
-                    CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "requests", "bandwidth", "COUNT", null)))) {
+                    CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "requests", "bandwidth", "COUNT", null)),
+                    CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "eu_bytes", "bandwidth", "SUM", "bytes",
+                            List.of(new FilterSpec("region", "equals", List.of("eu"))), List.of())))) {
                 p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
             }
         }
@@ -140,6 +143,28 @@ class RatingExactlyOnceTest {
         RatedUsageV1 last = latestSnapshot("bandwidth");
         assertThat(last.quantity()).isEqualByComparingTo(expectedBytes);
         assertThat(last.version()).isEqualTo(bandwidth.version());
+    }
+
+    @Test
+    void aFilteredMeterCountsOnlyTheEventsItsFilterSelects() throws Exception {
+        List<AcceptedEventV1> events = new ArrayList<>();
+        BigDecimal eu = BigDecimal.ZERO;
+        for (int i = 0; i < 30; i++) {
+            String region = i % 3 == 0 ? "eu" : i % 3 == 1 ? "us" : "EU"; // exact text: "EU" is not "eu"
+            String bytes = Integer.toString(100 + i);
+            events.add(new AcceptedEventV1(tenant, customer, "acme", "f-" + i, "bandwidth", EVENT_TIME, Map.of("bytes", bytes, "region", region),
+                    Instant.now(), "customer"));
+            if (region.equals("eu")) {
+                eu = eu.add(new BigDecimal(bytes));
+            }
+        }
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            publishRow(p, ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50), events, null);
+        }
+        await(() -> aggregate("requests").count() == 30, "events rated");
+        assertThat(aggregate("eu_bytes").quantity()).isEqualByComparingTo(eu);
+        assertThat(aggregate("eu_bytes").count()).isEqualTo(10);
+        assertThat(aggregate("bandwidth").count()).isEqualTo(30);
     }
 
     @Test

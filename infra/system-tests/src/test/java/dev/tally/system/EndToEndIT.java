@@ -61,10 +61,11 @@ class EndToEndIT {
         String ingestKey = post(invoicing.url(), admin, "/v1/api-keys", "{\"scope\":\"ingest\"}").then().statusCode(201).extract().path("key");
         post(invoicing.url(), admin, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
                 .then().statusCode(201);
-        post(invoicing.url(), admin, "/v1/plans", """
-                {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","unitPrice":"%s"}]}""".formatted(unitPrice))
-                .then().statusCode(201);
-        post(invoicing.url(), admin, "/v1/customers", "{\"externalId\":\"acme\",\"name\":\"Acme\",\"plan\":\"p\"}").then().statusCode(201);
+        post(invoicing.url(), admin, "/v1/plans?publish=true", """
+                {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"%s"}}]}"""
+                .formatted(unitPrice)).then().statusCode(201);
+        post(invoicing.url(), admin, "/v1/customers", "{\"externalId\":\"acme\",\"name\":\"Acme\",\"plan\":\"p\",\"subscriptionStart\":\"%s\"}"
+                .formatted(java.time.Instant.now().minusSeconds(86_400).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))).then().statusCode(201);
         return new Tenant(admin, ingestKey);
     }
 

@@ -1,24 +1,49 @@
 package dev.tally.invoicing.api;
 
+import dev.tally.invoicing.catalog.AdminUserEntity;
 import dev.tally.invoicing.catalog.ApiKeyService;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.TenantEntity;
+import dev.tally.invoicing.security.Caller;
+import dev.tally.platform.problem.ProblemException;
+import dev.tally.platform.security.ApiKeys;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
-/** Operator endpoints (operator token). */
+/**
+ * Operator endpoints: tenants and admin users. Any admin user may read; changes need the
+ * {@code operator} role (or the bootstrap operator token, which exists to create the first users).
+ */
 @Path("/v1/admin")
 public class AdminResource {
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}\\.[^@\\s]{1,63}");
+
     @Inject
     ApiKeyService keys;
     @Inject
     AuditLog audit;
+    @Context
+    ContainerRequestContext request;
 
     public record CreatedTenant(String tenantId, String name, ApiKeyService.Created apiKey) {
+    }
+
+    public record TenantView(String tenantId, String name, Instant createdAt) {
     }
 
     /** Creates a tenant and its first admin-scoped API key, which is shown only in this response. */
@@ -26,13 +51,121 @@ public class AdminResource {
     @Path("/tenants")
     @Transactional
     public Response createTenant(Requests.NewTenant body) {
+        Caller caller = Caller.of(request);
+        caller.requireRole("operator");
         String name = Checks.required(Checks.body(body).name(), "name");
         TenantEntity tenant = new TenantEntity();
         tenant.tenantId = "ten_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         tenant.name = name;
         tenant.persist();
-        audit.record(tenant.tenantId, "operator", "tenant", tenant.tenantId, "create", null, java.util.Map.of("name", name));
-        ApiKeyService.Created key = keys.create(tenant.tenantId, "admin", "operator");
+        audit.record(tenant.tenantId, caller.actor(), "tenant", tenant.tenantId, "create", null, Map.of("name", name));
+        ApiKeyService.Created key = keys.create(tenant.tenantId, "admin", caller.actor());
         return Response.status(201).entity(new CreatedTenant(tenant.tenantId, tenant.name, key)).build();
+    }
+
+    @GET
+    @Path("/tenants")
+    @Transactional
+    public List<TenantView> tenants() {
+        return TenantEntity.<TenantEntity>listAll(io.quarkus.panache.common.Sort.by("createdAt")).stream()
+                .map(t -> new TenantView(t.tenantId, t.name, t.createdAt)).toList();
+    }
+
+    /** A tenant's audit trail, for operators investigating a bill. */
+    @GET
+    @Path("/tenants/{tenantId}/audit")
+    @Transactional
+    public AuditResource.AuditTrail tenantAudit(@PathParam("tenantId") String tenantId, @QueryParam("entityType") String entityType,
+            @QueryParam("entityId") String entityId) {
+        if (TenantEntity.findById(tenantId) == null) {
+            throw ProblemException.notFound("unknown-tenant", "no tenant '" + tenantId + "'");
+        }
+        return AuditResource.trail(audit, tenantId, entityType, entityId);
+    }
+
+    public record UserView(String userId, String email, String role, Instant createdAt, String createdBy, Instant lastUsedAt,
+            Instant disabledAt) {
+        static UserView of(AdminUserEntity u) {
+            return new UserView(u.userId, u.email, u.role, u.createdAt, u.createdBy, u.lastUsedAt, u.disabledAt);
+        }
+    }
+
+    /** A new admin user; {@code token} is the only time the secret is visible. */
+    public record CreatedUser(String userId, String email, String role, String token, String note) {
+    }
+
+    @POST
+    @Path("/users")
+    @Transactional
+    public Response createUser(Requests.NewAdminUser body) {
+        Caller caller = Caller.of(request);
+        caller.requireRole("operator");
+        Checks.body(body);
+        String email = Checks.required(body.email(), "email").toLowerCase(Locale.ROOT);
+        if (!EMAIL.matcher(email).matches()) {
+            throw ProblemException.badRequest("invalid-field", "email '" + email + "' is not an email address", "email");
+        }
+        String role = Checks.required(body.role(), "role");
+        if (!Caller.ROLES.contains(role)) {
+            throw ProblemException.badRequest("invalid-field", "role must be one of viewer, operator, finance", "role");
+        }
+        if (AdminUserEntity.count("email", email) > 0) {
+            throw ProblemException.conflict("user-exists", "an admin user '" + email + "' already exists", "email");
+        }
+        ApiKeys.NewKey token = ApiKeys.generate("tad");
+        AdminUserEntity u = new AdminUserEntity();
+        u.userId = "usr_" + token.keyId();
+        u.email = email;
+        u.role = role;
+        u.sha256 = token.sha256();
+        u.createdBy = caller.actor();
+        u.persistAndFlush();
+        audit.record(AuditLog.PLATFORM, caller.actor(), "admin_user", u.userId, "create", null, Map.of("email", email, "role", role));
+        return Response.status(201).entity(new CreatedUser(u.userId, email, role, token.key(), "store this token now: it is not shown again"))
+                .build();
+    }
+
+    @GET
+    @Path("/users")
+    @Transactional
+    public List<UserView> users() {
+        return AdminUserEntity.<AdminUserEntity>listAll(io.quarkus.panache.common.Sort.by("createdAt")).stream().map(UserView::of).toList();
+    }
+
+    /** Disables a user at once (its token stops working); the row stays for the audit trail. */
+    @DELETE
+    @Path("/users/{userId}")
+    @Transactional
+    public UserView disableUser(@PathParam("userId") String userId) {
+        Caller caller = Caller.of(request);
+        caller.requireRole("operator");
+        AdminUserEntity u = AdminUserEntity.findById(userId);
+        if (u == null) {
+            throw ProblemException.notFound("unknown-user", "no admin user '" + userId + "'");
+        }
+        if (u.disabledAt != null) {
+            throw ProblemException.conflict("already-disabled", "admin user '" + userId + "' was disabled at " + u.disabledAt, "userId");
+        }
+        UserView before = UserView.of(u);
+        u.disabledAt = Instant.now();
+        UserView after = UserView.of(u);
+        audit.record(AuditLog.PLATFORM, caller.actor(), "admin_user", userId, "disable", before, after);
+        return after;
+    }
+
+    /** Who the token belongs to: the admin UI asks this to sign a user in and show what the role allows. */
+    @GET
+    @Path("/whoami")
+    public Map<String, String> whoami() {
+        Caller caller = Caller.of(request);
+        return Map.of("actor", caller.actor(), "role", caller.role());
+    }
+
+    /** The operator accounts' own audit chain. */
+    @GET
+    @Path("/audit")
+    @Transactional
+    public AuditResource.AuditTrail platformAudit() {
+        return AuditResource.trail(audit, AuditLog.PLATFORM, null, null);
     }
 }

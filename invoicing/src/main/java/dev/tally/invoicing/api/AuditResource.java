@@ -29,7 +29,11 @@ public class AuditResource {
 
     @GET
     public AuditTrail trail(@QueryParam("entityType") String entityType, @QueryParam("entityId") String entityId) {
-        String tenant = Caller.of(request).tenant();
+        return trail(audit, Caller.of(request).tenant(), entityType, entityId);
+    }
+
+    /** One chain ({@code tenant}, or {@link AuditLog#PLATFORM} for operator accounts), filtered, with its verdict. */
+    static AuditTrail trail(AuditLog audit, String tenant, String entityType, String entityId) {
         List<AuditEntry> all = audit.entries(tenant); // the whole chain is read anyway, to verify it
         int broken = AuditChain.firstBreak(all);
         List<AuditEntry> shown = all.stream()

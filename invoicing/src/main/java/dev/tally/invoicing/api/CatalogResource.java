@@ -1,43 +1,37 @@
 package dev.tally.invoicing.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.ApiKeyEntity;
 import dev.tally.invoicing.catalog.ApiKeyService;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.CatalogPublisher;
-import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.MeterEntity;
-import dev.tally.invoicing.catalog.PlanChargeEntity;
-import dev.tally.invoicing.catalog.PlanEntity;
 import dev.tally.invoicing.security.Caller;
-import dev.tally.invoicing.catalog.CustomerAliasEntity;
-import dev.tally.model.attribution.Aliases;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.Aggregation;
-import dev.tally.model.money.Currencies;
-import dev.tally.model.pricing.InvalidPriceException;
-import dev.tally.model.pricing.PerUnitPrice;
+import dev.tally.model.metering.FilterSpec;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 
 /**
- * Tenant catalog: API keys, meters, plans, customers. Each change and its catalog announcement
- * commit together; any invalid field rejects the whole request before anything is written.
+ * Tenant catalog: API keys and meters. Each change and its catalog announcement commit together;
+ * any invalid field rejects the whole request before anything is written.
  */
 @Path("/v1")
 public class CatalogResource {
@@ -50,6 +44,8 @@ public class CatalogResource {
     ApiKeyService keys;
     @Inject
     AuditLog audit;
+    @Inject
+    ObjectMapper json;
     @Context
     ContainerRequestContext request;
 
@@ -82,6 +78,11 @@ public class CatalogResource {
         return keys.revoke(caller.tenant(), keyId, caller.actor(), Instant.now());
     }
 
+    /** A meter as shown and announced. */
+    public record MeterView(String key, String eventType, String aggregation, String property, String description, List<FilterSpec> filters,
+            List<String> groupBy) {
+    }
+
     @POST
     @Path("/meters")
     @Transactional
@@ -90,15 +91,10 @@ public class CatalogResource {
         Checks.body(body);
         String key = Checks.matches(body.key(), Checks.KEY, "key");
         String eventType = Checks.matches(body.eventType(), Checks.EVENT_TYPE, "eventType");
-        // shared-model knows more aggregations; rating meters COUNT and SUM so far, so only those are offered
-        String requested = Checks.required(body.aggregation(), "aggregation");
-        if (!RATED_AGGREGATIONS.contains(requested)) {
-            throw ProblemException.badRequest("invalid-field", "aggregation must be one of " + RATED_AGGREGATIONS, "aggregation");
-        }
-        Aggregation aggregation = Aggregation.valueOf(requested);
-        if (aggregation == Aggregation.SUM) {
-            Checks.required(body.property(), "property");
-        }
+        Aggregation aggregation = aggregation(body.aggregation());
+        String property = property(aggregation, body.property());
+        List<FilterSpec> filters = filters(body.filters());
+        List<String> groupBy = groupBy(body.groupBy());
         if (MeterEntity.get(tenant, key) != null) {
             throw ProblemException.conflict("meter-exists", "a meter '" + key + "' already exists", "key");
         }
@@ -107,156 +103,139 @@ public class CatalogResource {
         m.meterKey = key;
         m.eventType = eventType;
         m.aggregation = aggregation.name();
-        m.property = aggregation == Aggregation.SUM ? body.property() : null;
+        m.property = property;
+        m.description = body.description();
+        m.filtersJson = text(filters);
+        m.groupByJson = text(groupBy);
         m.persistAndFlush();
-        CatalogRecordV1.Meter published = new CatalogRecordV1.Meter(tenant, key, eventType, m.aggregation, m.property);
-        catalog.publish(CatalogRecordV1.of(published));
-        audit.record(tenant, Caller.of(request).actor(), "meter", key, "create", null, published);
-        return Response.status(201).entity(Map.of("key", key, "eventType", eventType, "aggregation", m.aggregation,
-                "property", m.property == null ? "" : m.property)).build();
+        MeterView view = view(m);
+        announce(tenant, view);
+        audit.record(tenant, Caller.of(request).actor(), "meter", key, "create", null, view);
+        return Response.status(201).entity(view).build();
     }
 
-    @POST
-    @Path("/plans")
+    @GET
+    @Path("/meters")
     @Transactional
-    public Response createPlan(Requests.NewPlan body) {
+    public List<MeterView> meters() {
+        String tenant = Caller.of(request).tenant();
+        return MeterEntity.<MeterEntity>list("tenantId = ?1 order by meterKey", tenant).stream().map(this::view).toList();
+    }
+
+    @GET
+    @Path("/meters/{key}")
+    @Transactional
+    public MeterView meter(@PathParam("key") String key) {
+        return view(meterOf(Caller.of(request).tenant(), key));
+    }
+
+    /**
+     * Changes a meter. Its description may always change; what it counts (event type, aggregation,
+     * property, filters, group-by) only while no published plan version charges it, because a
+     * published price must keep meaning what it meant.
+     */
+    @PATCH
+    @Path("/meters/{key}")
+    @Transactional
+    public MeterView updateMeter(@PathParam("key") String key, Requests.MeterPatch body) {
         String tenant = Caller.of(request).tenant();
         Checks.body(body);
-        String key = Checks.matches(body.key(), Checks.KEY, "key");
-        String name = Checks.required(body.name(), "name");
-        String currency = Checks.required(body.currency(), "currency");
-        if (!Currencies.isKnown(currency)) {
-            throw ProblemException.badRequest("unknown-currency", "'" + currency + "' is not an ISO 4217 currency", "currency");
-        }
-        if (body.charges() == null || body.charges().isEmpty()) {
-            throw ProblemException.badRequest("missing-field", "a plan needs at least one charge", "charges");
-        }
-        Set<String> meters = new HashSet<>();
-        for (int i = 0; i < body.charges().size(); i++) {
-            Requests.NewCharge c = body.charges().get(i);
-            String field = "charges[" + i + "]";
-            if (c == null) {
-                throw ProblemException.badRequest("missing-field", field + " is empty", field);
-            }
-            String meter = Checks.required(c.meter(), field + ".meter");
-            if (MeterEntity.get(tenant, meter) == null) {
-                throw ProblemException.badRequest("unknown-meter", "no meter '" + meter + "'", field + ".meter");
-            }
-            if (!meters.add(meter)) {
-                throw ProblemException.badRequest("duplicate-charge", "meter '" + meter + "' is charged twice", field + ".meter");
-            }
-            try {
-                new PerUnitPrice(c.unitPrice());
-            } catch (InvalidPriceException e) {
-                throw ProblemException.badRequest("invalid-price", e.getMessage(), field + "." + e.field());
+        MeterEntity m = meterOf(tenant, key);
+        MeterView before = view(m);
+        String eventType = body.eventType() == null ? m.eventType : Checks.matches(body.eventType(), Checks.EVENT_TYPE, "eventType");
+        Aggregation aggregation = body.aggregation() == null ? Aggregation.valueOf(m.aggregation) : aggregation(body.aggregation());
+        String property = property(aggregation, body.property() == null ? m.property : body.property());
+        List<FilterSpec> filters = body.filters() == null ? before.filters() : filters(body.filters());
+        List<String> groupBy = body.groupBy() == null ? before.groupBy() : groupBy(body.groupBy());
+        MeterView after = new MeterView(key, eventType, aggregation.name(), property,
+                body.description() == null ? m.description : body.description(), filters, groupBy);
+        boolean semanticsChange = !Objects.equals(before.eventType(), after.eventType()) || !Objects.equals(before.aggregation(), after.aggregation())
+                || !Objects.equals(before.property(), after.property()) || !Objects.equals(before.filters(), after.filters())
+                || !Objects.equals(before.groupBy(), after.groupBy());
+        if (semanticsChange) {
+            Object plans = MeterEntity.getEntityManager().createNativeQuery("""
+                    select string_agg(distinct v.plan_key || ' v' || v.version, ', ') from plan_version_meter pm
+                    join plan_version v using (tenant_id, plan_key, version)
+                    where pm.tenant_id = ?1 and pm.meter_key = ?2 and v.status = 'published'""")
+                    .setParameter(1, tenant).setParameter(2, key).getSingleResult();
+            if (plans != null) {
+                throw ProblemException.conflict("meter-in-use", "meter '" + key + "' is charged by published plan versions (" + plans
+                        + "); only its description can change. Create a new meter and a plan version that uses it.", "key");
             }
         }
-        if (PlanEntity.get(tenant, key) != null) {
-            throw ProblemException.conflict("plan-exists", "a plan '" + key + "' already exists", "key");
-        }
-        PlanEntity plan = new PlanEntity();
-        plan.tenantId = tenant;
-        plan.planKey = key;
-        plan.name = name;
-        plan.currency = currency;
-        plan.persistAndFlush();
-        audit.record(tenant, Caller.of(request).actor(), "plan", key, "create", null, body);
-        for (Requests.NewCharge c : body.charges()) {
-            PlanChargeEntity charge = new PlanChargeEntity();
-            charge.tenantId = tenant;
-            charge.planKey = key;
-            charge.meterKey = c.meter();
-            charge.description = c.description() == null || c.description().isBlank() ? c.meter() : c.description();
-            charge.unitPrice = c.unitPrice();
-            charge.currency = currency;
-            charge.persist();
-        }
-        return Response.status(201).entity(Map.of("key", key, "name", name, "currency", currency,
-                "charges", body.charges().size())).build();
+        m.eventType = after.eventType();
+        m.aggregation = after.aggregation();
+        m.property = after.property();
+        m.description = after.description();
+        m.filtersJson = text(filters);
+        m.groupByJson = text(groupBy);
+        m.flush();
+        announce(tenant, after);
+        audit.record(tenant, Caller.of(request).actor(), "meter", key, "update", before, after);
+        return after;
     }
 
-    private static void addClaims(List<String[]> claims, String kind, List<String> values, String field) {
-        for (int i = 0; i < values.size(); i++) {
-            claims.add(new String[] {kind, values.get(i), field + "[" + i + "]"});
-        }
+    private void announce(String tenant, MeterView v) {
+        catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, v.key(), v.eventType(), v.aggregation(), v.property(),
+                v.filters(), v.groupBy())));
     }
 
-    @POST
-    @Path("/customers")
-    @Transactional
-    public Response createCustomer(Requests.NewCustomer body) {
-        String tenant = Caller.of(request).tenant();
-        Checks.body(body);
-        String externalId = Checks.required(body.externalId(), "externalId");
-        if (externalId.length() > 128) {
-            throw ProblemException.badRequest("invalid-field", "externalId is longer than 128 characters", "externalId");
+    private static MeterEntity meterOf(String tenant, String key) {
+        MeterEntity m = MeterEntity.get(tenant, key);
+        if (m == null) {
+            throw ProblemException.notFound("unknown-meter", "no meter '" + key + "'");
         }
-        String name = Checks.required(body.name(), "name");
-        String planKey = Checks.required(body.plan(), "plan");
-        PlanEntity plan = PlanEntity.get(tenant, planKey);
-        if (plan == null) {
-            throw ProblemException.badRequest("unknown-plan", "no plan '" + planKey + "'", "plan");
+        return m;
+    }
+
+    private static Aggregation aggregation(String requested) {
+        // shared-model knows more aggregations; rating meters COUNT and SUM so far, so only those are offered
+        Checks.required(requested, "aggregation");
+        if (!RATED_AGGREGATIONS.contains(requested)) {
+            throw ProblemException.badRequest("invalid-field", "aggregation must be one of " + RATED_AGGREGATIONS, "aggregation");
         }
-        String currency = body.currency() == null ? plan.currency : body.currency();
-        if (!currency.equals(plan.currency)) {
-            throw ProblemException.badRequest("currency-mismatch",
-                    "customer currency " + currency + " differs from plan currency " + plan.currency, "currency");
+        return Aggregation.valueOf(requested);
+    }
+
+    private static String property(Aggregation aggregation, String property) {
+        if (aggregation == Aggregation.SUM) {
+            return Checks.matches(property, FilterSpec.PROPERTY, "property");
         }
-        Aliases aliases;
+        return null;
+    }
+
+    private static List<FilterSpec> filters(List<FilterSpec> filters) {
         try {
-            aliases = (body.aliases() == null ? Aliases.NONE : body.aliases()).normalized();
-        } catch (Aliases.AliasException e) {
-            throw ProblemException.badRequest("invalid-alias", e.problem().message(), e.problem().field());
+            FilterSpec.compile(filters);
+        } catch (FilterSpec.InvalidFilterException e) {
+            throw ProblemException.badRequest("invalid-filter", e.getMessage(), e.field());
         }
-        for (int i = 0; i < aliases.apiKeyIds().size(); i++) {
-            ApiKeyEntity key = ApiKeyEntity.findById(aliases.apiKeyIds().get(i));
-            if (key == null || !key.tenantId.equals(tenant)) {
-                throw ProblemException.badRequest("unknown-api-key", "no API key '" + aliases.apiKeyIds().get(i) + "' in this tenant",
-                        "aliases.apiKeyIds[" + i + "]");
-            }
+        return filters == null ? List.of() : List.copyOf(filters);
+    }
+
+    private static List<String> groupBy(List<String> groupBy) {
+        try {
+            return FilterSpec.groupBy(groupBy);
+        } catch (FilterSpec.InvalidFilterException e) {
+            throw ProblemException.badRequest("invalid-field", e.getMessage(), e.field());
         }
-        // every claim, primary external id first; a claim another customer holds is a conflict
-        List<String[]> claims = new ArrayList<>();
-        claims.add(new String[] {"external_id", externalId, "externalId"});
-        addClaims(claims, "external_id", aliases.externalIds(), "aliases.externalIds");
-        addClaims(claims, "cidr", aliases.cidrs(), "aliases.cidrs");
-        addClaims(claims, "api_key", aliases.apiKeyIds(), "aliases.apiKeyIds");
-        addClaims(claims, "hostname", aliases.hostnames(), "aliases.hostnames");
-        Set<String> seen = new HashSet<>();
-        for (String[] claim : claims) {
-            if (!seen.add(claim[0] + "/" + claim[1])) {
-                throw ProblemException.badRequest("duplicate-alias", "'" + claim[1] + "' is given twice", claim[2]);
-            }
-            CustomerAliasEntity owner = CustomerAliasEntity.get(tenant, claim[0], claim[1]);
-            if (owner != null) {
-                CustomerEntity other = CustomerEntity.findById(new CustomerEntity.Key(tenant, owner.customerId));
-                throw ProblemException.conflict(claim[2].equals("externalId") ? "customer-exists" : "alias-conflict",
-                        "'" + claim[1] + "' already identifies customer '" + other.externalId + "'", claim[2]);
-            }
+    }
+
+    private MeterView view(MeterEntity m) {
+        try {
+            return new MeterView(m.meterKey, m.eventType, m.aggregation, m.property, m.description,
+                    json.readValue(m.filtersJson, new TypeReference<List<FilterSpec>>() { }),
+                    json.readValue(m.groupByJson, new TypeReference<List<String>>() { }));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        CustomerEntity c = new CustomerEntity();
-        c.tenantId = tenant;
-        c.customerId = "cus_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        c.externalId = externalId;
-        c.name = name;
-        c.currency = currency;
-        c.billingEmail = body.billingEmail();
-        c.taxRegion = body.taxRegion();
-        c.planKey = planKey;
-        c.persistAndFlush();
-        for (String[] claim : claims) {
-            CustomerAliasEntity alias = new CustomerAliasEntity();
-            alias.tenantId = tenant;
-            alias.kind = claim[0];
-            alias.value = claim[1];
-            alias.customerId = c.customerId;
-            alias.persist();
+    }
+
+    private String text(Object o) {
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        CustomerAliasEntity.flush();
-        catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, c.customerId, externalId, currency, aliases)));
-        audit.record(tenant, Caller.of(request).actor(), "customer", c.customerId, "create", null,
-                new Requests.NewCustomer(externalId, name, currency, c.billingEmail, c.taxRegion, planKey, aliases));
-        return Response.status(201).entity(Map.of("customerId", c.customerId, "externalId", externalId, "name", name,
-                "currency", currency, "plan", planKey)).build();
     }
 }

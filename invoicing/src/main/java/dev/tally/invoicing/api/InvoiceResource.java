@@ -1,7 +1,11 @@
 package dev.tally.invoicing.api;
 
 import dev.tally.invoicing.catalog.CustomerEntity;
-import dev.tally.invoicing.catalog.PlanChargeEntity;
+import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.catalog.PlanService;
+import dev.tally.invoicing.catalog.PlanVersionEntity;
+import dev.tally.invoicing.catalog.SubscriptionEntity;
+import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.invoicing.usage.UsageSnapshots;
 import dev.tally.model.invoice.ChargeUsage;
@@ -12,7 +16,9 @@ import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.pricing.Evaluation;
-import dev.tally.model.pricing.PerUnitPrice;
+import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.pricing.PriceModel;
+import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -35,28 +41,33 @@ import java.util.Map;
 public class InvoiceResource {
     @Inject
     UsageSnapshots usage;
+    @Inject
+    PlanService plans;
     @Context
     ContainerRequestContext request;
 
     final Clock clock = Clock.systemUTC();
 
     public record DraftInvoice(String customer, String customerId, String status, String currency, Instant periodStart,
-            Instant periodEnd, List<Line> lines, BigDecimal total, String rounding) {
+            Instant periodEnd, String subscriptionId, String plan, int planVersion, List<Line> lines, BigDecimal total, String rounding) {
     }
 
-    public record Line(String meter, String description, BigDecimal quantity, long eventCount, long usageVersion,
-            BigDecimal unitPrice, BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
+    public record Line(String meter, String description, String priceModel, BigDecimal quantity, long eventCount, long usageVersion,
+            BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
     }
 
+    /**
+     * The draft for the calendar month containing {@code at} (default now), priced by the plan version
+     * in force at {@code at} (or at the subscription's start, when {@code at} is before it).
+     * Proration across a mid-period plan change and cycles with other anchors come with invoicing
+     * proper (issue 7); rating meters calendar months so far.
+     */
     @GET
     @Path("/draft")
     @Transactional
     public DraftInvoice draft(@PathParam("externalId") String externalId, @QueryParam("at") String at) {
         String tenant = Caller.of(request).tenant();
-        CustomerEntity customer = CustomerEntity.byExternalId(tenant, externalId);
-        if (customer == null) {
-            throw ProblemException.notFound("unknown-customer", "no customer with externalId '" + externalId + "'");
-        }
+        CustomerEntity customer = CustomerService.byExternalId(tenant, externalId);
         Instant when;
         try {
             when = at == null ? clock.instant() : Instant.parse(at);
@@ -64,23 +75,43 @@ public class InvoiceResource {
             throw ProblemException.badRequest("invalid-field", "at must be an ISO-8601 instant", "at");
         }
         BillingPeriod period = BillingPeriod.calendarMonthOf(when);
+        Subscription subscription = null;
+        for (SubscriptionEntity e : SubscriptionEntity.ofCustomer(tenant, customer.customerId)) {
+            Subscription s = SubscriptionService.load(e);
+            boolean overlapsPeriod = s.start().isBefore(period.end()) && (s.end() == null || s.end().isAfter(period.start()));
+            if (overlapsPeriod && (subscription == null || s.activeAt(when))) {
+                subscription = s;
+            }
+        }
+        if (subscription == null) {
+            throw ProblemException.conflict("no-subscription", "customer '" + externalId + "' has no subscription in the period "
+                    + period.start() + " to " + period.end(), "at");
+        }
+        Instant priced = when.isBefore(subscription.start()) ? subscription.start()
+                : subscription.end() != null && !when.isBefore(subscription.end()) ? subscription.end().minusNanos(1000) : when;
+        Subscription.Phase phase = subscription.phaseAt(priced).orElseThrow();
+        PlanVersionEntity version = PlanVersionEntity.get(tenant, phase.planKey(), phase.planVersion());
+        PlanSpec spec = plans.spec(version);
+        Map<String, PriceModel> prices = plans.prices(version);
         Map<String, UsageSnapshots.Usage> byMeter = usage.forPeriod(tenant, customer.customerId, period.start());
-        List<PlanChargeEntity> charges = PlanChargeEntity.of(tenant, customer.planKey);
         List<ChargeUsage> inputs = new ArrayList<>();
-        for (PlanChargeEntity charge : charges) {
-            UsageSnapshots.Usage u = byMeter.getOrDefault(charge.meterKey, new UsageSnapshots.Usage(BigDecimal.ZERO, 0, 0));
-            inputs.add(new ChargeUsage(charge.meterKey, charge.description, new PerUnitPrice(charge.unitPrice), u.quantity(), u.eventCount()));
+        for (PlanSpec.ChargeSpec charge : spec.charges()) {
+            UsageSnapshots.Usage u = byMeter.getOrDefault(charge.meter(), new UsageSnapshots.Usage(BigDecimal.ZERO, 0, 0));
+            String description = charge.description() == null || charge.description().isBlank() ? charge.meter() : charge.description();
+            inputs.add(new ChargeUsage(charge.meter(), description, prices.get(charge.meter()), u.quantity(), u.eventCount()));
         }
         Invoice invoice = InvoiceCalculator.compute(customer.currency, period, inputs, RoundingPolicy.DEFAULT);
         List<Line> lines = new ArrayList<>();
         for (int i = 0; i < invoice.lines().size(); i++) {
             InvoiceLine l = invoice.lines().get(i);
-            PlanChargeEntity charge = charges.get(i);
-            long version = byMeter.containsKey(charge.meterKey) ? byMeter.get(charge.meterKey).version() : 0;
-            lines.add(new Line(l.meterKey(), l.description(), Decimals.normalized(l.quantity()), l.eventCount(), version,
-                    Decimals.normalized(charge.unitPrice), Decimals.normalized(l.unroundedAmount()), l.amount().amount(), l.explanation().stream().map(Evaluation.Step::text).toList()));
+            PlanSpec.ChargeSpec charge = spec.charges().get(i);
+            long usageVersion = byMeter.containsKey(charge.meter()) ? byMeter.get(charge.meter()).version() : 0;
+            lines.add(new Line(l.meterKey(), l.description(), charge.price().model(), Decimals.normalized(l.quantity()), l.eventCount(),
+                    usageVersion, Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
+                    l.explanation().stream().map(Evaluation.Step::text).toList()));
         }
-        return new DraftInvoice(externalId, customer.customerId, "draft", invoice.currency(), period.start(), period.end(), lines,
-                invoice.total().amount(), RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines");
+        return new DraftInvoice(externalId, customer.customerId, "draft", invoice.currency(), period.start(), period.end(),
+                subscription.subscriptionId(), phase.planKey(), phase.planVersion(), lines, invoice.total().amount(),
+                RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines");
     }
 }

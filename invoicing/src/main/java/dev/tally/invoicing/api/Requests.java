@@ -1,6 +1,8 @@
 package dev.tally.invoicing.api;
 
-import java.math.BigDecimal;
+import dev.tally.model.metering.FilterSpec;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /** Request bodies of the catalog API. */
@@ -14,17 +16,41 @@ public final class Requests {
     public record NewApiKey(String scope) {
     }
 
-    public record NewMeter(String key, String eventType, String aggregation, String property) {
+    /** {@code filters}: AND of conditions; {@code groupBy}: dimensions (property names). */
+    public record NewMeter(String key, String eventType, String aggregation, String property, String description, List<FilterSpec> filters,
+            List<String> groupBy) {
     }
 
-    public record NewPlan(String key, String name, String currency, List<NewCharge> charges) {
+    /** A meter's changeable fields; absent fields stay. */
+    public record MeterPatch(String description, List<FilterSpec> filters, List<String> groupBy, String eventType, String aggregation,
+            String property) {
     }
 
-    public record NewCharge(String meter, String description, BigDecimal unitPrice) {
+    /** {@code billingCycle} absent: calendar months. */
+    public record NewSubscription(String customer, String plan, Integer version, Instant start, Instant end, Cycle billingCycle,
+            Instant trialEnd) {
     }
 
-    /** {@code taxRegion}: e.g. an ISO 3166 code ("DE", "US-CA"); {@code aliases}: see docs/api.md. */
-    public record NewCustomer(String externalId, String name, String currency, String billingEmail, String taxRegion, String plan,
-            dev.tally.model.attribution.Aliases aliases) {
+    /** {@code interval} MONTHLY or ANNUAL; {@code anchorDay} 1–31 (default 1, or the start's day for ANNUAL); {@code anchorMonth} for ANNUAL. */
+    public record Cycle(String interval, Integer anchorDay, Integer anchorMonth) {
+    }
+
+    /** {@code plan} absent: the subscription's current plan; {@code version} absent: its latest published version. */
+    public record PlanChange(String plan, Integer version, Instant effectiveAt) {
+    }
+
+    public record Cancel(Instant at) {
+    }
+
+    /** {@code fromVersions} absent: every older version. */
+    public record Migration(Instant effectiveAt, List<Integer> fromVersions) {
+    }
+
+    public record NewAdminUser(String email, String role) {
+    }
+
+    /** Postgres keeps microseconds; instants are cut to that before use so stored and published values agree. */
+    static Instant micros(Instant at) {
+        return at == null ? null : at.truncatedTo(ChronoUnit.MICROS);
     }
 }

@@ -24,6 +24,9 @@ import javax.sql.DataSource;
  */
 @ApplicationScoped
 public class AuditLog {
+    /** The chain of changes that belong to no tenant: operator accounts. */
+    public static final String PLATFORM = "_platform";
+
     @Inject
     DataSource dataSource;
     @Inject

@@ -26,8 +26,6 @@ public class CustomerEntity extends PanacheEntityBase {
     public String currency;
     @Column(name = "billing_email")
     public String billingEmail;
-    @Column(name = "plan_key")
-    public String planKey;
     @Column(name = "tax_region")
     public String taxRegion;
 

@@ -24,6 +24,13 @@ public class MeterEntity extends PanacheEntityBase {
     public String eventType;
     public String aggregation;
     public String property;
+    public String description;
+    /** JSON list of shared-model FilterSpec. */
+    @Column(name = "filters_json")
+    public String filtersJson = "[]";
+    /** JSON list of dimension names. */
+    @Column(name = "group_by_json")
+    public String groupByJson = "[]";
 
     public static MeterEntity get(String tenantId, String meterKey) {
         return findById(new Key(tenantId, meterKey));

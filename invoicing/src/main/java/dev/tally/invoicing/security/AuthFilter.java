@@ -1,5 +1,6 @@
 package dev.tally.invoicing.security;
 
+import dev.tally.invoicing.catalog.AdminUserEntity;
 import dev.tally.invoicing.catalog.ApiKeyEntity;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.security.ApiKeys;
@@ -11,11 +12,14 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
+import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Authenticates every request. {@code /v1/admin/**} takes the operator token; everything else a
- * tenant API key: {@code read} or {@code admin} scope for reads, {@code admin} for changes.
+ * Authenticates every request. {@code /v1/admin/**} takes an admin user's token ({@code tad_…}) or
+ * the bootstrap operator token; a {@code viewer} may only read there, and resources ask for
+ * {@code operator} or {@code finance} where they change things. Everything else takes a tenant API
+ * key: {@code read} or {@code admin} scope for reads, {@code admin} for changes.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
@@ -27,14 +31,12 @@ public class AuthFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         String token = ApiKeys.bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (token == null) {
-            throw ProblemException.unauthorized("send 'Authorization: Bearer <API key or operator token>'");
+            throw ProblemException.unauthorized("send 'Authorization: Bearer <API key, admin token or operator token>'");
         }
         String path = request.getUriInfo().getPath();
+        boolean read = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
         if (path.startsWith("/v1/admin/") || path.startsWith("v1/admin/")) {
-            if (!ApiKeys.sameSecret(token, operatorToken)) {
-                throw ProblemException.unauthorized("operator endpoints need the operator token");
-            }
-            request.setProperty(Caller.PROPERTY, new Caller(true, null, null, "operator"));
+            request.setProperty(Caller.PROPERTY, operator(token, read));
             return;
         }
         String hash = ApiKeys.sha256(token);
@@ -42,17 +44,38 @@ public class AuthFilter implements ContainerRequestFilter {
         if (key == null) {
             throw ProblemException.unauthorized("unknown or revoked API key");
         }
-        boolean read = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
         boolean allowed = "admin".equals(key.scope) || (read && "read".equals(key.scope));
         if (!allowed) {
             throw ProblemException.forbidden("API key " + key.keyId + " has scope '" + key.scope + "', which does not allow "
                     + request.getMethod() + " here");
         }
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {
             // a write only when the recorded use is stale, not one per request
             QuarkusTransaction.requiringNew().run(() -> ApiKeyEntity.touch(key.keyId, now));
         }
-        request.setProperty(Caller.PROPERTY, new Caller(false, key.tenantId, key.keyId, key.scope));
+        request.setProperty(Caller.PROPERTY, new Caller(false, key.tenantId, key.keyId, key.scope, null));
+    }
+
+    private Caller operator(String token, boolean read) {
+        if (operatorToken != null && ApiKeys.sameSecret(token, operatorToken)) {
+            return new Caller(true, null, null, "operator", null);
+        }
+        if (!token.startsWith("tad_")) {
+            throw ProblemException.unauthorized("operator endpoints need an admin user's token or the operator token");
+        }
+        String hash = ApiKeys.sha256(token);
+        AdminUserEntity user = QuarkusTransaction.joiningExisting().call(() -> AdminUserEntity.live(hash));
+        if (user == null) {
+            throw ProblemException.unauthorized("unknown or disabled admin token");
+        }
+        if (!read && "viewer".equals(user.role)) {
+            throw ProblemException.forbidden("admin user " + user.userId + " is a viewer and may only read");
+        }
+        Instant now = Instant.now();
+        if (user.lastUsedAt == null || user.lastUsedAt.isBefore(now.minusSeconds(60))) {
+            QuarkusTransaction.requiringNew().run(() -> AdminUserEntity.update("lastUsedAt = ?1 where userId = ?2", now, user.userId));
+        }
+        return new Caller(true, null, null, user.role, user.userId);
     }
 }

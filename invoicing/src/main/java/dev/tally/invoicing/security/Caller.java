@@ -2,21 +2,30 @@ package dev.tally.invoicing.security;
 
 import dev.tally.platform.problem.ProblemException;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import java.util.Set;
 
 /**
- * Who is calling: an operator (the admin token) or a tenant (an API key). Resources get the tenant
- * from here and nowhere else, so every query is scoped to the key's tenant.
+ * Who is calling: an operator (the bootstrap operator token, or an admin user with a role) or a
+ * tenant (an API key). Resources get the tenant from here and nowhere else, so every query is
+ * scoped to the key's tenant.
+ *
+ * @param role for operators: {@code viewer}, {@code operator} or {@code finance} (the bootstrap token is {@code operator});
+ *             for tenants the key's scope
  */
-public record Caller(boolean operator, String tenantId, String keyId, String scope) {
+public record Caller(boolean operator, String tenantId, String keyId, String role, String userId) {
     static final String PROPERTY = "tally.caller";
+    public static final Set<String> ROLES = Set.of("viewer", "operator", "finance");
 
     public static Caller of(ContainerRequestContext request) {
         return (Caller) request.getProperty(PROPERTY);
     }
 
-    /** Who to name in the audit log: {@code key:<keyId>} or {@code operator}. */
+    /** Who to name in the audit log: {@code key:<keyId>}, {@code user:<userId>} or {@code operator} (the bootstrap token). */
     public String actor() {
-        return operator ? "operator" : "key:" + keyId;
+        if (!operator) {
+            return "key:" + keyId;
+        }
+        return userId == null ? "operator" : "user:" + userId;
     }
 
     /** The tenant, for tenant-scoped resources. */
@@ -25,5 +34,15 @@ public record Caller(boolean operator, String tenantId, String keyId, String sco
             throw ProblemException.forbidden("this endpoint needs a tenant API key");
         }
         return tenantId;
+    }
+
+    /** Refuses unless the operator has one of {@code roles}. */
+    public void requireRole(String... roles) {
+        for (String r : roles) {
+            if (r.equals(role)) {
+                return;
+            }
+        }
+        throw ProblemException.forbidden("role '" + role + "' may not do this; it needs " + String.join(" or ", roles));
     }
 }

@@ -9,6 +9,7 @@ import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.outbox.Outbox;
@@ -39,6 +40,14 @@ public class RatingStore {
     DataSource dataSource;
     @Inject
     ObjectMapper json;
+
+    /** Compiled meters (filters parsed once), by their catalog record. */
+    private final Map<CatalogRecordV1.Meter, MeterDefinition> definitions = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static MeterDefinition definition(CatalogRecordV1.Meter m) {
+        return new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property(),
+                FilterSpec.compile(m.filters()));
+    }
 
     /** What one poll did. */
     public record Applied(int applied, int skipped, int snapshots) {
@@ -105,7 +114,7 @@ public class RatingStore {
                     e.properties() == null ? Map.of() : e.properties());
             BillingPeriod period = BillingPeriod.calendarMonthOf(e.timestamp());
             for (CatalogRecordV1.Meter m : meters.apply(e.tenantId())) {
-                MeterDefinition meter = new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property());
+                MeterDefinition meter = definitions.computeIfAbsent(m, RatingStore::definition);
                 BigDecimal contribution = meter.contribution(event);
                 if (contribution == null) {
                     continue;

@@ -1,38 +1,69 @@
 package dev.tally.model.messages;
 
+import dev.tally.model.attribution.Aliases;
+import dev.tally.model.metering.FilterSpec;
+import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.subscription.Subscription;
+import java.util.List;
+
 /**
  * One entry of the compacted catalog topic {@link Topics#CATALOG}. Exactly one of the payload
  * fields is set, named by {@code kind}; the record key is {@code kind/tenantId/id} so compaction
  * keeps the latest state of each entity. A deleted or revoked entity keeps its entry with the
- * flag set (no tombstones yet), so readers that replay learn about revocation too.
+ * flag set (no tombstones yet), so readers that replay learn about revocation too. Readers ignore
+ * kinds they do not use (ingest: plans and subscriptions).
  */
-public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter meter) {
+public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter meter, PlanVersion planVersion,
+        SubscriptionState subscription) {
     public static final String SCHEMA = "CatalogRecordV1";
 
-    public enum Kind { API_KEY, CUSTOMER, METER }
+    public enum Kind { API_KEY, CUSTOMER, METER, PLAN_VERSION, SUBSCRIPTION }
 
     /** An API key by its SHA-256 hash (hex); the key itself never leaves invoicing. */
     public record ApiKey(String tenantId, String keyId, String sha256, String scope, boolean revoked) {
     }
 
     /** {@code aliases} (normalized; may be null from older producers) attribute traffic to the customer. */
-    public record Customer(String tenantId, String customerId, String externalId, String currency,
-            dev.tally.model.attribution.Aliases aliases) {
+    public record Customer(String tenantId, String customerId, String externalId, String currency, Aliases aliases) {
     }
 
-    public record Meter(String tenantId, String meterKey, String eventType, String aggregation, String property) {
+    /**
+     * {@code filters} (AND; null or empty: every event of the type) and {@code groupBy} (dimensions;
+     * null or empty: one total) may be absent from older producers.
+     */
+    public record Meter(String tenantId, String meterKey, String eventType, String aggregation, String property, List<FilterSpec> filters,
+            List<String> groupBy) {
+        public Meter(String tenantId, String meterKey, String eventType, String aggregation, String property) {
+            this(tenantId, meterKey, eventType, aggregation, property, List.of(), List.of());
+        }
+    }
+
+    /** A plan version: {@code status} draft or published; a published version never changes. */
+    public record PlanVersion(String tenantId, String planKey, int version, String status, PlanSpec spec) {
+    }
+
+    /** A subscription with all its phases (past and scheduled). */
+    public record SubscriptionState(String tenantId, Subscription subscription) {
     }
 
     public static CatalogRecordV1 of(ApiKey k) {
-        return new CatalogRecordV1(Kind.API_KEY, k, null, null);
+        return new CatalogRecordV1(Kind.API_KEY, k, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(Customer c) {
-        return new CatalogRecordV1(Kind.CUSTOMER, null, c, null);
+        return new CatalogRecordV1(Kind.CUSTOMER, null, c, null, null, null);
     }
 
     public static CatalogRecordV1 of(Meter m) {
-        return new CatalogRecordV1(Kind.METER, null, null, m);
+        return new CatalogRecordV1(Kind.METER, null, null, m, null, null);
+    }
+
+    public static CatalogRecordV1 of(PlanVersion p) {
+        return new CatalogRecordV1(Kind.PLAN_VERSION, null, null, null, p, null);
+    }
+
+    public static CatalogRecordV1 of(SubscriptionState s) {
+        return new CatalogRecordV1(Kind.SUBSCRIPTION, null, null, null, null, s);
     }
 
     public String key() {
@@ -40,6 +71,8 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
             case API_KEY -> "API_KEY/" + apiKey.tenantId() + "/" + apiKey.keyId();
             case CUSTOMER -> "CUSTOMER/" + customer.tenantId() + "/" + customer.customerId();
             case METER -> "METER/" + meter.tenantId() + "/" + meter.meterKey();
+            case PLAN_VERSION -> "PLAN_VERSION/" + planVersion.tenantId() + "/" + planVersion.planKey() + "/" + planVersion.version();
+            case SUBSCRIPTION -> "SUBSCRIPTION/" + subscription.tenantId() + "/" + subscription.subscription().subscriptionId();
         };
     }
 }

@@ -1,17 +1,27 @@
 package dev.tally.model.metering;
 
 import dev.tally.model.event.UsageEvent;
+import dev.tally.model.metering.agg.MeterFilter;
 import java.math.BigDecimal;
 
 /**
  * What to measure: events of {@code eventType}, folded by {@code aggregation} over {@code property}
- * (ignored for COUNT). {@code key} names the meter inside its tenant.
+ * (ignored for COUNT), counting only events that pass {@code filter}. {@code key} names the meter
+ * inside its tenant.
  */
-public record MeterDefinition(String key, String eventType, Aggregation aggregation, String property) {
+public record MeterDefinition(String key, String eventType, Aggregation aggregation, String property, MeterFilter filter) {
     public MeterDefinition {
         if (aggregation == Aggregation.SUM && (property == null || property.isBlank())) {
             throw new IllegalArgumentException("a SUM meter needs a property");
         }
+        if (filter == null) {
+            filter = MeterFilter.ALL;
+        }
+    }
+
+    /** A meter of every event of its type. */
+    public MeterDefinition(String key, String eventType, Aggregation aggregation, String property) {
+        this(key, eventType, aggregation, property, MeterFilter.ALL);
     }
 
     /**
@@ -22,7 +32,7 @@ public record MeterDefinition(String key, String eventType, Aggregation aggregat
      *         per-event delta; evaluate those with {@link dev.tally.model.metering.agg.Accumulators}
      */
     public BigDecimal contribution(UsageEvent event) {
-        if (!eventType.equals(event.type())) {
+        if (!eventType.equals(event.type()) || !filter.test(event)) {
             return null;
         }
         return switch (aggregation) {

@@ -48,16 +48,21 @@ public final class Demo {
         String ingestKey = call("POST", invoicing + "/v1/api-keys", adminKey, "{\"scope\":\"ingest\"}", 201).path("key").asText();
         call("POST", invoicing + "/v1/meters", adminKey,
                 "{\"key\":\"bandwidth\",\"eventType\":\"tunnel.bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}", 201);
-        call("POST", invoicing + "/v1/plans", adminKey, """
-                {"key":"gateway","name":"Gateway","currency":"USD",
-                 "charges":[{"meter":"bandwidth","description":"Tunnel bandwidth (bytes)","unitPrice":"%s"}]}"""
+        call("POST", invoicing + "/v1/plans?publish=true", adminKey, """
+                {"schemaVersion":1,"key":"gateway","name":"Gateway","currency":"USD",
+                 "charges":[{"meter":"bandwidth","description":"Tunnel bandwidth (bytes)",
+                             "price":{"model":"per_unit","unitPrice":"%s"}}]}"""
                 .formatted(PRICE_PER_BYTE.toPlainString()), 201);
-        call("POST", invoicing + "/v1/customers", adminKey,
-                "{\"externalId\":\"acme-tunnels\",\"name\":\"Acme Tunnels\",\"plan\":\"gateway\"}", 201);
+        String subscription = call("POST", invoicing + "/v1/customers", adminKey, """
+                {"externalId":"acme-tunnels","name":"Acme Tunnels","plan":"gateway","subscriptionStart":"%s",
+                 "aliases":{"cidrs":["198.51.100.0/24"],"hostnames":["acme.tunnels.example"]}}"""
+                .formatted(Instant.now().minusSeconds(events + 60L).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)), 201)
+                .path("subscriptionId").asText();
         System.out.println("tenant     " + tenant.path("tenantId").asText() + " (admin key " + tenant.path("apiKey").path("keyId").asText()
                 + ", ingest key created)");
         System.out.println("catalog    meter 'bandwidth' = SUM(bytes) of tunnel.bytes; plan 'gateway' at USD "
-                + PRICE_PER_BYTE.toPlainString() + "/byte; customer 'acme-tunnels'");
+                + PRICE_PER_BYTE.toPlainString() + "/byte (version 1, published); customer 'acme-tunnels' (also 198.51.100.0/24,"
+                + " acme.tunnels.example) on subscription " + subscription);
 
         Random random = new Random(42);
         Instant now = Instant.now();

@@ -35,6 +35,17 @@ public class ProblemMappers {
         return respond(new Problem(Problem.TYPE_PREFIX + "malformed-json", "Malformed request body", 400, detail, field, null));
     }
 
+    /** Quarkus REST has its own (non-problem) answer for these; this keeps every error problem+json. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidFormat(InvalidFormatException e) {
+        return json(e);
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         if (e.getCause() instanceof JsonProcessingException json) {

@@ -21,12 +21,17 @@ public final class ApiKeys {
     }
 
     public static NewKey generate() {
+        return generate("tly");
+    }
+
+    /** A key {@code <prefix>_<keyId>_<secret>}: {@code tly} for tenant keys, {@code tad} for admin users' tokens. */
+    public static NewKey generate(String prefix) {
         byte[] id = new byte[6];
         byte[] secret = new byte[32];
         RANDOM.nextBytes(id);
         RANDOM.nextBytes(secret);
         String keyId = HexFormat.of().formatHex(id);
-        String key = "tly_" + keyId + "_" + HexFormat.of().formatHex(secret);
+        String key = prefix + "_" + keyId + "_" + HexFormat.of().formatHex(secret);
         return new NewKey(keyId, key, sha256(key));
     }
 
