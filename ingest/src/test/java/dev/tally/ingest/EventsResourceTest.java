@@ -67,6 +67,42 @@ class EventsResourceTest {
                 .formatted(id, customer, timestamp, bytes);
     }
 
+    /**
+     * Concurrent requests that share event ids (a client retrying while its first attempt is still in
+     * flight) must neither deadlock nor double count: exactly one of them accepts each id.
+     */
+    @Test
+    void concurrentRequestsSharingIdsAcceptEachIdExactlyOnce() throws Exception {
+        String now = Instant.now().toString();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ids.add("race-" + i);
+        }
+        int requests = 8;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(requests);
+        List<java.util.concurrent.Future<int[]>> answers = new ArrayList<>();
+        for (int r = 0; r < requests; r++) {
+            List<String> mine = new ArrayList<>(ids);
+            java.util.Collections.shuffle(mine, new java.util.Random(r));
+            String body = "{\"events\":[" + mine.stream().map(id -> event(id, "acme", now, "1")).collect(Collectors.joining(",")) + "]}";
+            answers.add(pool.submit(() -> {
+                var res = given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                        .then().statusCode(200).extract().jsonPath();
+                return new int[] {res.getInt("accepted"), res.getInt("duplicates")};
+            }));
+        }
+        int accepted = 0;
+        int duplicates = 0;
+        for (var a : answers) {
+            int[] counts = a.get();
+            accepted += counts[0];
+            duplicates += counts[1];
+        }
+        pool.shutdown();
+        assertThat(accepted).isEqualTo(ids.size());
+        assertThat(duplicates).isEqualTo(ids.size() * (requests - 1));
+    }
+
     @Test
     void readinessWaitsForTheCatalogReadModel() {
         given().get("/q/health/ready").then().statusCode(200)

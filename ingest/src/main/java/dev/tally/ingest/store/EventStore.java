@@ -53,11 +53,13 @@ public class EventStore {
             rs.next();
             outboxId = rs.getLong(1);
         }
-        String[] ids = candidates.stream().map(k -> k.event().id()).toArray(String[]::new);
+        // keys are inserted in sorted order: two requests that share ids then lock them in the same
+        // order and one waits for the other instead of deadlocking
+        String[] ids = candidates.stream().map(k -> k.event().id()).sorted().toArray(String[]::new);
         Set<String> fresh = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into event_key (tenant_id, event_id, outbox_id, accepted_at)
-                select ?, id, ?, ? from unnest(?::text[]) as t(id)
+                select ?, id, ?, ? from unnest(?::text[]) with ordinality as t(id, n) order by n
                 on conflict do nothing
                 returning event_id""")) {
             ps.setString(1, tenantId);

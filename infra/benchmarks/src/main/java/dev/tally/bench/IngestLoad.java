@@ -1,0 +1,354 @@
+package dev.tally.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code ./tally bench ingest [--seconds 60] [--batch 1000] [--dup-rate 0.2] [--senders 4] [--profile mixed]}:
+ * drives a running platform's ingest with realistic traffic and prints accepted events/s, request
+ * latency p50/p99 and whether every duplicate was recognised — next to the raw throughput of an
+ * idempotent Kafka producer ({@code acks=all}) sending records of the same size to the same broker,
+ * measured in the same run, and the ratio of the two.
+ *
+ * <p>Profiles: {@code gateway} (HTTP requests with bytes in/out, tunnel sessions, attributed by
+ * source IP), {@code errors} (error events, transactions with durations, attachments with sizes,
+ * attributed by customer id), {@code mixed} (half each). A duplicate is an exact re-send of an event
+ * already sent (a client retry), in the same request or a later one.
+ */
+public final class IngestLoad {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern COUNT = Pattern.compile("\"(accepted|duplicates|rejected)\":(\\d+)");
+    private static final int CUSTOMERS = 200;
+
+    private final String ingest;
+    private final String invoicing;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+
+    private IngestLoad(String ingest, String invoicing) {
+        this.ingest = ingest;
+        this.invoicing = invoicing;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new java.util.HashMap<>(Map.of("seconds", "60", "batch", "1000", "dup-rate", "0.2", "senders", "4",
+                "profile", "mixed", "warmup", "10"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        String home = System.getenv().getOrDefault("TALLY_HOME", ".tally");
+        String operator = Files.readString(Path.of(home, "admin-token")).trim();
+        String bootstrap = System.getenv().getOrDefault("TALLY_KAFKA_BOOTSTRAP", "127.0.0.1:" + System.getenv().getOrDefault("TALLY_KAFKA_PORT", "19092"));
+        IngestLoad load = new IngestLoad(System.getenv().getOrDefault("TALLY_INGEST_URL", "http://127.0.0.1:8081"),
+                System.getenv().getOrDefault("TALLY_INVOICING_URL", "http://127.0.0.1:8083"));
+        load.run(operator, bootstrap, Integer.parseInt(o.get("seconds")), Integer.parseInt(o.get("warmup")), Integer.parseInt(o.get("batch")),
+                Double.parseDouble(o.get("dup-rate")), Integer.parseInt(o.get("senders")), o.get("profile"));
+    }
+
+    private void run(String operator, String bootstrap, int seconds, int warmup, int batch, double dupRate, int senders, String profile)
+            throws Exception {
+        JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "application/json", "{\"name\":\"Bench\"}");
+        String adminKey = tenant.path("apiKey").path("key").asText();
+        String ingestKey = call("POST", invoicing + "/v1/api-keys", adminKey, "application/json", "{\"scope\":\"ingest\"}").path("key").asText();
+        StringBuilder csv = new StringBuilder("externalId,name,currency,aliases.cidrs\n");
+        for (int c = 0; c < CUSTOMERS; c++) {
+            csv.append("cust-").append(c).append(",Customer ").append(c).append(",USD,10.").append(c).append(".0.0/16\n");
+        }
+        JsonNode imported = call("POST", invoicing + "/v1/customers/import", adminKey, "text/csv", csv.toString());
+        if (imported.path("created").asInt() != CUSTOMERS) {
+            throw new IllegalStateException("customer import failed: " + imported);
+        }
+        awaitAttribution(ingestKey);
+        System.out.printf("ingest load: profile %s, batch %d, duplicate rate %.0f%%, %d senders, %d s (+%d s warm-up), %d customers%n",
+                profile, batch, dupRate * 100, senders, seconds, warmup, CUSTOMERS);
+
+        Generator gen = new Generator(profile, dupRate, System.nanoTime());
+        runPhase(gen, ingestKey, batch, senders, warmup, false);
+        Result r = runPhase(gen, ingestKey, batch, senders, seconds, true);
+        double eventsPerSecond = r.accepted / r.seconds;
+        int size = gen.averageEventBytes();
+        double raw = kafkaBaseline(bootstrap, size, Math.max(5, Math.min(seconds, 20)));
+
+        System.out.println();
+        System.out.printf("%-44s %14s%n", "measure", "value");
+        System.out.printf("%-44s %,14d%n", "events sent", r.sent);
+        System.out.printf("%-44s %,14d%n", "accepted", r.accepted);
+        System.out.printf("%-44s %,14d%n", "duplicates reported", r.duplicates);
+        System.out.printf("%-44s %,14d%n", "duplicates sent", r.duplicatesSent);
+        System.out.printf("%-44s %,14d%n", "rejected", r.rejected);
+        System.out.printf("%-44s %,14d%n", "failed requests", r.failures);
+        System.out.printf("%-44s %14s%n", "every duplicate recognised, none invented",
+                r.duplicates == r.duplicatesSent && r.accepted == r.sent - r.duplicatesSent && r.failures == 0 ? "yes" : "NO");
+        System.out.printf("%-44s %,14.0f%n", "accepted events/s (sustained)", eventsPerSecond);
+        System.out.printf("%-44s %14.1f%n", "request latency p50 (ms)", r.p50);
+        System.out.printf("%-44s %14.1f%n", "request latency p99 (ms)", r.p99);
+        System.out.printf("%-44s %,14d%n", "average event size (bytes)", size);
+        System.out.printf("%-44s %,14.0f%n", "raw Kafka idempotent producer records/s", raw);
+        System.out.printf("%-44s %14.3f%n", "ingest ÷ raw producer", eventsPerSecond / raw);
+    }
+
+    private void awaitAttribution(String key) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String probe = "{\"events\":[{\"id\":\"probe-" + System.nanoTime() + "\",\"type\":\"probe\",\"customer\":\"cust-" + (CUSTOMERS - 1)
+                + "\",\"timestamp\":\"" + Instant.now() + "\",\"properties\":{}}]}";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = post(key, probe);
+            if (r.statusCode() == 200 && r.body().contains("\"accepted\":1")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("ingest did not learn the bench customers within 60 s");
+    }
+
+    record Result(long sent, long accepted, long duplicates, long duplicatesSent, long rejected, long failures, double seconds, double p50,
+            double p99) {
+    }
+
+    private Result runPhase(Generator gen, String key, int batch, int senders, int seconds, boolean measure) throws Exception {
+        LongAdder sent = new LongAdder();
+        LongAdder dupsSent = new LongAdder();
+        LongAdder accepted = new LongAdder();
+        LongAdder duplicates = new LongAdder();
+        LongAdder rejected = new LongAdder();
+        LongAdder failures = new LongAdder();
+        long[][] latencies = new long[senders][];
+        int[] counts = new int[senders];
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        long started = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        Future<?>[] futures = new Future<?>[senders];
+        for (int s = 0; s < senders; s++) {
+            int id = s;
+            latencies[s] = new long[1 << 16];
+            futures[s] = pool.submit(() -> {
+                while (System.nanoTime() < end) {
+                    Generator.Body body = gen.body(batch);
+                    long t0 = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = post(key, body.json());
+                        long t = System.nanoTime() - t0;
+                        if (counts[id] < latencies[id].length) {
+                            latencies[id][counts[id]++] = t;
+                        }
+                        if (r.statusCode() != 200) {
+                            failures.increment();
+                            continue;
+                        }
+                        Matcher m = COUNT.matcher(r.body().length() > 200 ? r.body().substring(0, 200) : r.body());
+                        while (m.find()) {
+                            long n = Long.parseLong(m.group(2));
+                            switch (m.group(1)) {
+                                case "accepted" -> accepted.add(n);
+                                case "duplicates" -> duplicates.add(n);
+                                default -> rejected.add(n);
+                            }
+                        }
+                        sent.add(body.events());
+                        dupsSent.add(body.duplicates());
+                    } catch (Exception e) {
+                        failures.increment();
+                    }
+                }
+                return null;
+            });
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        long[] all = new long[Arrays.stream(counts).sum()];
+        int k = 0;
+        for (int s = 0; s < senders; s++) {
+            System.arraycopy(latencies[s], 0, all, k, counts[s]);
+            k += counts[s];
+        }
+        Arrays.sort(all);
+        double p50 = all.length == 0 ? Double.NaN : all[(int) (all.length * 0.50)] / 1e6;
+        double p99 = all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
+        if (!measure) {
+            System.out.printf("warm-up: %,d events in %.1f s%n", sent.sum(), elapsed);
+        }
+        return new Result(sent.sum(), accepted.sum(), duplicates.sum(), dupsSent.sum(), rejected.sum(), failures.sum(), elapsed, p50, p99);
+    }
+
+    /**
+     * Records/s of an idempotent producer (acks=all) sending {@code size}-byte values to a 4-partition
+     * topic, with the settings of the platform's outbox relay (KafkaClients: linger 5 ms, no compression).
+     */
+    private static double kafkaBaseline(String bootstrap, int size, int seconds) throws Exception {
+        String topic = "tally.bench.raw";
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin a = Admin.create(admin)) {
+            if (!a.listTopics().names().get().contains(topic)) {
+                a.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get();
+            }
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Generator gen = new Generator("mixed", 0, 7);
+        String[] values = new String[1024];
+        for (int i = 0; i < values.length; i++) {
+            String v = gen.eventJson(i);
+            values[i] = v.length() >= size ? v.substring(0, size) : v + " ".repeat(size - v.length());
+        }
+        AtomicLong acked = new AtomicLong();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+            long started = System.nanoTime();
+            long i = 0;
+            while (System.nanoTime() < end) {
+                producer.send(new ProducerRecord<>(topic, "t/cust-" + (i % CUSTOMERS), values[(int) (i & 1023)]), (md, e) -> {
+                    if (e == null) {
+                        acked.incrementAndGet();
+                    }
+                });
+                i++;
+            }
+            producer.flush();
+            return acked.get() / ((System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    private HttpResponse<String> post(String key, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(ingest + "/v1/events")).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode call(String method, String url, String token, String type, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer " + token).header("Content-Type", type)
+                .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    /** Realistic events, fast (a StringBuilder, no JSON library), with exact re-sends as duplicates. */
+    static final class Generator {
+        private final String profile;
+        private final double dupRate;
+        private final String run;
+        private final AtomicLong seq = new AtomicLong();
+        private final AtomicLong bytes = new AtomicLong();
+        private final AtomicLong count = new AtomicLong();
+
+        Generator(String profile, double dupRate, long seed) {
+            this.profile = profile;
+            this.dupRate = dupRate;
+            this.run = Long.toString(seed, 36);
+        }
+
+        record Body(String json, int events, int duplicates) {
+        }
+
+        Body body(int batch) {
+            SplittableRandom random = new SplittableRandom(seq.get() * 31 + System.nanoTime());
+            StringBuilder sb = new StringBuilder(batch * 260).append("{\"events\":[");
+            long[] sentHere = new long[batch];
+            int dups = 0;
+            for (int i = 0; i < batch; i++) {
+                long n;
+                if (i > 0 && random.nextDouble() < dupRate) {
+                    // an exact re-send: of an event earlier in this request, or of one from an earlier request
+                    long last = seq.get();
+                    n = random.nextBoolean() || last <= batch * 4L ? sentHere[random.nextInt(i)] : last - batch * 2L - random.nextInt(batch);
+                    dups++;
+                } else {
+                    n = seq.getAndIncrement();
+                }
+                sentHere[i] = n;
+                if (i > 0) {
+                    sb.append(',');
+                }
+                String e = eventJson(n);
+                bytes.addAndGet(e.length());
+                count.incrementAndGet();
+                sb.append(e);
+            }
+            return new Body(sb.append("]}").toString(), batch, dups);
+        }
+
+        int averageEventBytes() {
+            return (int) (bytes.get() / Math.max(1, count.get()));
+        }
+
+        /** Event number {@code n}: the same n always gives the same event (so a re-send is exact). */
+        String eventJson(long n) {
+            SplittableRandom r = new SplittableRandom(n * 0x9E3779B97F4A7C15L);
+            int customer = r.nextInt(CUSTOMERS);
+            String time = Instant.now().minusSeconds(r.nextInt(3600)).toString();
+            boolean gateway = profile.equals("gateway") || (profile.equals("mixed") && (n & 1) == 0);
+            StringBuilder sb = new StringBuilder(256).append("{\"id\":\"").append(run).append('-').append(n).append("\",");
+            if (gateway) {
+                int kind = r.nextInt(10);
+                if (kind < 8) {
+                    sb.append("\"type\":\"http.request\",\"timestamp\":\"").append(time).append("\",\"properties\":{\"ip\":\"10.")
+                            .append(customer).append('.').append(r.nextInt(256)).append('.').append(r.nextInt(256))
+                            .append("\",\"method\":\"").append(kind < 6 ? "GET" : "POST").append("\",\"status\":")
+                            .append(kind == 7 ? 502 : 200).append(",\"bytes_in\":").append(r.nextInt(200, 20_000))
+                            .append(",\"bytes_out\":").append(r.nextLong(500, 5_000_000)).append(",\"route\":\"/api/v")
+                            .append(1 + r.nextInt(3)).append("/items\"}}");
+                } else {
+                    sb.append("\"type\":\"tunnel.session\",\"timestamp\":\"").append(time).append("\",\"properties\":{\"ip\":\"10.")
+                            .append(customer).append(".0.").append(1 + r.nextInt(250)).append("\",\"tunnel\":\"tn-").append(r.nextInt(5000))
+                            .append("\",\"seconds\":").append(r.nextInt(1, 86_400)).append(",\"bytes\":").append(r.nextLong(1_000, 50_000_000_000L))
+                            .append(",\"region\":\"").append(r.nextBoolean() ? "eu" : "us").append("\"}}");
+                }
+            } else {
+                int kind = r.nextInt(10);
+                sb.append("\"customer\":\"cust-").append(customer).append("\",\"timestamp\":\"").append(time).append("\",");
+                if (kind < 6) {
+                    sb.append("\"type\":\"error\",\"properties\":{\"project\":\"p-").append(r.nextInt(40)).append("\",\"level\":\"")
+                            .append(kind < 4 ? "error" : "fatal").append("\",\"platform\":\"java\",\"size_bytes\":").append(r.nextInt(800, 64_000))
+                            .append('}');
+                } else if (kind < 9) {
+                    sb.append("\"type\":\"transaction\",\"properties\":{\"project\":\"p-").append(r.nextInt(40))
+                            .append("\",\"duration_ms\":").append(r.nextInt(1, 30_000)).append('.').append(r.nextInt(1000))
+                            .append(",\"spans\":").append(r.nextInt(1, 400)).append('}');
+                } else {
+                    sb.append("\"type\":\"attachment\",\"properties\":{\"project\":\"p-").append(r.nextInt(40))
+                            .append("\",\"kind\":\"minidump\",\"size_bytes\":").append(r.nextLong(10_000, 100_000_000)).append('}');
+                }
+                sb.append('}');
+            }
+            return sb.toString();
+        }
+    }
+}
