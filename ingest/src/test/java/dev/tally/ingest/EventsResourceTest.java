@@ -104,6 +104,53 @@ class EventsResourceTest {
     }
 
     @Test
+    void aBareArrayGzipAndAnAbsentTimestampAreAccepted() throws Exception {
+        String array = "[" + event("arr-1", "acme", Instant.now().toString(), "5") + ","
+                + "{\"id\":\"arr-2\",\"type\":\"bandwidth\",\"customer\":\"acme\",\"properties\":{\"bytes\":7}}]";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(array).post("/v1/events")
+                .then().statusCode(200).body("accepted", equalTo(2));
+        var gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(("{\"events\":[" + event("gz-1", "acme", Instant.now().toString(), "9") + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        given().header("Authorization", "Bearer " + f.key()).header("Content-Encoding", "gzip").contentType(ContentType.JSON)
+                .body(gz.toByteArray()).post("/v1/events").then().statusCode(200).body("accepted", equalTo(1));
+        // a retry days later with another timestamp is still the same event
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("[" + event("arr-1", "acme", Instant.now().minus(Duration.ofDays(3)).toString(), "5") + "]").post("/v1/events")
+                .then().statusCode(200).body("duplicates", equalTo(1));
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("[" + event("old-1", "acme", Instant.now().minus(Duration.ofDays(36)).toString(), "5") + "]").post("/v1/events")
+                .then().statusCode(400).body("errors[0].code", equalTo("too_late")).body("errors[0].field", equalTo("events[0].timestamp"));
+    }
+
+    @Test
+    void wholeRequestProblemsAre413And415WithNothingStored() throws Exception {
+        String now = Instant.now().toString();
+        StringBuilder many = new StringBuilder("[");
+        for (int i = 0; i < 1001; i++) {
+            many.append(i == 0 ? "" : ",").append(event("many-" + i, "acme", now, "1"));
+        }
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(many.append(']').toString())
+                .post("/v1/events").then().statusCode(413).contentType("application/problem+json")
+                .body("type", equalTo("https://tally.dev/problems/batch-too-large"));
+        String big = "[" + event("big-1", "acme", now, "1").replace("\"region\":\"eu\"", "\"note\":\"" + "x".repeat(1_100_000) + "\"") + "]";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(big)
+                .post("/v1/events").then().statusCode(413).contentType("application/problem+json")
+                .body("type", equalTo("https://tally.dev/problems/body-too-large"));
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.TEXT).body("id=1")
+                .post("/v1/events").then().statusCode(415).contentType("application/problem+json");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*) from event_key where tenant_id = ? and (event_id like 'many-%' or event_id = 'big-1')")) {
+            ps.setString(1, f.tenantId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).isZero();
+            }
+        }
+    }
+
+    @Test
     void readinessWaitsForTheCatalogReadModel() {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'Catalog read model' }.status", equalTo("UP"));

@@ -27,6 +27,16 @@ class EventValidatorTest {
     }
 
     @Test
+    void anAbsentTimestampIsTheTimeOfReceiptAndTheWindowIsInclusive() {
+        var absent = validate("e", "t", "c", null, Map.of());
+        assertThat(((EventValidator.Valid) absent).event().timestamp()).isEqualTo(NOW);
+        // exactly 35 days old is still inside the window
+        assertThat(validate("e", "t", "c", "2026-10-18T12:00:00Z", Map.of())).isInstanceOf(EventValidator.Valid.class);
+        assertThat(validate("e", "a.b:c-d_E9", "c", null, Map.of())).isInstanceOf(EventValidator.Valid.class);
+        assertThat(validate("e", "x".repeat(65), "c", null, Map.of())).isInstanceOf(EventValidator.Invalid.class);
+    }
+
+    @Test
     void eachProblemNamesItsField() {
         record Case(EventValidator.Result result, String code, String field) {
         }
@@ -37,6 +47,8 @@ class EventValidatorTest {
                 new Case(validate("e", "t", " ", "2026-11-22T11:00:00Z", Map.of()), "invalid_customer", "customer"),
                 new Case(validate("e", "t", "c", "yesterday", Map.of()), "invalid_timestamp", "timestamp"),
                 new Case(validate("e", "t", "c", "2026-11-22T12:06:00Z", Map.of()), "timestamp_in_future", "timestamp"),
+                new Case(validate("e", "t", "c", "2026-10-17T11:59:59Z", Map.of()), "too_late", "timestamp"),
+                new Case(validate("e", "t", "c", "2026-11-22T11:00:00Z", Map.of("bad name", "x")), "invalid_property", "properties.bad name"),
                 new Case(validate("e", "t", "c", "2026-11-22T11:00:00Z", Map.of("nested", Map.of())), "invalid_property", "properties.nested"));
         for (Case c : cases) {
             assertThat(c.result()).isInstanceOf(EventValidator.Invalid.class);

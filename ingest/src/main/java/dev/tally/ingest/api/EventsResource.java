@@ -1,6 +1,8 @@
 package dev.tally.ingest.api;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.ingest.config.IngestConfig;
 import dev.tally.ingest.store.EventStore;
 import dev.tally.model.attribution.AttributionIndex;
@@ -38,6 +40,8 @@ public class EventsResource {
     CatalogView catalog;
     @Inject
     EventStore store;
+    @Inject
+    ObjectMapper json;
 
     /** Event properties that attribute an event without a {@code customer}: the traffic's source. */
     static final String IP_PROPERTY = "ip";
@@ -49,20 +53,43 @@ public class EventsResource {
         return value instanceof String s ? s : null;
     }
 
+    private static final TypeReference<List<EventsRequest.EventBody>> EVENT_LIST = new TypeReference<>() { };
+
+    /**
+     * The events: a JSON array of events, or {@code {"events": [...]}}; gzip bodies are decoded
+     * first ({@code Content-Encoding: gzip}). Too big a body or too many events is a 413.
+     */
+    EventsRequest parse(byte[] body) throws java.io.IOException {
+        if (body.length > config.maxBodyBytes()) {
+            throw new ProblemException(413, "body-too-large", "Payload too large", "the body is " + body.length + " bytes; at most "
+                    + config.maxBodyBytes() + " per request (split the batch)", null, null);
+        }
+        int i = 0;
+        while (i < body.length && Character.isWhitespace(body[i])) {
+            i++;
+        }
+        if (i == body.length) {
+            return null;
+        }
+        return body[i] == '[' ? new EventsRequest(json.readValue(body, EVENT_LIST)) : json.readValue(body, EventsRequest.class);
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public EventsResponse ingest(EventsRequest body, @Context ContainerRequestContext request) {
+    public EventsResponse ingest(byte[] raw, @Context ContainerRequestContext request) throws java.io.IOException {
         Tenant tenant = (Tenant) request.getProperty(Tenant.PROPERTY);
+        EventsRequest body = parse(raw == null ? new byte[0] : raw);
         if (body == null || body.events() == null || body.events().isEmpty()) {
-            throw ProblemException.badRequest("missing-events", "the body must be {\"events\": [ … ]} with at least one event", "events");
+            throw ProblemException.badRequest("missing-events", "the body must be a JSON array of events, or {\"events\": [ … ]},"
+                    + " with at least one event", "events");
         }
         if (body.events().size() > config.maxBatch()) {
-            throw ProblemException.badRequest("batch-too-large",
-                    "at most " + config.maxBatch() + " events per request, got " + body.events().size(), "events");
+            throw new ProblemException(413, "batch-too-large", "Payload too large",
+                    "at most " + config.maxBatch() + " events per request, got " + body.events().size(), "events", null);
         }
         Instant now = clock.instant();
-        EventValidator validator = new EventValidator(config.maxFutureSkew());
+        EventValidator validator = new EventValidator(config.maxFutureSkew(), config.dedupWindow());
         int n = body.events().size();
         EventsResponse.Result[] results = new EventsResponse.Result[n];
         List<EventStore.Candidate> candidates = new ArrayList<>();

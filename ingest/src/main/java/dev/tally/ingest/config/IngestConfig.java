@@ -10,6 +10,14 @@ public interface IngestConfig {
     @WithDefault("1000")
     int maxBatch();
 
+    /** Largest request body, after gzip decoding. */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+
+    /** How long event ids are remembered; events whose time is older are rejected as too_late. */
+    @WithDefault("P35D")
+    Duration dedupWindow();
+
     /** How far ahead of the server clock an event's timestamp may be. */
     @WithDefault("PT5M")
     Duration maxFutureSkew();

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Validates one raw event. Pure: the current time is a parameter. {@code customer} may be absent:
@@ -16,12 +15,24 @@ import java.util.regex.Pattern;
 public final class EventValidator {
     public static final int MAX_ID_LENGTH = 128;
     public static final int MAX_PROPERTIES = 64;
-    private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-    private static final Pattern PROPERTY_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    /** What types and property names look like (checked by hand: this runs for every event). */
+    public static final String NAME_RULE = "[A-Za-z0-9_.:-]{1,64}";
+    /** The default deduplication window: events older than this are too late. */
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofDays(35);
 
     private final Duration maxFutureSkew;
+    private final Duration dedupWindow;
 
     public EventValidator(Duration maxFutureSkew) {
+        this(maxFutureSkew, DEFAULT_DEDUP_WINDOW);
+    }
+
+    /**
+     * @param dedupWindow how long an event id is remembered; an event whose time is further in the
+     *                    past is {@code too_late}, so a retry can never outlive its id's memory
+     */
+    public EventValidator(Duration maxFutureSkew, Duration dedupWindow) {
+        this.dedupWindow = dedupWindow;
         this.maxFutureSkew = maxFutureSkew;
     }
 
@@ -44,20 +55,25 @@ public final class EventValidator {
         if (blank(raw.type())) {
             return invalid("missing_field", "type", "type is required");
         }
-        if (!TYPE.matcher(raw.type()).matches()) {
-            return invalid("invalid_type", "type", "type must match " + TYPE.pattern());
+        if (!name(raw.type())) {
+            return invalid("invalid_type", "type", "type must match " + NAME_RULE);
         }
         if (raw.customer() != null && (raw.customer().isBlank() || raw.customer().length() > MAX_ID_LENGTH)) {
             return invalid("invalid_customer", "customer", "customer, when given, must be 1-" + MAX_ID_LENGTH + " characters");
         }
-        if (blank(raw.timestamp())) {
-            return invalid("missing_field", "timestamp", "timestamp is required");
-        }
         Instant timestamp;
-        try {
-            timestamp = Instant.parse(raw.timestamp());
-        } catch (DateTimeParseException e) {
-            return invalid("invalid_timestamp", "timestamp", "timestamp must be ISO-8601 UTC, e.g. 2026-11-22T10:15:30Z");
+        if (raw.timestamp() == null) {
+            timestamp = now; // absent: the time of receipt
+        } else {
+            try {
+                timestamp = Instant.parse(raw.timestamp());
+            } catch (DateTimeParseException e) {
+                return invalid("invalid_timestamp", "timestamp", "timestamp must be RFC 3339 UTC, e.g. 2026-11-22T10:15:30Z (or absent: now)");
+            }
+        }
+        if (timestamp.isBefore(now.minus(dedupWindow))) {
+            return invalid("too_late", "timestamp", "timestamp is older than the " + dedupWindow.toDays()
+                    + "-day deduplication window; late usage that old is corrected with a credit note or an invoice adjustment, not ingested");
         }
         if (timestamp.isAfter(now.plus(maxFutureSkew))) {
             return invalid("timestamp_in_future", "timestamp",
@@ -70,8 +86,8 @@ public final class EventValidator {
         Map<String, Object> clean = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : properties.entrySet()) {
             String field = "properties." + e.getKey();
-            if (!PROPERTY_NAME.matcher(e.getKey()).matches()) {
-                return invalid("invalid_property", field, "property names must match " + PROPERTY_NAME.pattern());
+            if (!name(e.getKey())) {
+                return invalid("invalid_property", field, "property names must match " + NAME_RULE);
             }
             Object v = e.getValue();
             if (!(v instanceof String || v instanceof BigDecimal || v instanceof Boolean)) {
@@ -82,12 +98,34 @@ public final class EventValidator {
         return new Valid(new UsageEvent(raw.id(), raw.type(), raw.customer(), timestamp, clean));
     }
 
+    /** {@link #NAME_RULE}, without a regex. */
+    static boolean name(String s) {
+        int n = s.length();
+        if (n < 1 || n > 64) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean blank(String s) {
         return s == null || s.isBlank();
     }
 
     private static boolean printable(String s) {
-        return s.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Invalid invalid(String code, String field, String message) {
