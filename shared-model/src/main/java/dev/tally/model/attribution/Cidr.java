@@ -36,16 +36,26 @@ public record Cidr(byte[] network, int prefix) {
         if (text.contains(":")) {
             return parseV6(text);
         }
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
-        }
+        // by hand, not split/regex: ingest parses the source IP of every event
         byte[] out = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            if (!parts[i].matches("\\d{1,3}") || Integer.parseInt(parts[i]) > 255) {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
+        int part = 0;
+        int digits = 0;
+        int value = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : '.';
+            if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+            } else if (c == '.' && digits > 0 && value <= 255 && part < 4) {
+                out[part++] = (byte) value;
+                digits = 0;
+                value = 0;
+            } else {
+                throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
             }
-            out[i] = (byte) Integer.parseInt(parts[i]);
+        }
+        if (part != 4) {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
         }
         return out;
     }

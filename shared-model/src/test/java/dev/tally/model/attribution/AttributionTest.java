@@ -8,6 +8,15 @@ import org.junit.jupiter.api.Test;
 
 class AttributionTest {
     @Test
+    void ipv4AddressesParseExactlyAndAnythingElseIsRefused() {
+        assertThat(Cidr.parseAddress("10.200.3.255")).containsExactly((byte) 10, (byte) 200, (byte) 3, (byte) 255);
+        assertThat(Cidr.parseAddress("0.0.0.0")).containsExactly(0, 0, 0, 0);
+        for (String bad : List.of("", "1.2.3", "1.2.3.4.5", "1..2.3", "256.0.0.1", "1.2.3.4 ", "1.2.3.-4", "1.2.3.1000", ".1.2.3", "1.2.3.")) {
+            assertThatThrownBy(() -> Cidr.parseAddress(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void cidrsParseIpv4AndIpv6AndClearHostBits() {
         assertThat(Cidr.parse("10.1.2.3/8").toString()).isEqualTo("10.0.0.0/8");
         assertThat(Cidr.parse("192.168.1.7").toString()).isEqualTo("192.168.1.7/32");
