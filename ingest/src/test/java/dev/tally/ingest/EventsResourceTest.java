@@ -187,10 +187,41 @@ class EventsResourceTest {
     }
 
     @Test
-    void anEventNothingAttributesIsRejectedAsUnattributed() {
-        String body = "{\"events\":[{\"id\":\"u1\",\"type\":\"t\",\"timestamp\":\"" + Instant.now() + "\",\"properties\":{\"ip\":\"192.0.2.1\"}}]}";
-        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
-                .then().statusCode(400).body("errors[0].code", equalTo("unattributed")).body("errors[0].field", equalTo("events[0].customer"));
+    void unattributableEventsAreQuarantinedAndReplayedOnceTheMappingExists() throws Exception {
+        var admin = IngestTestSupport.tenantWithCustomer(kafka, json, catalog, "admin");
+        String ts = Instant.now().toString();
+        String body = "[{\"id\":\"u1\",\"type\":\"t\",\"timestamp\":\"" + ts + "\",\"properties\":{\"ip\":\"192.0.2.1\",\"bytes\":7}},"
+                + "{\"id\":\"u2\",\"type\":\"t\",\"customer\":\"later\",\"timestamp\":\"" + ts + "\"}]";
+        for (int attempt = 0; attempt < 2; attempt++) { // a sender's retry does not pile up copies
+            given().header("Authorization", "Bearer " + admin.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                    .then().statusCode(200).body("rejected", equalTo(2))
+                    .body("results[0].code", equalTo("unattributed")).body("results[0].field", equalTo("customer"))
+                    .body("results[0].message", containsString("quarantine")).body("results[1].code", equalTo("unknown_customer"));
+        }
+        given().header("Authorization", "Bearer " + f.key()).get("/v1/quarantine").then().statusCode(403);
+        given().header("Authorization", "Bearer " + admin.key()).get("/v1/quarantine").then().statusCode(200)
+                .body("total", equalTo(2)).body("entries.eventId", org.hamcrest.Matchers.containsInAnyOrder("u1", "u2"))
+                .body("entries.find { it.eventId == 'u1' }.event.properties.bytes", equalTo("7"));
+        given().header("Authorization", "Bearer " + admin.key()).post("/v1/quarantine/replay").then().statusCode(200)
+                .body("stillUnattributed", equalTo(2)).body("accepted", equalTo(0)).body("remaining", equalTo(2));
+
+        IngestTestSupport.publishCustomer(kafka, json, catalog, new CatalogRecordV1.Customer(admin.tenantId(), "cus_later", "later", "USD",
+                new Aliases(List.of(), List.of("192.0.2.0/24"), List.of(), List.of())));
+        given().header("Authorization", "Bearer " + admin.key()).post("/v1/quarantine/replay").then().statusCode(200)
+                .body("accepted", equalTo(2)).body("remaining", equalTo(0));
+        given().header("Authorization", "Bearer " + admin.key()).post("/v1/quarantine/replay").then().statusCode(200)
+                .body("examined", equalTo(0));
+        // now they are ordinary accepted events: a resend is a duplicate
+        given().header("Authorization", "Bearer " + admin.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(200).body("duplicates", equalTo(2));
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select count(*) from outbox, unnest(payloads) as u(p) where p like ? and p like '%cus_later%'")) {
+            ps.setString(1, "%" + admin.tenantId() + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(2);
+            }
+        }
     }
 
     @Test

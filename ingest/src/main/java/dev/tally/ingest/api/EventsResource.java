@@ -93,6 +93,7 @@ public class EventsResource {
         int n = body.events().size();
         EventsResponse.Result[] results = new EventsResponse.Result[n];
         List<EventStore.Candidate> candidates = new ArrayList<>();
+        List<EventStore.Unattributed> unattributed = new ArrayList<>();
         Set<String> idsInRequest = new HashSet<>();
         for (int i = 0; i < n; i++) {
             EventsRequest.EventBody e = body.events().get(i);
@@ -113,10 +114,16 @@ public class EventsResource {
             CatalogView.Attributed attributed = catalog.attribute(tenant.tenantId(), new AttributionIndex.Source(event.customer(),
                     text(event.properties().get(IP_PROPERTY)), text(event.properties().get(HOSTNAME_PROPERTY)), tenant.keyId()));
             if (attributed == null) {
-                results[i] = rejected(e.id(), event.customer() != null
-                        ? new Rejection("unknown_customer", "customer", "no customer or alias '" + event.customer() + "' in this tenant")
-                        : new Rejection("unattributed", "customer", "no customer given, and no customer owns this event's "
-                                + IP_PROPERTY + ", " + HOSTNAME_PROPERTY + " or API key"));
+                String reason = event.customer() != null ? "unknown_customer" : "unattributed";
+                results[i] = rejected(e.id(), reason.equals("unknown_customer")
+                        ? new Rejection(reason, "customer", "no customer or alias '" + event.customer() + "' in this tenant;"
+                                + " kept in quarantine until the mapping is fixed and the quarantine replayed")
+                        : new Rejection(reason, "customer", "no customer given, and no customer owns this event's "
+                                + IP_PROPERTY + ", " + HOSTNAME_PROPERTY + " or API key; kept in quarantine until the mapping is fixed"
+                                + " and the quarantine replayed"));
+                if (idsInRequest.add(event.id())) {
+                    unattributed.add(new EventStore.Unattributed(event, reason, tenant.keyId()));
+                }
                 continue;
             }
             CatalogRecordV1.Customer customer = attributed.customer();
@@ -126,7 +133,7 @@ public class EventsResource {
             }
             candidates.add(new EventStore.Candidate(i, event, customer.customerId(), attributed.via()));
         }
-        if (candidates.isEmpty() && allRejected(results)) {
+        if (candidates.isEmpty() && unattributed.isEmpty() && allRejected(results)) {
             List<Problem.FieldError> errors = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 errors.add(new Problem.FieldError("events[" + i + "]." + results[i].field(), results[i].code(), results[i].message()));
@@ -134,8 +141,8 @@ public class EventsResource {
             throw new ProblemException(400, "invalid-events", "Invalid events",
                     "no event in the request is valid; nothing was stored", "events", errors);
         }
-        Set<Integer> accepted = candidates.isEmpty() ? Set.of()
-                : store.accept(tenant.tenantId(), candidates, TraceContext.current(), now);
+        Set<Integer> accepted = candidates.isEmpty() && unattributed.isEmpty() ? Set.of()
+                : store.accept(tenant.tenantId(), candidates, unattributed, TraceContext.current(), now);
         int acceptedCount = 0;
         int duplicates = 0;
         int rejectedCount = 0;

@@ -36,13 +36,62 @@ public class EventStore {
     public record Candidate(int index, UsageEvent event, String customerId, String attributedBy) {
     }
 
-    /** Returns the indexes of the candidates that were new (the rest were duplicates). */
-    public Set<Integer> accept(String tenantId, List<Candidate> candidates, String traceparent, Instant now) {
+    /** A valid event no customer could be found for, kept for replay. */
+    public record Unattributed(UsageEvent event, String reason, String apiKeyId) {
+    }
+
+    /** The stored form of a quarantined event (decimals as strings, like every payload Tally writes). */
+    public record QuarantinedEvent(String id, String type, String customer, Instant timestamp, java.util.Map<String, Object> properties) {
+    }
+
+    /**
+     * Accepts the new candidates and quarantines the unattributed events, in one transaction.
+     * Returns the indexes of the candidates that were new (the rest were duplicates).
+     */
+    public Set<Integer> accept(String tenantId, List<Candidate> candidates, List<Unattributed> unattributed, String traceparent,
+            Instant now) {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                return accept(c, tenantId, candidates, traceparent, now);
+                Set<Integer> accepted = candidates.isEmpty() ? Set.of() : accept(c, tenantId, candidates, traceparent, now);
+                if (!unattributed.isEmpty()) {
+                    quarantine(c, tenantId, unattributed, now);
+                }
+                return accepted;
             }
         });
+    }
+
+    /** Accepts quarantined events that can now be attributed, and releases them from quarantine, in one transaction. */
+    public Set<Integer> replay(String tenantId, List<Candidate> candidates, String traceparent, Instant now) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                Set<Integer> accepted = accept(c, tenantId, candidates, traceparent, now);
+                try (PreparedStatement ps = c.prepareStatement("delete from quarantine where tenant_id = ? and event_id = any(?)")) {
+                    ps.setString(1, tenantId);
+                    ps.setArray(2, c.createArrayOf("text", candidates.stream().map(k -> k.event().id()).toArray()));
+                    ps.executeUpdate();
+                }
+                return accepted;
+            }
+        });
+    }
+
+    private void quarantine(Connection c, String tenantId, List<Unattributed> events, Instant now) throws SQLException, JsonProcessingException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into quarantine (tenant_id, event_id, reason, api_key_id, event_json, received_at) values (?, ?, ?, ?, ?, ?)
+                on conflict do nothing""")) {
+            for (Unattributed u : events) {
+                UsageEvent e = u.event();
+                ps.setString(1, tenantId);
+                ps.setString(2, e.id());
+                ps.setString(3, u.reason());
+                ps.setString(4, u.apiKeyId());
+                ps.setString(5, json.writeValueAsString(new QuarantinedEvent(e.id(), e.type(), e.customer(), e.timestamp(), e.properties())));
+                ps.setTimestamp(6, java.sql.Timestamp.from(now));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     private Set<Integer> accept(Connection c, String tenantId, List<Candidate> candidates, String traceparent, Instant now)
