@@ -222,6 +222,9 @@ class CatalogLifecycleTest {
                 .body("field", equalTo("aliases.hostnames[0]")).body("detail", containsString("globex"));
         send(t, "PATCH", "/v1/customers/acme", "{\"currency\":\"EUR\"}").statusCode(400).body("field", equalTo("currency"));
         send(t, "PATCH", "/v1/customers/acme", "{\"billingEmail\":\"not an email\"}").statusCode(400).body("field", equalTo("billingEmail"));
+        send(t, "GET", "/v1/customers", null).statusCode(200).body("externalId", equalTo(List.of("acme", "globex")))
+                .body("[0].subscriptionId", org.hamcrest.Matchers.startsWith("sub_"));
+        send(t, "GET", "/v1/customers?after=acme&limit=1", null).statusCode(200).body("externalId", equalTo(List.of("globex")));
         // the refused patches changed nothing
         send(t, "GET", "/v1/customers/acme", null).statusCode(200).body("aliases.cidrs", equalTo(List.of("192.0.2.0/24")))
                 .body("aliases.hostnames", hasSize(0)).body("billingEmail", nullValue());

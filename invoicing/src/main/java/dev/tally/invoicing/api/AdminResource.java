@@ -3,6 +3,7 @@ package dev.tally.invoicing.api;
 import dev.tally.invoicing.catalog.AdminUserEntity;
 import dev.tally.invoicing.catalog.ApiKeyService;
 import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.TenantEntity;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.platform.problem.ProblemException;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Operator endpoints: tenants and admin users. Any admin user may read; changes need the
@@ -31,8 +31,6 @@ import java.util.regex.Pattern;
  */
 @Path("/v1/admin")
 public class AdminResource {
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}\\.[^@\\s]{1,63}");
-
     @Inject
     ApiKeyService keys;
     @Inject
@@ -102,7 +100,7 @@ public class AdminResource {
         caller.requireRole("operator");
         Checks.body(body);
         String email = Checks.required(body.email(), "email").toLowerCase(Locale.ROOT);
-        if (!EMAIL.matcher(email).matches()) {
+        if (!CustomerService.EMAIL.matcher(email).matches()) {
             throw ProblemException.badRequest("invalid-field", "email '" + email + "' is not an email address", "email");
         }
         String role = Checks.required(body.role(), "role");

@@ -63,7 +63,7 @@ public class CustomerResource {
             throw ProblemException.badRequest("invalid-field", "limit is 1–1000", "limit");
         }
         return CustomerEntity.<CustomerEntity>find("tenantId = ?1 and externalId > ?2 order by externalId", tenant, after == null ? "" : after)
-                .page(0, n).list().stream().map(c -> customers.get(tenant, c.externalId)).toList();
+                .page(0, n).list().stream().map(customers::view).toList();
     }
 
     @GET

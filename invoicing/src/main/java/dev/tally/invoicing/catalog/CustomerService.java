@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class CustomerService {
     private static final Pattern TAX_REGION = Pattern.compile("[A-Z]{2}(-[A-Z0-9]{1,3})?");
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}\\.[^@\\s]{1,63}");
+    /** A plausible email address (billing emails, admin users). */
+    public static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}\\.[^@\\s]{1,63}");
 
     @Inject
     CatalogPublisher catalog;
@@ -149,8 +150,12 @@ public class CustomerService {
     }
 
     public CustomerView get(String tenantId, String externalId) {
-        CustomerEntity c = byExternalId(tenantId, externalId);
-        return view(c, currentAliases(tenantId, c));
+        return view(byExternalId(tenantId, externalId));
+    }
+
+    /** The customer as shown: with its aliases and current subscription. */
+    public CustomerView view(CustomerEntity c) {
+        return view(c, currentAliases(c.tenantId, c));
     }
 
     public static CustomerEntity byExternalId(String tenantId, String externalId) {
