@@ -125,6 +125,25 @@ class EventsResourceTest {
     }
 
     @Test
+    void cloudEventsSingleAndBatchMapToTheSameOutcomes() throws Exception {
+        String now = Instant.now().toString();
+        String one = """
+                {"specversion":"1.0","id":"ce-1","source":"//gateway/eu-1","type":"bandwidth","subject":"acme","time":"%s",
+                 "datacontenttype":"application/json","data":{"bytes":1024,"region":"eu"}}""".formatted(now);
+        given().header("Authorization", "Bearer " + f.key()).contentType("application/cloudevents+json").body(one.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/v1/events").then().statusCode(200).body("accepted", equalTo(1));
+        String batch = "[" + one + "," + one.replace("ce-1", "ce-2").replace("\"1.0\"", "\"0.3\"") + ","
+                + one.replace("ce-1", "ce-3").replace("\"subject\":\"acme\"", "\"customer\":\"acme\"") + "]";
+        given().header("Authorization", "Bearer " + f.key()).contentType("application/cloudevents-batch+json")
+                .body(batch.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/v1/events").then().statusCode(200)
+                .body("results.outcome", equalTo(List.of("duplicate", "rejected", "accepted")))
+                .body("results[1].field", equalTo("specversion"));
+        AcceptedEventV1 ce3 = outboxEvents().stream().filter(e -> e.eventId().equals("ce-3")).findFirst().orElseThrow();
+        assertThat(ce3.customerId()).isEqualTo(f.customerId());
+        assertThat(ce3.properties().get("bytes")).isEqualTo("1024");
+    }
+
+    @Test
     void wholeRequestProblemsAre413And415WithNothingStored() throws Exception {
         String now = Instant.now().toString();
         StringBuilder many = new StringBuilder("[");

@@ -60,10 +60,7 @@ public class EventsResource {
      * first ({@code Content-Encoding: gzip}). Too big a body or too many events is a 413.
      */
     EventsRequest parse(byte[] body) throws java.io.IOException {
-        if (body.length > config.maxBodyBytes()) {
-            throw new ProblemException(413, "body-too-large", "Payload too large", "the body is " + body.length + " bytes; at most "
-                    + config.maxBodyBytes() + " per request (split the batch)", null, null);
-        }
+        checkSize(body);
         int i = 0;
         while (i < body.length && Character.isWhitespace(body[i])) {
             i++;
@@ -74,12 +71,64 @@ public class EventsResource {
         return body[i] == '[' ? new EventsRequest(json.readValue(body, EVENT_LIST)) : json.readValue(body, EventsRequest.class);
     }
 
+    public static final String CLOUDEVENT = "application/cloudevents+json";
+    public static final String CLOUDEVENTS_BATCH = "application/cloudevents-batch+json";
+    private static final TypeReference<List<CloudEvent>> CLOUDEVENT_LIST = new TypeReference<>() { };
+
+    /**
+     * A CloudEvents 1.0 event in structured JSON mode: {@code id}, {@code type}, {@code time} and
+     * {@code data} (the properties) map one to one; the customer is the {@code customer} extension
+     * attribute, else {@code subject}. {@code source} is required by the spec and not used.
+     */
+    public record CloudEvent(String specversion, String id, String source, String type, String subject, String customer, String time,
+            String datacontenttype, JsonNode data) {
+    }
+
+    /** CloudEvents: one event ({@value #CLOUDEVENT}) or a batch ({@value #CLOUDEVENTS_BATCH}); same answers as JSON. */
+    @POST
+    @Consumes({CLOUDEVENT, CLOUDEVENTS_BATCH})
+    @Produces(MediaType.APPLICATION_JSON)
+    public EventsResponse ingestCloudEvents(byte[] raw, @Context ContainerRequestContext request) throws java.io.IOException {
+        byte[] body = raw == null ? new byte[0] : raw;
+        checkSize(body);
+        String type = request.getHeaderString(jakarta.ws.rs.core.HttpHeaders.CONTENT_TYPE);
+        List<CloudEvent> events = type != null && type.startsWith(CLOUDEVENTS_BATCH) ? json.readValue(body, CLOUDEVENT_LIST)
+                : body.length == 0 ? List.of() : List.of(json.readValue(body, CloudEvent.class));
+        List<EventsRequest.EventBody> mapped = new ArrayList<>(events.size());
+        List<Rejection> specProblems = new ArrayList<>(events.size());
+        for (CloudEvent ce : events) {
+            if (ce == null) {
+                mapped.add(null);
+                specProblems.add(null);
+                continue;
+            }
+            mapped.add(new EventsRequest.EventBody(ce.id(), ce.type(), ce.customer() != null ? ce.customer() : ce.subject(), ce.time(), ce.data()));
+            specProblems.add(!"1.0".equals(ce.specversion())
+                    ? new Rejection("invalid_event", "specversion", "specversion must be \"1.0\", was " + ce.specversion())
+                    : ce.source() == null || ce.source().isBlank() ? new Rejection("missing_field", "source", "source is required by CloudEvents")
+                    : ce.data() != null && !ce.data().isObject() && !ce.data().isNull()
+                            ? new Rejection("invalid_property", "data", "data must be a JSON object of properties") : null);
+        }
+        return ingest(new EventsRequest(mapped), specProblems, request);
+    }
+
+    private void checkSize(byte[] body) {
+        if (body.length > config.maxBodyBytes()) {
+            throw new ProblemException(413, "body-too-large", "Payload too large", "the body is " + body.length + " bytes; at most "
+                    + config.maxBodyBytes() + " per request (split the batch)", null, null);
+        }
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public EventsResponse ingest(byte[] raw, @Context ContainerRequestContext request) throws java.io.IOException {
+        return ingest(parse(raw == null ? new byte[0] : raw), null, request);
+    }
+
+    /** @param precheck per event, a problem found before validation (CloudEvents envelope), or null */
+    private EventsResponse ingest(EventsRequest body, List<Rejection> precheck, ContainerRequestContext request) {
         Tenant tenant = (Tenant) request.getProperty(Tenant.PROPERTY);
-        EventsRequest body = parse(raw == null ? new byte[0] : raw);
         if (body == null || body.events() == null || body.events().isEmpty()) {
             throw ProblemException.badRequest("missing-events", "the body must be a JSON array of events, or {\"events\": [ … ]},"
                     + " with at least one event", "events");
@@ -99,6 +148,10 @@ public class EventsResource {
             EventsRequest.EventBody e = body.events().get(i);
             if (e == null) {
                 results[i] = rejected(null, new Rejection("invalid_event", "events[" + i + "]", "an event must be an object"));
+                continue;
+            }
+            if (precheck != null && precheck.get(i) != null) {
+                results[i] = rejected(e.id(), precheck.get(i));
                 continue;
             }
             if (e.properties() != null && !e.properties().isObject() && !e.properties().isNull()) {
