@@ -123,6 +123,8 @@ public class EventStore {
         }
         Set<Integer> accepted = new HashSet<>();
         List<OutboxRecord> records = new ArrayList<>();
+        AcceptedEventWriter writer = new AcceptedEventWriter(json.getFactory());
+        String acceptedAt = now.toString();
         for (Candidate k : candidates) {
             if (!fresh.contains(k.event().id())) {
                 continue;
@@ -131,7 +133,7 @@ public class EventStore {
             UsageEvent e = k.event();
             AcceptedEventV1 message = new AcceptedEventV1(tenantId, k.customerId(), e.customer(), e.id(), e.type(), e.timestamp(),
                     e.properties(), now, k.attributedBy());
-            records.add(new OutboxRecord(tenantId + "/" + k.customerId(), json.writeValueAsString(message), traceparent));
+            records.add(new OutboxRecord(tenantId + "/" + k.customerId(), writer.write(message, acceptedAt), traceparent));
         }
         if (!records.isEmpty()) {
             insertOutbox(c, outboxId, records);

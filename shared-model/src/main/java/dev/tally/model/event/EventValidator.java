@@ -66,7 +66,7 @@ public final class EventValidator {
             timestamp = now; // absent: the time of receipt
         } else {
             try {
-                timestamp = Instant.parse(raw.timestamp());
+                timestamp = Rfc3339.parse(raw.timestamp());
             } catch (DateTimeParseException e) {
                 return invalid("invalid_timestamp", "timestamp", "timestamp must be RFC 3339 UTC, e.g. 2026-11-22T10:15:30Z (or absent: now)");
             }
