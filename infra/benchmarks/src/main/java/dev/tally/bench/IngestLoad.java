@@ -32,7 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * {@code ./tally bench ingest [--seconds 60] [--batch 1000] [--dup-rate 0.2] [--senders 4] [--profile mixed]}:
+ * {@code ./tally bench ingest [--seconds 60] [--batch 1000] [--dup-rate 0.2] [--senders 4] [--profile mixed] [--rating off]}:
  * drives a running platform's ingest with realistic traffic and prints accepted events/s, request
  * latency p50/p99 and whether every duplicate was recognised — next to the raw throughput of an
  * idempotent Kafka producer ({@code acks=all}) sending records of the same size to the same broker,
@@ -59,21 +59,33 @@ public final class IngestLoad {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new java.util.HashMap<>(Map.of("seconds", "60", "batch", "1000", "dup-rate", "0.2", "senders", "4",
-                "profile", "mixed", "warmup", "10"));
+                "profile", "mixed", "warmup", "10", "phase", "all", "rating", "off"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         String home = System.getenv().getOrDefault("TALLY_HOME", ".tally");
-        String operator = Files.readString(Path.of(home, "admin-token")).trim();
+        Path state = Path.of(home, "bench-ingest.key");
         String bootstrap = System.getenv().getOrDefault("TALLY_KAFKA_BOOTSTRAP", "127.0.0.1:" + System.getenv().getOrDefault("TALLY_KAFKA_PORT", "19092"));
         IngestLoad load = new IngestLoad(System.getenv().getOrDefault("TALLY_INGEST_URL", "http://127.0.0.1:8081"),
                 System.getenv().getOrDefault("TALLY_INVOICING_URL", "http://127.0.0.1:8083"));
-        load.run(operator, bootstrap, Integer.parseInt(o.get("seconds")), Integer.parseInt(o.get("warmup")), Integer.parseInt(o.get("batch")),
-                Double.parseDouble(o.get("dup-rate")), Integer.parseInt(o.get("senders")), o.get("profile"));
+        String phase = o.get("phase");
+        String ingestKey;
+        if (phase.equals("load")) {
+            ingestKey = Files.readString(state).trim();
+            Files.delete(state);
+        } else {
+            ingestKey = load.setUp(Files.readString(Path.of(home, "admin-token")).trim());
+            if (phase.equals("setup")) {
+                Files.writeString(state, ingestKey); // TALLY_HOME is the operator's own directory, like admin-token
+                return;
+            }
+        }
+        load.run(ingestKey, bootstrap, Integer.parseInt(o.get("seconds")), Integer.parseInt(o.get("warmup")), Integer.parseInt(o.get("batch")),
+                Double.parseDouble(o.get("dup-rate")), Integer.parseInt(o.get("senders")), o.get("profile"), o.get("rating"));
     }
 
-    private void run(String operator, String bootstrap, int seconds, int warmup, int batch, double dupRate, int senders, String profile)
-            throws Exception {
+    /** A tenant with an ingest key and {@link #CUSTOMERS} customers (a /16 each), known to ingest. */
+    private String setUp(String operator) throws Exception {
         JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "application/json", "{\"name\":\"Bench\"}");
         String adminKey = tenant.path("apiKey").path("key").asText();
         String ingestKey = call("POST", invoicing + "/v1/api-keys", adminKey, "application/json", "{\"scope\":\"ingest\"}").path("key").asText();
@@ -86,8 +98,13 @@ public final class IngestLoad {
             throw new IllegalStateException("customer import failed: " + imported);
         }
         awaitAttribution(ingestKey);
-        System.out.printf("ingest load: profile %s, batch %d, duplicate rate %.0f%%, %d senders, %d s (+%d s warm-up), %d customers%n",
-                profile, batch, dupRate * 100, senders, seconds, warmup, CUSTOMERS);
+        return ingestKey;
+    }
+
+    private void run(String ingestKey, String bootstrap, int seconds, int warmup, int batch, double dupRate, int senders, String profile,
+            String rating) throws Exception {
+        System.out.printf("ingest load: profile %s, batch %d, duplicate rate %.0f%%, %d senders, %d s (+%d s warm-up), %d customers,"
+                + " rating %s%n", profile, batch, dupRate * 100, senders, seconds, warmup, CUSTOMERS, rating);
 
         Generator gen = new Generator(profile, dupRate, System.nanoTime());
         runPhase(gen, ingestKey, batch, senders, warmup, false);
