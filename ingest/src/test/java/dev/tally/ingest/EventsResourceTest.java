@@ -169,6 +169,54 @@ class EventsResourceTest {
         }
     }
 
+    @Inject
+    dev.tally.ingest.store.KeyExpiry expiry;
+
+    @Test
+    void keysOlderThanTheWindowExpireAndNoRetryCanOutliveThem() throws Exception {
+        String now = Instant.now().toString();
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("[" + event("fresh-1", "acme", now, "1") + "," + event("old-1", "acme", now, "1") + "]").post("/v1/events")
+                .then().statusCode(200).body("accepted", equalTo(2));
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "update event_key set accepted_at = now() - interval '35 days 6 minutes' where tenant_id = ? and event_id = 'old-1'")) {
+            ps.setString(1, f.tenantId());
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(expiry.expire(Instant.now())).isGreaterThanOrEqualTo(1);
+        assertThat(storedIds()).contains("fresh-1").doesNotContain("old-1");
+        // a retry of the expired event with its real (old) time is too late, so it cannot be counted twice
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("[" + event("old-1", "acme", Instant.now().minus(Duration.ofDays(35)).minusSeconds(60).toString(), "1") + "]")
+                .post("/v1/events").then().statusCode(400).body("errors[0].code", equalTo("too_late"));
+        // and the fresh key is still there to catch a retry
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("[" + event("fresh-1", "acme", now, "1") + "]").post("/v1/events").then().statusCode(200).body("duplicates", equalTo(1));
+    }
+
+    @Test
+    void aKeyOverItsRateLimitGets429WithRetryAfterAndNothingIsStored() throws Exception {
+        String now = Instant.now().toString();
+        int ok = 0;
+        int limited = 0;
+        for (int i = 0; i < 80; i++) { // test profile: 20 requests/s, burst 40
+            var r = given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                    .body("[" + event("rl-" + i, "acme", now, "1") + "]").post("/v1/events").then().extract();
+            if (r.statusCode() == 429) {
+                limited++;
+                assertThat(r.header("Retry-After")).isNotBlank();
+                assertThat(r.contentType()).startsWith("application/problem+json");
+                assertThat(r.asString()).contains("rate-limited");
+            } else {
+                assertThat(r.statusCode()).isEqualTo(200);
+                ok++;
+            }
+        }
+        assertThat(limited).isPositive();
+        assertThat(ok).isGreaterThanOrEqualTo(40);
+        assertThat(storedIds().stream().filter(id -> id.startsWith("rl-")).count()).isEqualTo(ok);
+    }
+
     @Test
     void readinessWaitsForTheCatalogReadModel() {
         given().get("/q/health/ready").then().statusCode(200)

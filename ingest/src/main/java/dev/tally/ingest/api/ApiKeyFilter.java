@@ -2,6 +2,7 @@ package dev.tally.ingest.api;
 
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.problem.Problem;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.security.ApiKeys;
 import jakarta.annotation.Priority;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Set;
 
@@ -24,6 +26,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Inject
     CatalogView catalog;
+    @Inject
+    RateLimiter limiter;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -37,6 +41,13 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         }
         if (!SCOPES.contains(found.scope())) {
             throw ProblemException.forbidden("API key " + found.keyId() + " has scope '" + found.scope() + "', ingest needs 'ingest'");
+        }
+        long retryAfter = limiter.retryAfter(found.keyId());
+        if (retryAfter > 0) {
+            Problem p = new Problem(Problem.TYPE_PREFIX + "rate-limited", "Too many requests", 429, "API key " + found.keyId()
+                    + " is over its rate limit; retry after " + retryAfter + " s (nothing in this request was stored)", null, null);
+            request.abortWith(Response.status(429).type(Problem.MEDIA_TYPE).header("Retry-After", retryAfter).entity(p).build());
+            return;
         }
         request.setProperty(Tenant.PROPERTY, new Tenant(found.tenantId(), found.keyId(), found.scope()));
     }

@@ -21,4 +21,17 @@ public interface IngestConfig {
     /** How far ahead of the server clock an event's timestamp may be. */
     @WithDefault("PT5M")
     Duration maxFutureSkew();
+
+    /** Per API key and ingest instance. */
+    RateLimit rateLimit();
+
+    interface RateLimit {
+        /** Steady requests per second; 0 turns the limit off. */
+        @WithDefault("500")
+        double requestsPerSecond();
+
+        /** Requests that may come at once after a quiet spell. */
+        @WithDefault("1000")
+        double burst();
+    }
 }
