@@ -4,13 +4,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.ingest.config.IngestConfig;
+import dev.tally.ingest.intake.Triage;
 import dev.tally.ingest.store.EventStore;
-import dev.tally.model.attribution.AttributionIndex;
 import dev.tally.model.event.EventValidator;
-import dev.tally.model.event.RawEvent;
 import dev.tally.model.event.Rejection;
-import dev.tally.model.messages.CatalogRecordV1;
-import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.problem.Problem;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.tracing.TraceContext;
@@ -26,10 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 @Path("/v1/events")
@@ -37,21 +31,15 @@ public class EventsResource {
     @Inject
     IngestConfig config;
     @Inject
-    CatalogView catalog;
+    Triage triage;
     @Inject
     EventStore store;
     @Inject
     ObjectMapper json;
 
-    /** Event properties that attribute an event without a {@code customer}: the traffic's source. */
-    static final String IP_PROPERTY = "ip";
-    static final String HOSTNAME_PROPERTY = "hostname";
 
     final Clock clock = Clock.systemUTC();
 
-    private static String text(Object value) {
-        return value instanceof String s ? s : null;
-    }
 
     private static final TypeReference<List<EventsRequest.EventBody>> EVENT_LIST = new TypeReference<>() { };
 
@@ -154,37 +142,24 @@ public class EventsResource {
                 results[i] = rejected(e.id(), precheck.get(i));
                 continue;
             }
-            if (e.properties() != null && !e.properties().isObject() && !e.properties().isNull()) {
-                results[i] = rejected(e.id(), new Rejection("invalid_property", "properties", "properties must be an object"));
+            Triage.Verdict verdict = triage.triage(tenant.tenantId(), tenant.keyId(), e, validator, now);
+            if (verdict instanceof Triage.Reject r) {
+                results[i] = rejected(e.id(), r.rejection());
                 continue;
             }
-            var outcome = validator.validate(new RawEvent(e.id(), e.type(), e.customer(), e.timestamp(), properties(e.properties())), now);
-            if (outcome instanceof EventValidator.Invalid invalid) {
-                results[i] = rejected(e.id(), invalid.rejection());
-                continue;
-            }
-            var event = ((EventValidator.Valid) outcome).event();
-            CatalogView.Attributed attributed = catalog.attribute(tenant.tenantId(), new AttributionIndex.Source(event.customer(),
-                    text(event.properties().get(IP_PROPERTY)), text(event.properties().get(HOSTNAME_PROPERTY)), tenant.keyId()));
-            if (attributed == null) {
-                String reason = event.customer() != null ? "unknown_customer" : "unattributed";
-                results[i] = rejected(e.id(), reason.equals("unknown_customer")
-                        ? new Rejection(reason, "customer", "no customer or alias '" + event.customer() + "' in this tenant;"
-                                + " kept in quarantine until the mapping is fixed and the quarantine replayed")
-                        : new Rejection(reason, "customer", "no customer given, and no customer owns this event's "
-                                + IP_PROPERTY + ", " + HOSTNAME_PROPERTY + " or API key; kept in quarantine until the mapping is fixed"
-                                + " and the quarantine replayed"));
-                if (idsInRequest.add(event.id())) {
-                    unattributed.add(new EventStore.Unattributed(event, reason, tenant.keyId()));
+            if (verdict instanceof Triage.Quarantine q) {
+                results[i] = rejected(e.id(), q.rejection());
+                if (idsInRequest.add(q.event().id())) {
+                    unattributed.add(new EventStore.Unattributed(q.event(), q.reason(), tenant.keyId()));
                 }
                 continue;
             }
-            CatalogRecordV1.Customer customer = attributed.customer();
-            if (!idsInRequest.add(event.id())) {
-                results[i] = new EventsResponse.Result(event.id(), "duplicate", null, null, "repeated earlier in this request");
+            Triage.Admit admit = (Triage.Admit) verdict;
+            if (!idsInRequest.add(admit.event().id())) {
+                results[i] = new EventsResponse.Result(admit.event().id(), "duplicate", null, null, "repeated earlier in this request");
                 continue;
             }
-            candidates.add(new EventStore.Candidate(i, event, customer.customerId(), attributed.via()));
+            candidates.add(new EventStore.Candidate(i, admit.event(), admit.customerId(), admit.attributedBy()));
         }
         if (candidates.isEmpty() && unattributed.isEmpty() && allRejected(results)) {
             List<Problem.FieldError> errors = new ArrayList<>();
@@ -225,20 +200,5 @@ public class EventsResource {
 
     private static EventsResponse.Result rejected(String id, Rejection r) {
         return new EventsResponse.Result(id, "rejected", r.code(), r.field(), r.message());
-    }
-
-    /** JSON numbers become exact BigDecimals (the mapper never reads them as double). */
-    static Map<String, Object> properties(JsonNode node) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (node == null || node.isNull()) {
-            return out;
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            JsonNode v = f.getValue();
-            Object value = v.isNumber() ? v.decimalValue() : v.isTextual() ? v.textValue() : v.isBoolean() ? (Object) v.booleanValue() : v;
-            out.put(f.getKey(), value);
-        }
-        return out;
     }
 }

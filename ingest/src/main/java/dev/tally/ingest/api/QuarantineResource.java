@@ -2,6 +2,7 @@ package dev.tally.ingest.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.ingest.config.IngestConfig;
+import dev.tally.ingest.intake.Triage;
 import dev.tally.ingest.store.EventStore;
 import dev.tally.model.attribution.AttributionIndex;
 import dev.tally.model.event.UsageEvent;
@@ -91,8 +92,8 @@ public class QuarantineResource {
             }
             Map<String, Object> props = q.properties() == null ? Map.of() : q.properties();
             CatalogView.Attributed a = catalog.attribute(t.tenantId(), new AttributionIndex.Source(q.customer(),
-                    props.get(EventsResource.IP_PROPERTY) instanceof String ip ? ip : null,
-                    props.get(EventsResource.HOSTNAME_PROPERTY) instanceof String h ? h : null, e.apiKeyId()));
+                    props.get(Triage.IP_PROPERTY) instanceof String ip ? ip : null,
+                    props.get(Triage.HOSTNAME_PROPERTY) instanceof String h ? h : null, e.apiKeyId()));
             if (a == null) {
                 unattributed++;
                 continue;

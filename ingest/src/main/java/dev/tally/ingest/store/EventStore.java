@@ -76,6 +76,66 @@ public class EventStore {
         });
     }
 
+    /** One tenant's share of a raw-topic poll. */
+    public record TenantShare(List<Candidate> candidates, List<Unattributed> unattributed) {
+    }
+
+    /**
+     * Applies one poll of the raw topic in one transaction: every tenant's new events (dedup keys and
+     * outbox), their quarantined events, the dead letters, and the consumed positions. Returns how
+     * many events were new.
+     */
+    public int acceptPoll(java.util.Map<String, TenantShare> byTenant, List<OutboxRecord> deadLetters,
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> nextOffsets, Instant now) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                int accepted = 0;
+                for (var e : byTenant.entrySet()) {
+                    if (!e.getValue().candidates().isEmpty()) {
+                        accepted += accept(c, e.getKey(), e.getValue().candidates(), null, now).size();
+                    }
+                    if (!e.getValue().unattributed().isEmpty()) {
+                        quarantine(c, e.getKey(), e.getValue().unattributed(), now);
+                    }
+                }
+                if (!deadLetters.isEmpty()) {
+                    Outbox.append(c, Topics.EVENTS_DEAD, dev.tally.model.messages.DeadLetterV1.SCHEMA, deadLetters);
+                }
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into intake_offset (topic, kafka_partition, next_offset) values (?, ?, ?)
+                        on conflict (topic, kafka_partition) do update set next_offset = excluded.next_offset, updated_at = now()""")) {
+                    for (var o : nextOffsets.entrySet()) {
+                        ps.setString(1, o.getKey().topic());
+                        ps.setInt(2, o.getKey().partition());
+                        ps.setLong(3, o.getValue());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return accepted;
+            }
+        });
+    }
+
+    /** Stored next offsets of the raw topic's partitions (absent: never consumed). */
+    public java.util.Map<org.apache.kafka.common.TopicPartition, Long> intakeOffsets(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions)
+            throws SQLException {
+        java.util.Map<org.apache.kafka.common.TopicPartition, Long> out = new java.util.HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select next_offset from intake_offset where topic = ? and kafka_partition = ?")) {
+            for (var tp : partitions) {
+                ps.setString(1, tp.topic());
+                ps.setInt(2, tp.partition());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.put(tp, rs.getLong(1));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private void quarantine(Connection c, String tenantId, List<Unattributed> events, Instant now) throws SQLException, JsonProcessingException {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into quarantine (tenant_id, event_id, reason, api_key_id, event_json, received_at) values (?, ?, ?, ?, ?, ?)

@@ -1,6 +1,6 @@
 package dev.tally.model.messages;
 
-/** Kafka record headers Tally sets on every record a relay publishes. */
+/** Kafka record headers: those Tally sets on every record a relay publishes, and those senders set on raw events. */
 public final class Headers {
     private Headers() {
     }
@@ -11,6 +11,8 @@ public final class Headers {
     public static final String POSITION = "tally-position";
     /** Message schema, e.g. {@code AcceptedEventV1}. */
     public static final String SCHEMA = "tally-schema";
+    /** On {@link Topics#EVENTS_RAW} records: the sender's API key (ingest or admin scope), as in {@code Authorization: Bearer}. */
+    public static final String API_KEY = "tally-api-key";
     /** W3C trace context of the request that caused the record. */
     public static final String TRACEPARENT = "traceparent";
 }

@@ -9,6 +9,13 @@ public final class Topics {
 
     /** Accepted, deduplicated events ({@link AcceptedEventV1}), keyed by tenant/customer. Written by ingest's relay. */
     public static final String EVENTS_ACCEPTED = "tally.events.accepted";
+    /**
+     * Raw events from high-volume senders (one event JSON object per record, the sender's ingest-scope
+     * API key in header {@link Headers#API_KEY}). ingest validates and deduplicates them like HTTP events.
+     */
+    public static final String EVENTS_RAW = "tally.events.raw";
+    /** Raw records ingest could not accept ({@link DeadLetterV1}, with the reason), keyed like the original. */
+    public static final String EVENTS_DEAD = "tally.events.dead";
     /** Cumulative usage snapshots ({@link RatedUsageV1}), keyed by tenant/customer. Written by rating's relay. */
     public static final String USAGE_RATED = "tally.usage.rated";
     /** Compacted catalog ({@link CatalogRecordV1}): API keys, customers, meters. Written by invoicing's relay. */
@@ -24,6 +31,8 @@ public final class Topics {
     }
 
     public static final List<Spec> ALL = List.of(
+            new Spec(EVENTS_RAW, 4, false),
+            new Spec(EVENTS_DEAD, 4, false),
             new Spec(EVENTS_ACCEPTED, 4, false),
             new Spec(USAGE_RATED, 4, false),
             // one partition keeps catalog changes in their causal order for every reader

@@ -1,0 +1,188 @@
+package dev.tally.ingest.intake;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.ingest.api.EventsRequest;
+import dev.tally.ingest.config.IngestConfig;
+import dev.tally.ingest.store.EventStore;
+import dev.tally.model.event.EventValidator;
+import dev.tally.model.event.Rejection;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.DeadLetterV1;
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.platform.outbox.OutboxRecord;
+import dev.tally.platform.security.ApiKeys;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The Kafka door: {@link Topics#EVENTS_RAW}, one event per record, authenticated by the API key in
+ * header {@link Headers#API_KEY}. Each event gets the same {@link Triage} as over HTTP; one Postgres
+ * transaction per poll then holds the new dedup keys and outbox rows, the quarantined events, the
+ * dead letters (for {@link Topics#EVENTS_DEAD}, through the outbox) and the consumed offsets, so a
+ * crash anywhere repeats nothing and loses nothing. Duplicates are dropped (and counted).
+ */
+@ApplicationScoped
+public class RawIntake extends ConsumerWorker {
+    private static final Set<String> SCOPES = Set.of("ingest", "admin");
+
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    CatalogView catalog;
+    @Inject
+    Triage triage;
+    @Inject
+    EventStore store;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    IngestConfig config;
+    @ConfigProperty(name = "tally.ingest.raw-intake.enabled", defaultValue = "true")
+    boolean enabled;
+    @ConfigProperty(name = "tally.ingest.raw-intake.group", defaultValue = "tally-ingest-raw")
+    String group;
+
+    private final AtomicLong consumed = new AtomicLong();
+
+    void onStart(@Observes StartupEvent e) {
+        if (enabled) {
+            start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        stop();
+    }
+
+    /** Records consumed (applied) since start. */
+    public long consumed() {
+        return consumed.get();
+    }
+
+    @Override
+    protected String name() {
+        return "ingest-raw-intake";
+    }
+
+    @Override
+    protected KafkaConsumer<String, String> open() {
+        KafkaConsumer<String, String> c = kafka.consumer(group, name());
+        c.subscribe(List.of(Topics.EVENTS_RAW), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // nothing buffered: every applied poll is committed in Postgres
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                seekToStored(c, partitions);
+            }
+        });
+        return c;
+    }
+
+    @Override
+    protected void rewind(KafkaConsumer<String, String> c) {
+        seekToStored(c, c.assignment());
+    }
+
+    @Override
+    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
+        // a key or customer created before the record was produced must be known before it is judged
+        if (!catalog.awaitCaughtUp(Duration.ofSeconds(10))) {
+            throw new IllegalStateException("catalog read model is behind");
+        }
+        Instant now = Instant.now();
+        EventValidator validator = new EventValidator(config.maxFutureSkew(), config.dedupWindow());
+        Map<String, EventStore.TenantShare> byTenant = new LinkedHashMap<>();
+        Map<String, Set<String>> seen = new HashMap<>();
+        List<OutboxRecord> dead = new ArrayList<>();
+        Map<TopicPartition, Long> next = new HashMap<>();
+        int index = 0;
+        for (ConsumerRecord<String, String> r : polled) {
+            next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            String key = RecordHeaders.string(r, Headers.API_KEY);
+            CatalogRecordV1.ApiKey apiKey = key == null ? null : catalog.apiKey(ApiKeys.sha256(key));
+            if (apiKey == null || !SCOPES.contains(apiKey.scope())) {
+                dead.add(deadLetter(r, null, new Rejection("unauthorized", Headers.API_KEY,
+                        key == null ? "no API key in header " + Headers.API_KEY : "unknown, revoked or non-ingest API key"), now));
+                continue;
+            }
+            EventsRequest.EventBody body;
+            try {
+                body = r.value() == null ? null : json.readValue(r.value(), EventsRequest.EventBody.class);
+            } catch (Exception e) {
+                body = null;
+            }
+            if (body == null) {
+                dead.add(deadLetter(r, apiKey, new Rejection("malformed_json", "value", "the record value is not one event JSON object"), now));
+                continue;
+            }
+            EventStore.TenantShare share = byTenant.computeIfAbsent(apiKey.tenantId(),
+                    t -> new EventStore.TenantShare(new ArrayList<>(), new ArrayList<>()));
+            Triage.Verdict verdict = triage.triage(apiKey.tenantId(), apiKey.keyId(), body, validator, now);
+            if (verdict instanceof Triage.Reject reject) {
+                dead.add(deadLetter(r, apiKey, reject.rejection(), now));
+            } else if (!seen.computeIfAbsent(apiKey.tenantId(), t -> new HashSet<>()).add(body.id())) {
+                continue; // a duplicate inside this poll
+            } else if (verdict instanceof Triage.Quarantine q) {
+                share.unattributed().add(new EventStore.Unattributed(q.event(), q.reason(), apiKey.keyId()));
+            } else if (verdict instanceof Triage.Admit a) {
+                share.candidates().add(new EventStore.Candidate(index++, a.event(), a.customerId(), a.attributedBy()));
+            }
+        }
+        store.acceptPoll(byTenant, dead, next, now);
+        consumed.addAndGet(polled.count());
+    }
+
+    private OutboxRecord deadLetter(ConsumerRecord<String, String> r, CatalogRecordV1.ApiKey key, Rejection why, Instant now) throws Exception {
+        DeadLetterV1 d = new DeadLetterV1(why.code(), why.field(), why.message(), r.topic(), r.partition(), r.offset(),
+                key == null ? null : key.keyId(), key == null ? null : key.tenantId(), r.value(), now);
+        return new OutboxRecord(r.key() == null ? r.topic() + "/" + r.partition() : r.key(), json.writeValueAsString(d), null);
+    }
+
+    private void seekToStored(KafkaConsumer<String, String> c, Collection<TopicPartition> partitions) {
+        try {
+            Map<TopicPartition, Long> stored = store.intakeOffsets(partitions);
+            List<TopicPartition> fresh = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                Long next = stored.get(tp);
+                if (next == null) {
+                    fresh.add(tp);
+                } else {
+                    c.seek(tp, next);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                c.seekToBeginning(fresh);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read stored offsets", e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tally.ingest.intake;
+
+import dev.tally.ingest.api.EventsRequest;
+import dev.tally.model.attribution.AttributionIndex;
+import dev.tally.model.event.EventValidator;
+import dev.tally.model.event.RawEvent;
+import dev.tally.model.event.Rejection;
+import dev.tally.model.event.UsageEvent;
+import dev.tally.platform.catalog.CatalogView;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What happens to one event, whichever door it came in by (HTTP or the raw Kafka topic): validated,
+ * then attributed to a customer with the catalog's aliases. The answer is admit, quarantine (valid
+ * but nobody's yet) or reject.
+ */
+@ApplicationScoped
+public class Triage {
+    /** Event properties that attribute an event without a {@code customer}: the traffic's source. */
+    public static final String IP_PROPERTY = "ip";
+    public static final String HOSTNAME_PROPERTY = "hostname";
+
+    @Inject
+    CatalogView catalog;
+
+    public sealed interface Verdict permits Admit, Quarantine, Reject {
+    }
+
+    public record Admit(UsageEvent event, String customerId, String attributedBy) implements Verdict {
+    }
+
+    public record Quarantine(UsageEvent event, String reason, Rejection rejection) implements Verdict {
+    }
+
+    public record Reject(Rejection rejection) implements Verdict {
+    }
+
+    public Verdict triage(String tenantId, String keyId, EventsRequest.EventBody e, EventValidator validator, Instant now) {
+        if (e.properties() != null && !e.properties().isObject() && !e.properties().isNull()) {
+            return new Reject(new Rejection("invalid_property", "properties", "properties must be an object"));
+        }
+        var outcome = validator.validate(new RawEvent(e.id(), e.type(), e.customer(), e.timestamp(), properties(e.properties())), now);
+        if (outcome instanceof EventValidator.Invalid invalid) {
+            return new Reject(invalid.rejection());
+        }
+        UsageEvent event = ((EventValidator.Valid) outcome).event();
+        CatalogView.Attributed attributed = catalog.attribute(tenantId, new AttributionIndex.Source(event.customer(),
+                text(event.properties().get(IP_PROPERTY)), text(event.properties().get(HOSTNAME_PROPERTY)), keyId));
+        if (attributed != null) {
+            return new Admit(event, attributed.customer().customerId(), attributed.via());
+        }
+        if (event.customer() != null) {
+            return new Quarantine(event, "unknown_customer", new Rejection("unknown_customer", "customer", "no customer or alias '"
+                    + event.customer() + "' in this tenant; kept in quarantine until the mapping is fixed and the quarantine replayed"));
+        }
+        return new Quarantine(event, "unattributed", new Rejection("unattributed", "customer", "no customer given, and no customer owns"
+                + " this event's " + IP_PROPERTY + ", " + HOSTNAME_PROPERTY + " or API key; kept in quarantine until the mapping is fixed"
+                + " and the quarantine replayed"));
+    }
+
+    private static String text(Object value) {
+        return value instanceof String s ? s : null;
+    }
+
+    /** JSON numbers become exact BigDecimals (the mapper never reads them as double). */
+    static Map<String, Object> properties(com.fasterxml.jackson.databind.JsonNode node) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> f = it.next();
+            com.fasterxml.jackson.databind.JsonNode v = f.getValue();
+            Object value = v.isNumber() ? v.decimalValue() : v.isTextual() ? v.textValue() : v.isBoolean() ? (Object) v.booleanValue() : v;
+            out.put(f.getKey(), value);
+        }
+        return out;
+    }
+}
