@@ -45,6 +45,16 @@ class OperatorTokenTest {
         }
     }
 
+    /** The stub "invoicing" is down: an admin token cannot be verified, which is a 503 — never a pass. */
+    @Test
+    void anAdminTokenThatCannotBeVerifiedIsNotLetIn() {
+        given().header("Authorization", "Bearer tad_0123456789ab_" + "f".repeat(64)).when().get("/api/health").then()
+                .statusCode(503)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://tally.dev/problems/unavailable"))
+                .body(not(containsString("tad_")));
+    }
+
     @Test
     void aBrowserAskingForHtmlIsPromptedForCredentials() {
         given().accept("text/html,application/xhtml+xml,*/*;q=0.8").when().get("/").then()

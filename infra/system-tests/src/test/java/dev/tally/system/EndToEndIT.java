@@ -31,6 +31,7 @@ class EndToEndIT {
     private static ServiceProcess ingest;
     private static ServiceProcess rating;
     private static ServiceProcess invoicing;
+    private static ServiceProcess adminUi;
 
     @BeforeAll
     static void start() throws Exception {
@@ -41,15 +42,42 @@ class EndToEndIT {
         ingest = new ServiceProcess("ingest", env).start();
         rating = new ServiceProcess("rating", env).start();
         invoicing = new ServiceProcess("invoicing", env).start();
+        Map<String, String> uiEnv = new HashMap<>(env);
+        uiEnv.put("TALLY_INGEST_URL", ingest.url());
+        uiEnv.put("TALLY_RATING_URL", rating.url());
+        uiEnv.put("TALLY_INVOICING_URL", invoicing.url());
+        adminUi = new ServiceProcess("admin-ui", uiEnv).start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess s : new ServiceProcess[] {ingest, rating, invoicing}) {
+        for (ServiceProcess s : new ServiceProcess[] {ingest, rating, invoicing, adminUi}) {
             if (s != null) {
                 s.stop();
             }
         }
+    }
+
+    @Test
+    void adminUsersSignInToTheAdminUiWithTheirOwnTokens() {
+        var viewer = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
+                .body("{\"email\":\"viewer-" + UUID.randomUUID() + "@ops.example\",\"role\":\"viewer\"}").post("/v1/admin/users")
+                .then().statusCode(201).extract().jsonPath();
+        var gone = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
+                .body("{\"email\":\"gone-" + UUID.randomUUID() + "@ops.example\",\"role\":\"operator\"}").post("/v1/admin/users")
+                .then().statusCode(201).extract().jsonPath();
+        given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).delete("/v1/admin/users/" + gone.getString("userId"))
+                .then().statusCode(200);
+
+        given().baseUri(adminUi.url()).header("Authorization", "Bearer " + viewer.getString("token")).get("/api/health")
+                .then().statusCode(200).body("services.name", org.hamcrest.Matchers.hasItems("ingest", "rating", "invoicing"));
+        // as the HTTP Basic password too (what a browser sends)
+        given().baseUri(adminUi.url()).auth().preemptive().basic("viewer", viewer.getString("token")).get("/").then().statusCode(200);
+        given().baseUri(adminUi.url()).header("Authorization", "Bearer " + gone.getString("token")).get("/api/health")
+                .then().statusCode(401).contentType("application/problem+json");
+        given().baseUri(adminUi.url()).header("Authorization", "Bearer tad_000000000000_" + "0".repeat(64)).get("/api/health")
+                .then().statusCode(401);
+        given().baseUri(adminUi.url()).header("Authorization", "Bearer " + OPERATOR).get("/api/health").then().statusCode(200);
     }
 
     record Tenant(String adminKey, String ingestKey) {
