@@ -11,7 +11,7 @@ import dev.tally.model.messages.DeadLetterV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
-import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.outbox.OutboxRecord;
@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,7 +46,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * crash anywhere repeats nothing and loses nothing. Duplicates are dropped (and counted).
  */
 @ApplicationScoped
-public class RawIntake extends ConsumerWorker {
+public class RawIntake extends StoredOffsetsConsumer {
     private static final Set<String> SCOPES = Set.of("ingest", "admin");
 
     @Inject
@@ -90,25 +89,18 @@ public class RawIntake extends ConsumerWorker {
     }
 
     @Override
-    protected KafkaConsumer<String, String> open() {
-        KafkaConsumer<String, String> c = kafka.consumer(group, name());
-        c.subscribe(List.of(Topics.EVENTS_RAW), new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                // nothing buffered: every applied poll is committed in Postgres
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                seekToStored(c, partitions);
-            }
-        });
-        return c;
+    protected String topic() {
+        return Topics.EVENTS_RAW;
     }
 
     @Override
-    protected void rewind(KafkaConsumer<String, String> c) {
-        seekToStored(c, c.assignment());
+    protected KafkaConsumer<String, String> newConsumer() {
+        return kafka.consumer(group, name());
+    }
+
+    @Override
+    protected Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) throws Exception {
+        return store.intakeOffsets(partitions);
     }
 
     @Override
@@ -164,25 +156,5 @@ public class RawIntake extends ConsumerWorker {
         DeadLetterV1 d = new DeadLetterV1(why.code(), why.field(), why.message(), r.topic(), r.partition(), r.offset(),
                 key == null ? null : key.keyId(), key == null ? null : key.tenantId(), r.value(), now);
         return new OutboxRecord(r.key() == null ? r.topic() + "/" + r.partition() : r.key(), json.writeValueAsString(d), null);
-    }
-
-    private void seekToStored(KafkaConsumer<String, String> c, Collection<TopicPartition> partitions) {
-        try {
-            Map<TopicPartition, Long> stored = store.intakeOffsets(partitions);
-            List<TopicPartition> fresh = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                Long next = stored.get(tp);
-                if (next == null) {
-                    fresh.add(tp);
-                } else {
-                    c.seek(tp, next);
-                }
-            }
-            if (!fresh.isEmpty()) {
-                c.seekToBeginning(fresh);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read stored offsets", e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.event.UsageEvent;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -35,6 +36,8 @@ public class EventStore {
     /** A valid, attributed event and its index in the request. */
     public record Candidate(int index, UsageEvent event, String customerId, String attributedBy) {
     }
+
+    private static final String INTAKE_OFFSETS = "intake_offset";
 
     /** A valid event no customer could be found for, kept for replay. */
     public record Unattributed(UsageEvent event, String reason, String apiKeyId) {
@@ -101,39 +104,16 @@ public class EventStore {
                 if (!deadLetters.isEmpty()) {
                     Outbox.append(c, Topics.EVENTS_DEAD, dev.tally.model.messages.DeadLetterV1.SCHEMA, deadLetters);
                 }
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into intake_offset (topic, kafka_partition, next_offset) values (?, ?, ?)
-                        on conflict (topic, kafka_partition) do update set next_offset = excluded.next_offset, updated_at = now()""")) {
-                    for (var o : nextOffsets.entrySet()) {
-                        ps.setString(1, o.getKey().topic());
-                        ps.setInt(2, o.getKey().partition());
-                        ps.setLong(3, o.getValue());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
+                StoredOffsets.save(c, INTAKE_OFFSETS, nextOffsets);
                 return accepted;
             }
         });
     }
 
     /** Stored next offsets of the raw topic's partitions (absent: never consumed). */
-    public java.util.Map<org.apache.kafka.common.TopicPartition, Long> intakeOffsets(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions)
-            throws SQLException {
-        java.util.Map<org.apache.kafka.common.TopicPartition, Long> out = new java.util.HashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select next_offset from intake_offset where topic = ? and kafka_partition = ?")) {
-            for (var tp : partitions) {
-                ps.setString(1, tp.topic());
-                ps.setInt(2, tp.partition());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        out.put(tp, rs.getLong(1));
-                    }
-                }
-            }
-        }
-        return out;
+    public java.util.Map<org.apache.kafka.common.TopicPartition, Long> intakeOffsets(
+            java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) throws SQLException {
+        return StoredOffsets.read(dataSource, INTAKE_OFFSETS, partitions);
     }
 
     private void quarantine(Connection c, String tenantId, List<Unattributed> events, Instant now) throws SQLException, JsonProcessingException {

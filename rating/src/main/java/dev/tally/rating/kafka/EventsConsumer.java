@@ -3,7 +3,7 @@ package dev.tally.rating.kafka;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
-import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.tracing.TraceContext;
@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,13 +30,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Consumes {@link Topics#EVENTS_ACCEPTED}. Positions come from Postgres ({@code consumer_offset}),
- * not from Kafka's committed offsets: on assignment, and after any failed poll, the consumer seeks
- * to what the last committed transaction recorded, so a crash anywhere repeats nothing and loses
- * nothing.
+ * Consumes {@link Topics#EVENTS_ACCEPTED}. Positions come from Postgres ({@code consumer_offset},
+ * stored with the aggregates of each poll), never from Kafka's committed offsets — see
+ * {@link StoredOffsetsConsumer}.
  */
 @ApplicationScoped
-public class EventsConsumer extends ConsumerWorker {
+public class EventsConsumer extends StoredOffsetsConsumer {
     @Inject
     KafkaClients kafka;
     @Inject
@@ -74,25 +72,18 @@ public class EventsConsumer extends ConsumerWorker {
     }
 
     @Override
-    protected KafkaConsumer<String, String> open() {
-        KafkaConsumer<String, String> c = kafka.consumer(group, name());
-        c.subscribe(List.of(Topics.EVENTS_ACCEPTED), new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                // nothing buffered: every applied poll is already committed in Postgres
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                seekToStored(c, partitions);
-            }
-        });
-        return c;
+    protected String topic() {
+        return Topics.EVENTS_ACCEPTED;
     }
 
     @Override
-    protected void rewind(KafkaConsumer<String, String> c) {
-        seekToStored(c, c.assignment());
+    protected KafkaConsumer<String, String> newConsumer() {
+        return kafka.consumer(group, name());
+    }
+
+    @Override
+    protected Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) throws Exception {
+        return store.offsets(partitions);
     }
 
     @Override
@@ -117,26 +108,6 @@ public class EventsConsumer extends ConsumerWorker {
             applied.addAndGet(result.applied());
         } finally {
             spans.values().forEach(Span::end);
-        }
-    }
-
-    private void seekToStored(KafkaConsumer<String, String> c, Collection<TopicPartition> partitions) {
-        try {
-            Map<TopicPartition, Long> stored = store.offsets(partitions);
-            List<TopicPartition> fresh = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                Long next = stored.get(tp);
-                if (next == null) {
-                    fresh.add(tp);
-                } else {
-                    c.seek(tp, next);
-                }
-            }
-            if (!fresh.isEmpty()) {
-                c.seekToBeginning(fresh);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read stored offsets", e);
         }
     }
 }

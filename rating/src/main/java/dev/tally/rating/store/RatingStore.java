@@ -12,6 +12,7 @@ import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +49,8 @@ public class RatingStore {
         return new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property(),
                 FilterSpec.compile(m.filters()));
     }
+
+    private static final String OFFSETS = "consumer_offset";
 
     /** What one poll did. */
     public record Applied(int applied, int skipped, int snapshots) {
@@ -128,7 +131,7 @@ public class RatingStore {
         }
         List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
         saveHighWater(c, changedHighWater);
-        saveOffsets(c, nextOffsets);
+        StoredOffsets.save(c, OFFSETS, nextOffsets);
         if (!snapshots.isEmpty()) {
             Outbox.append(c, Topics.USAGE_RATED, RatedUsageV1.SCHEMA, snapshots);
         }
@@ -240,35 +243,8 @@ public class RatingStore {
         }
     }
 
-    private static void saveOffsets(Connection c, Map<TopicPartition, Long> offsets) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into consumer_offset (topic, kafka_partition, next_offset) values (?, ?, ?)
-                on conflict (topic, kafka_partition) do update set next_offset = excluded.next_offset, updated_at = now()""")) {
-            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-                ps.setString(1, e.getKey().topic());
-                ps.setInt(2, e.getKey().partition());
-                ps.setLong(3, e.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
     /** Stored next offsets for the given partitions (absent: never consumed). */
     public Map<TopicPartition, Long> offsets(java.util.Collection<TopicPartition> partitions) throws SQLException {
-        Map<TopicPartition, Long> out = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select next_offset from consumer_offset where topic = ? and kafka_partition = ?")) {
-            for (TopicPartition tp : partitions) {
-                ps.setString(1, tp.topic());
-                ps.setInt(2, tp.partition());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        out.put(tp, rs.getLong(1));
-                    }
-                }
-            }
-        }
-        return out;
+        return StoredOffsets.read(dataSource, OFFSETS, partitions);
     }
 }
