@@ -162,6 +162,9 @@ class CatalogLifecycleTest {
                 .body("detail", containsString(s));
         send(t, "POST", "/v1/subscriptions/" + s + "/changes", "{\"plan\":\"pro\",\"effectiveAt\":\"%s\"}".formatted(now.minus(2, ChronoUnit.DAYS)))
                 .statusCode(400).body("type", equalTo("https://tally.dev/problems/retroactive-change")).body("field", equalTo("effectiveAt"));
+        // no plan named: the plan in force then, at its latest published version
+        send(t, "POST", "/v1/subscriptions/" + s + "/changes", "{\"effectiveAt\":\"%s\"}".formatted(now.plus(2, ChronoUnit.DAYS)))
+                .statusCode(200).body("phases", hasSize(2)).body("phases[1].planKey", equalTo("pro")).body("phases[1].reason", equalTo("CHANGE"));
         send(t, "POST", "/v1/subscriptions", "{\"customer\":\"nobody\",\"plan\":\"pro\"}").statusCode(400).body("field", equalTo("customer"));
         send(t, "POST", "/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"pro\",\"billingCycle\":{\"interval\":\"WEEKLY\"}}")
                 .statusCode(400).body("field", equalTo("billingCycle.interval"));

@@ -92,7 +92,7 @@ public class InvoiceResource {
         Subscription.Phase phase = subscription.phaseAt(priced).orElseThrow();
         PlanVersionEntity version = PlanVersionEntity.get(tenant, phase.planKey(), phase.planVersion());
         PlanSpec spec = plans.spec(version);
-        Map<String, PriceModel> prices = plans.prices(version);
+        Map<String, PriceModel> prices = PlanService.prices(spec);
         Map<String, UsageSnapshots.Usage> byMeter = usage.forPeriod(tenant, customer.customerId, period.start());
         List<ChargeUsage> inputs = new ArrayList<>();
         for (PlanSpec.ChargeSpec charge : spec.charges()) {

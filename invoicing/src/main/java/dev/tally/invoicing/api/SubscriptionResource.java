@@ -84,17 +84,7 @@ public class SubscriptionResource {
         Caller caller = Caller.of(request);
         Checks.body(body);
         Instant now = Requests.micros(Instant.now());
-        String plan = body.plan();
-        if (plan == null) {
-            SubscriptionEntity e = SubscriptionEntity.get(caller.tenant(), id);
-            if (e == null) {
-                throw ProblemException.notFound("unknown-subscription", "no subscription '" + id + "'");
-            }
-            plan = SubscriptionService.load(e).phaseAt(body.effectiveAt() == null ? now : body.effectiveAt())
-                    .map(Subscription.Phase::planKey).orElseThrow(() -> ProblemException.badRequest("missing-field",
-                            "plan is required: the subscription has no plan at that time", "plan"));
-        }
-        Subscription s = subscriptions.change(caller.tenant(), id, plan, body.version(),
+        Subscription s = subscriptions.change(caller.tenant(), id, body.plan(), body.version(),
                 body.effectiveAt() == null ? now : Requests.micros(body.effectiveAt()), now, caller.actor());
         return view(caller.tenant(), s);
     }

@@ -76,12 +76,8 @@ public class CustomerService {
                     + plan.currency, "currency");
         }
         if (plan != null) {
-            PlanVersionEntity v = body.planVersion() == null ? PlanVersionEntity.latestPublished(tenantId, planKey)
-                    : PlanVersionEntity.get(tenantId, planKey, body.planVersion());
-            if (v == null || !v.published()) {
-                throw ProblemException.badRequest("version-not-published", "plan '" + planKey + "' has no published version"
-                        + (body.planVersion() == null ? "" : " " + body.planVersion()), body.planVersion() == null ? "plan" : "planVersion");
-            }
+            // the subscription's own check, before anything is written
+            SubscriptionService.publishedVersion(tenantId, planKey, body.planVersion(), currency, "planVersion");
         }
         Instant subscriptionStart = body.subscriptionStart() == null ? now : body.subscriptionStart();
         String email = email(body.billingEmail());

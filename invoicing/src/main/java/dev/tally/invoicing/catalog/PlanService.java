@@ -81,11 +81,11 @@ public class PlanService {
     public VersionView publish(String tenantId, String planKey, int version, Instant now, String actor) {
         PlanEntity plan = lockedPlan(tenantId, planKey);
         PlanVersionEntity v = draft(tenantId, planKey, version);
-        plan.name = spec(v).name(); // the plan is known by its newest published name
         v.status = PlanVersionEntity.PUBLISHED;
         v.publishedAt = now;
         v.flush();
         VersionView after = view(v);
+        plan.name = after.spec().name(); // the plan is known by its newest published name
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.PlanVersion(tenantId, planKey, version, v.status, after.spec())));
         audit.record(tenantId, actor, "plan_version", planKey + "/" + version, "publish", Map.of("status", PlanVersionEntity.DRAFT),
                 Map.of("status", PlanVersionEntity.PUBLISHED, "publishedAt", now.toString()));
@@ -104,11 +104,11 @@ public class PlanService {
         }
     }
 
-    /** The price models of a stored version, by meter, in charge order. */
-    public Map<String, PriceModel> prices(PlanVersionEntity v) {
-        PlanValidator.Result r = PlanValidator.validate(spec(v));
+    /** The price models of a stored (hence valid) plan document, by meter, in charge order. */
+    public static Map<String, PriceModel> prices(PlanSpec spec) {
+        PlanValidator.Result r = PlanValidator.validate(spec);
         if (!r.valid()) {
-            throw new IllegalStateException("stored plan " + v.planKey + "/" + v.version + " is invalid: " + r.problems());
+            throw new IllegalStateException("stored plan " + spec.key() + " is invalid: " + r.problems());
         }
         return r.prices();
     }

@@ -73,13 +73,17 @@ public class SubscriptionService {
         return s;
     }
 
-    /** An upgrade or downgrade from {@code effectiveAt} (now or later). */
+    /** An upgrade or downgrade from {@code effectiveAt} (now or later); {@code planKey} null keeps the plan in force then. */
     public Subscription change(String tenantId, String subscriptionId, String planKey, Integer version, Instant effectiveAt, Instant now,
             String actor) {
         SubscriptionEntity e = locked(tenantId, subscriptionId);
         CustomerEntity customer = CustomerEntity.findById(new CustomerEntity.Key(tenantId, e.customerId));
         notInThePast(effectiveAt, now, "effectiveAt");
         Subscription before = load(e);
+        if (planKey == null) { // a new version of the plan in force then
+            planKey = before.phaseAt(effectiveAt).map(Subscription.Phase::planKey).orElseThrow(() -> ProblemException.badRequest(
+                    "missing-field", "plan is required: the subscription has no plan at " + effectiveAt, "plan"));
+        }
         PlanVersionEntity v = publishedVersion(tenantId, planKey, version, customer.currency);
         Subscription after = addPhase(before, new Subscription.Phase(effectiveAt, planKey, v.version, Subscription.Reason.CHANGE, null));
         insertPhase(tenantId, subscriptionId, after.phaseAt(effectiveAt).orElseThrow());
@@ -219,6 +223,15 @@ public class SubscriptionService {
     }
 
     private static PlanVersionEntity publishedVersion(String tenantId, String planKey, Integer version, String currency) {
+        return publishedVersion(tenantId, planKey, version, currency, "version");
+    }
+
+    /**
+     * The version a subscription may be put on: {@code version}, or the latest published one; refused
+     * (naming {@code "plan"} or {@code versionField}) if the plan is missing, in another currency, or the
+     * version is missing or a draft.
+     */
+    static PlanVersionEntity publishedVersion(String tenantId, String planKey, Integer version, String currency, String versionField) {
         PlanEntity plan = PlanEntity.get(tenantId, planKey);
         if (plan == null) {
             throw ProblemException.badRequest("unknown-plan", "no plan '" + planKey + "'", "plan");
@@ -233,11 +246,11 @@ public class SubscriptionService {
             throw ProblemException.badRequest("version-not-published", "plan '" + planKey + "' has no published version yet", "plan");
         }
         if (v == null) {
-            throw ProblemException.badRequest("unknown-plan-version", "plan '" + planKey + "' has no version " + version, "version");
+            throw ProblemException.badRequest("unknown-plan-version", "plan '" + planKey + "' has no version " + version, versionField);
         }
         if (!v.published()) {
             throw ProblemException.badRequest("version-not-published", "plan '" + planKey + "' version " + v.version
-                    + " is a draft; only published versions can be subscribed to", "version");
+                    + " is a draft; only published versions can be subscribed to", versionField);
         }
         return v;
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.attribution.AttributionIndex;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.Topics;
-import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
@@ -38,8 +37,6 @@ public class CatalogView {
     private final Map<String, CatalogRecordV1.Customer> customersById = new ConcurrentHashMap<>();
     private final Map<String, AttributionIndex> attributionByTenant = new ConcurrentHashMap<>();
     private final Map<String, Map<String, CatalogRecordV1.Meter>> metersByTenant = new ConcurrentHashMap<>();
-    private final Map<String, CatalogRecordV1.PlanVersion> planVersions = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Subscription>> subscriptionsByCustomer = new ConcurrentHashMap<>();
     private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
     private final Object progress = new Object();
     private volatile long position;
@@ -113,34 +110,10 @@ public class CatalogView {
             }
             case METER -> metersByTenant.computeIfAbsent(r.meter().tenantId(), t -> new ConcurrentHashMap<>())
                     .put(r.meter().meterKey(), r.meter());
-            case PLAN_VERSION -> {
-                CatalogRecordV1.PlanVersion p = r.planVersion();
-                planVersions.put(p.tenantId() + "/" + p.planKey() + "/" + p.version(), p);
-            }
-            case SUBSCRIPTION -> {
-                Subscription s = r.subscription().subscription();
-                subscriptionsByCustomer.computeIfAbsent(r.subscription().tenantId() + "/" + s.customerId(), k -> new ConcurrentHashMap<>())
-                        .put(s.subscriptionId(), s);
+            case PLAN_VERSION, SUBSCRIPTION -> {
+                // not read by ingest or rating yet; rating keeps them when it prices by subscription (issue 6)
             }
         }
-    }
-
-    /** The customer's subscription active at {@code at} (subscriptions of one customer never overlap), or null. */
-    public Subscription subscriptionAt(String tenantId, String customerId, java.time.Instant at) {
-        Map<String, Subscription> subs = subscriptionsByCustomer.get(tenantId + "/" + customerId);
-        if (subs != null) {
-            for (Subscription s : subs.values()) {
-                if (s.activeAt(at)) {
-                    return s;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** A plan version as last published on the topic, or null. */
-    public CatalogRecordV1.PlanVersion planVersion(String tenantId, String planKey, int version) {
-        return planVersions.get(tenantId + "/" + planKey + "/" + version);
     }
 
     /** The live (not revoked) key with this SHA-256, or {@code null}. */
