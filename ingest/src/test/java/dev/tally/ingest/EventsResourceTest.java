@@ -326,6 +326,36 @@ class EventsResourceTest {
         assertThat(outboxed.get(0).customerId()).isEqualTo(f.customerId());
     }
 
+    /**
+     * A meter that reads a number refuses an event whose property holds none (only events the meter
+     * covers: its type and filter); numbers beyond 30 + 18 digits are refused for every event.
+     */
+    @Test
+    void aNonNumberWhereAMeterNeedsOneAndNumbersBeyondRangeAreRejected() throws Exception {
+        IngestTestSupport.publish(kafka, json, catalog, CatalogRecordV1.of(new CatalogRecordV1.Meter(f.tenantId(), "eu_bytes", "bandwidth",
+                "SUM", "bytes", List.of(new dev.tally.model.metering.FilterSpec("region", "equals", List.of("eu"))), List.of())));
+        String now = Instant.now().toString();
+        String body = "[" + String.join(",",
+                event("n1", "acme", now, "\"lots\""),
+                event("n2", "acme", now, "true"),
+                event("n3", "acme", now, "\"1024\""),
+                event("n4", "acme", now, "1e400"),
+                event("n5", "acme", now, "0.0000000000000000001"),
+                event("n6", "acme", now, "-0"),
+                event("n7", "acme", now, "123456789012345678901234567890.123456789012345678"),
+                "{\"id\":\"n8\",\"type\":\"bandwidth\",\"customer\":\"acme\",\"properties\":{\"bytes\":\"lots\",\"region\":\"us\"}}",
+                "{\"id\":\"n9\",\"type\":\"errors\",\"customer\":\"acme\",\"properties\":{\"bytes\":\"lots\"}}") + "]";
+        var res = given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(res.getList("results.outcome")).containsExactly("rejected", "rejected", "accepted", "rejected", "rejected",
+                "accepted", "accepted", "accepted", "accepted");
+        assertThat(res.getList("results.code")).containsExactly("property_not_a_number", "property_not_a_number", null,
+                "number_out_of_range", "number_out_of_range", null, null, null, null);
+        assertThat(res.getString("results[0].field")).isEqualTo("properties.bytes");
+        assertThat(res.getString("results[0].message")).contains("eu_bytes");
+        assertThat(storedIds()).containsExactlyInAnyOrder("n3", "n6", "n7", "n8", "n9");
+    }
+
     @Test
     void aRetryWithAnotherTimestampIsStillADuplicate() throws Exception {
         String first = "{\"events\":[" + event("r1", "acme", Instant.now().minusSeconds(3600).toString(), "5") + "]}";

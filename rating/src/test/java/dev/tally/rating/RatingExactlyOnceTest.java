@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
@@ -77,13 +78,19 @@ class RatingExactlyOnceTest {
 
     /** Publishes one outbox row's worth of events exactly as ingest's relay does. */
     private void publishRow(Producer<String, String> p, long outboxId, List<AcceptedEventV1> events, String traceparent) throws Exception {
-        for (int i = 0; i < events.size(); i++) {
-            AcceptedEventV1 e = events.get(i);
-            ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, e.tenantId() + "/" + e.customerId(),
-                    json.writeValueAsString(e));
+        publishRow(p, outboxId, AcceptedEventV1.SCHEMA, events.stream().map(e -> (Object) e).toList(), traceparent);
+    }
+
+    private void publishRow(Producer<String, String> p, long outboxId, String schema, List<Object> messages, String traceparent)
+            throws Exception {
+        for (int i = 0; i < messages.size(); i++) {
+            Object m = messages.get(i);
+            String key = m instanceof AcceptedEventV1 e ? e.tenantId() + "/" + e.customerId()
+                    : ((EventCorrectionV1) m).tenantId() + "/" + ((EventCorrectionV1) m).customerId();
+            ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, key, json.writeValueAsString(m));
             r.headers().add(Headers.OUTBOX_ID, Long.toString(outboxId).getBytes(StandardCharsets.UTF_8))
                     .add(Headers.POSITION, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
-                    .add(Headers.SCHEMA, AcceptedEventV1.SCHEMA.getBytes(StandardCharsets.UTF_8));
+                    .add(Headers.SCHEMA, schema.getBytes(StandardCharsets.UTF_8));
             if (traceparent != null) {
                 r.headers().add(Headers.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
             }
@@ -165,6 +172,39 @@ class RatingExactlyOnceTest {
         assertThat(aggregate("eu_bytes").quantity()).isEqualByComparingTo(eu);
         assertThat(aggregate("eu_bytes").count()).isEqualTo(10);
         assertThat(aggregate("bandwidth").count()).isEqualTo(30);
+    }
+
+    /**
+     * A retraction takes the event out of every meter it counted in; an amendment takes the old
+     * properties out and puts the new ones in (here moving bytes out of the filtered meter); a
+     * re-published correction row changes nothing.
+     */
+    @Test
+    void retractionsAndAmendmentsReRateAndARepublishedCorrectionIsIgnored() throws Exception {
+        AcceptedEventV1 a = new AcceptedEventV1(tenant, customer, "acme", "a", "bandwidth", EVENT_TIME, Map.of("bytes", "10", "region", "eu"),
+                Instant.now(), "customer");
+        AcceptedEventV1 b = new AcceptedEventV1(tenant, customer, "acme", "b", "bandwidth", EVENT_TIME, Map.of("bytes", "5", "region", "eu"),
+                Instant.now(), "customer");
+        AcceptedEventV1 c = new AcceptedEventV1(tenant, customer, "acme", "c", "bandwidth", EVENT_TIME, Map.of("bytes", "1", "region", "us"),
+                Instant.now(), "customer");
+        AcceptedEventV1 b2 = new AcceptedEventV1(tenant, customer, "acme", "b", "bandwidth", EVENT_TIME,
+                Map.of("bytes", "7.5", "region", "us"), b.acceptedAt(), "customer");
+        List<Object> corrections = List.of(
+                new EventCorrectionV1(tenant, customer, "a", "retract", 1, a, null, "test traffic", "key:k", Instant.now()),
+                new EventCorrectionV1(tenant, customer, "b", "amend", 1, b, b2, "misread", "key:k", Instant.now()));
+        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            publishRow(p, row, List.of(a, b, c), null);
+            publishRow(p, row + 1, EventCorrectionV1.SCHEMA, corrections, null);
+            publishRow(p, row + 1, EventCorrectionV1.SCHEMA, corrections, null); // the relay re-publishes after a crash
+            publishRow(p, row + 2, List.of(event("d", "100")), null); // a marker: once it is counted, everything before it is
+        }
+        await(() -> aggregate("bandwidth").quantity().compareTo(new BigDecimal("108.5")) == 0, "corrections rated");
+        assertThat(aggregate("bandwidth").count()).isEqualTo(3); // b, c, d
+        assertThat(aggregate("requests").quantity()).isEqualByComparingTo("3");
+        assertThat(aggregate("eu_bytes").quantity()).isEqualByComparingTo("0");
+        assertThat(aggregate("eu_bytes").count()).isZero();
+        assertThat(latestSnapshot("bandwidth").quantity()).isEqualByComparingTo("108.5");
     }
 
     @Test

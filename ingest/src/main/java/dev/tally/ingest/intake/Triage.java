@@ -6,6 +6,7 @@ import dev.tally.model.event.EventValidator;
 import dev.tally.model.event.RawEvent;
 import dev.tally.model.event.Rejection;
 import dev.tally.model.event.UsageEvent;
+import dev.tally.model.metering.MeterDefinition;
 import dev.tally.platform.catalog.CatalogView;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,6 +50,10 @@ public class Triage {
             return new Reject(invalid.rejection());
         }
         UsageEvent event = ((EventValidator.Valid) outcome).event();
+        Rejection unmeasurable = checkMeters(tenantId, event);
+        if (unmeasurable != null) {
+            return new Reject(unmeasurable);
+        }
         CatalogView.Attributed attributed = catalog.attribute(tenantId, new AttributionIndex.Source(event.customer(),
                 text(event.properties().get(IP_PROPERTY)), text(event.properties().get(HOSTNAME_PROPERTY)), keyId));
         if (attributed != null) {
@@ -63,12 +68,23 @@ public class Triage {
                 + " and the quarantine replayed"));
     }
 
+    /** Whether every meter of the tenant that this event belongs to can read it (a numeric property holds a number). */
+    public Rejection checkMeters(String tenantId, UsageEvent event) {
+        for (MeterDefinition m : catalog.definitions(tenantId)) {
+            Rejection r = m.check(event);
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     private static String text(Object value) {
         return value instanceof String s ? s : null;
     }
 
     /** JSON numbers become exact BigDecimals (the mapper never reads them as double). */
-    static Map<String, Object> properties(com.fasterxml.jackson.databind.JsonNode node) {
+    public static Map<String, Object> properties(com.fasterxml.jackson.databind.JsonNode node) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (node == null || node.isNull()) {
             return out;

@@ -3,13 +3,11 @@ package dev.tally.rating.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.event.UsageEvent;
 import dev.tally.model.messages.AcceptedEventV1;
-import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
-import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
-import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.kafka.StoredOffsets;
@@ -42,14 +40,6 @@ public class RatingStore {
     @Inject
     ObjectMapper json;
 
-    /** Compiled meters (filters parsed once), by their catalog record. */
-    private final Map<CatalogRecordV1.Meter, MeterDefinition> definitions = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static MeterDefinition definition(CatalogRecordV1.Meter m) {
-        return new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property(),
-                FilterSpec.compile(m.filters()));
-    }
-
     private static final String OFFSETS = "consumer_offset";
 
     /** What one poll did. */
@@ -76,7 +66,7 @@ public class RatingStore {
      * @param traceOf   the trace context to attach to snapshots derived from a record
      */
     public Applied apply(List<ConsumerRecord<String, String>> records,
-            Function<String, List<CatalogRecordV1.Meter>> meters,
+            Function<String, List<MeterDefinition>> meters,
             Function<ConsumerRecord<String, String>, String> traceOf) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -92,7 +82,7 @@ public class RatingStore {
     }
 
     private Applied apply(Connection c, List<ConsumerRecord<String, String>> records,
-            Function<String, List<CatalogRecordV1.Meter>> meters,
+            Function<String, List<MeterDefinition>> meters,
             Function<ConsumerRecord<String, String>, String> traceOf) throws Exception {
         Map<BatchKey, Integer> highWater = loadHighWater(c, records);
         Map<BatchKey, Integer> changedHighWater = new HashMap<>();
@@ -112,21 +102,16 @@ public class RatingStore {
             highWater.put(batch, position);
             changedHighWater.put(batch, position);
             applied++;
-            AcceptedEventV1 e = json.readValue(r.value(), AcceptedEventV1.class);
-            UsageEvent event = new UsageEvent(e.eventId(), e.type(), e.customer(), e.timestamp(),
-                    e.properties() == null ? Map.of() : e.properties());
-            BillingPeriod period = BillingPeriod.calendarMonthOf(e.timestamp());
-            for (CatalogRecordV1.Meter m : meters.apply(e.tenantId())) {
-                MeterDefinition meter = definitions.computeIfAbsent(m, RatingStore::definition);
-                BigDecimal contribution = meter.contribution(event);
-                if (contribution == null) {
-                    continue;
+            String trace = traceOf.apply(r);
+            if (EventCorrectionV1.SCHEMA.equals(RecordHeaders.string(r, Headers.SCHEMA))) {
+                // a retraction or amendment: take the event out as it stood, put it back in as it stands now
+                EventCorrectionV1 correction = json.readValue(r.value(), EventCorrectionV1.class);
+                rate(correction.previous(), -1, meters, deltas, trace);
+                if (correction.current() != null) {
+                    rate(correction.current(), 1, meters, deltas, trace);
                 }
-                Delta d = deltas.computeIfAbsent(new AggKey(e.tenantId(), e.customerId(), m.meterKey(), period.start()), k -> new Delta());
-                d.periodEnd = period.end();
-                d.quantity = d.quantity.add(contribution);
-                d.events++;
-                d.traceparent = traceOf.apply(r);
+            } else {
+                rate(json.readValue(r.value(), AcceptedEventV1.class), 1, meters, deltas, trace);
             }
         }
         List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
@@ -136,6 +121,25 @@ public class RatingStore {
             Outbox.append(c, Topics.USAGE_RATED, RatedUsageV1.SCHEMA, snapshots);
         }
         return new Applied(applied, skipped, snapshots.size());
+    }
+
+    /** Adds ({@code sign} 1) or takes out ({@code sign} -1) one event's contribution to every meter it matches. */
+    private void rate(AcceptedEventV1 e, int sign, Function<String, List<MeterDefinition>> meters, Map<AggKey, Delta> deltas,
+            String trace) {
+        UsageEvent event = new UsageEvent(e.eventId(), e.type(), e.customer(), e.timestamp(),
+                e.properties() == null ? Map.of() : e.properties());
+        BillingPeriod period = BillingPeriod.calendarMonthOf(e.timestamp());
+        for (MeterDefinition meter : meters.apply(e.tenantId())) {
+            BigDecimal contribution = meter.contribution(event);
+            if (contribution == null) {
+                continue;
+            }
+            Delta d = deltas.computeIfAbsent(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start()), k -> new Delta());
+            d.periodEnd = period.end();
+            d.quantity = sign > 0 ? d.quantity.add(contribution) : d.quantity.subtract(contribution);
+            d.events += sign;
+            d.traceparent = trace;
+        }
     }
 
     private Map<BatchKey, Integer> loadHighWater(Connection c, List<ConsumerRecord<String, String>> records) throws SQLException {

@@ -15,6 +15,10 @@ import java.util.Map;
 public final class EventValidator {
     public static final int MAX_ID_LENGTH = 128;
     public static final int MAX_PROPERTIES = 64;
+    /** Numeric property values: at most this many digits before the decimal point … */
+    public static final int MAX_INTEGER_DIGITS = 30;
+    /** … and this many after it (trailing zeros do not count). */
+    public static final int MAX_FRACTION_DIGITS = 18;
     /** What types and property names look like (checked by hand: this runs for every event). */
     public static final String NAME_RULE = "[A-Za-z0-9_.:-]{1,64}";
     /** The default deduplication window: events older than this are too late. */
@@ -93,9 +97,22 @@ public final class EventValidator {
             if (!(v instanceof String || v instanceof BigDecimal || v instanceof Boolean)) {
                 return invalid("invalid_property", field, "property values must be strings, numbers or booleans");
             }
+            if (v instanceof BigDecimal d && !inRange(d)) {
+                return invalid("number_out_of_range", field, "numbers may have at most " + MAX_INTEGER_DIGITS + " digits before the"
+                        + " decimal point and " + MAX_FRACTION_DIGITS + " after it");
+            }
             clean.put(e.getKey(), v);
         }
         return new Valid(new UsageEvent(raw.id(), raw.type(), raw.customer(), timestamp, clean));
+    }
+
+    /** Whether a number fits what Tally stores and prices exactly: {@value #MAX_INTEGER_DIGITS} + {@value #MAX_FRACTION_DIGITS} digits. */
+    static boolean inRange(BigDecimal d) {
+        if (d.signum() == 0) {
+            return true; // 0, -0, 0E+500: all zero
+        }
+        BigDecimal s = d.stripTrailingZeros();
+        return s.scale() <= MAX_FRACTION_DIGITS && s.precision() - s.scale() <= MAX_INTEGER_DIGITS;
     }
 
     /** {@link #NAME_RULE}, without a regex. */

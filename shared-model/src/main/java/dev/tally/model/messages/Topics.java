@@ -7,7 +7,10 @@ public final class Topics {
     private Topics() {
     }
 
-    /** Accepted, deduplicated events ({@link AcceptedEventV1}), keyed by tenant/customer. Written by ingest's relay. */
+    /**
+     * Accepted, deduplicated events ({@link AcceptedEventV1}) and their corrections ({@link EventCorrectionV1}),
+     * keyed by tenant/customer; the {@code tally-schema} header says which. Written by ingest's relay.
+     */
     public static final String EVENTS_ACCEPTED = "tally.events.accepted";
     /**
      * Raw events from high-volume senders (one event JSON object per record, the sender's ingest-scope

@@ -23,5 +23,10 @@ public enum Aggregation {
     /** Integral of a gauge over the billing period, in value·seconds: each sample holds until the next one. */
     TIME_WEIGHTED_SUM,
     /** A nearest-rank percentile (p in (0, 100], chosen when the accumulator is created) from a 0.5 % log-bucket sketch. */
-    PERCENTILE
+    PERCENTILE;
+
+    /** True when the meter reads a number from its property (everything but COUNT and UNIQUE_COUNT). */
+    public boolean numeric() {
+        return this != COUNT && this != UNIQUE_COUNT;
+    }
 }

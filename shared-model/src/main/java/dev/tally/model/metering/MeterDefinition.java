@@ -1,5 +1,6 @@
 package dev.tally.model.metering;
 
+import dev.tally.model.event.Rejection;
 import dev.tally.model.event.UsageEvent;
 import dev.tally.model.metering.agg.MeterFilter;
 import java.math.BigDecimal;
@@ -22,6 +23,27 @@ public record MeterDefinition(String key, String eventType, Aggregation aggregat
     /** A meter of every event of its type. */
     public MeterDefinition(String key, String eventType, Aggregation aggregation, String property) {
         this(key, eventType, aggregation, property, MeterFilter.ALL);
+    }
+
+    /**
+     * Why this meter cannot measure the event, or {@code null} when it can (or the event is not the
+     * meter's): a numeric meter's property is present but holds no number ({@code property_not_a_number}).
+     * An absent property is not an error: the event contributes nothing to that meter.
+     */
+    public Rejection check(UsageEvent event) {
+        if (!aggregation.numeric() || !eventType.equals(event.type())) {
+            return null;
+        }
+        Object v = event.properties().get(property);
+        if (v == null || event.decimal(property) != null || !filter.test(event)) {
+            return null;
+        }
+        return new Rejection("property_not_a_number", "properties." + property, "meter '" + key + "' reads a number from '" + property
+                + "', and this event's value is " + (v instanceof String ? "the text \"" + abbreviate((String) v) + "\"" : v.toString()));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
     }
 
     /**

@@ -3,6 +3,9 @@ package dev.tally.platform.catalog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.attribution.AttributionIndex;
 import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.metering.Aggregation;
+import dev.tally.model.metering.FilterSpec;
+import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
@@ -37,6 +40,7 @@ public class CatalogView {
     private final Map<String, CatalogRecordV1.Customer> customersById = new ConcurrentHashMap<>();
     private final Map<String, AttributionIndex> attributionByTenant = new ConcurrentHashMap<>();
     private final Map<String, Map<String, CatalogRecordV1.Meter>> metersByTenant = new ConcurrentHashMap<>();
+    private final Map<String, List<MeterDefinition>> definitionsByTenant = new ConcurrentHashMap<>();
     private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
     private final Object progress = new Object();
     private volatile long position;
@@ -108,8 +112,12 @@ public class CatalogView {
                     index.put(c.customerId(), c.externalId(), c.aliases());
                 }
             }
-            case METER -> metersByTenant.computeIfAbsent(r.meter().tenantId(), t -> new ConcurrentHashMap<>())
-                    .put(r.meter().meterKey(), r.meter());
+            case METER -> {
+                Map<String, CatalogRecordV1.Meter> tenantMeters = metersByTenant.computeIfAbsent(r.meter().tenantId(),
+                        t -> new ConcurrentHashMap<>());
+                tenantMeters.put(r.meter().meterKey(), r.meter());
+                definitionsByTenant.put(r.meter().tenantId(), compile(tenantMeters.values()));
+            }
             case PLAN_VERSION, SUBSCRIPTION -> {
                 // not read by ingest or rating yet; rating keeps them when it prices by subscription (issue 6)
             }
@@ -135,6 +143,25 @@ public class CatalogView {
             m = index.match(source);
         }
         return m == null ? null : new Attributed(customersById.get(tenantId + "/" + m.customerId()), m.via());
+    }
+
+    /** The tenant's meters, compiled (filters parsed once per catalog change, not per event). */
+    public List<MeterDefinition> definitions(String tenantId) {
+        return definitionsByTenant.getOrDefault(tenantId, List.of());
+    }
+
+    /** Compiles meters; one this reader cannot understand (a newer producer's) is left out and logged, not fatal. */
+    private static List<MeterDefinition> compile(java.util.Collection<CatalogRecordV1.Meter> meters) {
+        List<MeterDefinition> out = new java.util.ArrayList<>(meters.size());
+        for (CatalogRecordV1.Meter m : meters) {
+            try {
+                out.add(new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property(),
+                        FilterSpec.compile(m.filters())));
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("meter %s of tenant %s is not understood here and is ignored: %s", m.meterKey(), m.tenantId(), e.getMessage());
+            }
+        }
+        return List.copyOf(out);
     }
 
     public List<CatalogRecordV1.Meter> meters(String tenantId) {
