@@ -356,6 +356,36 @@ class EventsResourceTest {
         assertThat(storedIds()).containsExactlyInAnyOrder("n3", "n6", "n7", "n8", "n9");
     }
 
+    /** A missing id, an id over 128 characters, and another tenant's customer: each its own outcome, neighbours accepted. */
+    @Test
+    void missingAndOverlongIdsAndAnotherTenantsCustomerAreRejectedAlone() throws Exception {
+        IngestTestSupport.Fixture other = IngestTestSupport.tenantWithCustomer(kafka, json, catalog, "ingest");
+        IngestTestSupport.publishCustomer(kafka, json, catalog, new CatalogRecordV1.Customer(other.tenantId(), "c_theirs", "theirs", "USD", null));
+        String now = Instant.now().toString();
+        String body = "[" + String.join(",",
+                "{\"type\":\"bandwidth\",\"customer\":\"acme\",\"properties\":{\"bytes\":1}}",
+                event("i".repeat(129), "acme", now, "1"),
+                event("i".repeat(128), "acme", now, "1"),
+                event("x-theirs", "theirs", now, "1"),
+                event("x-mine", "acme", now, "1")) + "]";
+        var res = given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(res.getList("results.outcome")).containsExactly("rejected", "rejected", "accepted", "rejected", "accepted");
+        assertThat(res.getList("results.code")).containsExactly("missing_field", "invalid_id", null, "unknown_customer", null);
+        assertThat(res.getList("results.field")).containsExactly("id", "id", null, "customer", null);
+        assertThat(storedIds()).containsExactlyInAnyOrder("i".repeat(128), "x-mine");
+        // the other tenant's customer was not charged: nothing for it in this tenant's outbox, and nothing in the other tenant's
+        assertThat(outboxEvents()).extracting(AcceptedEventV1::customerId).containsOnly(f.customerId());
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*) from event_key where tenant_id = ?")) {
+            ps.setString(1, other.tenantId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
     @Test
     void aRetryWithAnotherTimestampIsStillADuplicate() throws Exception {
         String first = "{\"events\":[" + event("r1", "acme", Instant.now().minusSeconds(3600).toString(), "5") + "]}";

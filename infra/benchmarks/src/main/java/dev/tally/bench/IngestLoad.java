@@ -219,7 +219,7 @@ public final class IngestLoad {
 
     /**
      * Records/s of an idempotent producer (acks=all) sending {@code size}-byte values to a 4-partition
-     * topic, with the settings of the platform's outbox relay (KafkaClients: linger 5 ms, no compression).
+     * topic, with the settings of the platform's outbox relay (KafkaClients: linger 5 ms, 256 KiB batches, no compression).
      */
     private static double kafkaBaseline(String bootstrap, int size, int seconds) throws Exception {
         String topic = "tally.bench.raw";
@@ -235,6 +235,7 @@ public final class IngestLoad {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, System.getProperty("tally.bench.batch-size", "262144"));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         Generator gen = new Generator("mixed", 0, 7);

@@ -48,7 +48,10 @@ final class Postgres {
             }
             Processes.run(List.of("chown", "postgres:", log.toString()), Duration.ofSeconds(10));
         }
-        String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200";
+        // durability stays at the defaults (fsync, synchronous_commit on, full-page writes); only the
+        // checkpoint spacing and buffer pool are raised, as any write-heavy installation would (docs/scaling.md)
+        String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200"
+                + " -c shared_buffers=512MB -c max_wal_size=4GB -c checkpoint_timeout=15min";
         List<String> cmd = asServerUser(List.of(bin.resolve("pg_ctl").toString(), "-D", pgData.toString(), "-l",
                 log.toString(), "-w", "-t", String.valueOf(LocalStack.timeout().toSeconds()), "-o", options, "start"));
         try {
