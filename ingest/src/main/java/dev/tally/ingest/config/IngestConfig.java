@@ -25,6 +25,22 @@ public interface IngestConfig {
     /** Per API key and ingest instance. */
     RateLimit rateLimit();
 
+    /** The Kafka door, {@code tally.events.raw}. */
+    RawIntake rawIntake();
+
+    /** How often expired dedup keys are deleted (read by KeyExpiry's schedule). */
+    @WithDefault("10m")
+    String keyExpiryEvery();
+
+    interface RawIntake {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Consumer group (positions live in Postgres; the group only shares out partitions). */
+        @WithDefault("tally-ingest-raw")
+        String group();
+    }
+
     interface RateLimit {
         /** Steady requests per second; 0 turns the limit off. */
         @WithDefault("500")

@@ -36,7 +36,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The Kafka door: {@link Topics#EVENTS_RAW}, one event per record, authenticated by the API key in
@@ -61,15 +60,11 @@ public class RawIntake extends StoredOffsetsConsumer {
     ObjectMapper json;
     @Inject
     IngestConfig config;
-    @ConfigProperty(name = "tally.ingest.raw-intake.enabled", defaultValue = "true")
-    boolean enabled;
-    @ConfigProperty(name = "tally.ingest.raw-intake.group", defaultValue = "tally-ingest-raw")
-    String group;
 
     private final AtomicLong consumed = new AtomicLong();
 
     void onStart(@Observes StartupEvent e) {
-        if (enabled) {
+        if (config.rawIntake().enabled()) {
             start();
         }
     }
@@ -95,7 +90,7 @@ public class RawIntake extends StoredOffsetsConsumer {
 
     @Override
     protected KafkaConsumer<String, String> newConsumer() {
-        return kafka.consumer(group, name());
+        return kafka.consumer(config.rawIntake().group(), name());
     }
 
     @Override
