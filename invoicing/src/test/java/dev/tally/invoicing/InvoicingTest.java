@@ -283,7 +283,7 @@ class InvoicingTest {
 
     private void publish(Tenant t, String customerId, long version, String quantity, long events, String traceparent) throws Exception {
         RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, "bandwidth", Instant.parse("2026-11-01T00:00:00Z"),
-                Instant.parse("2026-12-01T00:00:00Z"), new BigDecimal(quantity), events, version, NOV);
+                Instant.parse("2026-12-01T00:00:00Z"), new BigDecimal(quantity), events, version, NOV, null);
         try (Producer<String, String> p = kafka.producer("test-rating")) {
             ProducerRecord<String, String> r = new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s));
             if (traceparent != null) {

@@ -158,7 +158,9 @@ class EndToEndIT {
     void aNewCustomersIpRangeAttributesTrafficAtIngestWithinSeconds() throws Exception {
         Tenant t = tenantWithCustomer("0.01");
         post(invoicing.url(), t.adminKey(), "/v1/customers",
-                "{\"externalId\":\"tunnels\",\"name\":\"Tunnels\",\"plan\":\"p\",\"aliases\":{\"cidrs\":[\"198.51.100.0/24\"]}}")
+                // the subscription starts a minute ago: the event below (5 s old) falls in its first period
+                "{\"externalId\":\"tunnels\",\"name\":\"Tunnels\",\"plan\":\"p\",\"subscriptionStart\":\"%s\",\"aliases\":{\"cidrs\":[\"198.51.100.0/24\"]}}"
+                        .formatted(Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)))
                 .then().statusCode(201);
         long created = System.nanoTime();
         String body = "{\"events\":[{\"id\":\"by-ip\",\"type\":\"bytes\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":500,\"ip\":\"198.51.100.23\"}}]}"

@@ -3,8 +3,7 @@ package dev.tally.ingest.api;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.problem.Problem;
-import dev.tally.platform.problem.ProblemException;
-import dev.tally.platform.security.ApiKeys;
+import dev.tally.platform.security.TenantKeys;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -31,17 +30,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String key = ApiKeys.bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
-        if (key == null) {
-            throw ProblemException.unauthorized("send a tenant API key as 'Authorization: Bearer <key>'");
-        }
-        CatalogRecordV1.ApiKey found = catalog.apiKey(ApiKeys.sha256(key));
-        if (found == null) {
-            throw ProblemException.unauthorized("unknown or revoked API key");
-        }
-        if (!SCOPES.contains(found.scope())) {
-            throw ProblemException.forbidden("API key " + found.keyId() + " has scope '" + found.scope() + "', ingest needs 'ingest'");
-        }
+        CatalogRecordV1.ApiKey found = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION), SCOPES,
+                "ingest");
         long retryAfter = limiter.retryAfter(found.keyId());
         if (retryAfter > 0) {
             Problem p = new Problem(Problem.TYPE_PREFIX + "rate-limited", "Too many requests", 429, "API key " + found.keyId()

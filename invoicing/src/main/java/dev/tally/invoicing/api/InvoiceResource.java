@@ -57,10 +57,11 @@ public class InvoiceResource {
     }
 
     /**
-     * The draft for the calendar month containing {@code at} (default now), priced by the plan version
-     * in force at {@code at} (or at the subscription's start, when {@code at} is before it).
-     * Proration across a mid-period plan change and cycles with other anchors come with invoicing
-     * proper (issue 7); rating meters calendar months so far.
+     * The draft for the subscription period containing {@code at} (default now) — of the subscription
+     * active then, else the one overlapping that calendar month — priced by the plan version in force
+     * at {@code at} (or at the subscription's start, when {@code at} is before it). Rating places a
+     * subscribed customer's usage in the same periods. Proration across a mid-period plan change comes
+     * with invoicing proper (issue 7).
      */
     @GET
     @Path("/draft")
@@ -90,6 +91,8 @@ public class InvoiceResource {
         Instant priced = when.isBefore(subscription.start()) ? subscription.start()
                 : subscription.end() != null && !when.isBefore(subscription.end()) ? subscription.end().minusNanos(1000) : when;
         Subscription.Phase phase = subscription.phaseAt(priced).orElseThrow();
+        // the subscription's period (rating meters a subscribed customer's usage in the same periods)
+        period = subscription.periodAt(priced).orElseThrow();
         PlanVersionEntity version = PlanVersionEntity.get(tenant, phase.planKey(), phase.planVersion());
         PlanSpec spec = plans.spec(version);
         Map<String, PriceModel> prices = PlanService.prices(spec);

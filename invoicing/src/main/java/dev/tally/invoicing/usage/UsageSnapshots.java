@@ -20,18 +20,21 @@ import javax.sql.DataSource;
 public class UsageSnapshots {
     @Inject
     DataSource dataSource;
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
 
     public record Usage(BigDecimal quantity, long eventCount, long version) {
     }
 
     /** Stores the snapshots in one transaction; older or repeated versions change nothing. */
-    public void store(List<RatedUsageV1> snapshots) throws SQLException {
+    public void store(List<RatedUsageV1> snapshots) throws SQLException, com.fasterxml.jackson.core.JsonProcessingException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
-                    insert into usage_snapshot (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version)
-                    values (?, ?, ?, ?, ?, ?, ?, ?)
-                    on conflict (tenant_id, customer_id, meter_key, period_start) do update
+                    insert into usage_snapshot (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version,
+                      dimensions)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    on conflict (tenant_id, customer_id, meter_key, period_start, dimensions) do update
                       set quantity = excluded.quantity, event_count = excluded.event_count, version = excluded.version,
                           period_end = excluded.period_end, received_at = now()
                       where usage_snapshot.version < excluded.version""")) {
@@ -44,6 +47,7 @@ public class UsageSnapshots {
                     ps.setBigDecimal(6, s.quantity());
                     ps.setLong(7, s.eventCount());
                     ps.setLong(8, s.version());
+                    ps.setString(9, json.writeValueAsString(s.dimensions() == null ? Map.of() : s.dimensions()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -55,13 +59,16 @@ public class UsageSnapshots {
         }
     }
 
-    /** Usage by meter for one customer and period start, scoped to the tenant. */
+    /**
+     * Usage by meter for one customer and period start, scoped to the tenant: a grouped meter's groups
+     * summed (COUNT and SUM add up), {@code version} the sum of their versions (it grows whenever any does).
+     */
     public Map<String, Usage> forPeriod(String tenantId, String customerId, Instant periodStart) {
         Map<String, Usage> out = new HashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     select meter_key, quantity, event_count, version from usage_snapshot
-                     where tenant_id = ? and customer_id = ? and period_start = ?""")) {
+                     select meter_key, sum(quantity), sum(event_count), sum(version) from usage_snapshot
+                     where tenant_id = ? and customer_id = ? and period_start = ? group by meter_key""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
             ps.setTimestamp(3, Timestamp.from(periodStart));

@@ -97,7 +97,7 @@ public class EventsConsumer extends StoredOffsetsConsumer {
         Map<String, Span> spans = new HashMap<>();
         Map<String, String> childContexts = new HashMap<>();
         try {
-            RatingStore.Applied result = store.apply(records, catalog::definitions, r -> {
+            RatingStore.Applied result = store.apply(records, r -> {
                 String parent = RecordHeaders.string(r, Headers.TRACEPARENT);
                 return childContexts.computeIfAbsent(parent == null ? "" : parent, k -> {
                     Span span = TraceContext.consumerSpan(tracer, "rate " + Topics.EVENTS_ACCEPTED, k);

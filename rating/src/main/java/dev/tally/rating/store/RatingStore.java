@@ -9,6 +9,7 @@ import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.MeterDefinition;
+import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.outbox.Outbox;
@@ -22,6 +23,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,6 +42,8 @@ public class RatingStore {
     DataSource dataSource;
     @Inject
     ObjectMapper json;
+    @Inject
+    CatalogView catalog;
 
     private static final String OFFSETS = "consumer_offset";
 
@@ -46,11 +51,15 @@ public class RatingStore {
     public record Applied(int applied, int skipped, int snapshots) {
     }
 
-    private record AggKey(String tenantId, String customerId, String meterKey, Instant periodStart) {
+    private record AggKey(String tenantId, String customerId, String meterKey, Instant periodStart, String dimensions) {
+    }
+
+    private record DayKey(String tenantId, String customerId, String meterKey, LocalDate day, String dimensions) {
     }
 
     private static final class Delta {
         Instant periodEnd;
+        Map<String, String> dimensions;
         BigDecimal quantity = BigDecimal.ZERO;
         long events;
         String traceparent;
@@ -62,16 +71,14 @@ public class RatingStore {
     /**
      * Applies a poll's records exactly once.
      *
-     * @param meters    the tenant's meters (from the catalog read model)
      * @param traceOf   the trace context to attach to snapshots derived from a record
      */
-    public Applied apply(List<ConsumerRecord<String, String>> records,
-            Function<String, List<MeterDefinition>> meters,
-            Function<ConsumerRecord<String, String>, String> traceOf) throws Exception {
+    public Applied apply(List<ConsumerRecord<String, String>> records, Function<ConsumerRecord<String, String>, String> traceOf)
+            throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Applied applied = apply(c, records, meters, traceOf);
+                Applied applied = apply(c, records, traceOf);
                 c.commit();
                 return applied;
             } catch (Exception e) {
@@ -82,12 +89,12 @@ public class RatingStore {
     }
 
     private Applied apply(Connection c, List<ConsumerRecord<String, String>> records,
-            Function<String, List<MeterDefinition>> meters,
             Function<ConsumerRecord<String, String>, String> traceOf) throws Exception {
         Map<BatchKey, Integer> highWater = loadHighWater(c, records);
         Map<BatchKey, Integer> changedHighWater = new HashMap<>();
         Map<TopicPartition, Long> nextOffsets = new HashMap<>();
         Map<AggKey, Delta> deltas = new LinkedHashMap<>();
+        Map<DayKey, Delta> days = new LinkedHashMap<>();
         int applied = 0;
         int skipped = 0;
         for (ConsumerRecord<String, String> r : records) {
@@ -106,15 +113,18 @@ public class RatingStore {
             if (EventCorrectionV1.SCHEMA.equals(RecordHeaders.string(r, Headers.SCHEMA))) {
                 // a retraction or amendment: take the event out as it stood, put it back in as it stands now
                 EventCorrectionV1 correction = json.readValue(r.value(), EventCorrectionV1.class);
-                rate(correction.previous(), -1, meters, deltas, trace);
+                rate(correction.previous(), -1, deltas, days, trace);
                 if (correction.current() != null) {
-                    rate(correction.current(), 1, meters, deltas, trace);
+                    rate(correction.current(), 1, deltas, days, trace);
                 }
             } else {
-                rate(json.readValue(r.value(), AcceptedEventV1.class), 1, meters, deltas, trace);
+                rate(json.readValue(r.value(), AcceptedEventV1.class), 1, deltas, days, trace);
             }
         }
         List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
+        if (!days.isEmpty()) {
+            upsertDays(c, days);
+        }
         saveHighWater(c, changedHighWater);
         StoredOffsets.save(c, OFFSETS, nextOffsets);
         if (!snapshots.isEmpty()) {
@@ -123,23 +133,39 @@ public class RatingStore {
         return new Applied(applied, skipped, snapshots.size());
     }
 
-    /** Adds ({@code sign} 1) or takes out ({@code sign} -1) one event's contribution to every meter it matches. */
-    private void rate(AcceptedEventV1 e, int sign, Function<String, List<MeterDefinition>> meters, Map<AggKey, Delta> deltas,
-            String trace) {
+    /**
+     * Adds ({@code sign} 1) or takes out ({@code sign} -1) one event's contribution to every meter it
+     * matches, in the billing period of its customer's subscription at the event's time (calendar
+     * month without one), in its group, and on its UTC day.
+     */
+    private void rate(AcceptedEventV1 e, int sign, Map<AggKey, Delta> deltas, Map<DayKey, Delta> days, String trace) throws Exception {
         UsageEvent event = new UsageEvent(e.eventId(), e.type(), e.customer(), e.timestamp(),
                 e.properties() == null ? Map.of() : e.properties());
-        BillingPeriod period = BillingPeriod.calendarMonthOf(e.timestamp());
-        for (MeterDefinition meter : meters.apply(e.tenantId())) {
+        BillingPeriod period = null;
+        LocalDate day = LocalDate.ofInstant(e.timestamp(), ZoneOffset.UTC);
+        for (MeterDefinition meter : catalog.definitions(e.tenantId())) {
             BigDecimal contribution = meter.contribution(event);
             if (contribution == null) {
                 continue;
             }
-            Delta d = deltas.computeIfAbsent(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start()), k -> new Delta());
+            if (period == null) {
+                period = catalog.periodOf(e.tenantId(), e.customerId(), e.timestamp());
+            }
+            Map<String, String> group = meter.group(event).dimensions();
+            String dims = json.writeValueAsString(group);
+            Delta d = deltas.computeIfAbsent(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start(), dims), k -> new Delta());
             d.periodEnd = period.end();
-            d.quantity = sign > 0 ? d.quantity.add(contribution) : d.quantity.subtract(contribution);
-            d.events += sign;
-            d.traceparent = trace;
+            d.dimensions = group;
+            add(d, contribution, sign, trace);
+            add(days.computeIfAbsent(new DayKey(e.tenantId(), e.customerId(), meter.key(), day, dims), k -> new Delta()), contribution, sign,
+                    trace);
         }
+    }
+
+    private static void add(Delta d, BigDecimal contribution, int sign, String trace) {
+        d.quantity = sign > 0 ? d.quantity.add(contribution) : d.quantity.subtract(contribution);
+        d.events += sign;
+        d.traceparent = trace;
     }
 
     private Map<BatchKey, Integer> loadHighWater(Connection c, List<ConsumerRecord<String, String>> records) throws SQLException {
@@ -182,7 +208,8 @@ public class RatingStore {
         Timestamp[] ends = new Timestamp[n];
         BigDecimal[] quantities = new BigDecimal[n];
         Long[] counts = new Long[n];
-        Map<AggKey, String> traces = new HashMap<>();
+        String[] dims = new String[n];
+        Map<AggKey, Delta> byKey = new HashMap<>();
         int i = 0;
         for (Map.Entry<AggKey, Delta> e : deltas.entrySet()) {
             tenants[i] = e.getKey().tenantId();
@@ -192,22 +219,24 @@ public class RatingStore {
             ends[i] = Timestamp.from(e.getValue().periodEnd);
             quantities[i] = e.getValue().quantity;
             counts[i] = e.getValue().events;
-            traces.put(e.getKey(), e.getValue().traceparent);
+            dims[i] = e.getKey().dimensions();
+            byKey.put(e.getKey(), e.getValue());
             i++;
         }
         List<OutboxRecord> out = new ArrayList<>(n);
         Instant now = Instant.now();
         try (PreparedStatement ps = c.prepareStatement("""
-                insert into usage_aggregate (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version)
-                select t, cu, m, ps, pe, q, n, 1
-                from unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::numeric[], ?::bigint[])
-                  as d(t, cu, m, ps, pe, q, n)
-                on conflict (tenant_id, customer_id, meter_key, period_start) do update
+                insert into usage_aggregate (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version,
+                  dimensions)
+                select t, cu, m, ps, pe, q, n, 1, dm
+                from unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::numeric[], ?::bigint[], ?::text[])
+                  as d(t, cu, m, ps, pe, q, n, dm)
+                on conflict (tenant_id, customer_id, meter_key, period_start, dimensions) do update
                   set quantity = usage_aggregate.quantity + excluded.quantity,
                       event_count = usage_aggregate.event_count + excluded.event_count,
                       version = usage_aggregate.version + 1,
                       updated_at = now()
-                returning tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version""")) {
+                returning tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version, dimensions""")) {
             ps.setArray(1, c.createArrayOf("text", tenants));
             ps.setArray(2, c.createArrayOf("text", customers));
             ps.setArray(3, c.createArrayOf("text", meters));
@@ -215,17 +244,57 @@ public class RatingStore {
             ps.setArray(5, c.createArrayOf("timestamptz", ends));
             ps.setArray(6, c.createArrayOf("numeric", quantities));
             ps.setArray(7, c.createArrayOf("int8", counts));
+            ps.setArray(8, c.createArrayOf("text", dims));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    Delta d = byKey.get(new AggKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                            rs.getString(9)));
                     RatedUsageV1 s = new RatedUsageV1(rs.getString(1), rs.getString(2), rs.getString(3),
                             rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant(), rs.getBigDecimal(6), rs.getLong(7),
-                            rs.getLong(8), now);
-                    String trace = traces.get(new AggKey(s.tenantId(), s.customerId(), s.meterKey(), s.periodStart()));
-                    out.add(new OutboxRecord(s.tenantId() + "/" + s.customerId(), json.writeValueAsString(s), trace));
+                            rs.getLong(8), now, d.dimensions);
+                    out.add(new OutboxRecord(s.tenantId() + "/" + s.customerId(), json.writeValueAsString(s), d.traceparent));
                 }
             }
         }
         return out;
+    }
+
+    private static void upsertDays(Connection c, Map<DayKey, Delta> days) throws SQLException {
+        int n = days.size();
+        String[] tenants = new String[n];
+        String[] customers = new String[n];
+        String[] meters = new String[n];
+        java.sql.Date[] dates = new java.sql.Date[n];
+        String[] dims = new String[n];
+        BigDecimal[] quantities = new BigDecimal[n];
+        Long[] counts = new Long[n];
+        int i = 0;
+        for (Map.Entry<DayKey, Delta> e : days.entrySet()) {
+            tenants[i] = e.getKey().tenantId();
+            customers[i] = e.getKey().customerId();
+            meters[i] = e.getKey().meterKey();
+            dates[i] = java.sql.Date.valueOf(e.getKey().day());
+            dims[i] = e.getKey().dimensions();
+            quantities[i] = e.getValue().quantity;
+            counts[i] = e.getValue().events;
+            i++;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into usage_daily (tenant_id, customer_id, meter_key, day, dimensions, quantity, event_count)
+                select * from unnest(?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::numeric[], ?::bigint[])
+                on conflict (tenant_id, customer_id, meter_key, day, dimensions) do update
+                  set quantity = usage_daily.quantity + excluded.quantity,
+                      event_count = usage_daily.event_count + excluded.event_count,
+                      updated_at = now()""")) {
+            ps.setArray(1, c.createArrayOf("text", tenants));
+            ps.setArray(2, c.createArrayOf("text", customers));
+            ps.setArray(3, c.createArrayOf("text", meters));
+            ps.setArray(4, c.createArrayOf("date", dates));
+            ps.setArray(5, c.createArrayOf("text", dims));
+            ps.setArray(6, c.createArrayOf("numeric", quantities));
+            ps.setArray(7, c.createArrayOf("int8", counts));
+            ps.executeUpdate();
+        }
     }
 
     private static void saveHighWater(Connection c, Map<BatchKey, Integer> changed) throws SQLException {

@@ -2,16 +2,20 @@ package dev.tally.model.metering;
 
 import dev.tally.model.event.Rejection;
 import dev.tally.model.event.UsageEvent;
+import dev.tally.model.metering.agg.GroupKey;
 import dev.tally.model.metering.agg.MeterFilter;
+import java.util.List;
 import java.math.BigDecimal;
 
 /**
  * What to measure: events of {@code eventType}, folded by {@code aggregation} over {@code property}
- * (ignored for COUNT), counting only events that pass {@code filter}. {@code key} names the meter
- * inside its tenant.
+ * (ignored for COUNT), counting only events that pass {@code filter}, split by the {@code groupBy}
+ * dimensions (empty: one total). {@code key} names the meter inside its tenant.
  */
-public record MeterDefinition(String key, String eventType, Aggregation aggregation, String property, MeterFilter filter) {
+public record MeterDefinition(String key, String eventType, Aggregation aggregation, String property, MeterFilter filter,
+        List<String> groupBy) {
     public MeterDefinition {
+        groupBy = groupBy == null ? List.of() : List.copyOf(groupBy);
         if (aggregation == Aggregation.SUM && (property == null || property.isBlank())) {
             throw new IllegalArgumentException("a SUM meter needs a property");
         }
@@ -20,9 +24,19 @@ public record MeterDefinition(String key, String eventType, Aggregation aggregat
         }
     }
 
+    /** An ungrouped meter. */
+    public MeterDefinition(String key, String eventType, Aggregation aggregation, String property, MeterFilter filter) {
+        this(key, eventType, aggregation, property, filter, List.of());
+    }
+
     /** A meter of every event of its type. */
     public MeterDefinition(String key, String eventType, Aggregation aggregation, String property) {
         this(key, eventType, aggregation, property, MeterFilter.ALL);
+    }
+
+    /** The event's group: its values of the group-by dimensions ({@link GroupKey#NONE} for an ungrouped meter). */
+    public GroupKey group(UsageEvent event) {
+        return groupBy.isEmpty() ? GroupKey.NONE : GroupKey.of(event, groupBy);
     }
 
     /**

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.attribution.AttributionIndex;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.Aggregation;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.subscription.Subscription;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.messages.Topics;
@@ -38,9 +40,12 @@ public class CatalogView {
 
     private final Map<String, CatalogRecordV1.ApiKey> keysByHash = new ConcurrentHashMap<>();
     private final Map<String, CatalogRecordV1.Customer> customersById = new ConcurrentHashMap<>();
+    private final Map<String, CatalogRecordV1.Customer> customersByExternalId = new ConcurrentHashMap<>();
     private final Map<String, AttributionIndex> attributionByTenant = new ConcurrentHashMap<>();
     private final Map<String, Map<String, CatalogRecordV1.Meter>> metersByTenant = new ConcurrentHashMap<>();
     private final Map<String, List<MeterDefinition>> definitionsByTenant = new ConcurrentHashMap<>();
+    /** tenant/customerId → subscriptionId → the subscription with all its phases. */
+    private final Map<String, Map<String, Subscription>> subscriptionsByCustomer = new ConcurrentHashMap<>();
     private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
     private final Object progress = new Object();
     private volatile long position;
@@ -106,7 +111,13 @@ public class CatalogView {
             }
             case CUSTOMER -> {
                 CatalogRecordV1.Customer c = r.customer();
-                customersById.put(c.tenantId() + "/" + c.customerId(), c);
+                CatalogRecordV1.Customer before = customersById.put(c.tenantId() + "/" + c.customerId(), c);
+                if (before != null && before.externalId() != null) {
+                    customersByExternalId.remove(before.tenantId() + "/" + before.externalId(), before);
+                }
+                if (c.externalId() != null) {
+                    customersByExternalId.put(c.tenantId() + "/" + c.externalId(), c);
+                }
                 AttributionIndex index = attributionByTenant.computeIfAbsent(c.tenantId(), t -> new AttributionIndex());
                 synchronized (index) {
                     index.put(c.customerId(), c.externalId(), c.aliases());
@@ -118,8 +129,13 @@ public class CatalogView {
                 tenantMeters.put(r.meter().meterKey(), r.meter());
                 definitionsByTenant.put(r.meter().tenantId(), compile(tenantMeters.values()));
             }
-            case PLAN_VERSION, SUBSCRIPTION -> {
-                // not read by ingest or rating yet; rating keeps them when it prices by subscription (issue 6)
+            case SUBSCRIPTION -> {
+                Subscription s = r.subscription().subscription();
+                subscriptionsByCustomer.computeIfAbsent(r.subscription().tenantId() + "/" + s.customerId(), k -> new ConcurrentHashMap<>())
+                        .put(s.subscriptionId(), s);
+            }
+            case PLAN_VERSION -> {
+                // not read by ingest or rating yet: rating prices by plan version with the spend API (issue 6)
             }
         }
     }
@@ -145,6 +161,35 @@ public class CatalogView {
         return m == null ? null : new Attributed(customersById.get(tenantId + "/" + m.customerId()), m.via());
     }
 
+    /** The customer's subscriptions (past, current and future), none if it has none. */
+    public java.util.Collection<Subscription> subscriptions(String tenantId, String customerId) {
+        Map<String, Subscription> m = subscriptionsByCustomer.get(tenantId + "/" + customerId);
+        return m == null ? List.of() : m.values();
+    }
+
+    /**
+     * The billing period an instant of the customer's usage falls in: the period of the subscription
+     * active then (cut to the subscription's start and end), else the calendar month (UTC).
+     */
+    public BillingPeriod periodOf(String tenantId, String customerId, java.time.Instant t) {
+        for (Subscription s : subscriptions(tenantId, customerId)) {
+            java.util.Optional<BillingPeriod> p = s.periodAt(t);
+            if (p.isPresent()) {
+                return p.get();
+            }
+        }
+        return BillingPeriod.calendarMonthOf(t);
+    }
+
+    /** The tenant's customer with this Tally id or, failing that, this external id; null if neither. */
+    public CatalogRecordV1.Customer customer(String tenantId, String idOrExternalId) {
+        CatalogRecordV1.Customer c = customersById.get(tenantId + "/" + idOrExternalId);
+        if (c != null) {
+            return c;
+        }
+        return customersByExternalId.get(tenantId + "/" + idOrExternalId);
+    }
+
     /** The tenant's meters, compiled (filters parsed once per catalog change, not per event). */
     public List<MeterDefinition> definitions(String tenantId) {
         return definitionsByTenant.getOrDefault(tenantId, List.of());
@@ -156,7 +201,7 @@ public class CatalogView {
         for (CatalogRecordV1.Meter m : meters) {
             try {
                 out.add(new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property(),
-                        FilterSpec.compile(m.filters())));
+                        FilterSpec.compile(m.filters()), m.groupBy()));
             } catch (IllegalArgumentException e) {
                 LOG.warnf("meter %s of tenant %s is not understood here and is ignored: %s", m.meterKey(), m.tenantId(), e.getMessage());
             }

@@ -1,0 +1,140 @@
+package dev.tally.rating.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.metering.MeterDefinition;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.problem.ProblemException;
+import dev.tally.rating.store.UsageQueries;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A customer's metered usage, straight from rating's tables (fresh within a poll of
+ * {@code tally.events.accepted}): per meter, per UTC day of event time, and per group of a grouped
+ * meter's dimensions.
+ */
+@Path("/v1/customers/{customer}/usage")
+@Produces(MediaType.APPLICATION_JSON)
+public class UsageResource {
+    /** Longest range one request may ask for. */
+    public static final int MAX_DAYS = 366;
+    private static final TypeReference<LinkedHashMap<String, String>> DIMENSIONS = new TypeReference<>() { };
+
+    @Inject
+    CatalogView catalog;
+    @Inject
+    UsageQueries queries;
+    @Inject
+    ObjectMapper json;
+
+    final Clock clock = Clock.systemUTC();
+
+    public record Usage(String customerId, String externalId, LocalDate from, LocalDate to, BillingPeriod currentPeriod,
+            List<MeterUsage> meters) {
+    }
+
+    /** {@code quantity} and {@code eventCount} over the whole range; {@code groups} only for a grouped meter. */
+    public record MeterUsage(String meter, String eventType, String aggregation, List<String> groupBy, BigDecimal quantity, long eventCount,
+            List<DayUsage> days, List<GroupUsage> groups) {
+    }
+
+    public record DayUsage(LocalDate day, BigDecimal quantity, long eventCount) {
+    }
+
+    public record GroupUsage(Map<String, String> dimensions, BigDecimal quantity, long eventCount) {
+    }
+
+    /**
+     * @param customer the customer's Tally id or external id
+     * @param from     first UTC day (ISO date), default: the first day of the customer's current billing period
+     * @param to       day after the last (exclusive), default: the day after the current period's last day
+     * @param meter    only this meter (default: every meter of the tenant)
+     */
+    @GET
+    public Usage usage(@PathParam("customer") String customer, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("meter") String meter, @Context ContainerRequestContext request) throws Exception {
+        String tenantId = (String) request.getProperty(ApiKeyFilter.TENANT);
+        CatalogRecordV1.Customer c = catalog.customer(tenantId, customer);
+        if (c == null) {
+            throw ProblemException.notFound("customer-not-found", "no customer '" + customer + "' in this tenant");
+        }
+        BillingPeriod current = catalog.periodOf(tenantId, c.customerId(), clock.instant());
+        LocalDate start = from == null ? LocalDate.ofInstant(current.start(), ZoneOffset.UTC) : date(from, "from");
+        LocalDate end = to == null ? LocalDate.ofInstant(current.end().minusNanos(1), ZoneOffset.UTC).plusDays(1) : date(to, "to");
+        if (!start.isBefore(end)) {
+            throw ProblemException.badRequest("invalid-range", "from (" + start + ") must be before to (" + end + "); to is exclusive", "to");
+        }
+        if (ChronoUnit.DAYS.between(start, end) > MAX_DAYS) {
+            throw ProblemException.badRequest("invalid-range", "at most " + MAX_DAYS + " days per request", "to");
+        }
+        List<MeterDefinition> meters = new ArrayList<>(catalog.definitions(tenantId));
+        if (meter != null) {
+            meters.removeIf(m -> !m.key().equals(meter));
+            if (meters.isEmpty()) {
+                throw ProblemException.notFound("meter-not-found", "no meter '" + meter + "' in this tenant");
+            }
+        }
+        meters.sort(java.util.Comparator.comparing(MeterDefinition::key));
+        Map<String, List<UsageQueries.DayRow>> byMeter = new LinkedHashMap<>();
+        for (UsageQueries.DayRow r : queries.days(tenantId, c.customerId(), start, end, meter)) {
+            byMeter.computeIfAbsent(r.meterKey(), k -> new ArrayList<>()).add(r);
+        }
+        List<MeterUsage> out = new ArrayList<>();
+        for (MeterDefinition m : meters) {
+            TreeMap<LocalDate, DayUsage> days = new TreeMap<>();
+            for (LocalDate d = start; d.isBefore(end); d = d.plusDays(1)) {
+                days.put(d, new DayUsage(d, BigDecimal.ZERO, 0));
+            }
+            Map<String, GroupUsage> groups = new TreeMap<>();
+            BigDecimal total = BigDecimal.ZERO;
+            long events = 0;
+            for (UsageQueries.DayRow r : byMeter.getOrDefault(m.key(), List.of())) {
+                DayUsage d = days.get(r.day());
+                days.put(r.day(), new DayUsage(r.day(), d.quantity().add(r.quantity()), d.eventCount() + r.eventCount()));
+                GroupUsage g = groups.get(r.dimensions());
+                groups.put(r.dimensions(), g == null ? new GroupUsage(json.readValue(r.dimensions(), DIMENSIONS), r.quantity(), r.eventCount())
+                        : new GroupUsage(g.dimensions(), g.quantity().add(r.quantity()), g.eventCount() + r.eventCount()));
+                total = total.add(r.quantity());
+                events += r.eventCount();
+            }
+            out.add(new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), plain(total), events,
+                    days.values().stream().map(d -> new DayUsage(d.day(), plain(d.quantity()), d.eventCount())).toList(),
+                    m.groupBy().isEmpty() ? null
+                            : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), plain(g.quantity()), g.eventCount())).toList()));
+        }
+        return new Usage(c.customerId(), c.externalId(), start, end, current, out);
+    }
+
+    private static BigDecimal plain(BigDecimal d) {
+        return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+    }
+
+    private static LocalDate date(String s, String field) {
+        try {
+            return LocalDate.parse(s);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest("invalid-field", field + " must be an ISO date, e.g. 2026-11-01", field);
+        }
+    }
+}

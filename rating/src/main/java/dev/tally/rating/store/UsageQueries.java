@@ -1,0 +1,47 @@
+package dev.tally.rating.store;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** Reads of rating's usage tables, always for one tenant's customer. */
+@ApplicationScoped
+public class UsageQueries {
+    @Inject
+    DataSource dataSource;
+
+    /** One meter's usage on one UTC day in one group ({@code dimensions} as stored: canonical JSON, '{}' ungrouped). */
+    public record DayRow(String meterKey, LocalDate day, String dimensions, BigDecimal quantity, long eventCount) {
+    }
+
+    /** Daily usage of the customer for days in [from, to), optionally of one meter. */
+    public List<DayRow> days(String tenantId, String customerId, LocalDate from, LocalDate to, String meterKey) throws SQLException {
+        List<DayRow> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select meter_key, day, dimensions, quantity, event_count from usage_daily
+                     where tenant_id = ? and customer_id = ? and day >= ? and day < ? and (?::text is null or meter_key = ?)
+                     order by meter_key, day, dimensions""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, customerId);
+            ps.setObject(3, from);
+            ps.setObject(4, to);
+            ps.setString(5, meterKey);
+            ps.setString(6, meterKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DayRow(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getString(3), rs.getBigDecimal(4), rs.getLong(5)));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.tally.rating;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.Topics;
+import dev.tally.model.subscription.BillingCycle;
+import dev.tally.model.subscription.Subscription;
+import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.security.ApiKeys;
+import dev.tally.testing.LocalStackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Grouped meters, per-day usage, subscription billing periods and the usage API, against real Kafka
+ * and Postgres: events go in as ingest's relay would publish them, answers come from the API.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
+class UsageApiTest {
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    CatalogView catalog;
+    @Inject
+    DataSource dataSource;
+
+    String tenant;
+    String customer;
+    String readKey;
+    String ingestKey;
+
+    @BeforeEach
+    void catalog() throws Exception {
+        tenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
+        customer = "c_" + UUID.randomUUID().toString().substring(0, 8);
+        ApiKeys.NewKey read = ApiKeys.generate();
+        ApiKeys.NewKey ingest = ApiKeys.generate();
+        readKey = read.key();
+        ingestKey = ingest.key();
+        // monthly on the 15th, from 2026-11-01: periods [11-01, 11-15) (cut to the start) and [11-15, 12-15)
+        Subscription sub = new Subscription("s_" + customer, customer, Instant.parse("2026-11-01T00:00:00Z"), null, BillingCycle.monthly(15),
+                null, List.of(new Subscription.Phase(Instant.parse("2026-11-01T00:00:00Z"), "p", 1, Subscription.Reason.START, null)));
+        publish(CatalogRecordV1.of(new CatalogRecordV1.ApiKey(tenant, read.keyId(), read.sha256(), "read", false)),
+                CatalogRecordV1.of(new CatalogRecordV1.ApiKey(tenant, ingest.keyId(), ingest.sha256(), "ingest", false)),
+                CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, customer, "acme", "USD", null)),
+                CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "bytes", "bandwidth", "SUM", "bytes", List.of(), List.of("region"))),
+                CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "requests", "bandwidth", "COUNT", null)),
+                CatalogRecordV1.of(new CatalogRecordV1.SubscriptionState(tenant, sub)));
+    }
+
+    private void publish(CatalogRecordV1... records) throws Exception {
+        try (Producer<String, String> p = kafka.producer("test-catalog")) {
+            for (CatalogRecordV1 r : records) {
+                p.send(new ProducerRecord<>(Topics.CATALOG, r.key(), json.writeValueAsString(r))).get();
+            }
+        }
+        assertThat(catalog.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+    }
+
+    private void publishEvents(List<AcceptedEventV1> events) throws Exception {
+        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            for (int i = 0; i < events.size(); i++) {
+                AcceptedEventV1 e = events.get(i);
+                ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, e.tenantId() + "/" + e.customerId(),
+                        json.writeValueAsString(e));
+                r.headers().add(Headers.OUTBOX_ID, Long.toString(row).getBytes(StandardCharsets.UTF_8))
+                        .add(Headers.POSITION, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
+                        .add(Headers.SCHEMA, AcceptedEventV1.SCHEMA.getBytes(StandardCharsets.UTF_8));
+                p.send(r);
+            }
+            p.flush();
+        }
+    }
+
+    @Test
+    void usageIsSplitByDayGroupAndSubscriptionPeriodAndAddsUpToTheAggregates() throws Exception {
+        String[] days = {"2026-11-10T08:00:00Z", "2026-11-14T23:59:59Z", "2026-11-15T00:00:00Z", "2026-11-20T12:00:00Z"};
+        String[] regions = {"eu", "us", ""};
+        List<AcceptedEventV1> events = new ArrayList<>();
+        Map<String, BigDecimal> byDay = new TreeMap<>();
+        Map<String, BigDecimal> byRegion = new TreeMap<>();
+        Map<String, BigDecimal> byPeriod = new TreeMap<>();
+        for (int i = 0; i < 60; i++) {
+            Instant t = Instant.parse(days[i % days.length]);
+            String region = regions[i % regions.length];
+            BigDecimal bytes = new BigDecimal(1000 + i + ".5");
+            Map<String, Object> props = region.isEmpty() ? Map.of("bytes", bytes.toPlainString()) : Map.of("bytes", bytes.toPlainString(), "region", region);
+            events.add(new AcceptedEventV1(tenant, customer, "acme", "u-" + i, "bandwidth", t, props, Instant.now(), "customer"));
+            byDay.merge(t.toString().substring(0, 10), bytes, BigDecimal::add);
+            byRegion.merge(region, bytes, BigDecimal::add);
+            byPeriod.merge(t.isBefore(Instant.parse("2026-11-15T00:00:00Z")) ? "2026-11-01" : "2026-11-15", bytes, BigDecimal::add);
+        }
+        publishEvents(events);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonPath usage;
+        do {
+            Thread.sleep(100);
+            usage = given().header("Authorization", "Bearer " + readKey).queryParam("from", "2026-11-01").queryParam("to", "2026-12-01")
+                    .get("/v1/customers/acme/usage").then().statusCode(200).extract().jsonPath();
+            assertThat(System.nanoTime()).as("usage visible").isLessThan(deadline);
+        } while (usage.getLong("meters.find { it.meter == 'requests' }.eventCount") < 60);
+
+        assertThat(usage.getString("customerId")).isEqualTo(customer);
+        assertThat(usage.getList("meters.meter")).containsExactly("bytes", "requests");
+        BigDecimal total = byDay.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(new BigDecimal(usage.getString("meters[0].quantity"))).isEqualByComparingTo(total);
+        assertThat(usage.getList("meters[0].days")).hasSize(30);
+        for (var e : byDay.entrySet()) {
+            assertThat(new BigDecimal(usage.getString("meters[0].days.find { it.day == '" + e.getKey() + "' }.quantity")))
+                    .as(e.getKey()).isEqualByComparingTo(e.getValue());
+        }
+        assertThat(usage.getString("meters[0].days.find { it.day == '2026-11-11' }.quantity")).isEqualTo("0");
+        // a missing dimension is its own group, "" (documented): three groups
+        assertThat(usage.getList("meters[0].groups")).hasSize(3);
+        for (var e : byRegion.entrySet()) {
+            assertThat(new BigDecimal(usage.getString("meters[0].groups.find { it.dimensions.region == '" + e.getKey() + "' }.quantity")))
+                    .as(e.getKey()).isEqualByComparingTo(e.getValue());
+        }
+        assertThat(usage.getList("meters[1].groups")).isNull();
+
+        // aggregates: one row per (subscription period, group); the periods are the subscription's, cut to its start
+        Map<String, BigDecimal> aggregated = new TreeMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select to_char(period_start at time zone 'UTC', 'YYYY-MM-DD'), to_char(period_end at time zone 'UTC', 'YYYY-MM-DD'),
+                            sum(quantity) from usage_aggregate
+                     where tenant_id = ? and customer_id = ? and meter_key = 'bytes' group by 1, 2 order by 1""")) {
+            ps.setString(1, tenant);
+            ps.setString(2, customer);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    aggregated.put(rs.getString(1) + ".." + rs.getString(2), rs.getBigDecimal(3));
+                }
+            }
+        }
+        assertThat(aggregated.keySet()).containsExactly("2026-11-01..2026-11-15", "2026-11-15..2026-12-15");
+        assertThat(aggregated.get("2026-11-01..2026-11-15")).isEqualByComparingTo(byPeriod.get("2026-11-01"));
+        assertThat(aggregated.get("2026-11-15..2026-12-15")).isEqualByComparingTo(byPeriod.get("2026-11-15"));
+
+        // one meter only; a range check; the default range is the current period
+        given().header("Authorization", "Bearer " + readKey).queryParam("meter", "requests").queryParam("from", "2026-11-14")
+                .queryParam("to", "2026-11-16").get("/v1/customers/" + customer + "/usage").then().statusCode(200)
+                .body("meters.size()", equalTo(1)).body("meters[0].eventCount", equalTo(30)).body("meters[0].days.size()", equalTo(2));
+        given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/usage").then().statusCode(200)
+                .body("currentPeriod.start", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void theUsageApiNeedsAReadKeyAndSeesOnlyItsTenant() throws Exception {
+        given().get("/v1/customers/acme/usage").then().statusCode(401).contentType("application/problem+json");
+        given().header("Authorization", "Bearer tly_forged").get("/v1/customers/acme/usage").then().statusCode(401);
+        given().header("Authorization", "Bearer " + ingestKey).get("/v1/customers/acme/usage").then().statusCode(403)
+                .contentType("application/problem+json");
+        // another tenant's customer, by Tally id and by external id: not found
+        String otherTenant = tenant;
+        String otherCustomer = customer;
+        catalog();
+        given().header("Authorization", "Bearer " + readKey).get("/v1/customers/" + otherCustomer + "/usage").then().statusCode(404)
+                .contentType("application/problem+json");
+        assertThat(otherTenant).isNotEqualTo(tenant);
+        given().header("Authorization", "Bearer " + readKey).queryParam("from", "2026-11-05").queryParam("to", "2026-11-01")
+                .get("/v1/customers/acme/usage").then().statusCode(400).body("type", equalTo("https://tally.dev/problems/invalid-range"));
+        given().header("Authorization", "Bearer " + readKey).queryParam("from", "yesterday")
+                .get("/v1/customers/acme/usage").then().statusCode(400).body("field", equalTo("from"));
+        given().header("Authorization", "Bearer " + readKey).queryParam("meter", "nope")
+                .get("/v1/customers/acme/usage").then().statusCode(404);
+    }
+}
