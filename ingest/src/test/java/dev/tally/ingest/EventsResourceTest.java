@@ -454,6 +454,47 @@ class EventsResourceTest {
         assertThat(serverTraces).contains(traceId);
     }
 
+    @Inject
+    dev.tally.ingest.store.AcceptanceMarkers markers;
+
+    /**
+     * A marker written after an event was accepted reaches every partition, and on the event's
+     * partition it comes after the event: what rating's watermark relies on.
+     */
+    @Test
+    void acceptanceMarkersReachEveryPartitionAfterEverythingAcceptedBefore() throws Exception {
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("[" + event("wm-1", "acme", Instant.now().toString(), "3") + "]").post("/v1/events")
+                .then().statusCode(200).body("accepted", equalTo(1));
+        Instant before = markers.mark(); // lag 0 in tests: the bound is "now"
+        try (KafkaConsumer<String, String> c = kafka.consumer(null, "test-markers")) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.EVENTS_ACCEPTED).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            java.util.Map<Integer, Long> eventOffset = new java.util.HashMap<>();
+            java.util.Map<Integer, Long> markerOffset = new java.util.HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (markerOffset.size() < parts.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key().startsWith(f.tenantId() + "/")) {
+                        eventOffset.put(r.partition(), r.offset());
+                    } else if ("AcceptanceMarkerV1".equals(RecordHeaders.string(r, Headers.SCHEMA))) {
+                        var m = json.readValue(r.value(), dev.tally.model.messages.AcceptanceMarkerV1.class);
+                        if (m.acceptedBefore().equals(before)) {
+                            markerOffset.put(r.partition(), r.offset());
+                            assertThat(m.partition()).isEqualTo(r.partition());
+                        }
+                    }
+                }
+            }
+            assertThat(markerOffset.keySet()).hasSize(parts.size());
+            assertThat(eventOffset).hasSize(1);
+            int p = eventOffset.keySet().iterator().next();
+            assertThat(markerOffset.get(p)).isGreaterThan(eventOffset.get(p));
+        }
+    }
+
     private List<SpanData> awaitSpans() throws InterruptedException {
         for (int i = 0; i < 100 && spans.getFinishedSpanItems().isEmpty(); i++) {
             Thread.sleep(50);

@@ -207,6 +207,63 @@ class RatingExactlyOnceTest {
         assertThat(latestSnapshot("bandwidth").quantity()).isEqualByComparingTo("108.5");
     }
 
+    /**
+     * An acceptance marker behind an event on its partition advances that partition's watermark, which
+     * goes to the outbox after the snapshot the event changed; an older marker never moves it back.
+     */
+    @Test
+    void anAcceptanceMarkerAdvancesThePartitionsWatermarkAfterTheSnapshotsBeforeIt() throws Exception {
+        Instant bound = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // later than any bound stored before
+        int partition;
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+            publishRow(p, row, List.of(event("wm-1", "5")), null);
+            partition = p.partitionsFor(Topics.EVENTS_ACCEPTED).size();
+            partition = dev.tally.platform.kafka.PartitionKeys.partitionOf(tenant + "/" + customer, partition);
+            for (Instant b : List.of(bound, bound.minusSeconds(60))) {
+                ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, partition, "marker/x",
+                        json.writeValueAsString(new dev.tally.model.messages.AcceptanceMarkerV1(b, Instant.now(), partition)));
+                r.headers().add(Headers.OUTBOX_ID, Long.toString(row + 1).getBytes(StandardCharsets.UTF_8))
+                        .add(Headers.POSITION, "0".getBytes(StandardCharsets.UTF_8))
+                        .add(Headers.SCHEMA, "AcceptanceMarkerV1".getBytes(StandardCharsets.UTF_8));
+                p.send(r).get();
+            }
+        }
+        int part = partition;
+        await(() -> bound.equals(watermark(part)), "watermark advanced");
+        Thread.sleep(500);
+        assertThat(watermark(part)).isEqualTo(bound); // the older marker did not move it back
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select max(id) filter (where topic = ? and exists (select 1 from unnest(payloads) p where p like ?)),
+                            max(id) filter (where topic = ? and exists (select 1 from unnest(payloads) p where p like ?))
+                     from outbox""")) {
+            ps.setString(1, Topics.USAGE_RATED);
+            ps.setString(2, "%\"" + tenant + "\"%");
+            ps.setString(3, Topics.WATERMARKS);
+            ps.setString(4, "%\"acceptedBefore\":\"" + bound + "\"%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).isPositive();
+                assertThat(rs.getLong(2)).as("watermark row after the snapshot row").isGreaterThan(rs.getLong(1));
+            }
+        }
+    }
+
+    private Instant watermark(int partition) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select accepted_before from partition_watermark where topic = ? and kafka_partition = ?")) {
+            ps.setString(1, Topics.EVENTS_ACCEPTED);
+            ps.setInt(2, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getTimestamp(1).toInstant() : null;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void theRatingSpanContinuesTheIngestTraceAndTheSnapshotCarriesIt() throws Exception {
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";

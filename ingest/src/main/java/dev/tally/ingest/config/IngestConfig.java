@@ -28,6 +28,17 @@ public interface IngestConfig {
     /** The Kafka door, {@code tally.events.raw}. */
     RawIntake rawIntake();
 
+    /**
+     * How far behind its write time an acceptance marker's bound lies: longer than any accept
+     * transaction can run (the 60 s transaction timeout) plus clock skew between ingest instances.
+     */
+    @WithDefault("PT2M")
+    java.time.Duration watermarkLag();
+
+    /** How often acceptance markers are written (read by AcceptanceMarkers' schedule). */
+    @WithDefault("1s")
+    String watermarkEvery();
+
     /** How often expired dedup keys are deleted (read by KeyExpiry's schedule). */
     @WithDefault("10m")
     String keyExpiryEvery();

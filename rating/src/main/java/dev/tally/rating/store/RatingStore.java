@@ -2,11 +2,13 @@ package dev.tally.rating.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.event.UsageEvent;
+import dev.tally.model.messages.AcceptanceMarkerV1;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.messages.WatermarkV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.platform.catalog.CatalogView;
@@ -97,8 +99,15 @@ public class RatingStore {
         Map<DayKey, Delta> days = new LinkedHashMap<>();
         int applied = 0;
         int skipped = 0;
+        Map<TopicPartition, Instant> markers = new HashMap<>();
         for (ConsumerRecord<String, String> r : records) {
             nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            if (AcceptanceMarkerV1.SCHEMA.equals(RecordHeaders.string(r, Headers.SCHEMA))) {
+                // progress, not usage: idempotent (the highest wins), so no high-water bookkeeping
+                Instant before = json.readValue(r.value(), AcceptanceMarkerV1.class).acceptedBefore();
+                markers.merge(new TopicPartition(r.topic(), r.partition()), before, (a, b) -> a.isAfter(b) ? a : b);
+                continue;
+            }
             BatchKey batch = new BatchKey(r.topic(), r.partition(), RecordHeaders.number(r, Headers.OUTBOX_ID));
             int position = (int) RecordHeaders.number(r, Headers.POSITION);
             Integer last = highWater.get(batch);
@@ -129,6 +138,13 @@ public class RatingStore {
         StoredOffsets.save(c, OFFSETS, nextOffsets);
         if (!snapshots.isEmpty()) {
             Outbox.append(c, Topics.USAGE_RATED, RatedUsageV1.SCHEMA, snapshots);
+        }
+        if (!markers.isEmpty()) {
+            // after the snapshots' outbox row, so the relay publishes them first
+            List<OutboxRecord> watermarks = advanceWatermarks(c, markers);
+            if (!watermarks.isEmpty()) {
+                Outbox.append(c, Topics.WATERMARKS, WatermarkV1.SCHEMA, watermarks);
+            }
         }
         return new Applied(applied, skipped, snapshots.size());
     }
@@ -295,6 +311,30 @@ public class RatingStore {
             ps.setArray(7, c.createArrayOf("int8", counts));
             ps.executeUpdate();
         }
+    }
+
+    /** Stores the partitions' new bounds (never moving one back) and returns a WatermarkV1 for each that advanced. */
+    private List<OutboxRecord> advanceWatermarks(Connection c, Map<TopicPartition, Instant> markers) throws Exception {
+        List<OutboxRecord> out = new ArrayList<>();
+        Instant now = Instant.now();
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into partition_watermark as w (topic, kafka_partition, accepted_before) values (?, ?, ?)
+                on conflict (topic, kafka_partition) do update set accepted_before = excluded.accepted_before, updated_at = now()
+                  where w.accepted_before < excluded.accepted_before
+                returning accepted_before""")) {
+            for (Map.Entry<TopicPartition, Instant> m : markers.entrySet()) {
+                ps.setString(1, m.getKey().topic());
+                ps.setInt(2, m.getKey().partition());
+                ps.setTimestamp(3, Timestamp.from(m.getValue()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        WatermarkV1 w = new WatermarkV1(m.getKey().partition(), rs.getTimestamp(1).toInstant(), now);
+                        out.add(new OutboxRecord("rating/" + w.partition(), json.writeValueAsString(w), null));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static void saveHighWater(Connection c, Map<BatchKey, Integer> changed) throws SQLException {
