@@ -9,6 +9,7 @@ import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.subscription.BillingCycle;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
@@ -75,7 +76,13 @@ class UsageApiTest {
                 CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, customer, "acme", "USD", null)),
                 CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "bytes", "bandwidth", "SUM", "bytes", List.of(), List.of("region"))),
                 CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "requests", "bandwidth", "COUNT", null)),
-                CatalogRecordV1.of(new CatalogRecordV1.SubscriptionState(tenant, sub)));
+                CatalogRecordV1.of(new CatalogRecordV1.SubscriptionState(tenant, sub)),
+                CatalogRecordV1.of(new CatalogRecordV1.PlanVersion(tenant, "p", 1, "published", new PlanSpec(1, "p", "P", "USD", List.of(
+                        new PlanSpec.ChargeSpec("bytes", "Bandwidth", PlanSpec.PriceSpec.perUnit("0.0001")),
+                        new PlanSpec.ChargeSpec("requests", null, new PlanSpec.PriceSpec("graduated", null, null, null, List.of(
+                                new PlanSpec.TierSpec(new BigDecimal("10"), BigDecimal.ZERO, null),
+                                new PlanSpec.TierSpec(null, new BigDecimal("0.05"), null)), null, null, null, null, null, null, null, null,
+                                null, null)))))));
     }
 
     private void publish(CatalogRecordV1... records) throws Exception {
@@ -174,6 +181,52 @@ class UsageApiTest {
                 .body("meters.size()", equalTo(1)).body("meters[0].eventCount", equalTo(30)).body("meters[0].days.size()", equalTo(2));
         given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/usage").then().statusCode(200)
                 .body("currentPeriod.start", org.hamcrest.Matchers.notNullValue());
+    }
+
+    /** The running spend prices the period's rated usage with the plan version in force, rounded once per line. */
+    @Test
+    void spendPricesTheCurrentPeriodsUsageWithThePlanInForce() throws Exception {
+        List<AcceptedEventV1> events = new ArrayList<>();
+        BigDecimal lateBytes = BigDecimal.ZERO;
+        int lateCount = 0;
+        for (int i = 0; i < 40; i++) {
+            Instant t = Instant.parse(i % 4 == 0 ? "2026-11-12T00:00:00Z" : "2026-11-20T00:00:00Z");
+            BigDecimal bytes = new BigDecimal(12_345 + i * 1_001 + ".5");
+            events.add(new AcceptedEventV1(tenant, customer, "acme", "s-" + i, "bandwidth", t, Map.of("bytes", bytes.toPlainString(),
+                    "region", "eu"), Instant.now(), "customer"));
+            if (i % 4 != 0) {
+                lateBytes = lateBytes.add(bytes);
+                lateCount++;
+            }
+        }
+        publishEvents(events);
+        JsonPath spend;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            Thread.sleep(100);
+            spend = given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-11-20T00:00:00Z")
+                    .get("/v1/customers/acme/spend").then().statusCode(200).extract().jsonPath();
+            assertThat(System.nanoTime()).as("spend visible").isLessThan(deadline);
+        } while (spend.getLong("charges[1].eventCount") < lateCount);
+        assertThat(spend.getString("period.start")).isEqualTo("2026-11-15T00:00:00Z");
+        assertThat(spend.getString("planKey")).isEqualTo("p");
+        BigDecimal bytesExact = lateBytes.multiply(new BigDecimal("0.0001"));
+        BigDecimal bytesAmount = bytesExact.setScale(2, java.math.RoundingMode.HALF_EVEN);
+        BigDecimal requestsAmount = new BigDecimal(lateCount - 10).multiply(new BigDecimal("0.05")).setScale(2, java.math.RoundingMode.HALF_EVEN);
+        assertThat(new BigDecimal(spend.getString("charges[0].quantity"))).isEqualByComparingTo(lateBytes);
+        assertThat(new BigDecimal(spend.getString("charges[0].exactAmount"))).isEqualByComparingTo(bytesExact);
+        assertThat(new BigDecimal(spend.getString("charges[0].amount"))).isEqualByComparingTo(bytesAmount);
+        assertThat(spend.getString("charges[0].description")).isEqualTo("Bandwidth");
+        assertThat(new BigDecimal(spend.getString("charges[1].amount"))).isEqualByComparingTo(requestsAmount);
+        assertThat(new BigDecimal(spend.getString("total"))).isEqualByComparingTo(bytesAmount.add(requestsAmount));
+        assertThat(spend.getList("charges[1].explanation")).hasSize(2);
+        // the earlier period holds only the events before the 15th
+        given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-11-14T00:00:00Z").get("/v1/customers/acme/spend")
+                .then().statusCode(200).body("period.end", equalTo("2026-11-15T00:00:00Z")).body("charges[1].eventCount", equalTo(10))
+                .body("charges[1].amount", equalTo("0.00"));
+        // before the subscription: usage is metered, not priced
+        given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-10-20T00:00:00Z").get("/v1/customers/acme/spend")
+                .then().statusCode(409).body("type", equalTo("https://tally.dev/problems/no-subscription"));
     }
 
     @Test

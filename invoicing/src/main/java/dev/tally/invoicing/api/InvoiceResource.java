@@ -9,6 +9,7 @@ import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.invoicing.usage.UsageSnapshots;
 import dev.tally.model.invoice.ChargeUsage;
+import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.invoice.Invoice;
 import dev.tally.model.invoice.InvoiceCalculator;
 import dev.tally.model.invoice.InvoiceLine;
@@ -17,7 +18,6 @@ import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.pricing.Evaluation;
 import dev.tally.model.plan.PlanSpec;
-import dev.tally.model.pricing.PriceModel;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
@@ -95,14 +95,10 @@ public class InvoiceResource {
         period = subscription.periodAt(priced).orElseThrow();
         PlanVersionEntity version = PlanVersionEntity.get(tenant, phase.planKey(), phase.planVersion());
         PlanSpec spec = plans.spec(version);
-        Map<String, PriceModel> prices = PlanService.prices(spec);
         Map<String, UsageSnapshots.Usage> byMeter = usage.forPeriod(tenant, customer.customerId, period.start());
-        List<ChargeUsage> inputs = new ArrayList<>();
-        for (PlanSpec.ChargeSpec charge : spec.charges()) {
-            UsageSnapshots.Usage u = byMeter.getOrDefault(charge.meter(), new UsageSnapshots.Usage(BigDecimal.ZERO, 0, 0));
-            String description = charge.description() == null || charge.description().isBlank() ? charge.meter() : charge.description();
-            inputs.add(new ChargeUsage(charge.meter(), description, prices.get(charge.meter()), u.quantity(), u.eventCount()));
-        }
+        Map<String, PlanCharges.MeterUsage> quantities = new java.util.HashMap<>();
+        byMeter.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount())));
+        List<ChargeUsage> inputs = PlanCharges.of(spec, quantities);
         Invoice invoice = InvoiceCalculator.compute(customer.currency, period, inputs, RoundingPolicy.DEFAULT);
         List<Line> lines = new ArrayList<>();
         for (int i = 0; i < invoice.lines().size(); i++) {

@@ -22,6 +22,26 @@ public class UsageQueries {
     public record DayRow(String meterKey, LocalDate day, String dimensions, BigDecimal quantity, long eventCount) {
     }
 
+    /** The customer's aggregates for the period starting at {@code periodStart}, per meter, summed over groups. */
+    public java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> period(String tenantId, String customerId,
+            java.time.Instant periodStart) throws SQLException {
+        java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> out = new java.util.HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select meter_key, sum(quantity), sum(event_count) from usage_aggregate
+                     where tenant_id = ? and customer_id = ? and period_start = ? group by meter_key""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, customerId);
+            ps.setTimestamp(3, java.sql.Timestamp.from(periodStart));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new dev.tally.model.invoice.PlanCharges.MeterUsage(rs.getBigDecimal(2), rs.getLong(3)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Daily usage of the customer for days in [from, to), optionally of one meter. */
     public List<DayRow> days(String tenantId, String customerId, LocalDate from, LocalDate to, String meterKey) throws SQLException {
         List<DayRow> out = new ArrayList<>();

@@ -44,6 +44,7 @@ public class CatalogView {
     private final Map<String, AttributionIndex> attributionByTenant = new ConcurrentHashMap<>();
     private final Map<String, Map<String, CatalogRecordV1.Meter>> metersByTenant = new ConcurrentHashMap<>();
     private final Map<String, List<MeterDefinition>> definitionsByTenant = new ConcurrentHashMap<>();
+    private final Map<String, CatalogRecordV1.PlanVersion> planVersions = new ConcurrentHashMap<>();
     /** tenant/customerId → subscriptionId → the subscription with all its phases. */
     private final Map<String, Map<String, Subscription>> subscriptionsByCustomer = new ConcurrentHashMap<>();
     private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
@@ -135,7 +136,8 @@ public class CatalogView {
                         .put(s.subscriptionId(), s);
             }
             case PLAN_VERSION -> {
-                // not read by ingest or rating yet: rating prices by plan version with the spend API (issue 6)
+                CatalogRecordV1.PlanVersion v = r.planVersion();
+                planVersions.put(v.tenantId() + "/" + v.planKey() + "/" + v.version(), v);
             }
         }
     }
@@ -159,6 +161,11 @@ public class CatalogView {
             m = index.match(source);
         }
         return m == null ? null : new Attributed(customersById.get(tenantId + "/" + m.customerId()), m.via());
+    }
+
+    /** A plan version (draft or published), or null if this view has not seen it. */
+    public CatalogRecordV1.PlanVersion planVersion(String tenantId, String planKey, int version) {
+        return planVersions.get(tenantId + "/" + planKey + "/" + version);
     }
 
     /** The customer's subscriptions (past, current and future), none if it has none. */
