@@ -342,6 +342,38 @@ class CatalogLifecycleTest {
                         "/v1/admin/users"));
     }
 
+    /** Limits per customer and meter: validated, audited and announced on the catalog topic; another tenant's customer is 404. */
+    @Test
+    void limitsAreValidatedAuditedAndPublished() throws Exception {
+        Tenant t = withProPlan();
+        customer(t, "acme", Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        send(t, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":1000}").statusCode(200)
+                .body("limit", equalTo("1000")).body("hard", equalTo(true)).body("alertAt", org.hamcrest.Matchers.contains(50, 80, 100));
+        send(t, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":\"2500.5\",\"hard\":false,\"alertAt\":[90,75,90]}").statusCode(200)
+                .body("limit", equalTo("2500.5")).body("hard", equalTo(false)).body("alertAt", org.hamcrest.Matchers.contains(75, 90));
+        send(t, "GET", "/v1/customers/acme/limits", null).statusCode(200).body("size()", equalTo(1)).body("[0].meter", equalTo("requests"));
+        send(t, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":0}").statusCode(400).body("field", equalTo("limit"));
+        send(t, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":10,\"alertAt\":[150]}").statusCode(400)
+                .body("field", equalTo("alertAt"));
+        send(t, "PUT", "/v1/customers/acme/limits/requests", "{}").statusCode(400).body("field", equalTo("limit"));
+        send(t, "PUT", "/v1/customers/acme/limits/nope", "{\"limit\":10}").statusCode(404);
+        Tenant other = withProPlan();
+        send(other, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":10}").statusCode(404);
+        send(other, "DELETE", "/v1/customers/acme/limits/requests", null).statusCode(404);
+
+        assertThat(count("select count(*) from audit_log where tenant_id = ? and entity_type = 'limit'", t.id())).isEqualTo(2);
+        assertThat(count("""
+                select count(*) from outbox, unnest(payloads) p where topic = 'tally.catalog' and p like '%"kind":"LIMIT"%'
+                  and p like '%' || ? || '%'""", t.id())).isEqualTo(2);
+        send(t, "DELETE", "/v1/customers/acme/limits/requests", null).statusCode(204);
+        send(t, "DELETE", "/v1/customers/acme/limits/requests", null).statusCode(404);
+        send(t, "GET", "/v1/customers/acme/limits", null).statusCode(200).body("size()", equalTo(0));
+        assertThat(count("""
+                select count(*) from outbox, unnest(payloads) p where topic = 'tally.catalog' and p like '%"deleted":true%'
+                  and p like '%' || ? || '%'""", t.id())).isEqualTo(1);
+        assertThat(count("select count(*) from audit_log where tenant_id = ? and entity_type = 'limit'", t.id())).isEqualTo(3);
+    }
+
     private long count(String sql, String tenant) throws Exception {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, tenant);

@@ -95,15 +95,19 @@ class UsageApiTest {
     }
 
     private void publishEvents(List<AcceptedEventV1> events) throws Exception {
+        publishRow(AcceptedEventV1.SCHEMA, new ArrayList<>(events));
+    }
+
+    /** One outbox row's worth of messages (events or corrections), as ingest's relay publishes them. */
+    private void publishRow(String schema, List<Object> messages) throws Exception {
         long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
         try (Producer<String, String> p = kafka.producer("test-relay")) {
-            for (int i = 0; i < events.size(); i++) {
-                AcceptedEventV1 e = events.get(i);
-                ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, e.tenantId() + "/" + e.customerId(),
-                        json.writeValueAsString(e));
+            for (int i = 0; i < messages.size(); i++) {
+                ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, tenant + "/" + customer,
+                        json.writeValueAsString(messages.get(i)));
                 r.headers().add(Headers.OUTBOX_ID, Long.toString(row).getBytes(StandardCharsets.UTF_8))
                         .add(Headers.POSITION, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
-                        .add(Headers.SCHEMA, AcceptedEventV1.SCHEMA.getBytes(StandardCharsets.UTF_8));
+                        .add(Headers.SCHEMA, schema.getBytes(StandardCharsets.UTF_8));
                 p.send(r);
             }
             p.flush();
@@ -227,6 +231,125 @@ class UsageApiTest {
         // before the subscription: usage is metered, not priced
         given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-10-20T00:00:00Z").get("/v1/customers/acme/spend")
                 .then().statusCode(409).body("type", equalTo("https://tally.dev/problems/no-subscription"));
+    }
+
+    /**
+     * A hard limit: the entitlement answer follows usage (from memory), each threshold is announced
+     * once per period — also when a retraction takes usage back below it and new usage crosses it again.
+     */
+    @Test
+    void limitsBlockAtTheLimitAndEachThresholdAlertsOncePerPeriod() throws Exception {
+        publish(CatalogRecordV1.of(new CatalogRecordV1.Limit(tenant, customer, "requests", new BigDecimal("20"), true, List.of(50, 100), false)));
+        Instant t = Instant.now(); // usage in the current period, which the entitlement check is about
+        periodStart = catalog.periodOf(tenant, customer, t).start();
+        String path = "/v1/customers/acme/entitlements/requests";
+        given().header("Authorization", "Bearer " + ingestKey).get(path).then().statusCode(200)
+                .body("allowed", equalTo(true)).body("blocked", equalTo(false)).body("limit", equalTo("20"))
+                .body("remaining", equalTo("20")).body("used", equalTo("0"));
+        List<AcceptedEventV1> first = events("l-", 0, 12, t);
+        publishEvents(first);
+        awaitAlerts(1);
+        // the cache is replaced right after the poll's commit (and never more than a second old)
+        JsonPath check = awaitEntitlement(path, "12");
+        assertThat(check.getString("remaining")).isEqualTo("8");
+        assertThat(check.getBoolean("allowed")).isTrue();
+        publishEvents(events("l-", 12, 22, t));
+        awaitAlerts(2);
+        check = awaitEntitlement(path, "22");
+        assertThat(check.getBoolean("blocked")).isTrue();
+        assertThat(check.getBoolean("allowed")).isFalse();
+        assertThat(check.getString("used")).isEqualTo("22");
+        assertThat(check.getString("remaining")).isEqualTo("0");
+        assertThat(check.getList("reached")).containsExactly(50, 100);
+
+        // take five out (retractions), then put five more in: 22 → 17 → 22 crosses 100 % again, but it was announced already
+        List<Object> retractions = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            retractions.add(new dev.tally.model.messages.EventCorrectionV1(tenant, customer, "l-" + i, "retract", 1, first.get(i), null, "test",
+                    "key:k", Instant.now()));
+        }
+        publishRow(dev.tally.model.messages.EventCorrectionV1.SCHEMA, retractions);
+        publishEvents(events("l-", 22, 27, t));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (requestsInPeriod() != 22) {
+            assertThat(System.nanoTime()).as("third batch rated").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Thread.sleep(300);
+        List<dev.tally.model.messages.AlertV1> alerts = alerts();
+        assertThat(alerts).extracting(dev.tally.model.messages.AlertV1::percent).containsExactly(50, 100);
+        assertThat(alerts.get(0).quantity()).isEqualByComparingTo("12");
+        assertThat(alerts.get(0).blocked()).isFalse();
+        assertThat(alerts.get(1).quantity()).isEqualByComparingTo("22");
+        assertThat(alerts.get(1).blocked()).isTrue();
+        assertThat(alerts.get(1).periodStart()).isEqualTo(periodStart);
+
+        // no limit on a meter: always allowed; an ingest key may check entitlements but not read usage
+        given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/entitlements/bytes").then().statusCode(200)
+                .body("allowed", equalTo(true)).body("limit", org.hamcrest.Matchers.nullValue());
+        given().header("Authorization", "Bearer " + ingestKey).get("/v1/customers/acme/usage").then().statusCode(403);
+        given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/entitlements/nope").then().statusCode(404);
+    }
+
+    private Instant periodStart;
+
+    private JsonPath awaitEntitlement(String path, String used) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (true) {
+            JsonPath check = given().header("Authorization", "Bearer " + ingestKey).get(path).then().statusCode(200).extract().jsonPath();
+            if (check.getString("used").equals(used) || System.nanoTime() > deadline) {
+                assertThat(check.getString("used")).isEqualTo(used);
+                return check;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private List<AcceptedEventV1> events(String prefix, int from, int to, Instant t) {
+        List<AcceptedEventV1> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(new AcceptedEventV1(tenant, customer, "acme", prefix + i, "bandwidth", t, Map.of("bytes", "1"), t, "customer"));
+        }
+        return out;
+    }
+
+    private long requestsInPeriod() throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select coalesce(sum(event_count), 0) from usage_aggregate
+                     where tenant_id = ? and customer_id = ? and meter_key = 'requests' and period_start = ?""")) {
+            ps.setString(1, tenant);
+            ps.setString(2, customer);
+            ps.setTimestamp(3, java.sql.Timestamp.from(periodStart));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private void awaitAlerts(int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (alerts().size() < n) {
+            assertThat(System.nanoTime()).as(n + " alerts").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private List<dev.tally.model.messages.AlertV1> alerts() throws Exception {
+        List<dev.tally.model.messages.AlertV1> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select p from outbox, unnest(payloads) with ordinality as u(p, n) where topic = ? and p like ? order by id, n")) {
+            ps.setString(1, Topics.ALERTS);
+            ps.setString(2, "%\"" + tenant + "\"%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(json.readValue(rs.getString(1), dev.tally.model.messages.AlertV1.class));
+                }
+            }
+        }
+        return out;
     }
 
     @Test

@@ -12,20 +12,25 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Set;
 
-/** Every rating API request carries a tenant API key with the {@code read} or {@code admin} scope. */
+/**
+ * Every rating API request carries a tenant API key with the {@code read} or {@code admin} scope;
+ * entitlement checks also accept {@code ingest} keys (the gateway that sends usage asks them).
+ */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
     static final String TENANT = "tally.tenant";
     private static final Set<String> SCOPES = Set.of("read", "admin");
+    private static final Set<String> ENTITLEMENT_SCOPES = Set.of("read", "admin", "ingest");
 
     @Inject
     CatalogView catalog;
 
     @Override
     public void filter(ContainerRequestContext request) {
-        CatalogRecordV1.ApiKey key = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION), SCOPES,
-                "reading usage");
+        boolean entitlement = request.getUriInfo().getPath().contains("/entitlements/");
+        CatalogRecordV1.ApiKey key = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
+                entitlement ? ENTITLEMENT_SCOPES : SCOPES, entitlement ? "an entitlement check" : "reading usage");
         request.setProperty(TENANT, key.tenantId());
     }
 }

@@ -44,6 +44,8 @@ public class EventsConsumer extends StoredOffsetsConsumer {
     RatingStore store;
     @Inject
     Tracer tracer;
+    @Inject
+    dev.tally.rating.store.UsageCache usage;
     @ConfigProperty(name = "tally.rating.consumer.enabled", defaultValue = "true")
     boolean enabled;
     @ConfigProperty(name = "tally.rating.consumer.group", defaultValue = "tally-rating")
@@ -106,6 +108,7 @@ public class EventsConsumer extends StoredOffsetsConsumer {
                 });
             });
             applied.addAndGet(result.applied());
+            usage.update(result.totals());
         } finally {
             spans.values().forEach(Span::end);
         }

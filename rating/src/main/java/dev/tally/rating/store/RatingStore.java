@@ -3,6 +3,8 @@ package dev.tally.rating.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.event.UsageEvent;
 import dev.tally.model.messages.AcceptanceMarkerV1;
+import dev.tally.model.messages.AlertV1;
+import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
@@ -10,6 +12,7 @@ import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.messages.WatermarkV1;
 import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.metering.Entitlement;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.RecordHeaders;
@@ -49,8 +52,15 @@ public class RatingStore {
 
     private static final String OFFSETS = "consumer_offset";
 
-    /** What one poll did. */
-    public record Applied(int applied, int skipped, int snapshots) {
+    /**
+     * What one poll did; {@code totals}: the period totals of limited meters it changed (over all groups),
+     * for the entitlement cache once committed.
+     */
+    public record Applied(int applied, int skipped, int snapshots, Map<MeterPeriod, BigDecimal> totals) {
+    }
+
+    /** One meter of one customer in one billing period, over all its groups. */
+    public record MeterPeriod(String tenantId, String customerId, String meterKey, Instant periodStart) {
     }
 
     private record AggKey(String tenantId, String customerId, String meterKey, Instant periodStart, String dimensions) {
@@ -131,6 +141,7 @@ public class RatingStore {
             }
         }
         List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
+        Map<MeterPeriod, BigDecimal> totals = deltas.isEmpty() ? Map.of() : checkLimits(c, deltas);
         if (!days.isEmpty()) {
             upsertDays(c, days);
         }
@@ -146,7 +157,7 @@ public class RatingStore {
                 Outbox.append(c, Topics.WATERMARKS, WatermarkV1.SCHEMA, watermarks);
             }
         }
-        return new Applied(applied, skipped, snapshots.size());
+        return new Applied(applied, skipped, snapshots.size(), totals);
     }
 
     /**
@@ -311,6 +322,70 @@ public class RatingStore {
             ps.setArray(7, c.createArrayOf("int8", counts));
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * For every limited meter this poll changed: its period total after the poll, and the alert
+     * thresholds crossed on the way from before (total − this poll's delta) — each recorded in
+     * {@code alert_sent} and written to the outbox only the first time in the period.
+     */
+    private Map<MeterPeriod, BigDecimal> checkLimits(Connection c, Map<AggKey, Delta> deltas) throws Exception {
+        Map<MeterPeriod, BigDecimal> changed = new LinkedHashMap<>();
+        Map<MeterPeriod, Instant> ends = new HashMap<>();
+        for (Map.Entry<AggKey, Delta> e : deltas.entrySet()) {
+            AggKey k = e.getKey();
+            if (catalog.limit(k.tenantId(), k.customerId(), k.meterKey()) != null) {
+                MeterPeriod m = new MeterPeriod(k.tenantId(), k.customerId(), k.meterKey(), k.periodStart());
+                changed.merge(m, e.getValue().quantity, BigDecimal::add);
+                ends.put(m, e.getValue().periodEnd);
+            }
+        }
+        if (changed.isEmpty()) {
+            return Map.of();
+        }
+        Map<MeterPeriod, BigDecimal> totals = new HashMap<>();
+        List<OutboxRecord> alerts = new ArrayList<>();
+        Instant now = Instant.now();
+        try (PreparedStatement total = c.prepareStatement("""
+                select coalesce(sum(quantity), 0) from usage_aggregate
+                where tenant_id = ? and customer_id = ? and meter_key = ? and period_start = ?""");
+             PreparedStatement sent = c.prepareStatement("""
+                insert into alert_sent (tenant_id, customer_id, meter_key, period_start, percent, quantity) values (?, ?, ?, ?, ?, ?)
+                on conflict do nothing""")) {
+            for (Map.Entry<MeterPeriod, BigDecimal> e : changed.entrySet()) {
+                MeterPeriod m = e.getKey();
+                total.setString(1, m.tenantId());
+                total.setString(2, m.customerId());
+                total.setString(3, m.meterKey());
+                total.setTimestamp(4, Timestamp.from(m.periodStart()));
+                BigDecimal after;
+                try (ResultSet rs = total.executeQuery()) {
+                    rs.next();
+                    after = rs.getBigDecimal(1);
+                }
+                totals.put(m, after);
+                CatalogRecordV1.Limit l = catalog.limit(m.tenantId(), m.customerId(), m.meterKey());
+                Entitlement ent = new Entitlement(l.limit(), l.hard(), l.alertAt());
+                for (int percent : ent.crossed(after.subtract(e.getValue()), after)) {
+                    sent.setString(1, m.tenantId());
+                    sent.setString(2, m.customerId());
+                    sent.setString(3, m.meterKey());
+                    sent.setTimestamp(4, Timestamp.from(m.periodStart()));
+                    sent.setInt(5, percent);
+                    sent.setBigDecimal(6, after);
+                    if (sent.executeUpdate() == 1) {
+                        AlertV1 a = new AlertV1(m.tenantId() + "/" + m.customerId() + "/" + m.meterKey() + "/" + m.periodStart() + "/" + percent,
+                                m.tenantId(), m.customerId(), m.meterKey(), m.periodStart(), ends.get(m), percent, l.limit(), after, l.hard(),
+                                ent.blocked(after), now);
+                        alerts.add(new OutboxRecord(m.tenantId() + "/" + m.customerId(), json.writeValueAsString(a), null));
+                    }
+                }
+            }
+        }
+        if (!alerts.isEmpty()) {
+            Outbox.append(c, Topics.ALERTS, AlertV1.SCHEMA, alerts);
+        }
+        return totals;
     }
 
     /** Stores the partitions' new bounds (never moving one back) and returns a WatermarkV1 for each that advanced. */

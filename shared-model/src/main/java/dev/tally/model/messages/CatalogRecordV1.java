@@ -14,10 +14,10 @@ import java.util.List;
  * kinds they do not use (ingest: plans and subscriptions).
  */
 public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter meter, PlanVersion planVersion,
-        SubscriptionState subscription) {
+        SubscriptionState subscription, Limit limit) {
     public static final String SCHEMA = "CatalogRecordV1";
 
-    public enum Kind { API_KEY, CUSTOMER, METER, PLAN_VERSION, SUBSCRIPTION }
+    public enum Kind { API_KEY, CUSTOMER, METER, PLAN_VERSION, SUBSCRIPTION, LIMIT }
 
     /** An API key by its SHA-256 hash (hex); the key itself never leaves invoicing. */
     public record ApiKey(String tenantId, String keyId, String sha256, String scope, boolean revoked) {
@@ -46,24 +46,38 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
     public record SubscriptionState(String tenantId, Subscription subscription) {
     }
 
+    /**
+     * A customer's limit on a meter, per billing period: {@code limit} in the meter's unit; {@code hard}
+     * blocks usage at the limit (the entitlement answer says {@code blocked}); {@code alertAt} are
+     * percentages of the limit (e.g. 50, 80, 100) whose crossing raises one alert each per period.
+     * {@code deleted} marks a removed limit.
+     */
+    public record Limit(String tenantId, String customerId, String meterKey, java.math.BigDecimal limit, boolean hard, List<Integer> alertAt,
+            boolean deleted) {
+    }
+
     public static CatalogRecordV1 of(ApiKey k) {
-        return new CatalogRecordV1(Kind.API_KEY, k, null, null, null, null);
+        return new CatalogRecordV1(Kind.API_KEY, k, null, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(Customer c) {
-        return new CatalogRecordV1(Kind.CUSTOMER, null, c, null, null, null);
+        return new CatalogRecordV1(Kind.CUSTOMER, null, c, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(Meter m) {
-        return new CatalogRecordV1(Kind.METER, null, null, m, null, null);
+        return new CatalogRecordV1(Kind.METER, null, null, m, null, null, null);
     }
 
     public static CatalogRecordV1 of(PlanVersion p) {
-        return new CatalogRecordV1(Kind.PLAN_VERSION, null, null, null, p, null);
+        return new CatalogRecordV1(Kind.PLAN_VERSION, null, null, null, p, null, null);
     }
 
     public static CatalogRecordV1 of(SubscriptionState s) {
-        return new CatalogRecordV1(Kind.SUBSCRIPTION, null, null, null, null, s);
+        return new CatalogRecordV1(Kind.SUBSCRIPTION, null, null, null, null, s, null);
+    }
+
+    public static CatalogRecordV1 of(Limit l) {
+        return new CatalogRecordV1(Kind.LIMIT, null, null, null, null, null, l);
     }
 
     public String key() {
@@ -73,6 +87,7 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
             case METER -> "METER/" + meter.tenantId() + "/" + meter.meterKey();
             case PLAN_VERSION -> "PLAN_VERSION/" + planVersion.tenantId() + "/" + planVersion.planKey() + "/" + planVersion.version();
             case SUBSCRIPTION -> "SUBSCRIPTION/" + subscription.tenantId() + "/" + subscription.subscription().subscriptionId();
+            case LIMIT -> "LIMIT/" + limit.tenantId() + "/" + limit.customerId() + "/" + limit.meterKey();
         };
     }
 }

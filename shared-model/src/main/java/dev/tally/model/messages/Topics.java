@@ -26,6 +26,8 @@ public final class Topics {
 
     /** Event-time watermarks ({@link WatermarkV1}), compacted per partition. Written by rating's relay. */
     public static final String WATERMARKS = "tally.watermarks";
+    /** Limit threshold crossings ({@link AlertV1}), keyed by tenant/customer, one per crossing. Written by rating's relay. */
+    public static final String ALERTS = "tally.alerts";
     /** Finalized invoices ({@link InvoiceIssuedV1}), keyed by tenant/customer. Written by invoicing's relay. */
     public static final String INVOICES = "tally.invoices";
 
@@ -41,5 +43,6 @@ public final class Topics {
             // one partition keeps catalog changes in their causal order for every reader
             new Spec(CATALOG, 1, true),
             new Spec(WATERMARKS, 1, true),
-            new Spec(INVOICES, 4, false));
+            new Spec(INVOICES, 4, false),
+            new Spec(ALERTS, 4, false));
 }

@@ -45,6 +45,7 @@ public class CatalogView {
     private final Map<String, Map<String, CatalogRecordV1.Meter>> metersByTenant = new ConcurrentHashMap<>();
     private final Map<String, List<MeterDefinition>> definitionsByTenant = new ConcurrentHashMap<>();
     private final Map<String, CatalogRecordV1.PlanVersion> planVersions = new ConcurrentHashMap<>();
+    private final Map<String, CatalogRecordV1.Limit> limits = new ConcurrentHashMap<>();
     /** tenant/customerId → subscriptionId → the subscription with all its phases. */
     private final Map<String, Map<String, Subscription>> subscriptionsByCustomer = new ConcurrentHashMap<>();
     private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
@@ -135,6 +136,15 @@ public class CatalogView {
                 subscriptionsByCustomer.computeIfAbsent(r.subscription().tenantId() + "/" + s.customerId(), k -> new ConcurrentHashMap<>())
                         .put(s.subscriptionId(), s);
             }
+            case LIMIT -> {
+                CatalogRecordV1.Limit l = r.limit();
+                String key = l.tenantId() + "/" + l.customerId() + "/" + l.meterKey();
+                if (l.deleted()) {
+                    limits.remove(key);
+                } else {
+                    limits.put(key, l);
+                }
+            }
             case PLAN_VERSION -> {
                 CatalogRecordV1.PlanVersion v = r.planVersion();
                 planVersions.put(v.tenantId() + "/" + v.planKey() + "/" + v.version(), v);
@@ -161,6 +171,11 @@ public class CatalogView {
             m = index.match(source);
         }
         return m == null ? null : new Attributed(customersById.get(tenantId + "/" + m.customerId()), m.via());
+    }
+
+    /** The customer's limit on the meter, or null if it has none. */
+    public CatalogRecordV1.Limit limit(String tenantId, String customerId, String meterKey) {
+        return limits.get(tenantId + "/" + customerId + "/" + meterKey);
     }
 
     /** A plan version (draft or published), or null if this view has not seen it. */
