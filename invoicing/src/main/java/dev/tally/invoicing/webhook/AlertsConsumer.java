@@ -1,0 +1,98 @@
+package dev.tally.invoicing.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.AlertV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.KafkaClients;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Turns {@link AlertV1}s from {@link Topics#ALERTS} into webhook deliveries, one per interested
+ * endpoint. Enqueueing is idempotent per (endpoint, alert id), so Kafka's own offsets, committed after
+ * the Postgres commit, are enough: a crash in between re-reads alerts that add nothing.
+ */
+@ApplicationScoped
+public class AlertsConsumer extends ConsumerWorker {
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    Webhooks webhooks;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    ObjectMapper json;
+    @ConfigProperty(name = "tally.invoicing.consumer.enabled", defaultValue = "true")
+    boolean enabled;
+
+    void onStart(@Observes StartupEvent e) {
+        if (enabled) {
+            start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        stop();
+    }
+
+    @Override
+    protected String name() {
+        return "invoicing-alerts";
+    }
+
+    @Override
+    protected KafkaConsumer<String, String> open() {
+        KafkaConsumer<String, String> c = kafka.consumer("tally-invoicing-alerts", name());
+        c.subscribe(List.of(Topics.ALERTS));
+        return c;
+    }
+
+    @Override
+    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
+        try (Connection db = dataSource.getConnection()) {
+            db.setAutoCommit(false);
+            try {
+                for (ConsumerRecord<String, String> r : polled) {
+                    AlertV1 a = json.readValue(r.value(), AlertV1.class);
+                    Map<String, Object> event = new LinkedHashMap<>();
+                    event.put("id", a.alertId());
+                    event.put("type", Webhooks.ALERT_CROSSED);
+                    event.put("createdAt", a.crossedAt());
+                    event.put("data", a);
+                    webhooks.enqueue(db, a.tenantId(), a.alertId(), Webhooks.ALERT_CROSSED, json.writeValueAsString(event));
+                }
+                db.commit();
+            } catch (Exception e) {
+                db.rollback();
+                throw e;
+            }
+        }
+        c.commitSync();
+    }
+
+    @Override
+    protected void rewind(KafkaConsumer<String, String> c) {
+        var committed = c.committed(c.assignment());
+        for (var tp : c.assignment()) {
+            var offset = committed.get(tp);
+            if (offset == null) {
+                c.seekToBeginning(List.of(tp));
+            } else {
+                c.seek(tp, offset.offset());
+            }
+        }
+    }
+}
