@@ -46,13 +46,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class IngestLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern COUNT = Pattern.compile("\"(accepted|duplicates|rejected)\":(\\d+)");
-    private static final int CUSTOMERS = 200;
+    static final int CUSTOMERS = 200;
 
-    private final String ingest;
-    private final String invoicing;
+    final String ingest;
+    final String invoicing;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
 
-    private IngestLoad(String ingest, String invoicing) {
+    IngestLoad(String ingest, String invoicing) {
         this.ingest = ingest;
         this.invoicing = invoicing;
     }
@@ -87,7 +87,11 @@ public final class IngestLoad {
     /** A tenant with an ingest key and {@link #CUSTOMERS} customers (a /16 each), known to ingest. */
     private String setUp(String operator) throws Exception {
         JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "application/json", "{\"name\":\"Bench\"}");
-        String adminKey = tenant.path("apiKey").path("key").asText();
+        return setUpTenant(tenant.path("apiKey").path("key").asText());
+    }
+
+    /** {@link #CUSTOMERS} customers in the admin key's tenant and an ingest key that ingest already knows them under. */
+    String setUpTenant(String adminKey) throws Exception {
         String ingestKey = call("POST", invoicing + "/v1/api-keys", adminKey, "application/json", "{\"scope\":\"ingest\"}").path("key").asText();
         StringBuilder csv = new StringBuilder("externalId,name,currency,aliases.cidrs\n");
         for (int c = 0; c < CUSTOMERS; c++) {
@@ -149,7 +153,7 @@ public final class IngestLoad {
             double p99) {
     }
 
-    private Result runPhase(Generator gen, String key, int batch, int senders, int seconds, boolean measure) throws Exception {
+    Result runPhase(Generator gen, String key, int batch, int senders, int seconds, boolean measure) throws Exception {
         LongAdder sent = new LongAdder();
         LongAdder dupsSent = new LongAdder();
         LongAdder accepted = new LongAdder();
@@ -262,13 +266,13 @@ public final class IngestLoad {
         }
     }
 
-    private HttpResponse<String> post(String key, String body) throws Exception {
+    HttpResponse<String> post(String key, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(ingest + "/v1/events")).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private JsonNode call(String method, String url, String token, String type, String body) throws Exception {
+    JsonNode call(String method, String url, String token, String type, String body) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
                 .header("Authorization", "Bearer " + token).header("Content-Type", type)
                 .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());

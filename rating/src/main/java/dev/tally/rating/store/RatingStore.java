@@ -178,8 +178,8 @@ public class RatingStore {
             if (period == null) {
                 period = catalog.periodOf(e.tenantId(), e.customerId(), e.timestamp());
             }
-            Map<String, String> group = meter.group(event).dimensions();
-            String dims = json.writeValueAsString(group);
+            Map<String, String> group = meter.groupBy().isEmpty() ? Map.of() : meter.group(event).dimensions();
+            String dims = group.isEmpty() ? "{}" : json.writeValueAsString(group);
             Delta d = deltas.computeIfAbsent(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start(), dims), k -> new Delta());
             d.periodEnd = period.end();
             d.dimensions = group;
