@@ -237,6 +237,61 @@ class EndToEndIT {
         assertThat(new BigDecimal(draft.getString("total"))).isEqualByComparingTo(expectedTotal);
     }
 
+    /**
+     * Scaling out mid-stream: a second rating instance joins the consumer group (a rebalance), the
+     * first is then SIGKILLed (the second takes every partition), then restarted (another rebalance).
+     * Each rebalance hands partitions over at the offsets stored in Postgres: nothing lost, nothing doubled.
+     */
+    @Test
+    void aSecondRatingInstanceJoiningAndOneLeavingMidStreamLosesAndDoublesNothing() throws Exception {
+        Tenant t = tenantWithCustomer("0.000001");
+        int batches = 30;
+        int perBatch = 200;
+        List<String> bodies = new ArrayList<>();
+        long expectedBytes = 0;
+        for (int b = 0; b < batches; b++) {
+            StringBuilder sb = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < perBatch; i++) {
+                long bytes = 7 + (long) b * perBatch + i;
+                expectedBytes += bytes;
+                sb.append(i == 0 ? "" : ",").append(event("rb-" + b + "-" + i, bytes));
+            }
+            bodies.add(sb.append("]}").toString());
+        }
+        postUntilAnswered(t, bodies.get(0));
+        AtomicInteger sent = new AtomicInteger(1);
+        Thread sender = Thread.ofPlatform().start(() -> {
+            try {
+                for (int b = 1; b < batches; b++) {
+                    postUntilAnswered(t, bodies.get(b));
+                    sent.incrementAndGet();
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
+        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
+        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        ServiceProcess second = new ServiceProcess("rating", env);
+        try {
+            awaitSent(sent, 6);
+            second.start(); // joins the group: partitions move
+            awaitSent(sent, 14);
+            rating.kill(); // the first leaves without a goodbye: the second takes everything after the session timeout
+            awaitSent(sent, 20);
+            rating.start(); // and joins again
+            sender.join(Duration.ofSeconds(180));
+            assertThat(sent.get()).isEqualTo(batches);
+            JsonPath draft = awaitDraft(t, (long) batches * perBatch);
+            assertThat(draft.getLong("lines[0].eventCount")).isEqualTo((long) batches * perBatch);
+            assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).isEqualByComparingTo(BigDecimal.valueOf(expectedBytes));
+        } finally {
+            second.stop();
+        }
+    }
+
     private static void awaitSent(AtomicInteger sent, int atLeast) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (sent.get() < atLeast) {

@@ -20,6 +20,9 @@ public class KafkaClients {
     String application;
     @ConfigProperty(name = "tally.kafka.max-poll-records", defaultValue = "2000")
     int maxPollRecords;
+    /** How long a silent group member keeps its partitions: a crashed rating instance's work moves after this. */
+    @ConfigProperty(name = "tally.kafka.session-timeout-ms", defaultValue = "10000")
+    int sessionTimeoutMs;
     /** Producer batch per partition: big enough that a relayed outbox row of 1,000 events goes in a few requests. */
     @ConfigProperty(name = "tally.kafka.producer.batch-size", defaultValue = "262144")
     int batchSize;
@@ -53,6 +56,8 @@ public class KafkaClients {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(sessionTimeoutMs));
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(Math.max(1000, sessionTimeoutMs / 3)));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         return new KafkaConsumer<>(p);
