@@ -250,6 +250,84 @@ class RatingExactlyOnceTest {
         }
     }
 
+    /**
+     * Records rating cannot read or rate are set aside whole (rejected_record, with the reason) and the
+     * partition goes on: the good records around them are counted once, the bad ones not at all.
+     */
+    @Test
+    void unreadableRecordsAreSetAsideAndThePartitionGoesOn() throws Exception {
+        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        String key = tenant + "/" + customer;
+        AcceptedEventV1 noTime = new AcceptedEventV1(tenant, customer, "acme", "bad-time", "bandwidth", null, Map.of("bytes", "5"),
+                Instant.now(), "customer");
+        List<ProducerRecord<String, String>> sent = new ArrayList<>();
+        sent.add(record(key, json.writeValueAsString(event("good-1", "10")), row, 0, AcceptedEventV1.SCHEMA));
+        sent.add(record(key, "{\"tenantId\": \"" + tenant + "\", oops", row, 1, AcceptedEventV1.SCHEMA));
+        sent.add(record(key, json.writeValueAsString(noTime), row, 2, AcceptedEventV1.SCHEMA));
+        sent.add(record(key, json.writeValueAsString(event("other", "1")), row, 3, "SomethingElseV9"));
+        ProducerRecord<String, String> noHeaders = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, key, json.writeValueAsString(event("nh", "1")));
+        sent.add(noHeaders);
+        sent.add(record(key, json.writeValueAsString(event("good-2", "32")), row, 4, AcceptedEventV1.SCHEMA));
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            for (ProducerRecord<String, String> r : sent) {
+                p.send(r);
+            }
+            p.flush();
+        }
+        await(() -> aggregate("requests").count() == 2, "good records rated");
+        Thread.sleep(500);
+        assertThat(aggregate("bandwidth").quantity()).isEqualByComparingTo("42");
+        List<String> reasons = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select reason from rejected_record where record_value like ? order by kafka_offset")) {
+            ps.setString(1, "%" + tenant + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    reasons.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(reasons).hasSize(4);
+        assertThat(reasons.get(0)).contains("JsonParseException");
+        assertThat(reasons.get(1)).contains("timestamp");
+        assertThat(reasons.get(2)).contains("unknown schema 'SomethingElseV9'");
+        assertThat(reasons.get(3)).contains("headers");
+    }
+
+    private ProducerRecord<String, String> record(String key, String value, long outboxId, int position, String schema) {
+        ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, key, value);
+        r.headers().add(Headers.OUTBOX_ID, Long.toString(outboxId).getBytes(StandardCharsets.UTF_8))
+                .add(Headers.POSITION, Integer.toString(position).getBytes(StandardCharsets.UTF_8))
+                .add(Headers.SCHEMA, schema.getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    @Inject
+    dev.tally.rating.store.AppliedBatchExpiry expiry;
+
+    @Test
+    void appliedBatchRowsExpireAfterTheRetention() throws Exception {
+        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            publishRow(p, row, List.of(event("x-1", "1")), null);
+        }
+        await(() -> aggregate("requests").count() == 1, "rated");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("update applied_batch set applied_at = now() - interval '15 days' where outbox_id = ?")) {
+            ps.setLong(1, row);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(expiry.expire()).isGreaterThanOrEqualTo(1);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*) from applied_batch where outbox_id = ?")) {
+            ps.setLong(1, row);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).isZero();
+            }
+        }
+    }
+
     private Instant watermark(int partition) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

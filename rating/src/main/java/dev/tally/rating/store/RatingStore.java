@@ -43,6 +43,7 @@ import org.apache.kafka.common.TopicPartition;
 /** Rating's tables: aggregates, consumed offsets and applied outbox positions — all in one transaction. */
 @ApplicationScoped
 public class RatingStore {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RatingStore.class);
     @Inject
     DataSource dataSource;
     @Inject
@@ -110,15 +111,25 @@ public class RatingStore {
         int applied = 0;
         int skipped = 0;
         Map<TopicPartition, Instant> markers = new HashMap<>();
+        List<Rejected> rejected = new ArrayList<>();
         for (ConsumerRecord<String, String> r : records) {
             nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
-            if (AcceptanceMarkerV1.SCHEMA.equals(RecordHeaders.string(r, Headers.SCHEMA))) {
+            String schema = RecordHeaders.string(r, Headers.SCHEMA);
+            if (AcceptanceMarkerV1.SCHEMA.equals(schema)) {
                 // progress, not usage: idempotent (the highest wins), so no high-water bookkeeping
-                Instant before = json.readValue(r.value(), AcceptanceMarkerV1.class).acceptedBefore();
-                markers.merge(new TopicPartition(r.topic(), r.partition()), before, (a, b) -> a.isAfter(b) ? a : b);
+                try {
+                    Instant before = json.readValue(r.value(), AcceptanceMarkerV1.class).acceptedBefore();
+                    markers.merge(new TopicPartition(r.topic(), r.partition()), before, (a, b) -> a.isAfter(b) ? a : b);
+                } catch (Exception e) {
+                    rejected.add(new Rejected(r, "unreadable acceptance marker: " + e.getMessage()));
+                }
                 continue;
             }
-            BatchKey batch = new BatchKey(r.topic(), r.partition(), RecordHeaders.number(r, Headers.OUTBOX_ID));
+            BatchKey batch = batchKey(r);
+            if (batch == null) {
+                rejected.add(new Rejected(r, "missing or malformed " + Headers.OUTBOX_ID + "/" + Headers.POSITION + " headers"));
+                continue;
+            }
             int position = (int) RecordHeaders.number(r, Headers.POSITION);
             Integer last = highWater.get(batch);
             if (last != null && position <= last) {
@@ -127,18 +138,38 @@ public class RatingStore {
             }
             highWater.put(batch, position);
             changedHighWater.put(batch, position);
-            applied++;
             String trace = traceOf.apply(r);
-            if (EventCorrectionV1.SCHEMA.equals(RecordHeaders.string(r, Headers.SCHEMA))) {
-                // a retraction or amendment: take the event out as it stood, put it back in as it stands now
-                EventCorrectionV1 correction = json.readValue(r.value(), EventCorrectionV1.class);
-                rate(correction.previous(), -1, deltas, days, trace);
-                if (correction.current() != null) {
-                    rate(correction.current(), 1, deltas, days, trace);
+            List<Contribution> contributions = new ArrayList<>();
+            try {
+                // everything this record contributes is worked out before any of it is applied: a record
+                // that cannot be read or rated is set aside whole, never half-counted
+                if (EventCorrectionV1.SCHEMA.equals(schema)) {
+                    // a retraction or amendment: take the event out as it stood, put it back in as it stands now
+                    EventCorrectionV1 correction = json.readValue(r.value(), EventCorrectionV1.class);
+                    rate(correction.previous(), -1, contributions);
+                    if (correction.current() != null) {
+                        rate(correction.current(), 1, contributions);
+                    }
+                } else if (AcceptedEventV1.SCHEMA.equals(schema) || schema == null) {
+                    rate(json.readValue(r.value(), AcceptedEventV1.class), 1, contributions);
+                } else {
+                    throw new IllegalArgumentException("unknown schema '" + schema + "'");
                 }
-            } else {
-                rate(json.readValue(r.value(), AcceptedEventV1.class), 1, deltas, days, trace);
+            } catch (Exception e) {
+                rejected.add(new Rejected(r, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                continue;
             }
+            applied++;
+            for (Contribution k : contributions) {
+                Delta d = deltas.computeIfAbsent(k.agg(), x -> new Delta());
+                d.periodEnd = k.periodEnd();
+                d.dimensions = k.dimensions();
+                add(d, k.amount(), k.sign(), trace);
+                add(days.computeIfAbsent(k.day(), x -> new Delta()), k.amount(), k.sign(), trace);
+            }
+        }
+        if (!rejected.isEmpty()) {
+            reject(c, rejected);
         }
         List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
         Map<MeterPeriod, BigDecimal> totals = deltas.isEmpty() ? Map.of() : checkLimits(c, deltas);
@@ -160,12 +191,23 @@ public class RatingStore {
         return new Applied(applied, skipped, snapshots.size(), totals);
     }
 
+    /** One event's part in one meter: its period aggregate and its day, with the amount and direction. */
+    private record Contribution(AggKey agg, DayKey day, Instant periodEnd, Map<String, String> dimensions, BigDecimal amount, int sign) {
+    }
+
+    /** A record set aside because it cannot be read or rated: {@code rejected_record}, and a warning in the log. */
+    private record Rejected(ConsumerRecord<String, String> record, String reason) {
+    }
+
     /**
      * Adds ({@code sign} 1) or takes out ({@code sign} -1) one event's contribution to every meter it
      * matches, in the billing period of its customer's subscription at the event's time (calendar
      * month without one), in its group, and on its UTC day.
      */
-    private void rate(AcceptedEventV1 e, int sign, Map<AggKey, Delta> deltas, Map<DayKey, Delta> days, String trace) throws Exception {
+    private void rate(AcceptedEventV1 e, int sign, List<Contribution> out) throws Exception {
+        if (e == null || e.tenantId() == null || e.customerId() == null || e.timestamp() == null) {
+            throw new IllegalArgumentException("an event needs tenantId, customerId and timestamp");
+        }
         UsageEvent event = new UsageEvent(e.eventId(), e.type(), e.customer(), e.timestamp(),
                 e.properties() == null ? Map.of() : e.properties());
         BillingPeriod period = null;
@@ -180,12 +222,37 @@ public class RatingStore {
             }
             Map<String, String> group = meter.groupBy().isEmpty() ? Map.of() : meter.group(event).dimensions();
             String dims = group.isEmpty() ? "{}" : json.writeValueAsString(group);
-            Delta d = deltas.computeIfAbsent(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start(), dims), k -> new Delta());
-            d.periodEnd = period.end();
-            d.dimensions = group;
-            add(d, contribution, sign, trace);
-            add(days.computeIfAbsent(new DayKey(e.tenantId(), e.customerId(), meter.key(), day, dims), k -> new Delta()), contribution, sign,
-                    trace);
+            out.add(new Contribution(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start(), dims),
+                    new DayKey(e.tenantId(), e.customerId(), meter.key(), day, dims), period.end(), group, contribution, sign));
+        }
+    }
+
+    private BatchKey batchKey(ConsumerRecord<String, String> r) {
+        try {
+            RecordHeaders.number(r, Headers.POSITION);
+            return new BatchKey(r.topic(), r.partition(), RecordHeaders.number(r, Headers.OUTBOX_ID));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private void reject(Connection c, List<Rejected> rejected) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into rejected_record (topic, kafka_partition, kafka_offset, reason, record_value) values (?, ?, ?, ?, ?)
+                on conflict do nothing""")) {
+            for (Rejected x : rejected) {
+                ConsumerRecord<String, String> r = x.record();
+                LOG.warnf("record %s-%d@%d set aside, not rated: %s (see rejected_record)", r.topic(), r.partition(), r.offset(),
+                        x.reason());
+                ps.setString(1, r.topic());
+                ps.setInt(2, r.partition());
+                ps.setLong(3, r.offset());
+                ps.setString(4, x.reason().length() > 1000 ? x.reason().substring(0, 1000) : x.reason());
+                String v = r.value();
+                ps.setString(5, v == null ? null : v.length() > 65_536 ? v.substring(0, 65_536) : v);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
@@ -202,8 +269,8 @@ public class RatingStore {
         List<Long> outboxIds = new ArrayList<>();
         java.util.Set<BatchKey> seen = new java.util.HashSet<>();
         for (ConsumerRecord<String, String> r : records) {
-            BatchKey k = new BatchKey(r.topic(), r.partition(), RecordHeaders.number(r, Headers.OUTBOX_ID));
-            if (seen.add(k)) {
+            BatchKey k = AcceptanceMarkerV1.SCHEMA.equals(RecordHeaders.string(r, Headers.SCHEMA)) ? null : batchKey(r);
+            if (k != null && seen.add(k)) {
                 topics.add(k.topic());
                 partitions.add(k.partition());
                 outboxIds.add(k.outboxId());
