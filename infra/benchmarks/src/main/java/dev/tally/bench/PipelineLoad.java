@@ -86,6 +86,7 @@ public final class PipelineLoad {
         String readKey = ingest.call("POST", ingest.invoicing + "/v1/api-keys", admin, "application/json", "{\"scope\":\"read\"}")
                 .path("key").asText();
         String key = ingest.setUpTenant(admin);
+        ingest.call("PUT", ingest.invoicing + "/v1/customers/probe/limits/probes", admin, "application/json", "{\"limit\":1000000}");
         System.out.printf("pipeline load: profile %s, batch %d, duplicate rate %.0f%%, %d senders, %d s (+%d s warm-up), %d customers,"
                 + " 10 meters, ingest and rating on one box%n", profile, batch, dupRate * 100, senders, seconds, warmup, IngestLoad.CUSTOMERS);
 
@@ -97,6 +98,8 @@ public final class PipelineLoad {
         AtomicBoolean probing = new AtomicBoolean(true);
         var probes = Executors.newSingleThreadExecutor();
         Future<List<Double>> freshness = probes.submit(() -> probe(ingest, key, readKey, probing));
+        var checker = Executors.newSingleThreadExecutor();
+        Future<List<Double>> checks = checker.submit(() -> entitlementChecks(key, probing));
         long t0 = System.nanoTime();
         IngestLoad.Result r = ingest.runPhase(gen, key, batch, senders, seconds, true);
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
@@ -107,7 +110,9 @@ public final class PipelineLoad {
         double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
         probing.set(false);
         List<Double> fresh = freshness.get();
+        List<Double> entitlement = checks.get();
         probes.shutdown();
+        checker.shutdown();
 
         System.out.println();
         System.out.printf("%-48s %14s%n", "measure", "value");
@@ -123,6 +128,9 @@ public final class PipelineLoad {
         System.out.printf("%-48s %14d%n", "freshness probes", fresh.size());
         System.out.printf("%-48s %14.0f%n", "freshness p50 (ms, accepted → in usage API)", percentile(fresh, 0.50));
         System.out.printf("%-48s %14.0f%n", "freshness p99 (ms)", percentile(fresh, 0.99));
+        System.out.printf("%-48s %,14d%n", "entitlement checks (one client, back to back)", entitlement.size());
+        System.out.printf("%-48s %14.2f%n", "entitlement check p50 (ms, HTTP round trip)", percentile(entitlement, 0.50));
+        System.out.printf("%-48s %14.2f%n", "entitlement check p99 (ms)", percentile(entitlement, 0.99));
         System.out.printf("%-48s %14.1f%n", "ingest request latency p99 (ms)", r.p99());
         System.out.printf("%-48s %,14d%n", "failed requests", r.failures());
     }
@@ -150,6 +158,22 @@ public final class PipelineLoad {
             out.add((System.nanoTime() - accepted) / 1e6);
             seen++;
             Thread.sleep(500);
+        }
+        return out;
+    }
+
+    /** Entitlement checks for the probe customer, back to back with the ingest key (as a gateway would), timed. */
+    private List<Double> entitlementChecks(String key, AtomicBoolean running) throws Exception {
+        List<Double> out = new ArrayList<>();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(rating + "/v1/customers/probe/entitlements/probes"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key).GET().build();
+        while (running.get()) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                out.add((System.nanoTime() - t0) / 1e6);
+            }
+            Thread.sleep(5);
         }
         return out;
     }
