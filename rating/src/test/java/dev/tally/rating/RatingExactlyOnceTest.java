@@ -294,6 +294,43 @@ class RatingExactlyOnceTest {
         assertThat(reasons.get(3)).contains("headers");
     }
 
+    @Inject
+    dev.tally.rating.store.RatingStore store;
+
+    /**
+     * A consumer that lost its partition (a zombie after a rebalance) and still holds records the new
+     * owner has applied cannot commit them: its poll starts behind the stored position and is refused.
+     */
+    @Test
+    void aPollThatStartsBehindTheStoredPositionIsRefused() throws Exception {
+        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            publishRow(p, row, List.of(event("z-1", "10")), null);
+        }
+        await(() -> aggregate("requests").count() == 1, "rated");
+        int partition = dev.tally.platform.kafka.PartitionKeys.partitionOf(tenant + "/" + customer, 4);
+        long stored;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select next_offset from consumer_offset where topic = ? and kafka_partition = ?")) {
+            ps.setString(1, Topics.EVENTS_ACCEPTED);
+            ps.setInt(2, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                stored = rs.getLong(1);
+            }
+        }
+        // the zombie's record: an offset already applied by the owner, under an outbox id nobody has seen
+        var stale = new org.apache.kafka.clients.consumer.ConsumerRecord<>(Topics.EVENTS_ACCEPTED, partition, stored - 1,
+                tenant + "/" + customer, json.writeValueAsString(event("z-2", "99")));
+        stale.headers().add(Headers.OUTBOX_ID, Long.toString(row + 7).getBytes(StandardCharsets.UTF_8))
+                .add(Headers.POSITION, "0".getBytes(StandardCharsets.UTF_8))
+                .add(Headers.SCHEMA, AcceptedEventV1.SCHEMA.getBytes(StandardCharsets.UTF_8));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.apply(List.of(stale), r -> null))
+                .isInstanceOf(dev.tally.platform.kafka.StoredOffsets.StalePositionException.class);
+        assertThat(aggregate("bandwidth").quantity()).isEqualByComparingTo("10");
+        assertThat(aggregate("requests").count()).isEqualTo(1);
+    }
+
     private ProducerRecord<String, String> record(String key, String value, long outboxId, int position, String schema) {
         ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, key, value);
         r.headers().add(Headers.OUTBOX_ID, Long.toString(outboxId).getBytes(StandardCharsets.UTF_8))

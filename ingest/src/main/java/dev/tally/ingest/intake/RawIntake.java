@@ -143,7 +143,7 @@ public class RawIntake extends StoredOffsetsConsumer {
                 share.candidates().add(new EventStore.Candidate(index++, a.event(), a.customerId(), a.attributedBy()));
             }
         }
-        store.acceptPoll(byTenant, dead, next, now);
+        store.acceptPoll(byTenant, dead, dev.tally.platform.kafka.StoredOffsets.firstOffsets(polled), next, now);
         consumed.addAndGet(polled.count());
     }
 

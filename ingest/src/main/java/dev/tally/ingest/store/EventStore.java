@@ -89,9 +89,11 @@ public class EventStore {
      * many events were new.
      */
     public int acceptPoll(java.util.Map<String, TenantShare> byTenant, List<OutboxRecord> deadLetters,
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> firstOffsets,
             java.util.Map<org.apache.kafka.common.TopicPartition, Long> nextOffsets, Instant now) {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
+                StoredOffsets.claim(c, INTAKE_OFFSETS, firstOffsets);
                 int accepted = 0;
                 for (var e : byTenant.entrySet()) {
                     if (!e.getValue().candidates().isEmpty()) {

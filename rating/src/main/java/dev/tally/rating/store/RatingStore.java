@@ -103,6 +103,7 @@ public class RatingStore {
 
     private Applied apply(Connection c, List<ConsumerRecord<String, String>> records,
             Function<ConsumerRecord<String, String>, String> traceOf) throws Exception {
+        StoredOffsets.claim(c, OFFSETS, StoredOffsets.firstOffsets(records));
         Map<BatchKey, Integer> highWater = loadHighWater(c, records);
         Map<BatchKey, Integer> changedHighWater = new HashMap<>();
         Map<TopicPartition, Long> nextOffsets = new HashMap<>();

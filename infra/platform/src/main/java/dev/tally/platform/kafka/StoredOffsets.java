@@ -38,6 +38,57 @@ public final class StoredOffsets {
         return out;
     }
 
+    /** A poll that starts behind what is stored: another consumer applied these records already. */
+    public static final class StalePositionException extends IllegalStateException {
+        StalePositionException(String message) {
+            super(message);
+        }
+    }
+
+    /** The first offset of each partition in a poll (records of a partition come in offset order). */
+    public static Map<TopicPartition, Long> firstOffsets(Iterable<? extends org.apache.kafka.clients.consumer.ConsumerRecord<?, ?>> records) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (var r : records) {
+            out.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+        }
+        return out;
+    }
+
+    /**
+     * Claims the poll's partitions at the start of the caller's transaction: locks their rows (creating
+     * them at the poll's first offsets if new) and refuses the poll if any stored position lies beyond
+     * the poll's first offset — a consumer that lost its partitions in a rebalance (paused past its
+     * session, or slow on a big poll) and still holds records the new owner has since applied. Without
+     * this, both would commit the same records. The lock also serializes two such consumers.
+     *
+     * @throws StalePositionException the caller rolls back and re-reads from the stored offsets
+     */
+    public static void claim(Connection c, String table, Map<TopicPartition, Long> firstOffsets) throws SQLException {
+        java.util.List<TopicPartition> sorted = new java.util.ArrayList<>(firstOffsets.keySet());
+        sorted.sort(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        try (PreparedStatement insert = c.prepareStatement("insert into " + table + " (topic, kafka_partition, next_offset) values (?, ?, ?)"
+                + " on conflict (topic, kafka_partition) do nothing");
+             PreparedStatement lock = c.prepareStatement("select next_offset from " + table
+                     + " where topic = ? and kafka_partition = ? for update")) {
+            for (TopicPartition tp : sorted) {
+                insert.setString(1, tp.topic());
+                insert.setInt(2, tp.partition());
+                insert.setLong(3, firstOffsets.get(tp));
+                insert.executeUpdate();
+                lock.setString(1, tp.topic());
+                lock.setInt(2, tp.partition());
+                try (ResultSet rs = lock.executeQuery()) {
+                    rs.next();
+                    long stored = rs.getLong(1);
+                    if (stored > firstOffsets.get(tp)) {
+                        throw new StalePositionException(tp + ": this poll starts at " + firstOffsets.get(tp) + " but " + stored
+                                + " is already applied (the partition moved to another consumer); re-reading from the stored offset");
+                    }
+                }
+            }
+        }
+    }
+
     /** Records the next offsets, in the caller's transaction. */
     public static void save(Connection c, String table, Map<TopicPartition, Long> offsets) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into " + table + " (topic, kafka_partition, next_offset) values (?, ?, ?)"
