@@ -125,6 +125,11 @@ class CorrectionsTest {
         assertThat(corrections.get(2).previous().properties().get("bytes")).isEqualTo("7");
         assertThat(corrections.get(2).current().properties().get("bytes")).isEqualTo("8");
         assertThat(corrections).extracting(EventCorrectionV1::customerId).containsOnly(f.customerId());
+        // the billing period is stamped at acceptance (no subscription here: the calendar month) and travels with corrections
+        var original = json.readValue(mine.get(1).value(), dev.tally.model.messages.AcceptedEventV1.class);
+        assertThat(original.periodStart()).isEqualTo(dev.tally.model.metering.BillingPeriod.calendarMonthOf(original.timestamp()).start());
+        assertThat(corrections.get(1).previous().periodStart()).isEqualTo(original.periodStart());
+        assertThat(corrections.get(2).current().periodEnd()).isEqualTo(original.periodEnd());
     }
 
     @Test

@@ -294,6 +294,42 @@ class RatingExactlyOnceTest {
         assertThat(reasons.get(3)).contains("headers");
     }
 
+    /**
+     * The period stamped by ingest at acceptance decides where an event and its corrections land, even
+     * when the catalog would now say otherwise (a subscription created after the event was accepted).
+     */
+    @Test
+    void theStampedPeriodDecidesWhereAnEventAndItsCorrectionsLand() throws Exception {
+        Instant start = Instant.parse("2026-11-07T00:00:00Z");
+        Instant end = Instant.parse("2026-12-07T00:00:00Z");
+        AcceptedEventV1 e = new AcceptedEventV1(tenant, customer, "acme", "p-1", "bandwidth", EVENT_TIME, Map.of("bytes", "25"), Instant.now(),
+                "customer", start, end);
+        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            publishRow(p, row, List.of(e), null);
+            publishRow(p, row + 1, EventCorrectionV1.SCHEMA, List.of(new EventCorrectionV1(tenant, customer, "p-1", "retract", 1, e, null,
+                    "test", "key:k", Instant.now())), null);
+            publishRow(p, row + 2, List.of(event("p-2", "3")), null); // unstamped: the reader decides (calendar month)
+        }
+        await(() -> aggregate("requests").count() == 1, "rated");
+        Thread.sleep(300);
+        Map<Instant, BigDecimal> byPeriod = new java.util.TreeMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select period_start, quantity from usage_aggregate where tenant_id = ? and customer_id = ? and meter_key = 'bandwidth'")) {
+            ps.setString(1, tenant);
+            ps.setString(2, customer);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byPeriod.put(rs.getTimestamp(1).toInstant(), rs.getBigDecimal(2));
+                }
+            }
+        }
+        assertThat(byPeriod.keySet()).containsExactly(Instant.parse("2026-11-01T00:00:00Z"), start);
+        assertThat(byPeriod.get(start)).isEqualByComparingTo("0"); // counted there, and taken out there
+        assertThat(byPeriod.get(Instant.parse("2026-11-01T00:00:00Z"))).isEqualByComparingTo("3");
+    }
+
     @Inject
     dev.tally.rating.store.RatingStore store;
 

@@ -142,7 +142,8 @@ public class CorrectionsResource {
                             unmeasurable.field(), unmeasurable.message()));
                 }
                 return new Corrections.Decision(EventCorrectionV1.AMEND, new AcceptedEventV1(e.tenantId(), e.customerId(), e.customer(),
-                        e.eventId(), e.type(), e.timestamp(), valid.properties(), e.acceptedAt(), e.attributedBy()), null);
+                        e.eventId(), e.type(), e.timestamp(), valid.properties(), e.acceptedAt(), e.attributedBy(), e.periodStart(),
+                        e.periodEnd()), null);
             }));
         }
         return answer(tenant, asks, invalid, reason);

@@ -59,6 +59,8 @@ final class AcceptedEventWriter {
             }
             field("acceptedAt", acceptedAt);
             field("attributedBy", e.attributedBy());
+            field("periodStart", e.periodStart() == null ? null : e.periodStart().toString());
+            field("periodEnd", e.periodEnd() == null ? null : e.periodEnd().toString());
             g.writeEndObject();
             g.flush();
             String json = out.toString();

@@ -3,6 +3,7 @@ package dev.tally.ingest.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.event.UsageEvent;
+import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.kafka.StoredOffsets;
@@ -32,6 +33,8 @@ public class EventStore {
     DataSource dataSource;
     @Inject
     ObjectMapper json;
+    @Inject
+    dev.tally.platform.catalog.CatalogView catalog;
 
     /** A valid, attributed event and its index in the request. */
     public record Candidate(int index, UsageEvent event, String customerId, String attributedBy) {
@@ -173,8 +176,10 @@ public class EventStore {
             }
             accepted.add(k.index());
             UsageEvent e = k.event();
+            // the billing period is decided once, here, and travels with the event and its corrections
+            BillingPeriod period = catalog.periodOf(tenantId, k.customerId(), e.timestamp());
             AcceptedEventV1 message = new AcceptedEventV1(tenantId, k.customerId(), e.customer(), e.id(), e.type(), e.timestamp(),
-                    e.properties(), now, k.attributedBy());
+                    e.properties(), now, k.attributedBy(), period.start(), period.end());
             records.add(new OutboxRecord(tenantId + "/" + k.customerId(), writer.write(message, acceptedAt), traceparent));
         }
         if (!records.isEmpty()) {

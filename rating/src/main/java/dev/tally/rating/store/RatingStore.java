@@ -219,7 +219,10 @@ public class RatingStore {
                 continue;
             }
             if (period == null) {
-                period = catalog.periodOf(e.tenantId(), e.customerId(), e.timestamp());
+                // decided by ingest when the event was accepted (so a correction lands where the event was counted);
+                // older records without it: the subscription in force now
+                period = e.periodStart() != null && e.periodEnd() != null ? new BillingPeriod(e.periodStart(), e.periodEnd())
+                        : catalog.periodOf(e.tenantId(), e.customerId(), e.timestamp());
             }
             Map<String, String> group = meter.groupBy().isEmpty() ? Map.of() : meter.group(event).dimensions();
             String dims = group.isEmpty() ? "{}" : json.writeValueAsString(group);

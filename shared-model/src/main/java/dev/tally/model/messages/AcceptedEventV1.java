@@ -17,8 +17,20 @@ import java.util.Map;
  * @param acceptedAt   when ingest committed it
  * @param attributedBy how the customer was found: {@code customer} (the reference sent), {@code ip},
  *                     {@code hostname} or {@code api_key}
+ * @param periodStart  the billing period the event belongs to, decided once when it was accepted (the
+ *                     customer's subscription in force at {@code timestamp}, else the calendar month);
+ *                     its corrections carry it unchanged, so they land where the event was counted.
+ *                     Absent from older producers: the reader decides then.
+ * @param periodEnd    that period's exclusive end
  */
 public record AcceptedEventV1(String tenantId, String customerId, String customer, String eventId, String type,
-        Instant timestamp, Map<String, Object> properties, Instant acceptedAt, String attributedBy) {
+        Instant timestamp, Map<String, Object> properties, Instant acceptedAt, String attributedBy, Instant periodStart,
+        Instant periodEnd) {
     public static final String SCHEMA = "AcceptedEventV1";
+
+    /** Without a period (the reader decides it). */
+    public AcceptedEventV1(String tenantId, String customerId, String customer, String eventId, String type, Instant timestamp,
+            Map<String, Object> properties, Instant acceptedAt, String attributedBy) {
+        this(tenantId, customerId, customer, eventId, type, timestamp, properties, acceptedAt, attributedBy, null, null);
+    }
 }
