@@ -22,6 +22,18 @@ class WebhookSignatureTest {
         assertThat(WebhookSignature.verify("whsec_1", null, body, 1_700_000_000L, 300)).isFalse();
     }
 
+    /** Endpoints may not point into Tally's own network (unless a local run allows it). */
+    @Test
+    void internalAddressesAreRecognised() throws Exception {
+        for (String host : new String[] {"127.0.0.1", "10.1.2.3", "192.168.0.10", "172.16.5.5", "169.254.169.254", "0.0.0.0", "::1", "fd00::1",
+                "localhost"}) {
+            assertThat(dev.tally.invoicing.webhook.WebhookDispatcher.internal(host)).as(host).isTrue();
+        }
+        for (String host : new String[] {"8.8.8.8", "203.0.113.7", "2001:db8::1"}) {
+            assertThat(dev.tally.invoicing.webhook.WebhookDispatcher.internal(host)).as(host).isFalse();
+        }
+    }
+
     @Test
     void retriesBackOffExponentiallyUpToAnHour() {
         assertThat(Backoff.after(1)).isEqualTo(Duration.ofSeconds(1));

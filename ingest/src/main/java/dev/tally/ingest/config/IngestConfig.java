@@ -35,11 +35,15 @@ public interface IngestConfig {
     @WithDefault("PT2M")
     java.time.Duration watermarkLag();
 
-    /** How often acceptance markers are written (read by AcceptanceMarkers' schedule). */
+
+    /**
+     * How often acceptance markers are written. Read by AcceptanceMarkers' {@code @Scheduled} expression;
+     * declared here so the mapping knows the property (SmallRye refuses unknown keys under tally.ingest).
+     */
     @WithDefault("1s")
     String watermarkEvery();
 
-    /** How often expired dedup keys are deleted (read by KeyExpiry's schedule). */
+    /** How often expired dedup keys are deleted; read by KeyExpiry's {@code @Scheduled} expression (as above). */
     @WithDefault("10m")
     String keyExpiryEvery();
 

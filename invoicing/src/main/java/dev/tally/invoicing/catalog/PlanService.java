@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.plan.PlanValidator;
-import dev.tally.model.pricing.PriceModel;
 import dev.tally.platform.problem.Problem;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -102,15 +101,6 @@ public class PlanService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored plan " + v.planKey + "/" + v.version + " does not parse", e);
         }
-    }
-
-    /** The price models of a stored (hence valid) plan document, by meter, in charge order. */
-    public static Map<String, PriceModel> prices(PlanSpec spec) {
-        PlanValidator.Result r = PlanValidator.validate(spec);
-        if (!r.valid()) {
-            throw new IllegalStateException("stored plan " + spec.key() + " is invalid: " + r.problems());
-        }
-        return r.prices();
     }
 
     private VersionView insertVersion(String tenantId, PlanSpec valid, int version, boolean publish, String actor) {

@@ -32,13 +32,17 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class WebhookDispatcher {
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
-    static final Duration LEASE = Duration.ofSeconds(60);
-    static final int BATCH = 20;
+    /** Longer than a whole batch can take (each send: 5 s to connect + the answer timeout): no one else claims it meanwhile. */
+    static final Duration LEASE = Duration.ofMinutes(5);
+    static final int BATCH = 10;
 
     @Inject
     DataSource dataSource;
     @ConfigProperty(name = "tally.webhooks.timeout", defaultValue = "PT10S")
     Duration timeout;
+    /** Whether endpoints may resolve to loopback, private or link-local addresses (local runs and tests only). */
+    @ConfigProperty(name = "tally.webhooks.allow-private-addresses", defaultValue = "false")
+    boolean allowPrivate;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER)
             .build();
@@ -64,8 +68,12 @@ public class WebhookDispatcher {
             Integer status = null;
             String error = null;
             try {
+                URI target = URI.create(d.url());
+                if (!allowPrivate && internal(target.getHost())) {
+                    throw new java.io.IOException("refused: " + target.getHost() + " resolves to a loopback, private or link-local address");
+                }
                 long now = Instant.now().getEpochSecond();
-                HttpRequest request = HttpRequest.newBuilder(URI.create(d.url())).timeout(timeout)
+                HttpRequest request = HttpRequest.newBuilder(target).timeout(timeout)
                         .header("Content-Type", "application/json")
                         .header("User-Agent", "Tally-Webhooks/1")
                         .header(WebhookSignature.HEADER, WebhookSignature.header(d.secret(), now, d.payload()))
@@ -81,6 +89,20 @@ public class WebhookDispatcher {
             record(d, status, error);
         }
         return due.size();
+    }
+
+    /** A tenant's URL must not reach into the network Tally runs in. */
+    public static boolean internal(String host) throws java.net.UnknownHostException {
+        if (host == null) {
+            return true;
+        }
+        for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+            if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()
+                    || (a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<Due> claim() throws Exception {
@@ -122,7 +144,7 @@ public class WebhookDispatcher {
              PreparedStatement ps = c.prepareStatement("""
                      update webhook_delivery set attempts = ?, status = ?, last_status = ?, last_error = ?, next_attempt_at = ?,
                        delivered_at = case when ? then now() else delivered_at end
-                     where delivery_id = ?""")) {
+                     where delivery_id = ? and attempts = ? and status = 'pending'""")) {
             ps.setInt(1, attempts);
             ps.setString(2, ok ? "delivered" : givenUp ? "failed" : "pending");
             ps.setObject(3, status);
@@ -130,6 +152,7 @@ public class WebhookDispatcher {
             ps.setTimestamp(5, Timestamp.from(ok || givenUp ? Instant.now() : Instant.now().plus(Backoff.after(attempts))));
             ps.setBoolean(6, ok);
             ps.setLong(7, d.deliveryId());
+            ps.setInt(8, d.attempts()); // only the claim that read these attempts may record them
             ps.executeUpdate();
         }
         if (givenUp) {

@@ -25,10 +25,13 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Inject
     CatalogView catalog;
+    @jakarta.ws.rs.core.Context
+    jakarta.ws.rs.container.ResourceInfo resource;
 
     @Override
     public void filter(ContainerRequestContext request) {
-        boolean entitlement = request.getUriInfo().getPath().contains("/entitlements/");
+        // decided by the matched resource, not by the path text
+        boolean entitlement = resource.getResourceClass() == EntitlementResource.class;
         CatalogRecordV1.ApiKey key = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
                 entitlement ? ENTITLEMENT_SCOPES : SCOPES, entitlement ? "an entitlement check" : "reading usage");
         request.setProperty(TENANT, key.tenantId());

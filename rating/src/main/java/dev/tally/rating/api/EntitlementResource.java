@@ -55,14 +55,14 @@ public class EntitlementResource {
         }
         BillingPeriod period = catalog.periodOf(tenantId, c.customerId(), clock.instant());
         BigDecimal used = usage.total(new RatingStore.MeterPeriod(tenantId, c.customerId(), meter, period.start()));
-        used = used.signum() == 0 ? BigDecimal.ZERO : used.stripTrailingZeros();
+        used = Quantities.plain(used);
         CatalogRecordV1.Limit l = catalog.limit(tenantId, c.customerId(), meter);
         if (l == null) {
             return new EntitlementView(c.customerId(), meter, period, used, null, null, null, true, false, List.of(), List.of());
         }
         Entitlement e = new Entitlement(l.limit(), l.hard(), l.alertAt());
         boolean blocked = e.blocked(used);
-        return new EntitlementView(c.customerId(), meter, period, used, l.limit().stripTrailingZeros(),
-                e.remaining(used).stripTrailingZeros(), l.hard(), !blocked, blocked, e.alertAt(), e.reached(used));
+        return new EntitlementView(c.customerId(), meter, period, used, Quantities.plain(l.limit()),
+                Quantities.plain(e.remaining(used)), l.hard(), !blocked, blocked, e.alertAt(), e.reached(used));
     }
 }

@@ -81,14 +81,10 @@ public class SpendResource {
                 PlanCharges.of(version.spec(), queries.period(tenantId, c.customerId(), period.start())), RoundingPolicy.DEFAULT);
         List<Charge> charges = new ArrayList<>();
         for (InvoiceLine l : priced.lines()) {
-            charges.add(new Charge(l.meterKey(), l.description(), plain(l.quantity()), l.eventCount(), plain(l.unroundedAmount()),
+            charges.add(new Charge(l.meterKey(), l.description(), Quantities.plain(l.quantity()), l.eventCount(), Quantities.plain(l.unroundedAmount()),
                     l.amount().amount(), l.explanation().stream().map(Evaluation.Step::text).toList()));
         }
         return new Spend(c.customerId(), c.externalId(), sub.subscriptionId(), phase.planKey(), phase.planVersion(), priced.currency(),
                 period, when, charges, priced.total().amount(), RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines");
-    }
-
-    private static BigDecimal plain(BigDecimal d) {
-        return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
     }
 }

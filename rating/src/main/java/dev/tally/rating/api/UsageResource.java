@@ -118,16 +118,12 @@ public class UsageResource {
                 total = total.add(r.quantity());
                 events += r.eventCount();
             }
-            out.add(new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), plain(total), events,
-                    days.values().stream().map(d -> new DayUsage(d.day(), plain(d.quantity()), d.eventCount())).toList(),
+            out.add(new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), Quantities.plain(total), events,
+                    days.values().stream().map(d -> new DayUsage(d.day(), Quantities.plain(d.quantity()), d.eventCount())).toList(),
                     m.groupBy().isEmpty() ? null
-                            : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), plain(g.quantity()), g.eventCount())).toList()));
+                            : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), Quantities.plain(g.quantity()), g.eventCount())).toList()));
         }
         return new Usage(c.customerId(), c.externalId(), start, end, current, out);
-    }
-
-    private static BigDecimal plain(BigDecimal d) {
-        return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
     }
 
     private static LocalDate date(String s, String field) {

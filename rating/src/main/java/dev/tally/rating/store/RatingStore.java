@@ -403,12 +403,15 @@ public class RatingStore {
     private Map<MeterPeriod, BigDecimal> checkLimits(Connection c, Map<AggKey, Delta> deltas) throws Exception {
         Map<MeterPeriod, BigDecimal> changed = new LinkedHashMap<>();
         Map<MeterPeriod, Instant> ends = new HashMap<>();
+        Map<MeterPeriod, CatalogRecordV1.Limit> limits = new HashMap<>();
         for (Map.Entry<AggKey, Delta> e : deltas.entrySet()) {
             AggKey k = e.getKey();
-            if (catalog.limit(k.tenantId(), k.customerId(), k.meterKey()) != null) {
+            CatalogRecordV1.Limit limit = catalog.limit(k.tenantId(), k.customerId(), k.meterKey()); // read once per poll and meter
+            if (limit != null) {
                 MeterPeriod m = new MeterPeriod(k.tenantId(), k.customerId(), k.meterKey(), k.periodStart());
                 changed.merge(m, e.getValue().quantity, BigDecimal::add);
                 ends.put(m, e.getValue().periodEnd);
+                limits.putIfAbsent(m, limit);
             }
         }
         if (changed.isEmpty()) {
@@ -417,25 +420,14 @@ public class RatingStore {
         Map<MeterPeriod, BigDecimal> totals = new HashMap<>();
         List<OutboxRecord> alerts = new ArrayList<>();
         Instant now = Instant.now();
-        try (PreparedStatement total = c.prepareStatement("""
-                select coalesce(sum(quantity), 0) from usage_aggregate
-                where tenant_id = ? and customer_id = ? and meter_key = ? and period_start = ?""");
-             PreparedStatement sent = c.prepareStatement("""
+        try (PreparedStatement sent = c.prepareStatement("""
                 insert into alert_sent (tenant_id, customer_id, meter_key, period_start, percent, quantity) values (?, ?, ?, ?, ?, ?)
                 on conflict do nothing""")) {
             for (Map.Entry<MeterPeriod, BigDecimal> e : changed.entrySet()) {
                 MeterPeriod m = e.getKey();
-                total.setString(1, m.tenantId());
-                total.setString(2, m.customerId());
-                total.setString(3, m.meterKey());
-                total.setTimestamp(4, Timestamp.from(m.periodStart()));
-                BigDecimal after;
-                try (ResultSet rs = total.executeQuery()) {
-                    rs.next();
-                    after = rs.getBigDecimal(1);
-                }
+                BigDecimal after = UsageQueries.periodTotal(c, m);
                 totals.put(m, after);
-                CatalogRecordV1.Limit l = catalog.limit(m.tenantId(), m.customerId(), m.meterKey());
+                CatalogRecordV1.Limit l = limits.get(m);
                 Entitlement ent = new Entitlement(l.limit(), l.hard(), l.alertAt());
                 for (int percent : ent.crossed(after.subtract(e.getValue()), after)) {
                     sent.setString(1, m.tenantId());

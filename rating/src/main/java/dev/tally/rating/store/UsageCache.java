@@ -4,9 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,8 +34,12 @@ public class UsageCache {
         if (e != null && now - e.at() < MAX_AGE.toNanos()) {
             return e.total();
         }
-        BigDecimal total = load(key);
-        entries.put(key, new Entry(total, now));
+        BigDecimal total;
+        try (Connection c = dataSource.getConnection()) {
+            total = UsageQueries.periodTotal(c, key);
+        }
+        Entry loaded = new Entry(total, now);
+        entries.merge(key, loaded, (old, fresh) -> old.at() > fresh.at() ? old : fresh); // a poll's newer total wins
         return total;
     }
 
@@ -48,19 +49,10 @@ public class UsageCache {
         totals.forEach((k, v) -> entries.put(k, new Entry(v, now)));
     }
 
-    private BigDecimal load(RatingStore.MeterPeriod key) throws Exception {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select coalesce(sum(quantity), 0) from usage_aggregate
-                     where tenant_id = ? and customer_id = ? and meter_key = ? and period_start = ?""")) {
-            ps.setString(1, key.tenantId());
-            ps.setString(2, key.customerId());
-            ps.setString(3, key.meterKey());
-            ps.setTimestamp(4, Timestamp.from(key.periodStart()));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBigDecimal(1);
-            }
-        }
+    /** Entries nobody asked for in a while go: the map holds what entitlement checks use, not every meter ever rated. */
+    @io.quarkus.scheduler.Scheduled(every = "1m", concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    void evict() {
+        long horizon = System.nanoTime() - Duration.ofMinutes(1).toNanos();
+        entries.values().removeIf(e -> e.at() < horizon);
     }
 }

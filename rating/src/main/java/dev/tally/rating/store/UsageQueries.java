@@ -22,6 +22,22 @@ public class UsageQueries {
     public record DayRow(String meterKey, LocalDate day, String dimensions, BigDecimal quantity, long eventCount) {
     }
 
+    /** A meter's total in a period over all its groups, in the caller's connection (and transaction). */
+    public static BigDecimal periodTotal(Connection c, RatingStore.MeterPeriod key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select coalesce(sum(quantity), 0) from usage_aggregate
+                where tenant_id = ? and customer_id = ? and meter_key = ? and period_start = ?""")) {
+            ps.setString(1, key.tenantId());
+            ps.setString(2, key.customerId());
+            ps.setString(3, key.meterKey());
+            ps.setTimestamp(4, java.sql.Timestamp.from(key.periodStart()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBigDecimal(1);
+            }
+        }
+    }
+
     /** The customer's aggregates for the period starting at {@code periodStart}, per meter, summed over groups. */
     public java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> period(String tenantId, String customerId,
             java.time.Instant periodStart) throws SQLException {

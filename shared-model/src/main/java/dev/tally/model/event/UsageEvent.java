@@ -30,5 +30,10 @@ public record UsageEvent(String id, String type, String customer, Instant timest
         return null;
     }
 
-    private static final java.util.regex.Pattern PLAIN_DECIMAL = java.util.regex.Pattern.compile("-?\\d{1,40}(\\.\\d{1,40})?");
+    /**
+     * 30 integer digits and 18 fractional digits at most (EventValidator's range; trailing zeros and
+     * leading zeros do not count): a longer numeric string is not a number here, so a meter that reads
+     * it rejects the event ({@code property_not_a_number}) rather than summing an out-of-range value.
+     */
+    private static final java.util.regex.Pattern PLAIN_DECIMAL = java.util.regex.Pattern.compile("-?0*\\d{1,30}(\\.\\d{0,18}0*)?");
 }

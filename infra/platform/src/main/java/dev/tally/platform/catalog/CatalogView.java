@@ -114,11 +114,11 @@ public class CatalogView {
             case CUSTOMER -> {
                 CatalogRecordV1.Customer c = r.customer();
                 CatalogRecordV1.Customer before = customersById.put(c.tenantId() + "/" + c.customerId(), c);
-                if (before != null && before.externalId() != null) {
-                    customersByExternalId.remove(before.tenantId() + "/" + before.externalId(), before);
-                }
                 if (c.externalId() != null) {
                     customersByExternalId.put(c.tenantId() + "/" + c.externalId(), c);
+                }
+                if (before != null && before.externalId() != null && !before.externalId().equals(c.externalId())) {
+                    customersByExternalId.remove(before.tenantId() + "/" + before.externalId(), before);
                 }
                 AttributionIndex index = attributionByTenant.computeIfAbsent(c.tenantId(), t -> new AttributionIndex());
                 synchronized (index) {
@@ -229,11 +229,6 @@ public class CatalogView {
             }
         }
         return List.copyOf(out);
-    }
-
-    public List<CatalogRecordV1.Meter> meters(String tenantId) {
-        Map<String, CatalogRecordV1.Meter> m = metersByTenant.get(tenantId);
-        return m == null ? List.of() : List.copyOf(m.values());
     }
 
     /** True once the view has read the whole topic as it was when the view started. */
