@@ -191,6 +191,24 @@ class InvoicingTest {
         assertThat(finished).anyMatch(s -> s.getTraceId().equals(traceId) && s.getParentSpanId().equals("b7ad6b7169203331"));
     }
 
+    /** A snapshot invoicing cannot read is set aside with its reason; the snapshots after it are stored. */
+    @Test
+    void anUnreadableSnapshotIsSetAsideAndTheNextOnesAreStored() throws Exception {
+        Tenant t = tenant();
+        String customerId = setUpCustomer(t, "0.01");
+        try (Producer<String, String> p = kafka.producer("test-rating")) {
+            p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, "{\"tenantId\":\"" + t.id() + "\", not json")).get();
+            p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, "{\"tenantId\":\"" + t.id() + "\"}")).get();
+        }
+        publish(t, customerId, 1, "300", 3, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (count("select count(*) from usage_snapshot where tenant_id = ?", t.id()) == 0) {
+            assertThat(System.nanoTime()).as("the good snapshot stored behind the bad ones").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(count("select count(*) from rejected_record where record_value like '%' || ? || '%'", t.id())).isEqualTo(2);
+    }
+
     @Test
     void keysAreListedWithoutSecretsRevocableAndTheirUseIsRecorded() throws Exception {
         Tenant t = tenant();

@@ -67,13 +67,25 @@ public class UsageConsumer extends ConsumerWorker {
     @Override
     protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
         List<RatedUsageV1> batch = new ArrayList<>(polled.count());
+        List<ConsumerRecord<String, String>> unreadable = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
         try {
             for (ConsumerRecord<String, String> r : polled) {
                 spans.add(TraceContext.consumerSpan(tracer, "invoice " + Topics.USAGE_RATED, RecordHeaders.string(r, Headers.TRACEPARENT)));
-                batch.add(json.readValue(r.value(), RatedUsageV1.class));
+                try {
+                    RatedUsageV1 s = json.readValue(r.value(), RatedUsageV1.class);
+                    if (s.tenantId() == null || s.customerId() == null || s.meterKey() == null || s.periodStart() == null
+                            || s.periodEnd() == null || s.quantity() == null) {
+                        throw new IllegalArgumentException("a snapshot needs tenant, customer, meter, period and quantity");
+                    }
+                    batch.add(s);
+                } catch (Exception e) {
+                    unreadable.add(r);
+                    reasons.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
             }
-            snapshots.store(batch);
+            snapshots.store(batch, unreadable, reasons);
             c.commitSync();
         } finally {
             spans.forEach(Span::end);
