@@ -90,6 +90,10 @@ class WebhookTest {
         given().header("Authorization", "Bearer " + key).get("/v1/webhooks").then().statusCode(200)
                 .body("size()", equalTo(1)).body("[0].secret", org.hamcrest.Matchers.nullValue());
 
+        // an alert nobody can read goes aside; the next one is still delivered
+        try (Producer<String, String> p = kafka.producer("test-rating")) {
+            p.send(new ProducerRecord<>(Topics.ALERTS, tenantId + "/c_1", "{\"tenantId\":\"" + tenantId + "\", broken")).get();
+        }
         AlertV1 alert = new AlertV1(tenantId + "/c_1/requests/2026-11-01T00:00:00Z/80", tenantId, "c_1", "requests",
                 Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"), 80, new BigDecimal("1000"),
                 new BigDecimal("812"), true, false, Instant.now());

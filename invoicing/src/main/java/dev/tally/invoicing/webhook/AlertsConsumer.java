@@ -66,7 +66,16 @@ public class AlertsConsumer extends ConsumerWorker {
             db.setAutoCommit(false);
             try {
                 for (ConsumerRecord<String, String> r : polled) {
-                    AlertV1 a = json.readValue(r.value(), AlertV1.class);
+                    AlertV1 a;
+                    try {
+                        a = json.readValue(r.value(), AlertV1.class);
+                        if (a.tenantId() == null || a.alertId() == null) {
+                            throw new IllegalArgumentException("an alert needs tenantId and alertId");
+                        }
+                    } catch (Exception e) {
+                        setAside(db, r, e.getClass().getSimpleName() + ": " + e.getMessage());
+                        continue;
+                    }
                     Map<String, Object> event = new LinkedHashMap<>();
                     event.put("id", a.alertId());
                     event.put("type", Webhooks.ALERT_CROSSED);
@@ -81,6 +90,23 @@ public class AlertsConsumer extends ConsumerWorker {
             }
         }
         c.commitSync();
+    }
+
+    /** An alert that cannot be read goes to rejected_record (with the reason) rather than stalling the partition. */
+    private static void setAside(Connection db, ConsumerRecord<String, String> r, String reason) throws java.sql.SQLException {
+        org.jboss.logging.Logger.getLogger(AlertsConsumer.class).warnf("record %s-%d@%d set aside: %s (see rejected_record)", r.topic(),
+                r.partition(), r.offset(), reason);
+        try (var ps = db.prepareStatement("""
+                insert into rejected_record (topic, kafka_partition, kafka_offset, reason, record_value) values (?, ?, ?, ?, ?)
+                on conflict do nothing""")) {
+            ps.setString(1, r.topic());
+            ps.setInt(2, r.partition());
+            ps.setLong(3, r.offset());
+            ps.setString(4, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+            String v = r.value();
+            ps.setString(5, v == null ? null : v.length() > 65_536 ? v.substring(0, 65_536) : v);
+            ps.executeUpdate();
+        }
     }
 
     @Override
