@@ -311,7 +311,8 @@ class RatingExactlyOnceTest {
                     "test", "key:k", Instant.now())), null);
             publishRow(p, row + 2, List.of(event("p-2", "3")), null); // unstamped: the reader decides (calendar month)
         }
-        await(() -> aggregate("requests").count() == 1, "rated");
+        // two periods now hold rows for this customer: wait on the total over both (p-1 in and out, p-2 in)
+        await(() -> requestsOverAllPeriods() == 1 && aggregate("requests").version() > 0, "rated");
         Thread.sleep(300);
         Map<Instant, BigDecimal> byPeriod = new java.util.TreeMap<>();
         try (Connection c = dataSource.getConnection();
@@ -328,6 +329,22 @@ class RatingExactlyOnceTest {
         assertThat(byPeriod.keySet()).containsExactly(Instant.parse("2026-11-01T00:00:00Z"), start);
         assertThat(byPeriod.get(start)).isEqualByComparingTo("0"); // counted there, and taken out there
         assertThat(byPeriod.get(Instant.parse("2026-11-01T00:00:00Z"))).isEqualByComparingTo("3");
+    }
+
+    private long requestsOverAllPeriods() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select coalesce(sum(event_count), 0), count(*) from usage_aggregate
+                     where tenant_id = ? and customer_id = ? and meter_key = 'requests'""")) {
+            ps.setString(1, tenant);
+            ps.setString(2, customer);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(2) == 2 ? rs.getLong(1) : -1; // both periods written
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Inject
