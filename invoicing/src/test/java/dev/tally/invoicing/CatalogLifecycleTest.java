@@ -374,6 +374,28 @@ class CatalogLifecycleTest {
         assertThat(count("select count(*) from audit_log where tenant_id = ? and entity_type = 'limit'", t.id())).isEqualTo(3);
     }
 
+    /** A spend budget in the customer's currency: validated, audited, published as a LIMIT on "$spend". */
+    @Test
+    void aSpendBudgetIsValidatedAuditedAndPublished() throws Exception {
+        Tenant t = withProPlan();
+        customer(t, "acme", Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS).toString());
+        send(t, "GET", "/v1/customers/acme/budget", null).statusCode(404);
+        send(t, "PUT", "/v1/customers/acme/budget", "{\"amount\":\"250.00\",\"alertAt\":[80,50]}").statusCode(200)
+                .body("amount", equalTo("250")).body("currency", equalTo("USD")).body("alertAt", org.hamcrest.Matchers.contains(50, 80));
+        send(t, "PUT", "/v1/customers/acme/budget", "{\"amount\":\"0.001\"}").statusCode(400).body("field", equalTo("amount"));
+        send(t, "PUT", "/v1/customers/acme/budget", "{\"amount\":-5}").statusCode(400).body("field", equalTo("amount"));
+        send(t, "PUT", "/v1/customers/acme/budget", "{\"amount\":5,\"alertAt\":[0]}").statusCode(400).body("field", equalTo("alertAt"));
+        send(t, "GET", "/v1/customers/acme/budget", null).statusCode(200).body("amount", equalTo("250"));
+        assertThat(count("""
+                select count(*) from outbox, unnest(payloads) p where topic = 'tally.catalog' and p like '%"meterKey":"$spend"%'
+                  and p like '%' || ? || '%'""", t.id())).isEqualTo(1);
+        Tenant other = withProPlan();
+        send(other, "GET", "/v1/customers/acme/budget", null).statusCode(404);
+        send(t, "DELETE", "/v1/customers/acme/budget", null).statusCode(204);
+        send(t, "GET", "/v1/customers/acme/budget", null).statusCode(404);
+        assertThat(count("select count(*) from audit_log where tenant_id = ? and entity_type = 'budget'", t.id())).isEqualTo(2);
+    }
+
     private long count(String sql, String tenant) throws Exception {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, tenant);

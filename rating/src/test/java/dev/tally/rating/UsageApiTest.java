@@ -291,6 +291,38 @@ class UsageApiTest {
         given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/entitlements/nope").then().statusCode(404);
     }
 
+    /** A spend budget: the period's running amount (as the draft would price it) alerts at each threshold once. */
+    @Test
+    void aSpendBudgetAlertsAsTheRunningAmountCrossesItsThresholds() throws Exception {
+        publish(CatalogRecordV1.of(new CatalogRecordV1.Limit(tenant, customer, CatalogRecordV1.Limit.SPEND, new BigDecimal("1.00"), false,
+                List.of(50, 100), false)));
+        Instant t = Instant.now();
+        periodStart = catalog.periodOf(tenant, customer, t).start();
+        // bytes at USD 0.0001 each; the first 10 requests are free: 6,000 bytes = USD 0.60, then 10,400 bytes = USD 1.04
+        List<AcceptedEventV1> first = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            first.add(new AcceptedEventV1(tenant, customer, "acme", "b-" + i, "bandwidth", t, Map.of("bytes", "1500"), t, "customer"));
+        }
+        publishEvents(first);
+        awaitAlerts(1);
+        List<AcceptedEventV1> second = new ArrayList<>();
+        for (int i = 4; i < 8; i++) {
+            second.add(new AcceptedEventV1(tenant, customer, "acme", "b-" + i, "bandwidth", t, Map.of("bytes", "1100"), t, "customer"));
+        }
+        publishEvents(second);
+        awaitAlerts(2);
+        Thread.sleep(300);
+        List<dev.tally.model.messages.AlertV1> alerts = alerts();
+        assertThat(alerts).extracting(dev.tally.model.messages.AlertV1::meterKey).containsOnly("$spend");
+        assertThat(alerts).extracting(dev.tally.model.messages.AlertV1::percent).containsExactly(50, 100);
+        assertThat(alerts.get(0).quantity()).isEqualByComparingTo("0.60");
+        assertThat(alerts.get(1).quantity()).isEqualByComparingTo("1.04");
+        assertThat(alerts.get(1).blocked()).isFalse();
+        // and the spend API agrees with the amount the alert saw
+        given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/spend").then().statusCode(200)
+                .body("total", equalTo("1.04"));
+    }
+
     private Instant periodStart;
 
     private JsonPath awaitEntitlement(String path, String used) throws InterruptedException {

@@ -174,6 +174,9 @@ public class RatingStore {
         }
         List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
         Map<MeterPeriod, BigDecimal> totals = deltas.isEmpty() ? Map.of() : checkLimits(c, deltas);
+        if (!deltas.isEmpty()) {
+            checkBudgets(c, deltas);
+        }
         if (!days.isEmpty()) {
             upsertDays(c, days);
         }
@@ -449,6 +452,87 @@ public class RatingStore {
             Outbox.append(c, Topics.ALERTS, AlertV1.SCHEMA, alerts);
         }
         return totals;
+    }
+
+    /**
+     * For every customer with a spend budget whose usage this poll changed: the period's running
+     * amount before and after the poll (the draft invoice's pure functions, on the period's usage as
+     * this transaction sees it), and the budget thresholds crossed — each announced once per period,
+     * as an alert on the pseudo-meter {@value CatalogRecordV1.Limit#SPEND}.
+     */
+    private void checkBudgets(Connection c, Map<AggKey, Delta> deltas) throws Exception {
+        Map<MeterPeriod, Map<String, BigDecimal>> touched = new LinkedHashMap<>();
+        Map<MeterPeriod, Instant> ends = new HashMap<>();
+        for (Map.Entry<AggKey, Delta> e : deltas.entrySet()) {
+            AggKey k = e.getKey();
+            if (catalog.limit(k.tenantId(), k.customerId(), CatalogRecordV1.Limit.SPEND) != null) {
+                MeterPeriod m = new MeterPeriod(k.tenantId(), k.customerId(), CatalogRecordV1.Limit.SPEND, k.periodStart());
+                touched.computeIfAbsent(m, x -> new HashMap<>()).merge(k.meterKey(), e.getValue().quantity, BigDecimal::add);
+                ends.put(m, e.getValue().periodEnd);
+            }
+        }
+        if (touched.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        List<OutboxRecord> alerts = new ArrayList<>();
+        for (Map.Entry<MeterPeriod, Map<String, BigDecimal>> e : touched.entrySet()) {
+            MeterPeriod m = e.getKey();
+            BillingPeriod period = new BillingPeriod(m.periodStart(), ends.get(m));
+            CatalogRecordV1.Limit budget = catalog.limit(m.tenantId(), m.customerId(), CatalogRecordV1.Limit.SPEND);
+            CatalogRecordV1.Customer customer = catalog.customer(m.tenantId(), m.customerId());
+            Instant at = now.isBefore(period.end()) ? (now.isBefore(period.start()) ? period.start() : now) : period.end().minusNanos(1000);
+            dev.tally.model.subscription.Subscription sub = catalog.subscriptions(m.tenantId(), m.customerId()).stream()
+                    .filter(s -> s.activeAt(period.start())).findFirst().orElse(null);
+            if (budget == null || customer == null || sub == null) {
+                continue; // usage outside a subscription is metered, not priced
+            }
+            dev.tally.model.subscription.Subscription.Phase phase = sub.phaseAt(at.isBefore(sub.start()) ? sub.start() : at).orElse(null);
+            CatalogRecordV1.PlanVersion version = phase == null ? null : catalog.planVersion(m.tenantId(), phase.planKey(), phase.planVersion());
+            if (version == null) {
+                LOG.warnf("spend budget of %s/%s not checked: its plan version is not in rating's catalog view yet", m.tenantId(), m.customerId());
+                continue;
+            }
+            Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> after = UsageQueries.period(c, m.tenantId(), m.customerId(), m.periodStart());
+            Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> before = new HashMap<>(after);
+            e.getValue().forEach((meter, delta) -> before.computeIfPresent(meter,
+                    (k, u) -> new dev.tally.model.invoice.PlanCharges.MeterUsage(u.quantity().subtract(delta), u.eventCount())));
+            BigDecimal spentAfter = spend(customer.currency(), period, version.spec(), after);
+            BigDecimal spentBefore = spend(customer.currency(), period, version.spec(), before);
+            Entitlement ent = new Entitlement(budget.limit(), false, budget.alertAt());
+            for (int percent : ent.crossed(spentBefore, spentAfter)) {
+                if (markSent(c, m, percent, spentAfter)) {
+                    AlertV1 a = new AlertV1(m.tenantId() + "/" + m.customerId() + "/" + m.meterKey() + "/" + m.periodStart() + "/" + percent,
+                            m.tenantId(), m.customerId(), m.meterKey(), m.periodStart(), period.end(), percent, budget.limit(), spentAfter, false,
+                            false, now);
+                    alerts.add(new OutboxRecord(m.tenantId() + "/" + m.customerId(), json.writeValueAsString(a), null));
+                }
+            }
+        }
+        if (!alerts.isEmpty()) {
+            Outbox.append(c, Topics.ALERTS, AlertV1.SCHEMA, alerts);
+        }
+    }
+
+    /** The period's running amount: the draft invoice's total for this usage (lines rounded once, then summed). */
+    private static BigDecimal spend(String currency, BillingPeriod period, dev.tally.model.plan.PlanSpec spec,
+            Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> usage) {
+        return dev.tally.model.invoice.InvoiceCalculator.compute(currency, period, dev.tally.model.invoice.PlanCharges.of(spec, usage),
+                dev.tally.model.money.RoundingPolicy.DEFAULT).total().amount();
+    }
+
+    private static boolean markSent(Connection c, MeterPeriod m, int percent, BigDecimal quantity) throws SQLException {
+        try (PreparedStatement sent = c.prepareStatement("""
+                insert into alert_sent (tenant_id, customer_id, meter_key, period_start, percent, quantity) values (?, ?, ?, ?, ?, ?)
+                on conflict do nothing""")) {
+            sent.setString(1, m.tenantId());
+            sent.setString(2, m.customerId());
+            sent.setString(3, m.meterKey());
+            sent.setTimestamp(4, Timestamp.from(m.periodStart()));
+            sent.setInt(5, percent);
+            sent.setBigDecimal(6, quantity);
+            return sent.executeUpdate() == 1;
+        }
     }
 
     /** Stores the partitions' new bounds (never moving one back) and returns a WatermarkV1 for each that advanced. */

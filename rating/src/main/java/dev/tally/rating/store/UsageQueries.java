@@ -38,14 +38,13 @@ public class UsageQueries {
         }
     }
 
-    /** The customer's aggregates for the period starting at {@code periodStart}, per meter, summed over groups. */
-    public java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> period(String tenantId, String customerId,
+    /** As {@link #period}, in the caller's connection (and transaction). */
+    public static java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> period(Connection c, String tenantId, String customerId,
             java.time.Instant periodStart) throws SQLException {
         java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> out = new java.util.HashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select meter_key, sum(quantity), sum(event_count) from usage_aggregate
-                     where tenant_id = ? and customer_id = ? and period_start = ? group by meter_key""")) {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select meter_key, sum(quantity), sum(event_count) from usage_aggregate
+                where tenant_id = ? and customer_id = ? and period_start = ? group by meter_key""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
             ps.setTimestamp(3, java.sql.Timestamp.from(periodStart));
@@ -56,6 +55,14 @@ public class UsageQueries {
             }
         }
         return out;
+    }
+
+    /** The customer's aggregates for the period starting at {@code periodStart}, per meter, summed over groups. */
+    public java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> period(String tenantId, String customerId,
+            java.time.Instant periodStart) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return period(c, tenantId, customerId, periodStart);
+        }
     }
 
     /** Daily usage of the customer for days in [from, to), optionally of one meter. */

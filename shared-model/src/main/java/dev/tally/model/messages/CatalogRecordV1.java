@@ -50,10 +50,13 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
      * A customer's limit on a meter, per billing period: {@code limit} in the meter's unit; {@code hard}
      * blocks usage at the limit (the entitlement answer says {@code blocked}); {@code alertAt} are
      * percentages of the limit (e.g. 50, 80, 100) whose crossing raises one alert each per period.
-     * {@code deleted} marks a removed limit.
+     * {@code deleted} marks a removed limit. With {@code meterKey} {@value #SPEND} it is a spend budget:
+     * {@code limit} is an amount in the customer's currency per billing period, never hard.
      */
     public record Limit(String tenantId, String customerId, String meterKey, java.math.BigDecimal limit, boolean hard, List<Integer> alertAt,
             boolean deleted) {
+        /** The pseudo-meter of a spend budget (no meter key can start with '$'). */
+        public static final String SPEND = "$spend";
     }
 
     public static CatalogRecordV1 of(ApiKey k) {
