@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
-import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.CommittedOffsetsConsumer;
 import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.kafka.RejectedRecords;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
@@ -28,7 +29,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * snapshots that change nothing.
  */
 @ApplicationScoped
-public class UsageConsumer extends ConsumerWorker {
+public class UsageConsumer extends CommittedOffsetsConsumer {
     @Inject
     KafkaClients kafka;
     @Inject
@@ -67,8 +68,7 @@ public class UsageConsumer extends ConsumerWorker {
     @Override
     protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
         List<RatedUsageV1> batch = new ArrayList<>(polled.count());
-        List<ConsumerRecord<String, String>> unreadable = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
+        List<RejectedRecords.Rejected> unreadable = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
         try {
             for (ConsumerRecord<String, String> r : polled) {
@@ -81,28 +81,13 @@ public class UsageConsumer extends ConsumerWorker {
                     }
                     batch.add(s);
                 } catch (Exception e) {
-                    unreadable.add(r);
-                    reasons.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+                    unreadable.add(new RejectedRecords.Rejected(r, e.getClass().getSimpleName() + ": " + e.getMessage()));
                 }
             }
-            snapshots.store(batch, unreadable, reasons);
+            snapshots.store(batch, unreadable);
             c.commitSync();
         } finally {
             spans.forEach(Span::end);
-        }
-    }
-
-    /** Back to the last committed offsets, so the failed poll is read again. */
-    @Override
-    protected void rewind(KafkaConsumer<String, String> c) {
-        var committed = c.committed(c.assignment());
-        for (var tp : c.assignment()) {
-            var offset = committed.get(tp);
-            if (offset == null) {
-                c.seekToBeginning(List.of(tp));
-            } else {
-                c.seek(tp, offset.offset());
-            }
         }
     }
 }

@@ -28,15 +28,15 @@ public class UsageSnapshots {
 
     /** Stores the snapshots in one transaction; older or repeated versions change nothing. */
     public void store(List<RatedUsageV1> snapshots) throws SQLException, com.fasterxml.jackson.core.JsonProcessingException {
-        store(snapshots, List.of(), List.of());
+        store(snapshots, List.of());
     }
 
     /**
      * Stores the snapshots, and sets the unreadable records aside in {@code rejected_record} (with the
      * reason), in one transaction: one bad record does not stall the partition, and none disappears.
      */
-    public void store(List<RatedUsageV1> snapshots, List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> unreadable,
-            List<String> reasons) throws SQLException, com.fasterxml.jackson.core.JsonProcessingException {
+    public void store(List<RatedUsageV1> snapshots, List<dev.tally.platform.kafka.RejectedRecords.Rejected> unreadable)
+            throws SQLException, com.fasterxml.jackson.core.JsonProcessingException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
@@ -60,7 +60,7 @@ public class UsageSnapshots {
                     ps.addBatch();
                 }
                 ps.executeBatch();
-                reject(c, unreadable, reasons);
+                dev.tally.platform.kafka.RejectedRecords.insert(c, unreadable);
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -68,33 +68,6 @@ public class UsageSnapshots {
             }
         }
     }
-
-    private static void reject(Connection c, List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records,
-            List<String> reasons) throws SQLException {
-        if (records.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into rejected_record (topic, kafka_partition, kafka_offset, reason, record_value) values (?, ?, ?, ?, ?)
-                on conflict do nothing""")) {
-            for (int i = 0; i < records.size(); i++) {
-                var r = records.get(i);
-                LOG.warnf("record %s-%d@%d set aside, not stored: %s (see rejected_record)", r.topic(), r.partition(), r.offset(),
-                        reasons.get(i));
-                ps.setString(1, r.topic());
-                ps.setInt(2, r.partition());
-                ps.setLong(3, r.offset());
-                String reason = reasons.get(i) == null ? "unreadable" : reasons.get(i);
-                ps.setString(4, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
-                String v = r.value();
-                ps.setString(5, v == null ? null : v.length() > 65_536 ? v.substring(0, 65_536) : v);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(UsageSnapshots.class);
 
     /**
      * Usage by meter for one customer and period start, scoped to the tenant: a grouped meter's groups

@@ -3,7 +3,7 @@ package dev.tally.invoicing.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.AlertV1;
 import dev.tally.model.messages.Topics;
-import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.CommittedOffsetsConsumer;
 import dev.tally.platform.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -26,7 +26,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * the Postgres commit, are enough: a crash in between re-reads alerts that add nothing.
  */
 @ApplicationScoped
-public class AlertsConsumer extends ConsumerWorker {
+public class AlertsConsumer extends CommittedOffsetsConsumer {
     @Inject
     KafkaClients kafka;
     @Inject
@@ -73,7 +73,8 @@ public class AlertsConsumer extends ConsumerWorker {
                             throw new IllegalArgumentException("an alert needs tenantId and alertId");
                         }
                     } catch (Exception e) {
-                        setAside(db, r, e.getClass().getSimpleName() + ": " + e.getMessage());
+                        dev.tally.platform.kafka.RejectedRecords.insert(db, List.of(
+                                new dev.tally.platform.kafka.RejectedRecords.Rejected(r, e.getClass().getSimpleName() + ": " + e.getMessage())));
                         continue;
                     }
                     Map<String, Object> event = new LinkedHashMap<>();
@@ -90,35 +91,5 @@ public class AlertsConsumer extends ConsumerWorker {
             }
         }
         c.commitSync();
-    }
-
-    /** An alert that cannot be read goes to rejected_record (with the reason) rather than stalling the partition. */
-    private static void setAside(Connection db, ConsumerRecord<String, String> r, String reason) throws java.sql.SQLException {
-        org.jboss.logging.Logger.getLogger(AlertsConsumer.class).warnf("record %s-%d@%d set aside: %s (see rejected_record)", r.topic(),
-                r.partition(), r.offset(), reason);
-        try (var ps = db.prepareStatement("""
-                insert into rejected_record (topic, kafka_partition, kafka_offset, reason, record_value) values (?, ?, ?, ?, ?)
-                on conflict do nothing""")) {
-            ps.setString(1, r.topic());
-            ps.setInt(2, r.partition());
-            ps.setLong(3, r.offset());
-            ps.setString(4, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
-            String v = r.value();
-            ps.setString(5, v == null ? null : v.length() > 65_536 ? v.substring(0, 65_536) : v);
-            ps.executeUpdate();
-        }
-    }
-
-    @Override
-    protected void rewind(KafkaConsumer<String, String> c) {
-        var committed = c.committed(c.assignment());
-        for (var tp : c.assignment()) {
-            var offset = committed.get(tp);
-            if (offset == null) {
-                c.seekToBeginning(List.of(tp));
-            } else {
-                c.seek(tp, offset.offset());
-            }
-        }
     }
 }

@@ -16,6 +16,7 @@ import dev.tally.model.metering.Entitlement;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.platform.kafka.RejectedRecords;
 import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
@@ -112,7 +113,7 @@ public class RatingStore {
         int applied = 0;
         int skipped = 0;
         Map<TopicPartition, Instant> markers = new HashMap<>();
-        List<Rejected> rejected = new ArrayList<>();
+        List<RejectedRecords.Rejected> rejected = new ArrayList<>();
         for (ConsumerRecord<String, String> r : records) {
             nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
             String schema = RecordHeaders.string(r, Headers.SCHEMA);
@@ -122,13 +123,13 @@ public class RatingStore {
                     Instant before = json.readValue(r.value(), AcceptanceMarkerV1.class).acceptedBefore();
                     markers.merge(new TopicPartition(r.topic(), r.partition()), before, (a, b) -> a.isAfter(b) ? a : b);
                 } catch (Exception e) {
-                    rejected.add(new Rejected(r, "unreadable acceptance marker: " + e.getMessage()));
+                    rejected.add(new RejectedRecords.Rejected(r, "unreadable acceptance marker: " + e.getMessage()));
                 }
                 continue;
             }
             BatchKey batch = batchKey(r);
             if (batch == null) {
-                rejected.add(new Rejected(r, "missing or malformed " + Headers.OUTBOX_ID + "/" + Headers.POSITION + " headers"));
+                rejected.add(new RejectedRecords.Rejected(r, "missing or malformed " + Headers.OUTBOX_ID + "/" + Headers.POSITION + " headers"));
                 continue;
             }
             int position = (int) RecordHeaders.number(r, Headers.POSITION);
@@ -157,7 +158,7 @@ public class RatingStore {
                     throw new IllegalArgumentException("unknown schema '" + schema + "'");
                 }
             } catch (Exception e) {
-                rejected.add(new Rejected(r, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                rejected.add(new RejectedRecords.Rejected(r, e.getClass().getSimpleName() + ": " + e.getMessage()));
                 continue;
             }
             applied++;
@@ -169,9 +170,7 @@ public class RatingStore {
                 add(days.computeIfAbsent(k.day(), x -> new Delta()), k.amount(), k.sign(), trace);
             }
         }
-        if (!rejected.isEmpty()) {
-            reject(c, rejected);
-        }
+        RejectedRecords.insert(c, rejected);
         List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
         Map<MeterPeriod, BigDecimal> totals = deltas.isEmpty() ? Map.of() : checkLimits(c, deltas);
         if (!deltas.isEmpty()) {
@@ -197,10 +196,6 @@ public class RatingStore {
 
     /** One event's part in one meter: its period aggregate and its day, with the amount and direction. */
     private record Contribution(AggKey agg, DayKey day, Instant periodEnd, Map<String, String> dimensions, BigDecimal amount, int sign) {
-    }
-
-    /** A record set aside because it cannot be read or rated: {@code rejected_record}, and a warning in the log. */
-    private record Rejected(ConsumerRecord<String, String> record, String reason) {
     }
 
     /**
@@ -240,26 +235,6 @@ public class RatingStore {
             return new BatchKey(r.topic(), r.partition(), RecordHeaders.number(r, Headers.OUTBOX_ID));
         } catch (IllegalArgumentException e) {
             return null;
-        }
-    }
-
-    private void reject(Connection c, List<Rejected> rejected) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into rejected_record (topic, kafka_partition, kafka_offset, reason, record_value) values (?, ?, ?, ?, ?)
-                on conflict do nothing""")) {
-            for (Rejected x : rejected) {
-                ConsumerRecord<String, String> r = x.record();
-                LOG.warnf("record %s-%d@%d set aside, not rated: %s (see rejected_record)", r.topic(), r.partition(), r.offset(),
-                        x.reason());
-                ps.setString(1, r.topic());
-                ps.setInt(2, r.partition());
-                ps.setLong(3, r.offset());
-                ps.setString(4, x.reason().length() > 1000 ? x.reason().substring(0, 1000) : x.reason());
-                String v = r.value();
-                ps.setString(5, v == null ? null : v.length() > 65_536 ? v.substring(0, 65_536) : v);
-                ps.addBatch();
-            }
-            ps.executeBatch();
         }
     }
 
@@ -423,28 +398,15 @@ public class RatingStore {
         Map<MeterPeriod, BigDecimal> totals = new HashMap<>();
         List<OutboxRecord> alerts = new ArrayList<>();
         Instant now = Instant.now();
-        try (PreparedStatement sent = c.prepareStatement("""
-                insert into alert_sent (tenant_id, customer_id, meter_key, period_start, percent, quantity) values (?, ?, ?, ?, ?, ?)
-                on conflict do nothing""")) {
-            for (Map.Entry<MeterPeriod, BigDecimal> e : changed.entrySet()) {
-                MeterPeriod m = e.getKey();
-                BigDecimal after = UsageQueries.periodTotal(c, m);
-                totals.put(m, after);
-                CatalogRecordV1.Limit l = limits.get(m);
-                Entitlement ent = new Entitlement(l.limit(), l.hard(), l.alertAt());
-                for (int percent : ent.crossed(after.subtract(e.getValue()), after)) {
-                    sent.setString(1, m.tenantId());
-                    sent.setString(2, m.customerId());
-                    sent.setString(3, m.meterKey());
-                    sent.setTimestamp(4, Timestamp.from(m.periodStart()));
-                    sent.setInt(5, percent);
-                    sent.setBigDecimal(6, after);
-                    if (sent.executeUpdate() == 1) {
-                        AlertV1 a = new AlertV1(m.tenantId() + "/" + m.customerId() + "/" + m.meterKey() + "/" + m.periodStart() + "/" + percent,
-                                m.tenantId(), m.customerId(), m.meterKey(), m.periodStart(), ends.get(m), percent, l.limit(), after, l.hard(),
-                                ent.blocked(after), now);
-                        alerts.add(new OutboxRecord(m.tenantId() + "/" + m.customerId(), json.writeValueAsString(a), null));
-                    }
+        for (Map.Entry<MeterPeriod, BigDecimal> e : changed.entrySet()) {
+            MeterPeriod m = e.getKey();
+            BigDecimal after = UsageQueries.periodTotal(c, m);
+            totals.put(m, after);
+            CatalogRecordV1.Limit l = limits.get(m);
+            Entitlement ent = new Entitlement(l.limit(), l.hard(), l.alertAt());
+            for (int percent : ent.crossed(after.subtract(e.getValue()), after)) {
+                if (markSent(c, m, percent, after)) {
+                    alerts.add(alert(m, ends.get(m), percent, l.limit(), after, l.hard(), ent.blocked(after), now));
                 }
             }
         }
@@ -502,10 +464,7 @@ public class RatingStore {
             Entitlement ent = new Entitlement(budget.limit(), false, budget.alertAt());
             for (int percent : ent.crossed(spentBefore, spentAfter)) {
                 if (markSent(c, m, percent, spentAfter)) {
-                    AlertV1 a = new AlertV1(m.tenantId() + "/" + m.customerId() + "/" + m.meterKey() + "/" + m.periodStart() + "/" + percent,
-                            m.tenantId(), m.customerId(), m.meterKey(), m.periodStart(), period.end(), percent, budget.limit(), spentAfter, false,
-                            false, now);
-                    alerts.add(new OutboxRecord(m.tenantId() + "/" + m.customerId(), json.writeValueAsString(a), null));
+                    alerts.add(alert(m, period.end(), percent, budget.limit(), spentAfter, false, false, now));
                 }
             }
         }
@@ -521,6 +480,15 @@ public class RatingStore {
                 dev.tally.model.money.RoundingPolicy.DEFAULT).total().amount();
     }
 
+    /** The outbox record of one threshold crossing; its id names the crossing, so it is the same wherever it is written. */
+    private OutboxRecord alert(MeterPeriod m, Instant periodEnd, int percent, BigDecimal limit, BigDecimal quantity, boolean hard,
+            boolean blocked, Instant now) throws Exception {
+        AlertV1 a = new AlertV1(m.tenantId() + "/" + m.customerId() + "/" + m.meterKey() + "/" + m.periodStart() + "/" + percent, m.tenantId(),
+                m.customerId(), m.meterKey(), m.periodStart(), periodEnd, percent, limit, quantity, hard, blocked, now);
+        return new OutboxRecord(m.tenantId() + "/" + m.customerId(), json.writeValueAsString(a), null);
+    }
+
+    /** Records a crossing in {@code alert_sent}; false if it was announced before in this period. */
     private static boolean markSent(Connection c, MeterPeriod m, int percent, BigDecimal quantity) throws SQLException {
         try (PreparedStatement sent = c.prepareStatement("""
                 insert into alert_sent (tenant_id, customer_id, meter_key, period_start, percent, quantity) values (?, ?, ?, ?, ?, ?)
