@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.tally.infra.local.LocalStack;
 import dev.tally.testing.LocalStackResource;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -35,10 +34,7 @@ class EndToEndIT {
 
     @BeforeAll
     static void start() throws Exception {
-        LocalStack.Addresses stack = LocalStackResource.addresses();
-        Map<String, String> env = new HashMap<>(stack.asEnv());
-        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
-        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        Map<String, String> env = serviceEnv();
         ingest = new ServiceProcess("ingest", env).start();
         rating = new ServiceProcess("rating", env).start();
         invoicing = new ServiceProcess("invoicing", env).start();
@@ -193,29 +189,10 @@ class EndToEndIT {
         Tenant t = tenantWithCustomer("0.000001");
         int batches = 30;
         int perBatch = 200;
-        List<String> bodies = new ArrayList<>();
-        long expectedBytes = 0;
-        for (int b = 0; b < batches; b++) {
-            StringBuilder sb = new StringBuilder("{\"events\":[");
-            for (int i = 0; i < perBatch; i++) {
-                long bytes = 1 + (long) b * perBatch + i;
-                expectedBytes += bytes;
-                sb.append(i == 0 ? "" : ",").append(event("ev-" + b + "-" + i, bytes));
-            }
-            bodies.add(sb.append("]}").toString());
-        }
-        postUntilAnswered(t, bodies.get(0)); // also waits until ingest knows the tenant
-        AtomicInteger sent = new AtomicInteger(1);
-        Thread sender = Thread.ofPlatform().start(() -> {
-            try {
-                for (int b = 1; b < batches; b++) {
-                    postUntilAnswered(t, bodies.get(b));
-                    sent.incrementAndGet();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Stream stream = stream("ev-", 1, batches, perBatch);
+        long expectedBytes = stream.bytes();
+        AtomicInteger sent = new AtomicInteger();
+        Thread sender = send(t, stream, sent, 0);
         awaitSent(sent, 8);
         rating.kill();
         awaitSent(sent, 12);
@@ -247,34 +224,11 @@ class EndToEndIT {
         Tenant t = tenantWithCustomer("0.000001");
         int batches = 30;
         int perBatch = 200;
-        List<String> bodies = new ArrayList<>();
-        long expectedBytes = 0;
-        for (int b = 0; b < batches; b++) {
-            StringBuilder sb = new StringBuilder("{\"events\":[");
-            for (int i = 0; i < perBatch; i++) {
-                long bytes = 7 + (long) b * perBatch + i;
-                expectedBytes += bytes;
-                sb.append(i == 0 ? "" : ",").append(event("rb-" + b + "-" + i, bytes));
-            }
-            bodies.add(sb.append("]}").toString());
-        }
-        postUntilAnswered(t, bodies.get(0));
-        AtomicInteger sent = new AtomicInteger(1);
-        Thread sender = Thread.ofPlatform().start(() -> {
-            try {
-                for (int b = 1; b < batches; b++) {
-                    postUntilAnswered(t, bodies.get(b));
-                    sent.incrementAndGet();
-                    Thread.sleep(50);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
-        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
-        env.put("TALLY_OTEL_SDK_DISABLED", "true");
-        ServiceProcess second = new ServiceProcess("rating", env);
+        Stream stream = stream("rb-", 7, batches, perBatch);
+        long expectedBytes = stream.bytes();
+        AtomicInteger sent = new AtomicInteger();
+        Thread sender = send(t, stream, sent, 50);
+        ServiceProcess second = new ServiceProcess("rating", serviceEnv());
         try {
             awaitSent(sent, 6);
             second.start(); // joins the group: partitions move
@@ -290,6 +244,52 @@ class EndToEndIT {
         } finally {
             second.stop();
         }
+    }
+
+    private static Map<String, String> serviceEnv() {
+        Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
+        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
+        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        return env;
+    }
+
+    /** Request bodies of {@code perBatch} events each, ids {@code prefix<b>-<i>}, bytes counting up from {@code firstBytes}. */
+    record Stream(List<String> bodies, long bytes) {
+    }
+
+    private static Stream stream(String prefix, long firstBytes, int batches, int perBatch) {
+        List<String> bodies = new ArrayList<>();
+        long total = 0;
+        for (int b = 0; b < batches; b++) {
+            StringBuilder sb = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < perBatch; i++) {
+                long bytes = firstBytes + (long) b * perBatch + i;
+                total += bytes;
+                sb.append(i == 0 ? "" : ",").append(event(prefix + b + "-" + i, bytes));
+            }
+            bodies.add(sb.append("]}").toString());
+        }
+        return new Stream(bodies, total);
+    }
+
+    /**
+     * Sends the first body (which also waits until ingest knows the tenant), then the rest on a thread
+     * that retries each until it is answered; {@code sent} counts the answered bodies.
+     */
+    private static Thread send(Tenant t, Stream stream, AtomicInteger sent, long pauseMillis) throws InterruptedException {
+        postUntilAnswered(t, stream.bodies().get(0));
+        sent.set(1);
+        return Thread.ofPlatform().start(() -> {
+            try {
+                for (int b = 1; b < stream.bodies().size(); b++) {
+                    postUntilAnswered(t, stream.bodies().get(b));
+                    sent.incrementAndGet();
+                    Thread.sleep(pauseMillis);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private static void awaitSent(AtomicInteger sent, int atLeast) throws InterruptedException {
