@@ -48,7 +48,10 @@ import org.junit.jupiter.api.Test;
  * A seeded stream — events out of time order across three months and three customers (one on an
  * anchored subscription), outbox rows re-published whole and cut short, retractions and amendments,
  * and rating stopped and restarted in the middle — must leave exactly the aggregates and daily rows
- * computed offline from the final state of the same events.
+ * computed offline from the final state of the same events. The meters cover every aggregation: the
+ * non-additive ones (MAX, MIN, AVG, UNIQUE_COUNT, LATEST, PERCENTILE, TIME_WEIGHTED_SUM) are computed offline
+ * by folding each period's final events into shared-model's accumulators in one go, while rating merges
+ * poll by poll and recomputes on corrections.
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
@@ -81,7 +84,14 @@ class OfflineComparisonTest {
                 new CatalogRecordV1.Meter(tenant, "bytes", "http", "SUM", "bytes", List.of(), List.of("region")),
                 new CatalogRecordV1.Meter(tenant, "eu_bytes", "http", "SUM", "bytes", List.of(new FilterSpec("region", "equals", List.of("eu"))),
                         List.of()),
-                new CatalogRecordV1.Meter(tenant, "errors", "error", "COUNT", null));
+                new CatalogRecordV1.Meter(tenant, "errors", "error", "COUNT", null),
+                new CatalogRecordV1.Meter(tenant, "peak_bytes", "http", "MAX", "bytes", List.of(), List.of("region")),
+                new CatalogRecordV1.Meter(tenant, "min_bytes", "http", "MIN", "bytes"),
+                new CatalogRecordV1.Meter(tenant, "avg_bytes", "http", "AVG", "bytes"),
+                new CatalogRecordV1.Meter(tenant, "users", "http", "UNIQUE_COUNT", "user", List.of(), List.of("region")),
+                new CatalogRecordV1.Meter(tenant, "last_bytes", "http", "LATEST", "bytes"),
+                new CatalogRecordV1.Meter(tenant, "p90_bytes", "http", "PERCENTILE", "bytes", List.of(), List.of(), new BigDecimal("90")),
+                new CatalogRecordV1.Meter(tenant, "byte_hours", "http", "TIME_WEIGHTED_SUM", "bytes"));
         try (Producer<String, String> p = kafka.producer("test-catalog")) {
             List<CatalogRecordV1> records = new ArrayList<>();
             meters.forEach(m -> records.add(CatalogRecordV1.of(m)));
@@ -103,8 +113,11 @@ class OfflineComparisonTest {
             String customer = customers.get(r.nextInt(customers.size()));
             List<Object> events = new ArrayList<>();
             for (int i = 0, size = 1 + r.nextInt(80); i < size; i++) {
-                Instant t = from.plusSeconds((long) (r.nextDouble() * span));
+                Instant t = from.plusSeconds((long) (r.nextDouble() * span)).plusNanos(r.nextBoolean() ? r.nextInt(1_000_000_000) : 0);
                 Map<String, Object> props = new HashMap<>();
+                if (r.nextInt(10) > 0) {
+                    props.put("user", "u" + r.nextInt(40));
+                }
                 props.put("bytes", new BigDecimal(r.nextInt(1_000_000)).movePointLeft(r.nextInt(4)).toPlainString());
                 int region = r.nextInt(3);
                 if (region < 2) {
@@ -173,6 +186,9 @@ class OfflineComparisonTest {
         // offline: the final state of every event, through the same meter definitions
         Map<String, BigDecimal> expectedPeriods = new TreeMap<>();
         Map<String, BigDecimal> expectedDays = new TreeMap<>();
+        Map<String, List<dev.tally.model.metering.agg.Observation>> observed = new TreeMap<>();
+        Map<String, MeterDefinition> definitionOf = new HashMap<>();
+        Map<String, BillingPeriod> periodOf = new HashMap<>();
         for (AcceptedEventV1 e : current.values()) {
             if (e.properties() == null) {
                 continue; // retracted
@@ -182,7 +198,18 @@ class OfflineComparisonTest {
                     .orElse(BillingPeriod.calendarMonthOf(e.timestamp())) : BillingPeriod.calendarMonthOf(e.timestamp());
             for (CatalogRecordV1.Meter m : meters) {
                 MeterDefinition d = new MeterDefinition(m.meterKey(), m.eventType(), dev.tally.model.metering.Aggregation.valueOf(m.aggregation()),
-                        m.property(), FilterSpec.compile(m.filters()), m.groupBy());
+                        m.property(), FilterSpec.compile(m.filters()), m.groupBy(), m.percentile());
+                if (!d.aggregation().additive()) {
+                    dev.tally.model.metering.agg.Observation o = d.observation(ev);
+                    if (o != null) {
+                        String dims = json.writeValueAsString(d.groupBy().isEmpty() ? Map.of() : d.group(ev).dimensions());
+                        String k = e.customerId() + "|" + m.meterKey() + "|" + dims + "|" + period.start();
+                        observed.computeIfAbsent(k, x -> new ArrayList<>()).add(o);
+                        definitionOf.put(k, d);
+                        periodOf.put(k, period);
+                    }
+                    continue;
+                }
                 BigDecimal c = d.contribution(ev);
                 if (c == null) {
                     continue;
@@ -194,6 +221,16 @@ class OfflineComparisonTest {
                 expectedPeriods.merge(k + "|" + period.start() + "|n", BigDecimal.ONE, BigDecimal::add);
             }
         }
+        // non-additive: each period's final observations folded in one go, in a shuffled order
+        observed.forEach((k, list) -> {
+            List<dev.tally.model.metering.agg.Observation> shuffled = new ArrayList<>(list);
+            java.util.Collections.shuffle(shuffled, r);
+            MeterDefinition d = definitionOf.get(k);
+            expectedPeriods.put(k, d.quantity(d.empty(periodOf.get(k)).addAll(shuffled)));
+            expectedPeriods.put(k + "|n", BigDecimal.valueOf(list.size()));
+        });
+        assertThat(observed.keySet()).anyMatch(k -> k.contains("|byte_hours|"));
+        assertThat(observed.keySet()).anyMatch(k -> k.contains("|users|{\"region\":\"us\"}"));
 
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         Map<String, BigDecimal> periods = periods(tenant);

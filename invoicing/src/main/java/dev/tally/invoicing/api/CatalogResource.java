@@ -36,7 +36,7 @@ import java.util.Set;
 @Path("/v1")
 public class CatalogResource {
     private static final Set<String> SCOPES = Set.of("ingest", "read", "admin");
-    private static final List<String> RATED_AGGREGATIONS = List.of(Aggregation.COUNT.name(), Aggregation.SUM.name());
+    private static final List<String> AGGREGATIONS = java.util.Arrays.stream(Aggregation.values()).map(Aggregation::name).toList();
 
     @Inject
     CatalogPublisher catalog;
@@ -78,9 +78,9 @@ public class CatalogResource {
         return keys.revoke(caller.tenant(), keyId, caller.actor(), Instant.now());
     }
 
-    /** A meter as shown and announced. */
+    /** A meter as shown and announced; {@code percentile} only for PERCENTILE. */
     public record MeterView(String key, String eventType, String aggregation, String property, String description, List<FilterSpec> filters,
-            List<String> groupBy) {
+            List<String> groupBy, java.math.BigDecimal percentile) {
     }
 
     @POST
@@ -93,6 +93,7 @@ public class CatalogResource {
         String eventType = Checks.matches(body.eventType(), Checks.EVENT_TYPE, "eventType");
         Aggregation aggregation = aggregation(body.aggregation());
         String property = property(aggregation, body.property());
+        java.math.BigDecimal percentile = percentile(aggregation, body.percentile());
         List<FilterSpec> filters = filters(body.filters());
         List<String> groupBy = groupBy(body.groupBy());
         if (MeterEntity.get(tenant, key) != null) {
@@ -104,6 +105,7 @@ public class CatalogResource {
         m.eventType = eventType;
         m.aggregation = aggregation.name();
         m.property = property;
+        m.percentile = percentile;
         m.description = body.description();
         m.filtersJson = text(filters);
         m.groupByJson = text(groupBy);
@@ -145,13 +147,17 @@ public class CatalogResource {
         String eventType = body.eventType() == null ? m.eventType : Checks.matches(body.eventType(), Checks.EVENT_TYPE, "eventType");
         Aggregation aggregation = body.aggregation() == null ? Aggregation.valueOf(m.aggregation) : aggregation(body.aggregation());
         String property = property(aggregation, body.property() == null ? m.property : body.property());
+        java.math.BigDecimal percentile = percentile(aggregation, body.percentile() == null && aggregation == Aggregation.PERCENTILE
+                ? m.percentile : body.percentile());
         List<FilterSpec> filters = body.filters() == null ? before.filters() : filters(body.filters());
         List<String> groupBy = body.groupBy() == null ? before.groupBy() : groupBy(body.groupBy());
         MeterView after = new MeterView(key, eventType, aggregation.name(), property,
-                body.description() == null ? m.description : body.description(), filters, groupBy);
+                body.description() == null ? m.description : body.description(), filters, groupBy, percentile);
         boolean semanticsChange = !Objects.equals(before.eventType(), after.eventType()) || !Objects.equals(before.aggregation(), after.aggregation())
                 || !Objects.equals(before.property(), after.property()) || !Objects.equals(before.filters(), after.filters())
-                || !Objects.equals(before.groupBy(), after.groupBy());
+                || !Objects.equals(before.groupBy(), after.groupBy())
+                || (before.percentile() == null ? after.percentile() != null : after.percentile() == null
+                        || before.percentile().compareTo(after.percentile()) != 0);
         if (semanticsChange) {
             Object plans = MeterEntity.getEntityManager().createNativeQuery("""
                     select string_agg(distinct v.plan_key || ' v' || v.version, ', ') from plan_version_meter pm
@@ -166,6 +172,7 @@ public class CatalogResource {
         m.eventType = after.eventType();
         m.aggregation = after.aggregation();
         m.property = after.property();
+        m.percentile = after.percentile();
         m.description = after.description();
         m.filtersJson = text(filters);
         m.groupByJson = text(groupBy);
@@ -177,7 +184,7 @@ public class CatalogResource {
 
     private void announce(String tenant, MeterView v) {
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, v.key(), v.eventType(), v.aggregation(), v.property(),
-                v.filters(), v.groupBy())));
+                v.filters(), v.groupBy(), v.percentile())));
     }
 
     private static MeterEntity meterOf(String tenant, String key) {
@@ -189,19 +196,32 @@ public class CatalogResource {
     }
 
     private static Aggregation aggregation(String requested) {
-        // shared-model knows more aggregations; rating meters COUNT and SUM so far, so only those are offered
         Checks.required(requested, "aggregation");
-        if (!RATED_AGGREGATIONS.contains(requested)) {
-            throw ProblemException.badRequest("invalid-field", "aggregation must be one of " + RATED_AGGREGATIONS, "aggregation");
+        if (!AGGREGATIONS.contains(requested)) {
+            throw ProblemException.badRequest("invalid-field", "aggregation must be one of " + AGGREGATIONS, "aggregation");
         }
         return Aggregation.valueOf(requested);
     }
 
+    /** Every aggregation but COUNT reads a property. */
     private static String property(Aggregation aggregation, String property) {
-        if (aggregation == Aggregation.SUM) {
+        if (aggregation != Aggregation.COUNT) {
             return Checks.matches(property, FilterSpec.PROPERTY, "property");
         }
         return null;
+    }
+
+    private static java.math.BigDecimal percentile(Aggregation aggregation, java.math.BigDecimal percentile) {
+        if (aggregation != Aggregation.PERCENTILE) {
+            if (percentile != null) {
+                throw ProblemException.badRequest("invalid-field", "only a PERCENTILE meter takes a percentile", "percentile");
+            }
+            return null;
+        }
+        if (percentile == null || percentile.signum() <= 0 || percentile.compareTo(java.math.BigDecimal.valueOf(100)) > 0) {
+            throw ProblemException.badRequest("invalid-field", "a PERCENTILE meter needs a percentile in (0, 100], e.g. 95", "percentile");
+        }
+        return percentile.stripTrailingZeros().scale() < 0 ? percentile.setScale(0) : percentile.stripTrailingZeros();
     }
 
     private static List<FilterSpec> filters(List<FilterSpec> filters) {
@@ -225,7 +245,7 @@ public class CatalogResource {
         try {
             return new MeterView(m.meterKey, m.eventType, m.aggregation, m.property, m.description,
                     json.readValue(m.filtersJson, new TypeReference<List<FilterSpec>>() { }),
-                    json.readValue(m.groupByJson, new TypeReference<List<String>>() { }));
+                    json.readValue(m.groupByJson, new TypeReference<List<String>>() { }), m.percentile);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

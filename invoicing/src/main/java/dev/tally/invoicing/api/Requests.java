@@ -16,14 +16,17 @@ public final class Requests {
     public record NewApiKey(String scope) {
     }
 
-    /** {@code filters}: AND of conditions; {@code groupBy}: dimensions (property names). */
+    /**
+     * {@code filters}: AND of conditions; {@code groupBy}: dimensions (property names); {@code percentile}: p in (0, 100],
+     * for (and only for) a PERCENTILE meter.
+     */
     public record NewMeter(String key, String eventType, String aggregation, String property, String description, List<FilterSpec> filters,
-            List<String> groupBy) {
+            List<String> groupBy, java.math.BigDecimal percentile) {
     }
 
     /** A meter's changeable fields; absent fields stay. */
     public record MeterPatch(String description, List<FilterSpec> filters, List<String> groupBy, String eventType, String aggregation,
-            String property) {
+            String property, java.math.BigDecimal percentile) {
     }
 
     /** {@code billingCycle} absent: calendar months. */

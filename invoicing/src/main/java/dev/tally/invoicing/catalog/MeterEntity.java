@@ -24,6 +24,8 @@ public class MeterEntity extends PanacheEntityBase {
     public String eventType;
     public String aggregation;
     public String property;
+    /** PERCENTILE's p in (0, 100]; null for every other aggregation. */
+    public java.math.BigDecimal percentile;
     public String description;
     /** JSON list of shared-model FilterSpec. */
     @Column(name = "filters_json")

@@ -65,7 +65,7 @@ public class RatingStore {
     public record MeterPeriod(String tenantId, String customerId, String meterKey, Instant periodStart) {
     }
 
-    private record AggKey(String tenantId, String customerId, String meterKey, Instant periodStart, String dimensions) {
+    record AggKey(String tenantId, String customerId, String meterKey, Instant periodStart, String dimensions) {
     }
 
     private record DayKey(String tenantId, String customerId, String meterKey, LocalDate day, String dimensions) {
@@ -77,6 +77,7 @@ public class RatingStore {
         BigDecimal quantity = BigDecimal.ZERO;
         long events;
         String traceparent;
+        String state; // a non-additive meter's accumulator (see NonAdditive), else null
     }
 
     private record BatchKey(String topic, int partition, long outboxId) {
@@ -110,6 +111,7 @@ public class RatingStore {
         Map<TopicPartition, Long> nextOffsets = new HashMap<>();
         Map<AggKey, Delta> deltas = new LinkedHashMap<>();
         Map<DayKey, Delta> days = new LinkedHashMap<>();
+        Map<AggKey, NonAdditive.Work> nonAdditive = new LinkedHashMap<>();
         int applied = 0;
         int skipped = 0;
         Map<TopicPartition, Instant> markers = new HashMap<>();
@@ -166,9 +168,22 @@ public class RatingStore {
                 Delta d = deltas.computeIfAbsent(k.agg(), x -> new Delta());
                 d.periodEnd = k.periodEnd();
                 d.dimensions = k.dimensions();
+                if (k.observation() != null) {
+                    // non-additive: the quantity moves once the poll's observations are stored (below); the day
+                    // keeps the event count, its value is computed from the observations when read
+                    nonAdditive.computeIfAbsent(k.agg(), x -> new NonAdditive.Work(k.meter(), k.period()))
+                            .ops.add(new NonAdditive.Op(k.observation(), k.sign()));
+                }
                 add(d, k.amount(), k.sign(), trace);
                 add(days.computeIfAbsent(k.day(), x -> new Delta()), k.amount(), k.sign(), trace);
             }
+        }
+        if (!nonAdditive.isEmpty()) {
+            NonAdditive.apply(c, json, nonAdditive).forEach((k, change) -> {
+                Delta d = deltas.get(k);
+                d.quantity = change.quantityDelta();
+                d.state = change.state();
+            });
         }
         RejectedRecords.insert(c, rejected);
         List<OutboxRecord> snapshots = deltas.isEmpty() ? List.of() : upsertAggregates(c, deltas);
@@ -194,8 +209,15 @@ public class RatingStore {
         return new Applied(applied, skipped, snapshots.size(), totals);
     }
 
-    /** One event's part in one meter: its period aggregate and its day, with the amount and direction. */
-    private record Contribution(AggKey agg, DayKey day, Instant periodEnd, Map<String, String> dimensions, BigDecimal amount, int sign) {
+    /**
+     * One event's part in one meter: its period aggregate and its day, with the amount (additive meters) or the
+     * observation (the others: amount 0) and the direction.
+     */
+    private record Contribution(AggKey agg, DayKey day, BillingPeriod period, Map<String, String> dimensions, BigDecimal amount,
+            MeterDefinition meter, dev.tally.model.metering.agg.Observation observation, int sign) {
+        Instant periodEnd() {
+            return period.end();
+        }
     }
 
     /**
@@ -212,9 +234,11 @@ public class RatingStore {
         BillingPeriod period = null;
         LocalDate day = LocalDate.ofInstant(e.timestamp(), ZoneOffset.UTC);
         for (MeterDefinition meter : catalog.definitions(e.tenantId())) {
-            BigDecimal contribution = meter.contribution(event);
-            if (contribution == null) {
-                continue;
+            boolean additive = meter.aggregation().additive();
+            BigDecimal contribution = additive ? meter.contribution(event) : BigDecimal.ZERO;
+            dev.tally.model.metering.agg.Observation observation = additive ? null : meter.observation(event);
+            if (contribution == null || (!additive && observation == null)) {
+                continue; // not the meter's event, or without the value it reads
             }
             if (period == null) {
                 // decided by ingest when the event was accepted (so a correction lands where the event was counted);
@@ -225,7 +249,7 @@ public class RatingStore {
             Map<String, String> group = meter.groupBy().isEmpty() ? Map.of() : meter.group(event).dimensions();
             String dims = group.isEmpty() ? "{}" : json.writeValueAsString(group);
             out.add(new Contribution(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start(), dims),
-                    new DayKey(e.tenantId(), e.customerId(), meter.key(), day, dims), period.end(), group, contribution, sign));
+                    new DayKey(e.tenantId(), e.customerId(), meter.key(), day, dims), period, group, contribution, meter, observation, sign));
         }
     }
 
@@ -285,6 +309,7 @@ public class RatingStore {
         BigDecimal[] quantities = new BigDecimal[n];
         Long[] counts = new Long[n];
         String[] dims = new String[n];
+        String[] states = new String[n];
         Map<AggKey, Delta> byKey = new HashMap<>();
         int i = 0;
         for (Map.Entry<AggKey, Delta> e : deltas.entrySet()) {
@@ -296,6 +321,7 @@ public class RatingStore {
             quantities[i] = e.getValue().quantity;
             counts[i] = e.getValue().events;
             dims[i] = e.getKey().dimensions();
+            states[i] = e.getValue().state;
             byKey.put(e.getKey(), e.getValue());
             i++;
         }
@@ -303,13 +329,14 @@ public class RatingStore {
         Instant now = Instant.now();
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into usage_aggregate (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version,
-                  dimensions)
-                select t, cu, m, ps, pe, q, n, 1, dm
-                from unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::numeric[], ?::bigint[], ?::text[])
-                  as d(t, cu, m, ps, pe, q, n, dm)
+                  dimensions, state)
+                select t, cu, m, ps, pe, q, n, 1, dm, st
+                from unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::numeric[], ?::bigint[], ?::text[],
+                  ?::text[]) as d(t, cu, m, ps, pe, q, n, dm, st)
                 on conflict (tenant_id, customer_id, meter_key, period_start, dimensions) do update
                   set quantity = usage_aggregate.quantity + excluded.quantity,
                       event_count = usage_aggregate.event_count + excluded.event_count,
+                      state = coalesce(excluded.state, usage_aggregate.state),
                       version = usage_aggregate.version + 1,
                       updated_at = now()
                 returning tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version, dimensions""")) {
@@ -321,6 +348,7 @@ public class RatingStore {
             ps.setArray(6, c.createArrayOf("numeric", quantities));
             ps.setArray(7, c.createArrayOf("int8", counts));
             ps.setArray(8, c.createArrayOf("text", dims));
+            ps.setArray(9, c.createArrayOf("text", states));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Delta d = byKey.get(new AggKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),

@@ -32,7 +32,13 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
      * null or empty: one total) may be absent from older producers.
      */
     public record Meter(String tenantId, String meterKey, String eventType, String aggregation, String property, List<FilterSpec> filters,
-            List<String> groupBy) {
+            List<String> groupBy, java.math.BigDecimal percentile) {
+        /** A meter of any aggregation but PERCENTILE (which needs its percentile). */
+        public Meter(String tenantId, String meterKey, String eventType, String aggregation, String property, List<FilterSpec> filters,
+                List<String> groupBy) {
+            this(tenantId, meterKey, eventType, aggregation, property, filters, groupBy, null);
+        }
+
         public Meter(String tenantId, String meterKey, String eventType, String aggregation, String property) {
             this(tenantId, meterKey, eventType, aggregation, property, List.of(), List.of());
         }

@@ -25,6 +25,11 @@ public enum Aggregation {
     /** A nearest-rank percentile (p in (0, 100], chosen when the accumulator is created) from a 0.5 % log-bucket sketch. */
     PERCENTILE;
 
+    /** True for COUNT and SUM: a period's quantity is the sum of per-event deltas, so a correction subtracts. */
+    public boolean additive() {
+        return this == COUNT || this == SUM;
+    }
+
     /** True when the meter reads a number from its property (everything but COUNT and UNIQUE_COUNT). */
     public boolean numeric() {
         return this != COUNT && this != UNIQUE_COUNT;

@@ -2,26 +2,50 @@ package dev.tally.model.metering;
 
 import dev.tally.model.event.Rejection;
 import dev.tally.model.event.UsageEvent;
+import dev.tally.model.metering.agg.Accumulator;
+import dev.tally.model.metering.agg.Accumulators;
 import dev.tally.model.metering.agg.GroupKey;
 import dev.tally.model.metering.agg.MeterFilter;
-import java.util.List;
+import dev.tally.model.metering.agg.Observation;
+import dev.tally.model.metering.agg.QuantileSketch;
+import dev.tally.model.metering.agg.TimeWeightedSumAccumulator;
 import java.math.BigDecimal;
+import java.util.List;
 
 /**
  * What to measure: events of {@code eventType}, folded by {@code aggregation} over {@code property}
  * (ignored for COUNT), counting only events that pass {@code filter}, split by the {@code groupBy}
- * dimensions (empty: one total). {@code key} names the meter inside its tenant.
+ * dimensions (empty: one total). {@code key} names the meter inside its tenant. {@code percentile}, p in
+ * (0, 100], is PERCENTILE's and only PERCENTILE's.
+ *
+ * <p>The meter's quantity in a period and group is {@link #quantity} of the accumulator of its events there
+ * (TIME_WEIGHTED_SUM in value·hours); a grouped meter's total is the sum of its groups' quantities, whatever the
+ * aggregation (e.g. the sum of per-region peaks for MAX).
  */
 public record MeterDefinition(String key, String eventType, Aggregation aggregation, String property, MeterFilter filter,
-        List<String> groupBy) {
+        List<String> groupBy, BigDecimal percentile) {
     public MeterDefinition {
         groupBy = groupBy == null ? List.of() : List.copyOf(groupBy);
-        if (aggregation == Aggregation.SUM && (property == null || property.isBlank())) {
-            throw new IllegalArgumentException("a SUM meter needs a property");
+        if (aggregation != Aggregation.COUNT && (property == null || property.isBlank())) {
+            throw new IllegalArgumentException("a " + aggregation + " meter needs a property");
+        }
+        if (aggregation == Aggregation.PERCENTILE) {
+            if (percentile == null) {
+                throw new IllegalArgumentException("a PERCENTILE meter needs a percentile in (0, 100]");
+            }
+            QuantileSketch.checkPercentile(percentile);
+        } else if (percentile != null) {
+            throw new IllegalArgumentException("only a PERCENTILE meter takes a percentile");
         }
         if (filter == null) {
             filter = MeterFilter.ALL;
         }
+    }
+
+    /** A meter of any aggregation but PERCENTILE. */
+    public MeterDefinition(String key, String eventType, Aggregation aggregation, String property, MeterFilter filter,
+            List<String> groupBy) {
+        this(key, eventType, aggregation, property, filter, groupBy, null);
     }
 
     /** An ungrouped meter. */
@@ -58,6 +82,45 @@ public record MeterDefinition(String key, String eventType, Aggregation aggregat
 
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    /** Whether the event is the meter's: of its type and passing its filter (it then counts in {@code event_count}). */
+    public boolean matches(UsageEvent event) {
+        return eventType.equals(event.type()) && filter.test(event);
+    }
+
+    /**
+     * The event as this meter's accumulator sees it, or {@code null} when the accumulator would ignore it: not the
+     * meter's, or (except for COUNT) without a value of the property (UNIQUE_COUNT: without a text).
+     */
+    public Observation observation(UsageEvent event) {
+        if (!matches(event)) {
+            return null;
+        }
+        Observation o = Observation.of(event, aggregation == Aggregation.COUNT ? null : property);
+        return switch (aggregation) {
+            case COUNT -> o;
+            case UNIQUE_COUNT -> o.key() == null ? null : new Observation(o.eventId(), o.timestamp(), null, o.key());
+            default -> o.value() == null ? null : new Observation(o.eventId(), o.timestamp(), o.value(), null);
+        };
+    }
+
+    /** The empty accumulator of this meter over {@code period} (which TIME_WEIGHTED_SUM integrates over). */
+    public Accumulator empty(BillingPeriod period) {
+        return Accumulators.empty(aggregation, period, percentile);
+    }
+
+    /**
+     * The quantity an accumulator of this meter stands for: its value, except TIME_WEIGHTED_SUM in value·hours
+     * (rounded once, to 12 fractional digits HALF_EVEN, so a price per tunnel-hour applies directly); 0 when the
+     * accumulator has no value (MIN, MAX, AVG, LATEST, PERCENTILE of no observation).
+     */
+    public BigDecimal quantity(Accumulator accumulator) {
+        if (accumulator.aggregation() != aggregation) {
+            throw new IllegalArgumentException("meter " + key + " is " + aggregation + ", accumulator is " + accumulator.aggregation());
+        }
+        BigDecimal v = accumulator instanceof TimeWeightedSumAccumulator tws ? tws.valueHours() : accumulator.value();
+        return v == null ? BigDecimal.ZERO : v;
     }
 
     /**

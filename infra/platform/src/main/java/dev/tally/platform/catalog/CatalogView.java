@@ -223,7 +223,7 @@ public class CatalogView {
         for (CatalogRecordV1.Meter m : meters) {
             try {
                 out.add(new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property(),
-                        FilterSpec.compile(m.filters()), m.groupBy()));
+                        FilterSpec.compile(m.filters()), m.groupBy(), m.percentile()));
             } catch (IllegalArgumentException e) {
                 LOG.warnf("meter %s of tenant %s is not understood here and is ignored: %s", m.meterKey(), m.tenantId(), e.getMessage());
             }

@@ -146,7 +146,7 @@ public record QuantileSketch(NavigableMap<Integer, Long> positive, NavigableMap<
     }
 
     /** Throws unless 0 &lt; p ≤ 100. */
-    static void checkPercentile(BigDecimal p) {
+    public static void checkPercentile(BigDecimal p) {
         Objects.requireNonNull(p, "percentile");
         if (p.signum() <= 0 || p.compareTo(HUNDRED) > 0) {
             throw new IllegalArgumentException("percentile must be in (0, 100]: " + p);
