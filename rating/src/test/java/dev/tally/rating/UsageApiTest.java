@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.plan.PlanSpec;
@@ -185,6 +186,99 @@ class UsageApiTest {
                 .body("meters.size()", equalTo(1)).body("meters[0].eventCount", equalTo(30)).body("meters[0].days.size()", equalTo(2));
         given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/usage").then().statusCode(200)
                 .body("currentPeriod.start", org.hamcrest.Matchers.notNullValue());
+    }
+
+    /**
+     * MAX (grouped), UNIQUE_COUNT and a time-weighted sum through the usage API: per day and per group folded from
+     * the stored observations, equal to the stored aggregates over the whole period, and re-rated exactly when the
+     * peak event is retracted (MAX cannot subtract: rating recomputes from the observations).
+     */
+    @Test
+    void nonAdditiveMetersArePerDayPerGroupAndRecomputedOnRetraction() throws Exception {
+        publish(CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "peak", "bandwidth", "MAX", "bytes", List.of(), List.of("region"))),
+                CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "users", "bandwidth", "UNIQUE_COUNT", "user")),
+                CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "tunnels", "gauge", "TIME_WEIGHTED_SUM", "active")));
+        List<AcceptedEventV1> events = new ArrayList<>();
+        // period [11-15, 12-15): eu peaks at 900 on 11-16 and 700 on 11-17; us at 300 then 500
+        Object[][] traffic = {{"2026-11-16T01:00:00Z", "eu", "900", "ann"}, {"2026-11-16T02:00:00Z", "eu", "200", "bob"},
+                {"2026-11-16T03:00:00Z", "us", "300", "ann"}, {"2026-11-17T04:00:00Z", "eu", "700", "cy"},
+                {"2026-11-17T05:00:00Z", "us", "500", "bob"}, {"2026-11-17T06:00:00Z", "us", "100", "ann"}};
+        for (int i = 0; i < traffic.length; i++) {
+            Object[] t = traffic[i];
+            events.add(new AcceptedEventV1(tenant, customer, "acme", "b-" + i, "bandwidth", Instant.parse((String) t[0]),
+                    Map.of("region", t[1], "bytes", t[2], "user", t[3]), Instant.now(), "customer"));
+        }
+        // gauge: 2 tunnels from 11-16 00:00, 4 from 12:00, none from 11-17 06:00 → 24 + 72 = 96 tunnel-hours
+        String[][] gauge = {{"2026-11-16T00:00:00Z", "2"}, {"2026-11-16T12:00:00Z", "4"}, {"2026-11-17T06:00:00Z", "0"}};
+        for (int i = 0; i < gauge.length; i++) {
+            events.add(new AcceptedEventV1(tenant, customer, "acme", "g-" + i, "gauge", Instant.parse(gauge[i][0]), Map.of("active", gauge[i][1]),
+                    Instant.now(), "customer"));
+        }
+        publishEvents(events);
+        JsonPath usage = awaitUsage(u -> u.getLong("meters.find { it.meter == 'tunnels' }.eventCount") == 3
+                && u.getLong("meters.find { it.meter == 'peak' }.eventCount") == 6);
+
+        assertThat(quantity(usage, "peak", null)).isEqualByComparingTo("1400"); // eu 900 + us 500
+        assertThat(quantity(usage, "peak", "2026-11-16")).isEqualByComparingTo("1200"); // eu 900 + us 300
+        assertThat(quantity(usage, "peak", "2026-11-17")).isEqualByComparingTo("1200"); // eu 700 + us 500
+        assertThat(quantity(usage, "peak", "2026-11-18")).isEqualByComparingTo("0");
+        assertThat(new BigDecimal(usage.getString("meters.find { it.meter == 'peak' }.groups.find { it.dimensions.region == 'eu' }.quantity")))
+                .isEqualByComparingTo("900");
+        assertThat(quantity(usage, "users", null)).isEqualByComparingTo("3");
+        assertThat(quantity(usage, "users", "2026-11-17")).isEqualByComparingTo("3"); // cy, bob, ann
+        assertThat(quantity(usage, "tunnels", null)).isEqualByComparingTo("96");
+        assertThat(quantity(usage, "tunnels", "2026-11-16")).isEqualByComparingTo("72");
+        assertThat(quantity(usage, "tunnels", "2026-11-17")).isEqualByComparingTo("24");
+        assertThat(aggregates("peak")).isEqualTo(Map.of("{\"region\":\"eu\"}", "900", "{\"region\":\"us\"}", "500"));
+        assertThat(aggregates("users")).isEqualTo(Map.of("{}", "3"));
+        assertThat(aggregates("tunnels")).isEqualTo(Map.of("{}", "96"));
+
+        // retract eu's 900 and cy's only event: eu's peak falls back to 700, cy no longer counts
+        publishRow(EventCorrectionV1.SCHEMA, List.of(
+                new EventCorrectionV1(tenant, customer, "b-0", "retract", 1, events.get(0), null, "test", "key:k", Instant.now()),
+                new EventCorrectionV1(tenant, customer, "b-3", "retract", 1, events.get(3), null, "test", "key:k", Instant.now())));
+        usage = awaitUsage(u -> u.getLong("meters.find { it.meter == 'peak' }.eventCount") == 4);
+        assertThat(aggregates("peak")).isEqualTo(Map.of("{\"region\":\"eu\"}", "200", "{\"region\":\"us\"}", "500"));
+        assertThat(aggregates("users")).isEqualTo(Map.of("{}", "2"));
+        assertThat(quantity(usage, "peak", null)).isEqualByComparingTo("700");
+        assertThat(quantity(usage, "users", null)).isEqualByComparingTo("2");
+    }
+
+    private JsonPath awaitUsage(java.util.function.Predicate<JsonPath> done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonPath usage = given().header("Authorization", "Bearer " + readKey).queryParam("from", "2026-11-15").queryParam("to", "2026-12-15")
+                    .get("/v1/customers/acme/usage").then().statusCode(200).extract().jsonPath();
+            if (done.test(usage)) {
+                return usage;
+            }
+            assertThat(System.nanoTime()).as("usage visible").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static BigDecimal quantity(JsonPath usage, String meter, String day) {
+        return new BigDecimal(usage.getString("meters.find { it.meter == '" + meter + "' }"
+                + (day == null ? "" : ".days.find { it.day == '" + day + "' }") + ".quantity"));
+    }
+
+    /** The stored period aggregates of a meter in [11-15, 12-15), per group. */
+    private Map<String, String> aggregates(String meter) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select dimensions, quantity from usage_aggregate
+                     where tenant_id = ? and customer_id = ? and meter_key = ? and period_start = '2026-11-15T00:00:00Z'""")) {
+            ps.setString(1, tenant);
+            ps.setString(2, customer);
+            ps.setString(3, meter);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getBigDecimal(2).stripTrailingZeros().toPlainString());
+                }
+            }
+        }
+        return out;
     }
 
     /** The running spend prices the period's rated usage with the plan version in force, rounded once per line. */

@@ -32,7 +32,8 @@ import java.util.TreeMap;
 /**
  * A customer's metered usage, straight from rating's tables (fresh within a poll of
  * {@code tally.events.accepted}): per meter, per UTC day of event time, and per group of a grouped
- * meter's dimensions.
+ * meter's dimensions. COUNT and SUM add up their daily rows; the other aggregations are folded from their
+ * stored observations (see {@link NonAdditiveUsage}), at most {@value #MAX_OBSERVATIONS} per meter and request.
  */
 @Path("/v1/customers/{customer}/usage")
 @Produces(MediaType.APPLICATION_JSON)
@@ -118,12 +119,39 @@ public class UsageResource {
                 total = total.add(r.quantity());
                 events += r.eventCount();
             }
+            if (!m.aggregation().additive()) {
+                // daily rows hold these meters' event counts; their values are folded from the observations
+                NonAdditiveUsage.Result v = nonAdditive(tenantId, c.customerId(), m, start, end);
+                for (Map.Entry<LocalDate, DayUsage> d : days.entrySet()) {
+                    d.setValue(new DayUsage(d.getKey(), v.days().getOrDefault(d.getKey(), BigDecimal.ZERO), d.getValue().eventCount()));
+                }
+                for (Map.Entry<String, BigDecimal> g : v.groups().entrySet()) {
+                    GroupUsage was = groups.get(g.getKey());
+                    groups.put(g.getKey(), new GroupUsage(was == null ? json.readValue(g.getKey(), DIMENSIONS) : was.dimensions(), g.getValue(),
+                            was == null ? 0 : was.eventCount()));
+                }
+                total = v.groups().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+            }
             out.add(new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), Quantities.plain(total), events,
                     days.values().stream().map(d -> new DayUsage(d.day(), Quantities.plain(d.quantity()), d.eventCount())).toList(),
                     m.groupBy().isEmpty() ? null
                             : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), Quantities.plain(g.quantity()), g.eventCount())).toList()));
         }
         return new Usage(c.customerId(), c.externalId(), start, end, current, out);
+    }
+
+    /** Most observations one request folds per non-additive meter. */
+    public static final int MAX_OBSERVATIONS = 500_000;
+
+    private NonAdditiveUsage.Result nonAdditive(String tenantId, String customerId, MeterDefinition m, LocalDate start, LocalDate end)
+            throws Exception {
+        try {
+            return NonAdditiveUsage.of(m, queries.observations(tenantId, customerId, m.key(), start.atStartOfDay(ZoneOffset.UTC).toInstant(),
+                    end.atStartOfDay(ZoneOffset.UTC).toInstant(), m.aggregation() == dev.tally.model.metering.Aggregation.TIME_WEIGHTED_SUM,
+                    MAX_OBSERVATIONS), start, end);
+        } catch (UsageQueries.TooManyObservations e) {
+            throw new ProblemException(422, "too-many-observations", "Range too large for this meter", e.getMessage(), "to", null);
+        }
     }
 
     private static LocalDate date(String s, String field) {

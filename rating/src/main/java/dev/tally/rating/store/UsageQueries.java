@@ -65,6 +65,60 @@ public class UsageQueries {
         }
     }
 
+    /** A stored observation of a non-additive meter, with the billing period and group it counts in. */
+    public record ObservationRow(java.time.Instant periodStart, java.time.Instant periodEnd, String dimensions,
+            dev.tally.model.metering.agg.Observation observation) {
+    }
+
+    /** More observations than one usage request may fold (they are held in memory). */
+    public static final class TooManyObservations extends Exception {
+        public TooManyObservations(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The observations of a non-additive meter that a usage request over [from, to) needs: those in the range,
+     * and for a time-weighted sum every one of the billing periods overlapping it (a level holds until the next
+     * sample). At most {@code limit}.
+     */
+    public List<ObservationRow> observations(String tenantId, String customerId, String meterKey, java.time.Instant from, java.time.Instant to,
+            boolean wholePeriods, int limit) throws SQLException, TooManyObservations {
+        List<ObservationRow> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select a.period_start, a.period_end, o.dimensions, o.event_id, o.observed_at, o.observed_nano, o.value, o.key
+                     from usage_aggregate a
+                     join usage_observation o using (tenant_id, customer_id, meter_key, period_start, dimensions)
+                     where a.tenant_id = ? and a.customer_id = ? and a.meter_key = ? and a.period_end > ? and a.period_start < ?
+                       and (? or (o.observed_at >= ? and o.observed_at < ?))
+                     limit ?""")) {
+            c.setAutoCommit(false); // lets the driver stream with the fetch size
+            ps.setString(1, tenantId);
+            ps.setString(2, customerId);
+            ps.setString(3, meterKey);
+            ps.setTimestamp(4, java.sql.Timestamp.from(from));
+            ps.setTimestamp(5, java.sql.Timestamp.from(to));
+            ps.setBoolean(6, wholePeriods);
+            ps.setTimestamp(7, java.sql.Timestamp.from(from));
+            ps.setTimestamp(8, java.sql.Timestamp.from(to));
+            ps.setInt(9, limit + 1);
+            ps.setFetchSize(10_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (out.size() == limit) {
+                        throw new TooManyObservations("meter '" + meterKey + "' has more than " + limit
+                                + " observations in this range; ask for fewer days");
+                    }
+                    out.add(new ObservationRow(rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                            NonAdditive.observation(rs, 4)));
+                }
+            }
+            c.commit();
+        }
+        return out;
+    }
+
     /** Daily usage of the customer for days in [from, to), optionally of one meter. */
     public List<DayRow> days(String tenantId, String customerId, LocalDate from, LocalDate to, String meterKey) throws SQLException {
         List<DayRow> out = new ArrayList<>();
