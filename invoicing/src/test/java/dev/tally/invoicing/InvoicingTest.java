@@ -119,11 +119,20 @@ class InvoicingTest {
                 .body("errors.field", org.hamcrest.Matchers.hasItems("key", "name", "charges[0].price.tiers"));
         post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"SUM\"}").statusCode(400).body("field", equalTo("property"));
         post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"MEDIAN\"}").statusCode(400).body("field", equalTo("aggregation"));
-        // known to shared-model but not metered by rating yet: refused rather than stalling rating
+        // every aggregation but COUNT reads a property; PERCENTILE, and only PERCENTILE, needs p in (0, 100]
+        post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"MAX\"}").statusCode(400).body("field", equalTo("property"));
         post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"PERCENTILE\",\"property\":\"v\"}")
-                .statusCode(400).body("field", equalTo("aggregation"));
+                .statusCode(400).body("field", equalTo("percentile"));
+        post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"PERCENTILE\",\"property\":\"v\",\"percentile\":100.5}")
+                .statusCode(400).body("field", equalTo("percentile"));
+        post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"SUM\",\"property\":\"v\",\"percentile\":95}")
+                .statusCode(400).body("field", equalTo("percentile"));
         assertThat(count("select count(*) from plan where tenant_id = ?", t.id())).isZero();
         assertThat(count("select count(*) from meter where tenant_id = ?", t.id())).isEqualTo(1);
+        post(t, "/v1/meters", "{\"key\":\"p95\",\"eventType\":\"e\",\"aggregation\":\"PERCENTILE\",\"property\":\"v\",\"percentile\":95.0}")
+                .statusCode(201).body("percentile", org.hamcrest.Matchers.hasToString("95"));
+        post(t, "/v1/meters", "{\"key\":\"seats\",\"eventType\":\"e\",\"aggregation\":\"UNIQUE_COUNT\",\"property\":\"user\"}")
+                .statusCode(201).body("percentile", org.hamcrest.Matchers.nullValue());
     }
 
     @Test
