@@ -9,6 +9,7 @@ import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.subscription.BillingCycle;
@@ -318,6 +319,28 @@ class UsageApiTest {
         assertThat(new BigDecimal(spend.getString("charges[1].amount"))).isEqualByComparingTo(requestsAmount);
         assertThat(new BigDecimal(spend.getString("total"))).isEqualByComparingTo(bytesAmount.add(requestsAmount));
         assertThat(spend.getList("charges[1].explanation")).hasSize(2);
+        // the last snapshot rating handed to invoicing carries the same priced charge (plan, total, exact amount, steps)
+        RatedUsageV1 last = null;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select p from outbox, unnest(payloads) as p where topic = 'tally.usage.rated' and p like ? order by id""")) {
+            ps.setString(1, "%\"" + tenant + "\"%\"bytes\"%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    RatedUsageV1 r = json.readValue(rs.getString(1), RatedUsageV1.class);
+                    if (r.meterKey().equals("bytes") && r.periodStart().equals(Instant.parse("2026-11-15T00:00:00Z"))
+                            && (last == null || r.version() > last.version())) {
+                        last = r;
+                    }
+                }
+            }
+        }
+        assertThat(last).isNotNull();
+        assertThat(last.charge().planKey()).isEqualTo("p");
+        assertThat(last.charge().currency()).isEqualTo("USD");
+        assertThat(last.charge().quantity()).isEqualByComparingTo(lateBytes);
+        assertThat(last.charge().exactAmount()).isEqualByComparingTo(bytesExact);
+        assertThat(last.charge().breakdown()).isEqualTo(spend.getList("charges[0].explanation"));
         // the earlier period holds only the events before the 15th
         given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-11-14T00:00:00Z").get("/v1/customers/acme/spend")
                 .then().statusCode(200).body("period.end", equalTo("2026-11-15T00:00:00Z")).body("charges[1].eventCount", equalTo(10))

@@ -326,6 +326,8 @@ public class RatingStore {
             i++;
         }
         List<OutboxRecord> out = new ArrayList<>(n);
+        List<RatedUsageV1> rows = new ArrayList<>(n);
+        List<String> traces = new ArrayList<>(n);
         Instant now = Instant.now();
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into usage_aggregate (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version,
@@ -353,15 +355,91 @@ public class RatingStore {
                 while (rs.next()) {
                     Delta d = byKey.get(new AggKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
                             rs.getString(9)));
-                    RatedUsageV1 s = new RatedUsageV1(rs.getString(1), rs.getString(2), rs.getString(3),
+                    rows.add(new RatedUsageV1(rs.getString(1), rs.getString(2), rs.getString(3),
                             rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant(), rs.getBigDecimal(6), rs.getLong(7),
-                            rs.getLong(8), now, d.dimensions);
-                    out.add(new OutboxRecord(s.tenantId() + "/" + s.customerId(), json.writeValueAsString(s), d.traceparent));
+                            rs.getLong(8), now, d.dimensions));
+                    traces.add(d.traceparent);
+                }
+            }
+        }
+        Map<MeterPeriod, RatedUsageV1.Charge> charges = charges(c, rows, now);
+        for (int j = 0; j < rows.size(); j++) {
+            RatedUsageV1 s = rows.get(j);
+            RatedUsageV1 priced = new RatedUsageV1(s.tenantId(), s.customerId(), s.meterKey(), s.periodStart(), s.periodEnd(), s.quantity(),
+                    s.eventCount(), s.version(), s.ratedAt(), s.dimensions(),
+                    charges.get(new MeterPeriod(s.tenantId(), s.customerId(), s.meterKey(), s.periodStart())));
+            out.add(new OutboxRecord(s.tenantId() + "/" + s.customerId(), json.writeValueAsString(priced), traces.get(j)));
+        }
+        return out;
+    }
+
+    /** The plan version in force for a customer's billing period, with the customer's currency; null when none is. */
+    private record PlanInForce(String currency, String planKey, int version, dev.tally.model.plan.PlanSpec spec) {
+    }
+
+    /**
+     * The plan in force in {@code period} at {@code now} (clamped into the period: the last instant once it ended),
+     * or null: no customer, no subscription in the period (its usage is metered, not priced), or a plan version
+     * not yet in rating's catalog view (logged).
+     */
+    private PlanInForce planInForce(String tenantId, String customerId, BillingPeriod period, Instant now) {
+        CatalogRecordV1.Customer customer = catalog.customer(tenantId, customerId);
+        Instant at = now.isBefore(period.end()) ? (now.isBefore(period.start()) ? period.start() : now) : period.end().minusNanos(1000);
+        dev.tally.model.subscription.Subscription sub = catalog.subscriptions(tenantId, customerId).stream()
+                .filter(x -> x.activeAt(period.start())).findFirst().orElse(null);
+        if (customer == null || sub == null) {
+            return null;
+        }
+        dev.tally.model.subscription.Subscription.Phase phase = sub.phaseAt(at.isBefore(sub.start()) ? sub.start() : at).orElse(null);
+        CatalogRecordV1.PlanVersion version = phase == null ? null : catalog.planVersion(tenantId, phase.planKey(), phase.planVersion());
+        if (version == null) {
+            if (phase != null) {
+                LOG.warnf("usage of %s/%s not priced: plan %s v%d is not in rating's catalog view yet", tenantId, customerId, phase.planKey(),
+                        phase.planVersion());
+            }
+            return null;
+        }
+        return new PlanInForce(customer.currency(), phase.planKey(), phase.planVersion(), version.spec());
+    }
+
+    /**
+     * The charge of every meter in {@code rows}, priced on its period total over all groups as this transaction
+     * sees it, with the draft invoice's pure functions: one query for all the poll's (customer, period) pairs.
+     */
+    private Map<MeterPeriod, RatedUsageV1.Charge> charges(Connection c, List<RatedUsageV1> rows, Instant now) throws SQLException {
+        Map<MeterPeriod, BillingPeriod> periods = new LinkedHashMap<>(); // keyed with meterKey null: one per customer and period
+        for (RatedUsageV1 r : rows) {
+            periods.putIfAbsent(new MeterPeriod(r.tenantId(), r.customerId(), null, r.periodStart()), new BillingPeriod(r.periodStart(), r.periodEnd()));
+        }
+        Map<MeterPeriod, PlanInForce> plans = new HashMap<>();
+        periods.forEach((k, period) -> {
+            PlanInForce p = planInForce(k.tenantId(), k.customerId(), period, now);
+            if (p != null) {
+                plans.put(k, p);
+            }
+        });
+        Map<MeterPeriod, RatedUsageV1.Charge> out = new HashMap<>();
+        if (plans.isEmpty()) {
+            return out;
+        }
+        Map<MeterPeriod, Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage>> usage = UsageQueries.periods(c, plans.keySet());
+        for (Map.Entry<MeterPeriod, PlanInForce> e : plans.entrySet()) {
+            MeterPeriod k = e.getKey();
+            PlanInForce p = e.getValue();
+            dev.tally.model.invoice.Invoice priced = dev.tally.model.invoice.InvoiceCalculator.compute(p.currency(), periods.get(k),
+                    dev.tally.model.invoice.PlanCharges.of(p.spec(), usage.getOrDefault(k, Map.of())), dev.tally.model.money.RoundingPolicy.DEFAULT);
+            for (dev.tally.model.invoice.InvoiceLine l : priced.lines()) {
+                if (l.meterKey() != null) {
+                    out.put(new MeterPeriod(k.tenantId(), k.customerId(), l.meterKey(), k.periodStart()), new RatedUsageV1.Charge(p.planKey(),
+                            p.version(), p.currency(), l.quantity(), l.unroundedAmount(),
+                            l.explanation().stream().map(dev.tally.model.pricing.Evaluation.Step::text).toList()));
                 }
             }
         }
         return out;
     }
+
+
 
     private static void upsertDays(Connection c, Map<DayKey, Delta> days) throws SQLException {
         int n = days.size();
@@ -470,25 +548,16 @@ public class RatingStore {
             MeterPeriod m = e.getKey();
             BillingPeriod period = new BillingPeriod(m.periodStart(), ends.get(m));
             CatalogRecordV1.Limit budget = catalog.limit(m.tenantId(), m.customerId(), CatalogRecordV1.Limit.SPEND);
-            CatalogRecordV1.Customer customer = catalog.customer(m.tenantId(), m.customerId());
-            Instant at = now.isBefore(period.end()) ? (now.isBefore(period.start()) ? period.start() : now) : period.end().minusNanos(1000);
-            dev.tally.model.subscription.Subscription sub = catalog.subscriptions(m.tenantId(), m.customerId()).stream()
-                    .filter(s -> s.activeAt(period.start())).findFirst().orElse(null);
-            if (budget == null || customer == null || sub == null) {
+            PlanInForce plan = budget == null ? null : planInForce(m.tenantId(), m.customerId(), period, now);
+            if (plan == null) {
                 continue; // usage outside a subscription is metered, not priced
-            }
-            dev.tally.model.subscription.Subscription.Phase phase = sub.phaseAt(at.isBefore(sub.start()) ? sub.start() : at).orElse(null);
-            CatalogRecordV1.PlanVersion version = phase == null ? null : catalog.planVersion(m.tenantId(), phase.planKey(), phase.planVersion());
-            if (version == null) {
-                LOG.warnf("spend budget of %s/%s not checked: its plan version is not in rating's catalog view yet", m.tenantId(), m.customerId());
-                continue;
             }
             Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> after = UsageQueries.period(c, m.tenantId(), m.customerId(), m.periodStart());
             Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> before = new HashMap<>(after);
             e.getValue().forEach((meter, delta) -> before.computeIfPresent(meter,
                     (k, u) -> new dev.tally.model.invoice.PlanCharges.MeterUsage(u.quantity().subtract(delta), u.eventCount())));
-            BigDecimal spentAfter = spend(customer.currency(), period, version.spec(), after);
-            BigDecimal spentBefore = spend(customer.currency(), period, version.spec(), before);
+            BigDecimal spentAfter = spend(plan.currency(), period, plan.spec(), after);
+            BigDecimal spentBefore = spend(plan.currency(), period, plan.spec(), before);
             Entitlement ent = new Entitlement(budget.limit(), false, budget.alertAt());
             for (int percent : ent.crossed(spentBefore, spentAfter)) {
                 if (markSent(c, m, percent, spentAfter)) {

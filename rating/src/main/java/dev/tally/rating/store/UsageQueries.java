@@ -57,6 +57,44 @@ public class UsageQueries {
         return out;
     }
 
+    /**
+     * As {@link #period}, for several (tenant, customer, period start) at once — {@code meterKey} of the keys is
+     * ignored — in the caller's connection (and transaction).
+     */
+    static java.util.Map<RatingStore.MeterPeriod, java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage>> periods(Connection c,
+            java.util.Collection<RatingStore.MeterPeriod> keys) throws SQLException {
+        int n = keys.size();
+        String[] tenants = new String[n];
+        String[] customers = new String[n];
+        java.sql.Timestamp[] starts = new java.sql.Timestamp[n];
+        int i = 0;
+        for (RatingStore.MeterPeriod k : keys) {
+            tenants[i] = k.tenantId();
+            customers[i] = k.customerId();
+            starts[i] = java.sql.Timestamp.from(k.periodStart());
+            i++;
+        }
+        java.util.Map<RatingStore.MeterPeriod, java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage>> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select a.tenant_id, a.customer_id, a.period_start, a.meter_key, sum(a.quantity), sum(a.event_count)
+                from usage_aggregate a
+                join unnest(?::text[], ?::text[], ?::timestamptz[]) as k(t, cu, ps)
+                  on a.tenant_id = k.t and a.customer_id = k.cu and a.period_start = k.ps
+                group by 1, 2, 3, 4""")) {
+            ps.setArray(1, c.createArrayOf("text", tenants));
+            ps.setArray(2, c.createArrayOf("text", customers));
+            ps.setArray(3, c.createArrayOf("timestamptz", starts));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(new RatingStore.MeterPeriod(rs.getString(1), rs.getString(2), null, rs.getTimestamp(3).toInstant()),
+                            x -> new java.util.HashMap<>()).put(rs.getString(4),
+                            new dev.tally.model.invoice.PlanCharges.MeterUsage(rs.getBigDecimal(5), rs.getLong(6)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The customer's aggregates for the period starting at {@code periodStart}, per meter, summed over groups. */
     public java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> period(String tenantId, String customerId,
             java.time.Instant periodStart) throws SQLException {

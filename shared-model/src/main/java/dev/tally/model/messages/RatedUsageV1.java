@@ -13,8 +13,32 @@ import java.time.Instant;
  * @param version    strictly increasing per (tenant, customer, meter, period, dimensions)
  * @param dimensions the group-by values of a grouped meter (name → value, in the meter's order); empty
  *                   or absent for an ungrouped meter. A grouped meter has one snapshot per group.
+ * @param charge     the meter's charge in the period as rating priced it when it wrote this snapshot; absent
+ *                   when the customer has no subscription in the period or its plan does not charge the meter
  */
 public record RatedUsageV1(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd,
-        BigDecimal quantity, long eventCount, long version, Instant ratedAt, java.util.Map<String, String> dimensions) {
+        BigDecimal quantity, long eventCount, long version, Instant ratedAt, java.util.Map<String, String> dimensions, Charge charge) {
     public static final String SCHEMA = "RatedUsageV1";
+
+    /** A snapshot without a priced charge. */
+    public RatedUsageV1(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd, BigDecimal quantity,
+            long eventCount, long version, Instant ratedAt, java.util.Map<String, String> dimensions) {
+        this(tenantId, customerId, meterKey, periodStart, periodEnd, quantity, eventCount, version, ratedAt, dimensions, null);
+    }
+
+    /**
+     * The meter's charge: prices apply to the meter's total over all its groups, so every group's snapshot of
+     * one poll carries the same charge. Informational — invoicing prices the quantities itself with the same
+     * pure functions, and the two agree.
+     *
+     * @param planKey       the plan in force (at the snapshot's time, or the period's last instant once it ended)
+     * @param planVersion   its version
+     * @param currency      the customer's currency
+     * @param quantity      the meter's total in the period over all groups
+     * @param exactAmount   the charge before rounding (high scale)
+     * @param breakdown     the price steps, e.g. "tier 2 (1000–10000): 9000 × USD 0.001 = USD 9.000"
+     */
+    public record Charge(String planKey, int planVersion, String currency, BigDecimal quantity, BigDecimal exactAmount,
+            java.util.List<String> breakdown) {
+    }
 }
