@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The rating service's per-event deltas: unchanged for COUNT and SUM, refused for non-additive aggregations. */
+/**
+ * The rating service's per-event deltas (COUNT and SUM; refused for non-additive aggregations), observations and
+ * quantities.
+ */
 class MeterDefinitionTest {
     private static final UsageEvent EVENT = new UsageEvent("e1", "tunnel.bytes", "c", Instant.parse("2026-11-05T10:00:00Z"),
             Map.of("bytes", "1024", "exact", new BigDecimal("0.50")));
@@ -30,9 +33,46 @@ class MeterDefinitionTest {
             if (a == Aggregation.COUNT || a == Aggregation.SUM) {
                 continue;
             }
-            MeterDefinition meter = new MeterDefinition("k", "tunnel.bytes", a, "bytes");
+            BigDecimal p = a == Aggregation.PERCENTILE ? BigDecimal.valueOf(95) : null;
+            MeterDefinition meter = new MeterDefinition("k", "tunnel.bytes", a, "bytes", null, null, p);
             assertThatThrownBy(() -> meter.contribution(EVENT)).as(a.name()).isInstanceOf(UnsupportedOperationException.class);
-            assertThat(new MeterDefinition("k", "other", a, "bytes").contribution(EVENT)).isNull();
+            assertThat(new MeterDefinition("k", "other", a, "bytes", null, null, p).contribution(EVENT)).isNull();
+            assertThat(a.additive()).isFalse();
+            // every non-COUNT aggregation reads a property
+            assertThatThrownBy(() -> new MeterDefinition("k", "t", a, null, null, null, p)).isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    @Test
+    void onlyAPercentileMeterTakesAPercentileInRange() {
+        assertThatThrownBy(() -> new MeterDefinition("k", "t", Aggregation.PERCENTILE, "v")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MeterDefinition("k", "t", Aggregation.PERCENTILE, "v", null, null, BigDecimal.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MeterDefinition("k", "t", Aggregation.PERCENTILE, "v", null, null, new BigDecimal("100.1")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MeterDefinition("k", "t", Aggregation.MAX, "v", null, null, BigDecimal.TEN))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new MeterDefinition("k", "t", Aggregation.PERCENTILE, "v", null, null, BigDecimal.valueOf(100)).percentile())
+                .isEqualByComparingTo("100");
+    }
+
+    @Test
+    void observationsAndQuantitiesFollowTheAggregation() {
+        BillingPeriod hour = new BillingPeriod(Instant.parse("2026-11-05T10:00:00Z"), Instant.parse("2026-11-05T11:00:00Z"));
+        MeterDefinition max = new MeterDefinition("k", "tunnel.bytes", Aggregation.MAX, "bytes");
+        assertThat(max.observation(EVENT).value()).isEqualByComparingTo("1024");
+        assertThat(max.observation(EVENT).key()).isNull();
+        assertThat(new MeterDefinition("k", "tunnel.bytes", Aggregation.MAX, "missing").observation(EVENT)).isNull();
+        assertThat(new MeterDefinition("k", "other", Aggregation.MAX, "bytes").observation(EVENT)).isNull();
+        MeterDefinition unique = new MeterDefinition("k", "tunnel.bytes", Aggregation.UNIQUE_COUNT, "bytes");
+        assertThat(unique.observation(EVENT).key()).isEqualTo("1024");
+        assertThat(unique.observation(EVENT).value()).isNull();
+        // no value → 0; a time-weighted sum in value·hours: 3 for the whole hour = 3 value·hours
+        assertThat(max.quantity(max.empty(hour))).isEqualByComparingTo("0");
+        MeterDefinition gauge = new MeterDefinition("g", "tunnel.bytes", Aggregation.TIME_WEIGHTED_SUM, "bytes");
+        var acc = gauge.empty(hour).add(dev.tally.model.metering.agg.Observation.of("e", hour.start(), BigDecimal.valueOf(3)));
+        assertThat(acc.value()).isEqualByComparingTo("10800");
+        assertThat(gauge.quantity(acc)).isEqualByComparingTo("3");
+        assertThatThrownBy(() -> max.quantity(gauge.empty(hour))).isInstanceOf(IllegalArgumentException.class);
     }
 }
