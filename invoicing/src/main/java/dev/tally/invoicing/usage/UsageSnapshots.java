@@ -71,7 +71,7 @@ public class UsageSnapshots {
 
     /**
      * Usage by meter for one customer and period start, scoped to the tenant: a grouped meter's groups
-     * summed (COUNT and SUM add up), {@code version} the sum of their versions (it grows whenever any does).
+     * summed (a meter's total is the sum of its groups' quantities, for every aggregation), {@code version} the sum of their versions (it grows whenever any does).
      */
     public Map<String, Usage> forPeriod(String tenantId, String customerId, Instant periodStart) {
         Map<String, Usage> out = new HashMap<>();
