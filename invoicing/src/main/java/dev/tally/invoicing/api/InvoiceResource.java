@@ -2,22 +2,12 @@ package dev.tally.invoicing.api;
 
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
-import dev.tally.invoicing.catalog.PlanService;
-import dev.tally.invoicing.catalog.PlanVersionEntity;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.invoicing.billing.PeriodPricing;
 import dev.tally.invoicing.security.Caller;
-import dev.tally.invoicing.usage.UsageSnapshots;
-import dev.tally.model.invoice.ChargeUsage;
-import dev.tally.model.invoice.PlanCharges;
-import dev.tally.model.invoice.Invoice;
-import dev.tally.model.invoice.InvoiceCalculator;
-import dev.tally.model.invoice.InvoiceLine;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
-import dev.tally.model.pricing.Decimals;
-import dev.tally.model.pricing.Evaluation;
-import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
@@ -32,36 +22,29 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Draft invoices: the current period priced from the latest usage snapshots, explained line by line. */
 @Path("/v1/customers/{externalId}/invoices")
 public class InvoiceResource {
     @Inject
-    UsageSnapshots usage;
-    @Inject
-    PlanService plans;
+    PeriodPricing pricing;
     @Context
     ContainerRequestContext request;
 
     final Clock clock = Clock.systemUTC();
 
     public record DraftInvoice(String customer, String customerId, String status, String currency, Instant periodStart,
-            Instant periodEnd, String subscriptionId, String plan, int planVersion, List<Line> lines, BigDecimal total, String rounding) {
-    }
-
-    public record Line(String meter, String description, String priceModel, BigDecimal quantity, long eventCount, long usageVersion,
-            BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
+            Instant periodEnd, String subscriptionId, String plan, int planVersion, List<PeriodPricing.Line> lines, BigDecimal total,
+            String rounding) {
     }
 
     /**
      * The draft for the subscription period containing {@code at} (default now) — of the subscription
      * active then, else the one overlapping that calendar month — priced by the plan version in force
-     * at {@code at} (or at the subscription's start, when {@code at} is before it). Rating places a
-     * subscribed customer's usage in the same periods. Proration across a mid-period plan change comes
-     * with invoicing proper (issue 7).
+     * at {@code at} (or at the subscription's start, when {@code at} is before it) with the same
+     * computation as the finalized invoice ({@link PeriodPricing}). Rating places a subscribed customer's
+     * usage in the same periods. Proration across a mid-period plan change is not done yet.
      */
     @GET
     @Path("/draft")
@@ -90,27 +73,11 @@ public class InvoiceResource {
         }
         Instant priced = when.isBefore(subscription.start()) ? subscription.start()
                 : subscription.end() != null && !when.isBefore(subscription.end()) ? subscription.end().minusNanos(1000) : when;
-        Subscription.Phase phase = subscription.phaseAt(priced).orElseThrow();
         // the subscription's period (rating meters a subscribed customer's usage in the same periods)
         period = subscription.periodAt(priced).orElseThrow();
-        PlanVersionEntity version = PlanVersionEntity.get(tenant, phase.planKey(), phase.planVersion());
-        PlanSpec spec = plans.spec(version);
-        Map<String, UsageSnapshots.Usage> byMeter = usage.forPeriod(tenant, customer.customerId, period.start());
-        Map<String, PlanCharges.MeterUsage> quantities = new java.util.HashMap<>();
-        byMeter.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount())));
-        List<ChargeUsage> inputs = PlanCharges.of(spec, quantities);
-        Invoice invoice = InvoiceCalculator.compute(customer.currency, period, inputs, RoundingPolicy.DEFAULT);
-        List<Line> lines = new ArrayList<>();
-        for (int i = 0; i < invoice.lines().size(); i++) {
-            InvoiceLine l = invoice.lines().get(i);
-            PlanSpec.ChargeSpec charge = spec.charges().get(i);
-            long usageVersion = byMeter.containsKey(charge.meter()) ? byMeter.get(charge.meter()).version() : 0;
-            lines.add(new Line(l.meterKey(), l.description(), charge.price().model(), Decimals.normalized(l.quantity()), l.eventCount(),
-                    usageVersion, Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
-                    l.explanation().stream().map(Evaluation.Step::text).toList()));
-        }
-        return new DraftInvoice(externalId, customer.customerId, "draft", invoice.currency(), period.start(), period.end(),
-                subscription.subscriptionId(), phase.planKey(), phase.planVersion(), lines, invoice.total().amount(),
+        PeriodPricing.Priced p = pricing.price(tenant, customer.customerId, customer.currency, subscription, period, priced);
+        return new DraftInvoice(externalId, customer.customerId, "draft", p.currency(), period.start(), period.end(),
+                subscription.subscriptionId(), p.phase().planKey(), p.phase().planVersion(), p.lines(), p.total(),
                 RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines");
     }
 }

@@ -1,0 +1,188 @@
+package dev.tally.invoicing.api;
+
+import dev.tally.invoicing.billing.Invoices;
+import dev.tally.invoicing.billing.PeriodCloser;
+import dev.tally.invoicing.catalog.CustomerEntity;
+import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.catalog.SubscriptionEntity;
+import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.invoicing.security.Caller;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.subscription.Subscription;
+import dev.tally.platform.problem.ProblemException;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Finalized invoices of the caller's tenant: list, read, force a period's close, void (with a reason),
+ * reissue a voided period, and record an offline payment. Periods close on their own once rating's
+ * watermark passes their end plus the tenant's grace period ({@link PeriodCloser}).
+ */
+@Path("/v1/invoices")
+@Produces(MediaType.APPLICATION_JSON)
+public class InvoicesResource {
+    private static final Set<String> STATUSES = Set.of("finalized", "paid", "void");
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    Invoices invoices;
+    @Inject
+    PeriodCloser closer;
+    @Context
+    ContainerRequestContext request;
+
+    final Clock clock = Clock.systemUTC();
+
+    /** {@code customer}: external id; {@code periodStart}: which ended period (default: the oldest without an invoice). */
+    public record CloseRequest(String customer, Instant periodStart) {
+    }
+
+    public record VoidRequest(String reason) {
+    }
+
+    /** An offline payment: the provider's reference (e.g. a bank transfer id) and the amount, which must be the total. */
+    public record PaymentRequest(String reference, BigDecimal amount) {
+    }
+
+    public record InvoiceList(List<Invoices.View> invoices) {
+    }
+
+    /**
+     * @param customer external id (default: every customer)
+     * @param status   finalized, paid or void
+     * @param limit    at most this many, newest period first (default 100, at most 1000)
+     */
+    @GET
+    @Transactional
+    public InvoiceList list(@QueryParam("customer") String customer, @QueryParam("status") String status, @QueryParam("limit") Integer limit)
+            throws Exception {
+        String tenant = Caller.of(request).tenant();
+        if (status != null && !STATUSES.contains(status)) {
+            throw ProblemException.badRequest("invalid-field", "status must be one of " + STATUSES, "status");
+        }
+        if (limit != null && (limit < 1 || limit > 1000)) {
+            throw ProblemException.badRequest("invalid-field", "limit must be between 1 and 1000", "limit");
+        }
+        String customerId = customer == null ? null : CustomerService.byExternalId(tenant, customer).customerId;
+        try (Connection c = dataSource.getConnection()) {
+            return new InvoiceList(invoices.list(c, tenant, customerId, status, limit == null ? 100 : limit));
+        }
+    }
+
+    @GET
+    @Path("/{id}")
+    @Transactional
+    public Invoices.View get(@PathParam("id") String id) throws Exception {
+        String tenant = Caller.of(request).tenant();
+        try (Connection c = dataSource.getConnection()) {
+            return invoices.get(c, tenant, id);
+        }
+    }
+
+    /**
+     * Finalizes an ended period now, without waiting for the watermark (an operator's decision, recorded as
+     * {@code finalizedBy}): usage that reaches the period later is billed as an adjustment.
+     */
+    @POST
+    @Path("/close")
+    @Transactional
+    public Response close(CloseRequest body) throws Exception {
+        Caller caller = Caller.of(request);
+        String tenant = caller.tenant();
+        Checks.body(body);
+        Checks.required(body.customer(), "customer");
+        CustomerEntity customer = CustomerService.byExternalIdOr400(tenant, body.customer());
+        Instant now = clock.instant();
+        List<PeriodCloser.Due> due = closer.due(tenant, now, customer.customerId).stream()
+                .filter(d -> body.periodStart() == null || d.period().start().equals(body.periodStart())).toList();
+        if (due.isEmpty()) {
+            throw ProblemException.conflict("nothing-to-close", "customer '" + body.customer() + "' has no ended billing period without an invoice"
+                    + (body.periodStart() == null ? "" : " starting at " + body.periodStart()) + "; a period closes only after its end", "periodStart");
+        }
+        PeriodCloser.Due d = due.get(0);
+        try (Connection c = dataSource.getConnection()) {
+            Invoices.Content content = invoices.finalizePeriod(c, tenant, d.customer(), d.subscription(), d.period(), caller.actor(), null, now);
+            return Response.status(201).entity(invoices.get(c, tenant, content.invoiceId())).build();
+        } catch (java.sql.SQLException e) {
+            throw alreadyInvoiced(e);
+        }
+    }
+
+    /** A concurrent close of the same period loses on the live-period unique index: 409, and its number goes back with the rollback. */
+    private static RuntimeException alreadyInvoiced(java.sql.SQLException e) {
+        if ("23505".equals(e.getSQLState())) {
+            return ProblemException.conflict("period-invoiced", "this period was finalized by a concurrent request; nothing was written", null);
+        }
+        return new IllegalStateException(e);
+    }
+
+    @POST
+    @Path("/{id}/void")
+    @Transactional
+    public Invoices.View voidInvoice(@PathParam("id") String id, VoidRequest body) throws Exception {
+        Caller caller = Caller.of(request);
+        Checks.body(body);
+        try (Connection c = dataSource.getConnection()) {
+            return invoices.voidInvoice(c, caller.tenant(), id, body.reason(), caller.actor(), clock.instant());
+        }
+    }
+
+    /** A new invoice for a voided invoice's period, priced from the usage as it stands now; it points back to the voided one. */
+    @POST
+    @Path("/{id}/reissue")
+    @Transactional
+    public Response reissue(@PathParam("id") String id) throws Exception {
+        Caller caller = Caller.of(request);
+        String tenant = caller.tenant();
+        try (Connection c = dataSource.getConnection()) {
+            Invoices.View voided = invoices.get(c, tenant, id);
+            if (!"void".equals(voided.status())) {
+                throw ProblemException.conflict("invoice-not-void", "invoice " + voided.number() + " is " + voided.status()
+                        + "; only a void invoice is reissued", null);
+            }
+            BillingPeriod period = new BillingPeriod(voided.periodStart(), voided.periodEnd());
+            boolean live = invoices.list(c, tenant, voided.customerId(), null, 1000).stream()
+                    .anyMatch(v -> !"void".equals(v.status()) && v.subscriptionId().equals(voided.subscriptionId())
+                            && v.periodStart().equals(voided.periodStart()));
+            if (live) {
+                throw ProblemException.conflict("period-invoiced", "the period of " + voided.number() + " already has a live invoice", null);
+            }
+            Subscription s = SubscriptionService.load(SubscriptionEntity.get(tenant, voided.subscriptionId()));
+            CustomerEntity customer = CustomerEntity.findById(new CustomerEntity.Key(tenant, voided.customerId()));
+            Invoices.Content content = invoices.finalizePeriod(c, tenant, new Invoices.Customer(customer.customerId, customer.externalId,
+                    customer.currency), s, period, caller.actor(), id, clock.instant());
+            return Response.status(201).entity(invoices.get(c, tenant, content.invoiceId())).build();
+        } catch (java.sql.SQLException e) {
+            throw alreadyInvoiced(e);
+        }
+    }
+
+    @POST
+    @Path("/{id}/payments")
+    @Transactional
+    public Invoices.View pay(@PathParam("id") String id, PaymentRequest body) throws Exception {
+        Caller caller = Caller.of(request);
+        Checks.body(body);
+        try (Connection c = dataSource.getConnection()) {
+            return invoices.pay(c, caller.tenant(), id, body.reference(), body.amount(), caller.actor(), clock.instant());
+        }
+    }
+}

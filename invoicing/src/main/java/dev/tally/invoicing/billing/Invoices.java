@@ -1,0 +1,294 @@
+package dev.tally.invoicing.billing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.model.messages.InvoiceIssuedV1;
+import dev.tally.model.messages.InvoiceStatusV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.subscription.Subscription;
+import dev.tally.platform.outbox.Outbox;
+import dev.tally.platform.outbox.OutboxRecord;
+import dev.tally.platform.problem.ProblemException;
+import dev.tally.platform.tracing.TraceContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Finalized invoices: finalizing a subscription period (gapless number, immutable document, what it billed per
+ * meter, {@code InvoiceIssuedV1} through the outbox, an audit entry — all in the caller's transaction), and the
+ * status changes after it: paid (offline payment with an external reference) or void (with a reason and who),
+ * and reissue of a voided period.
+ */
+@ApplicationScoped
+public class Invoices {
+    @Inject
+    DataSource dataSource;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    PeriodPricing pricing;
+    @Inject
+    AuditLog audit;
+
+    /** A customer as finalizing needs it. */
+    public record Customer(String customerId, String externalId, String currency) {
+    }
+
+    /** The immutable content of a finalized invoice (stored as its document). */
+    public record Content(String invoiceId, String number, String customerId, String externalId, String subscriptionId, String plan,
+            int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<PeriodPricing.Line> lines,
+            BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
+    }
+
+    /** An invoice as the API shows it: its content and its status. */
+    public record View(String invoiceId, String number, String status, String customerId, String externalId, String subscriptionId,
+            String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, List<PeriodPricing.Line> lines,
+            BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, Instant paidAt,
+            String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
+        static View of(Content c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
+            return new View(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
+                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.total(), c.rounding(), c.finalizedAt(), c.finalizedBy(),
+                    c.reissueOf(), paidAt, paymentReference, voidedAt, voidedBy, voidReason);
+        }
+    }
+
+    /**
+     * Finalizes {@code period} of {@code subscription}: prices it from the usage snapshots stored now (by the plan
+     * version in force at the period's last instant), draws the tenant's next number and writes everything in the
+     * current transaction (the caller's {@code c}). A live invoice for the period already there fails the insert
+     * (unique index), rolling the number back with it.
+     */
+    public Content finalizePeriod(Connection c, String tenantId, Customer customer, Subscription subscription, BillingPeriod period,
+            String actor, String reissueOf, Instant now) throws Exception {
+        PeriodPricing.Priced priced = pricing.price(tenantId, customer.customerId(), customer.currency(), subscription, period,
+                period.end().minusNanos(1000));
+        String invoiceId = "inv_" + UUID.randomUUID().toString().replace("-", "");
+        String number = nextNumber(c, tenantId, now);
+        Content content = new Content(invoiceId, number, customer.customerId(), customer.externalId(), subscription.subscriptionId(),
+                priced.phase().planKey(), priced.phase().planVersion(), priced.currency(), period.start(), period.end(), priced.pricedAt(),
+                priced.lines(), priced.total(), RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines", now, actor, reissueOf);
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into invoice (invoice_id, tenant_id, customer_id, subscription_id, period_start, period_end, number, currency, total,
+                  document, status, finalized_at, finalized_by, reissue_of)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finalized', ?, ?, ?)""")) {
+            ps.setString(1, invoiceId);
+            ps.setString(2, tenantId);
+            ps.setString(3, customer.customerId());
+            ps.setString(4, subscription.subscriptionId());
+            ps.setTimestamp(5, Timestamp.from(period.start()));
+            ps.setTimestamp(6, Timestamp.from(period.end()));
+            ps.setString(7, number);
+            ps.setString(8, content.currency());
+            ps.setBigDecimal(9, content.total());
+            ps.setString(10, json.writeValueAsString(content));
+            ps.setTimestamp(11, Timestamp.from(now));
+            ps.setString(12, actor);
+            ps.setString(13, reissueOf);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into invoiced_usage (invoice_id, meter_key, quantity, event_count, version) values (?, ?, ?, ?, ?)""")) {
+            for (Map.Entry<String, dev.tally.invoicing.usage.UsageSnapshots.Usage> u : priced.usage().entrySet()) {
+                ps.setString(1, invoiceId);
+                ps.setString(2, u.getKey());
+                ps.setBigDecimal(3, u.getValue().quantity());
+                ps.setLong(4, u.getValue().eventCount());
+                ps.setLong(5, u.getValue().version());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        List<InvoiceIssuedV1.Line> lines = new ArrayList<>();
+        for (PeriodPricing.Line l : content.lines()) {
+            lines.add(new InvoiceIssuedV1.Line("usage", l.description(), l.quantity(), l.amount()));
+        }
+        InvoiceIssuedV1 issued = new InvoiceIssuedV1(tenantId, customer.customerId(), invoiceId, number, period.start(), period.end(),
+                content.currency(), lines, content.total(), content.total(), now);
+        Outbox.append(c, Topics.INVOICES, InvoiceIssuedV1.SCHEMA,
+                List.of(new OutboxRecord(tenantId + "/" + customer.customerId(), json.writeValueAsString(issued), TraceContext.current())));
+        audit.record(tenantId, actor, "invoice", invoiceId, reissueOf == null ? "finalize" : "reissue", null, summary(content, "finalized"));
+        return content;
+    }
+
+    /**
+     * The tenant's next invoice number, {@code PREFIX-YYYY-NNNNNN}: the counter row of (tenant, year) is updated
+     * in the caller's transaction, so concurrent finalizations queue on it and a rollback returns the number.
+     */
+    String nextNumber(Connection c, String tenantId, Instant now) throws SQLException {
+        int year = now.atZone(ZoneOffset.UTC).getYear();
+        String prefix;
+        try (PreparedStatement ps = c.prepareStatement("select invoice_prefix, name from tenant where tenant_id = ?")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("no tenant " + tenantId);
+                }
+                prefix = rs.getString(1) != null ? rs.getString(1) : prefixOf(rs.getString(2), tenantId);
+            }
+        }
+        long n;
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into invoice_counter (tenant_id, year, last_number) values (?, ?, 1)
+                on conflict (tenant_id, year) do update set last_number = invoice_counter.last_number + 1
+                returning last_number""")) {
+            ps.setString(1, tenantId);
+            ps.setInt(2, year);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                n = rs.getLong(1);
+            }
+        }
+        return String.format(Locale.ROOT, "%s-%d-%06d", prefix, year, n);
+    }
+
+    /** The tenant's name in capitals and digits (at most 12), e.g. "Acme, Inc." → ACMEINC; the tenant id without one. */
+    static String prefixOf(String name, String tenantId) {
+        String p = name == null ? "" : name.replaceAll("[^A-Za-z0-9]", "").toUpperCase(Locale.ROOT);
+        if (p.length() > 12) {
+            p = p.substring(0, 12);
+        }
+        return p.isEmpty() ? tenantId.toUpperCase(Locale.ROOT) : p;
+    }
+
+    /** The invoice in the tenant, or 404 (another tenant's id included). */
+    public View get(Connection c, String tenantId, String invoiceId) throws Exception {
+        List<View> found = query(c, "where tenant_id = ? and invoice_id = ?", tenantId, invoiceId);
+        if (found.isEmpty()) {
+            throw ProblemException.notFound("invoice-not-found", "no invoice '" + invoiceId + "' in this tenant");
+        }
+        return found.get(0);
+    }
+
+    /** The tenant's invoices, optionally of one customer (Tally id) and status, newest period first, at most {@code limit}. */
+    public List<View> list(Connection c, String tenantId, String customerId, String status, int limit) throws Exception {
+        return query(c, "where tenant_id = ? and (?::text is null or customer_id = ?) and (?::text is null or status = ?)"
+                + " order by period_start desc, finalized_at desc limit " + limit, tenantId, customerId, customerId, status, status);
+    }
+
+    private List<View> query(Connection c, String where, Object... args) throws Exception {
+        List<View> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "select document, status, paid_at, payment_reference, voided_at, voided_by, void_reason from invoice " + where)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(View.of(json.readValue(rs.getString(1), Content.class), rs.getString(2), instant(rs, 3), rs.getString(4),
+                            instant(rs, 5), rs.getString(6), rs.getString(7)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Voids a finalized invoice, with who and why; a paid or already void invoice cannot be voided (409). */
+    public View voidInvoice(Connection c, String tenantId, String invoiceId, String reason, String actor, Instant now) throws Exception {
+        if (reason == null || reason.isBlank()) {
+            throw ProblemException.badRequest("invalid-field", "voiding needs a reason", "reason");
+        }
+        if (reason.length() > 1000) {
+            throw ProblemException.badRequest("invalid-field", "reason: at most 1000 characters", "reason");
+        }
+        View before = get(c, tenantId, invoiceId);
+        if (!"finalized".equals(before.status())) {
+            throw ProblemException.conflict("invoice-not-voidable", "invoice " + before.number() + " is " + before.status()
+                    + "; only a finalized, unpaid invoice can be voided (a paid one is corrected with a credit note)", null);
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                update invoice set status = 'void', voided_at = ?, voided_by = ?, void_reason = ?
+                where tenant_id = ? and invoice_id = ? and status = 'finalized'""")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, actor);
+            ps.setString(3, reason);
+            ps.setString(4, tenantId);
+            ps.setString(5, invoiceId);
+            if (ps.executeUpdate() != 1) {
+                throw ProblemException.conflict("invoice-not-voidable", "invoice " + before.number() + " changed meanwhile; read it again", null);
+            }
+        }
+        View after = get(c, tenantId, invoiceId);
+        announce(c, tenantId, after, actor, reason, null, now);
+        audit.record(tenantId, actor, "invoice", invoiceId, "void", Map.of("status", before.status()), Map.of("status", "void", "reason", reason));
+        return after;
+    }
+
+    /** Records an offline payment of the whole total with the provider's reference; the invoice becomes paid. */
+    public View pay(Connection c, String tenantId, String invoiceId, String reference, BigDecimal amount, String actor, Instant now)
+            throws Exception {
+        if (reference == null || reference.isBlank() || reference.length() > 200) {
+            throw ProblemException.badRequest("invalid-field", "a payment needs the provider's reference (at most 200 characters)", "reference");
+        }
+        View before = get(c, tenantId, invoiceId);
+        if (amount == null || amount.compareTo(before.total()) != 0) {
+            throw ProblemException.badRequest("invalid-field", "amount must equal the invoice total " + before.total() + " " + before.currency()
+                    + " (partial payments are not supported yet)", "amount");
+        }
+        if (!"finalized".equals(before.status())) {
+            throw ProblemException.conflict("invoice-not-payable", "invoice " + before.number() + " is " + before.status(), null);
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                update invoice set status = 'paid', paid_at = ?, payment_reference = ?
+                where tenant_id = ? and invoice_id = ? and status = 'finalized'""")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, reference);
+            ps.setString(3, tenantId);
+            ps.setString(4, invoiceId);
+            if (ps.executeUpdate() != 1) {
+                throw ProblemException.conflict("invoice-not-payable", "invoice " + before.number() + " changed meanwhile; read it again", null);
+            }
+        }
+        View after = get(c, tenantId, invoiceId);
+        announce(c, tenantId, after, actor, null, reference, now);
+        Map<String, Object> paid = new LinkedHashMap<>();
+        paid.put("status", "paid");
+        paid.put("amount", amount.toPlainString());
+        paid.put("reference", reference);
+        audit.record(tenantId, actor, "invoice", invoiceId, "pay", Map.of("status", before.status()), paid);
+        return after;
+    }
+
+    private void announce(Connection c, String tenantId, View v, String actor, String reason, String reference, Instant now) throws Exception {
+        InvoiceStatusV1 s = new InvoiceStatusV1(tenantId, v.customerId(), v.invoiceId(), v.number(), v.status(), v.total(), v.currency(),
+                actor, reason, reference, now);
+        Outbox.append(c, Topics.INVOICES, InvoiceStatusV1.SCHEMA,
+                List.of(new OutboxRecord(tenantId + "/" + v.customerId(), json.writeValueAsString(s), TraceContext.current())));
+    }
+
+    private static Map<String, Object> summary(Content c, String status) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("number", c.number());
+        m.put("status", status);
+        m.put("customerId", c.customerId());
+        m.put("periodStart", c.periodStart().toString());
+        m.put("periodEnd", c.periodEnd().toString());
+        m.put("currency", c.currency());
+        m.put("total", c.total().toPlainString());
+        if (c.reissueOf() != null) {
+            m.put("reissueOf", c.reissueOf());
+        }
+        return m;
+    }
+
+    private static Instant instant(ResultSet rs, int i) throws SQLException {
+        Timestamp t = rs.getTimestamp(i);
+        return t == null ? null : t.toInstant();
+    }
+}

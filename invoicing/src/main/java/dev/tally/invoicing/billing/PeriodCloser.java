@@ -1,0 +1,248 @@
+package dev.tally.invoicing.billing;
+
+import dev.tally.invoicing.catalog.SubscriptionEntity;
+import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.subscription.Subscription;
+import dev.tally.platform.kafka.KafkaClients;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Closes billing periods. A subscription period is due once the platform watermark — the least of rating's
+ * per-partition watermarks: every event accepted before it has been rated — has passed the period's end plus
+ * the tenant's grace period ({@code tenant.close_grace}, default 1 hour), and invoicing has stored every usage
+ * snapshot published so far (its usage consumer's committed offsets reach the topic's end, read after the
+ * watermark). Due periods are finalized oldest first, {@value #CHUNK} per transaction, under a per-tenant lock.
+ * A period that has an invoice — live or void — is never closed again automatically; a void one is reissued on
+ * request.
+ */
+@ApplicationScoped
+public class PeriodCloser {
+    private static final Logger LOG = Logger.getLogger(PeriodCloser.class);
+    static final int CHUNK = 200;
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    Invoices invoices;
+    @ConfigProperty(name = "tally.invoicing.consumer.group", defaultValue = "tally-invoicing")
+    String usageGroup;
+
+    /** One period to finalize. */
+    public record Due(Invoices.Customer customer, Subscription subscription, BillingPeriod period) {
+    }
+
+    @Scheduled(every = "${tally.invoicing.close-every:10s}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        try {
+            Instant watermark = platformWatermark();
+            if (watermark == null) {
+                return;
+            }
+            if (!usageCaughtUp()) {
+                LOG.debug("period close waits: invoicing has not stored every published usage snapshot yet");
+                return;
+            }
+            int n = closeUpTo(watermark, "watermark", Instant.now());
+            if (n > 0) {
+                LOG.infof("finalized %d invoices (watermark %s)", n, watermark);
+            }
+        } catch (Exception e) {
+            LOG.errorf(e, "period close failed; retried on the next run");
+        }
+    }
+
+    /**
+     * The platform watermark: the least {@code accepted_before} over every partition of
+     * {@link Topics#EVENTS_ACCEPTED}; null until rating has reported each of them.
+     */
+    public Instant platformWatermark() throws SQLException {
+        int partitions;
+        try (KafkaConsumer<String, String> probe = kafka.consumer(usageGroup, "invoicing-close-probe")) {
+            List<PartitionInfo> infos = probe.partitionsFor(Topics.EVENTS_ACCEPTED, Duration.ofSeconds(10));
+            partitions = infos == null ? 0 : infos.size();
+        }
+        if (partitions == 0) {
+            return null;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select count(*), min(accepted_before) from rating_watermark where kafka_partition < ?")) {
+            ps.setInt(1, partitions);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) < partitions ? null : rs.getTimestamp(2).toInstant();
+            }
+        }
+    }
+
+    /** Whether the usage consumer's committed offsets reach the end of {@link Topics#USAGE_RATED} as of now. */
+    public boolean usageCaughtUp() {
+        try (KafkaConsumer<String, String> probe = kafka.consumer(usageGroup, "invoicing-close-probe")) {
+            Set<TopicPartition> parts = new HashSet<>();
+            for (PartitionInfo p : probe.partitionsFor(Topics.USAGE_RATED, Duration.ofSeconds(10))) {
+                parts.add(new TopicPartition(p.topic(), p.partition()));
+            }
+            Map<TopicPartition, Long> end = probe.endOffsets(parts, Duration.ofSeconds(10));
+            Map<TopicPartition, OffsetAndMetadata> committed = probe.committed(parts, Duration.ofSeconds(10));
+            for (TopicPartition tp : parts) {
+                long e = end.getOrDefault(tp, 0L);
+                OffsetAndMetadata done = committed.get(tp);
+                if (e > 0 && (done == null || done.offset() < e)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Finalizes, for every tenant, the periods due at {@code watermark}; returns how many invoices it finalized. */
+    public int closeUpTo(Instant watermark, String actor, Instant now) throws Exception {
+        Map<String, Duration> tenants = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select tenant_id, extract(epoch from close_grace)::bigint from tenant")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tenants.put(rs.getString(1), Duration.ofSeconds(rs.getLong(2)));
+                }
+            }
+        }
+        int finalized = 0;
+        for (Map.Entry<String, Duration> t : tenants.entrySet()) {
+            finalized += closeTenant(t.getKey(), watermark.minus(t.getValue()), actor, now);
+        }
+        return finalized;
+    }
+
+    /** As {@link #closeUpTo} for one tenant: its periods due at {@code watermark} with its grace period. */
+    public int closeTenantAt(String tenantId, Instant watermark, String actor, Instant now) throws Exception {
+        Duration grace;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select extract(epoch from close_grace)::bigint from tenant where tenant_id = ?")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return 0;
+                }
+                grace = Duration.ofSeconds(rs.getLong(1));
+            }
+        }
+        return closeTenant(tenantId, watermark.minus(grace), actor, now);
+    }
+
+    /** Finalizes the tenant's periods that end at or before {@code cutoff}, in chunks; 0 if another closer holds the tenant. */
+    public int closeTenant(String tenantId, Instant cutoff, String actor, Instant now) throws Exception {
+        List<Due> due = QuarkusTransaction.requiringNew().call(() -> due(tenantId, cutoff, null));
+        int done = 0;
+        for (int from = 0; from < due.size(); from += CHUNK) {
+            List<Due> chunk = due.subList(from, Math.min(due.size(), from + CHUNK));
+            Integer n = QuarkusTransaction.requiringNew().call(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    if (!tryLock(c, tenantId)) {
+                        return null;
+                    }
+                    for (Due d : chunk) {
+                        invoices.finalizePeriod(c, tenantId, d.customer(), d.subscription(), d.period(), actor, null, now);
+                    }
+                    return chunk.size();
+                }
+            });
+            if (n == null) {
+                break; // another instance is closing this tenant
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    /**
+     * The tenant's subscription periods ending at or before {@code cutoff} that have no invoice yet (live or
+     * void), oldest first per subscription; only {@code customerId}'s when not null. In the caller's transaction.
+     */
+    public List<Due> due(String tenantId, Instant cutoff, String customerId) throws SQLException {
+        Map<String, Instant> invoicedUntil = new HashMap<>();
+        Map<String, Invoices.Customer> customers = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select subscription_id, max(period_end) from invoice
+                    where tenant_id = ? and (?::text is null or customer_id = ?) group by subscription_id""")) {
+                ps.setString(1, tenantId);
+                ps.setString(2, customerId);
+                ps.setString(3, customerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        invoicedUntil.put(rs.getString(1), rs.getTimestamp(2).toInstant());
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select customer_id, external_id, currency from customer where tenant_id = ? and (?::text is null or customer_id = ?)""")) {
+                ps.setString(1, tenantId);
+                ps.setString(2, customerId);
+                ps.setString(3, customerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        customers.put(rs.getString(1), new Invoices.Customer(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }
+                }
+            }
+        }
+        List<SubscriptionEntity> subscriptions = customerId == null
+                ? SubscriptionEntity.list("tenantId = ?1 and startAt < ?2", tenantId, cutoff)
+                : SubscriptionEntity.list("tenantId = ?1 and customerId = ?2 and startAt < ?3", tenantId, customerId, cutoff);
+        List<Due> out = new ArrayList<>();
+        for (SubscriptionEntity e : subscriptions) {
+            Invoices.Customer customer = customers.get(e.customerId);
+            if (customer == null) {
+                continue;
+            }
+            Subscription s = SubscriptionService.load(e);
+            Instant t = invoicedUntil.getOrDefault(s.subscriptionId(), s.start());
+            while (true) {
+                BillingPeriod p = s.periodAt(t).orElse(null);
+                if (p == null || p.end().isAfter(cutoff)) {
+                    break;
+                }
+                out.add(new Due(customer, s, p));
+                t = p.end();
+            }
+        }
+        return out;
+    }
+
+    private static boolean tryLock(Connection c, String tenantId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_xact_lock(hashtext('close:' || ?))")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+}

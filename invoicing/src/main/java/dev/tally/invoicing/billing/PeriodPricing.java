@@ -1,0 +1,72 @@
+package dev.tally.invoicing.billing;
+
+import dev.tally.invoicing.catalog.PlanService;
+import dev.tally.invoicing.catalog.PlanVersionEntity;
+import dev.tally.invoicing.usage.UsageSnapshots;
+import dev.tally.model.invoice.Invoice;
+import dev.tally.model.invoice.InvoiceCalculator;
+import dev.tally.model.invoice.InvoiceLine;
+import dev.tally.model.invoice.PlanCharges;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.pricing.Decimals;
+import dev.tally.model.pricing.Evaluation;
+import dev.tally.model.subscription.Subscription;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A subscription period priced from the latest usage snapshots — the one computation behind the draft and the
+ * finalized invoice, so a draft read just before the close shows what the invoice will say.
+ */
+@ApplicationScoped
+public class PeriodPricing {
+    @Inject
+    UsageSnapshots usage;
+    @Inject
+    PlanService plans;
+
+    /** One invoice line as shown: the charge, its usage (and the snapshot versions it saw), the exact and rounded amounts, the steps. */
+    public record Line(String meter, String description, String priceModel, BigDecimal quantity, long eventCount, long usageVersion,
+            BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
+    }
+
+    /** The priced period: the plan version in force at {@code pricedAt}, the lines in plan order and their total. */
+    public record Priced(Subscription subscription, Subscription.Phase phase, BillingPeriod period, Instant pricedAt, String currency,
+            List<Line> lines, BigDecimal total, Map<String, UsageSnapshots.Usage> usage) {
+    }
+
+    /**
+     * Prices {@code period} of {@code subscription} for a customer in {@code currency}, by the plan version in
+     * force at {@code at} (moved into the subscription when outside it). One line per plan charge, rounded once
+     * (HALF_EVEN); total = Σ lines.
+     */
+    public Priced price(String tenantId, String customerId, String currency, Subscription subscription, BillingPeriod period, Instant at) {
+        Instant priced = at.isBefore(subscription.start()) ? subscription.start()
+                : subscription.end() != null && !at.isBefore(subscription.end()) ? subscription.end().minusNanos(1000) : at;
+        Subscription.Phase phase = subscription.phaseAt(priced).orElseThrow();
+        PlanVersionEntity version = PlanVersionEntity.get(tenantId, phase.planKey(), phase.planVersion());
+        PlanSpec spec = plans.spec(version);
+        Map<String, UsageSnapshots.Usage> byMeter = usage.forPeriod(tenantId, customerId, period.start());
+        Map<String, PlanCharges.MeterUsage> quantities = new HashMap<>();
+        byMeter.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount())));
+        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, quantities), RoundingPolicy.DEFAULT);
+        List<Line> lines = new ArrayList<>();
+        for (int i = 0; i < invoice.lines().size(); i++) {
+            InvoiceLine l = invoice.lines().get(i);
+            PlanSpec.ChargeSpec charge = spec.charges().get(i);
+            long usageVersion = byMeter.containsKey(charge.meter()) ? byMeter.get(charge.meter()).version() : 0;
+            lines.add(new Line(l.meterKey(), l.description(), charge.price().model(), Decimals.normalized(l.quantity()), l.eventCount(),
+                    usageVersion, Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
+                    l.explanation().stream().map(Evaluation.Step::text).toList()));
+        }
+        return new Priced(subscription, phase, period, priced, invoice.currency(), lines, invoice.total().amount(), byMeter);
+    }
+}

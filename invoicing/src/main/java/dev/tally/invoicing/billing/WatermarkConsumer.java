@@ -1,0 +1,88 @@
+package dev.tally.invoicing.billing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.Topics;
+import dev.tally.model.messages.WatermarkV1;
+import dev.tally.platform.kafka.CommittedOffsetsConsumer;
+import dev.tally.platform.kafka.KafkaClients;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps rating's watermarks ({@link Topics#WATERMARKS}) in {@code rating_watermark}, never moving one back.
+ * Idempotent, so Kafka's own offsets (committed after the Postgres commit) are enough.
+ */
+@ApplicationScoped
+public class WatermarkConsumer extends CommittedOffsetsConsumer {
+    private static final Logger LOG = Logger.getLogger(WatermarkConsumer.class);
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    ObjectMapper json;
+    @ConfigProperty(name = "tally.invoicing.consumer.enabled", defaultValue = "true")
+    boolean enabled;
+
+    void onStart(@Observes StartupEvent e) {
+        if (enabled) {
+            start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        stop();
+    }
+
+    @Override
+    protected String name() {
+        return "invoicing-watermarks";
+    }
+
+    @Override
+    protected KafkaConsumer<String, String> open() {
+        KafkaConsumer<String, String> c = kafka.consumer("tally-invoicing-watermarks", name());
+        c.subscribe(List.of(Topics.WATERMARKS));
+        return c;
+    }
+
+    @Override
+    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement ps = db.prepareStatement("""
+                     insert into rating_watermark as w (kafka_partition, accepted_before) values (?, ?)
+                     on conflict (kafka_partition) do update set accepted_before = excluded.accepted_before, updated_at = now()
+                       where w.accepted_before < excluded.accepted_before""")) {
+            for (ConsumerRecord<String, String> r : polled) {
+                WatermarkV1 w;
+                try {
+                    w = json.readValue(r.value(), WatermarkV1.class);
+                    if (w.acceptedBefore() == null || w.partition() < 0) {
+                        throw new IllegalArgumentException("a watermark needs a partition and acceptedBefore");
+                    }
+                } catch (Exception e) {
+                    // a watermark only ever advances: skipping an unreadable one delays closing, loses nothing
+                    LOG.warnf("unreadable watermark %s-%d@%d skipped: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+                    continue;
+                }
+                ps.setInt(1, w.partition());
+                ps.setTimestamp(2, Timestamp.from(w.acceptedBefore()));
+                ps.executeUpdate();
+            }
+        }
+        c.commitSync();
+    }
+}

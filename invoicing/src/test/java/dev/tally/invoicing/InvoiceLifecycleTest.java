@@ -1,0 +1,277 @@
+package dev.tally.invoicing;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.billing.PeriodCloser;
+import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.testing.LocalStackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Closing periods into finalized invoices, against real Postgres and Kafka: the watermark and grace gate,
+ * gapless numbers under concurrent closes, immutability, void with a reason, reissue, offline payment.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
+class InvoiceLifecycleTest {
+    private static final String OPERATOR = "test-operator-token";
+
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    PeriodCloser closer;
+
+    record Tenant(String id, String key) {
+    }
+
+    private Tenant tenant(String name) {
+        var r = given().header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
+                .body("{\"name\":\"" + name + "\"}").post("/v1/admin/tenants").then().statusCode(201).extract().jsonPath();
+        return new Tenant(r.getString("tenantId"), r.getString("apiKey.key"));
+    }
+
+    private ValidatableResponse post(Tenant t, String path, String body) {
+        return given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body(body).post(path).then();
+    }
+
+    private ValidatableResponse get(Tenant t, String path) {
+        return given().header("Authorization", "Bearer " + t.key()).get(path).then();
+    }
+
+    /** A SUM meter priced at USD 0.001 per unit, and customers subscribed (calendar months) from {@code start}. */
+    private List<String> setUp(Tenant t, String start, String... customers) {
+        post(t, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bandwidth\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}").statusCode(201);
+        post(t, "/v1/plans?publish=true", """
+                {"key":"pro","name":"Pro","currency":"USD",
+                 "charges":[{"meter":"bandwidth","description":"Bandwidth","price":{"model":"per_unit","unitPrice":"0.001"}}]}""").statusCode(201);
+        List<String> ids = new ArrayList<>();
+        for (String c : customers) {
+            ids.add(post(t, "/v1/customers", "{\"externalId\":\"" + c + "\",\"name\":\"" + c + "\",\"plan\":\"pro\",\"subscriptionStart\":\"" + start
+                    + "\"}").statusCode(201).extract().path("customerId"));
+        }
+        return ids;
+    }
+
+    /** Publishes rating snapshots (ungrouped) and waits until invoicing stored them. */
+    private void usage(Tenant t, String customerId, String... periodStartEndQuantity) throws Exception {
+        try (Producer<String, String> p = kafka.producer("test-rating")) {
+            for (int i = 0; i < periodStartEndQuantity.length; i += 3) {
+                RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, "bandwidth", Instant.parse(periodStartEndQuantity[i]),
+                        Instant.parse(periodStartEndQuantity[i + 1]), new BigDecimal(periodStartEndQuantity[i + 2]), 3, 1, Instant.now(), Map.of());
+                p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s))).get();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (count("select count(*) from usage_snapshot where tenant_id = ? and customer_id = '" + customerId + "'", t.id())
+                < periodStartEndQuantity.length / 3) {
+            assertThat(System.nanoTime()).as("snapshots stored").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void periodsCloseOnceTheWatermarkPassesTheirEndPlusTheGracePeriod() throws Exception {
+        Tenant t = tenant("Acme, Inc.");
+        String acme = setUp(t, "2026-09-01T00:00:00Z", "acme").get(0);
+        usage(t, acme, "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z", "1000",
+                "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z", "2500.5");
+        Instant now = Instant.now();
+
+        // September ends 10-01 00:00; with the default 1 h grace it is due at a watermark of 01:00
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-10-01T00:59:59Z"), "watermark", now)).isZero();
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-10-01T01:00:00Z"), "watermark", now)).isEqualTo(1);
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-11-01T01:00:00Z"), "watermark", now)).isEqualTo(1);
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-11-01T01:00:00Z"), "watermark", now)).as("closed once").isZero();
+
+        JsonPath list = get(t, "/v1/invoices?customer=acme").statusCode(200).extract().jsonPath();
+        assertThat(list.getList("invoices.number")).containsExactly("ACMEINC-" + year(now) + "-000002", "ACMEINC-" + year(now) + "-000001");
+        assertThat(list.getList("invoices.periodStart")).containsExactly("2026-10-01T00:00:00Z", "2026-09-01T00:00:00Z");
+        String october = list.getString("invoices[0].invoiceId");
+        // 2500.5 × 0.001 = 2.5005 → USD 2.50, rounded once (HALF_EVEN)
+        get(t, "/v1/invoices/" + october).statusCode(200).body("status", equalTo("finalized")).body("finalizedBy", equalTo("watermark"))
+                .body("total", equalTo("2.50")).body("lines[0].quantity", equalTo("2500.5")).body("lines[0].exactAmount", equalTo("2.5005"))
+                .body("lines[0].meter", equalTo("bandwidth")).body("plan", equalTo("pro")).body("currency", equalTo("USD"));
+        assertThat(new BigDecimal(list.getString("invoices[1].total"))).isEqualByComparingTo("1.00");
+
+        // announced through the outbox, audited, and what each billed per meter is kept for later adjustments
+        assertThat(count("select count(*) from outbox, unnest(payloads) p where topic = 'tally.invoices' and p like '%' || ? || '%'", october))
+                .isEqualTo(1);
+        assertThat(count("select count(*) from audit_log where tenant_id = ? and entity_type = 'invoice' and action = 'finalize'", t.id()))
+                .isEqualTo(2);
+        assertThat(count("select count(*) from invoiced_usage where invoice_id = ? and quantity = 2500.5", october)).isEqualTo(1);
+
+        // a finalized invoice never changes and is never deleted, not even by SQL
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "update invoice set total = 0 where invoice_id = ?")) {
+            ps.setString(1, october);
+            assertThatThrownBy(ps::executeUpdate).hasMessageContaining("is finalized");
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("delete from invoice where invoice_id = ?")) {
+            ps.setString(1, october);
+            assertThatThrownBy(ps::executeUpdate).hasMessageContaining("cannot be deleted");
+        }
+        // the draft of the current period is still a draft
+        get(t, "/v1/customers/acme/invoices/draft?at=2026-11-20T00:00:00Z").statusCode(200).body("status", equalTo("draft"));
+        // another tenant sees none of it
+        Tenant other = tenant("Other");
+        get(other, "/v1/invoices/" + october).statusCode(404).body("type", equalTo("https://tally.dev/problems/invoice-not-found"));
+        get(other, "/v1/invoices").statusCode(200).body("invoices.size()", equalTo(0));
+    }
+
+    @Test
+    void anOperatorClosesVoidsReissuesAndRecordsAPayment() throws Exception {
+        Tenant t = tenant("Gateway Inc");
+        String acme = setUp(t, "2026-10-01T00:00:00Z", "acme").get(0);
+        usage(t, acme, "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z", "4000");
+        String y = year(Instant.now());
+
+        JsonPath closed = post(t, "/v1/invoices/close", "{\"customer\":\"acme\"}").statusCode(201)
+                .body("number", equalTo("GATEWAYINC-" + y + "-000001")).body("finalizedBy", org.hamcrest.Matchers.startsWith("key:"))
+                .extract().jsonPath();
+        String first = closed.getString("invoiceId");
+        // November has not ended: nothing to close; an unknown customer is named
+        post(t, "/v1/invoices/close", "{\"customer\":\"acme\"}").statusCode(409).body("type", equalTo("https://tally.dev/problems/nothing-to-close"));
+        post(t, "/v1/invoices/close", "{}").statusCode(400).body("field", equalTo("customer"));
+
+        // paying needs the provider's reference and the whole total; voiding needs a reason
+        post(t, "/v1/invoices/" + first + "/payments", "{\"reference\":\"wire-1\",\"amount\":\"3.99\"}").statusCode(400).body("field", equalTo("amount"));
+        post(t, "/v1/invoices/" + first + "/void", "{\"reason\":\" \"}").statusCode(400).body("field", equalTo("reason"));
+        post(t, "/v1/invoices/" + first + "/reissue", "").statusCode(409).body("type", equalTo("https://tally.dev/problems/invoice-not-void"));
+        post(t, "/v1/invoices/" + first + "/void", "{\"reason\":\"wrong usage imported\"}").statusCode(200).body("status", equalTo("void"))
+                .body("voidReason", equalTo("wrong usage imported")).body("voidedBy", org.hamcrest.Matchers.startsWith("key:"));
+        post(t, "/v1/invoices/" + first + "/void", "{\"reason\":\"again\"}").statusCode(409);
+        post(t, "/v1/invoices/" + first + "/payments", "{\"reference\":\"wire-1\",\"amount\":\"4.00\"}").statusCode(409);
+        // the voided period is not closed again on its own
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-11-01T01:00:00Z"), "watermark", Instant.now())).isZero();
+
+        // reissued from the usage as it stands now, pointing back; only once
+        JsonPath reissued = post(t, "/v1/invoices/" + first + "/reissue", "").statusCode(201).body("reissueOf", equalTo(first))
+                .body("number", equalTo("GATEWAYINC-" + y + "-000002")).body("status", equalTo("finalized")).extract().jsonPath();
+        String second = reissued.getString("invoiceId");
+        post(t, "/v1/invoices/" + first + "/reissue", "").statusCode(409).body("type", equalTo("https://tally.dev/problems/period-invoiced"));
+
+        post(t, "/v1/invoices/" + second + "/payments", "{\"reference\":\"wire-2\",\"amount\":\"4.00\"}").statusCode(200)
+                .body("status", equalTo("paid")).body("paymentReference", equalTo("wire-2"));
+        post(t, "/v1/invoices/" + second + "/void", "{\"reason\":\"too late\"}").statusCode(409)
+                .body("type", equalTo("https://tally.dev/problems/invoice-not-voidable"));
+        get(t, "/v1/invoices?status=paid").statusCode(200).body("invoices.invoiceId", equalTo(List.of(second)));
+        get(t, "/v1/invoices?status=open").statusCode(400).body("field", equalTo("status"));
+
+        // a paid invoice cannot go back to finalized, even by SQL
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "update invoice set status = 'finalized', paid_at = null where invoice_id = ?")) {
+            ps.setString(1, second);
+            assertThatThrownBy(ps::executeUpdate).hasMessageContaining("is paid");
+        }
+        List<String> actions = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select action from audit_log where tenant_id = ? and entity_type = 'invoice' order by seq")) {
+            ps.setString(1, t.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    actions.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(actions).containsExactly("finalize", "void", "reissue", "pay");
+        get(t, "/v1/audit").statusCode(200).body("chainIntact", equalTo(true));
+        // a read key may read invoices but not change them
+        String readKey = post(t, "/v1/api-keys", "{\"scope\":\"read\"}").statusCode(201).extract().path("key");
+        given().header("Authorization", "Bearer " + readKey).get("/v1/invoices/" + second).then().statusCode(200);
+        given().header("Authorization", "Bearer " + readKey).contentType(ContentType.JSON).body("{\"reason\":\"x\"}")
+                .post("/v1/invoices/" + second + "/void").then().statusCode(403);
+    }
+
+    @Test
+    void numbersStayGaplessWhenClosesRaceForTheSamePeriods() throws Exception {
+        Tenant t = tenant("Race");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            names.add("c" + i);
+        }
+        setUp(t, "2026-09-01T00:00:00Z", names.toArray(String[]::new));
+        // each customer's September and October, each asked for twice at once: 20 invoices, 20 requests refused
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            for (String n : names) {
+                for (int twice = 0; twice < 2; twice++) {
+                    answers.add(pool.submit(() -> post(t, "/v1/invoices/close", "{\"customer\":\"" + n + "\"}").extract().statusCode()));
+                }
+            }
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (Future<Integer> f : answers) {
+            codes.add(f.get());
+        }
+        pool.shutdown();
+        assertThat(codes).containsOnly(201, 409);
+        List<String> numbers = get(t, "/v1/invoices?limit=1000").statusCode(200).extract().jsonPath().getList("invoices.number");
+        long created = codes.stream().filter(c -> c == 201).count();
+        assertThat(numbers).hasSize((int) created);
+        assertThat(created).isGreaterThanOrEqualTo(10);
+        TreeSet<Integer> sequence = new TreeSet<>();
+        numbers.forEach(n -> sequence.add(Integer.parseInt(n.substring(n.lastIndexOf('-') + 1))));
+        assertThat(sequence).as("distinct, from 1, no gaps").hasSize(numbers.size());
+        assertThat(sequence.first()).isEqualTo(1);
+        assertThat(sequence.last()).isEqualTo(numbers.size());
+        // and the rest closes the remaining periods exactly once: 20 in all
+        for (String n : names) {
+            while (post(t, "/v1/invoices/close", "{\"customer\":\"" + n + "\"}").extract().statusCode() == 201) {
+                // until nothing is left to close
+            }
+        }
+        List<String> all = get(t, "/v1/invoices?limit=1000").statusCode(200).extract().jsonPath().getList("invoices.number");
+        assertThat(all).hasSize(20);
+        List<String> sorted = new ArrayList<>(all);
+        Collections.sort(sorted);
+        assertThat(sorted.get(19)).endsWith("-000020");
+    }
+
+    private static String year(Instant now) {
+        return Integer.toString(now.atZone(java.time.ZoneOffset.UTC).getYear());
+    }
+
+    private long count(String sql, String arg) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
