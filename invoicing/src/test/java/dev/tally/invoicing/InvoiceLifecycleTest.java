@@ -261,6 +261,50 @@ class InvoiceLifecycleTest {
         assertThat(sorted.get(19)).endsWith("-000020");
     }
 
+    @Test
+    void watermarksAreKeptPerPartitionAndTheCloserWaitsForStoredUsage() throws Exception {
+        // a partition beyond the topic's: stored (never moved back), but not part of the platform watermark
+        int partition = 9_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000);
+        try (Producer<String, String> p = kafka.producer("test-rating")) {
+            for (String at : List.of("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z", "2026-10-01T00:00:00Z")) {
+                p.send(new ProducerRecord<>(Topics.WATERMARKS, "rating/" + partition,
+                        json.writeValueAsString(new dev.tally.model.messages.WatermarkV1(partition, Instant.parse(at), Instant.now())))).get();
+            }
+            p.send(new ProducerRecord<>(Topics.WATERMARKS, "rating/x", "{not json")).get();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String sql = "select count(*) from rating_watermark where kafka_partition = " + partition + " and accepted_before = ?::timestamptz";
+        while (count(sql, "2026-11-02T00:00:00Z") == 0) {
+            assertThat(System.nanoTime()).as("watermark stored").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Thread.sleep(300); // the older 10-01 came after it and must not move it back
+        assertThat(count(sql, "2026-11-02T00:00:00Z")).isEqualTo(1);
+
+        // the platform watermark is the least over the topic's partitions, once each has one
+        Instant platform = closer.platformWatermark();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select count(*), min(accepted_before) from rating_watermark where kafka_partition < ?")) {
+            int partitions = Topics.ALL.stream().filter(s -> s.name().equals(Topics.EVENTS_ACCEPTED)).findFirst().orElseThrow().partitions();
+            ps.setInt(1, partitions);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(platform).isEqualTo(rs.getInt(1) < partitions ? null : rs.getTimestamp(2).toInstant());
+            }
+        }
+        assertThat(platform).isNotEqualTo(Instant.parse("2026-11-02T00:00:00Z"));
+
+        // once every published snapshot is stored (and committed), the closer may proceed
+        Tenant t = tenant("Probe");
+        String id = setUp(t, "2026-09-01T00:00:00Z", "probe").get(0);
+        usage(t, id, "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z", "5");
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!closer.usageCaughtUp()) {
+            assertThat(System.nanoTime()).as("usage consumer caught up").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
     private static String year(Instant now) {
         return Integer.toString(now.atZone(java.time.ZoneOffset.UTC).getYear());
     }
