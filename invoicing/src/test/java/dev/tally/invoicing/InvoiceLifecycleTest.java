@@ -85,18 +85,23 @@ class InvoiceLifecycleTest {
         return ids;
     }
 
-    /** Publishes rating snapshots (ungrouped) and waits until invoicing stored them. */
+    /** Publishes rating snapshots (ungrouped, version 1) and waits until invoicing stored them. */
     private void usage(Tenant t, String customerId, String... periodStartEndQuantity) throws Exception {
+        usage(t, customerId, 1, periodStartEndQuantity);
+    }
+
+    private void usage(Tenant t, String customerId, long version, String... periodStartEndQuantity) throws Exception {
         try (Producer<String, String> p = kafka.producer("test-rating")) {
             for (int i = 0; i < periodStartEndQuantity.length; i += 3) {
                 RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, "bandwidth", Instant.parse(periodStartEndQuantity[i]),
-                        Instant.parse(periodStartEndQuantity[i + 1]), new BigDecimal(periodStartEndQuantity[i + 2]), 3, 1, Instant.now(), Map.of());
+                        Instant.parse(periodStartEndQuantity[i + 1]), new BigDecimal(periodStartEndQuantity[i + 2]), 3 + version, version,
+                        Instant.now(), Map.of());
                 p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s))).get();
             }
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (count("select count(*) from usage_snapshot where tenant_id = ? and customer_id = '" + customerId + "'", t.id())
-                < periodStartEndQuantity.length / 3) {
+        while (count("select count(*) from usage_snapshot where tenant_id = ? and customer_id = '" + customerId + "' and version = " + version,
+                t.id()) < periodStartEndQuantity.length / 3) {
             assertThat(System.nanoTime()).as("snapshots stored").isLessThan(deadline);
             Thread.sleep(50);
         }
@@ -149,6 +154,63 @@ class InvoiceLifecycleTest {
         Tenant other = tenant("Other");
         get(other, "/v1/invoices/" + october).statusCode(404).body("type", equalTo("https://tally.dev/problems/invoice-not-found"));
         get(other, "/v1/invoices").statusCode(200).body("invoices.size()", equalTo(0));
+    }
+
+    /**
+     * Usage that reaches a finalized period is never dropped: it is billed on the customer's next invoice as an
+     * adjustment line naming the period and its invoice — priced by that invoice's plan version, the line as it
+     * would be now minus what was billed so far — and voiding an invoice undoes the adjustments it carried.
+     */
+    @Test
+    void lateUsageBecomesAnAdjustmentOnTheNextInvoice() throws Exception {
+        Tenant t = tenant("Late Inc");
+        String acme = setUp(t, "2026-09-01T00:00:00Z", "acme").get(0);
+        String sep = "2026-09-01T00:00:00Z";
+        String oct = "2026-10-01T00:00:00Z";
+        String nov = "2026-11-01T00:00:00Z";
+        String dec = "2026-12-01T00:00:00Z";
+        Instant now = Instant.now();
+        usage(t, acme, sep, oct, "1000");
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-10-01T01:00:00Z"), "watermark", now)).isEqualTo(1);
+        String sepInvoice = get(t, "/v1/invoices").extract().path("invoices[0].invoiceId");
+
+        // September grows by 800.4 after its invoice; October has 100 of its own
+        usage(t, acme, 2, sep, oct, "1800.4", oct, nov, "100");
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-11-01T01:00:00Z"), "watermark", now)).isEqualTo(1);
+        JsonPath october = get(t, "/v1/invoices?limit=1").extract().jsonPath();
+        assertThat(october.getString("invoices[0].periodStart")).isEqualTo(oct);
+        assertThat(october.getString("invoices[0].lines[0].amount")).isEqualTo("0.10");
+        assertThat(october.getList("invoices[0].adjustments")).hasSize(1);
+        assertThat(october.getString("invoices[0].adjustments[0].invoiceId")).isEqualTo(sepInvoice);
+        assertThat(october.getString("invoices[0].adjustments[0].periodStart")).isEqualTo(sep);
+        assertThat(october.getString("invoices[0].adjustments[0].quantityBefore")).isEqualTo("1000");
+        assertThat(october.getString("invoices[0].adjustments[0].quantityAfter")).isEqualTo("1800.4");
+        assertThat(october.getString("invoices[0].adjustments[0].amountBefore")).isEqualTo("1.00");
+        assertThat(october.getString("invoices[0].adjustments[0].amountAfter")).isEqualTo("1.80"); // 1.8004, rounded once
+        assertThat(october.getString("invoices[0].adjustments[0].amount")).isEqualTo("0.80");
+        assertThat(october.getString("invoices[0].total")).isEqualTo("0.90");
+        String octInvoice = october.getString("invoices[0].invoiceId");
+
+        // a retraction takes September down to 1500: a negative adjustment on November's invoice
+        usage(t, acme, 3, sep, oct, "1500", nov, dec, "2000");
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-12-01T01:00:00Z"), "watermark", now)).isEqualTo(1);
+        JsonPath november = get(t, "/v1/invoices?limit=1").extract().jsonPath();
+        assertThat(november.getString("invoices[0].adjustments[0].amount")).isEqualTo("-0.30");
+        assertThat(november.getString("invoices[0].adjustments[0].quantityBefore")).isEqualTo("1800.4");
+        assertThat(november.getString("invoices[0].total")).isEqualTo("1.70");
+
+        // voiding October undoes its +800.4: December's invoice bills September again from 699.6 to 1500
+        post(t, "/v1/invoices/" + octInvoice + "/void", "{\"reason\":\"disputed\"}").statusCode(200);
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2027-01-01T01:00:00Z"), "watermark", now)).isEqualTo(1);
+        JsonPath december = get(t, "/v1/invoices?limit=1").extract().jsonPath();
+        assertThat(december.getString("invoices[0].periodStart")).isEqualTo(dec);
+        assertThat(december.getString("invoices[0].adjustments[0].quantityBefore")).isEqualTo("699.6");
+        assertThat(december.getString("invoices[0].adjustments[0].amount")).isEqualTo("0.80");
+        // September across the live invoices: 1.00 − 0.30 + 0.80 = 1.50 = its usage now, priced once
+        assertThat(count("select count(*) from billed_usage where tenant_id = ? and period_start = '2026-09-01T00:00:00Z' and quantity = 1500",
+                t.id())).isEqualTo(1);
+        // and nothing left to adjust
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2027-01-01T01:00:00Z"), "watermark", now)).isZero();
     }
 
     @Test

@@ -51,20 +51,39 @@ public class Invoices {
     public record Customer(String customerId, String externalId, String currency) {
     }
 
-    /** The immutable content of a finalized invoice (stored as its document). */
+    /**
+     * The immutable content of a finalized invoice (stored as its document): the period's lines, then the
+     * adjustments of earlier periods; total = Σ line amounts + Σ adjustment amounts.
+     */
     public record Content(String invoiceId, String number, String customerId, String externalId, String subscriptionId, String plan,
             int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<PeriodPricing.Line> lines,
-            BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
+            List<Adjustment> adjustments, BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
+        public Content {
+            adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
+        }
+    }
+
+    /**
+     * Usage that reached an earlier, finalized period after its invoice: the meter's line as that invoice's plan
+     * version prices the period's usage now, minus what was billed for it so far (each rounded once, as on an
+     * invoice). Negative when usage was retracted.
+     *
+     * @param invoiceId     the period's invoice
+     * @param invoiceNumber its number
+     */
+    public record Adjustment(String invoiceId, String invoiceNumber, Instant periodStart, Instant periodEnd, String meter, String description,
+            BigDecimal quantityBefore, BigDecimal quantityAfter, long eventCountBefore, long eventCountAfter, BigDecimal amountBefore,
+            BigDecimal amountAfter, BigDecimal amount, List<String> explanation) {
     }
 
     /** An invoice as the API shows it: its content and its status. */
     public record View(String invoiceId, String number, String status, String customerId, String externalId, String subscriptionId,
             String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, List<PeriodPricing.Line> lines,
-            BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, Instant paidAt,
+            List<Adjustment> adjustments, BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, Instant paidAt,
             String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
         static View of(Content c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
             return new View(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
-                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.total(), c.rounding(), c.finalizedAt(), c.finalizedBy(),
+                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.adjustments(), c.total(), c.rounding(), c.finalizedAt(), c.finalizedBy(),
                     c.reissueOf(), paidAt, paymentReference, voidedAt, voidedBy, voidReason);
         }
     }
@@ -81,9 +100,16 @@ public class Invoices {
                 period.end().minusNanos(1000));
         String invoiceId = "inv_" + UUID.randomUUID().toString().replace("-", "");
         String number = nextNumber(c, tenantId, now);
+        // a reissue re-does its own period only; earlier periods' late usage goes on the next regular invoice
+        List<Adjustment> adjustments = reissueOf == null ? adjustments(c, tenantId, customer, period.start()) : List.of();
+        BigDecimal total = priced.total();
+        for (Adjustment a : adjustments) {
+            total = total.add(a.amount());
+        }
         Content content = new Content(invoiceId, number, customer.customerId(), customer.externalId(), subscription.subscriptionId(),
                 priced.phase().planKey(), priced.phase().planVersion(), priced.currency(), period.start(), period.end(), priced.pricedAt(),
-                priced.lines(), priced.total(), RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines", now, actor, reissueOf);
+                priced.lines(), adjustments, total, RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines and adjustments", now,
+                actor, reissueOf);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into invoice (invoice_id, tenant_id, customer_id, subscription_id, period_start, period_end, number, currency, total,
                   document, status, finalized_at, finalized_by, reissue_of)
@@ -115,9 +141,14 @@ public class Invoices {
             }
             ps.executeBatch();
         }
+        recordBilled(c, tenantId, content, adjustments);
         List<InvoiceIssuedV1.Line> lines = new ArrayList<>();
         for (PeriodPricing.Line l : content.lines()) {
             lines.add(new InvoiceIssuedV1.Line("usage", l.description(), l.quantity(), l.amount()));
+        }
+        for (Adjustment a : adjustments) {
+            lines.add(new InvoiceIssuedV1.Line("adjustment", a.description() + " — " + a.invoiceNumber() + " (" + a.periodStart() + " to "
+                    + a.periodEnd() + ")", a.quantityAfter().subtract(a.quantityBefore()), a.amount()));
         }
         InvoiceIssuedV1 issued = new InvoiceIssuedV1(tenantId, customer.customerId(), invoiceId, number, period.start(), period.end(),
                 content.currency(), lines, content.total(), content.total(), now);
@@ -125,6 +156,103 @@ public class Invoices {
                 List.of(new OutboxRecord(tenantId + "/" + customer.customerId(), json.writeValueAsString(issued), TraceContext.current())));
         audit.record(tenantId, actor, "invoice", invoiceId, reissueOf == null ? "finalize" : "reissue", null, summary(content, "finalized"));
         return content;
+    }
+
+    /**
+     * The customer's earlier periods (before {@code before}) whose stored usage differs from what their live invoices
+     * billed so far, each priced with that invoice's plan version: one adjustment per (period, meter).
+     */
+    List<Adjustment> adjustments(Connection c, String tenantId, Customer customer, Instant before) throws SQLException {
+        List<Adjustment> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select b.period_start, b.period_end, b.meter_key, b.invoice_id, i.number, b.plan_key, b.plan_version, b.quantity, b.event_count,
+                       coalesce(s.quantity, 0), coalesce(s.event_count, 0)
+                from billed_usage b
+                join invoice i on i.invoice_id = b.invoice_id
+                left join (select period_start, meter_key, sum(quantity) as quantity, sum(event_count) as event_count from usage_snapshot
+                           where tenant_id = ? and customer_id = ? and period_start < ? group by period_start, meter_key) s
+                  on s.period_start = b.period_start and s.meter_key = b.meter_key
+                where b.tenant_id = ? and b.customer_id = ? and b.period_start < ? and coalesce(s.quantity, 0) <> b.quantity
+                order by b.period_start, b.meter_key""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, customer.customerId());
+            ps.setTimestamp(3, Timestamp.from(before));
+            ps.setString(4, tenantId);
+            ps.setString(5, customer.customerId());
+            ps.setTimestamp(6, Timestamp.from(before));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    BillingPeriod p = new BillingPeriod(rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant());
+                    String meter = rs.getString(3);
+                    BigDecimal qBefore = rs.getBigDecimal(8);
+                    BigDecimal qAfter = rs.getBigDecimal(10);
+                    PeriodPricing.Charged was = pricing.charge(tenantId, rs.getString(6), rs.getInt(7), customer.currency(), p, meter, qBefore,
+                            rs.getLong(9));
+                    PeriodPricing.Charged is = pricing.charge(tenantId, rs.getString(6), rs.getInt(7), customer.currency(), p, meter, qAfter,
+                            rs.getLong(11));
+                    if (was == null || is == null) {
+                        continue; // the plan version does not charge the meter (cannot happen for rows finalize wrote)
+                    }
+                    out.add(new Adjustment(rs.getString(4), rs.getString(5), p.start(), p.end(), meter, is.description(),
+                            pricing.normalized(qBefore), pricing.normalized(qAfter), rs.getLong(9), rs.getLong(11), was.amount(), is.amount(),
+                            is.amount().subtract(was.amount()), is.explanation()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Records what this invoice billed: its period's charged meters (replacing a voided predecessor's rows) and
+     * the new billed quantity of every period it adjusted.
+     */
+    private static void recordBilled(Connection c, String tenantId, Content content, List<Adjustment> adjustments) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into billed_usage (tenant_id, customer_id, subscription_id, period_start, period_end, meter_key, invoice_id, plan_key,
+                  plan_version, quantity, event_count)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (tenant_id, customer_id, subscription_id, period_start, meter_key) do update
+                  set invoice_id = excluded.invoice_id, plan_key = excluded.plan_key, plan_version = excluded.plan_version,
+                      quantity = excluded.quantity, event_count = excluded.event_count, period_end = excluded.period_end""")) {
+            for (PeriodPricing.Line l : content.lines()) {
+                if (l.meter() == null) {
+                    continue;
+                }
+                ps.setString(1, tenantId);
+                ps.setString(2, content.customerId());
+                ps.setString(3, content.subscriptionId());
+                ps.setTimestamp(4, Timestamp.from(content.periodStart()));
+                ps.setTimestamp(5, Timestamp.from(content.periodEnd()));
+                ps.setString(6, l.meter());
+                ps.setString(7, content.invoiceId());
+                ps.setString(8, content.plan());
+                ps.setInt(9, content.planVersion());
+                ps.setBigDecimal(10, l.quantity());
+                ps.setLong(11, l.eventCount());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        moveBilled(c, tenantId, content.customerId(), adjustments, 1);
+    }
+
+    /** Moves the billed quantity of each adjusted period by the adjustment's change ({@code sign} -1: undoes it). */
+    private static void moveBilled(Connection c, String tenantId, String customerId, List<Adjustment> adjustments, int sign) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update billed_usage set quantity = quantity + ?, event_count = event_count + ?
+                where tenant_id = ? and customer_id = ? and invoice_id = ? and meter_key = ?""")) {
+            for (Adjustment a : adjustments) {
+                BigDecimal dq = a.quantityAfter().subtract(a.quantityBefore());
+                ps.setBigDecimal(1, sign > 0 ? dq : dq.negate());
+                ps.setLong(2, sign * (a.eventCountAfter() - a.eventCountBefore()));
+                ps.setString(3, tenantId);
+                ps.setString(4, customerId);
+                ps.setString(5, a.invoiceId());
+                ps.setString(6, a.meter());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /**
@@ -224,6 +352,13 @@ public class Invoices {
                 throw ProblemException.conflict("invoice-not-voidable", "invoice " + before.number() + " changed meanwhile; read it again", null);
             }
         }
+        // the period is no longer billed (a reissue bills it again), and the adjustments this invoice carried are undone
+        try (PreparedStatement ps = c.prepareStatement("delete from billed_usage where tenant_id = ? and invoice_id = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, invoiceId);
+            ps.executeUpdate();
+        }
+        moveBilled(c, tenantId, before.customerId(), before.adjustments(), -1);
         View after = get(c, tenantId, invoiceId);
         announce(c, tenantId, after, actor, reason, null, now);
         audit.record(tenantId, actor, "invoice", invoiceId, "void", Map.of("status", before.status()), Map.of("status", "void", "reason", reason));

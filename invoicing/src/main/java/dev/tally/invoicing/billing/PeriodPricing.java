@@ -43,6 +43,30 @@ public class PeriodPricing {
             List<Line> lines, BigDecimal total, Map<String, UsageSnapshots.Usage> usage) {
     }
 
+    /** A quantity as invoices show it (no trailing zeros, plain). */
+    BigDecimal normalized(BigDecimal q) {
+        return Decimals.normalized(q);
+    }
+
+    /** A charge's line for one meter at a given usage, by a given plan version; null when the plan does not charge the meter. */
+    public record Charged(String description, BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
+    }
+
+    /** The line {@code planKey} v{@code version} gives {@code meter} at {@code quantity} in {@code period} (rounded once, as on the invoice). */
+    public Charged charge(String tenantId, String planKey, int version, String currency, BillingPeriod period, String meter, BigDecimal quantity,
+            long eventCount) {
+        PlanSpec spec = plans.spec(PlanVersionEntity.get(tenantId, planKey, version));
+        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, Map.of(meter, new PlanCharges.MeterUsage(quantity,
+                eventCount))), RoundingPolicy.DEFAULT);
+        for (InvoiceLine l : invoice.lines()) {
+            if (meter.equals(l.meterKey())) {
+                return new Charged(l.description(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
+                        l.explanation().stream().map(Evaluation.Step::text).toList());
+            }
+        }
+        return null;
+    }
+
     /**
      * Prices {@code period} of {@code subscription} for a customer in {@code currency}, by the plan version in
      * force at {@code at} (moved into the subscription when outside it). One line per plan charge, rounded once
