@@ -19,8 +19,10 @@ import java.util.Random;
 
 /**
  * {@code ./tally demo}: on a running platform, creates a tenant, an ingest key, a bandwidth meter,
- * a per-byte price and a customer; sends a few thousand events (some of them twice); then prints
- * the customer's draft invoice next to the total computed here from the events that were sent.
+ * a per-byte price and a customer on a subscription that ends {@value #SUBSCRIPTION_SECONDS_LEFT} s later;
+ * sends a few thousand events (some of them twice); prints the customer's draft invoice next to the total
+ * computed here from the events that were sent; then, once the subscription's period has ended, closes it
+ * and prints the finalized invoice (number, lines with their price steps), which must equal the draft.
  */
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,6 +36,9 @@ public final class Demo {
         this.ingest = ingest;
         this.invoicing = invoicing;
     }
+
+    /** How long the demo subscription runs on after the events are sent: its period then ends and is finalized. */
+    private static final long SUBSCRIPTION_SECONDS_LEFT = 20;
 
     public static void main(String[] args) throws Exception {
         String home = env("TALLY_HOME", ".tally");
@@ -53,16 +58,20 @@ public final class Demo {
                  "charges":[{"meter":"bandwidth","description":"Tunnel bandwidth (bytes)",
                              "price":{"model":"per_unit","unitPrice":"%s"}}]}"""
                 .formatted(PRICE_PER_BYTE.toPlainString()), 201);
-        String subscription = call("POST", invoicing + "/v1/customers", adminKey, """
-                {"externalId":"acme-tunnels","name":"Acme Tunnels","plan":"gateway","subscriptionStart":"%s",
-                 "aliases":{"cidrs":["198.51.100.0/24"],"hostnames":["acme.tunnels.example"]}}"""
-                .formatted(Instant.now().minusSeconds(events + 60L).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)), 201)
+        call("POST", invoicing + "/v1/customers", adminKey, """
+                {"externalId":"acme-tunnels","name":"Acme Tunnels","currency":"USD",
+                 "aliases":{"cidrs":["198.51.100.0/24"],"hostnames":["acme.tunnels.example"]}}""", 201);
+        // a subscription that ends shortly, so the demo can close its (short) period and finalize the invoice
+        Instant end = Instant.now().plusSeconds(SUBSCRIPTION_SECONDS_LEFT).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String subscription = call("POST", invoicing + "/v1/subscriptions", adminKey, """
+                {"customer":"acme-tunnels","plan":"gateway","start":"%s","end":"%s"}"""
+                .formatted(Instant.now().minusSeconds(events + 60L).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), end), 201)
                 .path("subscriptionId").asText();
         System.out.println("tenant     " + tenant.path("tenantId").asText() + " (admin key " + tenant.path("apiKey").path("keyId").asText()
                 + ", ingest key created)");
         System.out.println("catalog    meter 'bandwidth' = SUM(bytes) of tunnel.bytes; plan 'gateway' at USD "
                 + PRICE_PER_BYTE.toPlainString() + "/byte (version 1, published); customer 'acme-tunnels' (also 198.51.100.0/24,"
-                + " acme.tunnels.example) on subscription " + subscription);
+                + " acme.tunnels.example) on subscription " + subscription + ", ending " + end);
 
         Random random = new Random(42);
         Instant now = Instant.now();
@@ -112,12 +121,28 @@ public final class Demo {
             }
             Thread.sleep(250);
         }
-        print(invoice, expectedBytes);
+        print("Draft invoice", invoice, expectedBytes);
+
+        // the period ends with the subscription; then an operator closes it (the watermark would, after the grace period)
+        while (Instant.now().isBefore(end.plusSeconds(1))) {
+            Thread.sleep(250);
+        }
+        JsonNode finalized = call("POST", invoicing + "/v1/invoices/close", adminKey, "{\"customer\":\"acme-tunnels\"}", 201);
+        System.out.println();
+        System.out.println("Finalized  " + finalized.path("number").asText() + " (" + finalized.path("invoiceId").asText() + "), status "
+                + finalized.path("status").asText() + ", finalized by " + finalized.path("finalizedBy").asText()
+                + "; immutable from now on (GET /v1/invoices/" + finalized.path("invoiceId").asText() + ")");
+        print("Invoice " + finalized.path("number").asText(), finalized, expectedBytes);
+        if (new BigDecimal(finalized.path("total").asText()).compareTo(new BigDecimal(invoice.path("total").asText())) != 0) {
+            System.out.println("✘ the finalized total differs from the draft's");
+            System.exit(1);
+        }
     }
 
-    private void print(JsonNode invoice, BigDecimal expectedBytes) {
+    private void print(String title, JsonNode invoice, BigDecimal expectedBytes) {
         System.out.println();
-        System.out.println("Draft invoice — " + invoice.path("customer").asText() + " (" + invoice.path("customerId").asText() + "), "
+        System.out.println(title + " — " + invoice.path("externalId").asText(invoice.path("customer").asText()) + " ("
+                + invoice.path("customerId").asText() + "), "
                 + invoice.path("periodStart").asText() + " → " + invoice.path("periodEnd").asText());
         for (JsonNode line : invoice.path("lines")) {
             System.out.printf("  %-28s %s events, quantity %s%n", line.path("description").asText(), line.path("eventCount").asText(),
