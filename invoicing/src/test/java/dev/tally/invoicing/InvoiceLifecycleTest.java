@@ -367,6 +367,31 @@ class InvoiceLifecycleTest {
         }
     }
 
+    @Test
+    void aTenantsGraceAndPrefixAreItsOwn() throws Exception {
+        Tenant t = tenant("Graceful");
+        String acme = setUp(t, "2026-09-01T00:00:00Z", "acme").get(0);
+        usage(t, acme, "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z", "10");
+        var admin = given().header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON);
+        admin.body("{\"closeGrace\":\"P2D\",\"invoicePrefix\":\"GR\"}").patch("/v1/admin/tenants/" + t.id()).then().statusCode(200)
+                .body("closeGrace", equalTo("PT48H")).body("invoicePrefix", equalTo("GR"));
+        given().header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON).body("{\"closeGrace\":\"P40D\"}")
+                .patch("/v1/admin/tenants/" + t.id()).then().statusCode(400).body("field", equalTo("closeGrace"));
+        given().header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON).body("{\"closeGrace\":\"soon\"}")
+                .patch("/v1/admin/tenants/" + t.id()).then().statusCode(400).body("field", equalTo("closeGrace"));
+        given().header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON).body("{\"invoicePrefix\":\"gr-1\"}")
+                .patch("/v1/admin/tenants/" + t.id()).then().statusCode(400).body("field", equalTo("invoicePrefix"));
+        // a tenant key is not an operator
+        given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body("{\"closeGrace\":\"PT0S\"}")
+                .patch("/v1/admin/tenants/" + t.id()).then().statusCode(401);
+        // two days of grace: not due a day after September's end, due two days after
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-10-02T00:00:00Z"), "watermark", Instant.now())).isZero();
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-10-03T00:00:00Z"), "watermark", Instant.now())).isEqualTo(1);
+        get(t, "/v1/invoices").statusCode(200).body("invoices[0].number", equalTo("GR-" + year(Instant.now()) + "-000001"));
+        given().header("Authorization", "Bearer " + OPERATOR).get("/v1/admin/tenants/" + t.id() + "/settings").then().statusCode(200)
+                .body("closeGrace", equalTo("PT48H"));
+    }
+
     private static String year(Instant now) {
         return Integer.toString(now.atZone(java.time.ZoneOffset.UTC).getYear());
     }

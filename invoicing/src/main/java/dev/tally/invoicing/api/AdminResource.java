@@ -35,6 +35,8 @@ public class AdminResource {
     ApiKeyService keys;
     @Inject
     AuditLog audit;
+    @Inject
+    javax.sql.DataSource dataSource;
     @Context
     ContainerRequestContext request;
 
@@ -67,6 +69,76 @@ public class AdminResource {
     public List<TenantView> tenants() {
         return TenantEntity.<TenantEntity>listAll(io.quarkus.panache.common.Sort.by("createdAt")).stream()
                 .map(t -> new TenantView(t.tenantId, t.name, t.createdAt)).toList();
+    }
+
+    /** A tenant's billing settings: how long after a period's end (on rating's watermark) it closes, and its invoice number prefix. */
+    public record TenantSettings(String tenantId, String closeGrace, String invoicePrefix) {
+    }
+
+    /**
+     * Changes a tenant's billing settings (absent fields stay): {@code closeGrace} an ISO-8601 duration from PT0S
+     * to P31D, {@code invoicePrefix} 1–12 capitals and digits (numbers already given keep theirs). Operator or
+     * finance role; audited.
+     */
+    @jakarta.ws.rs.PATCH
+    @Path("/tenants/{tenantId}")
+    @Transactional
+    public TenantSettings updateTenant(@PathParam("tenantId") String tenantId, TenantSettings body) throws Exception {
+        Caller caller = Caller.of(request);
+        caller.requireRole("operator", "finance");
+        Checks.body(body);
+        if (TenantEntity.findById(tenantId) == null) {
+            throw ProblemException.notFound("unknown-tenant", "no tenant '" + tenantId + "'");
+        }
+        java.time.Duration grace = null;
+        if (body.closeGrace() != null) {
+            try {
+                grace = java.time.Duration.parse(body.closeGrace());
+            } catch (java.time.format.DateTimeParseException e) {
+                grace = java.time.Duration.ofSeconds(-1);
+            }
+            if (grace.isNegative() || grace.compareTo(java.time.Duration.ofDays(31)) > 0) {
+                throw ProblemException.badRequest("invalid-field", "closeGrace must be an ISO-8601 duration from PT0S to P31D, e.g. PT1H",
+                        "closeGrace");
+            }
+        }
+        if (body.invoicePrefix() != null && !body.invoicePrefix().matches("[A-Z0-9]{1,12}")) {
+            throw ProblemException.badRequest("invalid-field", "invoicePrefix must be 1 to 12 capitals and digits", "invoicePrefix");
+        }
+        TenantSettings before = settings(tenantId);
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement("""
+                update tenant set close_grace = coalesce(make_interval(secs => ?::double precision), close_grace),
+                  invoice_prefix = coalesce(?, invoice_prefix) where tenant_id = ?""")) {
+            // whole seconds only: an interval of seconds is exact in double precision up to 2^53 s
+            ps.setObject(1, grace == null ? null : grace.toSeconds(), java.sql.Types.BIGINT);
+            ps.setString(2, body.invoicePrefix());
+            ps.setString(3, tenantId);
+            ps.executeUpdate();
+        }
+        TenantSettings after = settings(tenantId);
+        audit.record(tenantId, caller.actor(), "tenant", tenantId, "settings", before, after);
+        return after;
+    }
+
+    @GET
+    @Path("/tenants/{tenantId}/settings")
+    @Transactional
+    public TenantSettings tenantSettings(@PathParam("tenantId") String tenantId) throws Exception {
+        if (TenantEntity.findById(tenantId) == null) {
+            throw ProblemException.notFound("unknown-tenant", "no tenant '" + tenantId + "'");
+        }
+        return settings(tenantId);
+    }
+
+    private TenantSettings settings(String tenantId) throws Exception {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
+                "select extract(epoch from close_grace)::bigint, invoice_prefix from tenant where tenant_id = ?")) {
+            ps.setString(1, tenantId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new TenantSettings(tenantId, java.time.Duration.ofSeconds(rs.getLong(1)).toString(), rs.getString(2));
+            }
+        }
     }
 
     /** A tenant's audit trail, for operators investigating a bill. */
