@@ -61,8 +61,9 @@ begin
        or new.reissue_of is distinct from old.reissue_of then
         raise exception 'invoice % is finalized: its content cannot change', old.invoice_id;
     end if;
-    if old.status = 'void' or (old.status = 'paid' and new.status <> 'paid') then
-        raise exception 'invoice % is %: its status cannot become %', old.invoice_id, old.status, new.status;
+    -- finalized → paid | void, once; a paid or void invoice does not change at all
+    if old.status <> 'finalized' or new.status not in ('paid', 'void') then
+        raise exception 'invoice % is %: it cannot become %', old.invoice_id, old.status, new.status;
     end if;
     return new;
 end $$;

@@ -216,15 +216,17 @@ class InvoiceLifecycleTest {
     @Test
     void anOperatorClosesVoidsReissuesAndRecordsAPayment() throws Exception {
         Tenant t = tenant("Gateway Inc");
-        String acme = setUp(t, "2026-10-01T00:00:00Z", "acme").get(0);
-        usage(t, acme, "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z", "4000");
+        // last month has ended whatever today is; this month has not
+        String lastMonth = monthStart(-1);
+        String acme = setUp(t, lastMonth, "acme").get(0);
+        usage(t, acme, lastMonth, monthStart(0), "4000");
         String y = year(Instant.now());
 
         JsonPath closed = post(t, "/v1/invoices/close", "{\"customer\":\"acme\"}").statusCode(201)
                 .body("number", equalTo("GATEWAYINC-" + y + "-000001")).body("finalizedBy", org.hamcrest.Matchers.startsWith("key:"))
                 .extract().jsonPath();
         String first = closed.getString("invoiceId");
-        // November has not ended: nothing to close; an unknown customer is named
+        // this month has not ended: nothing to close; a missing customer is named
         post(t, "/v1/invoices/close", "{\"customer\":\"acme\"}").statusCode(409).body("type", equalTo("https://tally.dev/problems/nothing-to-close"));
         post(t, "/v1/invoices/close", "{}").statusCode(400).body("field", equalTo("customer"));
 
@@ -284,8 +286,11 @@ class InvoiceLifecycleTest {
         for (int i = 0; i < 10; i++) {
             names.add("c" + i);
         }
-        setUp(t, "2026-09-01T00:00:00Z", names.toArray(String[]::new));
-        // each customer's September and October, each asked for twice at once: 20 invoices, 20 requests refused
+        setUp(t, monthStart(-2), names.toArray(String[]::new));
+        // periods close in order: the later month cannot go first
+        post(t, "/v1/invoices/close", "{\"customer\":\"c0\",\"periodStart\":\"" + monthStart(-1) + "\"}").statusCode(409)
+                .body("type", equalTo("https://tally.dev/problems/close-oldest-first"));
+        // each customer's two ended months, each asked for twice at once: 20 invoices, 20 requests refused
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<Future<Integer>> answers = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
@@ -390,6 +395,69 @@ class InvoiceLifecycleTest {
         get(t, "/v1/invoices").statusCode(200).body("invoices[0].number", equalTo("GR-" + year(Instant.now()) + "-000001"));
         given().header("Authorization", "Bearer " + OPERATOR).get("/v1/admin/tenants/" + t.id() + "/settings").then().statusCode(200)
                 .body("closeGrace", equalTo("PT48H"));
+    }
+
+    /** The first instant of the UTC month {@code offset} months from now. */
+    private static String monthStart(int offset) {
+        return java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(offset).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC)
+                .toInstant().toString();
+    }
+
+    /**
+     * With a graduated price (first 1,000 free, then 0.01), amounts are not linear in usage: adjustments bill the
+     * line now minus the amount billed so far, so a period's amounts across live invoices add up to its usage priced
+     * once even after the invoice carrying an adjustment is voided; and the adjusted period's own invoice cannot be
+     * voided while later invoices carry its adjustments (a reissue would bill them twice).
+     */
+    @Test
+    void adjustmentsStayExactUnderTieredPricesAndVoids() throws Exception {
+        Tenant t = tenant("Tiered");
+        post(t, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bandwidth\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}").statusCode(201);
+        post(t, "/v1/plans?publish=true", """
+                {"key":"tiered","name":"Tiered","currency":"USD","charges":[{"meter":"bandwidth","description":"Bandwidth",
+                 "price":{"model":"graduated","tiers":[{"upTo":"1000","unitPrice":"0"},{"unitPrice":"0.01"}]}}]}""").statusCode(201);
+        String id = post(t, "/v1/customers", "{\"externalId\":\"g\",\"name\":\"G\",\"plan\":\"tiered\",\"subscriptionStart\":\"2026-09-01T00:00:00Z\"}")
+                .statusCode(201).extract().path("customerId");
+        String sep = "2026-09-01T00:00:00Z";
+        String oct = "2026-10-01T00:00:00Z";
+        Instant now = Instant.now();
+        usage(t, id, sep, oct, "500");
+        closer.closeTenantAt(t.id(), Instant.parse("2026-10-01T01:00:00Z"), "watermark", now);
+        String sepInvoice = get(t, "/v1/invoices").extract().path("invoices[0].invoiceId");
+        usage(t, id, 2, sep, oct, "1500");
+        closer.closeTenantAt(t.id(), Instant.parse("2026-11-01T01:00:00Z"), "watermark", now);
+        JsonPath october = get(t, "/v1/invoices?limit=1").extract().jsonPath();
+        assertThat(october.getString("invoices[0].adjustments[0].amount")).isEqualTo("5.00");
+        usage(t, id, 3, sep, oct, "2000");
+        closer.closeTenantAt(t.id(), Instant.parse("2026-12-01T01:00:00Z"), "watermark", now);
+        assertThat(get(t, "/v1/invoices?limit=1").extract().jsonPath().getString("invoices[0].adjustments[0].amount")).isEqualTo("5.00");
+
+        post(t, "/v1/invoices/" + sepInvoice + "/void", "{\"reason\":\"redo\"}").statusCode(409)
+                .body("type", equalTo("https://tally.dev/problems/invoice-adjusted"));
+        post(t, "/v1/invoices/" + october.getString("invoices[0].invoiceId") + "/void", "{\"reason\":\"disputed\"}").statusCode(200);
+        closer.closeTenantAt(t.id(), Instant.parse("2027-01-01T01:00:00Z"), "watermark", now);
+        JsonPath december = get(t, "/v1/invoices?limit=1").extract().jsonPath();
+        assertThat(december.getString("invoices[0].adjustments[0].amountBefore")).isEqualTo("5.00");
+        assertThat(december.getString("invoices[0].adjustments[0].amountAfter")).isEqualTo("10.00");
+        assertThat(december.getString("invoices[0].adjustments[0].amount")).isEqualTo("5.00");
+        // September over its live invoices: 0.00 + 5.00 (November) + 5.00 (December) = 10.00 = 2,000 priced once
+        BigDecimal live = BigDecimal.ZERO;
+        for (Map<String, Object> inv : get(t, "/v1/invoices?limit=1000").extract().jsonPath().<Map<String, Object>>getList("invoices")) {
+            if ("void".equals(inv.get("status"))) {
+                continue;
+            }
+            if (sep.equals(inv.get("periodStart"))) {
+                live = live.add(new BigDecimal((String) inv.get("total")));
+            }
+            for (Object a : (List<?>) inv.get("adjustments")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> adj = (Map<String, Object>) a;
+                if (sep.equals(adj.get("periodStart"))) {
+                    live = live.add(new BigDecimal((String) adj.get("amount")));
+                }
+            }
+        }
+        assertThat(live).isEqualByComparingTo("10.00");
     }
 
     private static String year(Instant now) {

@@ -234,7 +234,7 @@ class UsageApiTest {
         assertThat(aggregates("users")).isEqualTo(Map.of("{}", "3"));
         assertThat(aggregates("tunnels")).isEqualTo(Map.of("{}", "96"));
 
-        // retract eu's 900 and cy's only event: eu's peak falls back to 700, cy no longer counts
+        // retract eu's 900 (11-16) and 700 (cy's only event): eu's peak falls back to 200, cy no longer counts
         publishRow(EventCorrectionV1.SCHEMA, List.of(
                 new EventCorrectionV1(tenant, customer, "b-0", "retract", 1, events.get(0), null, "test", "key:k", Instant.now()),
                 new EventCorrectionV1(tenant, customer, "b-3", "retract", 1, events.get(3), null, "test", "key:k", Instant.now())));

@@ -111,14 +111,20 @@ public class InvoicesResource {
         Checks.required(body.customer(), "customer");
         CustomerEntity customer = CustomerService.byExternalIdOr400(tenant, body.customer());
         Instant now = clock.instant();
-        List<PeriodCloser.Due> due = closer.due(tenant, now, customer.customerId).stream()
-                .filter(d -> body.periodStart() == null || d.period().start().equals(body.periodStart())).toList();
-        if (due.isEmpty()) {
-            throw ProblemException.conflict("nothing-to-close", "customer '" + body.customer() + "' has no ended billing period without an invoice"
-                    + (body.periodStart() == null ? "" : " starting at " + body.periodStart()) + "; a period closes only after its end", "periodStart");
-        }
-        PeriodCloser.Due d = due.get(0);
         try (Connection c = dataSource.getConnection()) {
+            PeriodCloser.lock(c, tenant);
+            List<PeriodCloser.Due> due = closer.due(tenant, now, customer.customerId).stream()
+                    .sorted(java.util.Comparator.comparing(x -> x.period().start())).toList();
+            if (due.isEmpty()) {
+                throw ProblemException.conflict("nothing-to-close", "customer '" + body.customer() + "' has no ended billing period without an"
+                        + " invoice; a period closes only after its end", "periodStart");
+            }
+            PeriodCloser.Due d = due.get(0);
+            if (body.periodStart() != null && !d.period().start().equals(body.periodStart())) {
+                // periods close in order: a later one closed first would leave the earlier one out of every close
+                throw ProblemException.conflict("close-oldest-first", "the oldest ended period without an invoice starts at "
+                        + d.period().start() + "; close it first", "periodStart");
+            }
             Invoices.Content content = invoices.finalizePeriod(c, tenant, d.customer(), d.subscription(), d.period(), caller.actor(), null, now);
             return Response.status(201).entity(invoices.get(c, tenant, content.invoiceId())).build();
         } catch (java.sql.SQLException e) {
@@ -153,6 +159,7 @@ public class InvoicesResource {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();
         try (Connection c = dataSource.getConnection()) {
+            PeriodCloser.lock(c, tenant);
             Invoices.View voided = invoices.get(c, tenant, id);
             if (!"void".equals(voided.status())) {
                 throw ProblemException.conflict("invoice-not-void", "invoice " + voided.number() + " is " + voided.status()

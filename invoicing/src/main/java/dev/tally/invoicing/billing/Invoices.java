@@ -160,20 +160,22 @@ public class Invoices {
 
     /**
      * The customer's earlier periods (before {@code before}) whose stored usage differs from what their live invoices
-     * billed so far, each priced with that invoice's plan version: one adjustment per (period, meter).
+     * billed so far (or whose billing an undone adjustment left to re-check), each priced with that invoice's plan
+     * version: one adjustment per (period, meter) — the line now minus the amount billed so far.
      */
     List<Adjustment> adjustments(Connection c, String tenantId, Customer customer, Instant before) throws SQLException {
         List<Adjustment> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select b.period_start, b.period_end, b.meter_key, b.invoice_id, i.number, b.plan_key, b.plan_version, b.quantity, b.event_count,
-                       coalesce(s.quantity, 0), coalesce(s.event_count, 0)
+                       coalesce(s.quantity, 0), coalesce(s.event_count, 0), b.billed_amount
                 from billed_usage b
                 join invoice i on i.invoice_id = b.invoice_id
                 left join (select period_start, meter_key, sum(quantity) as quantity, sum(event_count) as event_count from usage_snapshot
                            where tenant_id = ? and customer_id = ? and period_start < ? group by period_start, meter_key) s
                   on s.period_start = b.period_start and s.meter_key = b.meter_key
-                where b.tenant_id = ? and b.customer_id = ? and b.period_start < ? and coalesce(s.quantity, 0) <> b.quantity
-                order by b.period_start, b.meter_key""")) {
+                where b.tenant_id = ? and b.customer_id = ? and b.period_start < ? and (coalesce(s.quantity, 0) <> b.quantity or b.recheck)
+                order by b.period_start, b.meter_key
+                for update of b""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customer.customerId());
             ps.setTimestamp(3, Timestamp.from(before));
@@ -184,18 +186,16 @@ public class Invoices {
                 while (rs.next()) {
                     BillingPeriod p = new BillingPeriod(rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant());
                     String meter = rs.getString(3);
-                    BigDecimal qBefore = rs.getBigDecimal(8);
                     BigDecimal qAfter = rs.getBigDecimal(10);
-                    PeriodPricing.Charged was = pricing.charge(tenantId, rs.getString(6), rs.getInt(7), customer.currency(), p, meter, qBefore,
-                            rs.getLong(9));
                     PeriodPricing.Charged is = pricing.charge(tenantId, rs.getString(6), rs.getInt(7), customer.currency(), p, meter, qAfter,
                             rs.getLong(11));
-                    if (was == null || is == null) {
+                    if (is == null) {
                         continue; // the plan version does not charge the meter (cannot happen for rows finalize wrote)
                     }
+                    BigDecimal billed = rs.getBigDecimal(12);
                     out.add(new Adjustment(rs.getString(4), rs.getString(5), p.start(), p.end(), meter, is.description(),
-                            pricing.normalized(qBefore), pricing.normalized(qAfter), rs.getLong(9), rs.getLong(11), was.amount(), is.amount(),
-                            is.amount().subtract(was.amount()), is.explanation()));
+                            pricing.normalized(rs.getBigDecimal(8)), pricing.normalized(qAfter), rs.getLong(9), rs.getLong(11),
+                            billed, is.amount(), is.amount().subtract(billed), is.explanation()));
                 }
             }
         }
@@ -203,17 +203,19 @@ public class Invoices {
     }
 
     /**
-     * Records what this invoice billed: its period's charged meters (replacing a voided predecessor's rows) and
-     * the new billed quantity of every period it adjusted.
+     * Records what this invoice billed: its period's charged meters (replacing a voided predecessor's rows) and,
+     * for every period it adjusted, the usage and amount billed for it from now on.
      */
     private static void recordBilled(Connection c, String tenantId, Content content, List<Adjustment> adjustments) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into billed_usage (tenant_id, customer_id, subscription_id, period_start, period_end, meter_key, invoice_id, plan_key,
-                  plan_version, quantity, event_count)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  plan_version, invoiced_quantity, invoiced_amount, quantity, event_count, billed_amount, recheck)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)
                 on conflict (tenant_id, customer_id, subscription_id, period_start, meter_key) do update
                   set invoice_id = excluded.invoice_id, plan_key = excluded.plan_key, plan_version = excluded.plan_version,
-                      quantity = excluded.quantity, event_count = excluded.event_count, period_end = excluded.period_end""")) {
+                      invoiced_quantity = excluded.invoiced_quantity, invoiced_amount = excluded.invoiced_amount,
+                      quantity = excluded.quantity, event_count = excluded.event_count, billed_amount = excluded.billed_amount,
+                      period_end = excluded.period_end, recheck = false""")) {
             for (PeriodPricing.Line l : content.lines()) {
                 if (l.meter() == null) {
                     continue;
@@ -228,27 +230,47 @@ public class Invoices {
                 ps.setString(8, content.plan());
                 ps.setInt(9, content.planVersion());
                 ps.setBigDecimal(10, l.quantity());
-                ps.setLong(11, l.eventCount());
+                ps.setBigDecimal(11, l.amount());
+                ps.setBigDecimal(12, l.quantity());
+                ps.setLong(13, l.eventCount());
+                ps.setBigDecimal(14, l.amount());
                 ps.addBatch();
             }
             ps.executeBatch();
         }
-        moveBilled(c, tenantId, content.customerId(), adjustments, 1);
-    }
-
-    /** Moves the billed quantity of each adjusted period by the adjustment's change ({@code sign} -1: undoes it). */
-    private static void moveBilled(Connection c, String tenantId, String customerId, List<Adjustment> adjustments, int sign) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                update billed_usage set quantity = quantity + ?, event_count = event_count + ?
+                update billed_usage set quantity = ?, event_count = ?, billed_amount = ?, recheck = false
                 where tenant_id = ? and customer_id = ? and invoice_id = ? and meter_key = ?""")) {
             for (Adjustment a : adjustments) {
-                BigDecimal dq = a.quantityAfter().subtract(a.quantityBefore());
-                ps.setBigDecimal(1, sign > 0 ? dq : dq.negate());
-                ps.setLong(2, sign * (a.eventCountAfter() - a.eventCountBefore()));
-                ps.setString(3, tenantId);
-                ps.setString(4, customerId);
-                ps.setString(5, a.invoiceId());
-                ps.setString(6, a.meter());
+                ps.setBigDecimal(1, a.quantityAfter());
+                ps.setLong(2, a.eventCountAfter());
+                ps.setBigDecimal(3, a.amountAfter());
+                ps.setString(4, tenantId);
+                ps.setString(5, content.customerId());
+                ps.setString(6, a.invoiceId());
+                ps.setString(7, a.meter());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Undoes a voided invoice's adjustments: the amount it added is no longer billed, and the period is left to
+     * re-check, so the next invoice bills the line as it stands then minus what is still billed.
+     */
+    private static void undoAdjustments(Connection c, String tenantId, String customerId, List<Adjustment> adjustments) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update billed_usage set quantity = quantity - ?, event_count = event_count - ?, billed_amount = billed_amount - ?, recheck = true
+                where tenant_id = ? and customer_id = ? and invoice_id = ? and meter_key = ?""")) {
+            for (Adjustment a : adjustments) {
+                ps.setBigDecimal(1, a.quantityAfter().subtract(a.quantityBefore()));
+                ps.setLong(2, a.eventCountAfter() - a.eventCountBefore());
+                ps.setBigDecimal(3, a.amount());
+                ps.setString(4, tenantId);
+                ps.setString(5, customerId);
+                ps.setString(6, a.invoiceId());
+                ps.setString(7, a.meter());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -341,6 +363,20 @@ public class Invoices {
                     + "; only a finalized, unpaid invoice can be voided (a paid one is corrected with a credit note)", null);
         }
         try (PreparedStatement ps = c.prepareStatement("""
+                select count(*) from billed_usage where tenant_id = ? and invoice_id = ?
+                  and (quantity <> invoiced_quantity or billed_amount <> invoiced_amount)""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, invoiceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    // a reissue would bill the period's whole usage while those adjustments stay billed
+                    throw ProblemException.conflict("invoice-adjusted", "later invoices carry adjustments of " + before.number()
+                            + "'s period; void them first", null);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
                 update invoice set status = 'void', voided_at = ?, voided_by = ?, void_reason = ?
                 where tenant_id = ? and invoice_id = ? and status = 'finalized'""")) {
             ps.setTimestamp(1, Timestamp.from(now));
@@ -358,7 +394,7 @@ public class Invoices {
             ps.setString(2, invoiceId);
             ps.executeUpdate();
         }
-        moveBilled(c, tenantId, before.customerId(), before.adjustments(), -1);
+        undoAdjustments(c, tenantId, before.customerId(), before.adjustments());
         View after = get(c, tenantId, invoiceId);
         announce(c, tenantId, after, actor, reason, null, now);
         audit.record(tenantId, actor, "invoice", invoiceId, "void", Map.of("status", before.status()), Map.of("status", "void", "reason", reason));

@@ -135,7 +135,12 @@ public class PeriodCloser {
         }
         int finalized = 0;
         for (Map.Entry<String, Duration> t : tenants.entrySet()) {
-            finalized += closeTenant(t.getKey(), watermark.minus(t.getValue()), actor, now);
+            try {
+                finalized += closeTenant(t.getKey(), watermark.minus(t.getValue()), actor, now);
+            } catch (Exception e) {
+                // one tenant's failure does not hold the others' closes
+                LOG.errorf(e, "closing periods of tenant %s failed; retried on the next run", t.getKey());
+            }
         }
         return finalized;
     }
@@ -167,10 +172,22 @@ public class PeriodCloser {
                     if (!tryLock(c, tenantId)) {
                         return null;
                     }
+                    int ok = 0;
                     for (Due d : chunk) {
-                        invoices.finalizePeriod(c, tenantId, d.customer(), d.subscription(), d.period(), actor, null, now);
+                        // each period under its own savepoint: one that fails (a plan version missing, a concurrent
+                        // close) is rolled back alone — its invoice number with it — and retried on the next run
+                        java.sql.Savepoint sp = c.setSavepoint();
+                        try {
+                            invoices.finalizePeriod(c, tenantId, d.customer(), d.subscription(), d.period(), actor, null, now);
+                            c.releaseSavepoint(sp);
+                            ok++;
+                        } catch (Exception e) {
+                            c.rollback(sp);
+                            LOG.errorf(e, "period %s of subscription %s (tenant %s) not finalized; retried on the next run", d.period(),
+                                    d.subscription().subscriptionId(), tenantId);
+                        }
                     }
-                    return chunk.size();
+                    return ok;
                 }
             });
             if (n == null) {
@@ -234,6 +251,14 @@ public class PeriodCloser {
             }
         }
         return out;
+    }
+
+    /** Waits for the tenant's close lock (held to the end of the transaction): forced closes and reissues queue behind the closer. */
+    public static void lock(Connection c, String tenantId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(hashtext('close:' || ?))")) {
+            ps.setString(1, tenantId);
+            ps.execute();
+        }
     }
 
     private static boolean tryLock(Connection c, String tenantId) throws SQLException {

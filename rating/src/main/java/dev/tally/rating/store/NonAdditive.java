@@ -102,7 +102,8 @@ final class NonAdditive {
             BigDecimal quantity;
             String state = null;
             if (w.meter.aggregation() == Aggregation.UNIQUE_COUNT) {
-                if (recompute.contains(k)) {
+                state = json.createObjectNode().put("a", Aggregation.UNIQUE_COUNT.name()).put("d", definition(w.meter)).toString();
+                if (recompute.contains(k) || !definition(w.meter).equals(fingerprintOf(json, before.state()))) {
                     quantity = distinctKeys(c, k);
                 } else {
                     Set<String> fresh = new HashSet<>();
@@ -123,7 +124,7 @@ final class NonAdditive {
                     acc = kept.merge(w.meter.empty(w.period).addAll(added));
                 }
                 quantity = w.meter.quantity(acc);
-                state = encode(json, acc);
+                state = encode(json, acc, w.meter);
             }
             out.put(k, new Change(quantity.subtract(before.quantity()), state));
         }
@@ -225,7 +226,8 @@ final class NonAdditive {
             for (int i = 0; i < n; i++) {
                 Observation o = in.get(i);
                 ids[i] = o.eventId();
-                times[i] = Timestamp.from(o.timestamp());
+                // timestamptz keeps microseconds and would round up into the next second; the nanos are kept apart
+                times[i] = Timestamp.from(o.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
                 nanos[i] = o.timestamp().getNano();
                 values[i] = o.value();
                 keys[i] = o.key();
@@ -319,9 +321,12 @@ final class NonAdditive {
 
     // --- accumulator state as JSON; decimals as strings, so nothing passes through double ---
 
-    /** The state kept for MIN, MAX, AVG, LATEST and PERCENTILE; null for the others (they are recomputed or counted). */
-    static String encode(ObjectMapper json, Accumulator acc) throws Exception {
-        ObjectNode n = json.createObjectNode().put("a", acc.aggregation().name());
+    /**
+     * The state kept: for MIN, MAX, AVG, LATEST and PERCENTILE the accumulator; for every one the definition it
+     * was computed under ({@link #definition}).
+     */
+    static String encode(ObjectMapper json, Accumulator acc, MeterDefinition meter) throws Exception {
+        ObjectNode n = json.createObjectNode().put("a", acc.aggregation().name()).put("d", definition(meter));
         switch (acc) {
             case MinAccumulator a -> n.put("n", a.count()).put("v", str(a.min()));
             case MaxAccumulator a -> n.put("n", a.count()).put("v", str(a.max()));
@@ -341,10 +346,34 @@ final class NonAdditive {
                 s.negative().forEach((i, count) -> neg.put(Integer.toString(i), count));
             }
             default -> {
-                return null;
+                // TIME_WEIGHTED_SUM: its state is every sample, recomputed from the observations
             }
         }
         return json.writeValueAsString(n);
+    }
+
+    /**
+     * What the stored state was computed under: the aggregation, property, percentile, group-by and filter
+     * (canonical text). A meter whose definition changed since is recomputed, never merged into.
+     */
+    static String definition(MeterDefinition m) {
+        StringBuilder b = new StringBuilder().append(m.aggregation()).append('|').append(m.eventType()).append('|').append(m.property())
+                .append('|').append(m.percentile() == null ? "" : m.percentile().stripTrailingZeros().toPlainString()).append('|')
+                .append(String.join(",", m.groupBy())).append('|');
+        for (dev.tally.model.metering.agg.MeterFilter.Condition c : m.filter().conditions()) {
+            switch (c) {
+                case dev.tally.model.metering.agg.MeterFilter.Equals e -> b.append("eq:").append(e.property()).append('=').append(e.value());
+                case dev.tally.model.metering.agg.MeterFilter.In in -> b.append("in:").append(in.property()).append('=')
+                        .append(String.join(",", new java.util.TreeSet<>(in.values())));
+                case dev.tally.model.metering.agg.MeterFilter.Exists x -> b.append("exists:").append(x.property());
+            }
+            b.append(';');
+        }
+        return b.toString();
+    }
+
+    private static String fingerprintOf(ObjectMapper json, String state) throws Exception {
+        return state == null ? null : json.readTree(state).path("d").asText(null);
     }
 
     /**
@@ -356,7 +385,7 @@ final class NonAdditive {
             return null;
         }
         JsonNode n = json.readTree(state);
-        if (!meter.aggregation().name().equals(n.path("a").asText())
+        if (!meter.aggregation().name().equals(n.path("a").asText()) || !definition(meter).equals(n.path("d").asText(null))
                 || (meter.percentile() != null && dec(n, "p").compareTo(meter.percentile()) != 0)) {
             return null;
         }

@@ -338,7 +338,7 @@ public class RatingStore {
                 on conflict (tenant_id, customer_id, meter_key, period_start, dimensions) do update
                   set quantity = usage_aggregate.quantity + excluded.quantity,
                       event_count = usage_aggregate.event_count + excluded.event_count,
-                      state = coalesce(excluded.state, usage_aggregate.state),
+                      state = excluded.state,
                       version = usage_aggregate.version + 1,
                       updated_at = now()
                 returning tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version, dimensions""")) {

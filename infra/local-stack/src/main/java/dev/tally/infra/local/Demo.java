@@ -39,6 +39,8 @@ public final class Demo {
 
     /** How long the demo subscription runs on after the events are sent: its period then ends and is finalized. */
     private static final long SUBSCRIPTION_SECONDS_LEFT = 20;
+    /** The events' timestamps lie within this many seconds before they are sent. */
+    private static final long SPREAD_SECONDS = 600;
 
     public static void main(String[] args) throws Exception {
         String home = env("TALLY_HOME", ".tally");
@@ -62,10 +64,15 @@ public final class Demo {
                 {"externalId":"acme-tunnels","name":"Acme Tunnels","currency":"USD",
                  "aliases":{"cidrs":["198.51.100.0/24"],"hostnames":["acme.tunnels.example"]}}""", 201);
         // a subscription that ends shortly, so the demo can close its (short) period and finalize the invoice
+        // it starts a minute before the events (or at the month's start, so its one period holds them all: periods are calendar months)
         Instant end = Instant.now().plusSeconds(SUBSCRIPTION_SECONDS_LEFT).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant monthStart = java.time.YearMonth.now(java.time.ZoneOffset.UTC).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        Instant start = Instant.now().minusSeconds(SPREAD_SECONDS + 60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        if (start.isBefore(monthStart)) {
+            start = monthStart;
+        }
         String subscription = call("POST", invoicing + "/v1/subscriptions", adminKey, """
-                {"customer":"acme-tunnels","plan":"gateway","start":"%s","end":"%s"}"""
-                .formatted(Instant.now().minusSeconds(events + 60L).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), end), 201)
+                {"customer":"acme-tunnels","plan":"gateway","start":"%s","end":"%s"}""".formatted(start, end), 201)
                 .path("subscriptionId").asText();
         System.out.println("tenant     " + tenant.path("tenantId").asText() + " (admin key " + tenant.path("apiKey").path("keyId").asText()
                 + ", ingest key created)");
@@ -83,7 +90,9 @@ public final class Demo {
             e.put("id", "demo-" + i);
             e.put("type", "tunnel.bytes");
             e.put("customer", "acme-tunnels");
-            e.put("timestamp", now.minusSeconds(events - i).toString());
+            // spread over the last SPREAD_SECONDS, never before the subscription's start
+            Instant at = now.minusMillis((events - i) * SPREAD_SECONDS * 1000L / events);
+            e.put("timestamp", (at.isBefore(start) ? start : at).toString());
             e.putObject("properties").put("bytes", bytes).put("tunnel", "tn-" + (i % 7));
             all.add(e);
             expectedBytes = expectedBytes.add(BigDecimal.valueOf(bytes));
