@@ -140,6 +140,23 @@ public class InvoicesResource {
         return new IllegalStateException(e);
     }
 
+    public record CloseAllResult(int finalized, double seconds) {
+    }
+
+    /**
+     * Finalizes every ended period of the tenant that has no invoice yet, now (an operator's decision, as
+     * {@code /close}); answers when done. The closer does the same on its own once the watermark allows.
+     */
+    @POST
+    @Path("/close-all")
+    public CloseAllResult closeAll() throws Exception {
+        Caller caller = Caller.of(request);
+        long t = System.nanoTime();
+        Instant now = clock.instant();
+        int n = closer.closeTenant(caller.tenant(), now, caller.actor(), now);
+        return new CloseAllResult(n, (System.nanoTime() - t) / 1e9);
+    }
+
     @POST
     @Path("/{id}/void")
     @Transactional

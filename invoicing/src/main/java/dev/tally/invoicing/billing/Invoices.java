@@ -23,6 +23,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +47,8 @@ public class Invoices {
     PeriodPricing pricing;
     @Inject
     AuditLog audit;
+    @Inject
+    dev.tally.invoicing.usage.UsageSnapshots usageSnapshots;
 
     /** A customer as finalizing needs it. */
     public record Customer(String customerId, String externalId, String currency) {
@@ -89,113 +92,161 @@ public class Invoices {
     }
 
     /**
-     * Finalizes {@code period} of {@code subscription}: prices it from the usage snapshots stored now (by the plan
-     * version in force at the period's last instant), draws the tenant's next number and writes everything in the
-     * current transaction (the caller's {@code c}). A live invoice for the period already there fails the insert
-     * (unique index), rolling the number back with it.
+     * Finalizes {@code period} of {@code subscription} (see {@link #finalizeAll}); {@code reissueOf} names the void
+     * invoice this one replaces, or is null.
      */
     public Content finalizePeriod(Connection c, String tenantId, Customer customer, Subscription subscription, BillingPeriod period,
             String actor, String reissueOf, Instant now) throws Exception {
-        PeriodPricing.Priced priced = pricing.price(tenantId, customer.customerId(), customer.currency(), subscription, period,
-                period.end().minusNanos(1000));
-        String invoiceId = "inv_" + UUID.randomUUID().toString().replace("-", "");
-        String number = nextNumber(c, tenantId, now);
-        // a reissue re-does its own period only; earlier periods' late usage goes on the next regular invoice
-        List<Adjustment> adjustments = reissueOf == null ? adjustments(c, tenantId, customer, period.start()) : List.of();
-        BigDecimal total = priced.total();
-        for (Adjustment a : adjustments) {
-            total = total.add(a.amount());
+        return finalizeAll(c, tenantId, List.of(new PeriodCloser.Due(customer, subscription, period)), actor, reissueOf, now).get(0);
+    }
+
+    /**
+     * Finalizes the given periods of one tenant in the caller's transaction ({@code c}), in batches of statements:
+     * prices each from the usage snapshots stored now (by the plan version in force at the period's last instant),
+     * draws as many consecutive numbers at once, bills each customer's late usage of earlier periods as adjustments
+     * on its oldest invoice here, and writes the invoices, what they billed per meter, one outbox row of
+     * {@code InvoiceIssuedV1} and the audit entries. A live invoice already there for a period fails the insert
+     * (unique index), rolling back everything — its numbers with it.
+     */
+    public List<Content> finalizeAll(Connection c, String tenantId, List<PeriodCloser.Due> dues, String actor, String reissueOf, Instant now)
+            throws Exception {
+        if (dues.isEmpty()) {
+            return List.of();
         }
-        Content content = new Content(invoiceId, number, customer.customerId(), customer.externalId(), subscription.subscriptionId(),
-                priced.phase().planKey(), priced.phase().planVersion(), priced.currency(), period.start(), period.end(), priced.pricedAt(),
-                priced.lines(), adjustments, total, RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines and adjustments", now,
-                actor, reissueOf);
+        Map<String, Map<String, dev.tally.invoicing.usage.UsageSnapshots.Usage>> usage = usageSnapshots.forPeriods(c, tenantId,
+                dues.stream().map(d -> d.customer().customerId()).toList(), dues.stream().map(d -> d.period().start()).toList());
+        List<String> numbers = nextNumbers(c, tenantId, now, dues.size());
+        // late usage of earlier periods: on the customer's oldest invoice of this batch (a reissue re-does its own period only)
+        Map<String, List<Adjustment>> adjustments = reissueOf == null ? adjustments(c, tenantId, dues) : Map.of();
+        List<Content> out = new ArrayList<>(dues.size());
+        java.util.Set<String> adjusted = new java.util.HashSet<>();
+        for (int i = 0; i < dues.size(); i++) {
+            PeriodCloser.Due d = dues.get(i);
+            Customer customer = d.customer();
+            PeriodPricing.Priced priced = pricing.price(tenantId, customer.currency(), d.subscription(), d.period(), d.period().end().minusNanos(1000),
+                    usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of()));
+            List<Adjustment> adj = adjusted.add(customer.customerId()) ? adjustments.getOrDefault(customer.customerId(), List.of()) : List.of();
+            BigDecimal total = priced.total();
+            for (Adjustment a : adj) {
+                total = total.add(a.amount());
+            }
+            out.add(new Content("inv_" + UUID.randomUUID().toString().replace("-", ""), numbers.get(i), customer.customerId(),
+                    customer.externalId(), d.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(),
+                    priced.currency(), d.period().start(), d.period().end(), priced.pricedAt(), priced.lines(), adj, total,
+                    RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines and adjustments", now, actor, reissueOf));
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into invoice (invoice_id, tenant_id, customer_id, subscription_id, period_start, period_end, number, currency, total,
                   document, status, finalized_at, finalized_by, reissue_of)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finalized', ?, ?, ?)""")) {
-            ps.setString(1, invoiceId);
-            ps.setString(2, tenantId);
-            ps.setString(3, customer.customerId());
-            ps.setString(4, subscription.subscriptionId());
-            ps.setTimestamp(5, Timestamp.from(period.start()));
-            ps.setTimestamp(6, Timestamp.from(period.end()));
-            ps.setString(7, number);
-            ps.setString(8, content.currency());
-            ps.setBigDecimal(9, content.total());
-            ps.setString(10, json.writeValueAsString(content));
-            ps.setTimestamp(11, Timestamp.from(now));
-            ps.setString(12, actor);
-            ps.setString(13, reissueOf);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into invoiced_usage (invoice_id, meter_key, quantity, event_count, version) values (?, ?, ?, ?, ?)""")) {
-            for (Map.Entry<String, dev.tally.invoicing.usage.UsageSnapshots.Usage> u : priced.usage().entrySet()) {
-                ps.setString(1, invoiceId);
-                ps.setString(2, u.getKey());
-                ps.setBigDecimal(3, u.getValue().quantity());
-                ps.setLong(4, u.getValue().eventCount());
-                ps.setLong(5, u.getValue().version());
+            for (Content content : out) {
+                ps.setString(1, content.invoiceId());
+                ps.setString(2, tenantId);
+                ps.setString(3, content.customerId());
+                ps.setString(4, content.subscriptionId());
+                ps.setTimestamp(5, Timestamp.from(content.periodStart()));
+                ps.setTimestamp(6, Timestamp.from(content.periodEnd()));
+                ps.setString(7, content.number());
+                ps.setString(8, content.currency());
+                ps.setBigDecimal(9, content.total());
+                ps.setString(10, json.writeValueAsString(content));
+                ps.setTimestamp(11, Timestamp.from(now));
+                ps.setString(12, actor);
+                ps.setString(13, reissueOf);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
-        recordBilled(c, tenantId, content, adjustments);
-        List<InvoiceIssuedV1.Line> lines = new ArrayList<>();
-        for (PeriodPricing.Line l : content.lines()) {
-            lines.add(new InvoiceIssuedV1.Line("usage", l.description(), l.quantity(), l.amount()));
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into invoiced_usage (invoice_id, meter_key, quantity, event_count, version) values (?, ?, ?, ?, ?)""")) {
+            for (Content content : out) {
+                for (Map.Entry<String, dev.tally.invoicing.usage.UsageSnapshots.Usage> u
+                        : usage.getOrDefault(content.customerId() + "|" + content.periodStart(), Map.of()).entrySet()) {
+                    ps.setString(1, content.invoiceId());
+                    ps.setString(2, u.getKey());
+                    ps.setBigDecimal(3, u.getValue().quantity());
+                    ps.setLong(4, u.getValue().eventCount());
+                    ps.setLong(5, u.getValue().version());
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
         }
-        for (Adjustment a : adjustments) {
-            lines.add(new InvoiceIssuedV1.Line("adjustment", a.description() + " — " + a.invoiceNumber() + " (" + a.periodStart() + " to "
-                    + a.periodEnd() + ")", a.quantityAfter().subtract(a.quantityBefore()), a.amount()));
+        recordBilled(c, tenantId, out);
+        List<OutboxRecord> issued = new ArrayList<>(out.size());
+        List<AuditLog.Change> changes = new ArrayList<>(out.size());
+        for (Content content : out) {
+            List<InvoiceIssuedV1.Line> lines = new ArrayList<>();
+            for (PeriodPricing.Line l : content.lines()) {
+                lines.add(new InvoiceIssuedV1.Line("usage", l.description(), l.quantity(), l.amount()));
+            }
+            for (Adjustment a : content.adjustments()) {
+                lines.add(new InvoiceIssuedV1.Line("adjustment", a.description() + " — " + a.invoiceNumber() + " (" + a.periodStart() + " to "
+                        + a.periodEnd() + ")", a.quantityAfter().subtract(a.quantityBefore()), a.amount()));
+            }
+            InvoiceIssuedV1 message = new InvoiceIssuedV1(tenantId, content.customerId(), content.invoiceId(), content.number(),
+                    content.periodStart(), content.periodEnd(), content.currency(), lines, content.total(), content.total(), now);
+            issued.add(new OutboxRecord(tenantId + "/" + content.customerId(), json.writeValueAsString(message), TraceContext.current()));
+            changes.add(new AuditLog.Change("invoice", content.invoiceId(), reissueOf == null ? "finalize" : "reissue", null,
+                    summary(content, "finalized")));
         }
-        InvoiceIssuedV1 issued = new InvoiceIssuedV1(tenantId, customer.customerId(), invoiceId, number, period.start(), period.end(),
-                content.currency(), lines, content.total(), content.total(), now);
-        Outbox.append(c, Topics.INVOICES, InvoiceIssuedV1.SCHEMA,
-                List.of(new OutboxRecord(tenantId + "/" + customer.customerId(), json.writeValueAsString(issued), TraceContext.current())));
-        audit.record(tenantId, actor, "invoice", invoiceId, reissueOf == null ? "finalize" : "reissue", null, summary(content, "finalized"));
-        return content;
+        Outbox.append(c, Topics.INVOICES, InvoiceIssuedV1.SCHEMA, issued);
+        audit.recordAll(tenantId, actor, changes);
+        return out;
     }
 
     /**
-     * The customer's earlier periods (before {@code before}) whose stored usage differs from what their live invoices
-     * billed so far (or whose billing an undone adjustment left to re-check), each priced with that invoice's plan
-     * version: one adjustment per (period, meter) — the line now minus the amount billed so far.
+     * For each customer of {@code dues}: its earlier periods (before its oldest due period here) whose stored usage
+     * differs from what their live invoices billed so far (or whose billing an undone adjustment left to re-check),
+     * each priced with that invoice's plan version — one adjustment per (period, meter): the line now minus the
+     * amount billed so far. The rows are locked until the caller's transaction ends.
      */
-    List<Adjustment> adjustments(Connection c, String tenantId, Customer customer, Instant before) throws SQLException {
-        List<Adjustment> out = new ArrayList<>();
+    Map<String, List<Adjustment>> adjustments(Connection c, String tenantId, List<PeriodCloser.Due> dues) throws SQLException {
+        Map<String, Instant> oldest = new HashMap<>();
+        Map<String, Customer> customers = new HashMap<>();
+        for (PeriodCloser.Due d : dues) {
+            oldest.merge(d.customer().customerId(), d.period().start(), (a, b) -> a.isBefore(b) ? a : b);
+            customers.put(d.customer().customerId(), d.customer());
+        }
+        String[] ids = oldest.keySet().toArray(String[]::new);
+        Timestamp[] before = new Timestamp[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            before[i] = Timestamp.from(oldest.get(ids[i]));
+        }
+        Map<String, List<Adjustment>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select b.period_start, b.period_end, b.meter_key, b.invoice_id, i.number, b.plan_key, b.plan_version, b.quantity, b.event_count,
-                       coalesce(s.quantity, 0), coalesce(s.event_count, 0), b.billed_amount
+                with k as (select * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, before)),
+                s as (select u.customer_id, u.period_start, u.meter_key, sum(u.quantity) as quantity, sum(u.event_count) as event_count
+                      from usage_snapshot u join k on u.customer_id = k.customer_id and u.period_start < k.before
+                      where u.tenant_id = ? group by u.customer_id, u.period_start, u.meter_key)
+                select b.customer_id, b.period_start, b.period_end, b.meter_key, b.invoice_id, i.number, b.plan_key, b.plan_version,
+                       b.quantity, b.event_count, coalesce(s.quantity, 0), coalesce(s.event_count, 0), b.billed_amount
                 from billed_usage b
+                join k on b.customer_id = k.customer_id and b.period_start < k.before
                 join invoice i on i.invoice_id = b.invoice_id
-                left join (select period_start, meter_key, sum(quantity) as quantity, sum(event_count) as event_count from usage_snapshot
-                           where tenant_id = ? and customer_id = ? and period_start < ? group by period_start, meter_key) s
-                  on s.period_start = b.period_start and s.meter_key = b.meter_key
-                where b.tenant_id = ? and b.customer_id = ? and b.period_start < ? and (coalesce(s.quantity, 0) <> b.quantity or b.recheck)
-                order by b.period_start, b.meter_key
+                left join s on s.customer_id = b.customer_id and s.period_start = b.period_start and s.meter_key = b.meter_key
+                where b.tenant_id = ? and (coalesce(s.quantity, 0) <> b.quantity or b.recheck)
+                order by b.customer_id, b.period_start, b.meter_key
                 for update of b""")) {
-            ps.setString(1, tenantId);
-            ps.setString(2, customer.customerId());
-            ps.setTimestamp(3, Timestamp.from(before));
+            ps.setArray(1, c.createArrayOf("text", ids));
+            ps.setArray(2, c.createArrayOf("timestamptz", before));
+            ps.setString(3, tenantId);
             ps.setString(4, tenantId);
-            ps.setString(5, customer.customerId());
-            ps.setTimestamp(6, Timestamp.from(before));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    BillingPeriod p = new BillingPeriod(rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant());
-                    String meter = rs.getString(3);
-                    BigDecimal qAfter = rs.getBigDecimal(10);
-                    PeriodPricing.Charged is = pricing.charge(tenantId, rs.getString(6), rs.getInt(7), customer.currency(), p, meter, qAfter,
-                            rs.getLong(11));
+                    Customer customer = customers.get(rs.getString(1));
+                    BillingPeriod p = new BillingPeriod(rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant());
+                    String meter = rs.getString(4);
+                    BigDecimal qAfter = rs.getBigDecimal(11);
+                    PeriodPricing.Charged is = pricing.charge(tenantId, rs.getString(7), rs.getInt(8), customer.currency(), p, meter, qAfter,
+                            rs.getLong(12));
                     if (is == null) {
                         continue; // the plan version does not charge the meter (cannot happen for rows finalize wrote)
                     }
-                    BigDecimal billed = rs.getBigDecimal(12);
-                    out.add(new Adjustment(rs.getString(4), rs.getString(5), p.start(), p.end(), meter, is.description(),
-                            pricing.normalized(rs.getBigDecimal(8)), pricing.normalized(qAfter), rs.getLong(9), rs.getLong(11),
-                            billed, is.amount(), is.amount().subtract(billed), is.explanation()));
+                    BigDecimal billed = rs.getBigDecimal(13);
+                    out.computeIfAbsent(customer.customerId(), x -> new ArrayList<>()).add(new Adjustment(rs.getString(5), rs.getString(6),
+                            p.start(), p.end(), meter, is.description(), pricing.normalized(rs.getBigDecimal(9)), pricing.normalized(qAfter),
+                            rs.getLong(10), rs.getLong(12), billed, is.amount(), is.amount().subtract(billed), is.explanation()));
                 }
             }
         }
@@ -203,10 +254,10 @@ public class Invoices {
     }
 
     /**
-     * Records what this invoice billed: its period's charged meters (replacing a voided predecessor's rows) and,
-     * for every period it adjusted, the usage and amount billed for it from now on.
+     * Records what these invoices billed: their periods' charged meters (replacing a voided predecessor's rows) and,
+     * for every period they adjusted, the usage and amount billed for it from now on.
      */
-    private static void recordBilled(Connection c, String tenantId, Content content, List<Adjustment> adjustments) throws SQLException {
+    private static void recordBilled(Connection c, String tenantId, List<Content> contents) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into billed_usage (tenant_id, customer_id, subscription_id, period_start, period_end, meter_key, invoice_id, plan_key,
                   plan_version, invoiced_quantity, invoiced_amount, quantity, event_count, billed_amount, recheck)
@@ -216,40 +267,44 @@ public class Invoices {
                       invoiced_quantity = excluded.invoiced_quantity, invoiced_amount = excluded.invoiced_amount,
                       quantity = excluded.quantity, event_count = excluded.event_count, billed_amount = excluded.billed_amount,
                       period_end = excluded.period_end, recheck = false""")) {
-            for (PeriodPricing.Line l : content.lines()) {
-                if (l.meter() == null) {
-                    continue;
+            for (Content content : contents) {
+                for (PeriodPricing.Line l : content.lines()) {
+                    if (l.meter() == null) {
+                        continue;
+                    }
+                    ps.setString(1, tenantId);
+                    ps.setString(2, content.customerId());
+                    ps.setString(3, content.subscriptionId());
+                    ps.setTimestamp(4, Timestamp.from(content.periodStart()));
+                    ps.setTimestamp(5, Timestamp.from(content.periodEnd()));
+                    ps.setString(6, l.meter());
+                    ps.setString(7, content.invoiceId());
+                    ps.setString(8, content.plan());
+                    ps.setInt(9, content.planVersion());
+                    ps.setBigDecimal(10, l.quantity());
+                    ps.setBigDecimal(11, l.amount());
+                    ps.setBigDecimal(12, l.quantity());
+                    ps.setLong(13, l.eventCount());
+                    ps.setBigDecimal(14, l.amount());
+                    ps.addBatch();
                 }
-                ps.setString(1, tenantId);
-                ps.setString(2, content.customerId());
-                ps.setString(3, content.subscriptionId());
-                ps.setTimestamp(4, Timestamp.from(content.periodStart()));
-                ps.setTimestamp(5, Timestamp.from(content.periodEnd()));
-                ps.setString(6, l.meter());
-                ps.setString(7, content.invoiceId());
-                ps.setString(8, content.plan());
-                ps.setInt(9, content.planVersion());
-                ps.setBigDecimal(10, l.quantity());
-                ps.setBigDecimal(11, l.amount());
-                ps.setBigDecimal(12, l.quantity());
-                ps.setLong(13, l.eventCount());
-                ps.setBigDecimal(14, l.amount());
-                ps.addBatch();
             }
             ps.executeBatch();
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 update billed_usage set quantity = ?, event_count = ?, billed_amount = ?, recheck = false
                 where tenant_id = ? and customer_id = ? and invoice_id = ? and meter_key = ?""")) {
-            for (Adjustment a : adjustments) {
-                ps.setBigDecimal(1, a.quantityAfter());
-                ps.setLong(2, a.eventCountAfter());
-                ps.setBigDecimal(3, a.amountAfter());
-                ps.setString(4, tenantId);
-                ps.setString(5, content.customerId());
-                ps.setString(6, a.invoiceId());
-                ps.setString(7, a.meter());
-                ps.addBatch();
+            for (Content content : contents) {
+                for (Adjustment a : content.adjustments()) {
+                    ps.setBigDecimal(1, a.quantityAfter());
+                    ps.setLong(2, a.eventCountAfter());
+                    ps.setBigDecimal(3, a.amountAfter());
+                    ps.setString(4, tenantId);
+                    ps.setString(5, content.customerId());
+                    ps.setString(6, a.invoiceId());
+                    ps.setString(7, a.meter());
+                    ps.addBatch();
+                }
             }
             ps.executeBatch();
         }
@@ -278,10 +333,11 @@ public class Invoices {
     }
 
     /**
-     * The tenant's next invoice number, {@code PREFIX-YYYY-NNNNNN}: the counter row of (tenant, year) is updated
-     * in the caller's transaction, so concurrent finalizations queue on it and a rollback returns the number.
+     * The tenant's next {@code n} invoice numbers, {@code PREFIX-YYYY-NNNNNN}: the counter row of (tenant, year) is
+     * moved by {@code n} in the caller's transaction, so concurrent finalizations queue on it and a rollback returns
+     * the numbers.
      */
-    String nextNumber(Connection c, String tenantId, Instant now) throws SQLException {
+    List<String> nextNumbers(Connection c, String tenantId, Instant now, int n) throws SQLException {
         int year = now.atZone(ZoneOffset.UTC).getYear();
         String prefix;
         try (PreparedStatement ps = c.prepareStatement("select invoice_prefix, name from tenant where tenant_id = ?")) {
@@ -293,19 +349,24 @@ public class Invoices {
                 prefix = rs.getString(1) != null ? rs.getString(1) : prefixOf(rs.getString(2), tenantId);
             }
         }
-        long n;
+        long last;
         try (PreparedStatement ps = c.prepareStatement("""
-                insert into invoice_counter (tenant_id, year, last_number) values (?, ?, 1)
-                on conflict (tenant_id, year) do update set last_number = invoice_counter.last_number + 1
+                insert into invoice_counter (tenant_id, year, last_number) values (?, ?, ?)
+                on conflict (tenant_id, year) do update set last_number = invoice_counter.last_number + excluded.last_number
                 returning last_number""")) {
             ps.setString(1, tenantId);
             ps.setInt(2, year);
+            ps.setLong(3, n);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                n = rs.getLong(1);
+                last = rs.getLong(1);
             }
         }
-        return String.format(Locale.ROOT, "%s-%d-%06d", prefix, year, n);
+        List<String> out = new ArrayList<>(n);
+        for (long k = last - n + 1; k <= last; k++) {
+            out.add(String.format(Locale.ROOT, "%s-%d-%06d", prefix, year, k));
+        }
+        return out;
     }
 
     /** The tenant's name in capitals and digits (at most 12), e.g. "Acme, Inc." → ACMEINC; the tenant id without one. */

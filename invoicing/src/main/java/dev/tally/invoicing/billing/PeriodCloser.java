@@ -172,6 +172,16 @@ public class PeriodCloser {
                     if (!tryLock(c, tenantId)) {
                         return null;
                     }
+                    java.sql.Savepoint whole = c.setSavepoint();
+                    try {
+                        invoices.finalizeAll(c, tenantId, chunk, actor, null, now);
+                        c.releaseSavepoint(whole);
+                        return chunk.size();
+                    } catch (Exception e) {
+                        c.rollback(whole); // then one by one, to finalize all but the failing ones
+                        LOG.warnf("a batch of %d periods of tenant %s failed (%s); finalizing them one by one", chunk.size(), tenantId,
+                                e.getMessage());
+                    }
                     int ok = 0;
                     for (Due d : chunk) {
                         // each period under its own savepoint: one that fails (a plan version missing, a concurrent
@@ -234,12 +244,11 @@ public class PeriodCloser {
                 ? SubscriptionEntity.list("tenantId = ?1 and startAt < ?2", tenantId, cutoff)
                 : SubscriptionEntity.list("tenantId = ?1 and customerId = ?2 and startAt < ?3", tenantId, customerId, cutoff);
         List<Due> out = new ArrayList<>();
-        for (SubscriptionEntity e : subscriptions) {
-            Invoices.Customer customer = customers.get(e.customerId);
+        for (Subscription s : SubscriptionService.loadAll(tenantId, subscriptions)) {
+            Invoices.Customer customer = customers.get(s.customerId());
             if (customer == null) {
                 continue;
             }
-            Subscription s = SubscriptionService.load(e);
             Instant t = invoicedUntil.getOrDefault(s.subscriptionId(), s.start());
             while (true) {
                 BillingPeriod p = s.periodAt(t).orElse(null);

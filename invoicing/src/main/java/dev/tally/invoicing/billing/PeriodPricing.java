@@ -43,6 +43,30 @@ public class PeriodPricing {
             List<Line> lines, BigDecimal total, Map<String, UsageSnapshots.Usage> usage) {
     }
 
+    private record VersionKey(String tenantId, String planKey, int version) {
+    }
+
+    /** Published plan versions never change, so their parsed documents are kept (a bounded map; a draft is read each time). */
+    private final Map<VersionKey, PlanSpec> published = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<VersionKey, PlanSpec> eldest) {
+            return size() > 1_000;
+        }
+    });
+
+    private PlanSpec spec(String tenantId, String planKey, int version) {
+        VersionKey k = new VersionKey(tenantId, planKey, version);
+        PlanSpec spec = published.get(k);
+        if (spec == null) {
+            PlanVersionEntity v = PlanVersionEntity.get(tenantId, planKey, version);
+            spec = plans.spec(v);
+            if (PlanVersionEntity.PUBLISHED.equals(v.status)) {
+                published.put(k, spec);
+            }
+        }
+        return spec;
+    }
+
     /** A quantity as invoices show it (no trailing zeros, plain). */
     BigDecimal normalized(BigDecimal q) {
         return Decimals.normalized(q);
@@ -55,7 +79,7 @@ public class PeriodPricing {
     /** The line {@code planKey} v{@code version} gives {@code meter} at {@code quantity} in {@code period} (rounded once, as on the invoice). */
     public Charged charge(String tenantId, String planKey, int version, String currency, BillingPeriod period, String meter, BigDecimal quantity,
             long eventCount) {
-        PlanSpec spec = plans.spec(PlanVersionEntity.get(tenantId, planKey, version));
+        PlanSpec spec = spec(tenantId, planKey, version);
         Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, Map.of(meter, new PlanCharges.MeterUsage(quantity,
                 eventCount))), RoundingPolicy.DEFAULT);
         for (InvoiceLine l : invoice.lines()) {
@@ -73,12 +97,16 @@ public class PeriodPricing {
      * (HALF_EVEN); total = Σ lines.
      */
     public Priced price(String tenantId, String customerId, String currency, Subscription subscription, BillingPeriod period, Instant at) {
+        return price(tenantId, currency, subscription, period, at, usage.forPeriod(tenantId, customerId, period.start()));
+    }
+
+    /** As {@link #price(String, String, String, Subscription, BillingPeriod, Instant)}, with the period's usage by meter given. */
+    public Priced price(String tenantId, String currency, Subscription subscription, BillingPeriod period, Instant at,
+            Map<String, UsageSnapshots.Usage> byMeter) {
         Instant priced = at.isBefore(subscription.start()) ? subscription.start()
                 : subscription.end() != null && !at.isBefore(subscription.end()) ? subscription.end().minusNanos(1000) : at;
         Subscription.Phase phase = subscription.phaseAt(priced).orElseThrow();
-        PlanVersionEntity version = PlanVersionEntity.get(tenantId, phase.planKey(), phase.planVersion());
-        PlanSpec spec = plans.spec(version);
-        Map<String, UsageSnapshots.Usage> byMeter = usage.forPeriod(tenantId, customerId, period.start());
+        PlanSpec spec = spec(tenantId, phase.planKey(), phase.planVersion());
         Map<String, PlanCharges.MeterUsage> quantities = new HashMap<>();
         byMeter.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount())));
         Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, quantities), RoundingPolicy.DEFAULT);

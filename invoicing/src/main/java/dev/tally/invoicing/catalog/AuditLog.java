@@ -34,7 +34,19 @@ public class AuditLog {
 
     final Clock clock = Clock.systemUTC();
 
+    /** One change to append: what, which, how, and its state before and after (JSON-serialized). */
+    public record Change(String entityType, String entityId, String action, Object before, Object after) {
+    }
+
     public void record(String tenantId, String actor, String entityType, String entityId, String action, Object before, Object after) {
+        recordAll(tenantId, actor, List.of(new Change(entityType, entityId, action, before, after)));
+    }
+
+    /** Appends the changes, in order, to the tenant's chain in the current transaction: one lock, one read, one batch. */
+    public void recordAll(String tenantId, String actor, List<Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
         // microseconds: what timestamptz keeps, so the stored row re-hashes to the same value
         Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try (Connection c = dataSource.getConnection()) {
@@ -42,36 +54,42 @@ public class AuditLog {
                 lock.setString(1, tenantId);
                 lock.execute();
             }
-            long seq = 1;
+            long seq = 0;
             String prev = AuditChain.GENESIS;
             try (PreparedStatement last = c.prepareStatement(
                     "select seq, hash from audit_log where tenant_id = ? order by seq desc limit 1")) {
                 last.setString(1, tenantId);
                 try (ResultSet rs = last.executeQuery()) {
                     if (rs.next()) {
-                        seq = rs.getLong(1) + 1;
+                        seq = rs.getLong(1);
                         prev = rs.getString(2);
                     }
                 }
             }
-            String beforeJson = text(before);
-            String afterJson = text(after);
-            String hash = AuditChain.hash(prev, tenantId, seq, at, actor, entityType, entityId, action, beforeJson, afterJson);
             try (PreparedStatement ins = c.prepareStatement("""
                     insert into audit_log (tenant_id, seq, at, actor, entity_type, entity_id, action, before_json, after_json, prev_hash, hash)
                     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                ins.setString(1, tenantId);
-                ins.setLong(2, seq);
-                ins.setTimestamp(3, Timestamp.from(at));
-                ins.setString(4, actor);
-                ins.setString(5, entityType);
-                ins.setString(6, entityId);
-                ins.setString(7, action);
-                ins.setString(8, beforeJson);
-                ins.setString(9, afterJson);
-                ins.setString(10, prev);
-                ins.setString(11, hash);
-                ins.executeUpdate();
+                for (Change ch : changes) {
+                    seq++;
+                    String beforeJson = text(ch.before());
+                    String afterJson = text(ch.after());
+                    String hash = AuditChain.hash(prev, tenantId, seq, at, actor, ch.entityType(), ch.entityId(), ch.action(), beforeJson,
+                            afterJson);
+                    ins.setString(1, tenantId);
+                    ins.setLong(2, seq);
+                    ins.setTimestamp(3, Timestamp.from(at));
+                    ins.setString(4, actor);
+                    ins.setString(5, ch.entityType());
+                    ins.setString(6, ch.entityId());
+                    ins.setString(7, ch.action());
+                    ins.setString(8, beforeJson);
+                    ins.setString(9, afterJson);
+                    ins.setString(10, prev);
+                    ins.setString(11, hash);
+                    ins.addBatch();
+                    prev = hash;
+                }
+                ins.executeBatch();
             }
         } catch (SQLException e) {
             throw new IllegalStateException("audit append failed", e);

@@ -194,6 +194,22 @@ public class SubscriptionService {
         return null;
     }
 
+    /** The tenant's subscriptions as the pure model sees them, their phases read in one query. */
+    public static List<Subscription> loadAll(String tenantId, List<SubscriptionEntity> entities) {
+        java.util.Map<String, List<Subscription.Phase>> phases = new java.util.HashMap<>();
+        for (SubscriptionPhaseEntity p : SubscriptionPhaseEntity.<SubscriptionPhaseEntity>list("tenantId = ?1 order by effectiveAt", tenantId)) {
+            phases.computeIfAbsent(p.subscriptionId, k -> new ArrayList<>())
+                    .add(new Subscription.Phase(p.effectiveAt, p.planKey, p.planVersion, Subscription.Reason.valueOf(p.reason), p.migrationId));
+        }
+        List<Subscription> out = new ArrayList<>(entities.size());
+        for (SubscriptionEntity e : entities) {
+            out.add(new Subscription(e.subscriptionId, e.customerId, e.startAt, e.endAt, new BillingCycle(
+                    BillingCycle.Interval.valueOf(e.cycleInterval), e.anchorDay, e.anchorMonth), e.trialEnd,
+                    phases.getOrDefault(e.subscriptionId, List.of())));
+        }
+        return out;
+    }
+
     /** The subscription as the pure model sees it. */
     public static Subscription load(SubscriptionEntity e) {
         List<Subscription.Phase> phases = SubscriptionPhaseEntity.of(e.tenantId, e.subscriptionId).stream()

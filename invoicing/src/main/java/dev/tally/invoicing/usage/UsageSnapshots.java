@@ -70,6 +70,37 @@ public class UsageSnapshots {
     }
 
     /**
+     * As {@link #forPeriod}, for many (customer, period start) pairs in one query on the caller's connection: keyed
+     * {@code customerId|periodStart}.
+     */
+    public Map<String, Map<String, Usage>> forPeriods(Connection c, String tenantId, List<String> customerIds, List<Instant> periodStarts)
+            throws SQLException {
+        Map<String, Map<String, Usage>> out = new HashMap<>();
+        Timestamp[] starts = new Timestamp[periodStarts.size()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = Timestamp.from(periodStarts.get(i));
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                select s.customer_id, s.period_start, s.meter_key, sum(s.quantity), sum(s.event_count), sum(s.version)
+                from usage_snapshot s
+                join (select distinct * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, period_start)) k
+                  on s.customer_id = k.customer_id and s.period_start = k.period_start
+                where s.tenant_id = ?
+                group by s.customer_id, s.period_start, s.meter_key""")) {
+            ps.setArray(1, c.createArrayOf("text", customerIds.toArray()));
+            ps.setArray(2, c.createArrayOf("timestamptz", starts));
+            ps.setString(3, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1) + "|" + rs.getTimestamp(2).toInstant(), k -> new HashMap<>())
+                            .put(rs.getString(3), new Usage(rs.getBigDecimal(4), rs.getLong(5), rs.getLong(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Usage by meter for one customer and period start, scoped to the tenant: a grouped meter's groups
      * summed (a meter's total is the sum of its groups' quantities, for every aggregation), {@code version} the sum of their versions (it grows whenever any does).
      */

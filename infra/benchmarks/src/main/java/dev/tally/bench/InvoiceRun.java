@@ -1,0 +1,237 @@
+package dev.tally.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.invoice.InvoiceCalculator;
+import dev.tally.model.invoice.PlanCharges;
+import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.plan.PlanSpec;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code ./tally bench invoice-run --customers 100000}: finalizes last month for N customers with usage on three
+ * meters (a graduated COUNT, a per-unit SUM, a package-priced MAX) on the running platform, and prints how long the
+ * close took next to a same-run baseline: Postgres inserting N invoice-sized rows in batches over JDBC.
+ *
+ * <p>Setup (not timed): a tenant with a 31-day grace (the scheduled closer leaves it alone), the meters and a
+ * plan, N customers by bulk import, 3N usage snapshots produced to {@code tally.usage.rated} as rating would,
+ * waited for until invoicing stored them all. Timed: {@code POST /v1/invoices/close-all}. Checked afterwards: N
+ * invoices, numbers 1..N without a gap, and Σ totals equal to the same invoices computed here with shared-model's
+ * pure functions from the quantities sent.
+ */
+public final class InvoiceRun {
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final String PLAN = """
+            {"key":"scale","name":"Scale","currency":"USD","charges":[
+             {"meter":"requests","description":"Requests","price":{"model":"graduated","tiers":[{"upTo":"10000","unitPrice":"0"},{"unitPrice":"0.0002"}]}},
+             {"meter":"bandwidth","description":"Bandwidth (bytes)","price":{"model":"per_unit","unitPrice":"0.00000000009"}},
+             {"meter":"peak_tunnels","description":"Peak tunnels","price":{"model":"package","packageSize":"100","packagePrice":"5"}}]}""";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new HashMap<>(Map.of("customers", "100000"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        new InvoiceRun().run(Integer.parseInt(o.get("customers")));
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    private void run(int n) throws Exception {
+        String invoicing = env("TALLY_INVOICING_URL", "http://127.0.0.1:8083");
+        String operator = Files.readString(Path.of(env("TALLY_HOME", ".tally"), "admin-token")).trim();
+        String dbUrl = env("TALLY_DB_URL", "jdbc:postgresql://127.0.0.1:15432/tally");
+        String dbUser = env("TALLY_DB_USER", "tally");
+        String dbPassword = env("TALLY_DB_PASSWORD", "");
+        YearMonth last = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
+        Instant start = last.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = last.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        System.out.printf("invoice run: %d customers, 3 meters (graduated, per-unit, package), period %s → %s, everything on this box%n",
+                n, start, end);
+
+        long t0 = System.nanoTime();
+        JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "{\"name\":\"Invoice Run\"}");
+        String tenantId = tenant.path("tenantId").asText();
+        String admin = tenant.path("apiKey").path("key").asText();
+        call("PATCH", invoicing + "/v1/admin/tenants/" + tenantId, operator, "{\"closeGrace\":\"P31D\"}");
+        call("POST", invoicing + "/v1/meters", admin, "{\"key\":\"requests\",\"eventType\":\"request\",\"aggregation\":\"COUNT\"}");
+        call("POST", invoicing + "/v1/meters", admin, "{\"key\":\"bandwidth\",\"eventType\":\"request\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}");
+        call("POST", invoicing + "/v1/meters", admin,
+                "{\"key\":\"peak_tunnels\",\"eventType\":\"gauge\",\"aggregation\":\"MAX\",\"property\":\"tunnels\"}");
+        call("POST", invoicing + "/v1/plans?publish=true", admin, PLAN);
+        List<String> ids = new ArrayList<>(n);
+        for (int from = 0; from < n; from += 10_000) {
+            StringBuilder csv = new StringBuilder("externalId,name,currency,plan,subscriptionStart\n");
+            for (int i = from; i < Math.min(n, from + 10_000); i++) {
+                csv.append("c").append(i).append(",Customer ").append(i).append(",USD,scale,").append(start).append('\n');
+            }
+            JsonNode report = call("POST", invoicing + "/v1/customers/import", admin, csv.toString(), "text/csv");
+            for (JsonNode r : report.path("results")) {
+                if (!"created".equals(r.path("outcome").asText())) {
+                    throw new IllegalStateException("import row refused: " + r);
+                }
+                ids.add(r.path("customerId").asText());
+            }
+        }
+        System.out.printf("setup      tenant %s, %d customers imported in %.1f s%n", tenantId, ids.size(), (System.nanoTime() - t0) / 1e9);
+
+        // usage: what rating would hand over, and the same invoices computed here
+        PlanSpec spec = JSON.readValue(PLAN, PlanSpec.class);
+        BillingPeriod period = new BillingPeriod(start, end);
+        BigDecimal expected = BigDecimal.ZERO;
+        long t1 = System.nanoTime();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env("TALLY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < ids.size(); i++) {
+                Map<String, BigDecimal> q = quantities(i);
+                Map<String, PlanCharges.MeterUsage> usage = new HashMap<>();
+                for (Map.Entry<String, BigDecimal> e : q.entrySet()) {
+                    RatedUsageV1 s = new RatedUsageV1(tenantId, ids.get(i), e.getKey(), start, end, e.getValue(), 1, 1, Instant.now(), Map.of());
+                    producer.send(new ProducerRecord<>(Topics.USAGE_RATED, tenantId + "/" + ids.get(i), JSON.writeValueAsString(s)));
+                    usage.put(e.getKey(), new PlanCharges.MeterUsage(e.getValue(), 1));
+                }
+                expected = expected.add(InvoiceCalculator.compute("USD", period, PlanCharges.of(spec, usage), RoundingPolicy.DEFAULT)
+                        .total().amount());
+            }
+        }
+        try (Connection c = DriverManager.getConnection(dbUrl, dbUser, dbPassword)) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (count(c, "select count(*) from invoicing.usage_snapshot where tenant_id = ?", tenantId) < 3L * n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("invoicing did not store the snapshots in 10 minutes");
+                }
+                Thread.sleep(500);
+            }
+            System.out.printf("usage      %d snapshots produced and stored in %.1f s%n", 3 * n, (System.nanoTime() - t1) / 1e9);
+
+            double baseline = baseline(c, n);
+
+            long t2 = System.nanoTime();
+            JsonNode closed = call("POST", invoicing + "/v1/invoices/close-all", admin, "{}");
+            double seconds = (System.nanoTime() - t2) / 1e9;
+
+            long invoices = count(c, "select count(*) from invoicing.invoice where tenant_id = ?", tenantId);
+            long maxNumber = count(c, "select coalesce(max(split_part(number, '-', 3)::bigint), 0) from invoicing.invoice where tenant_id = ?",
+                    tenantId);
+            long distinct = count(c, "select count(distinct number) from invoicing.invoice where tenant_id = ?", tenantId);
+            BigDecimal total;
+            try (PreparedStatement ps = c.prepareStatement("select coalesce(sum(total), 0) from invoicing.invoice where tenant_id = ?")) {
+                ps.setString(1, tenantId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getBigDecimal(1);
+                }
+            }
+            System.out.println();
+            System.out.printf("close      %d invoices finalized in %.1f s (server: %s) → %.0f invoices/s%n", invoices, seconds,
+                    closed.path("finalized").asText(), invoices / seconds);
+            System.out.printf("baseline   Postgres: %d invoice-sized rows inserted over JDBC in batches → %.0f rows/s%n", n, baseline);
+            System.out.printf("ratio      %.3f of the raw insert rate; goal: %d customers in < 60 s (%s)%n", invoices / seconds / baseline, n,
+                    seconds < 60 ? "met" : "NOT met");
+            boolean exact = invoices == n && distinct == n && maxNumber == n && total.compareTo(expected) == 0;
+            System.out.printf("check      invoices %d/%d, numbers 1..%d distinct %d, Σ totals USD %s vs computed here USD %s  %s%n", invoices, n,
+                    maxNumber, distinct, total.toPlainString(), expected.toPlainString(), exact ? "✔ exact" : "✘ MISMATCH");
+            if (!exact) {
+                System.exit(1);
+            }
+        }
+    }
+
+    /** Customer i's usage on the three meters: deterministic, varied, across the price tiers. */
+    static Map<String, BigDecimal> quantities(int i) {
+        return Map.of("requests", BigDecimal.valueOf(1_000 + (i * 7_919L) % 50_000),
+                "bandwidth", new BigDecimal((i * 104_729L) % 1_000_000_000L + "." + (i % 100)),
+                "peak_tunnels", BigDecimal.valueOf(i % 500));
+    }
+
+    /** Rows/s of batched JDBC inserts of N rows shaped like an invoice (ids, period, total and a ~1 KB document). */
+    private static double baseline(Connection c, int n) throws Exception {
+        String doc = "x".repeat(1_000);
+        try (Statement s = c.createStatement()) {
+            s.execute("create temporary table bench_invoice (id text primary key, tenant_id text, customer_id text, period_start timestamptz,"
+                    + " total numeric, document text)");
+        }
+        long t = System.nanoTime();
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement("insert into bench_invoice values (?, ?, ?, now(), ?, ?)")) {
+            for (int i = 0; i < n; i++) {
+                ps.setString(1, "inv_" + i);
+                ps.setString(2, "t");
+                ps.setString(3, "c" + i);
+                ps.setBigDecimal(4, BigDecimal.valueOf(i, 2));
+                ps.setString(5, doc);
+                ps.addBatch();
+                if (i % 200 == 199) {
+                    ps.executeBatch();
+                    c.commit();
+                }
+            }
+            ps.executeBatch();
+            c.commit();
+        }
+        c.setAutoCommit(true);
+        return n / ((System.nanoTime() - t) / 1e9);
+    }
+
+    private static long count(Connection c, String sql, String arg) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private JsonNode call(String method, String url, String token, String body) throws Exception {
+        return call(method, url, token, body, "application/json");
+    }
+
+    private JsonNode call(String method, String url, String token, String body, String type) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(15))
+                .header("Authorization", "Bearer " + token).header("Content-Type", type)
+                .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+}
