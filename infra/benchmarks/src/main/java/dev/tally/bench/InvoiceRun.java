@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class InvoiceRun {
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
     private static final String PLAN = """
-            {"key":"scale","name":"Scale","currency":"USD","charges":[
+            {"schemaVersion":1,"key":"scale","name":"Scale","currency":"USD","charges":[
              {"meter":"requests","description":"Requests","price":{"model":"graduated","tiers":[{"upTo":"10000","unitPrice":"0"},{"unitPrice":"0.0002"}]}},
              {"meter":"bandwidth","description":"Bandwidth (bytes)","price":{"model":"per_unit","unitPrice":"0.00000000009"}},
              {"meter":"peak_tunnels","description":"Peak tunnels","price":{"model":"package","packageSize":"100","packagePrice":"5"}}]}""";
