@@ -154,6 +154,12 @@ class UsageApiTest {
                     .as(e.getKey()).isEqualByComparingTo(e.getValue());
         }
         assertThat(usage.getString("meters[0].days.find { it.day == '2026-11-11' }.quantity")).isEqualTo("0");
+        // each day points at a few of its events (the first rated), the way to the events behind a quantity
+        List<String> samples = usage.getList("meters[0].days.find { it.day == '2026-11-10' }.sampleEventIds");
+        assertThat(samples).isNotEmpty().hasSizeLessThanOrEqualTo(3);
+        assertThat(samples).allMatch(id -> events.stream().anyMatch(e -> e.eventId().equals(id)
+                && e.timestamp().toString().startsWith("2026-11-10")), "an event sent for that day");
+        assertThat(usage.getList("meters[0].days.find { it.day == '2026-11-11' }.sampleEventIds")).isEmpty();
         // a missing dimension is its own group, "" (documented): three groups
         assertThat(usage.getList("meters[0].groups")).hasSize(3);
         for (var e : byRegion.entrySet()) {

@@ -60,7 +60,8 @@ public class UsageResource {
             List<DayUsage> days, List<GroupUsage> groups) {
     }
 
-    public record DayUsage(LocalDate day, BigDecimal quantity, long eventCount) {
+    /** {@code sampleEventIds}: a few of the events behind the day (the first rated per group), for {@code GET /v1/events/{id}} on ingest. */
+    public record DayUsage(LocalDate day, BigDecimal quantity, long eventCount, List<String> sampleEventIds) {
     }
 
     public record GroupUsage(Map<String, String> dimensions, BigDecimal quantity, long eventCount) {
@@ -105,14 +106,20 @@ public class UsageResource {
         for (MeterDefinition m : meters) {
             TreeMap<LocalDate, DayUsage> days = new TreeMap<>();
             for (LocalDate d = start; d.isBefore(end); d = d.plusDays(1)) {
-                days.put(d, new DayUsage(d, BigDecimal.ZERO, 0));
+                days.put(d, new DayUsage(d, BigDecimal.ZERO, 0, List.of()));
             }
             Map<String, GroupUsage> groups = new TreeMap<>();
             BigDecimal total = BigDecimal.ZERO;
             long events = 0;
             for (UsageQueries.DayRow r : byMeter.getOrDefault(m.key(), List.of())) {
                 DayUsage d = days.get(r.day());
-                days.put(r.day(), new DayUsage(r.day(), d.quantity().add(r.quantity()), d.eventCount() + r.eventCount()));
+                List<String> samples = d.sampleEventIds();
+                if (samples.size() < 3 && !r.sampleEventIds().isEmpty()) {
+                    List<String> more = new ArrayList<>(samples);
+                    r.sampleEventIds().stream().limit(3 - samples.size()).forEach(more::add);
+                    samples = List.copyOf(more);
+                }
+                days.put(r.day(), new DayUsage(r.day(), d.quantity().add(r.quantity()), d.eventCount() + r.eventCount(), samples));
                 GroupUsage g = groups.get(r.dimensions());
                 groups.put(r.dimensions(), g == null ? new GroupUsage(json.readValue(r.dimensions(), DIMENSIONS), r.quantity(), r.eventCount())
                         : new GroupUsage(g.dimensions(), g.quantity().add(r.quantity()), g.eventCount() + r.eventCount()));
@@ -123,7 +130,8 @@ public class UsageResource {
                 // daily rows hold these meters' event counts; their values are folded from the observations
                 NonAdditiveUsage.Result v = nonAdditive(tenantId, c.customerId(), m, start, end);
                 for (Map.Entry<LocalDate, DayUsage> d : days.entrySet()) {
-                    d.setValue(new DayUsage(d.getKey(), v.days().getOrDefault(d.getKey(), BigDecimal.ZERO), d.getValue().eventCount()));
+                    d.setValue(new DayUsage(d.getKey(), v.days().getOrDefault(d.getKey(), BigDecimal.ZERO), d.getValue().eventCount(),
+                            d.getValue().sampleEventIds()));
                 }
                 for (Map.Entry<String, BigDecimal> g : v.groups().entrySet()) {
                     GroupUsage was = groups.get(g.getKey());
@@ -133,7 +141,8 @@ public class UsageResource {
                 total = v.groups().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
             }
             out.add(new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), Quantities.plain(total), events,
-                    days.values().stream().map(d -> new DayUsage(d.day(), Quantities.plain(d.quantity()), d.eventCount())).toList(),
+                    days.values().stream().map(d -> new DayUsage(d.day(), Quantities.plain(d.quantity()), d.eventCount(), d.sampleEventIds()))
+                            .toList(),
                     m.groupBy().isEmpty() ? null
                             : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), Quantities.plain(g.quantity()), g.eventCount())).toList()));
         }

@@ -78,7 +78,11 @@ public class RatingStore {
         long events;
         String traceparent;
         String state; // a non-additive meter's accumulator (see NonAdditive), else null
+        List<String> samples; // a day's first few event ids (usage_daily only)
     }
+
+    /** Event ids sampled per day and group. */
+    static final int DAY_SAMPLES = 3;
 
     private record BatchKey(String topic, int partition, long outboxId) {
     }
@@ -175,7 +179,16 @@ public class RatingStore {
                             .ops.add(new NonAdditive.Op(k.observation(), k.sign()));
                 }
                 add(d, k.amount(), k.sign(), trace);
-                add(days.computeIfAbsent(k.day(), x -> new Delta()), k.amount(), k.sign(), trace);
+                Delta day = days.computeIfAbsent(k.day(), x -> new Delta());
+                add(day, k.amount(), k.sign(), trace);
+                if (k.sign() > 0) {
+                    if (day.samples == null) {
+                        day.samples = new ArrayList<>(DAY_SAMPLES);
+                    }
+                    if (day.samples.size() < DAY_SAMPLES) {
+                        day.samples.add(k.eventId());
+                    }
+                }
             }
         }
         if (!nonAdditive.isEmpty()) {
@@ -214,7 +227,7 @@ public class RatingStore {
      * observation (the others: amount 0) and the direction.
      */
     private record Contribution(AggKey agg, DayKey day, BillingPeriod period, Map<String, String> dimensions, BigDecimal amount,
-            MeterDefinition meter, dev.tally.model.metering.agg.Observation observation, int sign) {
+            MeterDefinition meter, dev.tally.model.metering.agg.Observation observation, int sign, String eventId) {
         Instant periodEnd() {
             return period.end();
         }
@@ -249,7 +262,8 @@ public class RatingStore {
             Map<String, String> group = meter.groupBy().isEmpty() ? Map.of() : meter.group(event).dimensions();
             String dims = group.isEmpty() ? "{}" : json.writeValueAsString(group);
             out.add(new Contribution(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start(), dims),
-                    new DayKey(e.tenantId(), e.customerId(), meter.key(), day, dims), period, group, contribution, meter, observation, sign));
+                    new DayKey(e.tenantId(), e.customerId(), meter.key(), day, dims), period, group, contribution, meter, observation, sign,
+                    e.eventId()));
         }
     }
 
@@ -441,7 +455,7 @@ public class RatingStore {
 
 
 
-    private static void upsertDays(Connection c, Map<DayKey, Delta> days) throws SQLException {
+    private void upsertDays(Connection c, Map<DayKey, Delta> days) throws Exception {
         int n = days.size();
         String[] tenants = new String[n];
         String[] customers = new String[n];
@@ -450,8 +464,10 @@ public class RatingStore {
         String[] dims = new String[n];
         BigDecimal[] quantities = new BigDecimal[n];
         Long[] counts = new Long[n];
+        String[] samples = new String[n];
         int i = 0;
         for (Map.Entry<DayKey, Delta> e : days.entrySet()) {
+            samples[i] = e.getValue().samples == null ? "[]" : json.writeValueAsString(e.getValue().samples);
             tenants[i] = e.getKey().tenantId();
             customers[i] = e.getKey().customerId();
             meters[i] = e.getKey().meterKey();
@@ -462,11 +478,15 @@ public class RatingStore {
             i++;
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                insert into usage_daily (tenant_id, customer_id, meter_key, day, dimensions, quantity, event_count)
-                select * from unnest(?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::numeric[], ?::bigint[])
+                insert into usage_daily (tenant_id, customer_id, meter_key, day, dimensions, quantity, event_count, sample_event_ids)
+                select t, cu, m, d, dm, q, n, array(select json_array_elements_text(s::json))
+                from unnest(?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::numeric[], ?::bigint[], ?::text[])
+                  as u(t, cu, m, d, dm, q, n, s)
                 on conflict (tenant_id, customer_id, meter_key, day, dimensions) do update
                   set quantity = usage_daily.quantity + excluded.quantity,
                       event_count = usage_daily.event_count + excluded.event_count,
+                      sample_event_ids = case when cardinality(usage_daily.sample_event_ids) >= 3 then usage_daily.sample_event_ids
+                                              else (usage_daily.sample_event_ids || excluded.sample_event_ids)[1:3] end,
                       updated_at = now()""")) {
             ps.setArray(1, c.createArrayOf("text", tenants));
             ps.setArray(2, c.createArrayOf("text", customers));
@@ -475,6 +495,7 @@ public class RatingStore {
             ps.setArray(5, c.createArrayOf("text", dims));
             ps.setArray(6, c.createArrayOf("numeric", quantities));
             ps.setArray(7, c.createArrayOf("int8", counts));
+            ps.setArray(8, c.createArrayOf("text", samples));
             ps.executeUpdate();
         }
     }

@@ -19,7 +19,7 @@ public class UsageQueries {
     DataSource dataSource;
 
     /** One meter's usage on one UTC day in one group ({@code dimensions} as stored: canonical JSON, '{}' ungrouped). */
-    public record DayRow(String meterKey, LocalDate day, String dimensions, BigDecimal quantity, long eventCount) {
+    public record DayRow(String meterKey, LocalDate day, String dimensions, BigDecimal quantity, long eventCount, List<String> sampleEventIds) {
     }
 
     /** A meter's total in a period over all its groups, in the caller's connection (and transaction). */
@@ -162,7 +162,7 @@ public class UsageQueries {
         List<DayRow> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     select meter_key, day, dimensions, quantity, event_count from usage_daily
+                     select meter_key, day, dimensions, quantity, event_count, sample_event_ids from usage_daily
                      where tenant_id = ? and customer_id = ? and day >= ? and day < ? and (?::text is null or meter_key = ?)
                      order by meter_key, day, dimensions""")) {
             ps.setString(1, tenantId);
@@ -173,7 +173,8 @@ public class UsageQueries {
             ps.setString(6, meterKey);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new DayRow(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getString(3), rs.getBigDecimal(4), rs.getLong(5)));
+                    out.add(new DayRow(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getString(3), rs.getBigDecimal(4), rs.getLong(5),
+                            List.of((String[]) rs.getArray(6).getArray())));
                 }
             }
         }
