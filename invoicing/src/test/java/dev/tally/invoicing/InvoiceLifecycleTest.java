@@ -131,6 +131,13 @@ class InvoiceLifecycleTest {
                 .body("lines[0].meter", equalTo("bandwidth")).body("plan", equalTo("pro")).body("currency", equalTo("USD"));
         assertThat(new BigDecimal(list.getString("invoices[1].total"))).isEqualByComparingTo("1.00");
 
+        // explained: the meter's definition, the price steps, and the way to the events
+        get(t, "/v1/invoices/" + october + "/explain").statusCode(200)
+                .body("lines[0].definition.aggregation", equalTo("SUM")).body("lines[0].definition.property", equalTo("bytes"))
+                .body("lines[0].quantity", equalTo("2500.5")).body("lines[0].priceSteps.size()", equalTo(1))
+                .body("lines[0].usagePerDay.service", equalTo("rating"))
+                .body("lines[0].usagePerDay.path", equalTo("/v1/customers/" + acme + "/usage?meter=bandwidth&from=2026-10-01&to=2026-11-01"))
+                .body("lines[0].event.path", equalTo("/v1/events/{eventId}")).body("total", equalTo("2.50"));
         // announced through the outbox, audited, and what each billed per meter is kept for later adjustments
         assertThat(count("select count(*) from outbox, unnest(payloads) p where topic = 'tally.invoices' and p like '%' || ? || '%'", october))
                 .isEqualTo(1);
@@ -153,6 +160,7 @@ class InvoiceLifecycleTest {
         // another tenant sees none of it
         Tenant other = tenant("Other");
         get(other, "/v1/invoices/" + october).statusCode(404).body("type", equalTo("https://tally.dev/problems/invoice-not-found"));
+        get(other, "/v1/invoices/" + october + "/explain").statusCode(404);
         get(other, "/v1/invoices").statusCode(200).body("invoices.size()", equalTo(0));
     }
 

@@ -46,6 +46,8 @@ public class InvoicesResource {
     Invoices invoices;
     @Inject
     PeriodCloser closer;
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
     @Context
     ContainerRequestContext request;
 
@@ -101,6 +103,77 @@ public class InvoicesResource {
      * Finalizes an ended period now, without waiting for the watermark (an operator's decision, recorded as
      * {@code finalizedBy}): usage that reaches the period later is billed as an adjustment.
      */
+    /** Where to look next: which service, and the request to send it (with a tenant key of read scope). */
+    public record Link(String service, String method, String path) {
+    }
+
+    /** A meter as it is defined now (a meter whose published plan charges it cannot change what it counts). */
+    public record MeterDefinition(String key, String eventType, String aggregation, String property, BigDecimal percentile,
+            List<dev.tally.model.metering.FilterSpec> filters, List<String> groupBy) {
+    }
+
+    /**
+     * One invoice line explained: the meter and how it aggregates, the quantity and the snapshot versions it was
+     * priced from, the price steps, the exact and the rounded amount, and the way to the events: the meter's usage
+     * per UTC day (with a few event ids per day) and each event's record.
+     */
+    public record LineExplanation(String meter, String description, MeterDefinition definition, Instant periodStart, Instant periodEnd,
+            BigDecimal quantity, long eventCount, long usageVersion, String priceModel, List<String> priceSteps, BigDecimal exactAmount,
+            BigDecimal amount, Link usagePerDay, Link event) {
+    }
+
+    public record Explanation(String invoiceId, String number, String status, String customerId, String externalId, String currency,
+            Instant periodStart, Instant periodEnd, List<LineExplanation> lines, List<Invoices.Adjustment> adjustments,
+            List<Link> adjustmentUsage, BigDecimal total, String rounding, List<String> notes) {
+    }
+
+    /**
+     * "Why does my bill look like this?": every line with its meter's definition, the quantity and price steps, and
+     * the path to the events behind it.
+     */
+    @GET
+    @Path("/{id}/explain")
+    @Transactional
+    public Explanation explain(@PathParam("id") String id) throws Exception {
+        String tenant = Caller.of(request).tenant();
+        Invoices.View v;
+        try (Connection c = dataSource.getConnection()) {
+            v = invoices.get(c, tenant, id);
+        }
+        List<LineExplanation> lines = new java.util.ArrayList<>();
+        for (dev.tally.invoicing.billing.PeriodPricing.Line l : v.lines()) {
+            lines.add(new LineExplanation(l.meter(), l.description(), definition(tenant, l.meter()), v.periodStart(), v.periodEnd(), l.quantity(),
+                    l.eventCount(), l.usageVersion(), l.priceModel(), l.explanation(), l.exactAmount(), l.amount(),
+                    usage(v.customerId(), l.meter(), v.periodStart(), v.periodEnd()), new Link("ingest", "GET", "/v1/events/{eventId}")));
+        }
+        List<Link> adjustmentUsage = v.adjustments().stream().map(a -> usage(v.customerId(), a.meter(), a.periodStart(), a.periodEnd())).toList();
+        return new Explanation(v.invoiceId(), v.number(), v.status(), v.customerId(), v.externalId(), v.currency(), v.periodStart(),
+                v.periodEnd(), lines, v.adjustments(), adjustmentUsage, v.total(), v.rounding(), List.of(
+                        "quantity is the meter's total over the period (over all groups for a grouped meter), from rating's usage snapshots;"
+                                + " usageVersion grows with every change to them",
+                        "usagePerDay lists the quantity per UTC day of event time and a few event ids per day; days at a period boundary"
+                                + " that is not midnight UTC also hold events of the neighbouring period",
+                        "each line is rounded once (" + v.rounding() + "); adjustments bill usage that reached an earlier period after its"
+                                + " invoice",
+                        "listing every event behind a line is not available yet; the sampled ids lead to each event's record and corrections"));
+    }
+
+    private Link usage(String customerId, String meter, Instant from, Instant to) {
+        java.time.LocalDate first = java.time.LocalDate.ofInstant(from, java.time.ZoneOffset.UTC);
+        java.time.LocalDate last = java.time.LocalDate.ofInstant(to.minusNanos(1), java.time.ZoneOffset.UTC);
+        return new Link("rating", "GET", "/v1/customers/" + customerId + "/usage?meter=" + meter + "&from=" + first + "&to=" + last.plusDays(1));
+    }
+
+    private MeterDefinition definition(String tenant, String meter) throws Exception {
+        dev.tally.invoicing.catalog.MeterEntity m = dev.tally.invoicing.catalog.MeterEntity.get(tenant, meter);
+        if (m == null) {
+            return null;
+        }
+        return new MeterDefinition(m.meterKey, m.eventType, m.aggregation, m.property, m.percentile,
+                json.readValue(m.filtersJson, new com.fasterxml.jackson.core.type.TypeReference<List<dev.tally.model.metering.FilterSpec>>() { }),
+                json.readValue(m.groupByJson, new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { }));
+    }
+
     @POST
     @Path("/close")
     @Transactional
