@@ -405,6 +405,39 @@ class InvoiceLifecycleTest {
                 .body("closeGrace", equalTo("PT48H"));
     }
 
+    /**
+     * A period that cannot be priced (here: its customer's currency broken behind the API's back) fails its batch;
+     * the closer then finalizes the others one by one, leaves that subscription's periods open — in order, none
+     * skipped — and finalizes them on a later run once the cause is gone. Numbers stay gapless throughout.
+     */
+    @Test
+    void aPeriodThatFailsHoldsBackOnlyItsOwnSubscription() throws Exception {
+        Tenant t = tenant("Faulty");
+        List<String> ids = setUp(t, monthStart(-2), "a", "b", "c");
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "update customer set currency = 'ZZZ' where tenant_id = ? and customer_id = ?")) {
+            ps.setString(1, t.id());
+            ps.setString(2, ids.get(1));
+            ps.executeUpdate();
+        }
+        Instant cutoff = Instant.parse(monthStart(0));
+        assertThat(closer.closeTenant(t.id(), cutoff, "watermark", Instant.now())).isEqualTo(4);
+        assertThat(count("select count(*) from invoice where tenant_id = ? and customer_id = '" + ids.get(1) + "'", t.id())).isZero();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "update customer set currency = 'USD' where tenant_id = ? and customer_id = ?")) {
+            ps.setString(1, t.id());
+            ps.setString(2, ids.get(1));
+            ps.executeUpdate();
+        }
+        assertThat(closer.closeTenant(t.id(), cutoff, "watermark", Instant.now())).isEqualTo(2);
+        List<String> numbers = get(t, "/v1/invoices?limit=100").extract().jsonPath().getList("invoices.number");
+        assertThat(numbers).hasSize(6);
+        assertThat(numbers.stream().map(n -> Integer.parseInt(n.substring(n.lastIndexOf('-') + 1))).sorted().toList())
+                .containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(get(t, "/v1/invoices?customer=b").extract().jsonPath().getList("invoices.periodStart"))
+                .containsExactly(monthStart(-1), monthStart(-2));
+    }
+
     /** The first instant of the UTC month {@code offset} months from now. */
     private static String monthStart(int offset) {
         return java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(offset).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC)

@@ -112,6 +112,7 @@ public final class InvoiceRun {
         PlanSpec spec = JSON.readValue(PLAN, PlanSpec.class);
         BillingPeriod period = new BillingPeriod(start, end);
         BigDecimal expected = BigDecimal.ZERO;
+        Map<String, BigDecimal> expectedByCustomer = new HashMap<>();
         long t1 = System.nanoTime();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env("TALLY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"));
@@ -128,8 +129,9 @@ public final class InvoiceRun {
                     producer.send(new ProducerRecord<>(Topics.USAGE_RATED, tenantId + "/" + ids.get(i), JSON.writeValueAsString(s)));
                     usage.put(e.getKey(), new PlanCharges.MeterUsage(e.getValue(), 1));
                 }
-                expected = expected.add(InvoiceCalculator.compute("USD", period, PlanCharges.of(spec, usage), RoundingPolicy.DEFAULT)
-                        .total().amount());
+                BigDecimal one = InvoiceCalculator.compute("USD", period, PlanCharges.of(spec, usage), RoundingPolicy.DEFAULT).total().amount();
+                expectedByCustomer.put(ids.get(i), one);
+                expected = expected.add(one);
             }
         }
         try (Connection c = DriverManager.getConnection(dbUrl, dbUser, dbPassword)) {
@@ -160,15 +162,29 @@ public final class InvoiceRun {
                     total = rs.getBigDecimal(1);
                 }
             }
+            long wrong = 0;
+            try (PreparedStatement ps = c.prepareStatement("select customer_id, total from invoicing.invoice where tenant_id = ?")) {
+                ps.setString(1, tenantId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        BigDecimal want = expectedByCustomer.get(rs.getString(1));
+                        if (want == null || want.compareTo(rs.getBigDecimal(2)) != 0) {
+                            wrong++;
+                        }
+                    }
+                }
+            }
             System.out.println();
             System.out.printf("close      %d invoices finalized in %.1f s (server: %s) → %.0f invoices/s%n", invoices, seconds,
                     closed.path("finalized").asText(), invoices / seconds);
             System.out.printf("baseline   Postgres: %d invoice-sized rows inserted over JDBC in batches → %.0f rows/s%n", n, baseline);
             System.out.printf("ratio      %.3f of the raw insert rate; goal: %d customers in < 60 s (%s)%n", invoices / seconds / baseline, n,
                     seconds < 60 ? "met" : "NOT met");
-            boolean exact = invoices == n && distinct == n && maxNumber == n && total.compareTo(expected) == 0;
-            System.out.printf("check      invoices %d/%d, numbers 1..%d distinct %d, Σ totals USD %s vs computed here USD %s  %s%n", invoices, n,
-                    maxNumber, distinct, total.toPlainString(), expected.toPlainString(), exact ? "✔ exact" : "✘ MISMATCH");
+            boolean exact = invoices == n && closed.path("finalized").asLong() == n && distinct == n && maxNumber == n
+                    && total.compareTo(expected) == 0 && wrong == 0;
+            System.out.printf("check      invoices %d/%d, numbers 1..%d distinct %d, per-customer totals wrong %d, Σ totals USD %s vs computed"
+                    + " here USD %s  %s%n", invoices, n, maxNumber, distinct, wrong, total.toPlainString(), expected.toPlainString(),
+                    exact ? "✔ exact" : "✘ MISMATCH");
             if (!exact) {
                 System.exit(1);
             }

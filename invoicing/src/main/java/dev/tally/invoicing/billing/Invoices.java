@@ -223,7 +223,7 @@ public class Invoices {
                        b.quantity, b.event_count, coalesce(s.quantity, 0), coalesce(s.event_count, 0), b.billed_amount
                 from billed_usage b
                 join k on b.customer_id = k.customer_id and b.period_start < k.before
-                join invoice i on i.invoice_id = b.invoice_id
+                join invoice i on i.invoice_id = b.invoice_id and i.tenant_id = b.tenant_id
                 left join s on s.customer_id = b.customer_id and s.period_start = b.period_start and s.meter_key = b.meter_key
                 where b.tenant_id = ? and (coalesce(s.quantity, 0) <> b.quantity or b.recheck)
                 order by b.customer_id, b.period_start, b.meter_key
@@ -418,21 +418,25 @@ public class Invoices {
         if (reason.length() > 1000) {
             throw ProblemException.badRequest("invalid-field", "reason: at most 1000 characters", "reason");
         }
+        PeriodCloser.lock(c, tenantId); // closes bill adjustments from billed_usage, which a void changes
         View before = get(c, tenantId, invoiceId);
         if (!"finalized".equals(before.status())) {
             throw ProblemException.conflict("invoice-not-voidable", "invoice " + before.number() + " is " + before.status()
                     + "; only a finalized, unpaid invoice can be voided (a paid one is corrected with a credit note)", null);
         }
+        // a reissue would bill the period's whole usage while later invoices' adjustments of it stay billed
         try (PreparedStatement ps = c.prepareStatement("""
-                select count(*) from billed_usage where tenant_id = ? and invoice_id = ?
-                  and (quantity <> invoiced_quantity or billed_amount <> invoiced_amount)""")) {
+                select string_agg(number, ', ' order by number) from invoice
+                where tenant_id = ? and customer_id = ? and invoice_id <> ? and status <> 'void'
+                  and document::jsonb -> 'adjustments' @> jsonb_build_array(jsonb_build_object('invoiceId', ?::text))""")) {
             ps.setString(1, tenantId);
-            ps.setString(2, invoiceId);
+            ps.setString(2, before.customerId());
+            ps.setString(3, invoiceId);
+            ps.setString(4, invoiceId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                if (rs.getLong(1) > 0) {
-                    // a reissue would bill the period's whole usage while those adjustments stay billed
-                    throw ProblemException.conflict("invoice-adjusted", "later invoices carry adjustments of " + before.number()
+                if (rs.getString(1) != null) {
+                    throw ProblemException.conflict("invoice-adjusted", "invoices " + rs.getString(1) + " carry adjustments of " + before.number()
                             + "'s period; void them first", null);
                 }
             }

@@ -43,6 +43,8 @@ import org.jboss.logging.Logger;
 public class PeriodCloser {
     private static final Logger LOG = Logger.getLogger(PeriodCloser.class);
     static final int CHUNK = 200;
+    /** Reading every subscription of a large tenant takes longer than the default 60 s transaction. */
+    static final int DUE_TIMEOUT_SECONDS = 600;
 
     @Inject
     DataSource dataSource;
@@ -163,43 +165,52 @@ public class PeriodCloser {
 
     /** Finalizes the tenant's periods that end at or before {@code cutoff}, in chunks; 0 if another closer holds the tenant. */
     public int closeTenant(String tenantId, Instant cutoff, String actor, Instant now) throws Exception {
-        List<Due> due = QuarkusTransaction.requiringNew().call(() -> due(tenantId, cutoff, null));
+        List<Due> due = QuarkusTransaction.requiringNew().timeout(DUE_TIMEOUT_SECONDS).call(() -> due(tenantId, cutoff, null));
         int done = 0;
+        Set<String> failed = new HashSet<>(); // subscriptions with a period that failed: their later periods wait too
         for (int from = 0; from < due.size(); from += CHUNK) {
             List<Due> chunk = due.subList(from, Math.min(due.size(), from + CHUNK));
-            Integer n = QuarkusTransaction.requiringNew().call(() -> {
-                try (Connection c = dataSource.getConnection()) {
-                    if (!tryLock(c, tenantId)) {
-                        return null;
-                    }
-                    java.sql.Savepoint whole = c.setSavepoint();
-                    try {
-                        invoices.finalizeAll(c, tenantId, chunk, actor, null, now);
-                        c.releaseSavepoint(whole);
-                        return chunk.size();
-                    } catch (Exception e) {
-                        c.rollback(whole); // then one by one, to finalize all but the failing ones
-                        LOG.warnf("a batch of %d periods of tenant %s failed (%s); finalizing them one by one", chunk.size(), tenantId,
-                                e.getMessage());
-                    }
-                    int ok = 0;
-                    for (Due d : chunk) {
-                        // each period under its own savepoint: one that fails (a plan version missing, a concurrent
-                        // close) is rolled back alone — its invoice number with it — and retried on the next run
-                        java.sql.Savepoint sp = c.setSavepoint();
-                        try {
-                            invoices.finalizePeriod(c, tenantId, d.customer(), d.subscription(), d.period(), actor, null, now);
-                            c.releaseSavepoint(sp);
-                            ok++;
-                        } catch (Exception e) {
-                            c.rollback(sp);
-                            LOG.errorf(e, "period %s of subscription %s (tenant %s) not finalized; retried on the next run", d.period(),
-                                    d.subscription().subscriptionId(), tenantId);
+            Integer n;
+            try {
+                n = QuarkusTransaction.requiringNew().call(() -> {
+                    try (Connection c = dataSource.getConnection()) {
+                        if (!tryLock(c, tenantId)) {
+                            return null;
                         }
+                        invoices.finalizeAll(c, tenantId, chunk, actor, null, now);
+                        return chunk.size();
                     }
-                    return ok;
+                });
+            } catch (Exception e) {
+                // the batch rolled back whole (numbers included); each period again in its own transaction, so one that
+                // fails (a plan version missing, a concurrent close) holds back only its own subscription
+                LOG.warnf("a batch of %d periods of tenant %s failed (%s); finalizing them one by one", chunk.size(), tenantId, e.getMessage());
+                n = 0;
+                for (Due d : chunk) {
+                    if (failed.contains(d.subscription().subscriptionId())) {
+                        continue; // periods close in order: never one after a period left open
+                    }
+                    try {
+                        Boolean ok = QuarkusTransaction.requiringNew().call(() -> {
+                            try (Connection c = dataSource.getConnection()) {
+                                if (!tryLock(c, tenantId)) {
+                                    return false;
+                                }
+                                invoices.finalizePeriod(c, tenantId, d.customer(), d.subscription(), d.period(), actor, null, now);
+                                return true;
+                            }
+                        });
+                        if (!ok) {
+                            return done + n; // another instance is closing this tenant
+                        }
+                        n++;
+                    } catch (Exception one) {
+                        failed.add(d.subscription().subscriptionId());
+                        LOG.errorf(one, "period %s of subscription %s (tenant %s) not finalized; retried on the next run", d.period(),
+                                d.subscription().subscriptionId(), tenantId);
+                    }
                 }
-            });
+            }
             if (n == null) {
                 break; // another instance is closing this tenant
             }
@@ -259,6 +270,8 @@ public class PeriodCloser {
                 t = p.end();
             }
         }
+        // oldest first (numbers follow the periods), each subscription's periods in order
+        out.sort(java.util.Comparator.comparing((Due d) -> d.period().start()).thenComparing(d -> d.subscription().subscriptionId()));
         return out;
     }
 
