@@ -438,6 +438,51 @@ class InvoiceLifecycleTest {
                 .containsExactly(monthStart(-1), monthStart(-2));
     }
 
+    /**
+     * Taxes follow the customer's tax region: exclusive on top (DE 19 %), inclusive inside the amounts (UK 20 %), none
+     * without a rate; each rounded once, and the rate applied is copied onto the invoice — changing it later changes
+     * drafts, never a finalized invoice.
+     */
+    @Test
+    void taxesFollowTheCustomersRegionAndStayOnTheInvoiceAsApplied() throws Exception {
+        Tenant t = tenant("Taxed");
+        String last = monthStart(-1);
+        List<String> ids = setUp(t, last, "de", "uk", "none");
+        for (String[] c : new String[][] {{"de", "DE"}, {"uk", "UK"}}) {
+            given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body("{\"taxRegion\":\"" + c[1] + "\"}")
+                    .patch("/v1/customers/" + c[0]).then().statusCode(200);
+        }
+        var put = (java.util.function.BiFunction<String, String, ValidatableResponse>) (region, body) -> given()
+                .header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body(body).put("/v1/tax-rates/" + region).then();
+        put.apply("DE", "{\"name\":\"VAT\",\"ratePercent\":\"19\",\"inclusive\":false}").statusCode(200).body("ratePercent", equalTo("19"));
+        put.apply("UK", "{\"name\":\"VAT\",\"ratePercent\":\"20\",\"inclusive\":true}").statusCode(200);
+        put.apply("FR", "{\"name\":\"TVA\",\"ratePercent\":\"101\",\"inclusive\":false}").statusCode(400).body("field", equalTo("ratePercent"));
+        put.apply("FR", "{\"name\":\"TVA\",\"ratePercent\":\"20\"}").statusCode(400).body("field", equalTo("inclusive"));
+        put.apply("F R", "{\"name\":\"TVA\",\"ratePercent\":\"20\",\"inclusive\":true}").statusCode(400).body("field", equalTo("region"));
+        get(t, "/v1/tax-rates").statusCode(200).body("rates.region", equalTo(List.of("DE", "UK")));
+
+        usage(t, ids.get(0), last, monthStart(0), "10000");
+        usage(t, ids.get(1), last, monthStart(0), "12000");
+        usage(t, ids.get(2), last, monthStart(0), "5000");
+        assertThat(closer.closeTenant(t.id(), Instant.parse(monthStart(0)), "watermark", Instant.now())).isEqualTo(3);
+        get(t, "/v1/invoices?customer=de").statusCode(200).body("invoices[0].subtotal", equalTo("10.00"))
+                .body("invoices[0].tax.tax", equalTo("1.90")).body("invoices[0].total", equalTo("11.90"))
+                .body("invoices[0].tax.explanation", equalTo("VAT 19 % on USD 10.00 = USD 1.90"));
+        get(t, "/v1/invoices?customer=uk").statusCode(200).body("invoices[0].total", equalTo("12.00"))
+                .body("invoices[0].tax.net", equalTo("10.00")).body("invoices[0].tax.tax", equalTo("2.00"))
+                .body("invoices[0].tax.inclusive", equalTo(true));
+        get(t, "/v1/invoices?customer=none").statusCode(200).body("invoices[0].total", equalTo("5.00"))
+                .body("invoices[0].tax", org.hamcrest.Matchers.nullValue());
+
+        // a new rate: the draft follows it, the finalized invoice keeps what it applied
+        put.apply("DE", "{\"name\":\"VAT\",\"ratePercent\":\"7\",\"inclusive\":false}").statusCode(200);
+        get(t, "/v1/invoices?customer=de").statusCode(200).body("invoices[0].total", equalTo("11.90"));
+        get(t, "/v1/customers/de/invoices/draft").statusCode(200).body("tax.ratePercent", equalTo("7"));
+        assertThat(count("select count(*) from audit_log where tenant_id = ? and entity_type = 'tax_rate'", t.id())).isEqualTo(3);
+        given().header("Authorization", "Bearer " + t.key()).delete("/v1/tax-rates/UK").then().statusCode(200);
+        given().header("Authorization", "Bearer " + t.key()).delete("/v1/tax-rates/UK").then().statusCode(404);
+    }
+
     /** The first instant of the UTC month {@code offset} months from now. */
     private static String monthStart(int offset) {
         return java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(offset).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC)

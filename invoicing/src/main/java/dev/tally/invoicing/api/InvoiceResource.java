@@ -29,14 +29,17 @@ import java.util.List;
 public class InvoiceResource {
     @Inject
     PeriodPricing pricing;
+    @Inject
+    dev.tally.invoicing.tax.TaxProvider taxes;
     @Context
     ContainerRequestContext request;
 
     final Clock clock = Clock.systemUTC();
 
+    /** {@code total}: the lines' sum plus an exclusive tax ({@code tax} null when the customer's tax region has no rate). */
     public record DraftInvoice(String customer, String customerId, String status, String currency, Instant periodStart,
-            Instant periodEnd, String subscriptionId, String plan, int planVersion, List<PeriodPricing.Line> lines, BigDecimal total,
-            String rounding) {
+            Instant periodEnd, String subscriptionId, String plan, int planVersion, List<PeriodPricing.Line> lines, BigDecimal subtotal,
+            dev.tally.invoicing.billing.Invoices.Tax tax, BigDecimal total, String rounding) {
     }
 
     /**
@@ -76,8 +79,11 @@ public class InvoiceResource {
         // the subscription's period (rating meters a subscribed customer's usage in the same periods)
         period = subscription.periodAt(priced).orElseThrow();
         PeriodPricing.Priced p = pricing.price(tenant, customer.customerId, customer.currency, subscription, period, priced);
+        dev.tally.invoicing.billing.Invoices.Tax tax = taxes.rateFor(tenant, customer.taxRegion, clock.instant())
+                .map(rate -> dev.tally.invoicing.billing.Invoices.Tax.of(dev.tally.model.tax.Taxes.apply(
+                        dev.tally.model.money.Money.of(p.total(), p.currency()), rate, RoundingPolicy.DEFAULT))).orElse(null);
         return new DraftInvoice(externalId, customer.customerId, "draft", p.currency(), period.start(), period.end(),
-                subscription.subscriptionId(), p.phase().planKey(), p.phase().planVersion(), p.lines(), p.total(),
-                RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines");
+                subscription.subscriptionId(), p.phase().planKey(), p.phase().planVersion(), p.lines(), p.total(), tax,
+                tax == null ? p.total() : tax.gross(), dev.tally.invoicing.billing.Invoices.ROUNDING);
     }
 }

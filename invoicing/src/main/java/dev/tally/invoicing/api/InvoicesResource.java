@@ -124,7 +124,7 @@ public class InvoicesResource {
 
     public record Explanation(String invoiceId, String number, String status, String customerId, String externalId, String currency,
             Instant periodStart, Instant periodEnd, List<LineExplanation> lines, List<Invoices.Adjustment> adjustments,
-            List<Link> adjustmentUsage, BigDecimal total, String rounding, List<String> notes) {
+            List<Link> adjustmentUsage, BigDecimal subtotal, Invoices.Tax tax, BigDecimal total, String rounding, List<String> notes) {
     }
 
     /**
@@ -148,7 +148,7 @@ public class InvoicesResource {
         }
         List<Link> adjustmentUsage = v.adjustments().stream().map(a -> usage(v.customerId(), a.meter(), a.periodStart(), a.periodEnd())).toList();
         return new Explanation(v.invoiceId(), v.number(), v.status(), v.customerId(), v.externalId(), v.currency(), v.periodStart(),
-                v.periodEnd(), lines, v.adjustments(), adjustmentUsage, v.total(), v.rounding(), List.of(
+                v.periodEnd(), lines, v.adjustments(), adjustmentUsage, v.subtotal(), v.tax(), v.total(), v.rounding(), List.of(
                         "quantity is the meter's total over the period (over all groups for a grouped meter), from rating's usage snapshots;"
                                 + " usageVersion grows with every change to them",
                         "usagePerDay lists the quantity per UTC day of event time and a few event ids per day; days at a period boundary"
@@ -265,7 +265,7 @@ public class InvoicesResource {
             Subscription s = SubscriptionService.load(SubscriptionEntity.get(tenant, voided.subscriptionId()));
             CustomerEntity customer = CustomerEntity.findById(new CustomerEntity.Key(tenant, voided.customerId()));
             Invoices.Content content = invoices.finalizePeriod(c, tenant, new Invoices.Customer(customer.customerId, customer.externalId,
-                    customer.currency), s, period, caller.actor(), id, clock.instant());
+                    customer.currency, customer.taxRegion), s, period, caller.actor(), id, clock.instant());
             return Response.status(201).entity(invoices.get(c, tenant, content.invoiceId())).build();
         } catch (java.sql.SQLException e) {
             throw alreadyInvoiced(e);

@@ -49,18 +49,38 @@ public class Invoices {
     AuditLog audit;
     @Inject
     dev.tally.invoicing.usage.UsageSnapshots usageSnapshots;
+    @Inject
+    dev.tally.invoicing.tax.TaxProvider taxes;
+
+    /** How an invoice rounds, as its documents say. */
+    public static final String ROUNDING = RoundingPolicy.DEFAULT.mode() + ", once per line and once for the tax; total = sum of lines and"
+            + " adjustments, plus an exclusive tax";
 
     /** A customer as finalizing needs it. */
-    public record Customer(String customerId, String externalId, String currency) {
+    public record Customer(String customerId, String externalId, String currency, String taxRegion) {
+    }
+
+    /**
+     * The tax on an invoice as applied (copied from the rate at finalization): exclusive — {@code tax} comes on top of
+     * the subtotal ({@code net}); inclusive — the subtotal is {@code gross} and {@code tax} is the part of it that is tax.
+     */
+    public record Tax(String region, String name, BigDecimal ratePercent, boolean inclusive, BigDecimal net, BigDecimal tax, BigDecimal gross,
+            String explanation) {
+        public static Tax of(dev.tally.model.tax.Taxes.Applied a) {
+            return new Tax(a.rate().region(), a.rate().name(), a.rate().ratePercent(), a.rate().inclusive(), a.net().amount(), a.tax().amount(),
+                    a.gross().amount(), a.explanation());
+        }
     }
 
     /**
      * The immutable content of a finalized invoice (stored as its document): the period's lines, then the
-     * adjustments of earlier periods; total = Σ line amounts + Σ adjustment amounts.
+     * adjustments of earlier periods; subtotal = Σ line amounts + Σ adjustment amounts; total = subtotal plus an
+     * exclusive tax (an inclusive one is already in it; {@code tax} null: no rate for the customer's tax region).
      */
     public record Content(String invoiceId, String number, String customerId, String externalId, String subscriptionId, String plan,
             int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<PeriodPricing.Line> lines,
-            List<Adjustment> adjustments, BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
+            List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, String rounding, Instant finalizedAt,
+            String finalizedBy, String reissueOf) {
         public Content {
             adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
         }
@@ -82,11 +102,11 @@ public class Invoices {
     /** An invoice as the API shows it: its content and its status. */
     public record View(String invoiceId, String number, String status, String customerId, String externalId, String subscriptionId,
             String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, List<PeriodPricing.Line> lines,
-            List<Adjustment> adjustments, BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, Instant paidAt,
+            List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, Instant paidAt,
             String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
         static View of(Content c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
             return new View(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
-                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.adjustments(), c.total(), c.rounding(), c.finalizedAt(), c.finalizedBy(),
+                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.adjustments(), c.subtotal(), c.tax(), c.total(), c.rounding(), c.finalizedAt(), c.finalizedBy(),
                     c.reissueOf(), paidAt, paymentReference, voidedAt, voidedBy, voidReason);
         }
     }
@@ -120,20 +140,25 @@ public class Invoices {
         Map<String, List<Adjustment>> adjustments = reissueOf == null ? adjustments(c, tenantId, dues) : Map.of();
         List<Content> out = new ArrayList<>(dues.size());
         java.util.Set<String> adjusted = new java.util.HashSet<>();
+        Map<String, java.util.Optional<dev.tally.model.tax.TaxRate>> rates = new HashMap<>(); // by tax region, once per batch
         for (int i = 0; i < dues.size(); i++) {
             PeriodCloser.Due d = dues.get(i);
             Customer customer = d.customer();
             PeriodPricing.Priced priced = pricing.price(tenantId, customer.currency(), d.subscription(), d.period(), d.period().end().minusNanos(1000),
                     usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of()));
             List<Adjustment> adj = adjusted.add(customer.customerId()) ? adjustments.getOrDefault(customer.customerId(), List.of()) : List.of();
-            BigDecimal total = priced.total();
+            BigDecimal sum = priced.total();
             for (Adjustment a : adj) {
-                total = total.add(a.amount());
+                sum = sum.add(a.amount());
             }
+            BigDecimal subtotal = sum;
+            Tax tax = rates.computeIfAbsent(customer.taxRegion() == null ? "" : customer.taxRegion(),
+                    r -> taxes.rateFor(tenantId, customer.taxRegion(), now)).map(rate -> Tax.of(dev.tally.model.tax.Taxes.apply(
+                            dev.tally.model.money.Money.of(subtotal, priced.currency()), rate, RoundingPolicy.DEFAULT))).orElse(null);
             out.add(new Content("inv_" + UUID.randomUUID().toString().replace("-", ""), numbers.get(i), customer.customerId(),
                     customer.externalId(), d.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(),
-                    priced.currency(), d.period().start(), d.period().end(), priced.pricedAt(), priced.lines(), adj, total,
-                    RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines and adjustments", now, actor, reissueOf));
+                    priced.currency(), d.period().start(), d.period().end(), priced.pricedAt(), priced.lines(), adj, subtotal, tax,
+                    tax == null ? subtotal : tax.gross(), ROUNDING, now, actor, reissueOf));
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into invoice (invoice_id, tenant_id, customer_id, subscription_id, period_start, period_end, number, currency, total,
@@ -183,6 +208,9 @@ public class Invoices {
             for (Adjustment a : content.adjustments()) {
                 lines.add(new InvoiceIssuedV1.Line("adjustment", a.description() + " — " + a.invoiceNumber() + " (" + a.periodStart() + " to "
                         + a.periodEnd() + ")", a.quantityAfter().subtract(a.quantityBefore()), a.amount()));
+            }
+            if (content.tax() != null && !content.tax().inclusive()) {
+                lines.add(new InvoiceIssuedV1.Line("tax", content.tax().explanation(), null, content.tax().tax()));
             }
             InvoiceIssuedV1 message = new InvoiceIssuedV1(tenantId, content.customerId(), content.invoiceId(), content.number(),
                     content.periodStart(), content.periodEnd(), content.currency(), lines, content.total(), content.total(), now);

@@ -240,13 +240,14 @@ public class PeriodCloser {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("""
-                    select customer_id, external_id, currency from customer where tenant_id = ? and (?::text is null or customer_id = ?)""")) {
+                    select customer_id, external_id, currency, tax_region from customer
+                    where tenant_id = ? and (?::text is null or customer_id = ?)""")) {
                 ps.setString(1, tenantId);
                 ps.setString(2, customerId);
                 ps.setString(3, customerId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        customers.put(rs.getString(1), new Invoices.Customer(rs.getString(1), rs.getString(2), rs.getString(3)));
+                        customers.put(rs.getString(1), new Invoices.Customer(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
                     }
                 }
             }
