@@ -483,6 +483,47 @@ class InvoiceLifecycleTest {
         given().header("Authorization", "Bearer " + t.key()).delete("/v1/tax-rates/UK").then().statusCode(404);
     }
 
+    /**
+     * Prepaid credit burns the invoice totals down, the grant most at risk (expiring soonest) first; the ledger shows
+     * every movement with the balance after it; payment is of the amount due; a void gives the credit back.
+     */
+    @Test
+    void prepaidCreditBurnsDownInOrderAndAVoidGivesItBack() throws Exception {
+        Tenant t = tenant("Prepaid");
+        String id = setUp(t, monthStart(-2), "p").get(0);
+        usage(t, id, monthStart(-2), monthStart(-1), "6000", monthStart(-1), monthStart(0), "4000");
+        post(t, "/v1/customers/p/credits", "{\"amount\":\"0\",\"reason\":\"x\"}").statusCode(400).body("field", equalTo("amount"));
+        post(t, "/v1/customers/p/credits", "{\"amount\":\"1.001\",\"reason\":\"x\"}").statusCode(400).body("field", equalTo("amount"));
+        post(t, "/v1/customers/p/credits", "{\"amount\":\"1\"}").statusCode(400).body("field", equalTo("reason"));
+        post(t, "/v1/customers/p/credits", "{\"amount\":\"3\",\"reason\":\"goodwill\"}").statusCode(201);
+        post(t, "/v1/customers/p/credits", "{\"amount\":\"5.00\",\"reason\":\"promo\",\"expiresAt\":\"" + monthStart(2) + "\"}")
+                .statusCode(201).body("balance", equalTo("8.00")).body("grants.size()", equalTo(2));
+
+        assertThat(closer.closeTenant(t.id(), Instant.parse(monthStart(0)), "watermark", Instant.now())).isEqualTo(2);
+        JsonPath invoicesList = get(t, "/v1/invoices?customer=p").extract().jsonPath();
+        // newest first: the later month (4.00) took what was left (2.00); the earlier (6.00) took the promo's 5.00, then 1.00
+        assertThat(invoicesList.getString("invoices[1].total")).isEqualTo("6.00");
+        assertThat(invoicesList.getString("invoices[1].creditsApplied")).isEqualTo("6.00");
+        assertThat(invoicesList.getString("invoices[1].amountDue")).isEqualTo("0.00");
+        assertThat(invoicesList.getString("invoices[0].creditsApplied")).isEqualTo("2.00");
+        assertThat(invoicesList.getString("invoices[0].amountDue")).isEqualTo("2.00");
+        JsonPath credit = get(t, "/v1/customers/p/credits").statusCode(200).extract().jsonPath();
+        assertThat(new BigDecimal(credit.getString("balance"))).isEqualByComparingTo("0");
+        assertThat(credit.getList("ledger.kind")).containsExactly("GRANTED", "GRANTED", "APPLIED", "APPLIED", "APPLIED");
+        assertThat(credit.getList("ledger.amount")).containsExactly("3.00", "5.00", "5.00", "1.00", "2.00");
+        assertThat(credit.getList("ledger.balanceAfter")).containsExactly("3.00", "5.00", "0.00", "2.00", "0.00");
+
+        String later = invoicesList.getString("invoices[0].invoiceId");
+        post(t, "/v1/invoices/" + later + "/payments", "{\"reference\":\"w\",\"amount\":\"4.00\"}").statusCode(400);
+        post(t, "/v1/invoices/" + later + "/payments", "{\"reference\":\"w\",\"amount\":\"2.00\"}").statusCode(200);
+        post(t, "/v1/invoices/" + invoicesList.getString("invoices[1].invoiceId") + "/void", "{\"reason\":\"refund as credit\"}").statusCode(200);
+        credit = get(t, "/v1/customers/p/credits").statusCode(200).extract().jsonPath();
+        assertThat(new BigDecimal(credit.getString("balance"))).isEqualByComparingTo("6.00");
+        assertThat(credit.getList("ledger.kind")).endsWith("RESTORED", "RESTORED");
+        Tenant other = tenant("Other credit");
+        get(other, "/v1/customers/p/credits").statusCode(404);
+    }
+
     /** The first instant of the UTC month {@code offset} months from now. */
     private static String monthStart(int offset) {
         return java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(offset).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC)

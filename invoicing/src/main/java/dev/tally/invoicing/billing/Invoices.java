@@ -51,6 +51,8 @@ public class Invoices {
     dev.tally.invoicing.usage.UsageSnapshots usageSnapshots;
     @Inject
     dev.tally.invoicing.tax.TaxProvider taxes;
+    @Inject
+    dev.tally.invoicing.credit.CreditLedger credits;
 
     /** How an invoice rounds, as its documents say. */
     public static final String ROUNDING = RoundingPolicy.DEFAULT.mode() + ", once per line and once for the tax; total = sum of lines and"
@@ -75,12 +77,13 @@ public class Invoices {
     /**
      * The immutable content of a finalized invoice (stored as its document): the period's lines, then the
      * adjustments of earlier periods; subtotal = Σ line amounts + Σ adjustment amounts; total = subtotal plus an
-     * exclusive tax (an inclusive one is already in it; {@code tax} null: no rate for the customer's tax region).
+     * exclusive tax (an inclusive one is already in it; {@code tax} null: no rate for the customer's tax region);
+     * amountDue = total − creditsApplied (prepaid credit burnt down at finalization).
      */
     public record Content(String invoiceId, String number, String customerId, String externalId, String subscriptionId, String plan,
             int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<PeriodPricing.Line> lines,
-            List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, String rounding, Instant finalizedAt,
-            String finalizedBy, String reissueOf) {
+            List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied, BigDecimal amountDue,
+            String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
         public Content {
             adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
         }
@@ -102,11 +105,12 @@ public class Invoices {
     /** An invoice as the API shows it: its content and its status. */
     public record View(String invoiceId, String number, String status, String customerId, String externalId, String subscriptionId,
             String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, List<PeriodPricing.Line> lines,
-            List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, Instant paidAt,
+            List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied, BigDecimal amountDue,
+            String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, Instant paidAt,
             String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
         static View of(Content c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
             return new View(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
-                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.adjustments(), c.subtotal(), c.tax(), c.total(), c.rounding(), c.finalizedAt(), c.finalizedBy(),
+                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.adjustments(), c.subtotal(), c.tax(), c.total(), c.creditsApplied(), c.amountDue(), c.rounding(), c.finalizedAt(), c.finalizedBy(),
                     c.reissueOf(), paidAt, paymentReference, voidedAt, voidedBy, voidReason);
         }
     }
@@ -141,6 +145,9 @@ public class Invoices {
         List<Content> out = new ArrayList<>(dues.size());
         java.util.Set<String> adjusted = new java.util.HashSet<>();
         Map<String, java.util.Optional<dev.tally.model.tax.TaxRate>> rates = new HashMap<>(); // by tax region, once per batch
+        Map<String, List<dev.tally.model.terms.CreditGrant>> grants = credits.grants(c, tenantId,
+                dues.stream().map(d -> d.customer().customerId()).distinct().toList());
+        List<dev.tally.invoicing.credit.CreditLedger.Use> uses = new ArrayList<>();
         for (int i = 0; i < dues.size(); i++) {
             PeriodCloser.Due d = dues.get(i);
             Customer customer = d.customer();
@@ -155,10 +162,24 @@ public class Invoices {
             Tax tax = rates.computeIfAbsent(customer.taxRegion() == null ? "" : customer.taxRegion(),
                     r -> taxes.rateFor(tenantId, customer.taxRegion(), now)).map(rate -> Tax.of(dev.tally.model.tax.Taxes.apply(
                             dev.tally.model.money.Money.of(subtotal, priced.currency()), rate, RoundingPolicy.DEFAULT))).orElse(null);
-            out.add(new Content("inv_" + UUID.randomUUID().toString().replace("-", ""), numbers.get(i), customer.customerId(),
+            BigDecimal total = tax == null ? subtotal : tax.gross();
+            String invoiceId = "inv_" + UUID.randomUUID().toString().replace("-", "");
+            BigDecimal applied = BigDecimal.ZERO;
+            List<dev.tally.model.terms.CreditGrant> available = grants.getOrDefault(customer.customerId(), List.of());
+            if (!available.isEmpty()) {
+                // prepaid credit burns down the total, most-at-risk grant first (shared-model Credits)
+                dev.tally.model.terms.Credits.Applied used = dev.tally.model.terms.Credits.apply(dev.tally.model.money.Money.of(total,
+                        priced.currency()), available, now, dev.tally.invoicing.credit.CreditLedger.appliedReason(numbers.get(i), now));
+                grants.put(customer.customerId(), used.after());
+                applied = used.applied().amount();
+                if (!used.ledger().isEmpty()) {
+                    uses.add(new dev.tally.invoicing.credit.CreditLedger.Use(customer.customerId(), invoiceId, used));
+                }
+            }
+            out.add(new Content(invoiceId, numbers.get(i), customer.customerId(),
                     customer.externalId(), d.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(),
                     priced.currency(), d.period().start(), d.period().end(), priced.pricedAt(), priced.lines(), adj, subtotal, tax,
-                    tax == null ? subtotal : tax.gross(), ROUNDING, now, actor, reissueOf));
+                    total, applied, total.subtract(applied), ROUNDING, now, actor, reissueOf));
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into invoice (invoice_id, tenant_id, customer_id, subscription_id, period_start, period_end, number, currency, total,
@@ -198,6 +219,7 @@ public class Invoices {
             ps.executeBatch();
         }
         recordBilled(c, tenantId, out);
+        credits.record(c, tenantId, uses);
         List<OutboxRecord> issued = new ArrayList<>(out.size());
         List<AuditLog.Change> changes = new ArrayList<>(out.size());
         for (Content content : out) {
@@ -213,7 +235,7 @@ public class Invoices {
                 lines.add(new InvoiceIssuedV1.Line("tax", content.tax().explanation(), null, content.tax().tax()));
             }
             InvoiceIssuedV1 message = new InvoiceIssuedV1(tenantId, content.customerId(), content.invoiceId(), content.number(),
-                    content.periodStart(), content.periodEnd(), content.currency(), lines, content.total(), content.total(), now);
+                    content.periodStart(), content.periodEnd(), content.currency(), lines, content.total(), content.amountDue(), now);
             issued.add(new OutboxRecord(tenantId + "/" + content.customerId(), json.writeValueAsString(message), TraceContext.current()));
             changes.add(new AuditLog.Change("invoice", content.invoiceId(), reissueOf == null ? "finalize" : "reissue", null,
                     summary(content, "finalized")));
@@ -488,6 +510,7 @@ public class Invoices {
             ps.executeUpdate();
         }
         undoAdjustments(c, tenantId, before.customerId(), before.adjustments());
+        credits.restore(c, tenantId, invoiceId, "invoice " + before.number() + " voided: " + reason);
         View after = get(c, tenantId, invoiceId);
         announce(c, tenantId, after, actor, reason, null, now);
         audit.record(tenantId, actor, "invoice", invoiceId, "void", Map.of("status", before.status()), Map.of("status", "void", "reason", reason));
@@ -501,8 +524,9 @@ public class Invoices {
             throw ProblemException.badRequest("invalid-field", "a payment needs the provider's reference (at most 200 characters)", "reference");
         }
         View before = get(c, tenantId, invoiceId);
-        if (amount == null || amount.compareTo(before.total()) != 0) {
-            throw ProblemException.badRequest("invalid-field", "amount must equal the invoice total " + before.total() + " " + before.currency()
+        BigDecimal due = before.amountDue() == null ? before.total() : before.amountDue();
+        if (amount == null || amount.compareTo(due) != 0) {
+            throw ProblemException.badRequest("invalid-field", "amount must equal the amount due " + due + " " + before.currency()
                     + " (partial payments are not supported yet)", "amount");
         }
         if (!"finalized".equals(before.status())) {

@@ -70,28 +70,8 @@ public final class Settlement {
         }
 
         // credits: most at risk of being lost first
-        List<CreditGrant> order = new ArrayList<>(terms.credits());
-        order.sort(Comparator.comparingInt(CreditGrant::priority)
-                .thenComparing(g -> g.expiresAt() == null ? Instant.MAX : g.expiresAt())
-                .thenComparing(CreditGrant::effectiveAt)
-                .thenComparing(CreditGrant::id));
-        List<LedgerEntry> ledger = new ArrayList<>();
-        List<CreditGrant> after = new ArrayList<>();
-        Money left = total;
-        Money applied = Money.zero(currency);
-        for (CreditGrant g : order) {
-            if (!g.remaining().currency().equals(currency) || !g.usableAt(at) || left.isZero() || g.remaining().isZero()) {
-                after.add(g);
-                continue;
-            }
-            Money use = g.remaining().compareTo(left) < 0 ? g.remaining() : left;
-            Money balance = g.remaining().minus(use);
-            ledger.add(new LedgerEntry(g.id(), LedgerEntry.Kind.APPLIED, use, balance, "applied to invoice at " + at));
-            after.add(g.withRemaining(balance));
-            left = left.minus(use);
-            applied = applied.plus(use);
-        }
-        return new Result(lines, total, applied, total.minus(applied), ledger, after);
+        Credits.Applied credits = Credits.apply(total, terms.credits(), at, "applied to invoice at " + at);
+        return new Result(lines, total, credits.applied(), credits.due(), credits.ledger(), credits.after());
     }
 
     /**

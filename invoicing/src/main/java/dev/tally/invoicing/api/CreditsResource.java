@@ -1,0 +1,171 @@
+package dev.tally.invoicing.api;
+
+import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.catalog.CustomerEntity;
+import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.security.Caller;
+import dev.tally.model.money.Currencies;
+import dev.tally.platform.problem.ProblemException;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * A customer's prepaid credit: grants in the customer's currency, burnt down by finalized invoices in the
+ * documented order (lower priority first, then the soonest expiry, then the oldest), and the ledger of every
+ * movement with the balance after it. A voided invoice gives back what it took.
+ */
+@Path("/v1/customers/{externalId}/credits")
+@Produces(MediaType.APPLICATION_JSON)
+public class CreditsResource {
+    @Inject
+    DataSource dataSource;
+    @Inject
+    AuditLog audit;
+    @Context
+    ContainerRequestContext request;
+
+    final Clock clock = Clock.systemUTC();
+
+    /** {@code amount} in the customer's currency (at most its minor units); {@code priority} default 0; dates default now / never. */
+    public record NewGrant(BigDecimal amount, Integer priority, Instant effectiveAt, Instant expiresAt, String reason) {
+    }
+
+    public record Grant(String grantId, BigDecimal amount, BigDecimal remaining, int priority, Instant effectiveAt, Instant expiresAt,
+            String reason, String createdBy, Instant createdAt) {
+    }
+
+    public record Entry(long entryId, String grantId, String kind, BigDecimal amount, BigDecimal balanceAfter, String invoiceId, String reason,
+            Instant at) {
+    }
+
+    /** {@code balance}: the credit usable now (effective, not expired). */
+    public record Credit(String customerId, String externalId, String currency, BigDecimal balance, List<Grant> grants, List<Entry> ledger) {
+    }
+
+    @POST
+    @Transactional
+    public Response grant(@PathParam("externalId") String externalId, NewGrant body) throws Exception {
+        Caller caller = Caller.of(request);
+        String tenant = caller.tenant();
+        Checks.body(body);
+        CustomerEntity customer = CustomerService.byExternalId(tenant, externalId);
+        if (body.amount() == null || body.amount().signum() <= 0) {
+            throw ProblemException.badRequest("invalid-field", "amount must be a positive amount in " + customer.currency, "amount");
+        }
+        int minor = Currencies.minorUnits(Currencies.of(customer.currency));
+        if (body.amount().stripTrailingZeros().scale() > minor) {
+            throw ProblemException.badRequest("invalid-field", "amount has more than " + minor + " fractional digits for " + customer.currency,
+                    "amount");
+        }
+        String reason = Checks.required(body.reason(), "reason");
+        if (reason.length() > 500) {
+            throw ProblemException.badRequest("invalid-field", "reason: at most 500 characters", "reason");
+        }
+        Instant now = clock.instant();
+        Instant effective = body.effectiveAt() == null ? now : body.effectiveAt();
+        if (body.expiresAt() != null && !body.expiresAt().isAfter(effective)) {
+            throw ProblemException.badRequest("invalid-field", "expiresAt must be after effectiveAt", "expiresAt");
+        }
+        BigDecimal amount = body.amount().setScale(minor);
+        String grantId = "crd_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into credit_grant (tenant_id, grant_id, customer_id, currency, amount, remaining, priority, effective_at, expires_at,
+                      reason, created_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                ps.setString(1, tenant);
+                ps.setString(2, grantId);
+                ps.setString(3, customer.customerId);
+                ps.setString(4, customer.currency);
+                ps.setBigDecimal(5, amount);
+                ps.setBigDecimal(6, amount);
+                ps.setInt(7, body.priority() == null ? 0 : body.priority());
+                ps.setTimestamp(8, Timestamp.from(effective));
+                ps.setTimestamp(9, body.expiresAt() == null ? null : Timestamp.from(body.expiresAt()));
+                ps.setString(10, reason);
+                ps.setString(11, caller.actor());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into credit_ledger (tenant_id, customer_id, grant_id, kind, amount, balance_after, reason)
+                    values (?, ?, ?, 'GRANTED', ?, ?, ?)""")) {
+                ps.setString(1, tenant);
+                ps.setString(2, customer.customerId);
+                ps.setString(3, grantId);
+                ps.setBigDecimal(4, amount);
+                ps.setBigDecimal(5, amount);
+                ps.setString(6, reason);
+                ps.executeUpdate();
+            }
+        }
+        audit.record(tenant, caller.actor(), "credit_grant", grantId, "grant", null, Map.of("customerId", customer.customerId,
+                "amount", amount.toPlainString(), "currency", customer.currency, "reason", reason));
+        return Response.status(201).entity(credit(tenant, customer)).build();
+    }
+
+    @GET
+    @Transactional
+    public Credit get(@PathParam("externalId") String externalId) throws Exception {
+        String tenant = Caller.of(request).tenant();
+        return credit(tenant, CustomerService.byExternalId(tenant, externalId));
+    }
+
+    private Credit credit(String tenant, CustomerEntity customer) throws Exception {
+        Instant now = clock.instant();
+        List<Grant> grants = new ArrayList<>();
+        List<Entry> ledger = new ArrayList<>();
+        BigDecimal balance = BigDecimal.ZERO;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select grant_id, amount, remaining, priority, effective_at, expires_at, reason, created_by, created_at from credit_grant
+                    where tenant_id = ? and customer_id = ? order by created_at, grant_id""")) {
+                ps.setString(1, tenant);
+                ps.setString(2, customer.customerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Timestamp expires = rs.getTimestamp(6);
+                        Grant g = new Grant(rs.getString(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getInt(4), rs.getTimestamp(5).toInstant(),
+                                expires == null ? null : expires.toInstant(), rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant());
+                        grants.add(g);
+                        if (!g.effectiveAt().isAfter(now) && (g.expiresAt() == null || now.isBefore(g.expiresAt()))) {
+                            balance = balance.add(g.remaining());
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select entry_id, grant_id, kind, amount, balance_after, invoice_id, reason, at from credit_ledger
+                    where tenant_id = ? and customer_id = ? order by entry_id""")) {
+                ps.setString(1, tenant);
+                ps.setString(2, customer.customerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ledger.add(new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getString(6),
+                                rs.getString(7), rs.getTimestamp(8).toInstant()));
+                    }
+                }
+            }
+        }
+        return new Credit(customer.customerId, customer.externalId, customer.currency, balance, grants, ledger);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.tally.invoicing.credit;
+
+import dev.tally.model.money.Money;
+import dev.tally.model.terms.CreditGrant;
+import dev.tally.model.terms.Credits;
+import dev.tally.model.terms.LedgerEntry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Credit grants and their ledger, in the caller's transaction: what finalizing reads (the grants, locked) and
+ * writes (balances and APPLIED entries), and what voiding gives back (RESTORED entries).
+ */
+@ApplicationScoped
+public class CreditLedger {
+    /** The grants with a balance of these customers, locked until the transaction ends: customer id → grants. */
+    public Map<String, List<CreditGrant>> grants(Connection c, String tenantId, List<String> customerIds) throws SQLException {
+        Map<String, List<CreditGrant>> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select customer_id, grant_id, currency, remaining, priority, effective_at, expires_at from credit_grant
+                where tenant_id = ? and customer_id = any(?) and remaining > 0 order by grant_id for update""")) {
+            ps.setString(1, tenantId);
+            ps.setArray(2, c.createArrayOf("text", customerIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp expires = rs.getTimestamp(7);
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new CreditGrant(rs.getString(2),
+                            Money.of(rs.getBigDecimal(4), rs.getString(3)), rs.getInt(5), rs.getTimestamp(6).toInstant(),
+                            expires == null ? null : expires.toInstant(), true));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One customer's application to one invoice. */
+    public record Use(String customerId, String invoiceId, Credits.Applied applied) {
+    }
+
+    /** Writes the balances after each application and an APPLIED entry per grant used. */
+    public void record(Connection c, String tenantId, List<Use> uses) throws SQLException {
+        try (PreparedStatement upd = c.prepareStatement("update credit_grant set remaining = ? where tenant_id = ? and grant_id = ?");
+             PreparedStatement led = c.prepareStatement("""
+                     insert into credit_ledger (tenant_id, customer_id, grant_id, kind, amount, balance_after, invoice_id, reason)
+                     values (?, ?, ?, 'APPLIED', ?, ?, ?, ?)""")) {
+            for (Use u : uses) {
+                for (LedgerEntry e : u.applied().ledger()) {
+                    upd.setBigDecimal(1, e.balanceAfter().amount());
+                    upd.setString(2, tenantId);
+                    upd.setString(3, e.grantId());
+                    upd.addBatch();
+                    led.setString(1, tenantId);
+                    led.setString(2, u.customerId());
+                    led.setString(3, e.grantId());
+                    led.setBigDecimal(4, e.amount().amount());
+                    led.setBigDecimal(5, e.balanceAfter().amount());
+                    led.setString(6, u.invoiceId());
+                    led.setString(7, e.reason());
+                    led.addBatch();
+                }
+            }
+            upd.executeBatch();
+            led.executeBatch();
+        }
+    }
+
+    /** Gives back what a voided invoice took from each grant (RESTORED entries); returns the total restored. */
+    public BigDecimal restore(Connection c, String tenantId, String invoiceId, String reason) throws SQLException {
+        BigDecimal restored = BigDecimal.ZERO;
+        List<String[]> applied = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select customer_id, grant_id, amount from credit_ledger where tenant_id = ? and invoice_id = ? and kind = 'APPLIED'""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, invoiceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    applied.add(new String[] {rs.getString(1), rs.getString(2), rs.getBigDecimal(3).toPlainString()});
+                }
+            }
+        }
+        for (String[] a : applied) {
+            BigDecimal amount = new BigDecimal(a[2]);
+            BigDecimal balance;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update credit_grant set remaining = remaining + ? where tenant_id = ? and grant_id = ? returning remaining")) {
+                ps.setBigDecimal(1, amount);
+                ps.setString(2, tenantId);
+                ps.setString(3, a[1]);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    balance = rs.getBigDecimal(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into credit_ledger (tenant_id, customer_id, grant_id, kind, amount, balance_after, invoice_id, reason)
+                    values (?, ?, ?, 'RESTORED', ?, ?, ?, ?)""")) {
+                ps.setString(1, tenantId);
+                ps.setString(2, a[0]);
+                ps.setString(3, a[1]);
+                ps.setBigDecimal(4, amount);
+                ps.setBigDecimal(5, balance);
+                ps.setString(6, invoiceId);
+                ps.setString(7, reason);
+                ps.executeUpdate();
+            }
+            restored = restored.add(amount);
+        }
+        return restored;
+    }
+
+    /** Now, for the ledger's "applied at" reason. */
+    public static String appliedReason(String number, Instant at) {
+        return "applied to invoice " + number + " at " + at;
+    }
+}

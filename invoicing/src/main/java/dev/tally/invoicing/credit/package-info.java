@@ -1,0 +1,2 @@
+/** Prepaid credit grants per customer and their ledger. */
+package dev.tally.invoicing.credit;
