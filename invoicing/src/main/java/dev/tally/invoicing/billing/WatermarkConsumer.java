@@ -3,12 +3,7 @@ package dev.tally.invoicing.billing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.messages.WatermarkV1;
-import dev.tally.platform.kafka.CommittedOffsetsConsumer;
-import dev.tally.platform.kafka.KafkaClients;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,26 +21,12 @@ import org.jboss.logging.Logger;
  * Idempotent, so Kafka's own offsets (committed after the Postgres commit) are enough.
  */
 @ApplicationScoped
-public class WatermarkConsumer extends CommittedOffsetsConsumer {
+public class WatermarkConsumer extends dev.tally.invoicing.kafka.InvoicingConsumer {
     private static final Logger LOG = Logger.getLogger(WatermarkConsumer.class);
-    @Inject
-    KafkaClients kafka;
     @Inject
     DataSource dataSource;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "tally.invoicing.consumer.enabled", defaultValue = "true")
-    boolean enabled;
-
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            start();
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        stop();
-    }
 
     @Override
     protected String name() {
@@ -53,10 +34,13 @@ public class WatermarkConsumer extends CommittedOffsetsConsumer {
     }
 
     @Override
-    protected KafkaConsumer<String, String> open() {
-        KafkaConsumer<String, String> c = kafka.consumer("tally-invoicing-watermarks", name());
-        c.subscribe(List.of(Topics.WATERMARKS));
-        return c;
+    protected String topic() {
+        return Topics.WATERMARKS;
+    }
+
+    @Override
+    protected String group() {
+        return "tally-invoicing-watermarks";
     }
 
     @Override

@@ -4,17 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
-import dev.tally.platform.kafka.CommittedOffsetsConsumer;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RejectedRecords;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,29 +24,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * snapshots that change nothing.
  */
 @ApplicationScoped
-public class UsageConsumer extends CommittedOffsetsConsumer {
-    @Inject
-    KafkaClients kafka;
+public class UsageConsumer extends dev.tally.invoicing.kafka.InvoicingConsumer {
     @Inject
     UsageSnapshots snapshots;
     @Inject
     ObjectMapper json;
     @Inject
     Tracer tracer;
-    @ConfigProperty(name = "tally.invoicing.consumer.enabled", defaultValue = "true")
-    boolean enabled;
     @ConfigProperty(name = "tally.invoicing.consumer.group", defaultValue = "tally-invoicing")
     String group;
-
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            start();
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        stop();
-    }
 
     @Override
     protected String name() {
@@ -59,10 +40,13 @@ public class UsageConsumer extends CommittedOffsetsConsumer {
     }
 
     @Override
-    protected KafkaConsumer<String, String> open() {
-        KafkaConsumer<String, String> c = kafka.consumer(group, name());
-        c.subscribe(List.of(Topics.USAGE_RATED));
-        return c;
+    protected String topic() {
+        return Topics.USAGE_RATED;
+    }
+
+    @Override
+    protected String group() {
+        return group;
     }
 
     @Override

@@ -3,12 +3,7 @@ package dev.tally.invoicing.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.AlertV1;
 import dev.tally.model.messages.Topics;
-import dev.tally.platform.kafka.CommittedOffsetsConsumer;
-import dev.tally.platform.kafka.KafkaClients;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.util.LinkedHashMap;
@@ -26,27 +21,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * the Postgres commit, are enough: a crash in between re-reads alerts that add nothing.
  */
 @ApplicationScoped
-public class AlertsConsumer extends CommittedOffsetsConsumer {
-    @Inject
-    KafkaClients kafka;
+public class AlertsConsumer extends dev.tally.invoicing.kafka.InvoicingConsumer {
     @Inject
     Webhooks webhooks;
     @Inject
     DataSource dataSource;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "tally.invoicing.consumer.enabled", defaultValue = "true")
-    boolean enabled;
-
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            start();
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        stop();
-    }
 
     @Override
     protected String name() {
@@ -54,10 +35,13 @@ public class AlertsConsumer extends CommittedOffsetsConsumer {
     }
 
     @Override
-    protected KafkaConsumer<String, String> open() {
-        KafkaConsumer<String, String> c = kafka.consumer("tally-invoicing-alerts", name());
-        c.subscribe(List.of(Topics.ALERTS));
-        return c;
+    protected String topic() {
+        return Topics.ALERTS;
+    }
+
+    @Override
+    protected String group() {
+        return "tally-invoicing-alerts";
     }
 
     @Override

@@ -1,0 +1,2 @@
+/** What invoicing's Kafka consumers share. */
+package dev.tally.invoicing.kafka;
