@@ -107,9 +107,8 @@ public class AdminResource {
         }
         TenantSettings before = settings(tenantId);
         try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement("""
-                update tenant set close_grace = coalesce(make_interval(secs => ?::double precision), close_grace),
+                update tenant set close_grace = coalesce(?::bigint * interval '1 second', close_grace),
                   invoice_prefix = coalesce(?, invoice_prefix) where tenant_id = ?""")) {
-            // whole seconds only: an interval of seconds is exact in double precision up to 2^53 s
             ps.setObject(1, grace == null ? null : grace.toSeconds(), java.sql.Types.BIGINT);
             ps.setString(2, body.invoicePrefix());
             ps.setString(3, tenantId);

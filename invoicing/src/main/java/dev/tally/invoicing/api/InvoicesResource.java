@@ -256,12 +256,7 @@ public class InvoicesResource {
                         + "; only a void invoice is reissued", null);
             }
             BillingPeriod period = new BillingPeriod(voided.periodStart(), voided.periodEnd());
-            boolean live = invoices.list(c, tenant, voided.customerId(), null, 1000).stream()
-                    .anyMatch(v -> !"void".equals(v.status()) && v.subscriptionId().equals(voided.subscriptionId())
-                            && v.periodStart().equals(voided.periodStart()));
-            if (live) {
-                throw ProblemException.conflict("period-invoiced", "the period of " + voided.number() + " already has a live invoice", null);
-            }
+            // a period that already has a live invoice (an earlier reissue) fails the live-period unique index: 409 below
             Subscription s = SubscriptionService.load(SubscriptionEntity.get(tenant, voided.subscriptionId()));
             CustomerEntity customer = CustomerEntity.findById(new CustomerEntity.Key(tenant, voided.customerId()));
             Invoices.Content content = invoices.finalizePeriod(c, tenant, new Invoices.Customer(customer.customerId, customer.externalId,
