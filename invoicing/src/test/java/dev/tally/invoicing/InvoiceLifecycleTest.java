@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.BillingFixture.Tenant;
 import dev.tally.invoicing.billing.PeriodCloser;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
@@ -54,57 +55,44 @@ class InvoiceLifecycleTest {
     @Inject
     PeriodCloser closer;
 
-    record Tenant(String id, String key) {
+    private BillingFixture fixture() {
+        return new BillingFixture(kafka, json, dataSource);
     }
 
-    private Tenant tenant(String name) {
-        var r = given().header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
-                .body("{\"name\":\"" + name + "\"}").post("/v1/admin/tenants").then().statusCode(201).extract().jsonPath();
-        return new Tenant(r.getString("tenantId"), r.getString("apiKey.key"));
+    private static Tenant tenant(String name) {
+        return BillingFixture.tenant(name);
     }
 
-    private ValidatableResponse post(Tenant t, String path, String body) {
-        return given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body(body).post(path).then();
+    private static ValidatableResponse post(Tenant t, String path, String body) {
+        return BillingFixture.post(t, path, body);
     }
 
-    private ValidatableResponse get(Tenant t, String path) {
-        return given().header("Authorization", "Bearer " + t.key()).get(path).then();
+    private static ValidatableResponse get(Tenant t, String path) {
+        return BillingFixture.get(t, path);
     }
 
-    /** A SUM meter priced at USD 0.001 per unit, and customers subscribed (calendar months) from {@code start}. */
-    private List<String> setUp(Tenant t, String start, String... customers) {
-        post(t, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bandwidth\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}").statusCode(201);
-        post(t, "/v1/plans?publish=true", """
-                {"key":"pro","name":"Pro","currency":"USD",
-                 "charges":[{"meter":"bandwidth","description":"Bandwidth","price":{"model":"per_unit","unitPrice":"0.001"}}]}""").statusCode(201);
-        List<String> ids = new ArrayList<>();
-        for (String c : customers) {
-            ids.add(post(t, "/v1/customers", "{\"externalId\":\"" + c + "\",\"name\":\"" + c + "\",\"plan\":\"pro\",\"subscriptionStart\":\"" + start
-                    + "\"}").statusCode(201).extract().path("customerId"));
-        }
-        return ids;
+    private static List<String> setUp(Tenant t, String start, String... customers) {
+        return BillingFixture.setUp(t, start, customers);
     }
 
-    /** Publishes rating snapshots (ungrouped, version 1) and waits until invoicing stored them. */
     private void usage(Tenant t, String customerId, String... periodStartEndQuantity) throws Exception {
-        usage(t, customerId, 1, periodStartEndQuantity);
+        fixture().usage(t, customerId, 1, periodStartEndQuantity);
     }
 
     private void usage(Tenant t, String customerId, long version, String... periodStartEndQuantity) throws Exception {
-        try (Producer<String, String> p = kafka.producer("test-rating")) {
-            for (int i = 0; i < periodStartEndQuantity.length; i += 3) {
-                RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, "bandwidth", Instant.parse(periodStartEndQuantity[i]),
-                        Instant.parse(periodStartEndQuantity[i + 1]), new BigDecimal(periodStartEndQuantity[i + 2]), 3 + version, version,
-                        Instant.now(), Map.of());
-                p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s))).get();
-            }
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (count("select count(*) from usage_snapshot where tenant_id = ? and customer_id = '" + customerId + "' and version = " + version,
-                t.id()) < periodStartEndQuantity.length / 3) {
-            assertThat(System.nanoTime()).as("snapshots stored").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        fixture().usage(t, customerId, version, periodStartEndQuantity);
+    }
+
+    private long count(String sql, String arg) throws Exception {
+        return fixture().count(sql, arg);
+    }
+
+    private static String monthStart(int offset) {
+        return BillingFixture.monthStart(offset);
+    }
+
+    private static String year(Instant now) {
+        return BillingFixture.year(now);
     }
 
     @Test
@@ -524,11 +512,6 @@ class InvoiceLifecycleTest {
         get(other, "/v1/customers/p/credits").statusCode(404);
     }
 
-    /** The first instant of the UTC month {@code offset} months from now. */
-    private static String monthStart(int offset) {
-        return java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(offset).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC)
-                .toInstant().toString();
-    }
 
     /**
      * With a graduated price (first 1,000 free, then 0.01), amounts are not linear in usage: adjustments bill the
@@ -585,19 +568,5 @@ class InvoiceLifecycleTest {
             }
         }
         assertThat(live).isEqualByComparingTo("10.00");
-    }
-
-    private static String year(Instant now) {
-        return Integer.toString(now.atZone(java.time.ZoneOffset.UTC).getYear());
-    }
-
-    private long count(String sql, String arg) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 }

@@ -71,8 +71,12 @@ public class AdminResource {
                 .map(t -> new TenantView(t.tenantId, t.name, t.createdAt)).toList();
     }
 
-    /** A tenant's billing settings: how long after a period's end (on rating's watermark) it closes, and its invoice number prefix. */
-    public record TenantSettings(String tenantId, String closeGrace, String invoicePrefix) {
+    /**
+     * A tenant's billing settings: how long after a period's end (on rating's watermark) it closes, its invoice number
+     * prefix, and the total above which a credit note created by a rule (an SLA credit, a reconciliation) waits for a
+     * finance approval (absent: every such note waits).
+     */
+    public record TenantSettings(String tenantId, String closeGrace, String invoicePrefix, java.math.BigDecimal creditNoteApprovalThreshold) {
     }
 
     /**
@@ -105,13 +109,19 @@ public class AdminResource {
         if (body.invoicePrefix() != null && !body.invoicePrefix().matches("[A-Z0-9]{1,12}")) {
             throw ProblemException.badRequest("invalid-field", "invoicePrefix must be 1 to 12 capitals and digits", "invoicePrefix");
         }
+        if (body.creditNoteApprovalThreshold() != null && (body.creditNoteApprovalThreshold().signum() < 0
+                || body.creditNoteApprovalThreshold().compareTo(new java.math.BigDecimal("1000000000000")) > 0)) {
+            throw ProblemException.badRequest("invalid-field", "creditNoteApprovalThreshold must be from 0 to 10^12", "creditNoteApprovalThreshold");
+        }
         TenantSettings before = settings(tenantId);
         try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement("""
                 update tenant set close_grace = coalesce(?::bigint * interval '1 second', close_grace),
-                  invoice_prefix = coalesce(?, invoice_prefix) where tenant_id = ?""")) {
+                  invoice_prefix = coalesce(?, invoice_prefix),
+                  credit_note_approval_threshold = coalesce(?, credit_note_approval_threshold) where tenant_id = ?""")) {
             ps.setObject(1, grace == null ? null : grace.toSeconds(), java.sql.Types.BIGINT);
             ps.setString(2, body.invoicePrefix());
-            ps.setString(3, tenantId);
+            ps.setBigDecimal(3, body.creditNoteApprovalThreshold());
+            ps.setString(4, tenantId);
             ps.executeUpdate();
         }
         TenantSettings after = settings(tenantId);
@@ -131,11 +141,12 @@ public class AdminResource {
 
     private TenantSettings settings(String tenantId) throws Exception {
         try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
-                "select extract(epoch from close_grace)::bigint, invoice_prefix from tenant where tenant_id = ?")) {
+                "select extract(epoch from close_grace)::bigint, invoice_prefix, credit_note_approval_threshold from tenant where tenant_id = ?")) {
             ps.setString(1, tenantId);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new TenantSettings(tenantId, java.time.Duration.ofSeconds(rs.getLong(1)).toString(), rs.getString(2));
+                return new TenantSettings(tenantId, java.time.Duration.ofSeconds(rs.getLong(1)).toString(), rs.getString(2),
+                        rs.getBigDecimal(3) == null ? null : dev.tally.model.pricing.Decimals.normalized(rs.getBigDecimal(3)));
             }
         }
     }

@@ -42,6 +42,8 @@ public class CreditsResource {
     DataSource dataSource;
     @Inject
     AuditLog audit;
+    @Inject
+    dev.tally.invoicing.credit.CreditLedger ledger;
     @Context
     ContainerRequestContext request;
 
@@ -88,35 +90,10 @@ public class CreditsResource {
             throw ProblemException.badRequest("invalid-field", "expiresAt must be after effectiveAt", "expiresAt");
         }
         BigDecimal amount = body.amount().setScale(minor);
-        String grantId = "crd_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        String grantId;
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into credit_grant (tenant_id, grant_id, customer_id, currency, amount, remaining, priority, effective_at, expires_at,
-                      reason, created_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                ps.setString(1, tenant);
-                ps.setString(2, grantId);
-                ps.setString(3, customer.customerId);
-                ps.setString(4, customer.currency);
-                ps.setBigDecimal(5, amount);
-                ps.setBigDecimal(6, amount);
-                ps.setInt(7, body.priority() == null ? 0 : body.priority());
-                ps.setTimestamp(8, Timestamp.from(effective));
-                ps.setTimestamp(9, body.expiresAt() == null ? null : Timestamp.from(body.expiresAt()));
-                ps.setString(10, reason);
-                ps.setString(11, caller.actor());
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into credit_ledger (tenant_id, customer_id, grant_id, kind, amount, balance_after, reason)
-                    values (?, ?, ?, 'GRANTED', ?, ?, ?)""")) {
-                ps.setString(1, tenant);
-                ps.setString(2, customer.customerId);
-                ps.setString(3, grantId);
-                ps.setBigDecimal(4, amount);
-                ps.setBigDecimal(5, amount);
-                ps.setString(6, reason);
-                ps.executeUpdate();
-            }
+            grantId = ledger.grant(c, tenant, customer.customerId, customer.currency, amount, body.priority() == null ? 0 : body.priority(),
+                    effective, body.expiresAt(), reason, caller.actor());
         }
         audit.record(tenant, caller.actor(), "credit_grant", grantId, "grant", null, Map.of("customerId", customer.customerId,
                 "amount", amount.toPlainString(), "currency", customer.currency, "reason", reason));

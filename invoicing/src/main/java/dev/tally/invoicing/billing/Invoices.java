@@ -53,6 +53,8 @@ public class Invoices {
     dev.tally.invoicing.tax.TaxProvider taxes;
     @Inject
     dev.tally.invoicing.credit.CreditLedger credits;
+    @Inject
+    dev.tally.invoicing.payment.PaymentProviders providers;
 
     /** How an invoice rounds, as its documents say. */
     public static final String ROUNDING = RoundingPolicy.DEFAULT.mode() + ", once per line and once for the tax; total = sum of lines and"
@@ -102,18 +104,30 @@ public class Invoices {
             BigDecimal amountAfter, BigDecimal amount, List<String> explanation) {
     }
 
-    /** An invoice as the API shows it: its content and its status. */
+    /**
+     * An invoice as the API shows it: its content and its status. {@code creditNotesTotal}: what issued credit notes
+     * credit of it; {@code balanceDue}: what is still to pay — the amount due less what notes took off it while it
+     * was unpaid (0 once paid or void).
+     */
     public record View(String invoiceId, String number, String status, String customerId, String externalId, String subscriptionId,
             String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, List<PeriodPricing.Line> lines,
             List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied, BigDecimal amountDue,
-            String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, Instant paidAt,
-            String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
-        static View of(Content c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
+            BigDecimal creditNotesTotal, BigDecimal balanceDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf,
+            Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
+        static View of(Content c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason,
+                BigDecimal creditNotesTotal, BigDecimal appliedToDue) {
+            BigDecimal due = c.amountDue() == null ? c.total() : c.amountDue();
+            BigDecimal zero = BigDecimal.ZERO.setScale(due.scale());
+            BigDecimal balance = "finalized".equals(status) ? due.subtract(appliedToDue).max(zero) : zero;
             return new View(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
-                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.adjustments(), c.subtotal(), c.tax(), c.total(), c.creditsApplied(), c.amountDue(), c.rounding(), c.finalizedAt(), c.finalizedBy(),
-                    c.reissueOf(), paidAt, paymentReference, voidedAt, voidedBy, voidReason);
+                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.adjustments(), c.subtotal(), c.tax(), c.total(), c.creditsApplied(),
+                    c.amountDue(), creditNotesTotal, balance, c.rounding(), c.finalizedAt(), c.finalizedBy(), c.reissueOf(), paidAt,
+                    paymentReference, voidedAt, voidedBy, voidReason);
         }
     }
+
+    /** The payment reference of an invoice whose credit notes took all that was due off it. */
+    public static final String SETTLED_BY_CREDIT_NOTES = "credit-notes:";
 
     /**
      * Finalizes {@code period} of {@code subscription} (see {@link #finalizeAll}); {@code reissueOf} names the void
@@ -220,6 +234,7 @@ public class Invoices {
         }
         recordBilled(c, tenantId, out);
         credits.record(c, tenantId, uses);
+        providers.enqueuePushes(c, tenantId, out.stream().map(Content::invoiceId).toList());
         List<OutboxRecord> issued = new ArrayList<>(out.size());
         List<AuditLog.Change> changes = new ArrayList<>(out.size());
         for (Content content : out) {
@@ -388,6 +403,14 @@ public class Invoices {
      * the numbers.
      */
     List<String> nextNumbers(Connection c, String tenantId, Instant now, int n) throws SQLException {
+        return nextNumbers(c, tenantId, now, n, "INV", "");
+    }
+
+    /**
+     * As {@link #nextNumbers(Connection, String, Instant, int)} in another gapless series of the tenant: credit notes
+     * are {@code series} "CN", numbered {@code PREFIX-CN-YYYY-NNNNNN} ({@code infix} "CN-").
+     */
+    public List<String> nextNumbers(Connection c, String tenantId, Instant now, int n, String series, String infix) throws SQLException {
         int year = now.atZone(ZoneOffset.UTC).getYear();
         String prefix;
         try (PreparedStatement ps = c.prepareStatement("select invoice_prefix, name from tenant where tenant_id = ?")) {
@@ -401,12 +424,13 @@ public class Invoices {
         }
         long last;
         try (PreparedStatement ps = c.prepareStatement("""
-                insert into invoice_counter (tenant_id, year, last_number) values (?, ?, ?)
-                on conflict (tenant_id, year) do update set last_number = invoice_counter.last_number + excluded.last_number
+                insert into invoice_counter (tenant_id, series, year, last_number) values (?, ?, ?, ?)
+                on conflict (tenant_id, series, year) do update set last_number = invoice_counter.last_number + excluded.last_number
                 returning last_number""")) {
             ps.setString(1, tenantId);
-            ps.setInt(2, year);
-            ps.setLong(3, n);
+            ps.setString(2, series);
+            ps.setInt(3, year);
+            ps.setLong(4, n);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 last = rs.getLong(1);
@@ -414,7 +438,7 @@ public class Invoices {
         }
         List<String> out = new ArrayList<>(n);
         for (long k = last - n + 1; k <= last; k++) {
-            out.add(String.format(Locale.ROOT, "%s-%d-%06d", prefix, year, k));
+            out.add(String.format(Locale.ROOT, "%s-%s%d-%06d", prefix, infix, year, k));
         }
         return out;
     }
@@ -446,14 +470,18 @@ public class Invoices {
     private List<View> query(Connection c, String where, Object... args) throws Exception {
         List<View> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "select document, status, paid_at, payment_reference, voided_at, voided_by, void_reason from invoice " + where)) {
+                "select document, status, paid_at, payment_reference, voided_at, voided_by, void_reason,"
+                        + " (select coalesce(sum(n.total), 0) from credit_note n where n.tenant_id = invoice.tenant_id"
+                        + "   and n.invoice_id = invoice.invoice_id and n.status = 'issued'),"
+                        + " (select coalesce(sum(n.applied_to_due), 0) from credit_note n where n.tenant_id = invoice.tenant_id"
+                        + "   and n.invoice_id = invoice.invoice_id and n.status = 'issued') from invoice " + where)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(View.of(json.readValue(rs.getString(1), Content.class), rs.getString(2), instant(rs, 3), rs.getString(4),
-                            instant(rs, 5), rs.getString(6), rs.getString(7)));
+                            instant(rs, 5), rs.getString(6), rs.getString(7), rs.getBigDecimal(8), rs.getBigDecimal(9)));
                 }
             }
         }
@@ -469,10 +497,23 @@ public class Invoices {
             throw ProblemException.badRequest("invalid-field", "reason: at most 1000 characters", "reason");
         }
         PeriodCloser.lock(c, tenantId); // closes bill adjustments from billed_usage, which a void changes
+        lockRow(c, tenantId, invoiceId);
         View before = get(c, tenantId, invoiceId);
         if (!"finalized".equals(before.status())) {
             throw ProblemException.conflict("invoice-not-voidable", "invoice " + before.number() + " is " + before.status()
                     + "; only a finalized, unpaid invoice can be voided (a paid one is corrected with a credit note)", null);
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "select count(*) from credit_note where tenant_id = ? and invoice_id = ? and status <> 'rejected'")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, invoiceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    throw ProblemException.conflict("invoice-credited", "invoice " + before.number() + " has credit notes (issued or pending);"
+                            + " an invoice with credit notes is corrected by further notes, not voided", null);
+                }
+            }
         }
         // a reissue would bill the period's whole usage while later invoices' adjustments of it stay billed
         try (PreparedStatement ps = c.prepareStatement("""
@@ -517,32 +558,28 @@ public class Invoices {
         return after;
     }
 
-    /** Records an offline payment of the whole total with the provider's reference; the invoice becomes paid. */
+    /**
+     * Records a payment of what is still due ({@code balanceDue}: the amount due less credit notes taken off it) with
+     * the provider's reference; the invoice becomes paid. Offline (an operator) or from the provider's webhook.
+     */
     public View pay(Connection c, String tenantId, String invoiceId, String reference, BigDecimal amount, String actor, Instant now)
             throws Exception {
         if (reference == null || reference.isBlank() || reference.length() > 200) {
             throw ProblemException.badRequest("invalid-field", "a payment needs the provider's reference (at most 200 characters)", "reference");
         }
-        View before = get(c, tenantId, invoiceId);
-        BigDecimal due = before.amountDue() == null ? before.total() : before.amountDue();
-        if (amount == null || amount.compareTo(due) != 0) {
-            throw ProblemException.badRequest("invalid-field", "amount must equal the amount due " + due + " " + before.currency()
-                    + " (partial payments are not supported yet)", "amount");
+        if (reference.startsWith(SETTLED_BY_CREDIT_NOTES)) {
+            throw ProblemException.badRequest("invalid-field", "references starting '" + SETTLED_BY_CREDIT_NOTES + "' are Tally's own", "reference");
         }
+        lockRow(c, tenantId, invoiceId);
+        View before = get(c, tenantId, invoiceId);
         if (!"finalized".equals(before.status())) {
             throw ProblemException.conflict("invoice-not-payable", "invoice " + before.number() + " is " + before.status(), null);
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                update invoice set status = 'paid', paid_at = ?, payment_reference = ?
-                where tenant_id = ? and invoice_id = ? and status = 'finalized'""")) {
-            ps.setTimestamp(1, Timestamp.from(now));
-            ps.setString(2, reference);
-            ps.setString(3, tenantId);
-            ps.setString(4, invoiceId);
-            if (ps.executeUpdate() != 1) {
-                throw ProblemException.conflict("invoice-not-payable", "invoice " + before.number() + " changed meanwhile; read it again", null);
-            }
+        if (amount == null || amount.compareTo(before.balanceDue()) != 0) {
+            throw ProblemException.badRequest("invalid-field", "amount must equal the balance due " + before.balanceDue() + " "
+                    + before.currency() + " (partial payments are not supported yet)", "amount");
         }
+        markPaid(c, tenantId, before, reference, now);
         View after = get(c, tenantId, invoiceId);
         announce(c, tenantId, after, actor, null, reference, now);
         Map<String, Object> paid = new LinkedHashMap<>();
@@ -551,6 +588,39 @@ public class Invoices {
         paid.put("reference", reference);
         audit.record(tenantId, actor, "invoice", invoiceId, "pay", Map.of("status", before.status()), paid);
         return after;
+    }
+
+    /** Credit note {@code number} took the last of what was due: the invoice is settled (paid, by its credit notes). */
+    public void settleByCreditNotes(Connection c, String tenantId, String invoiceId, String number, String actor, Instant now) throws Exception {
+        View before = get(c, tenantId, invoiceId);
+        markPaid(c, tenantId, before, SETTLED_BY_CREDIT_NOTES + number, now);
+        View after = get(c, tenantId, invoiceId);
+        announce(c, tenantId, after, actor, "settled by credit note " + number, after.paymentReference(), now);
+        audit.record(tenantId, actor, "invoice", invoiceId, "settle", Map.of("status", before.status()),
+                Map.of("status", "paid", "reference", after.paymentReference()));
+    }
+
+    private static void markPaid(Connection c, String tenantId, View before, String reference, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update invoice set status = 'paid', paid_at = ?, payment_reference = ?
+                where tenant_id = ? and invoice_id = ? and status = 'finalized'""")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, reference);
+            ps.setString(3, tenantId);
+            ps.setString(4, before.invoiceId());
+            if (ps.executeUpdate() != 1) {
+                throw ProblemException.conflict("invoice-not-payable", "invoice " + before.number() + " changed meanwhile; read it again", null);
+            }
+        }
+    }
+
+    /** Locks the invoice's row until the transaction ends: payments, voids and credit notes of one invoice queue. */
+    public static void lockRow(Connection c, String tenantId, String invoiceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from invoice where tenant_id = ? and invoice_id = ? for update")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, invoiceId);
+            ps.executeQuery().close();
+        }
     }
 
     private void announce(Connection c, String tenantId, View v, String actor, String reason, String reference, Instant now) throws Exception {

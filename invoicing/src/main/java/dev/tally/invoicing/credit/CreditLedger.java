@@ -43,6 +43,40 @@ public class CreditLedger {
         return out;
     }
 
+    /** Grants prepaid credit to a customer (and its GRANTED ledger entry); returns the grant's id. */
+    public String grant(Connection c, String tenantId, String customerId, String currency, BigDecimal amount, int priority, Instant effectiveAt,
+            Instant expiresAt, String reason, String actor) throws SQLException {
+        String grantId = "crd_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into credit_grant (tenant_id, grant_id, customer_id, currency, amount, remaining, priority, effective_at, expires_at,
+                  reason, created_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, grantId);
+            ps.setString(3, customerId);
+            ps.setString(4, currency);
+            ps.setBigDecimal(5, amount);
+            ps.setBigDecimal(6, amount);
+            ps.setInt(7, priority);
+            ps.setTimestamp(8, Timestamp.from(effectiveAt));
+            ps.setTimestamp(9, expiresAt == null ? null : Timestamp.from(expiresAt));
+            ps.setString(10, reason);
+            ps.setString(11, actor);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into credit_ledger (tenant_id, customer_id, grant_id, kind, amount, balance_after, reason)
+                values (?, ?, ?, 'GRANTED', ?, ?, ?)""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, customerId);
+            ps.setString(3, grantId);
+            ps.setBigDecimal(4, amount);
+            ps.setBigDecimal(5, amount);
+            ps.setString(6, reason);
+            ps.executeUpdate();
+        }
+        return grantId;
+    }
+
     /** One customer's application to one invoice. */
     public record Use(String customerId, String invoiceId, Credits.Applied applied) {
     }

@@ -19,7 +19,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Authenticates every request. {@code /v1/admin/**} takes an admin user's token ({@code tad_…}) or
  * the bootstrap operator token; a {@code viewer} may only read there, and resources ask for
  * {@code operator} or {@code finance} where they change things. Everything else takes a tenant API
- * key: {@code read} or {@code admin} scope for reads, {@code admin} for changes.
+ * key: {@code read} or {@code admin} scope for reads, {@code admin} for changes. The one exception is the
+ * payment provider's webhook ({@code POST /v1/payment-webhooks/stripe/{tenantId}}), which carries no key and is
+ * authenticated by the provider's signature instead.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
@@ -29,6 +31,10 @@ public class AuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
+        String p = request.getUriInfo().getPath();
+        if ("POST".equals(request.getMethod()) && (p.startsWith("/v1/payment-webhooks/stripe/") || p.startsWith("v1/payment-webhooks/stripe/"))) {
+            return; // authenticated by Stripe's signature with the tenant's webhook secret (StripeWebhookResource)
+        }
         String token = ApiKeys.bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (token == null) {
             throw ProblemException.unauthorized("send 'Authorization: Bearer <API key, admin token or operator token>'");

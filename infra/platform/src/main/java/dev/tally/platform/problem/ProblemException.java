@@ -31,6 +31,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(409, slug, "Conflict", detail, field, null);
     }
 
+    /** Well-formed, but the state of things does not allow it (e.g. crediting more than is left on an invoice). */
+    public static ProblemException unprocessable(String slug, String detail, String field) {
+        return new ProblemException(422, slug, "Unprocessable request", detail, field, null);
+    }
+
     public static ProblemException unauthorized(String detail) {
         return new ProblemException(401, "unauthorized", "Unauthorized", detail, null, null);
     }

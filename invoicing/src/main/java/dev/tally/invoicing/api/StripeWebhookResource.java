@@ -1,0 +1,139 @@
+package dev.tally.invoicing.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.billing.Invoices;
+import dev.tally.invoicing.payment.PaymentProviders;
+import dev.tally.invoicing.payment.stripe.StripeSignature;
+import dev.tally.model.money.Currencies;
+import dev.tally.platform.problem.ProblemException;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * Stripe's webhooks for one tenant, authenticated by Stripe's signature (header {@code Stripe-Signature}, the
+ * tenant's webhook signing secret, five minutes' tolerance) instead of an API key. Each event is handled once
+ * (its id is recorded in the same transaction as its effect; a redelivery answers 200 and changes nothing):
+ * <ul>
+ * <li>{@code invoice.paid}: the Tally invoice named in the metadata is paid with Stripe's payment intent as its
+ * reference; the amount paid must be the invoice's balance due, else 422 (Stripe retries, and it shows).</li>
+ * <li>{@code refund.updated}, {@code refund.failed}, {@code charge.refund.updated}: the Tally refund named in the
+ * metadata takes Stripe's status.</li>
+ * </ul>
+ * Other event types are acknowledged and ignored.
+ */
+@Path("/v1/payment-webhooks/stripe/{tenantId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class StripeWebhookResource {
+    static final Duration TOLERANCE = Duration.ofMinutes(5);
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    PaymentProviders providers;
+    @Inject
+    Invoices invoices;
+    @Inject
+    ObjectMapper json;
+
+    final Clock clock = Clock.systemUTC();
+
+    public record Received(boolean received, String eventId, String outcome) {
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Transactional
+    public Received receive(@PathParam("tenantId") String tenantId, @HeaderParam("Stripe-Signature") String signature, String body)
+            throws Exception {
+        Instant now = clock.instant();
+        try (Connection c = dataSource.getConnection()) {
+            PaymentProviders.Config config = providers.config(c, tenantId);
+            if (config.account() == null || !PaymentProviders.STRIPE.equals(config.provider())) {
+                throw ProblemException.notFound("no-stripe-endpoint", "no Stripe webhook endpoint here");
+            }
+            try {
+                StripeSignature.verify(config.account().webhookSecret(), signature, body == null ? "" : body, now, TOLERANCE);
+            } catch (StripeSignature.Invalid e) {
+                throw ProblemException.badRequest("invalid-signature", "Stripe-Signature does not verify: " + e.getMessage(), "Stripe-Signature");
+            }
+            JsonNode event = json.readTree(body);
+            String eventId = event.path("id").asText(null);
+            String type = event.path("type").asText("");
+            if (eventId == null) {
+                throw ProblemException.badRequest("invalid-field", "the event has no id", "id");
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into provider_event (tenant_id, provider, event_id, event_type) values (?, 'stripe', ?, ?) on conflict do nothing""")) {
+                ps.setString(1, tenantId);
+                ps.setString(2, eventId);
+                ps.setString(3, type);
+                if (ps.executeUpdate() == 0) {
+                    return new Received(true, eventId, "already handled");
+                }
+            }
+            JsonNode object = event.path("data").path("object");
+            return switch (type) {
+                case "invoice.paid" -> new Received(true, eventId, paid(c, tenantId, object, now));
+                case "refund.updated", "refund.failed", "charge.refund.updated" -> new Received(true, eventId, refund(c, tenantId, object, now));
+                default -> new Received(true, eventId, "ignored");
+            };
+        }
+    }
+
+    private String paid(Connection c, String tenantId, JsonNode invoice, Instant now) throws Exception {
+        String invoiceId = invoice.path("metadata").path("tally_invoice_id").asText(null);
+        String intent = invoice.path("payment_intent").asText(null);
+        if (invoiceId == null || intent == null) {
+            return "ignored: not a Tally invoice";
+        }
+        Invoices.View v = invoices.get(c, tenantId, invoiceId);
+        if ("paid".equals(v.status()) && intent.equals(v.paymentReference())) {
+            return "already paid";
+        }
+        String currency = invoice.path("currency").asText("").toUpperCase(Locale.ROOT);
+        if (!currency.equals(v.currency())) {
+            throw ProblemException.unprocessable("payment-mismatch", "paid in " + currency + ", invoice " + v.number() + " is in " + v.currency(),
+                    "currency");
+        }
+        BigDecimal amount = BigDecimal.valueOf(invoice.path("amount_paid").asLong(), Currencies.minorUnits(Currencies.of(currency)));
+        if (amount.compareTo(v.balanceDue()) != 0) {
+            throw ProblemException.unprocessable("payment-mismatch", "Stripe reports " + amount.toPlainString() + " " + currency + " paid, but invoice "
+                    + v.number() + " has " + v.balanceDue().toPlainString() + " due", "amount_paid");
+        }
+        invoices.pay(c, tenantId, invoiceId, intent, amount, "provider:stripe", now);
+        return "invoice " + v.number() + " paid";
+    }
+
+    private String refund(Connection c, String tenantId, JsonNode refund, Instant now) throws Exception {
+        String refundId = refund.path("metadata").path("tally_refund_id").asText(null);
+        if (refundId == null) {
+            return "ignored: not a Tally refund";
+        }
+        providers.refund(c, tenantId, refundId); // 404 when it is not this tenant's
+        String status = switch (refund.path("status").asText("")) {
+            case "succeeded" -> "succeeded";
+            case "failed", "canceled" -> "failed";
+            default -> "pending";
+        };
+        String failure = "failed".equals(status) ? "Stripe: " + refund.path("failure_reason").asText(refund.path("status").asText()) : null;
+        boolean moved = providers.settleRefund(c, tenantId, refundId, status, refund.path("id").asText(null), failure, "provider:stripe", now);
+        return moved ? "refund " + status : "refund already settled";
+    }
+
+}

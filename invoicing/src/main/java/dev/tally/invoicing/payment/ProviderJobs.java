@@ -1,0 +1,268 @@
+package dev.tally.invoicing.payment;
+
+import dev.tally.invoicing.billing.Invoices;
+import dev.tally.invoicing.catalog.CustomerEntity;
+import dev.tally.model.webhook.Backoff;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Makes the calls that {@code provider_job} rows stand for, after the transactions that decided them have
+ * committed: a job is leased (so a crashed instance's job is taken up again after the lease), the call is made
+ * with the job's fixed idempotency key (so a call repeated after a crash or a lost answer is not acted on twice
+ * by the provider), and its outcome recorded. Retryable failures back off (1 s, 2 s, 4 s … at most an hour) and
+ * are given up after {@link Backoff#MAX_ATTEMPTS}; a refused request fails at once (its refund with it).
+ */
+@ApplicationScoped
+public class ProviderJobs {
+    private static final Logger LOG = Logger.getLogger(ProviderJobs.class);
+    static final int BATCH = 20;
+    static final Duration LEASE = Duration.ofSeconds(120);
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    PaymentProviders providers;
+    @Inject
+    Invoices invoices;
+
+    record Job(long jobId, String tenantId, String provider, String kind, String refId, String idempotencyKey, int attempts) {
+    }
+
+    @Scheduled(every = "${tally.payments.dispatch-every:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        try {
+            while (runOnce() == BATCH) {
+                // a full batch: there may be more due
+            }
+        } catch (Exception e) {
+            LOG.warnf("provider jobs failed, retrying next round: %s", e.getMessage());
+        }
+    }
+
+    /** Runs one batch of due jobs; returns how many it ran. */
+    public int runOnce() throws Exception {
+        List<Job> jobs = claim();
+        for (Job j : jobs) {
+            try {
+                switch (j.kind()) {
+                    case "push_invoice" -> push(j);
+                    case "refund" -> refund(j);
+                    default -> throw new IllegalStateException("unknown job kind " + j.kind());
+                }
+                finish(j, "done", null);
+            } catch (ProviderException e) {
+                fail(j, e.retryable(), "HTTP " + e.status() + ": " + e.getMessage());
+            } catch (Exception e) {
+                fail(j, true, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            }
+        }
+        return jobs.size();
+    }
+
+    private void push(Job j) throws Exception {
+        PaymentProvider.Account account;
+        Invoices.View invoice;
+        String customerRef;
+        try (Connection c = dataSource.getConnection()) {
+            account = providers.config(c, j.tenantId()).account();
+            invoice = invoices.get(c, j.tenantId(), j.refId());
+            customerRef = ref(c, j.tenantId(), j.provider(), "customer", invoice.customerId());
+        }
+        if (account == null) {
+            throw new ProviderException("the tenant's provider is no longer " + j.provider(), false, 0);
+        }
+        if ("void".equals(invoice.status()) || invoice.balanceDue().signum() == 0) {
+            return; // nothing to collect (void, paid meanwhile, or all covered by prepaid credit and credit notes)
+        }
+        PaymentProvider provider = providers.provider(j.provider());
+        if (customerRef == null) {
+            CustomerEntity customer = QuarkusTransaction.requiringNew().call(
+                    () -> CustomerEntity.findById(new CustomerEntity.Key(j.tenantId(), invoice.customerId())));
+            customerRef = provider.syncCustomer(account, new PaymentProvider.CustomerRef(customer.customerId, customer.externalId, customer.name,
+                    customer.billingEmail), "tally-" + customer.customerId);
+            saveRef(j, "customer", invoice.customerId(), customerRef);
+        }
+        List<PaymentProvider.Line> lines = new ArrayList<>();
+        for (dev.tally.invoicing.billing.PeriodPricing.Line l : invoice.lines()) {
+            lines.add(new PaymentProvider.Line(l.description(), l.amount()));
+        }
+        for (Invoices.Adjustment a : invoice.adjustments()) {
+            lines.add(new PaymentProvider.Line(a.description() + " (adjusting " + a.invoiceNumber() + ")", a.amount()));
+        }
+        if (invoice.tax() != null && !invoice.tax().inclusive()) {
+            lines.add(new PaymentProvider.Line(invoice.tax().name() + " " + invoice.tax().ratePercent().stripTrailingZeros().toPlainString() + " %",
+                    invoice.tax().tax()));
+        }
+        String pushed = provider.pushInvoice(account, customerRef, new PaymentProvider.InvoiceDoc(invoice.invoiceId(), invoice.number(),
+                invoice.currency(), lines, invoice.total(), invoice.balanceDue(), invoice.periodStart(), invoice.periodEnd()), j.idempotencyKey());
+        saveRef(j, "invoice", invoice.invoiceId(), pushed);
+    }
+
+    private void refund(Job j) throws Exception {
+        PaymentProvider.Account account;
+        PaymentProviders.Refund r;
+        Invoices.View invoice;
+        String providerInvoice;
+        try (Connection c = dataSource.getConnection()) {
+            account = providers.config(c, j.tenantId()).account();
+            r = providers.refund(c, j.tenantId(), j.refId());
+            invoice = invoices.get(c, j.tenantId(), r.invoiceId());
+            providerInvoice = ref(c, j.tenantId(), j.provider(), "invoice", r.invoiceId());
+        }
+        if (!"pending".equals(r.status())) {
+            return;
+        }
+        if (account == null) {
+            throw new ProviderException("the tenant's provider is no longer " + j.provider(), false, 0);
+        }
+        if (invoice.paymentReference() == null || invoice.paymentReference().startsWith(Invoices.SETTLED_BY_CREDIT_NOTES)) {
+            throw new ProviderException("invoice " + invoice.number() + " has no payment at the provider to refund", false, 0);
+        }
+        PaymentProvider.RefundResult result = providers.provider(j.provider()).refund(account, new PaymentProvider.RefundRequest(r.refundId(),
+                r.invoiceId(), providerInvoice, invoice.paymentReference(), r.currency(), r.amount(), "credit note " + r.creditNoteId()),
+                j.idempotencyKey());
+        QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return providers.settleRefund(c, j.tenantId(), r.refundId(), result.status(), result.providerRefundId(),
+                        "failed".equals(result.status()) ? "the provider reports the refund failed" : null, "provider:" + j.provider(),
+                        Instant.now());
+            }
+        });
+    }
+
+    private static String ref(Connection c, String tenantId, String provider, String kind, String tallyId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select provider_id from provider_ref where tenant_id = ? and provider = ? and kind = ? and tally_id = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, provider);
+            ps.setString(3, kind);
+            ps.setString(4, tallyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private void saveRef(Job j, String kind, String tallyId, String providerId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     insert into provider_ref (tenant_id, provider, kind, tally_id, provider_id) values (?, ?, ?, ?, ?)
+                     on conflict do nothing""")) {
+            ps.setString(1, j.tenantId());
+            ps.setString(2, j.provider());
+            ps.setString(3, kind);
+            ps.setString(4, tallyId);
+            ps.setString(5, providerId);
+            ps.executeUpdate();
+        }
+    }
+
+    private List<Job> claim() throws Exception {
+        List<Job> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    with due as (
+                      select job_id from provider_job where status = 'pending' and next_attempt_at <= now()
+                      order by next_attempt_at limit ? for update skip locked)
+                    update provider_job j set next_attempt_at = now() + ?::interval from due where j.job_id = due.job_id
+                    returning j.job_id, j.tenant_id, j.provider, j.kind, j.ref_id, j.idempotency_key, j.attempts""")) {
+                ps.setInt(1, BATCH);
+                ps.setString(2, LEASE.toSeconds() + " seconds");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                                rs.getInt(7)));
+                    }
+                }
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return out;
+    }
+
+    private void finish(Job j, String status, String error) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     update provider_job set status = ?, attempts = attempts + 1, last_error = ?, done_at = now()
+                     where job_id = ? and attempts = ? and status = 'pending'""")) {
+            ps.setString(1, status);
+            ps.setString(2, error);
+            ps.setLong(3, j.jobId());
+            ps.setInt(4, j.attempts());
+            ps.executeUpdate();
+        }
+    }
+
+    private void fail(Job j, boolean retryable, String error) throws Exception {
+        int attempts = j.attempts() + 1;
+        boolean givenUp = !retryable || attempts >= Backoff.MAX_ATTEMPTS;
+        if (givenUp) {
+            LOG.warnf("provider job %d (%s %s) failed for good after %d attempts: %s", j.jobId(), j.kind(), j.refId(), attempts, error);
+            finish(j, "failed", error);
+            if ("refund".equals(j.kind())) {
+                QuarkusTransaction.requiringNew().call(() -> {
+                    try (Connection c = dataSource.getConnection()) {
+                        return providers.settleRefund(c, j.tenantId(), j.refId(), "failed", null, error, "provider:" + j.provider(), Instant.now());
+                    }
+                });
+            }
+            return;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     update provider_job set attempts = ?, last_error = ?, next_attempt_at = ?
+                     where job_id = ? and attempts = ? and status = 'pending'""")) {
+            ps.setInt(1, attempts);
+            ps.setString(2, error);
+            ps.setTimestamp(3, Timestamp.from(Instant.now().plus(Backoff.after(attempts))));
+            ps.setLong(4, j.jobId());
+            ps.setInt(5, j.attempts());
+            ps.executeUpdate();
+        }
+    }
+
+    /** For tests and operators: a job's state. */
+    public record State(String status, int attempts, String lastError) {
+    }
+
+    public State state(String tenantId, String kind, String refId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select status, attempts, last_error from provider_job where tenant_id = ? and kind = ? and ref_id = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, kind);
+            ps.setString(3, refId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new State(rs.getString(1), rs.getInt(2), rs.getString(3)) : null;
+            }
+        }
+    }
+
+    /** Makes every pending job due now (tests skip the backoff). */
+    public void dueNow(String tenantId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("update provider_job set next_attempt_at = now() where tenant_id = ? and status = 'pending'")) {
+            ps.setString(1, tenantId);
+            ps.executeUpdate();
+        }
+    }
+
+}

@@ -1,0 +1,110 @@
+package dev.tally.invoicing;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.KafkaClients;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * What invoicing tests share: tenants through the operator API, a SUM meter priced per unit, customers subscribed
+ * by calendar month, rating's usage snapshots published to Kafka (and waited for), and counts in the database.
+ */
+final class BillingFixture {
+    static final String OPERATOR = "test-operator-token";
+
+    record Tenant(String id, String key) {
+    }
+
+    private final KafkaClients kafka;
+    private final ObjectMapper json;
+    private final DataSource dataSource;
+
+    BillingFixture(KafkaClients kafka, ObjectMapper json, DataSource dataSource) {
+        this.kafka = kafka;
+        this.json = json;
+        this.dataSource = dataSource;
+    }
+
+    static Tenant tenant(String name) {
+        var r = given().header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
+                .body("{\"name\":\"" + name + "\"}").post("/v1/admin/tenants").then().statusCode(201).extract().jsonPath();
+        return new Tenant(r.getString("tenantId"), r.getString("apiKey.key"));
+    }
+
+    static ValidatableResponse post(Tenant t, String path, String body) {
+        return given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body(body).post(path).then();
+    }
+
+    static ValidatableResponse get(Tenant t, String path) {
+        return given().header("Authorization", "Bearer " + t.key()).get(path).then();
+    }
+
+    /** A SUM meter priced at USD 0.001 per unit, and customers subscribed (calendar months) from {@code start}. */
+    static List<String> setUp(Tenant t, String start, String... customers) {
+        post(t, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bandwidth\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}").statusCode(201);
+        post(t, "/v1/plans?publish=true", """
+                {"key":"pro","name":"Pro","currency":"USD",
+                 "charges":[{"meter":"bandwidth","description":"Bandwidth","price":{"model":"per_unit","unitPrice":"0.001"}}]}""").statusCode(201);
+        List<String> ids = new ArrayList<>();
+        for (String c : customers) {
+            ids.add(post(t, "/v1/customers", "{\"externalId\":\"" + c + "\",\"name\":\"" + c + "\",\"plan\":\"pro\",\"subscriptionStart\":\"" + start
+                    + "\"}").statusCode(201).extract().path("customerId"));
+        }
+        return ids;
+    }
+
+    /** Publishes rating snapshots (ungrouped) at {@code version} and waits until invoicing stored them. */
+    void usage(Tenant t, String customerId, long version, String... periodStartEndQuantity) throws Exception {
+        try (Producer<String, String> p = kafka.producer("test-rating")) {
+            for (int i = 0; i < periodStartEndQuantity.length; i += 3) {
+                RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, "bandwidth", Instant.parse(periodStartEndQuantity[i]),
+                        Instant.parse(periodStartEndQuantity[i + 1]), new BigDecimal(periodStartEndQuantity[i + 2]), 3 + version, version,
+                        Instant.now(), Map.of());
+                p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s))).get();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (count("select count(*) from usage_snapshot where tenant_id = ? and customer_id = '" + customerId + "' and version = " + version,
+                t.id()) < periodStartEndQuantity.length / 3) {
+            assertThat(System.nanoTime()).as("snapshots stored").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    long count(String sql, String arg) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The first instant of the UTC month {@code offset} months from now. */
+    static String monthStart(int offset) {
+        return java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(offset).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC)
+                .toInstant().toString();
+    }
+
+    static String year(Instant now) {
+        return Integer.toString(now.atZone(java.time.ZoneOffset.UTC).getYear());
+    }
+}
