@@ -79,7 +79,7 @@ class UsageApiTest {
                 CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "bytes", "bandwidth", "SUM", "bytes", List.of(), List.of("region"))),
                 CatalogRecordV1.of(new CatalogRecordV1.Meter(tenant, "requests", "bandwidth", "COUNT", null)),
                 CatalogRecordV1.of(new CatalogRecordV1.SubscriptionState(tenant, sub)),
-                CatalogRecordV1.of(new CatalogRecordV1.PlanVersion(tenant, "p", 1, "published", new PlanSpec(1, "p", "P", "USD", List.of(
+                CatalogRecordV1.of(new CatalogRecordV1.PlanVersion(tenant, "p", 1, "published", PlanSpec.of(1, "p", "P", "USD", List.of(
                         new PlanSpec.ChargeSpec("bytes", "Bandwidth", PlanSpec.PriceSpec.perUnit("0.0001")),
                         new PlanSpec.ChargeSpec("requests", null, new PlanSpec.PriceSpec("graduated", null, null, null, List.of(
                                 new PlanSpec.TierSpec(new BigDecimal("10"), BigDecimal.ZERO, null),

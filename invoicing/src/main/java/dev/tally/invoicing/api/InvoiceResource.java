@@ -36,9 +36,13 @@ public class InvoiceResource {
 
     final Clock clock = Clock.systemUTC();
 
-    /** {@code total}: the lines' sum plus an exclusive tax ({@code tax} null when the customer's tax region has no rate). */
+    /**
+     * {@code subtotal}: the usage lines plus the terms (fixed fees, discounts, minimum commitment true-up); {@code total}:
+     * the subtotal plus an exclusive tax ({@code tax} null when the customer's tax region has no rate).
+     */
     public record DraftInvoice(String customer, String customerId, String status, String currency, Instant periodStart,
-            Instant periodEnd, String subscriptionId, String plan, int planVersion, List<PeriodPricing.Line> lines, BigDecimal subtotal,
+            Instant periodEnd, String subscriptionId, String plan, int planVersion, List<PeriodPricing.Line> lines,
+            List<dev.tally.model.terms.PeriodTerms.Line> terms, BigDecimal subtotal,
             dev.tally.invoicing.billing.Invoices.Tax tax, BigDecimal total, String rounding) {
     }
 
@@ -47,7 +51,8 @@ public class InvoiceResource {
      * active then, else the one overlapping that calendar month — priced by the plan version in force
      * at {@code at} (or at the subscription's start, when {@code at} is before it) with the same
      * computation as the finalized invoice ({@link PeriodPricing}). Rating places a subscribed customer's
-     * usage in the same periods. Proration across a mid-period plan change is not done yet.
+     * usage in the same periods. Fixed fees are prorated by seconds across a mid-period plan change; usage is
+     * priced by the plan version in force at {@code at}.
      */
     @GET
     @Path("/draft")
@@ -83,7 +88,7 @@ public class InvoiceResource {
                 .map(rate -> dev.tally.invoicing.billing.Invoices.Tax.of(dev.tally.model.tax.Taxes.apply(
                         dev.tally.model.money.Money.of(p.total(), p.currency()), rate, RoundingPolicy.DEFAULT))).orElse(null);
         return new DraftInvoice(externalId, customer.customerId, "draft", p.currency(), period.start(), period.end(),
-                subscription.subscriptionId(), p.phase().planKey(), p.phase().planVersion(), p.lines(), p.total(), tax,
+                subscription.subscriptionId(), p.phase().planKey(), p.phase().planVersion(), p.lines(), p.terms(), p.total(), tax,
                 tax == null ? p.total() : tax.gross(), dev.tally.invoicing.billing.Invoices.ROUNDING);
     }
 }

@@ -123,7 +123,8 @@ public class InvoicesResource {
     }
 
     public record Explanation(String invoiceId, String number, String status, String customerId, String externalId, String currency,
-            Instant periodStart, Instant periodEnd, List<LineExplanation> lines, List<Invoices.Adjustment> adjustments,
+            Instant periodStart, Instant periodEnd, List<LineExplanation> lines, List<dev.tally.model.terms.PeriodTerms.Line> terms,
+            List<Invoices.Adjustment> adjustments,
             List<Link> adjustmentUsage, BigDecimal subtotal, Invoices.Tax tax, BigDecimal total, String rounding, List<String> notes) {
     }
 
@@ -146,15 +147,18 @@ public class InvoicesResource {
                     l.eventCount(), l.usageVersion(), l.priceModel(), l.explanation(), l.exactAmount(), l.amount(),
                     usage(v.customerId(), l.meter(), v.periodStart(), v.periodEnd()), new Link("ingest", "GET", "/v1/events/{eventId}")));
         }
-        List<Link> adjustmentUsage = v.adjustments().stream().map(a -> usage(v.customerId(), a.meter(), a.periodStart(), a.periodEnd())).toList();
+        List<Link> adjustmentUsage = v.adjustments().stream().map(a -> a.meter().contains(":") ? null
+                : usage(v.customerId(), a.meter(), a.periodStart(), a.periodEnd())).toList();
         return new Explanation(v.invoiceId(), v.number(), v.status(), v.customerId(), v.externalId(), v.currency(), v.periodStart(),
-                v.periodEnd(), lines, v.adjustments(), adjustmentUsage, v.subtotal(), v.tax(), v.total(), v.rounding(), List.of(
+                v.periodEnd(), lines, v.terms(), v.adjustments(), adjustmentUsage, v.subtotal(), v.tax(), v.total(), v.rounding(), List.of(
                         "quantity is the meter's total over the period (over all groups for a grouped meter), from rating's usage snapshots;"
                                 + " usageVersion grows with every change to them",
                         "usagePerDay lists the quantity per UTC day of event time and a few event ids per day; days at a period boundary"
                                 + " that is not midnight UTC also hold events of the neighbouring period",
                         "each line is rounded once (" + v.rounding() + "); adjustments bill usage that reached an earlier period after its"
-                                + " invoice",
+                                + " invoice, and the change it makes to that period's discounts and minimum commitment",
+                        "terms: fixed fees prorated by seconds over the part of the period each plan version was in force; then the"
+                                + " discounts, in order, on usage plus fixed fees; then the true-up to the minimum commitment",
                         "listing every event behind a line is not available yet; the sampled ids lead to each event's record and corrections"));
     }
 

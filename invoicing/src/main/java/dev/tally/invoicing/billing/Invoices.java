@@ -8,6 +8,9 @@ import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.subscription.Subscription;
+import dev.tally.invoicing.catalog.SubscriptionEntity;
+import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.model.terms.PeriodTerms;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
 import dev.tally.platform.problem.ProblemException;
@@ -77,16 +80,18 @@ public class Invoices {
     }
 
     /**
-     * The immutable content of a finalized invoice (stored as its document): the period's lines, then the
-     * adjustments of earlier periods; subtotal = Σ line amounts + Σ adjustment amounts; total = subtotal plus an
+     * The immutable content of a finalized invoice (stored as its document): the period's usage lines, its terms
+     * (fixed fees, discounts, minimum commitment true-up), then the adjustments of earlier periods; subtotal = Σ line
+     * amounts + Σ terms + Σ adjustment amounts; total = subtotal plus an
      * exclusive tax (an inclusive one is already in it; {@code tax} null: no rate for the customer's tax region);
      * amountDue = total − creditsApplied (prepaid credit burnt down at finalization).
      */
     public record Content(String invoiceId, String number, String customerId, String externalId, String subscriptionId, String plan,
             int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<PeriodPricing.Line> lines,
-            List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied, BigDecimal amountDue,
-            String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
+            List<PeriodTerms.Line> terms, List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied,
+            BigDecimal amountDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
         public Content {
+            terms = terms == null ? List.of() : List.copyOf(terms);
             adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
         }
     }
@@ -111,8 +116,8 @@ public class Invoices {
      */
     public record View(String invoiceId, String number, String status, String customerId, String externalId, String subscriptionId,
             String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, List<PeriodPricing.Line> lines,
-            List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied, BigDecimal amountDue,
-            BigDecimal creditNotesTotal, BigDecimal balanceDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf,
+            List<PeriodTerms.Line> terms, List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied,
+            BigDecimal amountDue, BigDecimal creditNotesTotal, BigDecimal balanceDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf,
             Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
         static View of(Content c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason,
                 BigDecimal creditNotesTotal, BigDecimal appliedToDue) {
@@ -120,8 +125,8 @@ public class Invoices {
             BigDecimal zero = BigDecimal.ZERO.setScale(due.scale());
             BigDecimal balance = "finalized".equals(status) ? due.subtract(appliedToDue).max(zero) : zero;
             return new View(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
-                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.adjustments(), c.subtotal(), c.tax(), c.total(), c.creditsApplied(),
-                    c.amountDue(), creditNotesTotal, balance, c.rounding(), c.finalizedAt(), c.finalizedBy(), c.reissueOf(), paidAt,
+                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.terms(), c.adjustments(), c.subtotal(), c.tax(), c.total(),
+                    c.creditsApplied(), c.amountDue(), creditNotesTotal, balance, c.rounding(), c.finalizedAt(), c.finalizedBy(), c.reissueOf(), paidAt,
                     paymentReference, voidedAt, voidedBy, voidReason);
         }
     }
@@ -192,7 +197,7 @@ public class Invoices {
             }
             out.add(new Content(invoiceId, numbers.get(i), customer.customerId(),
                     customer.externalId(), d.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(),
-                    priced.currency(), d.period().start(), d.period().end(), priced.pricedAt(), priced.lines(), adj, subtotal, tax,
+                    priced.currency(), d.period().start(), d.period().end(), priced.pricedAt(), priced.lines(), priced.terms(), adj, subtotal, tax,
                     total, applied, total.subtract(applied), ROUNDING, now, actor, reissueOf));
         }
         try (PreparedStatement ps = c.prepareStatement("""
@@ -242,6 +247,9 @@ public class Invoices {
             for (PeriodPricing.Line l : content.lines()) {
                 lines.add(new InvoiceIssuedV1.Line("usage", l.description(), l.quantity(), l.amount()));
             }
+            for (PeriodTerms.Line t : content.terms()) {
+                lines.add(new InvoiceIssuedV1.Line(t.kind(), t.description(), null, t.amount()));
+            }
             for (Adjustment a : content.adjustments()) {
                 lines.add(new InvoiceIssuedV1.Line("adjustment", a.description() + " — " + a.invoiceNumber() + " (" + a.periodStart() + " to "
                         + a.periodEnd() + ")", a.quantityAfter().subtract(a.quantityBefore()), a.amount()));
@@ -279,6 +287,7 @@ public class Invoices {
             before[i] = Timestamp.from(oldest.get(ids[i]));
         }
         Map<String, List<Adjustment>> out = new HashMap<>();
+        Map<String, Touched> touched = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 with k as (select * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, before)),
                 s as (select u.customer_id, u.period_start, u.meter_key, sum(u.quantity) as quantity, sum(u.event_count) as event_count
@@ -302,6 +311,10 @@ public class Invoices {
                     Customer customer = customers.get(rs.getString(1));
                     BillingPeriod p = new BillingPeriod(rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant());
                     String meter = rs.getString(4);
+                    touched.putIfAbsent(rs.getString(5), new Touched(customer, p, rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8)));
+                    if (isTerm(meter)) {
+                        continue; // terms are re-priced below, from the period's usage lines as they stand now
+                    }
                     BigDecimal qAfter = rs.getBigDecimal(11);
                     PeriodPricing.Charged is = pricing.charge(tenantId, rs.getString(7), rs.getInt(8), customer.currency(), p, meter, qAfter,
                             rs.getLong(12));
@@ -315,7 +328,82 @@ public class Invoices {
                 }
             }
         }
+        termAdjustments(c, tenantId, touched, out);
         return out;
+    }
+
+    /** A finalized period that late usage (or an undone adjustment) touches: its terms are priced again. */
+    private record Touched(Customer customer, BillingPeriod period, String invoiceId, String number, String planKey, int planVersion) {
+    }
+
+    /**
+     * The discounts and the minimum commitment of each touched period, re-priced on its usage lines as they are now
+     * billed (with this close's adjustments) plus its fixed fees: one adjustment per term whose amount changed
+     * (a discount that grows, a true-up that shrinks as late usage fills the commitment).
+     */
+    private void termAdjustments(Connection c, String tenantId, Map<String, Touched> touched, Map<String, List<Adjustment>> out)
+            throws SQLException {
+        Map<String, Map<String, BigDecimal>> billed = new HashMap<>();
+        Map<String, String> subscriptions = new HashMap<>();
+        if (touched.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                select invoice_id, meter_key, billed_amount, subscription_id from billed_usage where tenant_id = ? and invoice_id = any(?)""")) {
+            ps.setString(1, tenantId);
+            ps.setArray(2, c.createArrayOf("text", touched.keySet().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    billed.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getBigDecimal(3));
+                    subscriptions.put(rs.getString(1), rs.getString(4));
+                }
+            }
+        }
+        for (Touched t : touched.values()) {
+            dev.tally.model.plan.PlanSpec.TermsSpec terms = pricing.terms(tenantId, t.planKey(), t.planVersion());
+            Map<String, BigDecimal> rows = billed.getOrDefault(t.invoiceId(), Map.of());
+            boolean hasTerms = rows.keySet().stream().anyMatch(k -> k.startsWith("discount:") || k.equals(PeriodTerms.MINIMUM));
+            if (terms == null || (terms.minimumCommitment() == null && (terms.discounts() == null || terms.discounts().isEmpty())) && !hasTerms) {
+                continue;
+            }
+            Map<String, BigDecimal> now = new HashMap<>();
+            for (Adjustment a : out.getOrDefault(t.customer().customerId(), List.of())) {
+                if (a.invoiceId().equals(t.invoiceId())) {
+                    now.put(a.meter(), a.amountAfter());
+                }
+            }
+            BigDecimal running = BigDecimal.ZERO;
+            for (Map.Entry<String, BigDecimal> r : rows.entrySet()) {
+                if (!isTerm(r.getKey()) || r.getKey().startsWith("fixed:")) {
+                    running = running.add(now.getOrDefault(r.getKey(), r.getValue()));
+                }
+            }
+            Subscription s = SubscriptionService.load(SubscriptionEntity.get(tenantId, subscriptions.get(t.invoiceId())));
+            Map<String, PeriodTerms.Line> repriced = new LinkedHashMap<>();
+            for (PeriodTerms.Line l : PeriodTerms.discountsAndMinimum(running, t.customer().currency(), terms, PeriodTerms.periodIndex(s, t.period()),
+                    RoundingPolicy.DEFAULT)) {
+                repriced.put(l.key(), l);
+            }
+            java.util.Set<String> keys = new java.util.LinkedHashSet<>(repriced.keySet());
+            rows.keySet().stream().filter(k -> k.startsWith("discount:") || k.equals(PeriodTerms.MINIMUM)).forEach(keys::add);
+            for (String key : keys) {
+                BigDecimal before = rows.getOrDefault(key, BigDecimal.ZERO);
+                PeriodTerms.Line l = repriced.get(key);
+                BigDecimal after = l == null ? BigDecimal.ZERO.setScale(before.scale()) : l.amount();
+                if (after.compareTo(before) == 0) {
+                    continue;
+                }
+                String text = l == null ? key + " no longer applies (the period's usage changed)" : l.description();
+                out.computeIfAbsent(t.customer().customerId(), x -> new ArrayList<>()).add(new Adjustment(t.invoiceId(), t.number(),
+                        t.period().start(), t.period().end(), key, text, BigDecimal.ZERO, BigDecimal.ZERO, 0, 0, before, after,
+                        after.subtract(before), List.of(text)));
+            }
+        }
+    }
+
+    /** Whether a billed line's key is a term's (fixed fee, discount, true-up) rather than a meter's. */
+    static boolean isTerm(String key) {
+        return key.indexOf(':') >= 0;
     }
 
     /**
@@ -353,6 +441,47 @@ public class Invoices {
                     ps.setBigDecimal(14, l.amount());
                     ps.addBatch();
                 }
+                for (PeriodTerms.Line t : content.terms()) {
+                    // a term's line (key with a colon: fixed fee, discount, true-up) is billed like a meter's, without usage
+                    ps.setString(1, tenantId);
+                    ps.setString(2, content.customerId());
+                    ps.setString(3, content.subscriptionId());
+                    ps.setTimestamp(4, Timestamp.from(content.periodStart()));
+                    ps.setTimestamp(5, Timestamp.from(content.periodEnd()));
+                    ps.setString(6, t.key());
+                    ps.setString(7, content.invoiceId());
+                    ps.setString(8, content.plan());
+                    ps.setInt(9, content.planVersion());
+                    ps.setBigDecimal(10, BigDecimal.ZERO);
+                    ps.setBigDecimal(11, t.amount());
+                    ps.setBigDecimal(12, BigDecimal.ZERO);
+                    ps.setLong(13, 0);
+                    ps.setBigDecimal(14, t.amount());
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+        // a term that adjusts a period may not have been billed for it before (a true-up that applies only now)
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into billed_usage (tenant_id, customer_id, subscription_id, period_start, period_end, meter_key, invoice_id, plan_key,
+                  plan_version, invoiced_quantity, invoiced_amount, quantity, event_count, billed_amount, recheck)
+                select tenant_id, customer_id, subscription_id, period_start, period_end, ?, invoice_id, plan_key, plan_version, 0, 0, 0, 0, ?, false
+                from billed_usage where tenant_id = ? and customer_id = ? and invoice_id = ? limit 1
+                on conflict (tenant_id, customer_id, subscription_id, period_start, meter_key) do update
+                  set billed_amount = excluded.billed_amount, recheck = false""")) {
+            for (Content content : contents) {
+                for (Adjustment a : content.adjustments()) {
+                    if (!isTerm(a.meter())) {
+                        continue;
+                    }
+                    ps.setString(1, a.meter());
+                    ps.setBigDecimal(2, a.amountAfter());
+                    ps.setString(3, tenantId);
+                    ps.setString(4, content.customerId());
+                    ps.setString(5, a.invoiceId());
+                    ps.addBatch();
+                }
             }
             ps.executeBatch();
         }
@@ -361,6 +490,9 @@ public class Invoices {
                 where tenant_id = ? and customer_id = ? and invoice_id = ? and meter_key = ?""")) {
             for (Content content : contents) {
                 for (Adjustment a : content.adjustments()) {
+                    if (isTerm(a.meter())) {
+                        continue;
+                    }
                     ps.setBigDecimal(1, a.quantityAfter());
                     ps.setLong(2, a.eventCountAfter());
                     ps.setBigDecimal(3, a.amountAfter());

@@ -13,6 +13,7 @@ import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.pricing.Evaluation;
 import dev.tally.model.subscription.Subscription;
+import dev.tally.model.terms.PeriodTerms;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -38,9 +39,18 @@ public class PeriodPricing {
             BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
     }
 
-    /** The priced period: the plan version in force at {@code pricedAt}, the lines in plan order and their total. */
+    /**
+     * The priced period: the plan version in force at {@code pricedAt}, its usage lines in plan order, then its terms
+     * (fixed fees of every plan version in force during the period, prorated by seconds; the discounts and minimum
+     * commitment of the plan at {@code pricedAt}); {@code total} = Σ lines + Σ terms.
+     */
     public record Priced(Subscription subscription, Subscription.Phase phase, BillingPeriod period, Instant pricedAt, String currency,
-            List<Line> lines, BigDecimal total, Map<String, UsageSnapshots.Usage> usage) {
+            List<Line> lines, List<PeriodTerms.Line> terms, BigDecimal total, Map<String, UsageSnapshots.Usage> usage) {
+    }
+
+    /** The terms of a plan version (null when it has none). */
+    public PlanSpec.TermsSpec terms(String tenantId, String planKey, int version) {
+        return spec(tenantId, planKey, version).terms();
     }
 
     private record VersionKey(String tenantId, String planKey, int version) {
@@ -119,6 +129,18 @@ public class PeriodPricing {
                     usageVersion, Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
                     l.explanation().stream().map(Evaluation.Step::text).toList()));
         }
-        return new Priced(subscription, phase, period, priced, invoice.currency(), lines, invoice.total().amount(), byMeter);
+        List<PeriodTerms.Line> terms = new ArrayList<>(PeriodTerms.fixedFees(subscription, period, invoice.currency(),
+                (planKey, version) -> terms(tenantId, planKey, version), RoundingPolicy.DEFAULT));
+        BigDecimal running = invoice.total().amount();
+        for (PeriodTerms.Line t : terms) {
+            running = running.add(t.amount());
+        }
+        List<PeriodTerms.Line> adjusting = PeriodTerms.discountsAndMinimum(running, invoice.currency(), spec.terms(),
+                spec.terms() == null ? 0 : PeriodTerms.periodIndex(subscription, period), RoundingPolicy.DEFAULT);
+        for (PeriodTerms.Line t : adjusting) {
+            running = running.add(t.amount());
+        }
+        terms.addAll(adjusting);
+        return new Priced(subscription, phase, period, priced, invoice.currency(), lines, List.copyOf(terms), running, byMeter);
     }
 }

@@ -160,7 +160,7 @@ public class PlanService {
         if (spec.key() != null && !spec.key().equals(planKey)) {
             throw ProblemException.badRequest("invalid-field", "key must be the plan's key '" + planKey + "' (or absent)", "key");
         }
-        return new PlanSpec(spec.schemaVersion(), planKey, spec.name(), spec.currency(), spec.charges());
+        return spec.withKey(planKey);
     }
 
     /**
@@ -172,7 +172,7 @@ public class PlanService {
             throw ProblemException.badRequest("missing-body", "a plan document is required", null);
         }
         PlanSpec s = spec.schemaVersion() == null
-                ? new PlanSpec(PlanSpec.CURRENT_VERSION, spec.key(), spec.name(), spec.currency(), spec.charges())
+                ? spec.withSchemaVersion(PlanSpec.CURRENT_VERSION)
                 : spec;
         PlanValidator.Result r = PlanValidator.validate(s);
         if (!r.valid()) {

@@ -100,6 +100,9 @@ public class ProviderJobs {
         for (dev.tally.invoicing.billing.PeriodPricing.Line l : invoice.lines()) {
             lines.add(new PaymentProvider.Line(l.description(), l.amount()));
         }
+        for (dev.tally.model.terms.PeriodTerms.Line t : invoice.terms()) {
+            lines.add(new PaymentProvider.Line(t.description(), t.amount()));
+        }
         for (Invoices.Adjustment a : invoice.adjustments()) {
             lines.add(new PaymentProvider.Line(a.description() + " (adjusting " + a.invoiceNumber() + ")", a.amount()));
         }

@@ -274,6 +274,9 @@ public class CreditNoteService {
             String key = "line:" + l.meter();
             lines.add(new CreditNotes.Creditable(key, l.description(), l.amount(), credited.getOrDefault(key, BigDecimal.ZERO)));
         }
+        for (dev.tally.model.terms.PeriodTerms.Line t : invoice.terms()) {
+            lines.add(new CreditNotes.Creditable(t.key(), t.description(), t.amount(), credited.getOrDefault(t.key(), BigDecimal.ZERO)));
+        }
         for (Invoices.Adjustment a : invoice.adjustments()) {
             String key = "adjustment:" + a.invoiceId() + ":" + a.meter();
             lines.add(new CreditNotes.Creditable(key, a.description() + " (adjusting " + a.invoiceNumber() + ")", a.amount(),

@@ -83,7 +83,65 @@ public final class PlanValidator {
                 problems.add(e.problem);
             }
         }
+        if (plan.terms() != null && Currencies.isKnown(plan.currency())) {
+            terms(plan.terms(), plan.currency(), problems);
+        }
         return problems.isEmpty() ? new Result(prices, List.of()) : new Result(Map.of(), List.copyOf(problems));
+    }
+
+    private static void terms(PlanSpec.TermsSpec t, String currency, List<Problem> problems) {
+        Set<String> keys = new HashSet<>();
+        List<PlanSpec.FixedFeeSpec> fees = t.fixedFees() == null ? List.of() : t.fixedFees();
+        for (int i = 0; i < fees.size(); i++) {
+            String path = "terms.fixedFees[" + i + "]";
+            PlanSpec.FixedFeeSpec f = fees.get(i);
+            if (f == null || f.key() == null || !KEY.matcher(f.key()).matches()) {
+                problems.add(new Problem(path + ".key", "invalid", "each fixed fee has a key matching " + KEY.pattern()));
+            } else if (!keys.add(f.key())) {
+                problems.add(new Problem(path + ".key", "duplicate", "fixed fee '" + f.key() + "' is listed twice"));
+            }
+            if (f != null) {
+                amount(f.amount(), currency, path + ".amount", problems);
+            }
+        }
+        Set<String> names = new HashSet<>();
+        List<PlanSpec.DiscountSpec> discounts = t.discounts() == null ? List.of() : t.discounts();
+        for (int i = 0; i < discounts.size(); i++) {
+            String path = "terms.discounts[" + i + "]";
+            PlanSpec.DiscountSpec d = discounts.get(i);
+            if (d == null || d.name() == null || d.name().isBlank() || d.name().length() > 100) {
+                problems.add(new Problem(path + ".name", "missing", "each discount has a name (at most 100 characters)"));
+                continue;
+            }
+            if (!names.add(d.name())) {
+                problems.add(new Problem(path + ".name", "duplicate", "discount '" + d.name() + "' is listed twice"));
+            }
+            if (!"percent".equals(d.kind()) && !"amount".equals(d.kind())) {
+                problems.add(new Problem(path + ".kind", "invalid", "kind must be percent or amount"));
+            } else if ("percent".equals(d.kind())) {
+                if (d.value() == null || d.value().signum() <= 0 || d.value().compareTo(java.math.BigDecimal.valueOf(100)) > 0
+                        || d.value().stripTrailingZeros().scale() > 4) {
+                    problems.add(new Problem(path + ".value", "invalid", "a percent discount is in (0, 100] with at most 4 decimals"));
+                }
+            } else {
+                amount(d.value(), currency, path + ".value", problems);
+            }
+            if (d.periods() != null && d.periods() < 0) {
+                problems.add(new Problem(path + ".periods", "invalid", "periods is 0 (every period) or more"));
+            }
+        }
+        if (t.minimumCommitment() != null) {
+            amount(t.minimumCommitment(), currency, "terms.minimumCommitment", problems);
+        }
+    }
+
+    private static void amount(java.math.BigDecimal amount, String currency, String field, List<Problem> problems) {
+        int minor = Currencies.minorUnits(Currencies.of(currency));
+        if (amount == null || amount.signum() <= 0) {
+            problems.add(new Problem(field, "invalid", "must be a positive amount in " + currency));
+        } else if (amount.stripTrailingZeros().scale() > minor) {
+            problems.add(new Problem(field, "invalid", "has more than " + minor + " decimals for " + currency));
+        }
     }
 
     private static final class SpecException extends RuntimeException {

@@ -41,8 +41,31 @@ public final class Settlement {
             subtotal = subtotal.plus(f.amount());
         }
         Money running = subtotal;
-        for (Discount d : terms.discounts()) {
-            if (!d.appliesTo(terms.periodIndex()) || running.isZero()) {
+        for (Line l : discountsAndMinimum(running, terms.discounts(), terms.minimumCommitment(), terms.periodIndex(), rounding)) {
+            lines.add(l);
+            running = running.plus(l.amount());
+        }
+        Money total = running;
+        if (sum(lines).compareTo(total.amount()) != 0) {
+            throw new IllegalStateException("settlement lines do not sum to the total");
+        }
+
+        // credits: most at risk of being lost first
+        Credits.Applied credits = Credits.apply(total, terms.credits(), at, "applied to invoice at " + at);
+        return new Result(lines, total, credits.applied(), credits.due(), credits.ledger(), credits.after());
+    }
+
+    /**
+     * The discounts (in order, each on what the previous left; a percentage rounded once, an amount never below
+     * zero) and then the minimum commitment's true-up, on a period's {@code running} subtotal: each a line whose
+     * amount is negative (discount) or positive (true-up).
+     */
+    public static List<Line> discountsAndMinimum(Money running, List<Discount> discounts, Money minimumCommitment, int periodIndex,
+            RoundingPolicy rounding) {
+        String currency = running.currency();
+        List<Line> lines = new ArrayList<>();
+        for (Discount d : discounts) {
+            if (!d.appliesTo(periodIndex) || running.isZero() || running.amount().signum() < 0) {
                 continue;
             }
             Money off = switch (d.kind()) {
@@ -58,20 +81,12 @@ public final class Settlement {
             lines.add(new Line("discount", text, Money.zero(currency).minus(off)));
             running = running.minus(off);
         }
-        if (terms.minimumCommitment() != null && running.compareTo(terms.minimumCommitment()) < 0) {
-            Money trueUp = terms.minimumCommitment().minus(running);
-            lines.add(new Line("minimum", "minimum commitment " + terms.minimumCommitment() + ", period came to " + running
+        if (minimumCommitment != null && running.compareTo(minimumCommitment) < 0) {
+            Money trueUp = minimumCommitment.minus(running);
+            lines.add(new Line("minimum", "minimum commitment " + minimumCommitment + ", period came to " + running
                     + ": true-up +" + trueUp, trueUp));
-            running = terms.minimumCommitment();
         }
-        Money total = running;
-        if (sum(lines).compareTo(total.amount()) != 0) {
-            throw new IllegalStateException("settlement lines do not sum to the total");
-        }
-
-        // credits: most at risk of being lost first
-        Credits.Applied credits = Credits.apply(total, terms.credits(), at, "applied to invoice at " + at);
-        return new Result(lines, total, credits.applied(), credits.due(), credits.ledger(), credits.after());
+        return lines;
     }
 
     /**

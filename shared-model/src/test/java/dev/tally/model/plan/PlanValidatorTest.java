@@ -32,7 +32,7 @@ class PlanValidatorTest {
     }
 
     private static PlanSpec plan(String currency, ChargeSpec... charges) {
-        return new PlanSpec(1, "gateway", "Gateway", currency, List.of(charges));
+        return PlanSpec.of(1, "gateway", "Gateway", currency, List.of(charges));
     }
 
     @Test
@@ -53,8 +53,24 @@ class PlanValidatorTest {
     }
 
     @Test
+    void termsAreCheckedFieldByField() {
+        ChargeSpec c = new ChargeSpec("bytes", null, PriceSpec.perUnit("0.01"));
+        var bad = new PlanSpec.TermsSpec(List.of(new PlanSpec.FixedFeeSpec("platform", null, new BigDecimal("10.001")),
+                new PlanSpec.FixedFeeSpec("platform", null, new BigDecimal("1")), new PlanSpec.FixedFeeSpec("Bad Key", null, BigDecimal.ONE)),
+                List.of(new PlanSpec.DiscountSpec("launch", "percent", new BigDecimal("101"), 1), new PlanSpec.DiscountSpec("launch", "amount",
+                        new BigDecimal("-1"), -1), new PlanSpec.DiscountSpec("x", "bogo", BigDecimal.ONE, null)), BigDecimal.ZERO);
+        var result = PlanValidator.validate(new PlanSpec(1, "gateway", "Gateway", "USD", List.of(c), bad));
+        assertThat(result.problems()).extracting(PlanValidator.Problem::field).containsExactly("terms.fixedFees[0].amount",
+                "terms.fixedFees[1].key", "terms.fixedFees[2].key", "terms.discounts[0].value", "terms.discounts[1].name",
+                "terms.discounts[1].value", "terms.discounts[1].periods", "terms.discounts[2].kind", "terms.minimumCommitment");
+        var good = new PlanSpec.TermsSpec(List.of(new PlanSpec.FixedFeeSpec("platform", "Platform", new BigDecimal("10.00"))),
+                List.of(new PlanSpec.DiscountSpec("launch", "percent", new BigDecimal("12.5"), 3)), new BigDecimal("50"));
+        assertThat(PlanValidator.validate(new PlanSpec(1, "gateway", "Gateway", "USD", List.of(c), good)).valid()).isTrue();
+    }
+
+    @Test
     void everyProblemIsReportedWithItsPath() {
-        var result = PlanValidator.validate(new PlanSpec(2, "Bad Key", " ", "XYZ", List.of(
+        var result = PlanValidator.validate(PlanSpec.of(2, "Bad Key", " ", "XYZ", List.of(
                 new ChargeSpec("a", null, tiered("graduated", new TierSpec(d("100"), d("1"), null), new TierSpec(d("50"), d("1"), null),
                         new TierSpec(null, d("1"), null))),
                 new ChargeSpec("b", null, tiered("volume", new TierSpec(d("100"), d("1"), null), new TierSpec(d("200"), d("1"), null))),
