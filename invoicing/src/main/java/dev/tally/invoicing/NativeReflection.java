@@ -13,6 +13,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.tally.invoicing.billing.PeriodPricing.Line.class,
         dev.tally.invoicing.refund.CreditNoteService.Document.class,
         dev.tally.model.terms.CreditNotes.Line.class,
+        dev.tally.model.terms.PeriodTerms.Line.class,
+        dev.tally.invoicing.reconcile.Reconciler.Report.class,
+        dev.tally.invoicing.reconcile.Reconciler.Row.class,
+        dev.tally.model.messages.AcceptedEventV1.class,
+        dev.tally.model.messages.EventCorrectionV1.class,
 })
 public final class NativeReflection {
     private NativeReflection() {

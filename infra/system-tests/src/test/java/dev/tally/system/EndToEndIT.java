@@ -212,6 +212,11 @@ class EndToEndIT {
         BigDecimal expectedTotal = BigDecimal.valueOf(expectedBytes).multiply(new BigDecimal("0.000001"))
                 .setScale(2, java.math.RoundingMode.HALF_EVEN);
         assertThat(new BigDecimal(draft.getString("total"))).isEqualByComparingTo(expectedTotal);
+        // an independent recount from a replay of tally.events.accepted agrees with rating and with the invoice: zero drift
+        JsonPath reconciled = post(invoicing.url(), t.adminKey(), "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
+        assertThat(reconciled.getInt("drifted")).as("reconciliation drift").isZero();
+        assertThat(reconciled.getInt("keysCompared")).isEqualTo(1);
+        assertThat(reconciled.getLong("recordsRead")).isGreaterThanOrEqualTo((long) batches * perBatch);
     }
 
     /**

@@ -20,7 +20,8 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class Webhooks {
     public static final String ALERT_CROSSED = "alert.threshold_crossed";
-    public static final List<String> EVENT_TYPES = List.of(ALERT_CROSSED);
+    public static final String RECONCILIATION_DRIFT = "reconciliation.drift";
+    public static final List<String> EVENT_TYPES = List.of(ALERT_CROSSED, RECONCILIATION_DRIFT);
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -1,0 +1,79 @@
+package dev.tally.invoicing.reconcile;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.EventCorrectionV1;
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.Recount;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.kafka.RecordHeaders;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads {@code tally.events.accepted} from its beginning to its end as of the start of the read (no consumer
+ * group, nothing committed) and folds the records of the wanted tenants into one {@link Recount} each. What the
+ * topic's retention has already dropped cannot be recounted: reconciliation covers the periods the topic still
+ * holds whole.
+ */
+@ApplicationScoped
+public class AcceptedReplay {
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    ObjectMapper json;
+
+    /** Recounts per tenant; {@code tenants} null: every tenant on the topic. */
+    public Map<String, Recount> replay(Set<String> tenants, Duration timeout) throws Exception {
+        ObjectMapper lenient = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        Map<String, Recount> out = new HashMap<>();
+        if (tenants != null) {
+            tenants.forEach(t -> out.put(t, new Recount()));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, String> c = kafka.consumer(null, "reconcile")) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.EVENTS_ACCEPTED).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the replay of " + Topics.EVENTS_ACCEPTED + " did not reach its end within " + timeout);
+                }
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())) || r.key() == null) {
+                        continue;
+                    }
+                    int slash = r.key().indexOf('/');
+                    String tenant = slash < 0 ? r.key() : r.key().substring(0, slash);
+                    Recount recount = tenants == null ? out.computeIfAbsent(tenant, t -> new Recount()) : out.get(tenant);
+                    if (recount == null) {
+                        continue; // another tenant's record: not even parsed
+                    }
+                    String schema = RecordHeaders.string(r, Headers.SCHEMA);
+                    try {
+                        if (EventCorrectionV1.SCHEMA.equals(schema)) {
+                            recount.correction(lenient.readValue(r.value(), EventCorrectionV1.class));
+                        } else if (AcceptedEventV1.SCHEMA.equals(schema) || schema == null) {
+                            recount.accepted(lenient.readValue(r.value(), AcceptedEventV1.class));
+                        }
+                    } catch (com.fasterxml.jackson.core.JacksonException e) {
+                        recount.unreadable();
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

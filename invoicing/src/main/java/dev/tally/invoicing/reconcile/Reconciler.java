@@ -1,0 +1,250 @@
+package dev.tally.invoicing.reconcile;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.catalog.MeterEntity;
+import dev.tally.invoicing.webhook.Webhooks;
+import dev.tally.model.metering.Aggregation;
+import dev.tally.model.metering.FilterSpec;
+import dev.tally.model.metering.MeterDefinition;
+import dev.tally.model.metering.Recount;
+import dev.tally.model.pricing.Decimals;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciliation: recounts each customer's usage per meter and period from a replay of the accepted events
+ * ({@link AcceptedReplay}, folded by shared-model's {@link Recount}) and compares it with rating's usage
+ * snapshots (as invoicing stored them) and with what live invoices billed (the period's invoice and every
+ * adjustment since). Every key where either differs from the recount is drift; the report lists it with the
+ * events the recount counted, and drift raises a {@code reconciliation.drift} webhook and a warning. Runs on
+ * demand and on a schedule ({@code tally.invoicing.reconcile-every}).
+ */
+@ApplicationScoped
+public class Reconciler {
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    static final int SAMPLE = 20;
+    static final Duration REPLAY_TIMEOUT = Duration.ofMinutes(10);
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    AcceptedReplay replay;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    Webhooks webhooks;
+
+    /**
+     * One key compared: the recount, rating's quantity and the invoiced quantity (null when no live invoice billed the
+     * period yet), each drift (source minus recount), and the recount's events (at most {@value #SAMPLE} ids).
+     */
+    public record Row(String customerId, String meter, Instant periodStart, Instant periodEnd, BigDecimal recounted, long recountedEvents,
+            BigDecimal rated, BigDecimal invoiced, BigDecimal ratedDrift, BigDecimal invoicedDrift, List<String> eventIds) {
+        boolean drifted() {
+            return ratedDrift.signum() != 0 || (invoicedDrift != null && invoicedDrift.signum() != 0);
+        }
+    }
+
+    /** A report: every key with drift (keys without drift are counted, not listed). */
+    public record Report(String reconciliationId, String tenantId, Instant periodStart, Instant startedAt, Instant finishedAt,
+            long recordsRead, long unreadableRecords, int keysCompared, int drifted, List<Row> drift, String triggeredBy, List<String> notes) {
+    }
+
+    @Scheduled(every = "${tally.invoicing.reconcile-every:6h}", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        try {
+            Set<String> tenants = new TreeSet<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("select tenant_id from tenant");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tenants.add(rs.getString(1));
+                }
+            }
+            Map<String, Recount> recounts = replay.replay(tenants, REPLAY_TIMEOUT);
+            for (String t : tenants) {
+                compare(t, null, recounts.get(t), Instant.now(), "schedule");
+            }
+        } catch (Exception e) {
+            LOG.warnf("scheduled reconciliation failed, retrying next round: %s", e.getMessage());
+        }
+    }
+
+    /** Reconciles one tenant now: every period the replay holds, or the one starting at {@code periodStart}. */
+    public Report run(String tenantId, Instant periodStart, String actor) throws Exception {
+        Instant started = Instant.now();
+        Recount recount = replay.replay(Set.of(tenantId), REPLAY_TIMEOUT).get(tenantId);
+        return compare(tenantId, periodStart, recount, started, actor);
+    }
+
+    private Report compare(String tenantId, Instant periodStart, Recount recount, Instant started, String actor) throws Exception {
+        List<MeterDefinition> meters = QuarkusTransaction.requiringNew().call(() -> definitions(tenantId));
+        Map<Recount.Key, Recount.Counted> counted = recount.count(meters, SAMPLE);
+        Map<Recount.Key, BigDecimal> rated = new HashMap<>();
+        Map<Recount.Key, BigDecimal> invoiced = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select customer_id, meter_key, period_start, period_end, sum(quantity) from usage_snapshot
+                    where tenant_id = ? and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
+                ps.setString(1, tenantId);
+                ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
+                ps.setTimestamp(3, periodStart == null ? null : Timestamp.from(periodStart));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rated.put(key(rs), rs.getBigDecimal(5));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select customer_id, meter_key, period_start, period_end, sum(quantity) from billed_usage
+                    where tenant_id = ? and strpos(meter_key, ':') = 0 and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
+                ps.setString(1, tenantId);
+                ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
+                ps.setTimestamp(3, periodStart == null ? null : Timestamp.from(periodStart));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        invoiced.put(key(rs), rs.getBigDecimal(5));
+                    }
+                }
+            }
+        }
+        Set<Recount.Key> keys = new TreeSet<>(Comparator.comparing(Recount.Key::customerId).thenComparing(Recount.Key::meter)
+                .thenComparing(Recount.Key::periodStart));
+        counted.keySet().stream().filter(k -> periodStart == null || k.periodStart().equals(periodStart)).forEach(keys::add);
+        keys.addAll(rated.keySet());
+        keys.addAll(invoiced.keySet());
+        List<Row> drift = new ArrayList<>();
+        for (Recount.Key k : keys) {
+            Recount.Counted n = counted.getOrDefault(k, new Recount.Counted(BigDecimal.ZERO, 0, List.of()));
+            BigDecimal r = rated.getOrDefault(k, BigDecimal.ZERO);
+            BigDecimal i = invoiced.get(k);
+            Row row = new Row(k.customerId(), k.meter(), k.periodStart(), k.periodEnd(), Decimals.normalized(n.quantity()), n.events(),
+                    Decimals.normalized(r), i == null ? null : Decimals.normalized(i), Decimals.normalized(r.subtract(n.quantity())),
+                    i == null ? null : Decimals.normalized(i.subtract(n.quantity())), n.eventIds());
+            if (row.drifted()) {
+                drift.add(row);
+            }
+        }
+        Report report = new Report("rec_" + UUID.randomUUID().toString().replace("-", ""), tenantId, periodStart, started, Instant.now(),
+                recount.read(), recount.unreadableRecords(), keys.size(), drift.size(), drift, actor, List.of(
+                        "recounted: each event's final state (amendments applied, retractions removed, re-published records once) folded"
+                                + " with the meter definitions as they are now, from a replay of tally.events.accepted",
+                        "rated: rating's latest usage snapshots as invoicing stored them; invoiced: what live invoices billed for the period,"
+                                + " its invoice and every adjustment since (null: not invoiced yet)",
+                        "drift = source − recount; a period the topic's retention no longer holds whole recounts short",
+                        "eventIds: the events the recount counted (at most " + SAMPLE + "); GET /v1/events/{id} on ingest shows each"));
+        save(report);
+        if (!drift.isEmpty()) {
+            LOG.warnf("reconciliation %s: tenant %s has drift on %d of %d keys", report.reconciliationId(), tenantId, drift.size(), keys.size());
+        }
+        return report;
+    }
+
+    private void save(Report report) throws Exception {
+        QuarkusTransaction.requiringNew().run(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into reconciliation (reconciliation_id, tenant_id, period_start, started_at, finished_at, records_read, keys_compared,
+                          drifted, triggered_by, report) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                    ps.setString(1, report.reconciliationId());
+                    ps.setString(2, report.tenantId());
+                    ps.setTimestamp(3, report.periodStart() == null ? null : Timestamp.from(report.periodStart()));
+                    ps.setTimestamp(4, Timestamp.from(report.startedAt()));
+                    ps.setTimestamp(5, Timestamp.from(report.finishedAt()));
+                    ps.setLong(6, report.recordsRead());
+                    ps.setInt(7, report.keysCompared());
+                    ps.setInt(8, report.drifted());
+                    ps.setString(9, report.triggeredBy());
+                    ps.setString(10, json.writeValueAsString(report));
+                    ps.executeUpdate();
+                }
+                if (report.drifted() > 0) {
+                    Map<String, Object> event = new LinkedHashMap<>();
+                    event.put("id", report.reconciliationId());
+                    event.put("type", Webhooks.RECONCILIATION_DRIFT);
+                    event.put("createdAt", report.finishedAt());
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put("reconciliationId", report.reconciliationId());
+                    data.put("drifted", report.drifted());
+                    data.put("keysCompared", report.keysCompared());
+                    data.put("drift", report.drift().stream().limit(100).toList());
+                    event.put("data", data);
+                    webhooks.enqueue(c, report.tenantId(), report.reconciliationId(), Webhooks.RECONCILIATION_DRIFT, json.writeValueAsString(event));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** The tenant's reports, newest first (without their rows). */
+    public List<Report> list(String tenantId, int limit) throws Exception {
+        List<Report> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select report from reconciliation where tenant_id = ? order by started_at desc limit " + limit)) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Report r = json.readValue(rs.getString(1), Report.class);
+                    out.add(new Report(r.reconciliationId(), r.tenantId(), r.periodStart(), r.startedAt(), r.finishedAt(), r.recordsRead(),
+                            r.unreadableRecords(), r.keysCompared(), r.drifted(), List.of(), r.triggeredBy(), r.notes()));
+                }
+            }
+        }
+        return out;
+    }
+
+    public Report get(String tenantId, String id) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select report from reconciliation where tenant_id = ? and reconciliation_id = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw dev.tally.platform.problem.ProblemException.notFound("reconciliation-not-found", "no reconciliation '" + id
+                            + "' in this tenant");
+                }
+                return json.readValue(rs.getString(1), Report.class);
+            }
+        }
+    }
+
+    private static Recount.Key key(ResultSet rs) throws java.sql.SQLException {
+        return new Recount.Key(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getTimestamp(4).toInstant());
+    }
+
+    private List<MeterDefinition> definitions(String tenantId) {
+        List<MeterDefinition> out = new ArrayList<>();
+        for (MeterEntity m : MeterEntity.<MeterEntity>list("tenantId", tenantId)) {
+            try {
+                out.add(new MeterDefinition(m.meterKey, m.eventType, Aggregation.valueOf(m.aggregation), m.property,
+                        FilterSpec.compile(json.readValue(m.filtersJson, new TypeReference<List<FilterSpec>>() { })),
+                        json.readValue(m.groupByJson, new TypeReference<List<String>>() { }), m.percentile));
+            } catch (Exception e) {
+                throw new IllegalStateException("meter " + m.meterKey + " cannot be compiled: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+}

@@ -1,0 +1,120 @@
+package dev.tally.invoicing;
+
+import static dev.tally.invoicing.BillingFixture.get;
+import static dev.tally.invoicing.BillingFixture.monthStart;
+import static dev.tally.invoicing.BillingFixture.post;
+import static dev.tally.invoicing.BillingFixture.setUp;
+import static dev.tally.invoicing.BillingFixture.tenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.BillingFixture.Tenant;
+import dev.tally.invoicing.billing.PeriodCloser;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.EventCorrectionV1;
+import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.testing.LocalStackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Random;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reconciliation against real Kafka and Postgres: accepted events (with re-published copies, a retraction and an
+ * amendment) recounted from a replay of tally.events.accepted equal the rated snapshots and the invoice to the
+ * unit — zero drift — and a snapshot tampered with afterwards is reported as drift, with the events behind it,
+ * and raises a webhook.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
+class ReconciliationTest {
+    @Inject
+    KafkaClients kafka;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    PeriodCloser closer;
+
+    private void send(Producer<String, String> p, String tenant, String customer, String schema, Object value) throws Exception {
+        ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, tenant + "/" + customer, json.writeValueAsString(value));
+        r.headers().add(Headers.SCHEMA, schema.getBytes(StandardCharsets.UTF_8));
+        p.send(r).get();
+    }
+
+    @Test
+    void aRecountFromTheAcceptedEventsMatchesRatingAndTheInvoiceAndCatchesATamperedSnapshot() throws Exception {
+        Tenant t = tenant("Reconciled");
+        String id = setUp(t, monthStart(-1), "r").get(0);
+        Instant start = Instant.parse(monthStart(-1));
+        Instant end = Instant.parse(monthStart(0));
+        Random random = new Random(42);
+        long bytes = 0;
+        try (Producer<String, String> p = kafka.producer("test-ingest")) {
+            for (int i = 0; i < 200; i++) {
+                long b = 1 + random.nextInt(10_000);
+                AcceptedEventV1 e = new AcceptedEventV1(t.id(), id, "r", "ev-" + i, "bandwidth", start.plusSeconds(60L * i),
+                        Map.of("bytes", Long.toString(b)), Instant.now(), "customer", start, end);
+                send(p, t.id(), id, AcceptedEventV1.SCHEMA, e);
+                if (i % 10 == 0) {
+                    send(p, t.id(), id, AcceptedEventV1.SCHEMA, e); // a relay re-published the row: counted once
+                }
+                if (i == 7) {
+                    send(p, t.id(), id, EventCorrectionV1.SCHEMA, new EventCorrectionV1(t.id(), id, e.eventId(), EventCorrectionV1.RETRACT, 1, e,
+                            null, "test", "key:x", Instant.now()));
+                    continue;
+                }
+                if (i == 8) {
+                    AcceptedEventV1 amended = new AcceptedEventV1(t.id(), id, "r", e.eventId(), "bandwidth", e.timestamp(),
+                            Map.of("bytes", "5"), Instant.now(), "customer", start, end);
+                    send(p, t.id(), id, EventCorrectionV1.SCHEMA, new EventCorrectionV1(t.id(), id, e.eventId(), EventCorrectionV1.AMEND, 1, e,
+                            amended, "test", "key:x", Instant.now()));
+                    b = 5;
+                }
+                bytes += b;
+            }
+        }
+        // rating's snapshot of the same events (what rating publishes), and the period's invoice
+        new BillingFixture(kafka, json, dataSource).usage(t, id, 1, monthStart(-1), monthStart(0), Long.toString(bytes));
+        assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
+        post(t, "/v1/webhooks", "{\"url\":\"http://127.0.0.1:9/drift\",\"eventTypes\":[\"reconciliation.drift\"]}").statusCode(201);
+
+        JsonPath clean = post(t, "/v1/reconciliations", "{\"periodStart\":\"" + monthStart(-1) + "\"}").statusCode(201).extract().jsonPath();
+        assertThat(clean.getInt("drifted")).isZero();
+        assertThat(clean.getInt("keysCompared")).isEqualTo(1);
+        assertThat(clean.getLong("recordsRead")).isEqualTo(200 + 20 + 2);
+        assertThat(clean.getLong("unreadableRecords")).isZero();
+
+        // a fault: the stored snapshot loses 1,000 bytes
+        try (var c = dataSource.getConnection(); var ps = c.prepareStatement(
+                "update usage_snapshot set quantity = quantity - 1000 where tenant_id = ? and customer_id = ?")) {
+            ps.setString(1, t.id());
+            ps.setString(2, id);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        JsonPath drift = post(t, "/v1/reconciliations", "{}").statusCode(201).extract().jsonPath();
+        assertThat(drift.getInt("drifted")).isEqualTo(1);
+        assertThat(drift.getString("drift[0].meter")).isEqualTo("bandwidth");
+        assertThat(drift.getString("drift[0].recounted")).isEqualTo(Long.toString(bytes));
+        assertThat(drift.getString("drift[0].ratedDrift")).isEqualTo("-1000");
+        assertThat(drift.getString("drift[0].invoicedDrift")).isEqualTo("0");
+        assertThat(drift.getLong("drift[0].recountedEvents")).isEqualTo(199);
+        assertThat(drift.getList("drift[0].eventIds")).hasSize(20).contains("ev-0").doesNotContain("ev-7");
+        assertThat(new BillingFixture(kafka, json, dataSource).count(
+                "select count(*) from webhook_delivery where tenant_id = ? and event_type = 'reconciliation.drift'", t.id())).isEqualTo(1);
+        get(t, "/v1/reconciliations").statusCode(200).body("reconciliations.size()", org.hamcrest.Matchers.equalTo(2));
+        get(t, "/v1/reconciliations/" + drift.getString("reconciliationId")).statusCode(200);
+        get(tenant("Other reconciled"), "/v1/reconciliations/" + drift.getString("reconciliationId")).statusCode(404);
+    }
+}
