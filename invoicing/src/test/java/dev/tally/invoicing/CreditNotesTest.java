@@ -72,6 +72,8 @@ class CreditNotesTest {
     @Test
     void notesPerLineAndWholeTakeTheirTaxOnceAndSettleWhatIsDue() throws Exception {
         Tenant t = tenant("Credited");
+        post(t, "/v1/webhooks", "{\"url\":\"http://127.0.0.1:9/hook\",\"eventTypes\":[\"invoice.finalized\",\"credit_note.issued\","
+                + "\"invoice.paid\"]}").statusCode(201);
         given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON)
                 .body("{\"name\":\"VAT\",\"ratePercent\":\"19\",\"inclusive\":false}").put("/v1/tax-rates/DE").then().statusCode(200);
         String id = setUp(t, monthStart(-1), "de").get(0);
@@ -133,6 +135,15 @@ class CreditNotesTest {
             ps.setString(1, t.id());
             org.assertj.core.api.Assertions.assertThatThrownBy(ps::executeUpdate).hasMessageContaining("cannot change");
         }
+        // the money events go out as signed, retried webhooks too, once each
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        String deliveries = "select count(*) from webhook_delivery where tenant_id = ? and event_type = ";
+        while (fixture().count(deliveries + "'credit_note.issued'", t.id()) < 2 || fixture().count(deliveries + "'invoice.paid'", t.id()) < 1
+                || fixture().count(deliveries + "'invoice.finalized'", t.id()) < 1) {
+            assertThat(System.nanoTime()).as("webhooks enqueued").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(fixture().count(deliveries + "'credit_note.issued'", t.id())).isEqualTo(2);
         Tenant other = tenant("Other notes");
         get(other, "/v1/credit-notes/" + first.getString("creditNoteId")).statusCode(404);
         post(other, "/v1/invoices/" + invoice + "/credit-notes", "{\"reason\":\"x\"}").statusCode(404);

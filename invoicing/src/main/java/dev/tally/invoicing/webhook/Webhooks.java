@@ -21,7 +21,11 @@ import javax.sql.DataSource;
 public class Webhooks {
     public static final String ALERT_CROSSED = "alert.threshold_crossed";
     public static final String RECONCILIATION_DRIFT = "reconciliation.drift";
-    public static final List<String> EVENT_TYPES = List.of(ALERT_CROSSED, RECONCILIATION_DRIFT);
+    public static final String INVOICE_FINALIZED = "invoice.finalized";
+    public static final String CREDIT_NOTE_ISSUED = "credit_note.issued";
+    /** Every type an endpoint may subscribe to. */
+    public static final List<String> EVENT_TYPES = List.of(ALERT_CROSSED, RECONCILIATION_DRIFT, INVOICE_FINALIZED, "invoice.paid",
+            "invoice.voided", CREDIT_NOTE_ISSUED, "refund.pending", "refund.succeeded", "refund.failed");
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
     private static final SecureRandom RANDOM = new SecureRandom();
 
