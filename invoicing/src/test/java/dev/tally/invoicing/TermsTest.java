@@ -45,7 +45,7 @@ class TermsTest {
         post(t, "/v1/plans?publish=true", """
                 {"key":"%s","name":"%s","currency":"USD",
                  "charges":[{"meter":"bandwidth","description":"Bandwidth","price":{"model":"per_unit","unitPrice":"0.001"}}],
-                 "terms":{"fixedFees":[{"key":"platform","description":"Platform fee","amount":"%s"}]%s}}""".formatted(key, key, fee,
+                 "terms":{"fixedFees":[{"key":"platform","description":"Platform <b>fee</b>","amount":"%s"}]%s}}""".formatted(key, key, fee,
                 extraTerms)).statusCode(201);
     }
 
@@ -99,6 +99,20 @@ class TermsTest {
             }
         }
         assertThat(firstPeriod).isEqualByComparingTo("50.00");
+        // printable: the same rows as HTML (tenant text escaped) and as PDF
+        String invoiceId = third.getString("invoices[0].invoiceId");
+        String html = io.restassured.RestAssured.given().header("Authorization", "Bearer " + t.key()).get("/v1/invoices/" + invoiceId
+                + "/document.html").then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/html"))
+                .header("Content-Security-Policy", org.hamcrest.Matchers.startsWith("default-src 'none'")).extract().asString();
+        assertThat(html).contains(third.getString("invoices[0].number")).contains("Platform &lt;b&gt;fee&lt;/b&gt;").doesNotContain("<b>fee")
+                .contains("Minimum commitment").contains("-13.50").contains("Balance due USD");
+        byte[] pdf = io.restassured.RestAssured.given().header("Authorization", "Bearer " + t.key()).get("/v1/invoices/" + invoiceId
+                + "/document.pdf").then().statusCode(200).contentType("application/pdf").extract().asByteArray();
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf)) {
+            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+            assertThat(text).contains(third.getString("invoices[0].number")).contains("Balance due USD").contains("-13.50").contains("50.00");
+        }
+        get(tenant("Other printed"), "/v1/invoices/" + invoiceId + "/document.pdf").statusCode(404);
         // and nothing is adjusted twice
         assertThat(closer.closeTenantAt(t.id(), Instant.parse(monthStart(2)).plus(Duration.ofHours(1)), "watermark", Instant.now())).isEqualTo(1);
         get(t, "/v1/invoices?customer=c&limit=1").body("invoices[0].adjustments.size()", equalTo(0));

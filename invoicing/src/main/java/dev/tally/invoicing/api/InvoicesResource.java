@@ -132,6 +132,33 @@ public class InvoicesResource {
      * "Why does my bill look like this?": every line with its meter's definition, the quantity and price steps, and
      * the path to the events behind it.
      */
+    /** The invoice as a printable HTML page (the stored document rendered; no scripts, no external resources). */
+    @GET
+    @Path("/{id}/document.html")
+    @Produces(MediaType.TEXT_HTML)
+    @Transactional
+    public Response html(@PathParam("id") String id) throws Exception {
+        String tenant = Caller.of(request).tenant();
+        try (Connection c = dataSource.getConnection()) {
+            return Response.ok(dev.tally.invoicing.billing.InvoiceDocument.html(invoices.get(c, tenant, id)), "text/html; charset=utf-8")
+                    .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'").build();
+        }
+    }
+
+    /** The invoice as a PDF: the same rows as the HTML page. */
+    @GET
+    @Path("/{id}/document.pdf")
+    @Produces("application/pdf")
+    @Transactional
+    public Response pdf(@PathParam("id") String id) throws Exception {
+        String tenant = Caller.of(request).tenant();
+        try (Connection c = dataSource.getConnection()) {
+            Invoices.View v = invoices.get(c, tenant, id);
+            return Response.ok(dev.tally.invoicing.billing.InvoiceDocument.pdf(v), "application/pdf")
+                    .header("Content-Disposition", "inline; filename=\"" + v.number() + ".pdf\"").build();
+        }
+    }
+
     @GET
     @Path("/{id}/explain")
     @Transactional
