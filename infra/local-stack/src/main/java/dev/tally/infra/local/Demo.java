@@ -22,7 +22,8 @@ import java.util.Random;
  * a per-byte price and a customer on a subscription that ends {@value #SUBSCRIPTION_SECONDS_LEFT} s later;
  * sends a few thousand events (some of them twice); prints the customer's draft invoice next to the total
  * computed here from the events that were sent; then, once the subscription's period has ended, closes it
- * and prints the finalized invoice (number, lines with their price steps), which must equal the draft.
+ * and prints the finalized invoice (number, lines with their price steps), which must equal the draft, its
+ * explanation, and a reconciliation of the accepted events against rating and the invoice (zero drift).
  */
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -144,6 +145,31 @@ public final class Demo {
         print("Invoice " + finalized.path("number").asText(), finalized, expectedBytes);
         if (new BigDecimal(finalized.path("total").asText()).compareTo(new BigDecimal(invoice.path("total").asText())) != 0) {
             System.out.println("✘ the finalized total differs from the draft's");
+            System.exit(1);
+        }
+
+        // why does the bill look like this? each line's meter, quantity and price steps, and the way to its events
+        String id = finalized.path("invoiceId").asText();
+        JsonNode explained = call("GET", invoicing + "/v1/invoices/" + id + "/explain", adminKey, null, 200);
+        System.out.println();
+        System.out.println("Explained (GET /v1/invoices/" + id + "/explain)");
+        for (JsonNode line : explained.path("lines")) {
+            JsonNode d = line.path("definition");
+            System.out.printf("  %s: %s of '%s' on events of type '%s' = %s (usage version %s)%n", line.path("meter").asText(),
+                    d.path("aggregation").asText(), d.path("property").asText(), d.path("eventType").asText(), line.path("quantity").asText(),
+                    line.path("usageVersion").asText());
+            System.out.printf("      exact %s, rounded %s; per day and sample events: %s %s on %s%n", line.path("exactAmount").asText(),
+                    line.path("amount").asText(), line.path("usagePerDay").path("method").asText(), line.path("usagePerDay").path("path").asText(),
+                    line.path("usagePerDay").path("service").asText());
+        }
+        System.out.println("  printable: GET /v1/invoices/" + id + "/document.html and /document.pdf");
+
+        // and an independent recount of the accepted events agrees with rating and the invoice
+        JsonNode rec = call("POST", invoicing + "/v1/reconciliations", adminKey, "{}", 201);
+        System.out.printf("%nReconciled %s: %s records replayed, %s keys compared, drift on %s%n", rec.path("reconciliationId").asText(),
+                rec.path("recordsRead").asText(), rec.path("keysCompared").asText(), rec.path("drifted").asText());
+        if (rec.path("drifted").asInt() != 0) {
+            System.out.println("✘ reconciliation found drift: " + rec.path("drift"));
             System.exit(1);
         }
     }
