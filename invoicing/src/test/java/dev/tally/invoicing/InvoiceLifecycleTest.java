@@ -510,6 +510,19 @@ class InvoiceLifecycleTest {
         assertThat(credit.getList("ledger.kind")).endsWith("RESTORED", "RESTORED");
         Tenant other = tenant("Other credit");
         get(other, "/v1/customers/p/credits").statusCode(404);
+
+        // a grant that expired unused lapses at the next close, with a LAPSED entry: the ledger explains every balance
+        post(t, "/v1/customers/p/credits", "{\"amount\":\"4.00\",\"reason\":\"trial credit\",\"effectiveAt\":\"" + monthStart(-2)
+                + "\",\"expiresAt\":\"" + Instant.parse(monthStart(-1)).plusSeconds(86_400) + "\"}").statusCode(201);
+        usage(t, id, monthStart(0), monthStart(1), "1000");
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse(monthStart(1)).plusSeconds(3600), "watermark", Instant.now())).isEqualTo(1);
+        credit = get(t, "/v1/customers/p/credits").statusCode(200).extract().jsonPath();
+        assertThat(credit.getList("ledger.kind")).contains("LAPSED");
+        Map<String, Object> lapsed = credit.<Map<String, Object>>getList("ledger").stream().filter(e -> "LAPSED".equals(e.get("kind")))
+                .findFirst().orElseThrow();
+        assertThat(lapsed.get("amount")).isEqualTo("4.00");
+        assertThat(lapsed.get("balanceAfter")).isEqualTo("0");
+        assertThat((String) lapsed.get("reason")).startsWith("expired at ");
     }
 
 

@@ -164,6 +164,7 @@ public class Invoices {
         List<Content> out = new ArrayList<>(dues.size());
         java.util.Set<String> adjusted = new java.util.HashSet<>();
         Map<String, java.util.Optional<dev.tally.model.tax.TaxRate>> rates = new HashMap<>(); // by tax region, once per batch
+        credits.lapse(c, tenantId, now); // expired balances leave the ledger explained before any is applied
         Map<String, List<dev.tally.model.terms.CreditGrant>> grants = credits.grants(c, tenantId,
                 dues.stream().map(d -> d.customer().customerId()).distinct().toList());
         List<dev.tally.invoicing.credit.CreditLedger.Use> uses = new ArrayList<>();

@@ -23,6 +23,16 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class CreditLedger {
+    @jakarta.inject.Inject
+    javax.sql.DataSource dataSource;
+
+    /** Lapses expired balances of every tenant on a schedule (a close lapses its tenant's first anyway). */
+    @io.quarkus.scheduler.Scheduled(every = "${tally.credits.lapse-every:1h}", concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    void scheduledLapse() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            lapse(c, null, Instant.now());
+        }
+    }
     /** The grants with a balance of these customers, locked until the transaction ends: customer id → grants. */
     public Map<String, List<CreditGrant>> grants(Connection c, String tenantId, List<String> customerIds) throws SQLException {
         Map<String, List<CreditGrant>> out = new HashMap<>();
@@ -150,6 +160,29 @@ public class CreditLedger {
             restored = restored.add(amount);
         }
         return restored;
+    }
+
+    /**
+     * Lapses every grant that expired by {@code now} with a balance left ({@code tenantId} null: of every tenant):
+     * its balance goes to zero with a LAPSED entry. Returns how many lapsed.
+     */
+    public int lapse(Connection c, String tenantId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                with lapsed as (
+                  update credit_grant g set remaining = 0 from (
+                    select tenant_id, grant_id, remaining from credit_grant
+                    where (?::text is null or tenant_id = ?) and remaining > 0 and expires_at is not null and expires_at <= ?
+                    for update) old
+                  where g.tenant_id = old.tenant_id and g.grant_id = old.grant_id
+                  returning g.tenant_id, g.customer_id, g.grant_id, old.remaining, g.expires_at)
+                insert into credit_ledger (tenant_id, customer_id, grant_id, kind, amount, balance_after, reason)
+                select tenant_id, customer_id, grant_id, 'LAPSED', remaining, 0, 'expired at ' || to_char(expires_at at time zone 'UTC',
+                  'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' with this balance unused' from lapsed""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, tenantId);
+            ps.setTimestamp(3, Timestamp.from(now));
+            return ps.executeUpdate();
+        }
     }
 
     /** Now, for the ledger's "applied at" reason. */
