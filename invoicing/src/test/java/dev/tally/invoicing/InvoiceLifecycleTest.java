@@ -54,6 +54,8 @@ class InvoiceLifecycleTest {
     DataSource dataSource;
     @Inject
     PeriodCloser closer;
+    @Inject
+    dev.tally.invoicing.tax.TaxProvider taxes;
 
     private BillingFixture fixture() {
         return new BillingFixture(kafka, json, dataSource);
@@ -467,6 +469,17 @@ class InvoiceLifecycleTest {
         get(t, "/v1/invoices?customer=de").statusCode(200).body("invoices[0].total", equalTo("11.90"));
         get(t, "/v1/customers/de/invoices/draft").statusCode(200).body("tax.ratePercent", equalTo("7"));
         assertThat(count("select count(*) from audit_log where tenant_id = ? and entity_type = 'tax_rate'", t.id())).isEqualTo(3);
+        // a change at a date: scheduled, not in force yet; the provider answers by date
+        Instant inTwoDays = Instant.now().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        put.apply("DE", "{\"name\":\"VAT\",\"ratePercent\":\"21\",\"inclusive\":false,\"effectiveFrom\":\"" + inTwoDays + "\"}")
+                .statusCode(200);
+        put.apply("DE", "{\"name\":\"VAT\",\"ratePercent\":\"5\",\"inclusive\":false,\"effectiveFrom\":\"2020-01-01T00:00:00Z\"}")
+                .statusCode(400).body("field", equalTo("effectiveFrom"));
+        get(t, "/v1/tax-rates").statusCode(200).body("rates.find { it.region == 'DE' }.ratePercent", equalTo("7"))
+                .body("scheduled[0].ratePercent", equalTo("21")).body("scheduled[0].effectiveFrom", equalTo(inTwoDays.toString()));
+        get(t, "/v1/customers/de/invoices/draft").statusCode(200).body("tax.ratePercent", equalTo("7"));
+        assertThat(taxes.rateFor(t.id(), "DE", inTwoDays.minusSeconds(1)).orElseThrow().ratePercent()).isEqualByComparingTo("7");
+        assertThat(taxes.rateFor(t.id(), "DE", inTwoDays).orElseThrow().ratePercent()).isEqualByComparingTo("21");
         given().header("Authorization", "Bearer " + t.key()).delete("/v1/tax-rates/UK").then().statusCode(200);
         given().header("Authorization", "Bearer " + t.key()).delete("/v1/tax-rates/UK").then().statusCode(404);
     }

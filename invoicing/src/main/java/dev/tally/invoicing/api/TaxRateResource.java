@@ -19,6 +19,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -37,11 +38,19 @@ public class TaxRateResource {
     @Context
     ContainerRequestContext request;
 
-    /** {@code ratePercent}: e.g. 19 for 19 %, in [0, 100] with at most 4 fractional digits; {@code inclusive}: prices include it. */
-    public record RateBody(String name, BigDecimal ratePercent, Boolean inclusive) {
+    /**
+     * {@code ratePercent}: e.g. 19 for 19 %, in [0, 100] with at most 4 fractional digits; {@code inclusive}: prices
+     * include it; {@code effectiveFrom}: when it starts to apply (default: now) — a later date schedules a change.
+     */
+    public record RateBody(String name, BigDecimal ratePercent, Boolean inclusive, Instant effectiveFrom) {
     }
 
-    public record Rates(List<TaxRate> rates) {
+    /** A rate and when it applies from (null: since before any invoice). */
+    public record DatedRate(String region, String name, BigDecimal ratePercent, boolean inclusive, Instant effectiveFrom) {
+    }
+
+    /** {@code rates}: in force now, one per region; {@code scheduled}: changes that apply later. */
+    public record Rates(List<TaxRate> rates, List<DatedRate> scheduled) {
     }
 
     @GET
@@ -49,8 +58,10 @@ public class TaxRateResource {
     public Rates list() throws Exception {
         String tenant = Caller.of(request).tenant();
         List<TaxRate> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select region, name, rate_percent, inclusive from tax_rate where tenant_id = ? order by region")) {
+        List<DatedRate> scheduled = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select distinct on (region) region, name, rate_percent, inclusive from tax_rate where tenant_id = ? and effective_from <= now()
+                order by region, effective_from desc""")) {
             ps.setString(1, tenant);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -58,7 +69,18 @@ public class TaxRateResource {
                 }
             }
         }
-        return new Rates(out);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select region, name, rate_percent, inclusive, effective_from from tax_rate where tenant_id = ? and effective_from > now()
+                order by region, effective_from""")) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    scheduled.add(new DatedRate(rs.getString(1), rs.getString(2), dev.tally.invoicing.tax.TableTaxProvider.plain(rs.getBigDecimal(3)),
+                            rs.getBoolean(4), rs.getTimestamp(5).toInstant()));
+                }
+            }
+        }
+        return new Rates(out, scheduled);
     }
 
     @PUT
@@ -87,19 +109,29 @@ public class TaxRateResource {
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("invalid-field", e.getMessage(), "ratePercent");
         }
+        Instant now = Instant.now();
+        if (body.effectiveFrom() != null && body.effectiveFrom().isBefore(now.minusSeconds(300))) {
+            throw ProblemException.badRequest("invalid-field", "effectiveFrom cannot be in the past: invoices already finalized keep the rate"
+                    + " they applied, and a past date would change drafts only", "effectiveFrom");
+        }
+        Instant from = body.effectiveFrom() == null || body.effectiveFrom().isBefore(now) ? now : body.effectiveFrom();
         TaxRate before = current(tenant, region);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                insert into tax_rate (tenant_id, region, name, rate_percent, inclusive) values (?, ?, ?, ?, ?)
-                on conflict (tenant_id, region) do update set name = excluded.name, rate_percent = excluded.rate_percent,
+                insert into tax_rate (tenant_id, region, name, rate_percent, inclusive, effective_from) values (?, ?, ?, ?, ?, ?)
+                on conflict (tenant_id, region, effective_from) do update set name = excluded.name, rate_percent = excluded.rate_percent,
                   inclusive = excluded.inclusive, updated_at = now()""")) {
             ps.setString(1, tenant);
             ps.setString(2, region);
             ps.setString(3, name);
             ps.setBigDecimal(4, rate.ratePercent());
             ps.setBoolean(5, rate.inclusive());
+            ps.setTimestamp(6, java.sql.Timestamp.from(from));
             ps.executeUpdate();
         }
-        audit.record(tenant, caller.actor(), "tax_rate", region, before == null ? "create" : "update", before, rate);
+        java.util.Map<String, Object> after = new java.util.LinkedHashMap<>();
+        after.put("rate", rate);
+        after.put("effectiveFrom", from.toString());
+        audit.record(tenant, caller.actor(), "tax_rate", region, before == null ? "create" : "update", before, after);
         return rate;
     }
 
@@ -113,6 +145,7 @@ public class TaxRateResource {
         if (before == null) {
             throw ProblemException.notFound("tax-rate-not-found", "no tax rate for region '" + region + "'");
         }
+        // the region is no longer taxed: every row of it, scheduled ones included
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "delete from tax_rate where tenant_id = ? and region = ?")) {
             ps.setString(1, tenant);
@@ -124,8 +157,9 @@ public class TaxRateResource {
     }
 
     private TaxRate current(String tenant, String region) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select name, rate_percent, inclusive from tax_rate where tenant_id = ? and region = ?")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select name, rate_percent, inclusive from tax_rate where tenant_id = ? and region = ? and effective_from <= now()
+                order by effective_from desc limit 1""")) {
             ps.setString(1, tenant);
             ps.setString(2, region);
             try (ResultSet rs = ps.executeQuery()) {

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** The tenant's own rates, from {@code tax_rate}: one per tax region, the current one whatever {@code at}. */
+/** The tenant's own rates, from {@code tax_rate}: per tax region, the row in force at {@code at} (the latest that began by then). */
 @ApplicationScoped
 public class TableTaxProvider implements TaxProvider {
     @Inject
@@ -29,9 +29,12 @@ public class TableTaxProvider implements TaxProvider {
             return Optional.empty();
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select name, rate_percent, inclusive from tax_rate where tenant_id = ? and region = ?")) {
+             PreparedStatement ps = c.prepareStatement("""
+                     select name, rate_percent, inclusive from tax_rate where tenant_id = ? and region = ? and effective_from <= ?
+                     order by effective_from desc limit 1""")) {
             ps.setString(1, tenantId);
             ps.setString(2, region);
+            ps.setTimestamp(3, java.sql.Timestamp.from(at));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new TaxRate(region, rs.getString(1), plain(rs.getBigDecimal(2)), rs.getBoolean(3))) : Optional.empty();
             }
