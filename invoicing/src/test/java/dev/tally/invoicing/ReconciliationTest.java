@@ -96,6 +96,23 @@ class ReconciliationTest {
         assertThat(clean.getLong("recordsRead")).isEqualTo(200 + 20 + 2);
         assertThat(clean.getLong("unreadableRecords")).isZero();
 
+        // every event behind the invoice's line, in pages: the retracted one gone, the amended one with its new value
+        String invoice = get(t, "/v1/invoices?customer=r").extract().path("invoices[0].invoiceId");
+        JsonPath page1 = get(t, "/v1/invoices/" + invoice + "/events?meter=bandwidth&limit=150").statusCode(200).extract().jsonPath();
+        assertThat(page1.getLong("events")).isEqualTo(199);
+        assertThat(page1.getString("recountedQuantity")).isEqualTo(Long.toString(bytes));
+        assertThat(page1.getList("page")).hasSize(150);
+        assertThat(page1.getList("page.eventId")).doesNotContain("ev-7").contains("ev-8");
+        JsonPath page2 = get(t, "/v1/invoices/" + invoice + "/events?meter=bandwidth&limit=150&after=" + page1.getString("next")).statusCode(200)
+                .extract().jsonPath();
+        assertThat(page2.getList("page")).hasSize(49);
+        assertThat(page2.getString("next")).isNull();
+        assertThat(page1.<String>getList("page.eventId")).doesNotContainAnyElementsOf(page2.getList("page.eventId"));
+        java.util.List<java.util.Map<String, Object>> both = new java.util.ArrayList<>(page1.getList("page"));
+        both.addAll(page2.getList("page"));
+        assertThat(both.stream().filter(e -> "ev-8".equals(e.get("eventId"))).findFirst().orElseThrow().get("value")).isEqualTo("5");
+        get(t, "/v1/invoices/" + invoice + "/events?meter=nope").statusCode(400).body("field", org.hamcrest.Matchers.equalTo("meter"));
+
         // a fault: the stored snapshot loses 1,000 bytes
         try (var c = dataSource.getConnection(); var ps = c.prepareStatement(
                 "update usage_snapshot set quantity = quantity - 1000 where tenant_id = ? and customer_id = ?")) {

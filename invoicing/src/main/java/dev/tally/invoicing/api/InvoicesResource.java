@@ -47,6 +47,10 @@ public class InvoicesResource {
     @Inject
     PeriodCloser closer;
     @Inject
+    dev.tally.invoicing.reconcile.Reconciler reconciler;
+    @Inject
+    dev.tally.invoicing.reconcile.AcceptedReplay replay;
+    @Inject
     com.fasterxml.jackson.databind.ObjectMapper json;
     @Context
     ContainerRequestContext request;
@@ -132,6 +136,58 @@ public class InvoicesResource {
      * "Why does my bill look like this?": every line with its meter's definition, the quantity and price steps, and
      * the path to the events behind it.
      */
+    /** One event behind a line: its id, event time, the value the meter read (null for COUNT), its key (UNIQUE_COUNT) and group. */
+    public record LineEvents(String invoiceId, String meter, Instant periodStart, Instant periodEnd, BigDecimal recountedQuantity,
+            long events, List<dev.tally.model.metering.Recount.Event> page, String next, String note) {
+    }
+
+    /**
+     * Every event behind one of the invoice's period lines, as they stand now (amendments applied, retractions gone),
+     * recounted from a replay of tally.events.accepted: pages of {@code limit} (default 1000, at most 10,000) in
+     * event-time order, {@code after} the last event id of the previous page. The replay reads the whole topic (only
+     * this customer's records are parsed), so this is an investigation tool, not a hot path.
+     */
+    @GET
+    @Path("/{id}/events")
+    @Transactional
+    public LineEvents events(@PathParam("id") String id, @QueryParam("meter") String meter, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit) throws Exception {
+        String tenant = Caller.of(request).tenant();
+        Invoices.View v;
+        try (Connection c = dataSource.getConnection()) {
+            v = invoices.get(c, tenant, id);
+        }
+        if (meter == null || v.lines().stream().noneMatch(l -> meter.equals(l.meter()))) {
+            throw ProblemException.badRequest("invalid-field", "meter must be one of the invoice's lines: "
+                    + v.lines().stream().map(dev.tally.invoicing.billing.PeriodPricing.Line::meter).toList(), "meter");
+        }
+        if (limit != null && (limit < 1 || limit > 10_000)) {
+            throw ProblemException.badRequest("invalid-field", "limit must be between 1 and 10000", "limit");
+        }
+        dev.tally.model.metering.MeterDefinition def = reconciler.definition(tenant, meter);
+        dev.tally.model.metering.Recount recount = replay.replayCustomer(tenant, v.customerId(), java.time.Duration.ofMinutes(5));
+        List<dev.tally.model.metering.Recount.Event> all = recount.events(def, v.customerId(), v.periodStart());
+        BigDecimal quantity = recount.count(List.of(def), 0).entrySet().stream()
+                .filter(e -> e.getKey().customerId().equals(v.customerId()) && e.getKey().periodStart().equals(v.periodStart()))
+                .map(e -> e.getValue().quantity()).findFirst().orElse(BigDecimal.ZERO);
+        int from = 0;
+        if (after != null) {
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).eventId().equals(after)) {
+                    from = i + 1;
+                    break;
+                }
+            }
+        }
+        int n = limit == null ? 1000 : limit;
+        List<dev.tally.model.metering.Recount.Event> page = all.subList(Math.min(from, all.size()), Math.min(from + n, all.size()));
+        String next = from + n < all.size() ? page.get(page.size() - 1).eventId() : null;
+        return new LineEvents(v.invoiceId(), meter, v.periodStart(), v.periodEnd(), dev.tally.model.pricing.Decimals.normalized(quantity),
+                all.size(), page, next, "the events as they stand now; the line was priced from quantity " + v.lines().stream()
+                        .filter(l -> meter.equals(l.meter())).findFirst().orElseThrow().quantity().toPlainString()
+                        + " when the invoice was finalized — usage that arrived later is billed as adjustments on later invoices");
+    }
+
     /** The invoice as a printable HTML page (the stored document rendered; no scripts, no external resources). */
     @GET
     @Path("/{id}/document.html")
@@ -186,7 +242,8 @@ public class InvoicesResource {
                                 + " invoice, and the change it makes to that period's discounts and minimum commitment",
                         "terms: fixed fees prorated by seconds over the part of the period each plan version was in force; then the"
                                 + " discounts, in order, on usage plus fixed fees; then the true-up to the minimum commitment",
-                        "listing every event behind a line is not available yet; the sampled ids lead to each event's record and corrections"));
+                        "every event behind a line: GET /v1/invoices/" + v.invoiceId() + "/events?meter=<meter> (recounted from the accepted"
+                                + " events; each id leads to ingest's GET /v1/events/{id})"));
     }
 
     private Link usage(String customerId, String meter, Instant from, Instant to) {

@@ -33,8 +33,18 @@ public class AcceptedReplay {
     @Inject
     ObjectMapper json;
 
+    /** The recount of one customer's records only (others are skipped by their key, unparsed). */
+    public Recount replayCustomer(String tenantId, String customerId, Duration timeout) throws Exception {
+        String key = tenantId + "/" + customerId;
+        return replay(Set.of(tenantId), k -> k.equals(key), timeout).get(tenantId);
+    }
+
     /** Recounts per tenant; {@code tenants} null: every tenant on the topic. */
     public Map<String, Recount> replay(Set<String> tenants, Duration timeout) throws Exception {
+        return replay(tenants, k -> true, timeout);
+    }
+
+    private Map<String, Recount> replay(Set<String> tenants, java.util.function.Predicate<String> keys, Duration timeout) throws Exception {
         ObjectMapper lenient = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         Map<String, Recount> out = new HashMap<>();
         if (tenants != null) {
@@ -52,7 +62,7 @@ public class AcceptedReplay {
                     throw new IllegalStateException("the replay of " + Topics.EVENTS_ACCEPTED + " did not reach its end within " + timeout);
                 }
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())) || r.key() == null) {
+                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())) || r.key() == null || !keys.test(r.key())) {
                         continue;
                     }
                     int slash = r.key().indexOf('/');

@@ -233,6 +233,12 @@ public class Reconciler {
         return new Recount.Key(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getTimestamp(4).toInstant());
     }
 
+    /** A meter of the tenant as shared-model defines it (404 when there is none). */
+    public MeterDefinition definition(String tenantId, String meter) {
+        return definitions(tenantId).stream().filter(m -> m.key().equals(meter)).findFirst().orElseThrow(
+                () -> dev.tally.platform.problem.ProblemException.notFound("meter-not-found", "no meter '" + meter + "'"));
+    }
+
     private List<MeterDefinition> definitions(String tenantId) {
         List<MeterDefinition> out = new ArrayList<>();
         for (MeterEntity m : MeterEntity.<MeterEntity>list("tenantId", tenantId)) {

@@ -69,6 +69,37 @@ public final class Recount {
         return read;
     }
 
+    /** One event behind a meter's quantity: its final state's time and the value the meter reads (null for COUNT). */
+    public record Event(String eventId, Instant timestamp, BigDecimal value, String key, Map<String, String> group) {
+    }
+
+    /**
+     * Every event (in its final state) that {@code meter} counts for {@code customerId} in the period starting at
+     * {@code periodStart}, in event-time order (then id).
+     */
+    public List<Event> events(MeterDefinition meter, String customerId, Instant periodStart) {
+        List<Event> out = new ArrayList<>();
+        for (AcceptedEventV1 e : events.values()) {
+            if (e == null || !customerId.equals(e.customerId())) {
+                continue;
+            }
+            BillingPeriod period = e.periodStart() != null && e.periodEnd() != null ? new BillingPeriod(e.periodStart(), e.periodEnd())
+                    : BillingPeriod.calendarMonthOf(e.timestamp());
+            if (!period.start().equals(periodStart)) {
+                continue;
+            }
+            UsageEvent event = new UsageEvent(e.eventId(), e.type(), e.customer(), e.timestamp(), e.properties() == null ? Map.of()
+                    : e.properties());
+            Observation o = meter.observation(event);
+            if (o != null) {
+                out.add(new Event(e.eventId(), e.timestamp(), o.value(), o.key(), meter.groupBy().isEmpty() ? Map.of()
+                        : meter.group(event).dimensions()));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Event::timestamp).thenComparing(Event::eventId));
+        return out;
+    }
+
     /**
      * The quantity of every meter for every customer and period with at least one of the meter's events, keeping at
      * most {@code sample} event ids per key. An event without a stamped period is counted in its UTC calendar month.
