@@ -305,14 +305,116 @@ class CreditNotesTest {
         assertThat(stripe.created("refund")).isEqualTo(refundsBefore + 1);
         get(t, "/v1/refunds/" + refund).body("status", equalTo("succeeded")).body("provider", equalTo("stripe"))
                 .body("providerRefundId", org.hamcrest.Matchers.startsWith("re_"));
-        List<StripeStub.Request> refunds = stripe.requests().stream().filter(r -> r.path().equals("/v1/refunds")).toList();
-        assertThat(refunds).hasSizeGreaterThanOrEqualTo(2).allSatisfy(r -> {
+        // the lost answer's retry asked Stripe first (GET, by payment intent) and found the refund: one POST in all
+        List<StripeStub.Request> refunds = stripe.requests().stream().filter(r -> r.path().equals("/v1/refunds")
+                && refund.equals(r.params().get("metadata[tally_refund_id]"))).toList();
+        assertThat(refunds).singleElement().satisfies(r -> {
             assertThat(r.idempotencyKey()).isEqualTo("tally-" + refund);
             assertThat(r.params()).containsEntry("amount", "234").containsEntry("payment_intent", intent);
         });
+        assertThat(stripe.requests()).anySatisfy(r -> assertThat(r.method() + " " + r.path() + " " + r.params().get("payment_intent"))
+                .isEqualTo("GET /v1/refunds " + intent));
         assertThat(jobs.state(t.id(), "refund", refund).status()).isEqualTo("done");
+        // real Stripe keeps a 500 under its key and replays it: the retry looks the refund up and does not refund twice
+        int before = stripe.created("refund");
+        String second = post(t, "/v1/invoices/" + invoice + "/credit-notes",
+                "{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"1.00\"}],\"reason\":\"second outage\"}").statusCode(201)
+                .extract().path("refundId");
+        stripe.storedFailureNext(1, true);
+        jobs.runOnce();
+        get(t, "/v1/refunds/" + second).body("status", equalTo("pending"));
+        jobs.dueNow(t.id());
+        jobs.runOnce();
+        assertThat(stripe.created("refund")).isEqualTo(before + 1);
+        get(t, "/v1/refunds/" + second).body("status", equalTo("succeeded"));
+
+        // a refund Stripe refuses is not lost: the amount goes back to the customer as prepaid credit
+        stripe.nextRefundStatus("failed");
+        String third = post(t, "/v1/invoices/" + invoice + "/credit-notes",
+                "{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"0.50\"}],\"reason\":\"third\"}").statusCode(201)
+                .extract().path("refundId");
+        jobs.runOnce();
+        get(t, "/v1/refunds/" + third).body("status", equalTo("failed")).body("creditedGrantId", org.hamcrest.Matchers.startsWith("crd_"));
+        get(t, "/v1/customers/st/credits").body("balance", equalTo("0.50"));
+
         // unauthenticated only with a signature: no key and no signature is refused
         given().body("{}").post(hook).then().statusCode(400);
         given().body("{}").post("/v1/payment-webhooks/stripe/ten_unknown").then().statusCode(404);
+    }
+
+    /**
+     * A Stripe tenant's invoice changes in Tally after it was pushed: a credit note lowers what Stripe collects (a
+     * Stripe credit note, by a sync job), Stripe's payment of the lowered amount pays it; a whole note settles another
+     * and voids it at Stripe; an invoice paid by bank transfer is marked paid out of band there, and its refund is
+     * recorded by hand (it has no Stripe payment).
+     */
+    @Test
+    void changesInTallyReachTheStripeInvoice() throws Exception {
+        StripeStub stripe = StripeStubResource.stub;
+        Tenant t = tenant("Synced");
+        String secret = "whsec_sync_" + System.nanoTime();
+        given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON)
+                .body("{\"provider\":\"stripe\",\"apiKey\":\"" + StripeStubResource.API_KEY + "\",\"webhookSecret\":\"" + secret + "\"}")
+                .put("/v1/payment-provider").then().statusCode(200);
+        List<String> ids = setUp(t, monthStart(-1), "a", "b", "c");
+        for (String id : ids) {
+            fixture().usage(t, id, 1, monthStart(-1), monthStart(0), "10000");
+        }
+        assertThat(closer.closeTenant(t.id(), Instant.parse(monthStart(0)), "watermark", Instant.now())).isEqualTo(3);
+        jobs.runOnce();
+        java.util.Map<String, String> tally = new java.util.HashMap<>();
+        java.util.Map<String, String> pushed = new java.util.HashMap<>();
+        for (String c : List.of("a", "b", "c")) {
+            String inv = get(t, "/v1/invoices?customer=" + c).extract().path("invoices[0].invoiceId");
+            tally.put(c, inv);
+            try (var conn = dataSource.getConnection(); var ps = conn.prepareStatement(
+                    "select provider_id from provider_ref where tenant_id = ? and kind = 'invoice' and tally_id = ?")) {
+                ps.setString(1, t.id());
+                ps.setString(2, inv);
+                try (var rs = ps.executeQuery()) {
+                    assertThat(rs.next()).as("pushed " + c).isTrue();
+                    pushed.put(c, rs.getString(1));
+                }
+            }
+            assertThat(stripe.object(pushed.get(c)).path("amount_remaining").asLong()).isEqualTo(1000);
+        }
+
+        // a: 2.00 off what is due → Stripe asks 8.00; its payment of 8.00 pays the Tally invoice
+        post(t, "/v1/invoices/" + tally.get("a") + "/credit-notes", "{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"2.00\"}],"
+                + "\"reason\":\"goodwill\"}").statusCode(201).body("appliedToDue", equalTo("2.00"));
+        // b: settled whole by a credit note → voided at Stripe
+        post(t, "/v1/invoices/" + tally.get("b") + "/credit-notes", "{\"reason\":\"cancelled\"}").statusCode(201);
+        // c: paid by bank transfer → paid out of band at Stripe
+        post(t, "/v1/invoices/" + tally.get("c") + "/payments", "{\"reference\":\"bank-42\",\"amount\":\"10.00\"}").statusCode(200);
+        jobs.runOnce();
+        assertThat(stripe.object(pushed.get("a")).path("amount_remaining").asLong()).isEqualTo(800);
+        assertThat(stripe.object(pushed.get("a")).path("status").asText()).isEqualTo("open");
+        assertThat(stripe.object(pushed.get("b")).path("status").asText()).isEqualTo("void");
+        assertThat(stripe.object(pushed.get("c")).path("status").asText()).isEqualTo("paid");
+        assertThat(stripe.object(pushed.get("c")).path("paid_out_of_band").asBoolean()).isTrue();
+        assertThat(jobs.state(t.id(), "sync_invoice", tally.get("a")).status()).isEqualTo("done");
+        jobs.dueNow(t.id());
+        jobs.runOnce(); // nothing left to do: a sync compares both sides, it does not repeat itself
+        assertThat(stripe.object(pushed.get("a")).path("amount_remaining").asLong()).isEqualTo(800);
+
+        String intent = stripe.pay(pushed.get("a"));
+        String event = json.writeValueAsString(json.createObjectNode().put("id", "evt_" + intent).put("type", "invoice.paid")
+                .set("data", json.createObjectNode().set("object", stripe.object(pushed.get("a")))));
+        given().header("Stripe-Signature", StripeSignature.sign(secret, event, Instant.now())).body(event)
+                .post("/v1/payment-webhooks/stripe/" + t.id()).then().statusCode(200);
+        get(t, "/v1/invoices/" + tally.get("a")).body("status", equalTo("paid")).body("paymentReference", equalTo(intent));
+
+        // Stripe's newer invoice.paid without a payment_intent is not swallowed: 422, and not recorded as handled
+        String bare = json.writeValueAsString(json.createObjectNode().put("id", "evt_bare").put("type", "invoice.paid")
+                .set("data", json.createObjectNode().set("object", json.createObjectNode().put("id", pushed.get("a"))
+                        .set("metadata", json.createObjectNode().put("tally_invoice_id", tally.get("a"))))));
+        given().header("Stripe-Signature", StripeSignature.sign(secret, bare, Instant.now())).body(bare)
+                .post("/v1/payment-webhooks/stripe/" + t.id()).then().statusCode(422);
+        assertThat(fixture().count("select count(*) from provider_event where tenant_id = ? and event_id = 'evt_bare'", t.id())).isZero();
+
+        // c was paid by bank transfer: its refund has no Stripe payment, so it is recorded by hand
+        String refund = post(t, "/v1/invoices/" + tally.get("c") + "/credit-notes", "{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":"
+                + "\"1.00\"}],\"reason\":\"x\"}").statusCode(201).extract().path("refundId");
+        get(t, "/v1/refunds/" + refund).body("provider", equalTo("offline")).body("status", equalTo("pending"));
     }
 }

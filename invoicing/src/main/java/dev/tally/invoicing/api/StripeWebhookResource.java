@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.payment.PaymentProviders;
 import dev.tally.invoicing.payment.stripe.StripeSignature;
-import dev.tally.model.money.Currencies;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -90,6 +89,7 @@ public class StripeWebhookResource {
             JsonNode object = event.path("data").path("object");
             return switch (type) {
                 case "invoice.paid" -> new Received(true, eventId, paid(c, tenantId, object, now));
+                case "invoice_payment.paid" -> new Received(true, eventId, invoicePayment(c, tenantId, object, now));
                 case "refund.updated", "refund.failed", "charge.refund.updated" -> new Received(true, eventId, refund(c, tenantId, object, now));
                 default -> new Received(true, eventId, "ignored");
             };
@@ -98,20 +98,68 @@ public class StripeWebhookResource {
 
     private String paid(Connection c, String tenantId, JsonNode invoice, Instant now) throws Exception {
         String invoiceId = invoice.path("metadata").path("tally_invoice_id").asText(null);
-        String intent = invoice.path("payment_intent").asText(null);
-        if (invoiceId == null || intent == null) {
+        if (invoiceId == null) {
             return "ignored: not a Tally invoice";
         }
+        if (invoice.path("paid_out_of_band").asBoolean(false)) {
+            return "ignored: paid outside Stripe (recorded in Tally)";
+        }
+        String intent = invoice.path("payment_intent").asText(null);
+        if (intent == null || intent.isBlank() || "null".equals(intent)) {
+            // API versions from 2025-03-31 leave payment_intent off the invoice: the payment comes as invoice_payment.paid.
+            // Not handled (the event id is not recorded), so a redelivery can still be.
+            throw ProblemException.unprocessable("no-payment-intent", "invoice.paid without payment_intent: subscribe the endpoint to"
+                    + " invoice_payment.paid (or use API version 2024-06-20)", "data.object.payment_intent");
+        }
+        return pay(c, tenantId, invoiceId, intent, invoice.path("currency").asText(""), invoice.path("amount_paid").asLong(), now);
+    }
+
+    /** An InvoicePayment (API versions from 2025-03-31): the Stripe invoice it paid, found through the push's reference. */
+    private String invoicePayment(Connection c, String tenantId, JsonNode payment, Instant now) throws Exception {
+        String stripeInvoice = payment.path("invoice").asText(null);
+        String intent = payment.path("payment").path("payment_intent").asText(null);
+        if (stripeInvoice == null || intent == null || !"paid".equals(payment.path("status").asText("paid"))) {
+            return "ignored: not a payment of an invoice by a payment intent";
+        }
+        String invoiceId = null;
+        try (java.sql.PreparedStatement ps = c.prepareStatement("""
+                select tally_id from provider_ref where tenant_id = ? and provider = 'stripe' and kind = 'invoice' and provider_id = ?""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, stripeInvoice);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    invoiceId = rs.getString(1);
+                }
+            }
+        }
+        if (invoiceId == null) {
+            return "ignored: not a Tally invoice";
+        }
+        return pay(c, tenantId, invoiceId, intent, payment.path("currency").asText(""), payment.path("amount_paid").asLong(), now);
+    }
+
+    private String pay(Connection c, String tenantId, String invoiceId, String intent, String stripeCurrency, long amountPaid, Instant now)
+            throws Exception {
         Invoices.View v = invoices.get(c, tenantId, invoiceId);
         if ("paid".equals(v.status()) && intent.equals(v.paymentReference())) {
             return "already paid";
         }
-        String currency = invoice.path("currency").asText("").toUpperCase(Locale.ROOT);
+        if (!"finalized".equals(v.status())) {
+            // paid or voided in Tally meanwhile (the sync job voids or settles it at Stripe): a payment here is an
+            // overpayment to give back by hand, reported, not retried by Stripe forever
+            return "not applied: invoice " + v.number() + " is " + v.status() + " in Tally; refund payment " + intent + " by hand";
+        }
+        String currency = stripeCurrency.toUpperCase(Locale.ROOT);
         if (!currency.equals(v.currency())) {
             throw ProblemException.unprocessable("payment-mismatch", "paid in " + currency + ", invoice " + v.number() + " is in " + v.currency(),
                     "currency");
         }
-        BigDecimal amount = BigDecimal.valueOf(invoice.path("amount_paid").asLong(), Currencies.minorUnits(Currencies.of(currency)));
+        BigDecimal amount;
+        try {
+            amount = dev.tally.invoicing.payment.stripe.StripeAmounts.fromMinor(amountPaid, currency);
+        } catch (dev.tally.invoicing.payment.ProviderException e) {
+            throw ProblemException.unprocessable("payment-mismatch", e.getMessage(), "currency");
+        }
         if (amount.compareTo(v.balanceDue()) != 0) {
             throw ProblemException.unprocessable("payment-mismatch", "Stripe reports " + amount.toPlainString() + " " + currency + " paid, but invoice "
                     + v.number() + " has " + v.balanceDue().toPlainString() + " due", "amount_paid");

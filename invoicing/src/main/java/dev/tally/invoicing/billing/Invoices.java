@@ -685,6 +685,7 @@ public class Invoices {
         }
         undoAdjustments(c, tenantId, before.customerId(), before.adjustments());
         credits.restore(c, tenantId, invoiceId, "invoice " + before.number() + " voided: " + reason);
+        providers.enqueueSync(c, tenantId, invoiceId); // a pushed invoice is voided at the provider too
         View after = get(c, tenantId, invoiceId);
         announce(c, tenantId, after, actor, reason, null, now);
         audit.record(tenantId, actor, "invoice", invoiceId, "void", Map.of("status", before.status()), Map.of("status", "void", "reason", reason));
@@ -713,6 +714,9 @@ public class Invoices {
                     + before.currency() + " (partial payments are not supported yet)", "amount");
         }
         markPaid(c, tenantId, before, reference, now);
+        if (!reference.startsWith("pi_")) {
+            providers.enqueueSync(c, tenantId, invoiceId); // paid outside the provider: it stops collecting
+        }
         View after = get(c, tenantId, invoiceId);
         announce(c, tenantId, after, actor, null, reference, now);
         Map<String, Object> paid = new LinkedHashMap<>();

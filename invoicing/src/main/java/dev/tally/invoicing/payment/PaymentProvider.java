@@ -49,6 +49,10 @@ public interface PaymentProvider {
     record RefundResult(String providerRefundId, String status) {
     }
 
+    /** A pushed invoice as the provider has it now: {@code draft}, {@code open}, {@code paid}, {@code void} …, and what it still asks for. */
+    record ProviderInvoice(String id, String status, String currency, BigDecimal amountDue) {
+    }
+
     /** Creates the customer at the provider; returns the provider's customer id. */
     String syncCustomer(Account account, CustomerRef customer, String idempotencyKey) throws ProviderException;
 
@@ -57,4 +61,23 @@ public interface PaymentProvider {
 
     /** Refunds {@code request.amount()} of the invoice's payment. */
     RefundResult refund(Account account, RefundRequest request, String idempotencyKey) throws ProviderException;
+
+    /**
+     * The refund made for Tally refund {@code refundId} of {@code paymentReference}, if the provider has one — asked
+     * before a retry, because a provider may have acted on a call whose answer was an error.
+     */
+    RefundResult findRefund(Account account, String paymentReference, String currency, String refundId) throws ProviderException;
+
+    /** The pushed invoice as the provider has it now. */
+    ProviderInvoice invoice(Account account, String providerInvoiceId, String currency) throws ProviderException;
+
+    /** Lowers what an open pushed invoice asks for by {@code amount} (a credit note at the provider). */
+    void creditInvoice(Account account, String providerInvoiceId, String currency, BigDecimal amount, String memo, String idempotencyKey)
+            throws ProviderException;
+
+    /** Voids an open pushed invoice: the provider stops collecting it. */
+    void voidInvoice(Account account, String providerInvoiceId, String idempotencyKey) throws ProviderException;
+
+    /** Marks an open pushed invoice paid outside the provider (a bank transfer recorded in Tally). */
+    void markPaidOutOfBand(Account account, String providerInvoiceId, String idempotencyKey) throws ProviderException;
 }

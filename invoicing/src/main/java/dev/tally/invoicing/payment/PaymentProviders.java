@@ -42,6 +42,8 @@ public class PaymentProviders {
     ObjectMapper json;
     @Inject
     AuditLog audit;
+    @Inject
+    dev.tally.invoicing.credit.CreditLedger ledger;
 
     @ConfigProperty(name = "tally.stripe.api-base", defaultValue = "https://api.stripe.com")
     URI stripeBase;
@@ -154,12 +156,34 @@ public class PaymentProviders {
     }
 
     /**
+     * After a change to an invoice that was pushed to the provider (a credit note off what is due, a void, a payment
+     * recorded outside the provider): a job that brings the provider's invoice in line. Nothing for an invoice that
+     * was never pushed; a pending sync is re-armed.
+     */
+    public void enqueueSync(Connection c, String tenantId, String invoiceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into provider_job (tenant_id, provider, kind, ref_id, idempotency_key)
+                select tenant_id, provider, 'sync_invoice', ref_id, 'tally-sync-' || ref_id from provider_job
+                where tenant_id = ? and kind = 'push_invoice' and ref_id = ?
+                on conflict (tenant_id, kind, ref_id) do update set status = 'pending', attempts = 0, next_attempt_at = now(),
+                  last_error = null, done_at = null, revision = provider_job.revision + 1""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, invoiceId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
      * A refund of {@code amount} of what the customer paid for {@code invoice}, for credit note {@code creditNoteId}:
-     * through the tenant's provider (a job), or pending until recorded by hand (offline). Returns the refund id.
+     * through the provider the invoice was paid with (a Stripe payment intent: a job), else pending until recorded by
+     * hand (offline). Returns the refund id.
      */
     public String startRefund(Connection c, String tenantId, Invoices.View invoice, String creditNoteId, BigDecimal amount, String reason,
             Instant now) throws Exception {
-        Config config = config(c, tenantId);
+        Config tenantConfig = config(c, tenantId);
+        boolean byStripe = STRIPE.equals(tenantConfig.provider()) && invoice.paymentReference() != null
+                && invoice.paymentReference().startsWith("pi_");
+        Config config = byStripe ? tenantConfig : new Config(OFFLINE, null);
         String refundId = "rf_" + UUID.randomUUID().toString().replace("-", "");
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into refund (refund_id, tenant_id, customer_id, invoice_id, credit_note_id, currency, amount, provider, status, created_at,
@@ -192,7 +216,8 @@ public class PaymentProviders {
 
     /** A refund as the API shows it. */
     public record Refund(String refundId, String customerId, String invoiceId, String creditNoteId, String currency, BigDecimal amount,
-            String provider, String status, String providerRefundId, String failure, Instant createdAt, Instant updatedAt) {
+            String provider, String status, String providerRefundId, String failure, String creditedGrantId, Instant createdAt,
+            Instant updatedAt) {
     }
 
     public Refund refund(Connection c, String tenantId, String refundId) throws SQLException {
@@ -207,15 +232,15 @@ public class PaymentProviders {
         List<Refund> out = new java.util.ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select refund_id, customer_id, invoice_id, credit_note_id, currency, amount, provider, status, provider_refund_id, failure,
-                  created_at, updated_at from refund where """ + " " + where + " order by created_at, refund_id limit 1000")) {
+                  credited_grant_id, created_at, updated_at from refund where """ + " " + where + " order by created_at, refund_id limit 1000")) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Refund(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getBigDecimal(6),
-                            rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getTimestamp(11).toInstant(),
-                            rs.getTimestamp(12).toInstant()));
+                            rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                            rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant()));
                 }
             }
         }
@@ -239,6 +264,18 @@ public class PaymentProviders {
             ps.setString(6, refundId);
             if (ps.executeUpdate() != 1) {
                 return false;
+            }
+        }
+        if ("failed".equals(status)) {
+            // the money did not go back: it is not lost — the customer gets it as prepaid credit
+            Refund r = refund(c, tenantId, refundId);
+            String grant = ledger.grant(c, tenantId, r.customerId(), r.currency(), r.amount(), 0, now, null,
+                    "refund " + refundId + " failed (" + (failure == null ? "the provider refused it" : failure) + "): credited back", actor);
+            try (PreparedStatement ps = c.prepareStatement("update refund set credited_grant_id = ? where tenant_id = ? and refund_id = ?")) {
+                ps.setString(1, grant);
+                ps.setString(2, tenantId);
+                ps.setString(3, refundId);
+                ps.executeUpdate();
             }
         }
         if (!"pending".equals(status)) {

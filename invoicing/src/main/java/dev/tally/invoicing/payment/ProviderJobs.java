@@ -39,7 +39,7 @@ public class ProviderJobs {
     @Inject
     Invoices invoices;
 
-    record Job(long jobId, String tenantId, String provider, String kind, String refId, String idempotencyKey, int attempts) {
+    record Job(long jobId, String tenantId, String provider, String kind, String refId, String idempotencyKey, int attempts, int revision) {
     }
 
     @Scheduled(every = "${tally.payments.dispatch-every:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -61,6 +61,7 @@ public class ProviderJobs {
                 switch (j.kind()) {
                     case "push_invoice" -> push(j);
                     case "refund" -> refund(j);
+                    case "sync_invoice" -> sync(j);
                     default -> throw new IllegalStateException("unknown job kind " + j.kind());
                 }
                 finish(j, "done", null);
@@ -135,16 +136,82 @@ public class ProviderJobs {
         if (invoice.paymentReference() == null || invoice.paymentReference().startsWith(Invoices.SETTLED_BY_CREDIT_NOTES)) {
             throw new ProviderException("invoice " + invoice.number() + " has no payment at the provider to refund", false, 0);
         }
-        PaymentProvider.RefundResult result = providers.provider(j.provider()).refund(account, new PaymentProvider.RefundRequest(r.refundId(),
-                r.invoiceId(), providerInvoice, invoice.paymentReference(), r.currency(), r.amount(), "credit note " + r.creditNoteId()),
-                j.idempotencyKey());
+        PaymentProvider provider = providers.provider(j.provider());
+        PaymentProvider.RefundResult result = null;
+        if (j.attempts() > 0) {
+            // an earlier attempt's error does not mean the provider did nothing (Stripe keeps a 500 under its key and
+            // replays it): look for the refund first, and try again under a new key only when there is none
+            result = provider.findRefund(account, invoice.paymentReference(), r.currency(), r.refundId());
+        }
+        if (result == null) {
+            result = provider.refund(account, new PaymentProvider.RefundRequest(r.refundId(), r.invoiceId(), providerInvoice,
+                    invoice.paymentReference(), r.currency(), r.amount(), "credit note " + r.creditNoteId()),
+                    j.attempts() == 0 ? j.idempotencyKey() : j.idempotencyKey() + ":attempt-" + j.attempts());
+        }
+        PaymentProvider.RefundResult settled = result;
         QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                return providers.settleRefund(c, j.tenantId(), r.refundId(), result.status(), result.providerRefundId(),
-                        "failed".equals(result.status()) ? "the provider reports the refund failed" : null, "provider:" + j.provider(),
+                return providers.settleRefund(c, j.tenantId(), r.refundId(), settled.status(), settled.providerRefundId(),
+                        "failed".equals(settled.status()) ? "the provider reports the refund failed" : null, "provider:" + j.provider(),
                         Instant.now());
             }
         });
+    }
+
+    /**
+     * Brings the provider's copy of a pushed invoice in line with Tally's, from both as they are now (so it can run
+     * any number of times): void there when void here or settled by credit notes; paid outside the provider when
+     * paid here otherwise; a credit note there for what credit notes here took off what is due.
+     */
+    private void sync(Job j) throws Exception {
+        PaymentProvider.Account account;
+        Invoices.View invoice;
+        String pushed;
+        ProviderJobs.State push;
+        try (Connection c = dataSource.getConnection()) {
+            account = providers.config(c, j.tenantId()).account();
+            invoice = invoices.get(c, j.tenantId(), j.refId());
+            pushed = ref(c, j.tenantId(), j.provider(), "invoice", invoice.invoiceId());
+        }
+        push = state(j.tenantId(), "push_invoice", invoice.invoiceId());
+        if (pushed == null) {
+            if (push != null && "pending".equals(push.status())) {
+                throw new ProviderException("invoice " + invoice.number() + " is not pushed yet; syncing after the push", true, 0);
+            }
+            return; // never pushed (nothing was due, or the push failed): nothing at the provider to change
+        }
+        if (account == null) {
+            throw new ProviderException("the tenant's provider is no longer " + j.provider(), false, 0);
+        }
+        PaymentProvider provider = providers.provider(j.provider());
+        PaymentProvider.ProviderInvoice there = provider.invoice(account, pushed, invoice.currency());
+        if (!"open".equals(there.status()) && !"draft".equals(there.status())) {
+            if ("paid".equals(there.status()) && ("void".equals(invoice.status()) || invoice.balanceDue().signum() == 0
+                    && !"paid".equals(invoice.status()))) {
+                throw new ProviderException("Stripe invoice " + pushed + " was paid but Tally invoice " + invoice.number() + " is "
+                        + invoice.status() + " with " + invoice.balanceDue() + " due: refund or credit it by hand", false, 0);
+            }
+            return; // already paid, void or uncollectible there
+        }
+        String key = "tally-sync-" + invoice.invoiceId();
+        boolean settledHere = "void".equals(invoice.status())
+                || invoice.paymentReference() != null && invoice.paymentReference().startsWith(Invoices.SETTLED_BY_CREDIT_NOTES);
+        if (settledHere) {
+            provider.voidInvoice(account, pushed, key + ":void");
+        } else if ("paid".equals(invoice.status())) {
+            if (!invoice.paymentReference().startsWith("pi_")) {
+                provider.markPaidOutOfBand(account, pushed, key + ":paid-out-of-band");
+            }
+        } else {
+            int diff = there.amountDue().compareTo(invoice.balanceDue());
+            if (diff > 0) {
+                provider.creditInvoice(account, pushed, invoice.currency(), there.amountDue().subtract(invoice.balanceDue()),
+                        "Tally credit notes on " + invoice.number(), key + ":credit-to-" + invoice.balanceDue().toPlainString());
+            } else if (diff < 0) {
+                throw new ProviderException("Stripe invoice " + pushed + " asks " + there.amountDue() + " but Tally invoice " + invoice.number()
+                        + " has " + invoice.balanceDue() + " due: reconcile by hand", false, 0);
+            }
+        }
     }
 
     private static String ref(Connection c, String tenantId, String provider, String kind, String tallyId) throws SQLException {
@@ -183,13 +250,13 @@ public class ProviderJobs {
                       select job_id from provider_job where status = 'pending' and next_attempt_at <= now()
                       order by next_attempt_at limit ? for update skip locked)
                     update provider_job j set next_attempt_at = now() + ?::interval from due where j.job_id = due.job_id
-                    returning j.job_id, j.tenant_id, j.provider, j.kind, j.ref_id, j.idempotency_key, j.attempts""")) {
+                    returning j.job_id, j.tenant_id, j.provider, j.kind, j.ref_id, j.idempotency_key, j.attempts, j.revision""")) {
                 ps.setInt(1, BATCH);
                 ps.setString(2, LEASE.toSeconds() + " seconds");
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                                rs.getInt(7)));
+                                rs.getInt(7), rs.getInt(8)));
                     }
                 }
                 c.commit();
@@ -205,11 +272,12 @@ public class ProviderJobs {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      update provider_job set status = ?, attempts = attempts + 1, last_error = ?, done_at = now()
-                     where job_id = ? and attempts = ? and status = 'pending'""")) {
+                     where job_id = ? and attempts = ? and revision = ? and status = 'pending'""")) {
             ps.setString(1, status);
             ps.setString(2, error);
             ps.setLong(3, j.jobId());
             ps.setInt(4, j.attempts());
+            ps.setInt(5, j.revision());
             ps.executeUpdate();
         }
     }
@@ -232,12 +300,13 @@ public class ProviderJobs {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      update provider_job set attempts = ?, last_error = ?, next_attempt_at = ?
-                     where job_id = ? and attempts = ? and status = 'pending'""")) {
+                     where job_id = ? and attempts = ? and revision = ? and status = 'pending'""")) {
             ps.setInt(1, attempts);
             ps.setString(2, error);
             ps.setTimestamp(3, Timestamp.from(Instant.now().plus(Backoff.after(attempts))));
             ps.setLong(4, j.jobId());
             ps.setInt(5, j.attempts());
+            ps.setInt(6, j.revision());
             ps.executeUpdate();
         }
     }

@@ -197,6 +197,9 @@ public class CreditNoteService {
             // nothing is due any more: the invoice is settled by its credit notes
             invoices.settleByCreditNotes(c, tenantId, invoice.invoiceId(), number, actor, now);
         }
+        if (settled.appliedToDue().signum() > 0) {
+            providers.enqueueSync(c, tenantId, invoice.invoiceId()); // a pushed invoice asks the provider for less now
+        }
         String refundId = null;
         if (settled.refunded().signum() > 0) {
             refundId = providers.startRefund(c, tenantId, invoice, id, settled.refunded(), note.reason(), now);

@@ -21,7 +21,7 @@ import java.util.Set;
  * {@code 500}) although Java gives 0: the amount must be whole, then it is multiplied by 100.</li>
  * </ul>
  */
-final class StripeAmounts {
+public final class StripeAmounts {
     /** Stripe's zero-decimal currencies (docs.stripe.com/currencies#zero-decimal), UGX aside (see below). */
     static final Set<String> ZERO_DECIMAL = Set.of("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "VND", "VUV", "XAF",
             "XOF", "XPF");
@@ -47,6 +47,15 @@ final class StripeAmounts {
             throw new ProviderException("amount " + amount.toPlainString() + " " + code + " has more decimals than " + code
                     + " has at Stripe (or is out of range); it must be rounded before it is pushed", false, 0);
         }
+    }
+
+    /** An amount Stripe gives in minor units, as a decimal in the currency (the inverse of {@link #toMinor}). */
+    public static BigDecimal fromMinor(long minor, String currency) throws ProviderException {
+        String code = isoCode(currency);
+        if (WHOLE_AS_TWO_DECIMAL.contains(code)) {
+            return BigDecimal.valueOf(minor).movePointLeft(2).setScale(0, RoundingMode.UNNECESSARY);
+        }
+        return BigDecimal.valueOf(minor, decimals(code));
     }
 
     /** The number of decimals Stripe uses for {@code code} (ISK and UGX: 0 — whole units, sent ×100). */

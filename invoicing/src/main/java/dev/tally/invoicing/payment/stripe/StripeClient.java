@@ -97,6 +97,33 @@ final class StripeClient {
         throw error(call, status, response, apiKey);
     }
 
+    /** GETs {@code pathAndQuery} and returns the JSON object Stripe answered (GETs need no idempotency key). */
+    JsonNode get(String apiKey, String pathAndQuery) throws ProviderException {
+        String call = "Stripe GET " + pathAndQuery.replaceAll("\\?.*", "");
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new ProviderException(call + ": no Stripe API key configured for the tenant", false, 0);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(apiBase + pathAndQuery)).timeout(timeout)
+                .header("Authorization", "Bearer " + apiKey).header("Stripe-Version", API_VERSION).GET().build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ProviderException(call + ": no answer (" + e.getClass().getSimpleName() + ")", true, 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(call + ": interrupted while waiting for Stripe", true, 0);
+        }
+        if (response.statusCode() / 100 == 2) {
+            JsonNode body = parse(response.body());
+            if (body.isObject()) {
+                return body;
+            }
+            throw new ProviderException(call + ": " + response.statusCode() + " with an unreadable body", true, response.statusCode());
+        }
+        throw error(call, response.statusCode(), response, apiKey);
+    }
+
     private static ProviderException error(String call, int status, HttpResponse<String> response, String apiKey) {
         JsonNode error = parse(response.body()).path("error");
         String type = error.path("type").asText("");

@@ -128,6 +128,53 @@ public class StripeProvider implements PaymentProvider {
         return new RefundResult(id(refund, "refund"), refundStatus(refund.path("status").asText("")));
     }
 
+    /** Looks the refund up among the payment intent's refunds by {@code metadata[tally_refund_id]}; null when Stripe has none. */
+    @Override
+    public RefundResult findRefund(Account account, String paymentReference, String currency, String refundId) throws ProviderException {
+        if (paymentReference == null || paymentReference.isBlank()) {
+            return null;
+        }
+        JsonNode list = stripe.get(account.apiKey(), "/v1/refunds?limit=100&payment_intent=" + URLEncoder.encode(paymentReference,
+                StandardCharsets.UTF_8));
+        for (JsonNode r : list.path("data")) {
+            if (refundId.equals(r.path("metadata").path("tally_refund_id").asText())) {
+                return new RefundResult(r.path("id").asText(), refundStatus(r.path("status").asText("")));
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public ProviderInvoice invoice(Account account, String providerInvoiceId, String currency) throws ProviderException {
+        JsonNode i = stripe.get(account.apiKey(), "/v1/invoices/" + URLEncoder.encode(providerInvoiceId, StandardCharsets.UTF_8));
+        return new ProviderInvoice(id(i, "invoice"), i.path("status").asText(""), currency,
+                StripeAmounts.fromMinor(i.path("amount_remaining").asLong(i.path("amount_due").asLong()), currency));
+    }
+
+    /** A Stripe credit note of {@code amount} on the open invoice: what it asks for goes down by that much. */
+    @Override
+    public void creditInvoice(Account account, String providerInvoiceId, String currency, BigDecimal amount, String memo, String idempotencyKey)
+            throws ProviderException {
+        long minor = StripeAmounts.toMinor(amount, currency);
+        if (minor <= 0) {
+            throw new ProviderException("a Stripe credit note needs a positive amount", false, 0);
+        }
+        stripe.post(account.apiKey(), "/v1/credit_notes", new Form().put("invoice", providerInvoiceId).put("amount", minor).put("memo", memo),
+                idempotencyKey);
+    }
+
+    @Override
+    public void voidInvoice(Account account, String providerInvoiceId, String idempotencyKey) throws ProviderException {
+        stripe.post(account.apiKey(), "/v1/invoices/" + URLEncoder.encode(providerInvoiceId, StandardCharsets.UTF_8) + "/void", new Form(),
+                idempotencyKey);
+    }
+
+    @Override
+    public void markPaidOutOfBand(Account account, String providerInvoiceId, String idempotencyKey) throws ProviderException {
+        stripe.post(account.apiKey(), "/v1/invoices/" + URLEncoder.encode(providerInvoiceId, StandardCharsets.UTF_8) + "/pay",
+                new Form().put("paid_out_of_band", true), idempotencyKey);
+    }
+
     /** Stripe's refund status as Tally's: {@code succeeded}, {@code pending} (also requires_action), {@code failed} (also canceled). */
     static String refundStatus(String stripeStatus) {
         return switch (stripeStatus) {

@@ -61,6 +61,8 @@ public final class StripeStub implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FINALIZE = Pattern.compile("/v1/invoices/([^/]+)/finalize");
     private static final Pattern INVOICE = Pattern.compile("/v1/invoices/([^/]+)");
+    private static final Pattern VOID = Pattern.compile("/v1/invoices/([^/]+)/void");
+    private static final Pattern PAY = Pattern.compile("/v1/invoices/([^/]+)/pay");
 
     private final String apiKey;
     private final HttpServer server;
@@ -77,6 +79,8 @@ public final class StripeStub implements AutoCloseable {
     private Predicate<Request> dropWhich = r -> true;
     private Duration stall;
     private String nextRefundStatus = "succeeded";
+    private int storedFailures;
+    private boolean storedFailureActs;
 
     /** Starts the stub; only {@code Bearer apiKey} is accepted. */
     public StripeStub(String apiKey) {
@@ -142,6 +146,16 @@ public final class StripeStub implements AutoCloseable {
     public synchronized void dropAfterActing(int n, Predicate<Request> which) {
         dropCount = n;
         dropWhich = which;
+    }
+
+    /**
+     * Real Stripe's behaviour on an internal error: the next {@code n} POSTs are answered 500 and that 500 is saved
+     * under their idempotency key (a retry with the same key gets the same 500 back for 24 hours); {@code acts}: the
+     * request was carried out all the same (the error came after).
+     */
+    public synchronized void storedFailureNext(int n, boolean acts) {
+        storedFailures = n;
+        storedFailureActs = acts;
     }
 
     /** The next request waits this long before it is handled (to make a client time out). */
@@ -257,6 +271,17 @@ public final class StripeStub implements AutoCloseable {
             headers.put("Idempotent-Replayed", "true");
             return new Reply(saved.reply().status(), saved.reply().body(), false, headers);
         }
+        if (storedFailures > 0) {
+            storedFailures--;
+            if (storedFailureActs) {
+                route(r);
+            }
+            Reply failed = new Reply(500, error("api_error", null, "An unknown error occurred (stub, saved under the key).", null), true);
+            if (key != null) {
+                idempotent.put(key, new Saved(fingerprint, failed));
+            }
+            return failed;
+        }
         Reply reply = route(r);
         if (key != null && reply.saveable()) {
             idempotent.put(key, new Saved(fingerprint, reply));
@@ -268,7 +293,18 @@ public final class StripeStub implements AutoCloseable {
         String path = r.path();
         Matcher finalize = FINALIZE.matcher(path);
         Matcher invoice = INVOICE.matcher(path);
+        Matcher voiding = VOID.matcher(path);
+        Matcher paying = PAY.matcher(path);
         if (r.method().equals("POST")) {
+            if (path.equals("/v1/credit_notes")) {
+                return creditNote(r.params());
+            }
+            if (voiding.matches()) {
+                return transition(voiding.group(1), "void", r.params());
+            }
+            if (paying.matches()) {
+                return transition(paying.group(1), "pay", r.params());
+            }
             if (path.equals("/v1/customers")) {
                 return createCustomer(r.params());
             }
@@ -284,12 +320,65 @@ public final class StripeStub implements AutoCloseable {
             if (path.equals("/v1/refunds")) {
                 return createRefund(r.params());
             }
+        } else if (r.method().equals("GET") && path.equals("/v1/refunds")) {
+            ObjectNode list = JSON.createObjectNode().put("object", "list").put("has_more", false).put("url", "/v1/refunds");
+            ArrayNode data = list.putArray("data");
+            objects.values().stream().filter(o -> o.path("object").asText().equals("refund"))
+                    .filter(o -> r.params().get("payment_intent") == null || r.params().get("payment_intent").equals(o.path("payment_intent").asText()))
+                    .forEach(o -> data.add(o.deepCopy()));
+            return ok(list);
         } else if (r.method().equals("GET") && invoice.matches()) {
             ObjectNode found = objects.get(invoice.group(1));
             return found != null && found.path("object").asText().equals("invoice") ? ok(found)
                     : missing("invoice", invoice.group(1), "id");
         }
         return new Reply(404, error("invalid_request_error", null, "Unrecognized request URL (" + r.method() + ": " + path + ").", null), false);
+    }
+
+    /** A credit note on an open invoice lowers what it asks for; at zero the invoice is paid. */
+    private Reply creditNote(Map<String, String> p) {
+        Reply invalid = require(p, "invoice", "amount");
+        if (invalid != null) {
+            return invalid;
+        }
+        ObjectNode invoice = objects.get(p.get("invoice"));
+        if (invoice == null || !invoice.path("object").asText().equals("invoice")) {
+            return missing("invoice", p.get("invoice"), "invoice");
+        }
+        Long amount = integer(p.get("amount"));
+        long remaining = invoice.path("amount_remaining").asLong();
+        if (!invoice.path("status").asText().equals("open") || amount == null || amount <= 0 || amount > remaining) {
+            return new Reply(400, error("invalid_request_error", null, "The credit note amount must be positive and at most the invoice's"
+                    + " remaining amount (" + remaining + ") of an open invoice.", "amount"), true);
+        }
+        ObjectNode note = create("cn", "credit_note");
+        note.put("invoice", invoice.path("id").asText()).put("amount", amount).put("memo", p.get("memo"));
+        invoice.put("amount_due", invoice.path("amount_due").asLong() - amount).put("amount_remaining", remaining - amount)
+                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount",
+                        invoice.path("pre_payment_credit_notes_amount").asLong() + amount);
+        if (remaining - amount == 0) {
+            invoice.put("status", "paid");
+        }
+        return ok(note);
+    }
+
+    /** Void or pay (out of band) an open invoice. */
+    private Reply transition(String id, String what, Map<String, String> p) {
+        ObjectNode invoice = objects.get(id);
+        if (invoice == null || !invoice.path("object").asText().equals("invoice")) {
+            return missing("invoice", id, "invoice");
+        }
+        if (!invoice.path("status").asText().equals("open")) {
+            return new Reply(400, error("invalid_request_error", "invoice_not_open", "Only an open invoice can be " + (what.equals("void")
+                    ? "voided" : "paid") + "; this one is " + invoice.path("status").asText() + ".", null), true);
+        }
+        if (what.equals("void")) {
+            invoice.put("status", "void");
+        } else {
+            invoice.put("status", "paid").put("paid_out_of_band", Boolean.parseBoolean(p.getOrDefault("paid_out_of_band", "false")))
+                    .put("amount_paid", invoice.path("amount_remaining").asLong()).put("amount_remaining", 0);
+        }
+        return ok(invoice);
     }
 
     private Reply createCustomer(Map<String, String> p) {
