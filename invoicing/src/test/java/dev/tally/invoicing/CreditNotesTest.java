@@ -179,6 +179,16 @@ class CreditNotesTest {
                 .body("providerRefundId", equalTo("bank-back-7"));
         post(t, "/v1/refunds/" + refund + "/record", "{\"reference\":\"bank-back-8\"}").statusCode(409);
         get(t, "/v1/refunds?invoice=" + invoice).statusCode(200).body("refunds.size()", equalTo(1));
+
+        // usage of the credited period is retracted down to 4,000 bytes afterwards: the line was credited in full, so the
+        // reduction gives nothing more back (it would otherwise credit 6.00 a second time)
+        fixture().usage(t, id, 2, monthStart(-1), monthStart(0), "4000");
+        fixture().usage(t, id, 1, monthStart(0), monthStart(1), "1000");
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse(monthStart(1)).plusSeconds(3600), "watermark", Instant.now())).isEqualTo(1);
+        JsonPath next = get(t, "/v1/invoices?customer=r&limit=1").extract().jsonPath();
+        assertThat(next.getString("invoices[0].adjustments[0].amount")).isEqualTo("0.00");
+        assertThat(next.getString("invoices[0].adjustments[0].explanation[-1]")).contains("capped").contains("10.00");
+        assertThat(next.getString("invoices[0].total")).isEqualTo("1.00");
     }
 
     /** SLA credits are notes a rule creates: up to the threshold they are issued at once, above it they wait for finance. */

@@ -275,7 +275,7 @@ public class Invoices {
      * each priced with that invoice's plan version — one adjustment per (period, meter): the line now minus the
      * amount billed so far. The rows are locked until the caller's transaction ends.
      */
-    Map<String, List<Adjustment>> adjustments(Connection c, String tenantId, List<PeriodCloser.Due> dues) throws SQLException {
+    Map<String, List<Adjustment>> adjustments(Connection c, String tenantId, List<PeriodCloser.Due> dues) throws Exception {
         Map<String, Instant> oldest = new HashMap<>();
         Map<String, Customer> customers = new HashMap<>();
         for (PeriodCloser.Due d : dues) {
@@ -330,7 +330,56 @@ public class Invoices {
             }
         }
         termAdjustments(c, tenantId, touched, out);
+        capByCreditNotes(c, tenantId, touched.keySet(), out);
         return out;
+    }
+
+    /**
+     * A reduction never gives back what credit notes already gave back: a negative adjustment of a period's line is
+     * at most what is still charged for it — the amount billed less what credit notes on the period's invoice
+     * credit on that line ({@code line:<meter>} or the term's key). Without this, a line refunded in full and then
+     * reduced by a retraction would be credited twice.
+     */
+    private void capByCreditNotes(Connection c, String tenantId, java.util.Set<String> invoiceIds, Map<String, List<Adjustment>> out)
+            throws Exception {
+        if (invoiceIds.isEmpty() || out.isEmpty()) {
+            return;
+        }
+        Map<String, BigDecimal> credited = new HashMap<>(); // invoice id + "|" + line key
+        try (PreparedStatement ps = c.prepareStatement(
+                "select invoice_id, document from credit_note where tenant_id = ? and invoice_id = any(?) and status <> 'rejected'")) {
+            ps.setString(1, tenantId);
+            ps.setArray(2, c.createArrayOf("text", invoiceIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    for (com.fasterxml.jackson.databind.JsonNode l : json.readTree(rs.getString(2)).path("lines")) {
+                        credited.merge(rs.getString(1) + "|" + l.path("key").asText(), new BigDecimal(l.path("amount").asText()), BigDecimal::add);
+                    }
+                }
+            }
+        }
+        if (credited.isEmpty()) {
+            return;
+        }
+        for (List<Adjustment> list : out.values()) {
+            for (int i = 0; i < list.size(); i++) {
+                Adjustment a = list.get(i);
+                String key = isTerm(a.meter()) ? a.meter() : "line:" + a.meter();
+                BigDecimal notes = credited.get(a.invoiceId() + "|" + key);
+                if (notes == null || a.amount().signum() >= 0) {
+                    continue;
+                }
+                BigDecimal floor = a.amountBefore().subtract(notes).max(BigDecimal.ZERO).negate(); // at most this much back
+                if (a.amount().compareTo(floor) < 0) {
+                    List<String> why = new ArrayList<>(a.explanation());
+                    why.add("reduction capped at " + floor.toPlainString() + ": credit notes on " + a.invoiceNumber() + " already credit "
+                            + notes.toPlainString() + " of this line");
+                    list.set(i, new Adjustment(a.invoiceId(), a.invoiceNumber(), a.periodStart(), a.periodEnd(), a.meter(), a.description(),
+                            a.quantityBefore(), a.quantityAfter(), a.eventCountBefore(), a.eventCountAfter(), a.amountBefore(),
+                            a.amountBefore().add(floor), floor, why));
+                }
+            }
+        }
     }
 
     /** A finalized period that late usage (or an undone adjustment) touches: its terms are priced again. */
