@@ -42,6 +42,9 @@ public class AdminCreditNotesResource {
     @Transactional
     public CreditNotesResource.CreditNoteList list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status) throws Exception {
         tenant(tenantId);
+        if (status != null && !java.util.Set.of("pending_approval", "issued", "rejected").contains(status)) {
+            throw ProblemException.badRequest("invalid-field", "status must be pending_approval, issued or rejected", "status");
+        }
         try (Connection c = dataSource.getConnection()) {
             return new CreditNotesResource.CreditNoteList(notes.list(c, tenantId, null, status == null ? "pending_approval" : status));
         }

@@ -149,10 +149,10 @@ public class InvoicesResource {
      */
     @GET
     @Path("/{id}/events")
-    @Transactional
     public LineEvents events(@PathParam("id") String id, @QueryParam("meter") String meter, @QueryParam("after") String after,
             @QueryParam("limit") Integer limit) throws Exception {
         String tenant = Caller.of(request).tenant();
+        // no transaction around the replay (it may take minutes): the invoice is read on its own
         Invoices.View v;
         try (Connection c = dataSource.getConnection()) {
             v = invoices.get(c, tenant, id);
@@ -165,18 +165,22 @@ public class InvoicesResource {
             throw ProblemException.badRequest("invalid-field", "limit must be between 1 and 10000", "limit");
         }
         dev.tally.model.metering.MeterDefinition def = reconciler.definition(tenant, meter);
-        dev.tally.model.metering.Recount recount = replay.replayCustomer(tenant, v.customerId(), java.time.Duration.ofMinutes(5));
+        dev.tally.model.metering.Recount recount = replay.replayCustomer(tenant, v.customerId(), v.periodStart(), java.time.Duration.ofMinutes(5));
         List<dev.tally.model.metering.Recount.Event> all = recount.events(def, v.customerId(), v.periodStart());
         BigDecimal quantity = recount.count(List.of(def), 0).entrySet().stream()
                 .filter(e -> e.getKey().customerId().equals(v.customerId()) && e.getKey().periodStart().equals(v.periodStart()))
                 .map(e -> e.getValue().quantity()).findFirst().orElse(BigDecimal.ZERO);
         int from = 0;
         if (after != null) {
+            from = -1;
             for (int i = 0; i < all.size(); i++) {
                 if (all.get(i).eventId().equals(after)) {
                     from = i + 1;
                     break;
                 }
+            }
+            if (from < 0) {
+                throw ProblemException.badRequest("invalid-field", "after must be the last event id of the previous page", "after");
             }
         }
         int n = limit == null ? 1000 : limit;

@@ -59,7 +59,14 @@ public final class InvoiceDocument {
         if (v.creditNotesTotal() != null && v.creditNotesTotal().signum() != 0) {
             rows.add(new Row("", "Credit notes", "", v.creditNotesTotal().negate().toPlainString(), false));
         }
-        rows.add(new Row("", "Balance due " + v.currency(), "", v.balanceDue().toPlainString(), true));
+        if ("finalized".equals(v.status())) {
+            rows.add(new Row("", "Balance due " + v.currency(), "", v.balanceDue().toPlainString(), true));
+        } else if ("paid".equals(v.status())) {
+            // refunds of credit notes issued after the payment come back separately: no balance arithmetic is implied here
+            rows.add(new Row("", "Paid " + DAY.format(v.paidAt()) + " (" + v.paymentReference() + ")", "", "", true));
+        } else {
+            rows.add(new Row("", "Void: " + v.voidReason(), "", "", true));
+        }
         return rows;
     }
 

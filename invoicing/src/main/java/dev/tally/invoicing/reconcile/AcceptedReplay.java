@@ -33,18 +33,28 @@ public class AcceptedReplay {
     @Inject
     ObjectMapper json;
 
-    /** The recount of one customer's records only (others are skipped by their key, unparsed). */
-    public Recount replayCustomer(String tenantId, String customerId, Duration timeout) throws Exception {
+    /**
+     * How long before a period's start its first event can have been published: ingest accepts events up to 5
+     * minutes ahead of its clock, and the relay publishes after acceptance; an hour leaves room for clock skew.
+     */
+    static final Duration BEFORE_PERIOD = Duration.ofHours(1);
+
+    /** The recount of one customer's records only (others are skipped by their key, unparsed), from {@code periodStart} on. */
+    public Recount replayCustomer(String tenantId, String customerId, java.time.Instant periodStart, Duration timeout) throws Exception {
         String key = tenantId + "/" + customerId;
-        return replay(Set.of(tenantId), k -> k.equals(key), timeout).get(tenantId);
+        return replay(Set.of(tenantId), k -> k.equals(key), periodStart, timeout).get(tenantId);
     }
 
-    /** Recounts per tenant; {@code tenants} null: every tenant on the topic. */
-    public Map<String, Recount> replay(Set<String> tenants, Duration timeout) throws Exception {
-        return replay(tenants, k -> true, timeout);
+    /**
+     * Recounts per tenant; {@code tenants} null: every tenant on the topic. {@code periodStart} not null: only records
+     * published from an hour before it are read (events of that period and later cannot have been published earlier).
+     */
+    public Map<String, Recount> replay(Set<String> tenants, java.time.Instant periodStart, Duration timeout) throws Exception {
+        return replay(tenants, k -> true, periodStart, timeout);
     }
 
-    private Map<String, Recount> replay(Set<String> tenants, java.util.function.Predicate<String> keys, Duration timeout) throws Exception {
+    private Map<String, Recount> replay(Set<String> tenants, java.util.function.Predicate<String> keys, java.time.Instant periodStart,
+            Duration timeout) throws Exception {
         ObjectMapper lenient = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         Map<String, Recount> out = new HashMap<>();
         if (tenants != null) {
@@ -56,6 +66,18 @@ public class AcceptedReplay {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
+            if (periodStart != null) {
+                long from = periodStart.minus(BEFORE_PERIOD).toEpochMilli();
+                Map<TopicPartition, Long> times = new HashMap<>();
+                parts.forEach(p -> times.put(p, from));
+                c.offsetsForTimes(times).forEach((p, o) -> {
+                    if (o != null) {
+                        c.seek(p, o.offset());
+                    } else {
+                        c.seekToEnd(List.of(p)); // nothing published since then on this partition
+                    }
+                });
+            }
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {

@@ -71,29 +71,55 @@ public class Reconciler {
             long recordsRead, long unreadableRecords, int keysCompared, int drifted, List<Row> drift, String triggeredBy, List<String> notes) {
     }
 
+    /**
+     * On one instance at a time (a session advisory lock): every period that an invoice finalized in the last day
+     * closed, one tenant and period per replay, each replay reading only from shortly before the period's start —
+     * memory and time stay bounded by one tenant's period, not by the topic.
+     */
     @Scheduled(every = "${tally.invoicing.reconcile-every:6h}", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        try {
-            Set<String> tenants = new TreeSet<>();
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("select tenant_id from tenant");
+        try (Connection lock = dataSource.getConnection()) {
+            try (PreparedStatement ps = lock.prepareStatement("select pg_try_advisory_lock(hashtext('tally:reconcile'))");
                  ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    tenants.add(rs.getString(1));
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return; // another instance is reconciling
                 }
             }
-            Map<String, Recount> recounts = replay.replay(tenants, REPLAY_TIMEOUT);
-            for (String t : tenants) {
-                compare(t, null, recounts.get(t), Instant.now(), "schedule");
+            try {
+                List<String[]> periods = new ArrayList<>();
+                try (PreparedStatement ps = lock.prepareStatement("""
+                        select distinct tenant_id, period_start from invoice where finalized_at > now() - interval '1 day'
+                        order by tenant_id, period_start""");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        periods.add(new String[] {rs.getString(1), rs.getTimestamp(2).toInstant().toString()});
+                    }
+                }
+                for (String[] p : periods) {
+                    try {
+                        run(p[0], Instant.parse(p[1]), "schedule");
+                    } catch (Exception e) {
+                        LOG.warnf("scheduled reconciliation of tenant %s, period %s failed: %s", p[0], p[1], e.getMessage());
+                    }
+                }
+            } finally {
+                try (PreparedStatement ps = lock.prepareStatement("select pg_advisory_unlock(hashtext('tally:reconcile'))")) {
+                    ps.execute();
+                }
             }
         } catch (Exception e) {
             LOG.warnf("scheduled reconciliation failed, retrying next round: %s", e.getMessage());
         }
     }
 
-    /** Reconciles one tenant now: every period the replay holds, or the one starting at {@code periodStart}. */
+    /**
+     * Reconciles one tenant now: every period the replay holds ({@code periodStart} null: the whole topic), or the
+     * periods starting at {@code periodStart} (the replay then starts shortly before it).
+     */
     public Report run(String tenantId, Instant periodStart, String actor) throws Exception {
         Instant started = Instant.now();
-        Recount recount = replay.replay(Set.of(tenantId), REPLAY_TIMEOUT).get(tenantId);
+        Recount recount = replay.replay(Set.of(tenantId), periodStart, REPLAY_TIMEOUT).get(tenantId);
         return compare(tenantId, periodStart, recount, started, actor);
     }
 
@@ -235,7 +261,7 @@ public class Reconciler {
 
     /** A meter of the tenant as shared-model defines it (404 when there is none). */
     public MeterDefinition definition(String tenantId, String meter) {
-        return definitions(tenantId).stream().filter(m -> m.key().equals(meter)).findFirst().orElseThrow(
+        return QuarkusTransaction.requiringNew().call(() -> definitions(tenantId)).stream().filter(m -> m.key().equals(meter)).findFirst().orElseThrow(
                 () -> dev.tally.platform.problem.ProblemException.notFound("meter-not-found", "no meter '" + meter + "'"));
     }
 

@@ -125,25 +125,48 @@ public final class CreditNotes {
     }
 
     /**
-     * An SLA credit: {@code percent} of every line with something left to credit, each rounded once to the minor
-     * unit (the policy's mode) and at most what is left of the line; lines that round to zero are left out.
+     * An SLA credit: {@code percent} of what the invoice charges net — Σ of its lines, discounts and other negative
+     * lines included — rounded once to the minor unit (the policy's mode), spread over the lines with something left
+     * to credit in proportion to what is left of each (each share rounded down, the remainder on the last), never
+     * more than what is left of a line.
      */
     public static List<Requested> percentOf(Invoice invoice, BigDecimal percent, RoundingPolicy rounding) {
         if (percent == null || percent.signum() <= 0 || percent.compareTo(BigDecimal.valueOf(100)) > 0 || percent.stripTrailingZeros().scale() > 4) {
             throw new Refused("percent", "percent must be in (0, 100] with at most 4 decimals");
         }
-        List<Requested> out = new ArrayList<>();
+        BigDecimal net = BigDecimal.ZERO;
         for (Creditable l : invoice.lines()) {
-            if (l.remaining().signum() <= 0 || l.amount().signum() <= 0) {
-                continue;
-            }
-            BigDecimal a = rounding.toMoney(l.amount().multiply(percent).movePointLeft(2), invoice.currency()).amount().min(l.remaining());
-            if (a.signum() > 0) {
-                out.add(new Requested(l.key(), a));
+            net = net.add(l.amount());
+        }
+        BigDecimal target = rounding.toMoney(net.max(BigDecimal.ZERO).multiply(percent).movePointLeft(2), invoice.currency()).amount();
+        List<Creditable> open = invoice.lines().stream().filter(l -> l.remaining().signum() > 0).toList();
+        BigDecimal left = open.stream().map(Creditable::remaining).reduce(BigDecimal.ZERO, BigDecimal::add);
+        target = target.min(left);
+        if (target.signum() <= 0) {
+            throw new Refused("percent", percent.toPlainString() + " % of what is left on this invoice rounds to nothing");
+        }
+        int scale = target.scale();
+        List<Requested> out = new ArrayList<>();
+        BigDecimal given = BigDecimal.ZERO;
+        for (int i = 0; i < open.size(); i++) {
+            Creditable l = open.get(i);
+            BigDecimal share = i == open.size() - 1 ? target.subtract(given)
+                    : target.multiply(l.remaining()).divide(left, scale, java.math.RoundingMode.DOWN);
+            share = share.min(l.remaining());
+            if (share.signum() > 0) {
+                out.add(new Requested(l.key(), share));
+                given = given.add(share);
             }
         }
-        if (out.isEmpty()) {
-            throw new Refused("percent", percent.toPlainString() + " % of what is left on this invoice rounds to nothing");
+        if (given.compareTo(target) < 0) {
+            // the last line could not take the remainder: spread it over the others' room
+            for (int i = 0; i < out.size() && given.compareTo(target) < 0; i++) {
+                Requested r = out.get(i);
+                BigDecimal room = open.stream().filter(l -> l.key().equals(r.key())).findFirst().orElseThrow().remaining().subtract(r.amount());
+                BigDecimal more = room.min(target.subtract(given));
+                out.set(i, new Requested(r.key(), r.amount().add(more)));
+                given = given.add(more);
+            }
         }
         return out;
     }

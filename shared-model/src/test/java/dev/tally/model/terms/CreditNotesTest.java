@@ -89,6 +89,21 @@ class CreditNotesTest {
     }
 
     @Test
+    void anSlaCreditIsAPercentOfWhatTheInvoiceChargesNetDiscountsIncluded() {
+        // 80.00 + 20.00 of usage, a 50 % discount (−50.00): net 50.00; 10 % SLA = 5.00, spread 4.00 / 1.00
+        CreditNotes.Invoice inv = invoice(null, null, new BigDecimal("50.00"), BigDecimal.ZERO, BigDecimal.ZERO,
+                line("line:a", "80.00", "0"), line("line:b", "20.00", "0"), line("discount:half", "-50.00", "0"));
+        List<CreditNotes.Requested> sla = CreditNotes.percentOf(inv, BigDecimal.TEN, RoundingPolicy.DEFAULT);
+        assertThat(sla).extracting(CreditNotes.Requested::amount).containsExactly(new BigDecimal("4.00"), new BigDecimal("1.00"));
+        assertThat(CreditNotes.compute(inv, sla, RoundingPolicy.DEFAULT).total()).isEqualByComparingTo("5.00");
+        // a third of 0.10 is 0.03 (rounded once); each share is rounded down (0.009 → 0.00) and the remainder goes on the last line
+        CreditNotes.Invoice thirds = invoice(null, null, new BigDecimal("0.10"), BigDecimal.ZERO, BigDecimal.ZERO,
+                line("line:a", "0.03", "0"), line("line:b", "0.03", "0"), line("line:c", "0.04", "0"));
+        assertThat(CreditNotes.percentOf(thirds, new BigDecimal("33.3333"), RoundingPolicy.DEFAULT))
+                .containsExactly(new CreditNotes.Requested("line:c", new BigDecimal("0.03")));
+    }
+
+    @Test
     void settlementGoesToWhatIsDueThenToARefundThenToCredit() {
         // unpaid, 3.00 of 10.00 was covered by prepaid credit: 7.00 reduces what is due, 3.00 goes back as credit
         assertThat(CreditNotes.settle(new BigDecimal("10.00"), new BigDecimal("7.00"), BigDecimal.ZERO, false))
