@@ -134,4 +134,35 @@ class ReconciliationTest {
         get(t, "/v1/reconciliations/" + drift.getString("reconciliationId")).statusCode(200);
         get(tenant("Other reconciled"), "/v1/reconciliations/" + drift.getString("reconciliationId")).statusCode(404);
     }
+
+    /**
+     * The rule "reconciliation found an overcharge": rating double-counted 1,000 bytes and the invoice billed them; a
+     * reconciliation asked to credit overcharges creates a credit note for the line's difference (1.00), which waits
+     * for finance (no threshold set).
+     */
+    @Test
+    void anOverchargeFoundByReconciliationBecomesACreditNoteWaitingForFinance() throws Exception {
+        Tenant t = tenant("Overcharged");
+        String id = setUp(t, monthStart(-1), "o").get(0);
+        Instant start = Instant.parse(monthStart(-1));
+        Instant end = Instant.parse(monthStart(0));
+        try (Producer<String, String> p = kafka.producer("test-ingest")) {
+            for (int i = 0; i < 5; i++) {
+                send(p, t.id(), id, AcceptedEventV1.SCHEMA, new AcceptedEventV1(t.id(), id, "o", "o-" + i, "bandwidth", start.plusSeconds(i),
+                        Map.of("bytes", "2000"), Instant.now(), "customer", start, end));
+            }
+        }
+        // rating's snapshot counts 11,000 bytes for events worth 10,000: the invoice bills 11.00
+        new BillingFixture(kafka, json, dataSource).usage(t, id, 1, monthStart(-1), monthStart(0), "11000");
+        assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
+        JsonPath report = post(t, "/v1/reconciliations", "{\"periodStart\":\"" + monthStart(-1) + "\",\"creditOvercharges\":true}")
+                .statusCode(201).extract().jsonPath();
+        assertThat(report.getInt("drifted")).isEqualTo(1);
+        assertThat(report.getString("drift[0].ratedDrift")).isEqualTo("1000");
+        assertThat(report.getString("drift[0].invoicedDrift")).isEqualTo("1000");
+        assertThat(report.getList("creditNotes")).hasSize(1);
+        get(t, "/v1/credit-notes/" + report.getString("creditNotes[0]")).statusCode(200).body("status", org.hamcrest.Matchers.equalTo("pending_approval"))
+                .body("source", org.hamcrest.Matchers.equalTo("rule:reconciliation")).body("total", org.hamcrest.Matchers.equalTo("1.00"))
+                .body("reason", org.hamcrest.Matchers.containsString(report.getString("reconciliationId")));
+    }
 }

@@ -30,8 +30,12 @@ public class ReconciliationResource {
     @Context
     ContainerRequestContext request;
 
-    /** {@code periodStart}: reconcile the periods starting then (default: every period the replay holds). */
-    public record Run(Instant periodStart) {
+    /**
+     * {@code periodStart}: reconcile the periods starting then (default: every period the replay holds);
+     * {@code creditOvercharges}: create credit notes (rule {@code rule:reconciliation}) where rating and the invoice
+     * both count more than the events.
+     */
+    public record Run(Instant periodStart, Boolean creditOvercharges) {
     }
 
     public record ReportList(List<Reconciler.Report> reconciliations) {
@@ -41,7 +45,8 @@ public class ReconciliationResource {
     public Response run(Run body) throws Exception {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();
-        Reconciler.Report r = reconciler.run(tenant, body == null ? null : body.periodStart(), caller.actor());
+        Reconciler.Report r = reconciler.run(tenant, body == null ? null : body.periodStart(), caller.actor(),
+                body != null && Boolean.TRUE.equals(body.creditOvercharges()));
         return Response.status(201).entity(r).build();
     }
 

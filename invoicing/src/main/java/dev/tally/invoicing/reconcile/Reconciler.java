@@ -68,8 +68,16 @@ public class Reconciler {
 
     /** A report: every key with drift (keys without drift are counted, not listed). */
     public record Report(String reconciliationId, String tenantId, Instant periodStart, Instant startedAt, Instant finishedAt,
-            long recordsRead, long unreadableRecords, int keysCompared, int drifted, List<Row> drift, String triggeredBy, List<String> notes) {
+            long recordsRead, long unreadableRecords, int keysCompared, int drifted, List<Row> drift, List<String> creditNotes,
+            String triggeredBy, List<String> notes) {
     }
+
+    @Inject
+    dev.tally.invoicing.billing.PeriodPricing pricing;
+    @Inject
+    dev.tally.invoicing.refund.CreditNoteService creditNotes;
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tally.invoicing.reconcile-credit-overcharges", defaultValue = "false")
+    boolean creditOverchargesOnSchedule;
 
     /**
      * On one instance at a time (a session advisory lock): every period that an invoice finalized in the last day
@@ -98,7 +106,7 @@ public class Reconciler {
                 }
                 for (String[] p : periods) {
                     try {
-                        run(p[0], Instant.parse(p[1]), "schedule");
+                        run(p[0], Instant.parse(p[1]), "schedule", creditOverchargesOnSchedule);
                     } catch (Exception e) {
                         LOG.warnf("scheduled reconciliation of tenant %s, period %s failed: %s", p[0], p[1], e.getMessage());
                     }
@@ -117,13 +125,14 @@ public class Reconciler {
      * Reconciles one tenant now: every period the replay holds ({@code periodStart} null: the whole topic), or the
      * periods starting at {@code periodStart} (the replay then starts shortly before it).
      */
-    public Report run(String tenantId, Instant periodStart, String actor) throws Exception {
+    public Report run(String tenantId, Instant periodStart, String actor, boolean creditOvercharges) throws Exception {
         Instant started = Instant.now();
         Recount recount = replay.replay(Set.of(tenantId), periodStart, REPLAY_TIMEOUT).get(tenantId);
-        return compare(tenantId, periodStart, recount, started, actor);
+        return compare(tenantId, periodStart, recount, started, actor, creditOvercharges);
     }
 
-    private Report compare(String tenantId, Instant periodStart, Recount recount, Instant started, String actor) throws Exception {
+    private Report compare(String tenantId, Instant periodStart, Recount recount, Instant started, String actor, boolean creditOvercharges)
+            throws Exception {
         List<MeterDefinition> meters = QuarkusTransaction.requiringNew().call(() -> definitions(tenantId));
         Map<Recount.Key, Recount.Counted> counted = recount.count(meters, SAMPLE);
         Map<Recount.Key, BigDecimal> rated = new HashMap<>();
@@ -171,19 +180,87 @@ public class Reconciler {
                 drift.add(row);
             }
         }
-        Report report = new Report("rec_" + UUID.randomUUID().toString().replace("-", ""), tenantId, periodStart, started, Instant.now(),
-                recount.read(), recount.unreadableRecords(), keys.size(), drift.size(), drift, actor, List.of(
+        String reconciliationId = "rec_" + UUID.randomUUID().toString().replace("-", "");
+        List<String> notesCreated = creditOvercharges ? creditOvercharges(tenantId, reconciliationId, drift) : List.of();
+        Report report = new Report(reconciliationId, tenantId, periodStart, started, Instant.now(),
+                recount.read(), recount.unreadableRecords(), keys.size(), drift.size(), drift, notesCreated, actor, List.of(
                         "recounted: each event's final state (amendments applied, retractions removed, re-published records once) folded"
                                 + " with the meter definitions as they are now, from a replay of tally.events.accepted",
                         "rated: rating's latest usage snapshots as invoicing stored them; invoiced: what live invoices billed for the period,"
                                 + " its invoice and every adjustment since (null: not invoiced yet)",
                         "drift = source − recount; a period the topic's retention no longer holds whole recounts short",
-                        "eventIds: the events the recount counted (at most " + SAMPLE + "); GET /v1/events/{id} on ingest shows each"));
+                        "eventIds: the events the recount counted (at most " + SAMPLE + "); GET /v1/events/{id} on ingest shows each",
+                        "creditNotes: credit notes a run with creditOvercharges created (rule:reconciliation) where rating and the invoice"
+                                + " both count more than the recount; above the tenant's threshold they wait for finance"));
         save(report);
         if (!drift.isEmpty()) {
             LOG.warnf("reconciliation %s: tenant %s has drift on %d of %d keys", report.reconciliationId(), tenantId, drift.size(), keys.size());
         }
         return report;
+    }
+
+    /**
+     * The rule "reconciliation found an overcharge": where rating and the invoice both count more than the events do
+     * (a double count that the invoice cannot correct by itself, since rating's own figure is wrong), a credit note
+     * of the line as billed minus the line as the recount prices it (by the period's plan version, rounded once) on
+     * the period's invoice — issued up to the tenant's approval threshold, else waiting for finance. Drift where only
+     * the invoice is ahead is left to the next close's adjustments.
+     */
+    private List<String> creditOvercharges(String tenantId, String reconciliationId, List<Row> drift) {
+        List<String> created = new ArrayList<>();
+        for (Row row : drift) {
+            if (row.invoicedDrift() == null || row.invoicedDrift().signum() <= 0 || row.ratedDrift().signum() <= 0) {
+                continue;
+            }
+            try {
+                String id = QuarkusTransaction.requiringNew().call(() -> {
+                    try (Connection c = dataSource.getConnection()) {
+                        String invoiceId;
+                        String planKey;
+                        int version;
+                        BigDecimal billed;
+                        String currency;
+                        try (PreparedStatement ps = c.prepareStatement("""
+                                select b.invoice_id, b.plan_key, b.plan_version, b.billed_amount, i.currency from billed_usage b
+                                join invoice i on i.tenant_id = b.tenant_id and i.invoice_id = b.invoice_id
+                                where b.tenant_id = ? and b.customer_id = ? and b.period_start = ? and b.meter_key = ?""")) {
+                            ps.setString(1, tenantId);
+                            ps.setString(2, row.customerId());
+                            ps.setTimestamp(3, Timestamp.from(row.periodStart()));
+                            ps.setString(4, row.meter());
+                            try (ResultSet rs = ps.executeQuery()) {
+                                if (!rs.next()) {
+                                    return null;
+                                }
+                                invoiceId = rs.getString(1);
+                                planKey = rs.getString(2);
+                                version = rs.getInt(3);
+                                billed = rs.getBigDecimal(4);
+                                currency = rs.getString(5);
+                            }
+                        }
+                        var period = new dev.tally.model.metering.BillingPeriod(row.periodStart(), row.periodEnd());
+                        var fair = pricing.charge(tenantId, planKey, version, currency, period, row.meter(), row.recounted(), row.recountedEvents());
+                        BigDecimal over = fair == null ? BigDecimal.ZERO : billed.subtract(fair.amount());
+                        if (over.signum() <= 0) {
+                            return null;
+                        }
+                        var note = creditNotes.create(c, tenantId, invoiceId, List.of(new dev.tally.model.terms.CreditNotes.Requested(
+                                "line:" + row.meter(), over)), "reconciliation " + reconciliationId + ": billed " + billed.toPlainString() + " for "
+                                        + row.invoiced().toPlainString() + ", the events recount " + row.recounted().toPlainString() + " ("
+                                        + fair.amount().toPlainString() + ")", "refund",
+                                dev.tally.invoicing.refund.CreditNoteService.RULE_RECONCILIATION, "rule:reconciliation", Instant.now());
+                        return note.creditNoteId();
+                    }
+                });
+                if (id != null) {
+                    created.add(id);
+                }
+            } catch (Exception e) {
+                LOG.warnf("reconciliation %s: no credit note for %s/%s: %s", reconciliationId, row.customerId(), row.meter(), e.getMessage());
+            }
+        }
+        return created;
     }
 
     private void save(Report report) throws Exception {
@@ -233,7 +310,7 @@ public class Reconciler {
                 while (rs.next()) {
                     Report r = json.readValue(rs.getString(1), Report.class);
                     out.add(new Report(r.reconciliationId(), r.tenantId(), r.periodStart(), r.startedAt(), r.finishedAt(), r.recordsRead(),
-                            r.unreadableRecords(), r.keysCompared(), r.drifted(), List.of(), r.triggeredBy(), r.notes()));
+                            r.unreadableRecords(), r.keysCompared(), r.drifted(), List.of(), r.creditNotes(), r.triggeredBy(), r.notes()));
                 }
             }
         }
