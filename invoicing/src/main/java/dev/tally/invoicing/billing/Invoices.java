@@ -60,8 +60,8 @@ public class Invoices {
     dev.tally.invoicing.payment.PaymentProviders providers;
 
     /** How an invoice rounds, as its documents say. */
-    public static final String ROUNDING = RoundingPolicy.DEFAULT.mode() + ", once per line and once for the tax; total = sum of lines and"
-            + " adjustments, plus an exclusive tax";
+    public static final String ROUNDING = RoundingPolicy.DEFAULT.mode() + ", once per line and once for the tax; total = sum of lines,"
+            + " terms and adjustments, plus an exclusive tax";
 
     /** A customer as finalizing needs it. */
     public record Customer(String customerId, String externalId, String currency, String taxRegion) {
