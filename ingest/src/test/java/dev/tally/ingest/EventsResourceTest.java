@@ -115,6 +115,22 @@ class EventsResourceTest {
         }
         given().header("Authorization", "Bearer " + f.key()).header("Content-Encoding", "gzip").contentType(ContentType.JSON)
                 .body(gz.toByteArray()).post("/v1/events").then().statusCode(200).body("accepted", equalTo(1));
+        // broken gzip, a gzip bomb and an unknown encoding: problem+json, nothing stored
+        given().header("Authorization", "Bearer " + f.key()).header("Content-Encoding", "gzip").contentType(ContentType.JSON)
+                .body("{\"events\":[]}").post("/v1/events").then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://tally.dev/problems/body-not-gzip"));
+        var bomb = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(bomb)) {
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 32; i++) {
+                out.write(zeros);
+            }
+        }
+        given().header("Authorization", "Bearer " + f.key()).header("Content-Encoding", "gzip").contentType(ContentType.JSON)
+                .body(bomb.toByteArray()).post("/v1/events").then().statusCode(413).contentType("application/problem+json")
+                .body("type", equalTo("https://tally.dev/problems/body-too-large"));
+        given().header("Authorization", "Bearer " + f.key()).header("Content-Encoding", "br").contentType(ContentType.JSON)
+                .body("{}").post("/v1/events").then().statusCode(415).contentType("application/problem+json");
         // a retry days later with another timestamp is still the same event
         given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
                 .body("[" + event("arr-1", "acme", Instant.now().minus(Duration.ofDays(3)).toString(), "5") + "]").post("/v1/events")

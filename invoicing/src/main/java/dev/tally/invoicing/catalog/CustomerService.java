@@ -55,7 +55,7 @@ public class CustomerService {
             throw ProblemException.badRequest("missing-body", "a JSON body is required", null);
         }
         String externalId = externalId(body.externalId());
-        String name = required(body.name(), "name");
+        String name = name(body.name());
         String planKey = body.plan() == null || body.plan().isBlank() ? null : body.plan().trim();
         PlanEntity plan = null;
         if (planKey != null) {
@@ -121,7 +121,7 @@ public class CustomerService {
             throw ProblemException.badRequest("immutable-field", "externalId identifies the customer and cannot change; add the new id"
                     + " to aliases.externalIds instead", "externalId");
         }
-        String name = patch.name() == null ? c.name : required(patch.name(), "name");
+        String name = patch.name() == null ? c.name : name(patch.name());
         String email = patch.billingEmail() == null ? c.billingEmail : email(patch.billingEmail());
         String taxRegion = patch.taxRegion() == null ? c.taxRegion : taxRegion(patch.taxRegion());
         Aliases current = currentAliases(tenantId, c);
@@ -268,6 +268,15 @@ public class CustomerService {
             throw ProblemException.badRequest("invalid-field", "externalId is longer than 128 characters", "externalId");
         }
         return id;
+    }
+
+    /** A customer's name: 1 to 200 characters. */
+    private static String name(String value) {
+        String name = required(value, "name");
+        if (name.length() > 200) {
+            throw ProblemException.badRequest("invalid-field", "name: at most 200 characters", "name");
+        }
+        return name;
     }
 
     private static String required(String value, String field) {

@@ -29,9 +29,17 @@ public class ProblemMappers {
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
         }
-        String detail = e instanceof InvalidFormatException || e instanceof MismatchedInputException
-                ? "a value has the wrong type" + (field == null ? "" : " at " + field)
-                : "the body is not valid JSON: " + e.getOriginalMessage();
+        String detail;
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            detail = "unknown field '" + u.getPropertyName() + "'" + (field == null || field.equals(u.getPropertyName()) ? "" : " at " + field);
+        } else if (e instanceof InvalidFormatException f && f.getOriginalMessage() != null && (f.getOriginalMessage().contains("control characters")
+                || f.getOriginalMessage().contains("out of range"))) {
+            detail = (field == null ? "a value" : field) + ": " + f.getOriginalMessage().replaceAll("^.*: ", "");
+        } else if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
+            detail = "a value has the wrong type" + (field == null ? "" : " at " + field);
+        } else {
+            detail = "the body is not valid JSON: " + e.getOriginalMessage();
+        }
         return respond(new Problem(Problem.TYPE_PREFIX + "malformed-json", "Malformed request body", 400, detail, field, null));
     }
 
