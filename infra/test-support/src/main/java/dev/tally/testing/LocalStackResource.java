@@ -13,6 +13,26 @@ import java.util.Map;
  */
 public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
     private static LocalStack.Addresses addresses;
+    private static LocalStack stack;
+
+    /**
+     * The stack itself, for tests that inject faults (restart Kafka or PostgreSQL): the one {@code ./tally test}
+     * started (its {@code TALLY_HOME} and ports in the environment), else the one this JVM started.
+     */
+    public static synchronized LocalStack control() {
+        addresses();
+        if (stack != null) {
+            return stack;
+        }
+        String home = System.getenv("TALLY_HOME");
+        if (home == null) {
+            throw new IllegalStateException("the stack was started elsewhere and TALLY_HOME is not set");
+        }
+        stack = new LocalStack(Path.of(home), Integer.parseInt(System.getenv().getOrDefault("TALLY_PG_PORT", "15432")),
+                Integer.parseInt(System.getenv().getOrDefault("TALLY_KAFKA_PORT", "19092")),
+                Integer.parseInt(System.getenv().getOrDefault("TALLY_KAFKA_CONTROLLER_PORT", "19093")));
+        return stack;
+    }
 
     @Override
     public synchronized Map<String, String> start() {
@@ -30,9 +50,10 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
                     System.getenv().getOrDefault("TALLY_DB_PASSWORD", ""), bootstrap);
             return addresses;
         }
-        LocalStack stack = LocalStack.ephemeral(Path.of("target", "tally-stack"));
-        Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "local-stack-stop"));
-        addresses = stack.start();
+        LocalStack started = LocalStack.ephemeral(Path.of("target", "tally-stack"));
+        Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "local-stack-stop"));
+        addresses = started.start();
+        stack = started;
         return addresses;
     }
 

@@ -80,6 +80,23 @@ final class KafkaBroker {
         }
     }
 
+    /** A crash: SIGKILL, no clean shutdown (the broker recovers its logs on the next start). */
+    void kill() {
+        process().ifPresent(p -> {
+            p.destroyForcibly();
+            try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // it is gone or going
+            }
+        });
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException ignored) {
+            // the pid is dead either way
+        }
+    }
+
     boolean running() {
         return process().isPresent();
     }

@@ -84,6 +84,24 @@ public final class LocalStack {
         postgres.stop();
     }
 
+    /** Fault injection: stops the Kafka broker (SIGTERM, or SIGKILL when {@code crash}), waits {@code down}, starts it again. */
+    public void restartKafka(boolean crash, java.time.Duration down) throws IOException, InterruptedException {
+        if (crash) {
+            kafka.kill();
+        } else {
+            kafka.stop();
+        }
+        Thread.sleep(down.toMillis());
+        kafka.start();
+    }
+
+    /** Fault injection: stops PostgreSQL (fast shutdown: open transactions are rolled back), waits {@code down}, starts it again. */
+    public void restartPostgres(java.time.Duration down) throws IOException, InterruptedException {
+        postgres.stop();
+        Thread.sleep(down.toMillis());
+        postgres.start(password());
+    }
+
     public String status() {
         return "postgres " + (postgres.running() ? "running on 127.0.0.1:" + pgPort : "stopped")
                 + "\nkafka    " + (kafka.running() ? "running on 127.0.0.1:" + kafkaPort : "stopped");

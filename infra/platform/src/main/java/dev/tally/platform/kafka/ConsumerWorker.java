@@ -54,32 +54,55 @@ public abstract class ConsumerWorker {
         }
     }
 
+    /**
+     * Polls and processes until stopped. A poll that fails is read again (from the last durable position); a
+     * failure of the consumer itself — the database unreachable while reading stored offsets, the broker gone —
+     * closes it and opens a new one after a backoff (1 s, doubling, at most 30 s), so the worker outlives
+     * restarts of PostgreSQL and Kafka instead of stopping for good.
+     */
     private void loop() {
-        try (KafkaConsumer<String, String> c = open()) {
-            consumer = c;
-            while (running) {
-                ConsumerRecords<String, String> polled = c.poll(Duration.ofMillis(200));
-                if (polled.isEmpty()) {
-                    continue;
+        long backoff = 1000;
+        while (running) {
+            try (KafkaConsumer<String, String> c = open()) {
+                consumer = c;
+                boolean rewindFirst = false;
+                while (running) {
+                    if (rewindFirst) {
+                        rewind(c); // throws while the database is down: the consumer is reopened below
+                        rewindFirst = false;
+                    }
+                    ConsumerRecords<String, String> polled = c.poll(Duration.ofMillis(200));
+                    backoff = 1000;
+                    if (polled.isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        process(c, polled);
+                    } catch (WakeupException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        LOG.warnf("%s: a poll failed and will be read again: %s", name(), e.toString());
+                        rewindFirst = true;
+                        Thread.sleep(1000);
+                    }
                 }
+            } catch (WakeupException e) {
+                // stop() was called
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.warnf("%s: the consumer failed and is opened again in %d ms: %s", name(), backoff, e.toString());
                 try {
-                    process(c, polled);
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (Exception e) {
-                    LOG.warnf("%s: a poll failed and will be read again: %s", name(), e.toString());
-                    rewind(c);
-                    Thread.sleep(1000);
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
+                backoff = Math.min(backoff * 2, 30_000);
+            } finally {
+                consumer = null;
             }
-        } catch (WakeupException e) {
-            // stop() was called
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.errorf(e, "%s stopped", name());
-        } finally {
-            consumer = null;
         }
     }
 }
