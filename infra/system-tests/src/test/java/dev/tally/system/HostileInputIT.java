@@ -65,6 +65,8 @@ class HostileInputIT {
         Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
         env.put("TALLY_ADMIN_TOKEN", OPERATOR);
         env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        env.put("TALLY_API_RATE_LIMIT", "50"); // per key and second; the corpus below fits in the burst
+        env.put("TALLY_API_RATE_BURST", "450");
         ingest = new ServiceProcess("ingest", env).start();
         rating = new ServiceProcess("rating", env).start();
         invoicing = new ServiceProcess("invoicing", env).start();
@@ -370,9 +372,42 @@ class HostileInputIT {
         assertThat(counts()).as("A unchanged").isEqualTo(before);
     }
 
-    /** Last: no secret this run created or sent (keys, the operator token, webhook secrets) is in any service's log. */
+    /** A key that sends faster than its limit gets 429 problem+json with Retry-After, and may send again after it. */
     @Test
     @Order(5)
+    void aKeyOverItsRateLimitGets429WithRetryAfter() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 900; i++) {
+            answers.add(pool.submit(() -> raw(invoicing.url(), "GET", "/v1/customers/acme", "Bearer " + b.adminKey(), null, null, Map.of())));
+        }
+        int ok = 0;
+        int limited = 0;
+        long retryAfter = 0;
+        for (var f : answers) {
+            HttpResponse<String> r = f.get();
+            if (r.statusCode() == 200) {
+                ok++;
+            } else {
+                assertRefused("over the limit", r);
+                assertThat(r.statusCode()).isEqualTo(429);
+                retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+                limited++;
+            }
+        }
+        pool.shutdown();
+        assertThat(limited).as("refused over the limit (" + ok + " passed)").isPositive();
+        assertThat(ok).as("the burst passed").isGreaterThanOrEqualTo(450);
+        assertThat(retryAfter).isBetween(1L, 5L);
+        Thread.sleep(retryAfter * 1000 + 200);
+        assertThat(raw(invoicing.url(), "GET", "/v1/customers/acme", "Bearer " + b.adminKey(), null, null, Map.of()).statusCode()).isEqualTo(200);
+        // another key is not held back by B's
+        assertThat(raw(invoicing.url(), "GET", "/v1/customers/acme", "Bearer " + a.adminKey(), null, null, Map.of()).statusCode()).isEqualTo(200);
+    }
+
+    /** Last: no secret this run created or sent (keys, the operator token, webhook secrets) is in any service's log. */
+    @Test
+    @Order(6)
     void noSecretIsInAnyLog() throws Exception {
         List<Path> logs;
         try (var files = Files.list(Path.of("target"))) {

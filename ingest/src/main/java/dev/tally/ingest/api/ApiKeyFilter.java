@@ -34,9 +34,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
                 "ingest");
         long retryAfter = limiter.retryAfter(found.keyId());
         if (retryAfter > 0) {
-            Problem p = new Problem(Problem.TYPE_PREFIX + "rate-limited", "Too many requests", 429, "API key " + found.keyId()
-                    + " is over its rate limit; retry after " + retryAfter + " s (nothing in this request was stored)", null, null);
-            request.abortWith(Response.status(429).type(Problem.MEDIA_TYPE).header("Retry-After", retryAfter).entity(p).build());
+            request.abortWith(dev.tally.platform.security.RateLimits.tooMany("API key " + found.keyId(), retryAfter));
             return;
         }
         request.setProperty(Tenant.PROPERTY, new Tenant(found.tenantId(), found.keyId(), found.scope()));

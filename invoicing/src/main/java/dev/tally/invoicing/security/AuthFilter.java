@@ -28,6 +28,26 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class AuthFilter implements ContainerRequestFilter {
     @ConfigProperty(name = "tally.admin.token")
     String operatorToken;
+    @ConfigProperty(name = "tally.api.rate-limit.requests-per-second", defaultValue = "100")
+    double rate;
+    @ConfigProperty(name = "tally.api.rate-limit.burst", defaultValue = "200")
+    double burst;
+    private volatile dev.tally.platform.security.RateLimits limits;
+
+    /** Refuses the request (429, Retry-After) when its caller is over the rate limit; true when it may go on. */
+    private boolean withinLimit(ContainerRequestContext request, String caller, String who) {
+        dev.tally.platform.security.RateLimits l = limits;
+        if (l == null) {
+            l = new dev.tally.platform.security.RateLimits(rate, burst);
+            limits = l;
+        }
+        long retryAfter = l.retryAfter(caller);
+        if (retryAfter > 0) {
+            request.abortWith(dev.tally.platform.security.RateLimits.tooMany(who, retryAfter));
+            return false;
+        }
+        return true;
+    }
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -42,7 +62,10 @@ public class AuthFilter implements ContainerRequestFilter {
         String path = request.getUriInfo().getPath();
         boolean read = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
         if (path.startsWith("/v1/admin/") || path.startsWith("v1/admin/")) {
-            request.setProperty(Caller.PROPERTY, operator(token, read));
+            Caller op = operator(token, read);
+            if (withinLimit(request, op.actor(), op.userId() == null ? "the operator token" : "admin user " + op.userId())) {
+                request.setProperty(Caller.PROPERTY, op);
+            }
             return;
         }
         String hash = ApiKeys.sha256(token);
@@ -60,7 +83,9 @@ public class AuthFilter implements ContainerRequestFilter {
             // a write only when the recorded use is stale, not one per request
             QuarkusTransaction.requiringNew().run(() -> ApiKeyEntity.touch(key.keyId, now));
         }
-        request.setProperty(Caller.PROPERTY, new Caller(false, key.tenantId, key.keyId, key.scope, null));
+        if (withinLimit(request, "key:" + key.keyId, "API key " + key.keyId)) {
+            request.setProperty(Caller.PROPERTY, new Caller(false, key.tenantId, key.keyId, key.scope, null));
+        }
     }
 
     private Caller operator(String token, boolean read) {

@@ -25,6 +25,11 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Inject
     CatalogView catalog;
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tally.api.rate-limit.requests-per-second", defaultValue = "1000")
+    double rate;
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tally.api.rate-limit.burst", defaultValue = "2000")
+    double burst;
+    private volatile dev.tally.platform.security.RateLimits limits;
     @jakarta.ws.rs.core.Context
     jakarta.ws.rs.container.ResourceInfo resource;
 
@@ -34,6 +39,16 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         boolean entitlement = resource.getResourceClass() == EntitlementResource.class;
         CatalogRecordV1.ApiKey key = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
                 entitlement ? ENTITLEMENT_SCOPES : SCOPES, entitlement ? "an entitlement check" : "reading usage");
+        dev.tally.platform.security.RateLimits l = limits;
+        if (l == null) {
+            l = new dev.tally.platform.security.RateLimits(rate, burst);
+            limits = l;
+        }
+        long retryAfter = l.retryAfter(key.keyId());
+        if (retryAfter > 0) {
+            request.abortWith(dev.tally.platform.security.RateLimits.tooMany("API key " + key.keyId(), retryAfter));
+            return;
+        }
         request.setProperty(TENANT, key.tenantId());
     }
 }
