@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java dev.tally.infra.local.Main up|down|status|env [--fresh]}: the stack half of
+ * {@code java dev.tally.infra.local.Main up|down|status|env|kafka-crash|postgres-restart [--fresh]}: the stack half of
  * {@code ./tally}. Settings come from the environment:
  * TALLY_HOME (default {@code .tally}), TALLY_PG_PORT (15432), TALLY_KAFKA_PORT (19092),
  * TALLY_KAFKA_CONTROLLER_PORT (19093).
@@ -39,13 +39,21 @@ public final class Main {
                     System.out.println("stack stopped");
                 }
                 case "status" -> System.out.println(stack.status());
+                case "kafka-crash" -> {
+                    stack.restartKafka(true, java.time.Duration.ofSeconds(3));
+                    System.out.println("kafka SIGKILLed and started again");
+                }
+                case "postgres-restart" -> {
+                    stack.restartPostgres(java.time.Duration.ofSeconds(3));
+                    System.out.println("postgres stopped and started again");
+                }
                 case "env" -> {
                     for (Map.Entry<String, String> e : stack.addresses(stack.password()).asEnv().entrySet()) {
                         System.out.println(e.getKey() + "=" + e.getValue());
                     }
                 }
                 default -> {
-                    System.err.println("usage: up [--fresh] | down | status | env");
+                    System.err.println("usage: up [--fresh] | down | status | env | kafka-crash | postgres-restart");
                     System.exit(2);
                 }
             }
