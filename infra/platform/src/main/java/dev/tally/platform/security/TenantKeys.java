@@ -25,6 +25,12 @@ public final class TenantKeys {
             throw ProblemException.unauthorized("send a tenant API key as 'Authorization: Bearer <key>'");
         }
         CatalogRecordV1.ApiKey found = catalog.apiKey(ApiKeys.sha256(key));
+        if (found == null && !catalog.loaded()) {
+            // a (re)starting instance serves requests before it has read the catalog: not knowing a key yet is not
+            // knowing it is invalid — a 503 the sender retries, never a 401 it would give up on
+            throw new ProblemException(503, "starting", "Service Unavailable", "the service is starting and has not read its catalog of"
+                    + " API keys yet; retry in a second (nothing was stored)", null, null);
+        }
         if (found == null) {
             throw ProblemException.unauthorized("unknown or revoked API key");
         }
