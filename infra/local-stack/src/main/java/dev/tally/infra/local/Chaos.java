@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +31,6 @@ import java.util.Random;
  */
 public final class Chaos {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-            .build();
     private static final int TENANTS = 3;
     private static final int CUSTOMERS = 4;
 
@@ -243,25 +238,14 @@ public final class Chaos {
     }
 
     private static JsonNode call(String method, String url, String bearer, String body, int expected) throws Exception {
-        HttpResponse<String> r = send(method, url, bearer, body);
-        if (r.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + ": " + r.body());
-        }
-        return JSON.readTree(r.body());
+        return Demo.call(method, url, bearer, body, expected);
     }
 
     private static HttpResponse<String> send(String method, String url, String bearer, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + bearer);
-        if (body != null) {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Demo.send(method, url, bearer, body);
     }
 
     private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
+        return Demo.env(name, fallback);
     }
 }

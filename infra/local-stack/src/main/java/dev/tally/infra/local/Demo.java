@@ -27,7 +27,8 @@ import java.util.Random;
  */
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static final BigDecimal PRICE_PER_BYTE = new BigDecimal("0.00000000009"); // $0.09 per GB
 
     private final String ingest;
@@ -214,7 +215,8 @@ public final class Demo {
         }
     }
 
-    private static JsonNode call(String method, String url, String bearer, String body, int expected) throws Exception {
+    /** A request whose answer must have status {@code expected}; its JSON body (shared with {@link Chaos}). */
+    static JsonNode call(String method, String url, String bearer, String body, int expected) throws Exception {
         HttpResponse<String> r = send(method, url, bearer, body);
         if (r.statusCode() != expected) {
             throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + ": " + r.body());
@@ -222,8 +224,8 @@ public final class Demo {
         return JSON.readTree(r.body());
     }
 
-    private static HttpResponse<String> send(String method, String url, String bearer, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+    static HttpResponse<String> send(String method, String url, String bearer, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + bearer).header("Accept", "application/json");
         if (body != null) {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
@@ -233,7 +235,7 @@ public final class Demo {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
     }
