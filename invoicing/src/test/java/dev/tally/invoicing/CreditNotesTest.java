@@ -174,6 +174,13 @@ class CreditNotesTest {
                 .body("amount", equalTo("7.00"));
         get(t, "/v1/customers/r/credits").statusCode(200).body("balance", equalTo("3.00"));
 
+        // another tenant sees none of it: the refund, the list, recording it, the provider settings
+        Tenant other = tenant("Other refunds");
+        get(other, "/v1/refunds/" + refund).statusCode(404);
+        get(other, "/v1/refunds?invoice=" + invoice).statusCode(200).body("refunds.size()", equalTo(0));
+        post(other, "/v1/refunds/" + refund + "/record", "{\"reference\":\"stolen\"}").statusCode(404);
+        get(other, "/v1/payment-provider").statusCode(200).body("provider", equalTo("offline"));
+        post(other, "/v1/invoices/" + invoice + "/credit-notes/sla", "{\"percent\":\"5\",\"incident\":\"x\"}").statusCode(404);
         post(t, "/v1/refunds/" + refund + "/record", "{}").statusCode(400).body("field", equalTo("reference"));
         post(t, "/v1/refunds/" + refund + "/record", "{\"reference\":\"bank-back-7\"}").statusCode(200).body("status", equalTo("succeeded"))
                 .body("providerRefundId", equalTo("bank-back-7"));
