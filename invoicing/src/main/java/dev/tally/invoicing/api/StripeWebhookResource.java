@@ -29,8 +29,10 @@ import javax.sql.DataSource;
  * tenant's webhook signing secret, five minutes' tolerance) instead of an API key. Each event is handled once
  * (its id is recorded in the same transaction as its effect; a redelivery answers 200 and changes nothing):
  * <ul>
- * <li>{@code invoice.paid}: the Tally invoice named in the metadata is paid with Stripe's payment intent as its
- * reference; the amount paid must be the invoice's balance due, else 422 (Stripe retries, and it shows).</li>
+ * <li>{@code invoice.paid} (API 2024-06-20: the Tally invoice named in its metadata) and {@code invoice_payment.paid}
+ * (newer API versions: the Tally invoice found through the pushed invoice's id) pay the invoice with Stripe's payment
+ * intent as its reference; the amount paid must be the invoice's balance due, else 422 (Stripe retries, and it
+ * shows). An invoice already paid or voided in Tally is acknowledged and reported for a person to refund.</li>
  * <li>{@code refund.updated}, {@code refund.failed}, {@code charge.refund.updated}: the Tally refund named in the
  * metadata takes Stripe's status.</li>
  * </ul>

@@ -763,7 +763,7 @@ public class Invoices {
                     + before.currency() + " (partial payments are not supported yet)", "amount");
         }
         markPaid(c, tenantId, before, reference, now);
-        if (!reference.startsWith("pi_")) {
+        if (!dev.tally.invoicing.payment.PaymentProviders.paidThroughStripe(reference)) {
             providers.enqueueSync(c, tenantId, invoiceId); // paid outside the provider: it stops collecting
         }
         View after = get(c, tenantId, invoiceId);

@@ -60,6 +60,11 @@ public class PaymentProviders {
     public record View(String provider, String apiKeyHint, String webhookPath, Instant updatedAt, String updatedBy) {
     }
 
+    /** Whether a payment reference is one Stripe gave (a payment intent), i.e. the invoice was paid through Stripe. */
+    public static boolean paidThroughStripe(String paymentReference) {
+        return paymentReference != null && paymentReference.startsWith("pi_");
+    }
+
     public PaymentProvider provider(String name) {
         if (!STRIPE.equals(name)) {
             throw new IllegalArgumentException("no provider calls for '" + name + "'");
@@ -181,8 +186,7 @@ public class PaymentProviders {
     public String startRefund(Connection c, String tenantId, Invoices.View invoice, String creditNoteId, BigDecimal amount, String reason,
             Instant now) throws Exception {
         Config tenantConfig = config(c, tenantId);
-        boolean byStripe = STRIPE.equals(tenantConfig.provider()) && invoice.paymentReference() != null
-                && invoice.paymentReference().startsWith("pi_");
+        boolean byStripe = STRIPE.equals(tenantConfig.provider()) && paidThroughStripe(invoice.paymentReference());
         Config config = byStripe ? tenantConfig : new Config(OFFLINE, null);
         String refundId = "rf_" + UUID.randomUUID().toString().replace("-", "");
         try (PreparedStatement ps = c.prepareStatement("""

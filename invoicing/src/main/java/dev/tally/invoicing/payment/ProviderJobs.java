@@ -199,7 +199,7 @@ public class ProviderJobs {
         if (settledHere) {
             provider.voidInvoice(account, pushed, key + ":void");
         } else if ("paid".equals(invoice.status())) {
-            if (!invoice.paymentReference().startsWith("pi_")) {
+            if (!PaymentProviders.paidThroughStripe(invoice.paymentReference())) {
                 provider.markPaidOutOfBand(account, pushed, key + ":paid-out-of-band");
             }
         } else {
