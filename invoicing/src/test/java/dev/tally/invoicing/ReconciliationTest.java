@@ -136,6 +136,43 @@ class ReconciliationTest {
     }
 
     /**
+     * Late usage after a close: rating agrees with the events, the invoice is behind by exactly the late event. That is
+     * a pending adjustment (the next close bills it), listed apart — not drift, and no alarm.
+     */
+    @Test
+    void lateUsageAfterACloseIsAPendingAdjustmentNotDrift() throws Exception {
+        Tenant t = tenant("Late reconciled");
+        String id = setUp(t, monthStart(-1), "l").get(0);
+        Instant start = Instant.parse(monthStart(-1));
+        Instant end = Instant.parse(monthStart(0));
+        post(t, "/v1/webhooks", "{\"url\":\"http://127.0.0.1:9/drift\",\"eventTypes\":[\"reconciliation.drift\"]}").statusCode(201);
+        try (Producer<String, String> p = kafka.producer("test-ingest")) {
+            for (int i = 0; i < 3; i++) {
+                send(p, t.id(), id, AcceptedEventV1.SCHEMA, new AcceptedEventV1(t.id(), id, "l", "l-" + i, "bandwidth", start.plusSeconds(i),
+                        Map.of("bytes", "1000"), Instant.now(), "customer", start, end));
+            }
+        }
+        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        fixture.usage(t, id, 1, monthStart(-1), monthStart(0), "3000");
+        assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
+        // a late event, rated after the invoice
+        try (Producer<String, String> p = kafka.producer("test-ingest")) {
+            send(p, t.id(), id, AcceptedEventV1.SCHEMA, new AcceptedEventV1(t.id(), id, "l", "l-late", "bandwidth", start.plusSeconds(99),
+                    Map.of("bytes", "500"), Instant.now(), "customer", start, end));
+        }
+        fixture.usage(t, id, 2, monthStart(-1), monthStart(0), "3500");
+        JsonPath report = post(t, "/v1/reconciliations", "{\"periodStart\":\"" + monthStart(-1) + "\"}").statusCode(201).extract().jsonPath();
+        assertThat(report.getInt("drifted")).isZero();
+        assertThat(report.getInt("pendingAdjustments")).isEqualTo(1);
+        assertThat(report.getString("pending[0].recounted")).isEqualTo("3500");
+        assertThat(report.getString("pending[0].ratedDrift")).isEqualTo("0");
+        assertThat(report.getString("pending[0].invoicedDrift")).isEqualTo("-500");
+        assertThat(report.getLong("pending[0].recountedEvents")).isEqualTo(4);
+        assertThat(fixture.count("select count(*) from webhook_delivery where tenant_id = ? and event_type = 'reconciliation.drift'", t.id()))
+                .isZero();
+    }
+
+    /**
      * The rule "reconciliation found an overcharge": rating double-counted 1,000 bytes and the invoice billed them; a
      * reconciliation asked to credit overcharges creates a credit note for the line's difference (1.00), which waits
      * for finance (no threshold set).

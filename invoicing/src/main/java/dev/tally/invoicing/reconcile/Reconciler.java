@@ -36,8 +36,10 @@ import org.jboss.logging.Logger;
  * Reconciliation: recounts each customer's usage per meter and period from a replay of the accepted events
  * ({@link AcceptedReplay}, folded by shared-model's {@link Recount}) and compares it with rating's usage
  * snapshots (as invoicing stored them) and with what live invoices billed (the period's invoice and every
- * adjustment since). Every key where either differs from the recount is drift; the report lists it with the
- * events the recount counted, and drift raises a {@code reconciliation.drift} webhook and a warning. Runs on
+ * adjustment since). A key where rating differs from the recount is drift; the report lists it with the
+ * events the recount counted, and drift raises a {@code reconciliation.drift} webhook and a warning. A key where
+ * rating agrees with the recount but the invoices do not (late usage or a retraction after the period's close) is
+ * a pending adjustment: listed apart, no alarm, since the customer's next close bills the difference. Runs on
  * demand and on a schedule ({@code tally.invoicing.reconcile-every}).
  */
 @ApplicationScoped
@@ -61,15 +63,21 @@ public class Reconciler {
      */
     public record Row(String customerId, String meter, Instant periodStart, Instant periodEnd, BigDecimal recounted, long recountedEvents,
             BigDecimal rated, BigDecimal invoiced, BigDecimal ratedDrift, BigDecimal invoicedDrift, List<String> eventIds) {
+        /** Rating disagrees with the events: something counted wrong. */
         boolean drifted() {
-            return ratedDrift.signum() != 0 || (invoicedDrift != null && invoicedDrift.signum() != 0);
+            return ratedDrift.signum() != 0;
+        }
+
+        /** Rating agrees with the events but the invoices are behind or ahead: the next close's adjustment settles it. */
+        boolean pendingAdjustment() {
+            return ratedDrift.signum() == 0 && invoicedDrift != null && invoicedDrift.signum() != 0;
         }
     }
 
-    /** A report: every key with drift (keys without drift are counted, not listed). */
+    /** A report: every key with drift and every pending adjustment (keys that agree are counted, not listed). */
     public record Report(String reconciliationId, String tenantId, Instant periodStart, Instant startedAt, Instant finishedAt,
-            long recordsRead, long unreadableRecords, int keysCompared, int drifted, List<Row> drift, List<String> creditNotes,
-            String triggeredBy, List<String> notes) {
+            long recordsRead, long unreadableRecords, int keysCompared, int drifted, List<Row> drift, int pendingAdjustments,
+            List<Row> pending, List<String> creditNotes, String triggeredBy, List<String> notes) {
     }
 
     @Inject
@@ -169,6 +177,7 @@ public class Reconciler {
         keys.addAll(rated.keySet());
         keys.addAll(invoiced.keySet());
         List<Row> drift = new ArrayList<>();
+        List<Row> pending = new ArrayList<>();
         for (Recount.Key k : keys) {
             Recount.Counted n = counted.getOrDefault(k, new Recount.Counted(BigDecimal.ZERO, 0, List.of()));
             BigDecimal r = rated.getOrDefault(k, BigDecimal.ZERO);
@@ -178,17 +187,23 @@ public class Reconciler {
                     i == null ? null : Decimals.normalized(i.subtract(n.quantity())), n.eventIds());
             if (row.drifted()) {
                 drift.add(row);
+            } else if (row.pendingAdjustment()) {
+                pending.add(row);
             }
         }
         String reconciliationId = "rec_" + UUID.randomUUID().toString().replace("-", "");
         List<String> notesCreated = creditOvercharges ? creditOvercharges(tenantId, reconciliationId, drift) : List.of();
         Report report = new Report(reconciliationId, tenantId, periodStart, started, Instant.now(),
-                recount.read(), recount.unreadableRecords(), keys.size(), drift.size(), drift, notesCreated, actor, List.of(
+                recount.read(), recount.unreadableRecords(), keys.size(), drift.size(), drift, pending.size(), pending, notesCreated, actor,
+                List.of(
                         "recounted: each event's final state (amendments applied, retractions removed, re-published records once) folded"
                                 + " with the meter definitions as they are now, from a replay of tally.events.accepted",
                         "rated: rating's latest usage snapshots as invoicing stored them; invoiced: what live invoices billed for the period,"
                                 + " its invoice and every adjustment since (null: not invoiced yet)",
                         "drift = source − recount; a period the topic's retention no longer holds whole recounts short",
+                        "drift: rating differs from the recount (raises reconciliation.drift); pending: rating agrees, the invoices"
+                                + " differ by usage that reached the period after its close, which the customer's next close bills as an"
+                                + " adjustment",
                         "eventIds: the events the recount counted (at most " + SAMPLE + "); GET /v1/events/{id} on ingest shows each",
                         "creditNotes: credit notes a run with creditOvercharges created (rule:reconciliation) where rating and the invoice"
                                 + " both count more than the recount; above the tenant's threshold they wait for finance"));
@@ -310,7 +325,8 @@ public class Reconciler {
                 while (rs.next()) {
                     Report r = json.readValue(rs.getString(1), Report.class);
                     out.add(new Report(r.reconciliationId(), r.tenantId(), r.periodStart(), r.startedAt(), r.finishedAt(), r.recordsRead(),
-                            r.unreadableRecords(), r.keysCompared(), r.drifted(), List.of(), r.creditNotes(), r.triggeredBy(), r.notes()));
+                            r.unreadableRecords(), r.keysCompared(), r.drifted(), List.of(), r.pendingAdjustments(), List.of(), r.creditNotes(),
+                            r.triggeredBy(), r.notes()));
                 }
             }
         }

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,14 +22,18 @@ import java.util.Random;
 /**
  * The event side of {@code ./tally chaos <scenario>} (the launcher injects the fault while this sends):
  * <ul>
- * <li>{@code send}: three tenants with four customers each; a seeded stream of {@code --events} event slots
- * across them, about a fifth repeats of ids sent before (duplicates), event times out of order over the last ten
- * minutes, sent in batches of 1,000 ({@code --pace} ms apart) and each retried until answered 200 (what a careful sender does when a
- * service dies under it); then one in a thousand events retracted. The expected totals, computed here from the
- * same seed, go to {@code $TALLY_HOME/chaos/expected.json}.</li>
- * <li>{@code verify}: waits until every customer's draft holds exactly the expected events, then prints one row
- * per customer — expected and counted events and bytes, lost, doubled — and each tenant's reconciliation drift.
- * Exits 1 on any loss, double count or drift.</li>
+ * <li>{@code send}: three tenants with four customers each, on monthly periods anchored a few days back. First the
+ * previous period's usage (1 % of {@code --events}, at least 120) is sent, rated and its period closed — one invoice
+ * per customer. Then a seeded stream of {@code --events} event slots across them: about a fifth repeats of ids sent
+ * before (duplicates, the closed period's included), event times out of order over the last ten minutes, one in
+ * fifty a late event for the closed period; sent in batches of 1,000 ({@code --pace} ms apart) and each retried
+ * until answered 200 (what a careful sender does when a service dies under it); then one in a thousand events
+ * retracted, in either period. The expected totals, computed here from the same seed, go to
+ * {@code $TALLY_HOME/chaos/expected.json}.</li>
+ * <li>{@code verify}: waits until every customer's drafts hold exactly the expected events, then prints per customer
+ * the open period, the closed period with its late usage, and the closed period's invoice — expected and counted
+ * events and bytes, the amount (exact to the cent), lost, doubled — and each tenant's reconciliation: no drift, and
+ * the late usage (exactly) as pending adjustments. Exits 1 on any difference.</li>
  * </ul>
  */
 public final class Chaos {
@@ -69,21 +76,36 @@ public final class Chaos {
         ObjectNode expected = JSON.createObjectNode();
         ArrayNode tenants = expected.putArray("tenants");
         List<String> ingestKeys = new ArrayList<>();
-        Instant monthStart = java.time.YearMonth.now(java.time.ZoneOffset.UTC).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        // monthly periods anchored a few days back: the previous period [p0, boundary) ended days ago, yet its last days
+        // are young enough to be ingested (the 35-day window), so it can be closed and then receive late events
+        LocalDate anchor = LocalDate.now(ZoneOffset.UTC).minusDays(3);
+        if (anchor.getDayOfMonth() > 28) {
+            anchor = anchor.withDayOfMonth(28);
+        }
+        Instant boundary = anchor.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant p0 = anchor.minusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        expected.put("p0", p0.toString()).put("boundary", boundary.toString());
         for (int t = 0; t < TENANTS; t++) {
             JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "{\"name\":\"Chaos " + t + "\"}", 201);
+            String tenantId = tenant.path("tenantId").asText();
+            // periods close when this run says so, not by the scheduled closer
+            call("PATCH", invoicing + "/v1/admin/tenants/" + tenantId, operator, "{\"closeGrace\":\"P31D\"}", 200);
             String admin = tenant.path("apiKey").path("key").asText();
             ingestKeys.add(call("POST", invoicing + "/v1/api-keys", admin, "{\"scope\":\"ingest\"}", 201).path("key").asText());
             call("POST", invoicing + "/v1/meters", admin, "{\"key\":\"bandwidth\",\"eventType\":\"bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}", 201);
             call("POST", invoicing + "/v1/plans?publish=true", admin, """
                     {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.000001"}}]}""",
                     201);
-            ObjectNode tn = tenants.addObject().put("tenantId", tenant.path("tenantId").asText()).put("adminKey", admin);
+            ObjectNode tn = tenants.addObject().put("tenantId", tenantId).put("adminKey", admin);
             ObjectNode customers = tn.putObject("customers");
             for (int c = 0; c < CUSTOMERS; c++) {
-                call("POST", invoicing + "/v1/customers", admin, "{\"externalId\":\"c" + c + "\",\"name\":\"C" + c + "\",\"plan\":\"p\","
-                        + "\"subscriptionStart\":\"" + monthStart + "\"}", 201);
-                customers.putObject("c" + c).put("events", 0).put("bytes", 0);
+                JsonNode created = call("POST", invoicing + "/v1/customers", admin, "{\"externalId\":\"c" + c + "\",\"name\":\"C" + c + "\",\"currency\":\"USD\"}", 201);
+                call("POST", invoicing + "/v1/subscriptions", admin, "{\"customer\":\"c" + c + "\",\"plan\":\"p\",\"start\":\"" + p0
+                        + "\",\"billingCycle\":{\"interval\":\"MONTHLY\",\"anchorDay\":" + anchor.getDayOfMonth() + "}}", 201);
+                ObjectNode cn = customers.putObject("c" + c).put("customerId", created.path("customerId").asText());
+                for (String period : List.of("p0", "p1", "p0Invoiced")) {
+                    cn.putObject(period).put("events", 0).put("bytes", 0);
+                }
             }
         }
         // a warm-up event per tenant: ingest learns the new tenants from the catalog asynchronously
@@ -92,18 +114,57 @@ public final class Chaos {
             while (send("POST", ingest + "/v1/events", ingestKeys.get(t), "{\"events\":[" + e + "]}").statusCode() != 200) {
                 Thread.sleep(200);
             }
-            bump(tenants.get(t), "c0", 1);
+            bump(tenants.get(t), "c0", "p1", 1, 1);
         }
-        Files.createDirectories(state.getParent());
         Files.writeString(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected));
 
-        Instant now = Instant.now();
         List<List<String>> sent = new ArrayList<>();
         for (int t = 0; t < TENANTS; t++) {
             sent.add(new ArrayList<>());
         }
-        long duplicates = 0;
+        // the previous period's usage, on time: sent, rated, then the period is closed
+        int onTime = Math.max(TENANTS * CUSTOMERS * 10, slots / 100);
         long retries = 0;
+        for (int t = 0; t < TENANTS; t++) {
+            StringBuilder body = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < onTime / TENANTS; i++) {
+                String customer = "c" + random.nextInt(CUSTOMERS);
+                long bytes = 1 + random.nextInt(1_000_000);
+                Instant at = boundary.minusMillis(1 + random.nextInt(2 * 86_400_000));
+                String e = event("p0-" + t + "-" + i, customer, at, bytes);
+                sent.get(t).add(e);
+                bump(tenants.get(t), customer, "p0", bytes, 1);
+                bump(tenants.get(t), customer, "p0Invoiced", bytes, 1);
+                body.append(i == 0 ? "" : ",").append(e);
+            }
+            retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        int closed = 0;
+        for (JsonNode t : tenants) {
+            String admin = t.path("adminKey").asText();
+            var it = t.path("customers").fields();
+            while (it.hasNext()) {
+                var c = it.next();
+                long want = c.getValue().path("p0Invoiced").path("events").asLong();
+                while (eventCount(call("GET", invoicing + "/v1/customers/" + c.getKey() + "/invoices/draft?at=" + boundary.minusSeconds(1), admin,
+                        null, 200)) < want) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the previous period's usage was not rated in time");
+                    }
+                    Thread.sleep(300);
+                }
+                JsonNode invoice = call("POST", invoicing + "/v1/invoices/close", admin, "{\"customer\":\"" + c.getKey() + "\"}", 201);
+                ((ObjectNode) c.getValue().path("p0Invoiced")).put("invoiceId", invoice.path("invoiceId").asText())
+                        .put("number", invoice.path("number").asText());
+                closed++;
+            }
+        }
+        System.out.printf("closed     %d periods [%s, %s) holding %,d events, before the stream%n", closed, p0, boundary, onTime / TENANTS * TENANTS);
+
+        Instant now = Instant.now();
+        long duplicates = 0;
+        long late = 0;
         int batch = 1000;
         long started = System.nanoTime();
         for (int from = 0; from < slots; from += batch) {
@@ -118,14 +179,12 @@ public final class Chaos {
                 } else {
                     String customer = "c" + random.nextInt(CUSTOMERS);
                     long bytes = 1 + random.nextInt(1_000_000);
-                    Instant at = now.minusMillis(1_000 + random.nextInt(600_000));
-                    if (at.isBefore(monthStart)) {
-                        at = monthStart;
-                    }
-                    e = "{\"id\":\"ev-" + i + "\",\"type\":\"bytes\",\"customer\":\"" + customer + "\",\"timestamp\":\"" + at
-                            + "\",\"properties\":{\"bytes\":" + bytes + "}}";
+                    boolean isLate = random.nextInt(50) == 0; // for the closed period: late usage, an adjustment at the next close
+                    Instant at = isLate ? boundary.minusMillis(1 + random.nextInt(2 * 86_400_000)) : now.minusMillis(1_000 + random.nextInt(600_000));
+                    e = event("ev-" + i, customer, at, bytes);
                     mine.add(e);
-                    bump(tenants.get(t), customer, bytes);
+                    bump(tenants.get(t), customer, isLate ? "p0" : "p1", bytes, 1);
+                    late += isLate ? 1 : 0;
                 }
                 body.append(i == from ? "" : ",").append(e);
             }
@@ -135,14 +194,15 @@ public final class Chaos {
                 Thread.sleep(pace);
             }
         }
-        // retractions: one in a thousand of the events, by the tenant that sent it
+        // retractions: one in a thousand of the events, by the tenant that sent it (in either period)
         long retracted = 0;
         for (int t = 0; t < TENANTS; t++) {
             List<String> ids = new ArrayList<>();
             for (int k = 0; k < sent.get(t).size(); k += 1000) {
                 JsonNode e = JSON.readTree(sent.get(t).get(k));
                 ids.add(e.path("id").asText());
-                bump(tenants.get(t), e.path("customer").asText(), -e.path("properties").path("bytes").asLong(), -1);
+                String period = Instant.parse(e.path("timestamp").asText()).isBefore(boundary) ? "p0" : "p1";
+                bump(tenants.get(t), e.path("customer").asText(), period, -e.path("properties").path("bytes").asLong(), -1);
             }
             if (!ids.isEmpty()) {
                 retries += sendUntilAnswered(ingest + "/v1/events/retract", ingestKeys.get(t), JSON.writeValueAsString(
@@ -150,20 +210,34 @@ public final class Chaos {
                 retracted += ids.size();
             }
         }
-        expected.put("slots", slots).put("duplicates", duplicates).put("retracted", retracted).put("retries", retries)
+        expected.put("slots", slots).put("duplicates", duplicates).put("late", late).put("retracted", retracted).put("retries", retries)
                 .put("sendSeconds", (System.nanoTime() - started) / 1e9);
         Files.writeString(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected));
-        System.out.printf("sent       %,d event slots (%,d duplicates) to %d tenants × %d customers, %,d retracted; %,d requests retried, %.1f s%n",
-                slots, duplicates, TENANTS, CUSTOMERS, retracted, retries, (System.nanoTime() - started) / 1e9);
+        System.out.printf("sent       %,d event slots (%,d duplicates, %,d late for the closed period) to %d tenants × %d customers, %,d retracted;"
+                + " %,d requests retried, %.1f s%n", slots, duplicates, late, TENANTS, CUSTOMERS, retracted, retries, (System.nanoTime() - started) / 1e9);
     }
 
-    private static void bump(JsonNode tenant, String customer, long bytes) {
-        bump(tenant, customer, bytes, 1);
+    private static String event(String id, String customer, Instant at, long bytes) {
+        return "{\"id\":\"" + id + "\",\"type\":\"bytes\",\"customer\":\"" + customer + "\",\"timestamp\":\"" + at
+                + "\",\"properties\":{\"bytes\":" + bytes + "}}";
     }
 
-    private static void bump(JsonNode tenant, String customer, long bytes, int events) {
-        ObjectNode c = (ObjectNode) tenant.path("customers").path(customer);
+    private static void bump(JsonNode tenant, String customer, String period, long bytes, int events) {
+        ObjectNode c = (ObjectNode) tenant.path("customers").path(customer).path(period);
         c.put("events", c.path("events").asLong() + events).put("bytes", c.path("bytes").asLong() + bytes);
+    }
+
+    private static long eventCount(JsonNode invoice) {
+        return invoice.path("lines").path(0).path("eventCount").asLong();
+    }
+
+    private static long quantity(JsonNode invoice) {
+        return new BigDecimal(invoice.path("lines").path(0).path("quantity").asText("0")).longValueExact();
+    }
+
+    /** bytes × USD 0.000001, rounded once to the cent (HALF_EVEN), as the plan prices them. */
+    private static BigDecimal priced(long bytes) {
+        return BigDecimal.valueOf(bytes).movePointLeft(6).setScale(2, RoundingMode.HALF_EVEN);
     }
 
     /** Sends until answered 200 (a dead or restarting service is retried, as a client would); returns the retries. */
@@ -188,53 +262,86 @@ public final class Chaos {
         }
     }
 
+    /**
+     * Per customer and period: the open period's draft and the closed period's usage as it now stands (on-time plus
+     * late, less retractions) against the seed's totals — events, bytes and the amount to the cent — and the closed
+     * period's invoice, which must still hold exactly its on-time usage. Then each tenant's reconciliation: no drift,
+     * and for each customer with late usage a pending adjustment of exactly that usage.
+     */
     private static boolean verify(String invoicing, Path state) throws Exception {
         JsonNode expected = JSON.readTree(Files.readString(state));
+        Instant boundary = Instant.parse(expected.path("boundary").asText());
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         long sumExpected = 0;
         long sumCounted = 0;
         boolean ok = true;
-        System.out.printf("%n%-22s %-4s %10s %10s %16s %16s %6s %7s%n", "tenant", "cust", "events", "counted", "bytes", "counted bytes", "lost",
-                "doubled");
-        Map<String, Integer> drift = new LinkedHashMap<>();
+        System.out.printf("%n%-22s %-4s %-12s %9s %9s %14s %14s %10s %5s %7s%n", "tenant", "cust", "period", "events", "counted", "bytes",
+                "counted bytes", "amount", "lost", "doubled");
+        List<String> reconciled = new ArrayList<>();
         for (JsonNode t : expected.path("tenants")) {
             String admin = t.path("adminKey").asText();
+            Map<String, Long> lateBytes = new LinkedHashMap<>();
             var it = t.path("customers").fields();
             while (it.hasNext()) {
                 var c = it.next();
-                long want = c.getValue().path("events").asLong();
-                long wantBytes = c.getValue().path("bytes").asLong();
-                JsonNode draft;
-                while (true) {
-                    draft = call("GET", invoicing + "/v1/customers/" + c.getKey() + "/invoices/draft", admin, null, 200);
-                    long have = draft.path("lines").path(0).path("eventCount").asLong();
-                    if (have >= want || System.nanoTime() > deadline) {
-                        Thread.sleep(have >= want ? 1500 : 0); // anything counted twice would show up now
-                        draft = call("GET", invoicing + "/v1/customers/" + c.getKey() + "/invoices/draft", admin, null, 200);
-                        break;
+                String base = invoicing + "/v1/customers/" + c.getKey() + "/invoices/draft";
+                for (String period : List.of("p1", "p0")) {
+                    JsonNode want = c.getValue().path(period);
+                    String url = period.equals("p1") ? base : base + "?at=" + boundary.minusSeconds(1);
+                    JsonNode draft;
+                    while (true) {
+                        draft = call("GET", url, admin, null, 200);
+                        long have = eventCount(draft);
+                        if (have == want.path("events").asLong() && quantity(draft) == want.path("bytes").asLong() || System.nanoTime() > deadline) {
+                            Thread.sleep(System.nanoTime() > deadline ? 0 : 1500); // anything counted twice would show up now
+                            draft = call("GET", url, admin, null, 200);
+                            break;
+                        }
+                        Thread.sleep(500);
                     }
-                    Thread.sleep(500);
+                    ok &= row(t, c.getKey(), period.equals("p1") ? "open" : "closed+late", want, draft);
+                    sumExpected += want.path("events").asLong();
+                    sumCounted += eventCount(draft);
                 }
-                long have = draft.path("lines").path(0).path("eventCount").asLong();
-                long haveBytes = new BigDecimal(draft.path("lines").path(0).path("quantity").asText("0")).longValueExact();
-                long lost = Math.max(0, want - have);
-                long doubled = Math.max(0, have - want);
-                ok &= lost == 0 && doubled == 0 && haveBytes == wantBytes;
-                sumExpected += want;
-                sumCounted += have;
-                System.out.printf("%-22s %-4s %,10d %,10d %,16d %,16d %6d %7d%s%n", t.path("tenantId").asText(), c.getKey(), want, have, wantBytes,
-                        haveBytes, lost, doubled, haveBytes == wantBytes ? "" : "  ✘ bytes differ");
+                JsonNode invoiced = c.getValue().path("p0Invoiced");
+                JsonNode invoice = call("GET", invoicing + "/v1/invoices/" + invoiced.path("invoiceId").asText(), admin, null, 200);
+                ok &= row(t, c.getKey(), "invoiced", invoiced, invoice);
+                long pending = c.getValue().path("p0").path("bytes").asLong() - invoiced.path("bytes").asLong();
+                if (pending != 0) {
+                    lateBytes.put(c.getValue().path("customerId").asText(), pending);
+                }
             }
             JsonNode rec = call("POST", invoicing + "/v1/reconciliations", admin, "{}", 201);
-            drift.put(t.path("tenantId").asText(), rec.path("drifted").asInt());
-            ok &= rec.path("drifted").asInt() == 0;
+            Map<String, Long> pendingSeen = new LinkedHashMap<>();
+            for (JsonNode p : rec.path("pending")) {
+                pendingSeen.put(p.path("customerId").asText(), -new BigDecimal(p.path("invoicedDrift").asText()).longValueExact());
+            }
+            boolean recOk = rec.path("drifted").asInt() == 0 && pendingSeen.equals(lateBytes);
+            ok &= recOk;
+            reconciled.add(String.format("reconcile  %s: %,d records, %d keys, drift on %d, pending adjustments %d (late bytes %s)%s",
+                    t.path("tenantId").asText(), rec.path("recordsRead").asLong(), rec.path("keysCompared").asInt(), rec.path("drifted").asInt(),
+                    rec.path("pendingAdjustments").asInt(), pendingSeen.equals(lateBytes) ? "as expected" : "expected " + lateBytes + ", got " + pendingSeen,
+                    recOk ? "" : "  ✘"));
         }
-        System.out.printf("%ntotal      %,d events expected, %,d counted; %,d slots sent, %,d duplicates, %,d retracted, %,d requests retried%n",
-                sumExpected, sumCounted, expected.path("slots").asLong(), expected.path("duplicates").asLong(),
+        System.out.printf("%ntotal      %,d events expected, %,d counted; %,d slots sent, %,d duplicates, %,d late, %,d retracted, %,d requests retried%n",
+                sumExpected, sumCounted, expected.path("slots").asLong(), expected.path("duplicates").asLong(), expected.path("late").asLong(),
                 expected.path("retracted").asLong(), expected.path("retries").asLong());
-        drift.forEach((t, d) -> System.out.printf("reconcile  %s: drift on %d keys%n", t, d));
-        System.out.println(ok ? "result     lost 0, doubled 0, drift 0  ✔" : "result     ✘ LOSS, DOUBLE COUNT OR DRIFT");
+        reconciled.forEach(System.out::println);
+        System.out.println(ok ? "result     lost 0, doubled 0, amounts exact, drift 0  ✔" : "result     ✘ LOSS, DOUBLE COUNT, WRONG AMOUNT OR DRIFT");
         return ok;
+    }
+
+    private static boolean row(JsonNode tenant, String customer, String label, JsonNode want, JsonNode invoice) {
+        long events = want.path("events").asLong();
+        long bytes = want.path("bytes").asLong();
+        long have = eventCount(invoice);
+        long haveBytes = quantity(invoice);
+        BigDecimal amount = new BigDecimal(invoice.path("total").asText("0"));
+        boolean exact = have == events && haveBytes == bytes && amount.compareTo(priced(bytes)) == 0;
+        System.out.printf("%-22s %-4s %-12s %,9d %,9d %,14d %,14d %10s %5d %7d%s%n", tenant.path("tenantId").asText(), customer, label, events, have,
+                bytes, haveBytes, amount.toPlainString(), Math.max(0, events - have), Math.max(0, have - events),
+                exact ? "" : "  ✘ expected USD " + priced(bytes) + " for " + bytes + " bytes");
+        return exact;
     }
 
     private static JsonNode call(String method, String url, String bearer, String body, int expected) throws Exception {
