@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class EndToEndIT {
     private static final String OPERATOR = "system-test-operator-" + UUID.randomUUID();
-    private static ServiceProcess ingest;
+    private static ServiceProcess ingest; // the instance the tests send to
     private static ServiceProcess rating;
     private static ServiceProcess invoicing;
     private static ServiceProcess adminUi;
@@ -247,12 +247,13 @@ class EndToEndIT {
     }
 
     /**
-     * invoicing SIGKILLed while it closes a period for 1,500 customers (200 periods per transaction), restarted, and
-     * the close run again: every customer gets exactly one invoice, the numbers run 1..1,500 without a gap or a
+     * invoicing SIGKILLed while it closes a period for 1,500 customers (200 periods per transaction), restarted, the
+     * close run again and PostgreSQL restarted while that close's batch transaction is open (it is rolled back; the
+     * request goes on period by period), then the close run once more: every customer gets exactly one invoice, the numbers run 1..1,500 without a gap or a
      * repeat, and each total is its usage priced once.
      */
     @Test
-    void killingInvoicingDuringAPeriodCloseLeavesEveryPeriodInvoicedOnceWithGaplessNumbers() throws Exception {
+    void killingInvoicingAndRestartingPostgresDuringAPeriodCloseLeavesEveryPeriodInvoicedOnceWithGaplessNumbers() throws Exception {
         int customers = 1500;
         JsonPath created = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
                 .body("{\"name\":\"Close Crash\"}").post("/v1/admin/tenants").then().statusCode(201).extract().jsonPath();
@@ -314,7 +315,43 @@ class EndToEndIT {
         System.out.println("invoicing SIGKILLed with " + before + " of " + customers + " periods closed");
         assertThat(before).as("the kill landed mid-close").isBetween(1L, (long) customers - 1);
         invoicing.start();
-        post(invoicing.url(), admin, "/v1/invoices/close-all", "{}").then().statusCode(200);
+        // the close again, and PostgreSQL restarted under it while its batch transaction is open: the test holds the
+        // tenant's number counter row, so the batch waits inside its transaction until the database goes away
+        long afterRestart;
+        try (java.sql.Connection holder = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+            holder.setAutoCommit(false);
+            try (java.sql.PreparedStatement ps = holder.prepareStatement("select last_number from invoicing.invoice_counter where tenant_id = ? for update")) {
+                ps.setString(1, tenantId);
+                ps.executeQuery().close();
+            }
+            Thread again = Thread.ofPlatform().start(() -> {
+                try {
+                    post(invoicing.url(), admin, "/v1/invoices/close-all", "{}");
+                } catch (Exception e) {
+                    // the database went away under the request
+                }
+            });
+            long lockDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (count(db, "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%invoice_counter%'"
+                    + " and datname = current_database() and ? <> ''", tenantId) == 0) {
+                assertThat(System.nanoTime()).as("the second close's batch reached the number counter").isLessThan(lockDeadline);
+                Thread.sleep(20);
+            }
+            LocalStackResource.control().restartPostgres(Duration.ofSeconds(3));
+            again.join(Duration.ofSeconds(60));
+        } catch (java.sql.SQLException e) {
+            // the holder's connection went down with the database
+        }
+        // the batch was rolled back; the request went on period by period (failing while the database was down, then
+        // closing again once it was back), and what it could not close waits for the next close
+        afterRestart = count(db, "select count(*) from invoicing.invoice where tenant_id = ?", tenantId);
+        System.out.println("PostgreSQL restarted while a close batch was open; that close request ended with " + afterRestart + " of "
+                + customers + " periods closed");
+        long retryDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (post(invoicing.url(), admin, "/v1/invoices/close-all", "{}").statusCode() != 200) {
+            assertThat(System.nanoTime()).as("invoicing closes again after the restart").isLessThan(retryDeadline);
+            Thread.sleep(500);
+        }
 
         assertThat(count(db, "select count(*) from invoicing.invoice where tenant_id = ?", tenantId)).as("one invoice per customer (" + before
                 + " before the restart)").isEqualTo(customers);
@@ -327,6 +364,98 @@ class EndToEndIT {
                 .extract().jsonPath();
         assertThat(reconciled.getInt("drifted")).isZero();
         assertThat(reconciled.getInt("keysCompared")).isEqualTo(customers);
+    }
+
+    /**
+     * The outbox relay killed on its own, between sending records to Kafka and marking their rows published: requests
+     * are answered by one ingest instance that does not relay, and another instance — the relay, one outbox row per
+     * transaction — is SIGKILLed as soon as it has marked a row, again and again, until Kafka holds records it sent and
+     * never marked (they are sent again by the next relay). Rating drops the re-published records: the draft is exact,
+     * reconciliation finds no drift.
+     */
+    @Test
+    void killingTheOutboxRelayBetweenSendAndMarkRePublishesRecordsButCountsNothingTwice() throws Exception {
+        Tenant t = tenantWithCustomer("0.000001");
+        Stream stream = stream("rl-", 11, 60, 200);
+        var db = LocalStackResource.addresses();
+        Map<String, String> frontEnv = serviceEnv();
+        frontEnv.put("TALLY_OUTBOX_RELAY_ENABLED", "false");
+        Map<String, String> relayEnv = serviceEnv();
+        relayEnv.put("TALLY_OUTBOX_RELAY_BATCH_ROWS", "1");
+        ServiceProcess shared = ingest;
+        ServiceProcess front = new ServiceProcess("ingest", frontEnv);
+        ServiceProcess relay = new ServiceProcess("ingest", relayEnv);
+        try {
+            shared.stop();
+            ingest = front.start();
+            for (String body : stream.bodies()) {
+                postUntilAnswered(t, body);
+            }
+            long backlog = count(db, "select count(*) from ingest.outbox where published_at is null and topic = ?", "tally.events.accepted");
+            assertThat(backlog).as("the stream waits in the outbox").isGreaterThanOrEqualTo(stream.bodies().size());
+            int kills = 0;
+            long republished = 0;
+            while (republished == 0 && kills < 15) {
+                long before = count(db, "select count(*) from ingest.outbox where published_at is null and topic = ?", "tally.events.accepted");
+                assertThat(before).as("rows left to relay after " + kills + " kills").isPositive();
+                relay.launch();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (count(db, "select count(*) from ingest.outbox where published_at is null and topic = ?", "tally.events.accepted") >= before) {
+                    assertThat(System.nanoTime()).as("the relay began").isLessThan(deadline);
+                    Thread.sleep(2);
+                }
+                relay.kill(); // it has marked a row and is sending the next one
+                kills++;
+                long[] inKafka = recordsInKafka("rl-");
+                republished = inKafka[0] - inKafka[1];
+            }
+            System.out.println("outbox relay SIGKILLed " + kills + " times; Kafka holds " + republished + " records sent twice");
+            assertThat(republished).as("a kill landed between send and mark").isPositive();
+            relay.start(); // the last relay sends what is left, the unmarked row again among it
+            JsonPath draft = awaitDraft(t, stream.events());
+            assertThat(draft.getLong("lines[0].eventCount")).isEqualTo(stream.events());
+            assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).isEqualByComparingTo(BigDecimal.valueOf(stream.bytes()));
+            long[] inKafka = recordsInKafka("rl-");
+            assertThat(inKafka[1]).as("every event reached Kafka").isEqualTo(stream.events());
+            assertThat(inKafka[0]).as("some of them twice").isGreaterThan(inKafka[1]);
+            JsonPath reconciled = post(invoicing.url(), t.adminKey(), "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
+            assertThat(reconciled.getInt("drifted")).as("reconciliation drift").isZero();
+        } finally {
+            relay.stop();
+            front.stop();
+            ingest = shared.start();
+        }
+    }
+
+    /** Records in {@code tally.events.accepted} whose event id starts with {@code prefix}: {all, distinct event ids}. */
+    private static long[] recordsInKafka(String prefix) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", LocalStackResource.addresses().kafkaBootstrap());
+        p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("isolation.level", "read_committed");
+        long all = 0;
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.regex.Pattern id = java.util.regex.Pattern.compile("\"eventId\":\"(" + java.util.regex.Pattern.quote(prefix) + "[^\"]*)\"");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p)) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor("tally.events.accepted").stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                assertThat(System.nanoTime()).as("read the topic").isLessThan(deadline);
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    var m = id.matcher(r.value());
+                    if (m.find()) {
+                        all++;
+                        ids.add(m.group(1));
+                    }
+                }
+            }
+        }
+        return new long[] {all, ids.size()};
     }
 
     private static long count(dev.tally.infra.local.LocalStack.Addresses db, String sql, String arg) throws Exception {

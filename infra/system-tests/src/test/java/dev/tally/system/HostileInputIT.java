@@ -67,6 +67,7 @@ class HostileInputIT {
         env.put("TALLY_OTEL_SDK_DISABLED", "true");
         env.put("TALLY_API_RATE_LIMIT", "50"); // per key and second; the corpus below fits in the burst
         env.put("TALLY_API_RATE_BURST", "450");
+        env.put("TALLY_HTTP_IDLE_TIMEOUT", "4S"); // stalled bodies are cut after 4 s here (60 s by default)
         ingest = new ServiceProcess("ingest", env).start();
         rating = new ServiceProcess("rating", env).start();
         invoicing = new ServiceProcess("invoicing", env).start();
@@ -405,9 +406,98 @@ class HostileInputIT {
         assertThat(raw(invoicing.url(), "GET", "/v1/customers/acme", "Bearer " + a.adminKey(), null, null, Map.of()).statusCode()).isEqualTo(200);
     }
 
-    /** Last: no secret this run created or sent (keys, the operator token, webhook secrets) is in any service's log. */
+    /**
+     * Slow and stalled bodies: a client trickling a valid body is served (slow is not wrong); 30 connections that
+     * promise a body and stop sending hold nothing back — a neighbour's event is accepted meanwhile — and each is
+     * cut by the server after its idle timeout (4 s here, {@code TALLY_HTTP_IDLE_TIMEOUT}; 60 s by default), with
+     * nothing written of the events they began.
+     */
     @Test
     @Order(6)
+    void slowAndStalledBodiesHoldNothingBackAndWriteNothing() throws Exception {
+        URI base = URI.create(ingest.url());
+        String slowBody = "{\"events\":[" + event("slow-1", 5) + "," + event("slow-2", 6) + "," + event("slow-3", 7) + "]}";
+        List<java.net.Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 30; i++) {
+                String prefix = "{\"events\":[" + event("stalled-" + i, 1) + ",";
+                java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort());
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write((requestHead(base, "/v1/events", a.ingestKey(), prefix.length() + 1000) + prefix)
+                        .getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+            // meanwhile: a neighbour's event goes through at once, and a slow client's body, trickled over 3 s, too
+            long t0 = System.nanoTime();
+            post(ingest.url(), a.ingestKey(), "/v1/events", "{\"events\":[" + event("beside-stalled", 3) + "]}").then().statusCode(200)
+                    .body("accepted", org.hamcrest.Matchers.equalTo(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a neighbour waited").isLessThan(Duration.ofSeconds(3));
+            try (java.net.Socket slow = new java.net.Socket(base.getHost(), base.getPort())) {
+                slow.setSoTimeout(30_000);
+                byte[] bytes = slowBody.getBytes(StandardCharsets.UTF_8);
+                var out = slow.getOutputStream();
+                out.write(requestHead(base, "/v1/events", a.ingestKey(), bytes.length).getBytes(StandardCharsets.UTF_8));
+                for (int from = 0; from < bytes.length; from += 20) {
+                    out.write(bytes, from, Math.min(20, bytes.length - from));
+                    out.flush();
+                    Thread.sleep(3000L * 20 / bytes.length);
+                }
+                String answer = new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).as("the slow body's answer").startsWith("HTTP/1.1 200").contains("\"accepted\":3");
+            }
+            // the stalled ones: cut by the server after the idle timeout, never answered 2xx or 5xx
+            long cutBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            for (java.net.Socket s : stalled) {
+                String answer;
+                try {
+                    answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    answer = ""; // reset: cut
+                }
+                assertThat(answer).as("a stalled body's answer").satisfiesAnyOf(x -> assertThat(x).isEmpty(),
+                        x -> assertThat(x).matches("(?s)HTTP/1\\.1 4\\d\\d.*"));
+            }
+            assertThat(System.nanoTime()).as("stalled connections cut by the idle timeout").isLessThan(cutBy);
+        } finally {
+            for (java.net.Socket s : stalled) {
+                s.close();
+            }
+        }
+        for (int i = 0; i < 30; i++) {
+            given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/stalled-" + i).then()
+                    .statusCode(404);
+        }
+        given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/slow-2").then().statusCode(200);
+        // invoicing too: a stalled customer body writes no customer, and the service keeps answering
+        Map<String, Long> before = counts();
+        URI inv = URI.create(invoicing.url());
+        String customer = "{\"externalId\":\"stalled\",\"name\":\"Stalled\",\"currency\":\"USD\"";
+        try (java.net.Socket s = new java.net.Socket(inv.getHost(), inv.getPort())) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write((requestHead(inv, "/v1/customers", a.adminKey(), customer.length() + 500) + customer)
+                    .getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/acme").then().statusCode(200);
+            try {
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).satisfiesAnyOf(x -> assertThat(x).isEmpty(),
+                        x -> assertThat(x).matches("(?s)HTTP/1\\.1 4\\d\\d.*"));
+            } catch (java.io.IOException e) {
+                // reset: cut
+            }
+        }
+        assertThat(counts()).isEqualTo(before);
+        given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/stalled").then().statusCode(404);
+    }
+
+    private static String requestHead(URI base, String path, String key, int contentLength) {
+        return "POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + contentLength + "\r\nConnection: close\r\n\r\n";
+    }
+
+    /** Last: no secret this run created or sent (keys, the operator token, webhook secrets) is in any service's log. */
+    @Test
+    @Order(7)
     void noSecretIsInAnyLog() throws Exception {
         List<Path> logs;
         try (var files = Files.list(Path.of("target"))) {

@@ -38,6 +38,13 @@ final class ServiceProcess {
     }
 
     ServiceProcess start() throws IOException, InterruptedException {
+        launch();
+        awaitHealthy();
+        return this;
+    }
+
+    /** Starts the process without waiting for it to be ready. */
+    ServiceProcess launch() throws IOException {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (mvn install)");
         }
@@ -47,7 +54,6 @@ final class ServiceProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         process = pb.start();
-        awaitHealthy();
         return this;
     }
 
