@@ -452,6 +452,8 @@ class HostileInputIT {
                 String answer;
                 try {
                     answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("a stalled connection was still open after 30 s", e);
                 } catch (java.io.IOException e) {
                     answer = ""; // reset: cut
                 }
