@@ -135,11 +135,21 @@ public final class EventValidator {
         return s == null || s.isBlank();
     }
 
+    /**
+     * No control character (C0, DEL) and no unpaired surrogate: a lone surrogate is not a character, and
+     * PostgreSQL cannot store one (the driver sends '?' instead, so the stored dedup key would not be the id).
+     */
     private static boolean printable(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c == 0x7f) {
                 return false;
+            }
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++; // a pair: one character
             }
         }
         return true;
