@@ -111,8 +111,12 @@ public final class EventValidator {
         if (d.signum() == 0) {
             return true; // 0, -0, 0E+500: all zero
         }
-        BigDecimal s = d.stripTrailingZeros();
-        return s.scale() <= MAX_FRACTION_DIGITS && s.precision() - s.scale() <= MAX_INTEGER_DIGITS;
+        // digits before the point: precision - scale, which stripping trailing zeros does not change; in long
+        // arithmetic, as 1e2147483647 would overflow an int (and stripping 100e2147483647 would throw)
+        if ((long) d.precision() - d.scale() > MAX_INTEGER_DIGITS) {
+            return false;
+        }
+        return d.scale() <= MAX_FRACTION_DIGITS || d.stripTrailingZeros().scale() <= MAX_FRACTION_DIGITS;
     }
 
     /** {@link #NAME_RULE}, without a regex. */
