@@ -159,6 +159,41 @@ class EventsResourceTest {
         assertThat(ce3.properties().get("bytes")).isEqualTo("1024");
     }
 
+    /**
+     * Events are read strictly: an event with a field Tally does not know (a typo such as {@code timestmp} would
+     * otherwise bill at the time of receipt) is rejected alone, naming the field, and its neighbours are accepted;
+     * a duplicate key (which value counts?) or an unknown top-level field fails the request, storing nothing; text
+     * with control characters or an unpaired surrogate in a customer or a property is that event's rejection.
+     */
+    @Test
+    void unknownFieldsDuplicateKeysAndUnprintableTextAreRefused() throws Exception {
+        String now = Instant.now().toString();
+        String typo = "{\"id\":\"strict-2\",\"type\":\"bandwidth\",\"customer\":\"acme\",\"timestmp\":\"" + now + "\",\"properties\":{\"bytes\":1}}";
+        String nulText = event("strict-4", "acme", now, "1").replace("\"region\":\"eu\"", "\"region\":\"e\\u0000u\"");
+        String loneCustomer = event("strict-5", "ac\\ud800me", now, "1");
+        String notAnEvent = "42";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("[" + event("strict-1", "acme", now, "1") + "," + typo + "," + event("strict-3", "acme", now, "2") + "," + nulText + ","
+                        + loneCustomer + "," + notAnEvent + "]")
+                .post("/v1/events").then().statusCode(200)
+                .body("accepted", equalTo(2))
+                .body("results.outcome", equalTo(List.of("accepted", "rejected", "accepted", "rejected", "rejected", "rejected")))
+                .body("results[1].code", equalTo("unknown_field")).body("results[1].field", equalTo("timestmp"))
+                .body("results[1].id", equalTo("strict-2"))
+                .body("results[3].code", equalTo("invalid_property")).body("results[3].field", equalTo("properties.region"))
+                .body("results[4].code", equalTo("invalid_customer"))
+                .body("results[5].code", equalTo("invalid_event"));
+        assertThat(storedIds()).contains("strict-1", "strict-3").doesNotContain("strict-2", "strict-4", "strict-5");
+
+        String duplicateKey = "{\"events\":[{\"id\":\"strict-6\",\"id\":\"strict-7\",\"type\":\"bandwidth\",\"customer\":\"acme\",\"properties\":{\"bytes\":1}}]}";
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(duplicateKey).post("/v1/events").then()
+                .statusCode(400).contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON)
+                .body("{\"events\":[" + event("strict-8", "acme", now, "1") + "],\"batch\":\"x\"}").post("/v1/events").then()
+                .statusCode(400).contentType("application/problem+json").body("field", equalTo("batch"));
+        assertThat(storedIds()).doesNotContain("strict-6", "strict-7", "strict-8");
+    }
+
     @Test
     void wholeRequestProblemsAre413And415WithNothingStored() throws Exception {
         String now = Instant.now().toString();

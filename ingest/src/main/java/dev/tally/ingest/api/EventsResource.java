@@ -42,12 +42,35 @@ public class EventsResource {
 
 
     private static final TypeReference<List<EventsRequest.EventBody>> EVENT_LIST = new TypeReference<>() { };
+    private static final Set<String> EVENT_FIELDS = Set.of("id", "type", "customer", "timestamp", "properties");
+
+    /** The shared mapper, strict: unknown fields and duplicate keys fail, nesting and text are bounded. */
+    private volatile ObjectMapper strict;
+
+    private ObjectMapper strict() {
+        if (strict == null) {
+            ObjectMapper m = json.copy();
+            m.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            m.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            m.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(64)
+                    .maxStringLength(100_000).build());
+            strict = m;
+        }
+        return strict;
+    }
+
+    /** Events and, per event, a problem found while reading it (null: none). */
+    record Parsed(EventsRequest request, List<Rejection> precheck) {
+    }
 
     /**
      * The events: a JSON array of events, or {@code {"events": [...]}}; gzip bodies are decoded
-     * first ({@code Content-Encoding: gzip}). Too big a body or too many events is a 413.
+     * first ({@code Content-Encoding: gzip}). Too big a body or too many events is a 413. Read strictly:
+     * a duplicate key anywhere, nesting deeper than 64 or a text over 100,000 characters is a 400 for the
+     * request (the JSON itself is ambiguous or abusive); an unknown field of an event, or an element that is
+     * not an event, is that event's rejection, and its neighbours are judged as usual.
      */
-    EventsRequest parse(byte[] body) throws java.io.IOException {
+    Parsed parse(byte[] body) throws java.io.IOException {
         checkSize(body);
         int i = 0;
         while (i < body.length && Character.isWhitespace(body[i])) {
@@ -56,7 +79,72 @@ public class EventsResource {
         if (i == body.length) {
             return null;
         }
-        return body[i] == '[' ? new EventsRequest(json.readValue(body, EVENT_LIST)) : json.readValue(body, EventsRequest.class);
+        try {
+            // the common case: well-formed events bound directly
+            return new Parsed(body[i] == '[' ? new EventsRequest(strict().readValue(body, EVENT_LIST))
+                    : strict().readValue(body, EventsRequest.class), null);
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            return perEvent(strict().readTree(body)); // an unknown field or a wrong shape: find out which event
+        }
+    }
+
+    /** A name the sender wrote, fit to repeat in an answer: at most 64 characters, anything unprintable as '?'. */
+    static String shown(String name) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < name.length() && b.length() < 64; i++) {
+            char c = name.charAt(i);
+            b.append(c < 0x20 || c == 0x7f || Character.isSurrogate(c) || c == '"' || c == '\\' ? '?' : c);
+        }
+        return name.length() > 64 ? b + "…" : b.toString();
+    }
+
+    private Parsed perEvent(JsonNode root) {
+        JsonNode events = root;
+        if (root.isObject()) {
+            for (var it = root.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!name.equals("events")) {
+                    throw ProblemException.badRequest("unknown-field", "unknown field '" + shown(name)
+                            + "'; the body is a JSON array of events, or {\"events\": [ … ]}", name);
+                }
+            }
+            events = root.get("events");
+        }
+        if (events == null || events.isNull()) {
+            return new Parsed(new EventsRequest(null), null);
+        }
+        if (!events.isArray()) {
+            throw ProblemException.badRequest("invalid-field", "events must be a JSON array of events", "events");
+        }
+        List<EventsRequest.EventBody> list = new ArrayList<>(events.size());
+        List<Rejection> precheck = new ArrayList<>(events.size());
+        for (JsonNode e : events) {
+            if (!e.isObject()) {
+                list.add(null); // "an event must be an object"
+                precheck.add(null);
+                continue;
+            }
+            String id = e.path("id").isTextual() ? e.path("id").asText() : null;
+            String unknown = null;
+            for (var it = e.fieldNames(); it.hasNext() && unknown == null; ) {
+                String name = it.next();
+                unknown = EVENT_FIELDS.contains(name) ? null : name;
+            }
+            if (unknown != null) {
+                list.add(new EventsRequest.EventBody(id, null, null, null, null));
+                precheck.add(new Rejection("unknown_field", shown(unknown), "unknown field; an event has id, type, customer,"
+                        + " timestamp and properties (values go in properties)"));
+                continue;
+            }
+            try {
+                list.add(json.treeToValue(e, EventsRequest.EventBody.class));
+                precheck.add(null);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException ex) {
+                list.add(new EventsRequest.EventBody(id, null, null, null, null));
+                precheck.add(new Rejection("invalid_event", "event", "id, type, customer and timestamp must be strings, properties an object"));
+            }
+        }
+        return new Parsed(new EventsRequest(list), precheck);
     }
 
     public static final String CLOUDEVENT = "application/cloudevents+json";
@@ -111,7 +199,8 @@ public class EventsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public EventsResponse ingest(byte[] raw, @Context ContainerRequestContext request) throws java.io.IOException {
-        return ingest(parse(raw == null ? new byte[0] : raw), null, request);
+        Parsed parsed = parse(raw == null ? new byte[0] : raw);
+        return ingest(parsed == null ? null : parsed.request(), parsed == null ? null : parsed.precheck(), request);
     }
 
     /** @param precheck per event, a problem found before validation (CloudEvents envelope), or null */

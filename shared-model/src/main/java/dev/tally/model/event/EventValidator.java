@@ -15,6 +15,8 @@ import java.util.Map;
 public final class EventValidator {
     public static final int MAX_ID_LENGTH = 128;
     public static final int MAX_PROPERTIES = 64;
+    /** A text property value: at most this many characters. */
+    public static final int MAX_TEXT_LENGTH = 1024;
     /** Numeric property values: at most this many digits before the decimal point … */
     public static final int MAX_INTEGER_DIGITS = 30;
     /** … and this many after it (trailing zeros do not count). */
@@ -62,8 +64,8 @@ public final class EventValidator {
         if (!name(raw.type())) {
             return invalid("invalid_type", "type", "type must match " + NAME_RULE);
         }
-        if (raw.customer() != null && (raw.customer().isBlank() || raw.customer().length() > MAX_ID_LENGTH)) {
-            return invalid("invalid_customer", "customer", "customer, when given, must be 1-" + MAX_ID_LENGTH + " characters");
+        if (raw.customer() != null && (raw.customer().isBlank() || raw.customer().length() > MAX_ID_LENGTH || !printable(raw.customer()))) {
+            return invalid("invalid_customer", "customer", "customer, when given, must be 1-" + MAX_ID_LENGTH + " printable characters");
         }
         Instant timestamp;
         if (raw.timestamp() == null) {
@@ -96,6 +98,10 @@ public final class EventValidator {
             Object v = e.getValue();
             if (!(v instanceof String || v instanceof BigDecimal || v instanceof Boolean)) {
                 return invalid("invalid_property", field, "property values must be strings, numbers or booleans");
+            }
+            if (v instanceof String text && (text.length() > MAX_TEXT_LENGTH || !printable(text))) {
+                return invalid("invalid_property", field, "property text must be at most " + MAX_TEXT_LENGTH
+                        + " printable characters (no control characters, no unpaired surrogates)");
             }
             if (v instanceof BigDecimal d && !inRange(d)) {
                 return invalid("number_out_of_range", field, "numbers may have at most " + MAX_INTEGER_DIGITS + " digits before the"

@@ -171,6 +171,7 @@ class EventValidatorFuzzTest {
         if (e.customer() != null) {
             assertThat(e.customer()).as(what).isNotBlank();
             assertThat(e.customer().length()).as(what).isLessThanOrEqualTo(EventValidator.MAX_ID_LENGTH);
+            assertThat(printable(e.customer())).as("printable customer: %s", what).isTrue();
         }
         assertThat(e.timestamp()).as(what).isEqualTo(raw.timestamp() == null ? now : Instant.parse(raw.timestamp()))
                 .isBetween(now.minus(WINDOW), now.plus(SKEW));
@@ -180,6 +181,9 @@ class EventValidatorFuzzTest {
         e.properties().forEach((k, v) -> {
             assertThat(k).as(what).matches(NAME);
             assertThat(v).as(what).isInstanceOfAny(String.class, Boolean.class, BigDecimal.class);
+            if (v instanceof String text) {
+                assertThat(printable(text) && text.length() <= EventValidator.MAX_TEXT_LENGTH).as("printable text: %s", what).isTrue();
+            }
             if (v instanceof BigDecimal d) {
                 assertThat(inRange(d)).as("%s within %s+%s digits: %s", d, EventValidator.MAX_INTEGER_DIGITS,
                         EventValidator.MAX_FRACTION_DIGITS, what).isTrue();
@@ -202,7 +206,8 @@ class EventValidatorFuzzTest {
         } else if (!NAME.matcher(raw.type()).matches()) {
             out.add(new Violation("type", "invalid_type"));
         }
-        if (raw.customer() != null && (raw.customer().isBlank() || raw.customer().length() > EventValidator.MAX_ID_LENGTH)) {
+        if (raw.customer() != null && (raw.customer().isBlank() || raw.customer().length() > EventValidator.MAX_ID_LENGTH
+                || !printable(raw.customer()))) {
             out.add(new Violation("customer", "invalid_customer"));
         }
         if (raw.timestamp() != null) {
@@ -229,6 +234,8 @@ class EventValidatorFuzzTest {
                     out.add(new Violation(field, "invalid_property"));
                 }
                 if (!(v instanceof String || v instanceof Boolean || v instanceof BigDecimal)) {
+                    out.add(new Violation(field, "invalid_property"));
+                } else if (v instanceof String text && (text.length() > EventValidator.MAX_TEXT_LENGTH || !printable(text))) {
                     out.add(new Violation(field, "invalid_property"));
                 } else if (v instanceof BigDecimal d && !inRange(d)) {
                     out.add(new Violation(field, "number_out_of_range"));
@@ -368,7 +375,8 @@ class EventValidatorFuzzTest {
 
     private static Arbitrary<String> validCustomers() {
         return Arbitraries.frequencyOf(Tuple.of(3, validIds()),
-                Tuple.of(1, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(EventValidator.MAX_ID_LENGTH).filter(s -> !s.isBlank())));
+                Tuple.of(1, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(EventValidator.MAX_ID_LENGTH)
+                        .filter(s -> !s.isBlank() && printable(s))));
     }
 
     private static Arbitrary<String> ids() {
@@ -461,7 +469,8 @@ class EventValidatorFuzzTest {
     }
 
     private static Arbitrary<Map<String, Object>> validProperties() {
-        Arbitrary<Object> scalars = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(20), Arbitraries.of(true, false),
+        Arbitrary<Object> scalars = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(20).filter(EventValidatorFuzzTest::printable)
+                        .map(x -> (Object) x), Arbitraries.of(true, false),
                 Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(-10, 18))
                         .as((u, s) -> (Object) BigDecimal.valueOf(u, s)).filter(v -> inRange((BigDecimal) v)));
         return Combinators.combine(validNames(), scalars).as(EventValidatorFuzzTest::entry).list().ofMaxSize(8).map(entries -> {
