@@ -332,18 +332,35 @@ class HostileInputIT {
     @Test
     @Order(4)
     void anotherTenantsIdsAreRefused() throws Exception {
-        // A has an event, a customer and (after a forced close) an invoice with a credit note
-        post(invoicing.url(), a.adminKey(), "/v1/customers", "{\"externalId\":\"ended\",\"name\":\"Ended\",\"plan\":\"p\",\"subscriptionStart\":\"%s\"}"
-                .formatted(Instant.now().minusSeconds(7200).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))).then().statusCode(201);
+        // A has an event, customers, and a finalized invoice (a closed period with a fixed fee) with a credit note, and a
+        // reconciliation report: B is tried with A's real ids, not made-up ones
+        post(invoicing.url(), a.adminKey(), "/v1/plans?publish=true", """
+                {"key":"fee","name":"Fee","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.001"}}],
+                 "terms":{"fixedFees":[{"key":"base","description":"Base fee","amount":"10.00"}]}}""").then().statusCode(201);
+        Instant lastMonth = java.time.YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        post(invoicing.url(), a.adminKey(), "/v1/customers", "{\"externalId\":\"ended\",\"name\":\"Ended\",\"plan\":\"fee\",\"subscriptionStart\":\"%s\"}"
+                .formatted(lastMonth)).then().statusCode(201);
+        JsonPath invoice = post(invoicing.url(), a.adminKey(), "/v1/invoices/close", "{\"customer\":\"ended\"}").then().statusCode(201).extract()
+                .jsonPath();
+        String invoiceId = invoice.getString("invoiceId");
+        assertThat(invoice.getString("total")).isEqualTo("10.00");
+        String creditNoteId = post(invoicing.url(), a.adminKey(), "/v1/invoices/" + invoiceId + "/credit-notes",
+                "{\"reason\":\"isolation test\",\"lines\":[{\"line\":\"fixed:fee.v1:base\",\"amount\":\"1.00\"}]}").then().statusCode(201)
+                .extract().path("creditNoteId");
+        String reconciliationId = post(invoicing.url(), a.adminKey(), "/v1/reconciliations", "{}").then().statusCode(201).extract()
+                .path("reconciliationId");
         String aCustomerId = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/acme")
                 .then().statusCode(200).extract().path("customerId");
         Map<String, Long> before = counts();
         String bKey = "Bearer " + b.adminKey();
         String[][] reads = {
             {invoicing.url(), "/v1/customers/" + aCustomerId}, {invoicing.url(), "/v1/customers/ended"},
-            {invoicing.url(), "/v1/customers/" + aCustomerId + "/credits"}, {invoicing.url(), "/v1/invoices/inv_" + "0".repeat(32)},
-            {invoicing.url(), "/v1/credit-notes/cn_" + "0".repeat(32)}, {invoicing.url(), "/v1/refunds/rf_" + "0".repeat(32)},
-            {invoicing.url(), "/v1/reconciliations/rec_" + "0".repeat(32)},
+            {invoicing.url(), "/v1/customers/" + aCustomerId + "/credits"}, {invoicing.url(), "/v1/invoices/" + invoiceId},
+            {invoicing.url(), "/v1/invoices/" + invoiceId + "/explain"}, {invoicing.url(), "/v1/invoices/" + invoiceId + "/events?meter=bandwidth"},
+            {invoicing.url(), "/v1/invoices/" + invoiceId + "/document.html"}, {invoicing.url(), "/v1/invoices/" + invoiceId + "/document.pdf"},
+            {invoicing.url(), "/v1/invoices/" + invoiceId + "/credit-notes"}, {invoicing.url(), "/v1/invoices?customer=ended"},
+            {invoicing.url(), "/v1/credit-notes/" + creditNoteId}, {invoicing.url(), "/v1/refunds/rf_" + "0".repeat(32)},
+            {invoicing.url(), "/v1/reconciliations/" + reconciliationId}, {invoicing.url(), "/v1/subscriptions?customer=ended"},
             {rating.url(), "/v1/customers/" + aCustomerId + "/usage"}, {rating.url(), "/v1/customers/" + aCustomerId + "/spend"},
             {ingest.url(), "/v1/events/good-1"}, {ingest.url(), "/v1/events/warm-up"},
         };
@@ -351,20 +368,36 @@ class HostileInputIT {
             HttpResponse<String> res = raw(r[0], "GET", r[1], r[0].equals(ingest.url()) ? "Bearer " + b.ingestKey() : bKey, null, null, Map.of());
             assertThat(res.statusCode()).as("B reads " + r[1]).isIn(403, 404);
             // the answer may repeat what B sent, nothing of A's
-            assertThat(res.body()).as("B reads " + r[1]).doesNotContain(a.id()).doesNotContain("Acme").doesNotContain("Ended");
+            assertThat(res.body()).as("B reads " + r[1]).doesNotContain(a.id()).doesNotContain("Acme").doesNotContain("Ended")
+                    .doesNotContain(invoice.getString("number"));
         }
+        // B's own lists show nothing of A's
+        HttpResponse<String> bInvoices = raw(invoicing.url(), "GET", "/v1/invoices", bKey, null, null, Map.of());
+        assertThat(bInvoices.statusCode()).isEqualTo(200);
+        assertThat(bInvoices.body()).doesNotContain(invoiceId).doesNotContain(invoice.getString("number"));
+        HttpResponse<String> bNotes = raw(invoicing.url(), "GET", "/v1/credit-notes", bKey, null, null, Map.of());
+        assertThat(bNotes.statusCode()).isEqualTo(200);
+        assertThat(bNotes.body()).doesNotContain(creditNoteId);
         String[][] writes = {
             {invoicing.url(), "PATCH", "/v1/customers/" + aCustomerId, "{\"name\":\"taken\"}"},
             {invoicing.url(), "POST", "/v1/customers/" + aCustomerId + "/credits", "{\"amount\":\"1\",\"reason\":\"x\"}"},
             {invoicing.url(), "POST", "/v1/invoices/close", "{\"customer\":\"" + aCustomerId + "\"}"},
-            {invoicing.url(), "POST", "/v1/invoices/inv_" + "0".repeat(32) + "/void", "{\"reason\":\"x\"}"},
-            {invoicing.url(), "POST", "/v1/invoices/inv_" + "0".repeat(32) + "/credit-notes", "{\"reason\":\"x\"}"},
+            {invoicing.url(), "POST", "/v1/invoices/" + invoiceId + "/void", "{\"reason\":\"x\"}"},
+            {invoicing.url(), "POST", "/v1/invoices/" + invoiceId + "/reissue", "{}"},
+            {invoicing.url(), "POST", "/v1/invoices/" + invoiceId + "/payments", "{\"amount\":\"9.00\",\"reference\":\"x\"}"},
+            {invoicing.url(), "POST", "/v1/invoices/" + invoiceId + "/credit-notes", "{\"reason\":\"x\"}"},
+            {invoicing.url(), "POST", "/v1/invoices/" + invoiceId + "/credit-notes/sla", "{\"incident\":\"x\",\"percent\":\"10\"}"},
         };
         for (String[] w : writes) {
             HttpResponse<String> res = raw(w[0], w[1], w[2], w[0].equals(ingest.url()) ? "Bearer " + b.ingestKey() : bKey, "application/json",
                     w[3].getBytes(StandardCharsets.UTF_8), Map.of());
-            assertThat(res.statusCode()).as("B writes " + w[2] + ": " + res.body()).isBetween(400, 499);
+            // valid bodies: refused because the thing is not B's (close names the customer in its body: 400 unknown customer)
+            assertThat(res.statusCode()).as("B writes " + w[2] + ": " + res.body()).isIn(403, 404, w[2].endsWith("/close") ? 400 : 404);
+            assertThat(res.body()).as("B writes " + w[2]).doesNotContain("Ended").doesNotContain(invoice.getString("number"));
         }
+        // A's invoice as it was: finalized, 10.00, one credit note
+        given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/invoices/" + invoiceId).then().statusCode(200)
+                .body("total", org.hamcrest.Matchers.equalTo("10.00")).body("status", org.hamcrest.Matchers.equalTo(invoice.getString("status")));
         // ingest: B's retraction of A's event id finds nothing (ids are per tenant), and A's event still stands
         post(ingest.url(), b.ingestKey(), "/v1/events/retract", "{\"ids\":[\"warm-up\"],\"reason\":\"x\"}").then().statusCode(200)
                 .body("results[0].outcome", org.hamcrest.Matchers.equalTo("not_found"));

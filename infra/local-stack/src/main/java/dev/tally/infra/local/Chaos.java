@@ -126,18 +126,20 @@ public final class Chaos {
         int onTime = Math.max(TENANTS * CUSTOMERS * 10, slots / 100);
         long retries = 0;
         for (int t = 0; t < TENANTS; t++) {
-            StringBuilder body = new StringBuilder("{\"events\":[");
-            for (int i = 0; i < onTime / TENANTS; i++) {
-                String customer = "c" + random.nextInt(CUSTOMERS);
-                long bytes = 1 + random.nextInt(1_000_000);
-                Instant at = boundary.minusMillis(1 + random.nextInt(2 * 86_400_000));
-                String e = event("p0-" + t + "-" + i, customer, at, bytes);
-                sent.get(t).add(e);
-                bump(tenants.get(t), customer, "p0", bytes, 1);
-                bump(tenants.get(t), customer, "p0Invoiced", bytes, 1);
-                body.append(i == 0 ? "" : ",").append(e);
+            for (int from = 0; from < onTime / TENANTS; from += 1000) {
+                StringBuilder body = new StringBuilder("{\"events\":[");
+                for (int i = from; i < Math.min(onTime / TENANTS, from + 1000); i++) {
+                    String customer = "c" + random.nextInt(CUSTOMERS);
+                    long bytes = 1 + random.nextInt(1_000_000);
+                    Instant at = boundary.minusMillis(1 + random.nextInt(2 * 86_400_000));
+                    String e = event("p0-" + t + "-" + i, customer, at, bytes);
+                    sent.get(t).add(e);
+                    bump(tenants.get(t), customer, "p0", bytes, 1);
+                    bump(tenants.get(t), customer, "p0Invoiced", bytes, 1);
+                    body.append(i == from ? "" : ",").append(e);
+                }
+                retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
             }
-            retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
         }
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         int closed = 0;
