@@ -168,8 +168,55 @@ class ReconciliationTest {
         assertThat(report.getString("pending[0].ratedDrift")).isEqualTo("0");
         assertThat(report.getString("pending[0].invoicedDrift")).isEqualTo("-500");
         assertThat(report.getLong("pending[0].recountedEvents")).isEqualTo(4);
+        assertThat(report.getString("pending[0].kind")).isEqualTo("pending");
         assertThat(fixture.count("select count(*) from webhook_delivery where tenant_id = ? and event_type = 'reconciliation.drift'", t.id()))
                 .isZero();
+    }
+
+    /**
+     * A retraction after the close of a subscription's last period: rating agrees with the events, the invoice billed
+     * one event too many, and the customer has no period left to close, so no adjustment will ever come. That is
+     * drift ("stranded"), not a pending adjustment: it raises the webhook, and the overcharge rule credits it.
+     */
+    @Test
+    void aDifferenceNoCloseWillSettleIsStrandedDriftAndItsOverchargeIsCredited() throws Exception {
+        Tenant t = tenant("Stranded");
+        setUp(t, monthStart(-1));
+        String id = post(t, "/v1/customers", "{\"externalId\":\"s\",\"name\":\"S\",\"currency\":\"USD\"}").statusCode(201).extract()
+                .path("customerId");
+        post(t, "/v1/subscriptions", "{\"customer\":\"s\",\"plan\":\"pro\",\"start\":\"" + monthStart(-1) + "\",\"end\":\"" + monthStart(0)
+                + "\"}").statusCode(201);
+        Instant start = Instant.parse(monthStart(-1));
+        Instant end = Instant.parse(monthStart(0));
+        post(t, "/v1/webhooks", "{\"url\":\"http://127.0.0.1:9/drift\",\"eventTypes\":[\"reconciliation.drift\"]}").statusCode(201);
+        AcceptedEventV1 last = null;
+        try (Producer<String, String> p = kafka.producer("test-ingest")) {
+            for (int i = 0; i < 3; i++) {
+                last = new AcceptedEventV1(t.id(), id, "s", "s-" + i, "bandwidth", start.plusSeconds(i), Map.of("bytes", "1000"), Instant.now(),
+                        "customer", start, end);
+                send(p, t.id(), id, AcceptedEventV1.SCHEMA, last);
+            }
+        }
+        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        fixture.usage(t, id, 1, monthStart(-1), monthStart(0), "3000");
+        assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
+        // after the close, one event is retracted: rated 2,000, billed 3,000, and the subscription has ended
+        try (Producer<String, String> p = kafka.producer("test-ingest")) {
+            send(p, t.id(), id, EventCorrectionV1.SCHEMA, new EventCorrectionV1(t.id(), id, last.eventId(), EventCorrectionV1.RETRACT, 1, last,
+                    null, "test", "key:x", Instant.now()));
+        }
+        fixture.usage(t, id, 2, monthStart(-1), monthStart(0), "2000");
+        JsonPath report = post(t, "/v1/reconciliations", "{\"periodStart\":\"" + monthStart(-1) + "\",\"creditOvercharges\":true}")
+                .statusCode(201).extract().jsonPath();
+        assertThat(report.getInt("pendingAdjustments")).isZero();
+        assertThat(report.getInt("drifted")).isEqualTo(1);
+        assertThat(report.getString("drift[0].kind")).isEqualTo("stranded");
+        assertThat(report.getString("drift[0].ratedDrift")).isEqualTo("0");
+        assertThat(report.getString("drift[0].invoicedDrift")).isEqualTo("1000");
+        assertThat(report.getList("creditNotes")).hasSize(1);
+        get(t, "/v1/credit-notes/" + report.getString("creditNotes[0]")).statusCode(200).body("total", org.hamcrest.Matchers.equalTo("1.00"));
+        assertThat(fixture.count("select count(*) from webhook_delivery where tenant_id = ? and event_type = 'reconciliation.drift'", t.id()))
+                .isEqualTo(1);
     }
 
     /**

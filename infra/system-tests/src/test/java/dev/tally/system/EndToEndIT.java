@@ -215,6 +215,7 @@ class EndToEndIT {
         // an independent recount from a replay of tally.events.accepted agrees with rating and with the invoice: zero drift
         JsonPath reconciled = post(invoicing.url(), t.adminKey(), "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
         assertThat(reconciled.getInt("drifted")).as("reconciliation drift").isZero();
+        assertThat(reconciled.getInt("pendingAdjustments")).as("invoices differing from agreeing usage").isZero();
         assertThat(reconciled.getInt("keysCompared")).isEqualTo(1);
         assertThat(reconciled.getLong("recordsRead")).isGreaterThanOrEqualTo((long) batches * perBatch);
     }
@@ -243,6 +244,7 @@ class EndToEndIT {
         assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).isEqualByComparingTo(BigDecimal.valueOf(stream.bytes()));
         JsonPath reconciled = post(invoicing.url(), t.adminKey(), "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
         assertThat(reconciled.getInt("drifted")).as("reconciliation drift").isZero();
+        assertThat(reconciled.getInt("pendingAdjustments")).as("invoices differing from agreeing usage").isZero();
         assertThat(reconciled.getLong("recordsRead")).isGreaterThanOrEqualTo(stream.events());
     }
 
@@ -338,7 +340,7 @@ class EndToEndIT {
                 Thread.sleep(20);
             }
             LocalStackResource.control().restartPostgres(Duration.ofSeconds(3));
-            again.join(Duration.ofSeconds(60));
+            assertThat(again.join(Duration.ofSeconds(120))).as("the interrupted close request ended").isTrue();
         } catch (java.sql.SQLException e) {
             // the holder's connection went down with the database
         }
@@ -363,6 +365,7 @@ class EndToEndIT {
         JsonPath reconciled = post(invoicing.url(), admin, "/v1/reconciliations", "{\"periodStart\":\"" + lastMonth + "\"}").then().statusCode(201)
                 .extract().jsonPath();
         assertThat(reconciled.getInt("drifted")).isZero();
+        assertThat(reconciled.getInt("pendingAdjustments")).as("invoices differing from agreeing usage").isZero();
         assertThat(reconciled.getInt("keysCompared")).isEqualTo(customers);
     }
 
@@ -420,6 +423,7 @@ class EndToEndIT {
             assertThat(inKafka[0]).as("some of them twice").isGreaterThan(inKafka[1]);
             JsonPath reconciled = post(invoicing.url(), t.adminKey(), "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
             assertThat(reconciled.getInt("drifted")).as("reconciliation drift").isZero();
+            assertThat(reconciled.getInt("pendingAdjustments")).as("invoices differing from agreeing usage").isZero();
         } finally {
             relay.stop();
             front.stop();

@@ -36,11 +36,13 @@ import org.jboss.logging.Logger;
  * Reconciliation: recounts each customer's usage per meter and period from a replay of the accepted events
  * ({@link AcceptedReplay}, folded by shared-model's {@link Recount}) and compares it with rating's usage
  * snapshots (as invoicing stored them) and with what live invoices billed (the period's invoice and every
- * adjustment since). A key where rating differs from the recount is drift; the report lists it with the
- * events the recount counted, and drift raises a {@code reconciliation.drift} webhook and a warning. A key where
- * rating agrees with the recount but the invoices do not (late usage or a retraction after the period's close) is
- * a pending adjustment: listed apart, no alarm, since the customer's next close bills the difference. Runs on
- * demand and on a schedule ({@code tally.invoicing.reconcile-every}).
+ * adjustment since). A key where rating differs from the recount is drift; so is one where rating agrees but the
+ * invoices do not and no close will settle it (the customer has no period left to close) or a close should already
+ * have (the usage was rated before the customer's last close). The report lists drift with the events the recount
+ * counted, and drift raises a {@code reconciliation.drift} webhook and a warning. A key where rating agrees, the
+ * usage changed after the customer's last close and a period is left to close is a pending adjustment: listed
+ * apart, no alarm, since the customer's next close bills the difference. Runs on demand and on a schedule
+ * ({@code tally.invoicing.reconcile-every}).
  */
 @ApplicationScoped
 public class Reconciler {
@@ -59,25 +61,45 @@ public class Reconciler {
 
     /**
      * One key compared: the recount, rating's quantity and the invoiced quantity (null when no live invoice billed the
-     * period yet), each drift (source minus recount), and the recount's events (at most {@value #SAMPLE} ids).
+     * period yet), each drift (source minus recount), the recount's events (at most {@value #SAMPLE} ids), and what
+     * kind of difference it is ({@link #RATING}, {@link #STRANDED}, {@link #UNSETTLED}, {@link #PENDING}; null: none).
      */
     public record Row(String customerId, String meter, Instant periodStart, Instant periodEnd, BigDecimal recounted, long recountedEvents,
-            BigDecimal rated, BigDecimal invoiced, BigDecimal ratedDrift, BigDecimal invoicedDrift, List<String> eventIds) {
-        /** Rating disagrees with the events: something counted wrong. */
+            BigDecimal rated, BigDecimal invoiced, BigDecimal ratedDrift, BigDecimal invoicedDrift, List<String> eventIds, String kind) {
         boolean drifted() {
-            return ratedDrift.signum() != 0;
+            return kind != null && !kind.equals(PENDING);
         }
 
-        /** Rating agrees with the events but the invoices are behind or ahead: the next close's adjustment settles it. */
         boolean pendingAdjustment() {
-            return ratedDrift.signum() == 0 && invoicedDrift != null && invoicedDrift.signum() != 0;
+            return PENDING.equals(kind);
         }
+    }
+
+    /** Rating differs from the events: something was counted wrong. */
+    static final String RATING = "rating";
+    /**
+     * Rating agrees with the events but the invoices do not, and no close will settle it: the customer has no period
+     * left to close (an adjustment needs a next invoice).
+     */
+    static final String STRANDED = "stranded";
+    /** Rating agrees, the invoices do not, and the usage was rated before the customer's last close, which should have adjusted it. */
+    static final String UNSETTLED = "unsettled";
+    /** Rating agrees; the usage changed after the customer's last close, and the customer's next close bills the difference. */
+    static final String PENDING = "pending";
+
+    /** What a customer's next close can settle: when it last closed, and whether it has a period left to close. */
+    private record Closes(Instant lastClose, boolean periodLeft) {
     }
 
     /** A report: every key with drift and every pending adjustment (keys that agree are counted, not listed). */
     public record Report(String reconciliationId, String tenantId, Instant periodStart, Instant startedAt, Instant finishedAt,
-            long recordsRead, long unreadableRecords, int keysCompared, int drifted, List<Row> drift, int pendingAdjustments,
+            long recordsRead, long unreadableRecords, int keysCompared, int drifted, List<Row> drift, Integer pendingAdjustments,
             List<Row> pending, List<String> creditNotes, String triggeredBy, List<String> notes) {
+        /** Reports stored before pending adjustments existed have none. */
+        public Report {
+            pendingAdjustments = pendingAdjustments == null ? 0 : pendingAdjustments;
+            pending = pending == null ? List.of() : pending;
+        }
     }
 
     @Inject
@@ -144,10 +166,12 @@ public class Reconciler {
         List<MeterDefinition> meters = QuarkusTransaction.requiringNew().call(() -> definitions(tenantId));
         Map<Recount.Key, Recount.Counted> counted = recount.count(meters, SAMPLE);
         Map<Recount.Key, BigDecimal> rated = new HashMap<>();
+        Map<Recount.Key, Instant> ratedAt = new HashMap<>();
         Map<Recount.Key, BigDecimal> invoiced = new HashMap<>();
+        Map<String, Closes> closes = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("""
-                    select customer_id, meter_key, period_start, period_end, sum(quantity) from usage_snapshot
+                    select customer_id, meter_key, period_start, period_end, sum(quantity), max(received_at) from usage_snapshot
                     where tenant_id = ? and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
                 ps.setString(1, tenantId);
                 ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
@@ -155,6 +179,25 @@ public class Reconciler {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rated.put(key(rs), rs.getBigDecimal(5));
+                        ratedAt.put(key(rs), rs.getTimestamp(6).toInstant());
+                    }
+                }
+            }
+            // per customer: its last close, and whether a subscription has a period left to close (no live invoice yet
+            // reaches its end, or it has none)
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select c.customer_id,
+                      (select max(i.finalized_at) from invoice i where i.tenant_id = c.tenant_id and i.customer_id = c.customer_id
+                         and i.status <> 'void'),
+                      exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
+                         and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
+                           and i.subscription_id = s.subscription_id and i.status <> 'void'), s.start_at)))
+                    from customer c where c.tenant_id = ?""")) {
+                ps.setString(1, tenantId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Timestamp last = rs.getTimestamp(2);
+                        closes.put(rs.getString(1), new Closes(last == null ? null : last.toInstant(), rs.getBoolean(3)));
                     }
                 }
             }
@@ -182,9 +225,20 @@ public class Reconciler {
             Recount.Counted n = counted.getOrDefault(k, new Recount.Counted(BigDecimal.ZERO, 0, List.of()));
             BigDecimal r = rated.getOrDefault(k, BigDecimal.ZERO);
             BigDecimal i = invoiced.get(k);
+            BigDecimal ratedDrift = r.subtract(n.quantity());
+            BigDecimal invoicedDrift = i == null ? null : i.subtract(n.quantity());
+            String kind = null;
+            if (ratedDrift.signum() != 0) {
+                kind = RATING;
+            } else if (invoicedDrift != null && invoicedDrift.signum() != 0) {
+                Closes cl = closes.getOrDefault(k.customerId(), new Closes(null, false));
+                Instant at = ratedAt.get(k);
+                kind = !cl.periodLeft() ? STRANDED
+                        : at != null && cl.lastClose() != null && !at.isAfter(cl.lastClose()) ? UNSETTLED : PENDING;
+            }
             Row row = new Row(k.customerId(), k.meter(), k.periodStart(), k.periodEnd(), Decimals.normalized(n.quantity()), n.events(),
-                    Decimals.normalized(r), i == null ? null : Decimals.normalized(i), Decimals.normalized(r.subtract(n.quantity())),
-                    i == null ? null : Decimals.normalized(i.subtract(n.quantity())), n.eventIds());
+                    Decimals.normalized(r), i == null ? null : Decimals.normalized(i), Decimals.normalized(ratedDrift),
+                    invoicedDrift == null ? null : Decimals.normalized(invoicedDrift), n.eventIds(), kind);
             if (row.drifted()) {
                 drift.add(row);
             } else if (row.pendingAdjustment()) {
@@ -201,9 +255,11 @@ public class Reconciler {
                         "rated: rating's latest usage snapshots as invoicing stored them; invoiced: what live invoices billed for the period,"
                                 + " its invoice and every adjustment since (null: not invoiced yet)",
                         "drift = source − recount; a period the topic's retention no longer holds whole recounts short",
-                        "drift: rating differs from the recount (raises reconciliation.drift); pending: rating agrees, the invoices"
-                                + " differ by usage that reached the period after its close, which the customer's next close bills as an"
-                                + " adjustment",
+                        "kind: rating — rating differs from the recount; stranded — rating agrees, the invoices do not, and the"
+                                + " customer has no period left to close, so no adjustment will come; unsettled — rating agrees, the"
+                                + " invoices do not, though the usage was rated before the customer's last close (which should have"
+                                + " adjusted it); pending — rating agrees and the usage changed after the customer's last close: its next"
+                                + " close bills the difference. Every kind but pending is drift (and raises reconciliation.drift)",
                         "eventIds: the events the recount counted (at most " + SAMPLE + "); GET /v1/events/{id} on ingest shows each",
                         "creditNotes: credit notes a run with creditOvercharges created (rule:reconciliation) where rating and the invoice"
                                 + " both count more than the recount; above the tenant's threshold they wait for finance"));
@@ -218,13 +274,15 @@ public class Reconciler {
      * The rule "reconciliation found an overcharge": where rating and the invoice both count more than the events do
      * (a double count that the invoice cannot correct by itself, since rating's own figure is wrong), a credit note
      * of the line as billed minus the line as the recount prices it (by the period's plan version, rounded once) on
-     * the period's invoice — issued up to the tenant's approval threshold, else waiting for finance. Drift where only
-     * the invoice is ahead is left to the next close's adjustments.
+     * the period's invoice — issued up to the tenant's approval threshold, else waiting for finance. The same where only
+     * the invoice is ahead and no close will adjust it (stranded: the customer has no period left to close). Where a
+     * next close will adjust it, that close does.
      */
     private List<String> creditOvercharges(String tenantId, String reconciliationId, List<Row> drift) {
         List<String> created = new ArrayList<>();
         for (Row row : drift) {
-            if (row.invoicedDrift() == null || row.invoicedDrift().signum() <= 0 || row.ratedDrift().signum() <= 0) {
+            if (row.invoicedDrift() == null || row.invoicedDrift().signum() <= 0
+                    || row.ratedDrift().signum() <= 0 && !STRANDED.equals(row.kind())) {
                 continue;
             }
             try {

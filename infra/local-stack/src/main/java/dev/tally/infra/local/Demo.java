@@ -167,10 +167,11 @@ public final class Demo {
 
         // and an independent recount of the accepted events agrees with rating and the invoice
         JsonNode rec = call("POST", invoicing + "/v1/reconciliations", adminKey, "{}", 201);
-        System.out.printf("%nReconciled %s: %s records replayed, %s keys compared, drift on %s%n", rec.path("reconciliationId").asText(),
-                rec.path("recordsRead").asText(), rec.path("keysCompared").asText(), rec.path("drifted").asText());
-        if (rec.path("drifted").asInt() != 0) {
-            System.out.println("✘ reconciliation found drift: " + rec.path("drift"));
+        System.out.printf("%nReconciled %s: %s records replayed, %s keys compared, drift on %s, pending adjustments %s%n",
+                rec.path("reconciliationId").asText(), rec.path("recordsRead").asText(), rec.path("keysCompared").asText(),
+                rec.path("drifted").asText(), rec.path("pendingAdjustments").asText());
+        if (rec.path("drifted").asInt() != 0 || rec.path("pendingAdjustments").asInt() != 0) {
+            System.out.println("✘ reconciliation found drift: " + rec.path("drift") + " " + rec.path("pending"));
             System.exit(1);
         }
     }
