@@ -184,6 +184,9 @@ class EventsResourceTest {
                 .body("results[4].code", equalTo("invalid_customer"))
                 .body("results[5].code", equalTo("invalid_event"));
         assertThat(storedIds()).contains("strict-1", "strict-3").doesNotContain("strict-2", "strict-4", "strict-5");
+        // operators see rejections per code, even when a sender reads only the 200
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("tally_ingest_events_total{code=\"unknown_field\",outcome=\"rejected\"}"));
 
         String duplicateKey = "{\"events\":[{\"id\":\"strict-6\",\"id\":\"strict-7\",\"type\":\"bandwidth\",\"customer\":\"acme\",\"properties\":{\"bytes\":1}}]}";
         given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(duplicateKey).post("/v1/events").then()

@@ -67,8 +67,9 @@ class HostileInputIT {
         env.put("TALLY_OTEL_SDK_DISABLED", "true");
         env.put("TALLY_API_RATE_LIMIT", "50"); // per key and second; the corpus below fits in the burst
         env.put("TALLY_API_RATE_BURST", "450");
-        env.put("TALLY_HTTP_IDLE_TIMEOUT", "4S"); // stalled bodies are cut after 4 s here (60 s by default)
-        ingest = new ServiceProcess("ingest", env).start();
+        Map<String, String> ingestEnv = new HashMap<>(env);
+        ingestEnv.put("TALLY_HTTP_IDLE_TIMEOUT", "4S"); // stalled bodies are cut after 4 s here (60 s by default)
+        ingest = new ServiceProcess("ingest", ingestEnv).start();
         rating = new ServiceProcess("rating", env).start();
         invoicing = new ServiceProcess("invoicing", env).start();
         SECRETS.add(OPERATOR);
@@ -442,8 +443,8 @@ class HostileInputIT {
     /**
      * Slow and stalled bodies: a client trickling a valid body is served (slow is not wrong); 30 connections that
      * promise a body and stop sending hold nothing back — a neighbour's event is accepted meanwhile — and each is
-     * cut by the server after its idle timeout (4 s here, {@code TALLY_HTTP_IDLE_TIMEOUT}; 60 s by default), with
-     * nothing written of the events they began.
+     * cut by ingest after its idle timeout (4 s here, {@code TALLY_HTTP_IDLE_TIMEOUT}; 60 s by default), with
+     * nothing written of the events they began. A stalled body at invoicing holds nothing back and writes nothing.
      */
     @Test
     @Order(6)
@@ -504,23 +505,21 @@ class HostileInputIT {
                     .statusCode(404);
         }
         given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/slow-2").then().statusCode(200);
-        // invoicing too: a stalled customer body writes no customer, and the service keeps answering
+        // invoicing too: a stalled customer body holds nothing back and writes no customer (its idle timeout is 15
+        // minutes, longer than its longest request, so the client gives up here)
         Map<String, Long> before = counts();
         URI inv = URI.create(invoicing.url());
         String customer = "{\"externalId\":\"stalled\",\"name\":\"Stalled\",\"currency\":\"USD\"";
         try (java.net.Socket s = new java.net.Socket(inv.getHost(), inv.getPort())) {
-            s.setSoTimeout(30_000);
             s.getOutputStream().write((requestHead(inv, "/v1/customers", a.adminKey(), customer.length() + 500) + customer)
                     .getBytes(StandardCharsets.UTF_8));
             s.getOutputStream().flush();
+            long t0 = System.nanoTime();
             given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/acme").then().statusCode(200);
-            try {
-                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).satisfiesAnyOf(x -> assertThat(x).isEmpty(),
-                        x -> assertThat(x).matches("(?s)HTTP/1\\.1 4\\d\\d.*"));
-            } catch (java.io.IOException e) {
-                // reset: cut
-            }
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a neighbour waited").isLessThan(Duration.ofSeconds(3));
+            Thread.sleep(1000);
         }
+        Thread.sleep(500);
         assertThat(counts()).isEqualTo(before);
         given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/stalled").then().statusCode(404);
     }

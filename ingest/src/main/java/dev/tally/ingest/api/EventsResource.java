@@ -36,6 +36,8 @@ public class EventsResource {
     EventStore store;
     @Inject
     ObjectMapper json;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
 
     final Clock clock = Clock.systemUTC();
@@ -105,7 +107,7 @@ public class EventsResource {
                 String name = it.next();
                 if (!name.equals("events")) {
                     throw ProblemException.badRequest("unknown-field", "unknown field '" + shown(name)
-                            + "'; the body is a JSON array of events, or {\"events\": [ … ]}", name);
+                            + "'; the body is a JSON array of events, or {\"events\": [ … ]}", shown(name));
                 }
             }
             events = root.get("events");
@@ -136,12 +138,25 @@ public class EventsResource {
                         + " timestamp and properties (values go in properties)"));
                 continue;
             }
+            String wrong = null;
+            for (String f : List.of("id", "type", "customer", "timestamp")) {
+                JsonNode v = e.get(f);
+                wrong = wrong == null && v != null && !v.isNull() && !v.isValueNode() ? f : wrong;
+            }
+            JsonNode props = e.get("properties");
+            wrong = wrong == null && props != null && !props.isNull() && !props.isObject() ? "properties" : wrong;
+            if (wrong != null) {
+                list.add(new EventsRequest.EventBody(id, null, null, null, null));
+                precheck.add(new Rejection("invalid_event", wrong, wrong.equals("properties") ? "properties must be a JSON object"
+                        : wrong + " must be a string"));
+                continue;
+            }
             try {
                 list.add(json.treeToValue(e, EventsRequest.EventBody.class));
                 precheck.add(null);
             } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException ex) {
                 list.add(new EventsRequest.EventBody(id, null, null, null, null));
-                precheck.add(new Rejection("invalid_event", "event", "id, type, customer and timestamp must be strings, properties an object"));
+                precheck.add(new Rejection("invalid_event", "id", "id, type, customer and timestamp must be strings, properties an object"));
             }
         }
         return new Parsed(new EventsRequest(list), precheck);
@@ -268,13 +283,20 @@ public class EventsResource {
                     ? new EventsResponse.Result(c.event().id(), "accepted", null, null, null)
                     : new EventsResponse.Result(c.event().id(), "duplicate", null, null, "already accepted earlier");
         }
+        java.util.Map<String, Integer> rejectedByCode = new java.util.TreeMap<>();
         for (EventsResponse.Result r : results) {
             switch (r.outcome()) {
                 case "accepted" -> acceptedCount++;
                 case "duplicate" -> duplicates++;
-                default -> rejectedCount++;
+                default -> {
+                    rejectedCount++;
+                    rejectedByCode.merge(r.code() == null ? "unknown" : r.code(), 1, Integer::sum);
+                }
             }
         }
+        count("accepted", "", acceptedCount);
+        count("duplicate", "", duplicates);
+        rejectedByCode.forEach((code, k) -> count("rejected", code, k));
         return new EventsResponse(acceptedCount, duplicates, rejectedCount, List.of(results));
     }
 
@@ -285,6 +307,16 @@ public class EventsResource {
             }
         }
         return true;
+    }
+
+    /**
+     * {@code tally_ingest_events_total{outcome, code}}: what senders were answered, per outcome and rejection code — a
+     * rise in rejections (a sender's new field, a clock gone wrong) shows here even when the sender reads only the 200.
+     */
+    private void count(String outcome, String code, int n) {
+        if (n > 0 && metrics != null) {
+            metrics.counter("tally.ingest.events", "outcome", outcome, "code", code).increment(n);
+        }
     }
 
     private static EventsResponse.Result rejected(String id, Rejection r) {

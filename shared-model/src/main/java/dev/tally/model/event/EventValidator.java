@@ -146,13 +146,13 @@ public final class EventValidator {
     }
 
     /**
-     * No control character (C0, DEL) and no unpaired surrogate: a lone surrogate is not a character, and
+     * No control character (C0, DEL, C1) and no unpaired surrogate: a lone surrogate is not a character, and
      * PostgreSQL cannot store one (the driver sends '?' instead, so the stored dedup key would not be the id).
      */
     private static boolean printable(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) { // C0, DEL and C1 control characters
                 return false;
             }
             if (Character.isSurrogate(c)) {

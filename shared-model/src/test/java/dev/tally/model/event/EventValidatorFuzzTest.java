@@ -246,13 +246,13 @@ class EventValidatorFuzzTest {
     }
 
     /**
-     * Printable: no NUL or other control character (C0, DEL) and no unpaired surrogate — a lone surrogate is not a
+     * Printable: no NUL or other control character (C0, DEL, C1) and no unpaired surrogate — a lone surrogate is not a
      * character at all, and PostgreSQL cannot store one (docs/api.md "Errors").
      */
     static boolean printable(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) { // C0, DEL and C1
                 return false;
             }
             if (Character.isHighSurrogate(c)) {
