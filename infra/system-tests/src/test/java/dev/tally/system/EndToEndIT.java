@@ -379,7 +379,9 @@ class EndToEndIT {
     @Test
     void killingTheOutboxRelayBetweenSendAndMarkRePublishesRecordsButCountsNothingTwice() throws Exception {
         Tenant t = tenantWithCustomer("0.000001");
-        Stream stream = stream("rl-", 11, 60, 200);
+        // ids unique to this run: module tests share this Kafka and have used short prefixes like rl- (rate limits)
+        String prefix = "relay-kill-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        Stream stream = stream(prefix, 11, 60, 200);
         var db = LocalStackResource.addresses();
         Map<String, String> frontEnv = serviceEnv();
         frontEnv.put("TALLY_OUTBOX_RELAY_ENABLED", "false");
@@ -409,7 +411,7 @@ class EndToEndIT {
                 }
                 relay.kill(); // it has marked a row and is sending the next one
                 kills++;
-                long[] inKafka = recordsInKafka("rl-");
+                long[] inKafka = recordsInKafka(prefix);
                 republished = inKafka[0] - inKafka[1];
             }
             System.out.println("outbox relay SIGKILLed " + kills + " times; Kafka holds " + republished + " records sent twice");
@@ -418,7 +420,7 @@ class EndToEndIT {
             JsonPath draft = awaitDraft(t, stream.events());
             assertThat(draft.getLong("lines[0].eventCount")).isEqualTo(stream.events());
             assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).isEqualByComparingTo(BigDecimal.valueOf(stream.bytes()));
-            long[] inKafka = recordsInKafka("rl-");
+            long[] inKafka = recordsInKafka(prefix);
             assertThat(inKafka[1]).as("every event reached Kafka").isEqualTo(stream.events());
             assertThat(inKafka[0]).as("some of them twice").isGreaterThan(inKafka[1]);
             JsonPath reconciled = post(invoicing.url(), t.adminKey(), "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
@@ -433,14 +435,26 @@ class EndToEndIT {
 
     /** Records in {@code tally.events.accepted} whose event id starts with {@code prefix}: {all, distinct event ids}. */
     private static long[] recordsInKafka(String prefix) {
+        long[] all = {0};
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.regex.Pattern id = java.util.regex.Pattern.compile("\"eventId\":\"(" + java.util.regex.Pattern.quote(prefix) + "[^\"]*)\"");
+        forEachRecord(value -> {
+            var m = id.matcher(value);
+            if (m.find()) {
+                all[0]++;
+                ids.add(m.group(1));
+            }
+        });
+        return new long[] {all[0], ids.size()};
+    }
+
+    /** Every record value of {@code tally.events.accepted}, from the beginning to the end as of now. */
+    private static void forEachRecord(java.util.function.Consumer<String> each) {
         java.util.Properties p = new java.util.Properties();
         p.put("bootstrap.servers", LocalStackResource.addresses().kafkaBootstrap());
         p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
         p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
         p.put("isolation.level", "read_committed");
-        long all = 0;
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        java.util.regex.Pattern id = java.util.regex.Pattern.compile("\"eventId\":\"(" + java.util.regex.Pattern.quote(prefix) + "[^\"]*)\"");
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p)) {
             List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor("tally.events.accepted").stream()
                     .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
@@ -451,15 +465,10 @@ class EndToEndIT {
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 assertThat(System.nanoTime()).as("read the topic").isLessThan(deadline);
                 for (var r : consumer.poll(Duration.ofMillis(500))) {
-                    var m = id.matcher(r.value());
-                    if (m.find()) {
-                        all++;
-                        ids.add(m.group(1));
-                    }
+                    each.accept(r.value());
                 }
             }
         }
-        return new long[] {all, ids.size()};
     }
 
     private static long count(dev.tally.infra.local.LocalStack.Addresses db, String sql, String arg) throws Exception {

@@ -449,6 +449,8 @@ class HostileInputIT {
     @Test
     @Order(6)
     void slowAndStalledBodiesHoldNothingBackAndWriteNothing() throws Exception {
+        Path ingestLog = Path.of("target", "system-ingest.log");
+        long logMark = Files.size(ingestLog);
         URI base = URI.create(ingest.url());
         String slowBody = "{\"events\":[" + event("slow-1", 5) + "," + event("slow-2", 6) + "," + event("slow-3", 7) + "]}";
         List<java.net.Socket> stalled = new ArrayList<>();
@@ -505,6 +507,13 @@ class HostileInputIT {
                     .statusCode(404);
         }
         given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/slow-2").then().statusCode(200);
+        // an abandoned body is not a server failure: no error, no stack trace in the log
+        try (var in = Files.newInputStream(ingestLog)) {
+            in.skipNBytes(logMark);
+            String written = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(written).as("ingest's log while bodies stalled").doesNotContain("unexpected failure").doesNotContain("\tat ")
+                    .contains("abandoned before its body arrived whole");
+        }
         // invoicing too: a stalled customer body holds nothing back and writes no customer (its idle timeout is 15
         // minutes, longer than its longest request, so the client gives up here)
         Map<String, Long> before = counts();

@@ -67,9 +67,26 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (clientWentAway(e)) {
+            // a stalled body cut by the idle timeout, or a client that hung up mid-body: nobody is left to answer,
+            // nothing was read, and it is not the server's failure
+            LOG.infof("a request was abandoned before its body arrived whole: %s", e.getMessage());
+            return respond(new Problem(Problem.TYPE_PREFIX + "request-incomplete", "Request incomplete", 400,
+                    "the connection closed before the request body arrived whole; nothing was stored", null, null));
+        }
         LOG.error("unexpected failure", e);
         return respond(new Problem(Problem.TYPE_PREFIX + "internal", "Internal error", 500,
                 "the request failed on the server; retrying with the same event ids is safe", null, null));
+    }
+
+    /** Whether the connection closed under the request (Vert.x's HttpClosedException somewhere in the causes). */
+    static boolean clientWentAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getClass().getName().equals("io.vertx.core.http.HttpClosedException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Response respond(Problem p) {
