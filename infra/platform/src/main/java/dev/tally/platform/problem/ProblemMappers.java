@@ -68,7 +68,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
         if (clientWentAway(e)) {
-            // a stalled body cut by the idle timeout, or a client that hung up mid-body: nobody is left to answer,
+            // a stalled body cut by the read or idle timeout, or a client that hung up mid-body: nobody is left to answer,
             // nothing was read, and it is not the server's failure
             LOG.infof("a request was abandoned before its body arrived whole: %s", e.getMessage());
             return respond(new Problem(Problem.TYPE_PREFIX + "request-incomplete", "Request incomplete", 400,
@@ -79,10 +79,14 @@ public class ProblemMappers {
                 "the request failed on the server; retrying with the same event ids is safe", null, null));
     }
 
-    /** Whether the connection closed under the request (Vert.x's HttpClosedException somewhere in the causes). */
+    /**
+     * Whether the request body never arrived whole: the connection closed under it (Vert.x's HttpClosedException), or
+     * the body stalled past {@code quarkus.http.read-timeout} ("Read timed out", after which the connection is closed).
+     */
     static boolean clientWentAway(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getClass().getName().equals("io.vertx.core.http.HttpClosedException")) {
+            if (t.getClass().getName().equals("io.vertx.core.http.HttpClosedException")
+                    || t instanceof java.io.IOException && "Read timed out".equals(t.getMessage())) {
                 return true;
             }
         }
