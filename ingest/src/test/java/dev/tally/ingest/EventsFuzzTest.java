@@ -214,17 +214,7 @@ class EventsFuzzTest {
     }
 
     private List<String> storedIds(IngestTestSupport.Fixture f) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select event_id from event_key where tenant_id = ?")) {
-            ps.setString(1, f.tenantId());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-        }
-        return ids;
+        return IngestTestSupport.storedIds(dataSource, f.tenantId());
     }
 
     // ------------------------------------------------------------------------------------------------ mutations

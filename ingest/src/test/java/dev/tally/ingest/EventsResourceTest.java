@@ -560,17 +560,7 @@ class EventsResourceTest {
     }
 
     private List<String> storedIds() throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select event_id from event_key where tenant_id = ? order by event_id")) {
-            ps.setString(1, f.tenantId());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-        }
-        return ids;
+        return IngestTestSupport.storedIds(dataSource, f.tenantId());
     }
 
     private List<AcceptedEventV1> outboxEvents() throws Exception {

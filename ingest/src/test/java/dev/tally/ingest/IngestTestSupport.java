@@ -6,7 +6,12 @@ import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.security.ApiKeys;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -20,6 +25,21 @@ final class IngestTestSupport {
     }
 
     /** Publishes catalog records as invoicing's relay would, and waits until ingest's view has read them. */
+    /** The event ids whose dedup keys ingest stored for the tenant, in id order. */
+    static List<String> storedIds(javax.sql.DataSource dataSource, String tenantId) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select event_id from event_key where tenant_id = ? order by event_id")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
     static void publish(KafkaClients kafka, ObjectMapper json, CatalogView catalog, CatalogRecordV1... records) throws Exception {
         try (Producer<String, String> p = kafka.producer("test-catalog")) {
             for (CatalogRecordV1 r : records) {
