@@ -1,5 +1,7 @@
 package dev.tally.system;
 
+import static dev.tally.system.SystemRequests.event;
+import static dev.tally.system.SystemRequests.post;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -91,15 +93,6 @@ class EndToEndIT {
         post(invoicing.url(), admin, "/v1/customers", "{\"externalId\":\"acme\",\"name\":\"Acme\",\"plan\":\"p\",\"subscriptionStart\":\"%s\"}"
                 .formatted(java.time.Instant.now().minusSeconds(86_400).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))).then().statusCode(201);
         return new Tenant(admin, ingestKey);
-    }
-
-    private static Response post(String base, String key, String path, String body) {
-        return given().baseUri(base).header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(body).post(path);
-    }
-
-    private static String event(String id, long bytes) {
-        return "{\"id\":\"%s\",\"type\":\"bytes\",\"customer\":\"acme\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":%d}}"
-                .formatted(id, Instant.now().minusSeconds(5), bytes);
     }
 
     /** Posts until ingest answers 200 (a crashed or not-yet-ready ingest is retried, as a client would). */

@@ -1,5 +1,7 @@
 package dev.tally.system;
 
+import static dev.tally.system.SystemRequests.event;
+import static dev.tally.system.SystemRequests.post;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -105,15 +107,6 @@ class HostileInputIT {
                 .extract().path("secret");
         SECRETS.add(secret);
         return new Tenant(t.getString("tenantId"), admin, ingestKey);
-    }
-
-    private static Response post(String base, String key, String path, String body) {
-        return given().baseUri(base).header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(body).post(path);
-    }
-
-    private static String event(String id, long bytes) {
-        return "{\"id\":\"%s\",\"type\":\"bytes\",\"customer\":\"acme\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":%d}}"
-                .formatted(id, Instant.now().minusSeconds(5), bytes);
     }
 
     private static void awaitAccepted(Tenant t, String event) throws InterruptedException {
@@ -456,13 +449,7 @@ class HostileInputIT {
         List<java.net.Socket> stalled = new ArrayList<>();
         try {
             for (int i = 0; i < 30; i++) {
-                String prefix = "{\"events\":[" + event("stalled-" + i, 1) + ",";
-                java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort());
-                s.setSoTimeout(30_000);
-                s.getOutputStream().write((requestHead(base, "/v1/events", a.ingestKey(), prefix.length() + 1000) + prefix)
-                        .getBytes(StandardCharsets.UTF_8));
-                s.getOutputStream().flush();
-                stalled.add(s);
+                stalled.add(stall(base, "/v1/events", a.ingestKey(), "{\"events\":[" + event("stalled-" + i, 1) + ","));
             }
             // meanwhile: a neighbour's event goes through at once, and a slow client's body, trickled over 3 s, too
             long t0 = System.nanoTime();
@@ -485,16 +472,7 @@ class HostileInputIT {
             // the stalled ones: cut by the server after the read timeout, never answered 2xx or 5xx
             long cutBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             for (java.net.Socket s : stalled) {
-                String answer;
-                try {
-                    answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (java.net.SocketTimeoutException e) {
-                    throw new AssertionError("a stalled connection was still open after 30 s", e);
-                } catch (java.io.IOException e) {
-                    answer = ""; // reset: cut
-                }
-                assertThat(answer).as("a stalled body's answer").satisfiesAnyOf(x -> assertThat(x).isEmpty(),
-                        x -> assertThat(x).matches("(?s)HTTP/1\\.1 4\\d\\d.*"));
+                assertCut(s, "a stalled body");
             }
             assertThat(System.nanoTime()).as("stalled connections cut by the read timeout").isLessThan(cutBy);
         } finally {
@@ -508,44 +486,55 @@ class HostileInputIT {
         }
         given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/slow-2").then().statusCode(200);
         // an abandoned body is not a server failure: no error, no stack trace in the log
-        try (var in = Files.newInputStream(ingestLog)) {
-            in.skipNBytes(logMark);
-            String written = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(written).as("ingest's log while bodies stalled").doesNotContain("unexpected failure").doesNotContain("\tat ")
-                    .contains("abandoned before its body arrived whole");
-        }
+        assertThat(logSince(ingestLog, logMark)).as("ingest's log while bodies stalled").doesNotContain("unexpected failure")
+                .doesNotContain("\tat ").contains("abandoned before its body arrived whole");
         // invoicing too (its idle timeout is 15 minutes; the read timeout frees a stalled body all the same)
         Map<String, Long> before = counts();
         Path invoicingLog = Path.of("target", "system-invoicing.log");
         long invoicingMark = Files.size(invoicingLog);
         URI inv = URI.create(invoicing.url());
         String customer = "{\"externalId\":\"stalled\",\"name\":\"Stalled\",\"currency\":\"USD\"";
-        try (java.net.Socket s = new java.net.Socket(inv.getHost(), inv.getPort())) {
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write((requestHead(inv, "/v1/customers", a.adminKey(), customer.length() + 500) + customer)
-                    .getBytes(StandardCharsets.UTF_8));
-            s.getOutputStream().flush();
+        try (java.net.Socket s = stall(inv, "/v1/customers", a.adminKey(), customer)) {
             long t0 = System.nanoTime();
             given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/acme").then().statusCode(200);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a neighbour waited").isLessThan(Duration.ofSeconds(3));
-            String answer;
-            try {
-                answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (java.net.SocketTimeoutException e) {
-                throw new AssertionError("a stalled customer body was still open after 30 s", e);
-            } catch (java.io.IOException e) {
-                answer = ""; // reset: cut
-            }
-            assertThat(answer).as("the stalled customer body's answer").satisfiesAnyOf(x -> assertThat(x).isEmpty(),
-                    x -> assertThat(x).matches("(?s)HTTP/1\\.1 4\\d\\d.*"));
+            assertCut(s, "the stalled customer body");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("cut by the read timeout").isLessThan(Duration.ofSeconds(20));
         }
         assertThat(counts()).isEqualTo(before);
         given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/stalled").then().statusCode(404);
-        try (var in = Files.newInputStream(invoicingLog)) {
-            in.skipNBytes(invoicingMark);
-            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).as("invoicing's log while a body stalled")
-                    .doesNotContain("unexpected failure").contains("abandoned before its body arrived whole");
+        assertThat(logSince(invoicingLog, invoicingMark)).as("invoicing's log while a body stalled").doesNotContain("unexpected failure")
+                .contains("abandoned before its body arrived whole");
+    }
+
+    /** A connection that sends {@code partial} of a body whose header promises 1,000 bytes more, then nothing. */
+    private static java.net.Socket stall(URI base, String path, String key, String partial) throws java.io.IOException {
+        java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort());
+        s.setSoTimeout(30_000);
+        s.getOutputStream().write((requestHead(base, path, key, partial.length() + 1000) + partial).getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    /** The server closed the stalled connection (within the socket's 30 s), answering nothing or a 4xx — never 2xx or 5xx. */
+    private static void assertCut(java.net.Socket s, String what) {
+        String answer;
+        try {
+            answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError(what + ": the connection was still open after 30 s", e);
+        } catch (java.io.IOException e) {
+            answer = ""; // reset: cut
+        }
+        assertThat(answer).as(what + "'s answer").satisfiesAnyOf(x -> assertThat(x).isEmpty(),
+                x -> assertThat(x).matches("(?s)HTTP/1\\.1 4\\d\\d.*"));
+    }
+
+    /** What a service wrote to its log after {@code mark} bytes. */
+    private static String logSince(Path log, long mark) throws java.io.IOException {
+        try (var in = Files.newInputStream(log)) {
+            in.skipNBytes(mark);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
