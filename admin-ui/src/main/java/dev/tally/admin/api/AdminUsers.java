@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * most twice a minute per user. Every role may use the admin UI, which only reads.
  */
 @ApplicationScoped
-class AdminUsers {
+public class AdminUsers {
     static final Duration CACHE = Duration.ofSeconds(30);
 
     @Inject
@@ -36,15 +36,15 @@ class AdminUsers {
     private final ConcurrentHashMap<String, Verdict> cache = new ConcurrentHashMap<>();
 
     /** {@code actor} null: invoicing refused the token. */
-    record Verdict(String actor, String role, long until) {
+    public record Verdict(String actor, String role, long until) {
     }
 
-    static boolean looksLikeAdminToken(String token) {
+    public static boolean looksLikeAdminToken(String token) {
         return token.startsWith("tad_");
     }
 
     /** The user behind the token; fails (exceptionally) when invoicing cannot be asked. */
-    CompletionStage<Verdict> verify(String token) {
+    public CompletionStage<Verdict> verify(String token) {
         String digest = HexFormat.of().formatHex(sha256(token));
         Verdict cached = cache.get(digest);
         if (cached != null && cached.until() > System.nanoTime()) {

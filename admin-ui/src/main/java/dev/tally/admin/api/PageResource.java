@@ -1,5 +1,6 @@
 package dev.tally.admin.api;
 
+import dev.tally.admin.console.Pages;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -10,46 +11,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The operations page and its script and style, read from {@code ui/} on the classpath. They are served
- * here rather than from {@code META-INF/resources} so the operator-token filter guards them too; being
- * separate files lets the Content-Security-Policy forbid inline script and style.
+ * The console's style sheet, read from {@code ui/} on the classpath: a separate file so the Content-Security-Policy
+ * can forbid inline style. Open without signing in (the sign-in page uses it); it holds nothing secret.
  */
-@Path("/")
+@Path("/ui")
 public class PageResource {
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-            + "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-    private static final String PAGE = read("ui/index.html");
-    private static final String SCRIPT = read("ui/app.js");
-    private static final String STYLE = read("ui/app.css");
+    private static final String STYLE = read("ui/console.css");
 
     @GET
-    @Produces("text/html; charset=UTF-8")
-    public Response page() {
-        return asset(PAGE);
-    }
-
-    @GET
-    @Path("ui/app.js")
-    @Produces("text/javascript; charset=UTF-8")
-    public Response script() {
-        return asset(SCRIPT);
-    }
-
-    @GET
-    @Path("ui/app.css")
+    @Path("console.css")
     @Produces("text/css; charset=UTF-8")
     public Response style() {
-        return asset(STYLE);
-    }
-
-    private static Response asset(String body) {
-        return Response.ok(body)
-                .header("Cache-Control", "no-store")
-                .header("Content-Security-Policy", CSP)
-                .header("X-Content-Type-Options", "nosniff")
-                .header("Referrer-Policy", "no-referrer")
-                .build();
+        return Pages.headers(Response.ok(STYLE)).build();
     }
 
     private static String read(String name) {

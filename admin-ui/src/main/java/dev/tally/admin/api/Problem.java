@@ -16,4 +16,14 @@ public record Problem(String type, String title, int status, String detail) {
     Response.ResponseBuilder response() {
         return Response.status(status).type(MEDIA_TYPE).entity(this);
     }
+
+    /** For the console's package: a problem with a slug. */
+    public static Problem ofSlug(String slug, String title, int status, String detail) {
+        return of(slug, title, status, detail);
+    }
+
+    /** The problem as a no-store response. */
+    public static Response response(Problem p) {
+        return p.response().header("Cache-Control", "no-store").build();
+    }
 }

@@ -1,6 +1,5 @@
 package dev.tally.ingest.api;
 
-import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.problem.Problem;
 import dev.tally.platform.security.TenantKeys;
@@ -16,27 +15,36 @@ import java.util.Set;
 
 /**
  * Every ingest request carries a tenant API key ({@code Authorization: Bearer tly_…}) with the
- * {@code ingest} or {@code admin} scope. Keys are looked up by SHA-256 in the catalog read model.
+ * {@code ingest} or {@code admin} scope ({@code read} may look events up), or an admin user's token acting in the
+ * tenant named by {@code Tally-Tenant} (the console: reads, and the quarantine for the operator role — never sending
+ * events, which only a tenant's own key does). Keys are looked up by SHA-256 in the catalog read model.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
     private static final Set<String> SCOPES = Set.of("ingest", "admin");
+    private static final Set<String> READ_SCOPES = Set.of("ingest", "admin", "read");
 
     @Inject
     CatalogView catalog;
     @Inject
     RateLimiter limiter;
+    @jakarta.ws.rs.core.Context
+    jakarta.ws.rs.container.ResourceInfo resource;
 
     @Override
     public void filter(ContainerRequestContext request) {
-        CatalogRecordV1.ApiKey found = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION), SCOPES,
-                "ingest");
+        boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
+        TenantKeys.TenantCaller found = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
+                request.getHeaderString(TenantKeys.TENANT_HEADER), read ? READ_SCOPES : SCOPES, read ? "reading" : "ingest");
+        if (found.userId() != null && !read && resource.getResourceClass() == EventsResource.class) {
+            throw dev.tally.platform.problem.ProblemException.forbidden("events are sent with the tenant's own API key, not an admin user's token");
+        }
         long retryAfter = limiter.retryAfter(found.keyId());
         if (retryAfter > 0) {
-            request.abortWith(dev.tally.platform.security.RateLimits.tooMany("API key " + found.keyId(), retryAfter));
+            request.abortWith(dev.tally.platform.security.RateLimits.tooMany(found.describe(), retryAfter));
             return;
         }
-        request.setProperty(Tenant.PROPERTY, new Tenant(found.tenantId(), found.keyId(), found.scope()));
+        request.setProperty(Tenant.PROPERTY, new Tenant(found.tenantId(), found.keyId(), found.scope(), found.actor()));
     }
 }

@@ -171,7 +171,7 @@ public class CorrectionsResource {
 
     private CorrectionsResponse answer(Tenant tenant, List<Corrections.Request> asks, List<Corrections.Outcome> invalid, String reason) {
         List<Corrections.Outcome> done = asks.isEmpty() ? List.of()
-                : corrections.correct(tenant.tenantId(), asks, reason, "key:" + tenant.keyId(), TraceContext.current(), clock.instant());
+                : corrections.correct(tenant.tenantId(), asks, reason, tenant.actor(), TraceContext.current(), clock.instant());
         List<Corrections.Outcome> results = new ArrayList<>(invalid.size());
         int next = 0;
         int corrected = 0;

@@ -3,9 +3,11 @@ package dev.tally.invoicing.api;
 import dev.tally.invoicing.catalog.AdminUserEntity;
 import dev.tally.invoicing.catalog.ApiKeyService;
 import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.catalog.CatalogPublisher;
 import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.TenantEntity;
 import dev.tally.invoicing.security.Caller;
+import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.security.ApiKeys;
 import jakarta.inject.Inject;
@@ -35,6 +37,8 @@ public class AdminResource {
     ApiKeyService keys;
     @Inject
     AuditLog audit;
+    @Inject
+    CatalogPublisher catalog;
     @Inject
     javax.sql.DataSource dataSource;
     @Context
@@ -200,6 +204,7 @@ public class AdminResource {
         u.sha256 = token.sha256();
         u.createdBy = caller.actor();
         u.persistAndFlush();
+        announce(u);
         audit.record(AuditLog.PLATFORM, caller.actor(), "admin_user", u.userId, "create", null, Map.of("email", email, "role", role));
         return Response.status(201).entity(new CreatedUser(u.userId, email, role, token.key(), "store this token now: it is not shown again"))
                 .build();
@@ -228,9 +233,15 @@ public class AdminResource {
         }
         UserView before = UserView.of(u);
         u.disabledAt = Instant.now();
+        announce(u);
         UserView after = UserView.of(u);
         audit.record(AuditLog.PLATFORM, caller.actor(), "admin_user", userId, "disable", before, after);
         return after;
+    }
+
+    /** Ingest and rating learn admin users (hash and role) from the catalog, to let them act in a tenant there too. */
+    private void announce(AdminUserEntity u) {
+        catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.AdminUser(u.userId, u.sha256, u.role, u.disabledAt != null)));
     }
 
     /** Who the token belongs to: the admin UI asks this to sign a user in and show what the role allows. */

@@ -81,8 +81,8 @@ public class InvoiceCreditNotesResource {
         }
         try (Connection c = dataSource.getConnection()) {
             CreditNoteService.View v = notes.create(c, caller.tenant(), invoiceId, lines, body.reason(), body.settleTo(), CreditNoteService.MANUAL,
-                    caller.actor(), clock.instant());
-            return Response.status(201).entity(v).build();
+                    caller.needsFinanceApproval(), caller.actor(), clock.instant());
+            return Response.status("pending_approval".equals(v.status()) ? 202 : 201).entity(v).build();
         }
     }
 
@@ -109,7 +109,7 @@ public class InvoiceCreditNotesResource {
                 throw ProblemException.unprocessable("credit-refused", e.getMessage(), e.field());
             }
             String reason = "SLA credit " + body.percent().stripTrailingZeros().toPlainString() + " %: " + incident;
-            CreditNoteService.View v = notes.create(c, tenant, invoiceId, lines, reason, body.settleTo(), CreditNoteService.RULE_SLA, caller.actor(),
+            CreditNoteService.View v = notes.create(c, tenant, invoiceId, lines, reason, body.settleTo(), CreditNoteService.RULE_SLA, true, caller.actor(),
                     clock.instant());
             return Response.status("pending_approval".equals(v.status()) ? 202 : 201).entity(v).build();
         }

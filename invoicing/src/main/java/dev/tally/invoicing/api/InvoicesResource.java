@@ -68,18 +68,24 @@ public class InvoicesResource {
     public record PaymentRequest(String reference, BigDecimal amount) {
     }
 
-    public record InvoiceList(List<Invoices.View> invoices) {
+    /** A page of invoices; {@code total} counts every invoice the filters match. */
+    public record InvoiceList(List<Invoices.View> invoices, long total, int offset, int limit, String sort) {
     }
 
     /**
-     * @param customer external id (default: every customer)
-     * @param status   finalized, paid or void
-     * @param limit    at most this many, newest period first (default 100, at most 1000)
+     * @param customer    external id (default: every customer)
+     * @param status      finalized, paid or void
+     * @param number      the invoice number, or its beginning (case-insensitive)
+     * @param periodStart invoices whose period starts on this UTC day (yyyy-mm-dd) or in this month (yyyy-mm)
+     * @param sort        -periodStart (default: newest period first), periodStart, number, -number, total, -total
+     * @param offset      rows to skip (default 0)
+     * @param limit       at most this many (default 100, at most 1000)
      */
     @GET
     @Transactional
-    public InvoiceList list(@QueryParam("customer") String customer, @QueryParam("status") String status, @QueryParam("limit") Integer limit)
-            throws Exception {
+    public InvoiceList list(@QueryParam("customer") String customer, @QueryParam("status") String status, @QueryParam("number") String number,
+            @QueryParam("periodStart") String periodStart, @QueryParam("sort") String sort, @QueryParam("offset") Integer offset,
+            @QueryParam("limit") Integer limit) throws Exception {
         String tenant = Caller.of(request).tenant();
         if (status != null && !STATUSES.contains(status)) {
             throw ProblemException.badRequest("invalid-field", "status must be one of " + STATUSES, "status");
@@ -87,9 +93,19 @@ public class InvoicesResource {
         if (limit != null && (limit < 1 || limit > 1000)) {
             throw ProblemException.badRequest("invalid-field", "limit must be between 1 and 1000", "limit");
         }
-        String customerId = customer == null ? null : CustomerService.byExternalId(tenant, customer).customerId;
+        if (offset != null && (offset < 0 || offset > 1_000_000)) {
+            throw ProblemException.badRequest("invalid-field", "offset must be between 0 and 1000000", "offset");
+        }
+        if (number != null && number.length() > 64) {
+            throw ProblemException.badRequest("invalid-field", "number: at most 64 characters", "number");
+        }
+        Invoices.Filter filter = new Invoices.Filter(customer == null ? null : CustomerService.byExternalId(tenant, customer).customerId, status,
+                number == null || number.isBlank() ? null : number.strip(), Invoices.Filter.periodRange(periodStart),
+                sort == null ? "-periodStart" : sort);
+        int n = limit == null ? 100 : limit;
+        int skip = offset == null ? 0 : offset;
         try (Connection c = dataSource.getConnection()) {
-            return new InvoiceList(invoices.list(c, tenant, customerId, status, limit == null ? 100 : limit));
+            return new InvoiceList(invoices.list(c, tenant, filter, skip, n), invoices.count(c, tenant, filter), skip, n, filter.sort());
         }
     }
 

@@ -644,9 +644,71 @@ public class Invoices {
     }
 
     /** The tenant's invoices, optionally of one customer (Tally id) and status, newest period first, at most {@code limit}. */
-    public List<View> list(Connection c, String tenantId, String customerId, String status, int limit) throws Exception {
-        return query(c, "where tenant_id = ? and (?::text is null or customer_id = ?) and (?::text is null or status = ?)"
-                + " order by period_start desc, finalized_at desc limit " + limit, tenantId, customerId, customerId, status, status);
+    /**
+     * Which invoices a list shows: {@code customerId}, {@code status} and {@code numberPrefix} (case-insensitive) when set,
+     * periods starting in {@code [periodFrom, periodTo)} when set, in the order {@code sort} names.
+     */
+    public record Filter(String customerId, String status, String numberPrefix, Instant[] period, String sort) {
+        private static final Map<String, String> ORDERS = Map.of(
+                "-periodStart", "period_start desc, finalized_at desc, invoice_id", "periodStart", "period_start, finalized_at, invoice_id",
+                "number", "number, invoice_id", "-number", "number desc, invoice_id",
+                "total", "total, invoice_id", "-total", "total desc, invoice_id");
+
+        public Filter {
+            if (!ORDERS.containsKey(sort)) {
+                throw ProblemException.badRequest("invalid-field", "sort must be one of " + ORDERS.keySet().stream().sorted().toList(), "sort");
+            }
+        }
+
+        /** {@code yyyy-mm-dd} (that UTC day) or {@code yyyy-mm} (that UTC month) as [from, to); null for null. */
+        public static Instant[] periodRange(String text) {
+            if (text == null || text.isBlank()) {
+                return null;
+            }
+            try {
+                if (text.length() == 7) {
+                    java.time.YearMonth m = java.time.YearMonth.parse(text);
+                    return new Instant[] {m.atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
+                            m.plusMonths(1).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()};
+                }
+                java.time.LocalDate d = java.time.LocalDate.parse(text);
+                return new Instant[] {d.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), d.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()};
+            } catch (java.time.format.DateTimeParseException e) {
+                throw ProblemException.badRequest("invalid-field", "periodStart must be a day (2026-11-01) or a month (2026-11)", "periodStart");
+            }
+        }
+
+        String where() {
+            return "where tenant_id = ? and (?::text is null or customer_id = ?) and (?::text is null or status = ?)"
+                    + " and (?::text is null or lower(number) like ? || '%' escape '\\')"
+                    + " and (?::timestamptz is null or (period_start >= ? and period_start < ?))";
+        }
+
+        Object[] args(String tenantId) {
+            String prefix = numberPrefix == null ? null : numberPrefix.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\")
+                    .replace("%", "\\%").replace("_", "\\_");
+            java.sql.Timestamp from = period == null ? null : java.sql.Timestamp.from(period[0]);
+            java.sql.Timestamp to = period == null ? null : java.sql.Timestamp.from(period[1]);
+            return new Object[] {tenantId, customerId, customerId, status, status, prefix, prefix, from, from, to};
+        }
+    }
+
+    public List<View> list(Connection c, String tenantId, Filter filter, int offset, int limit) throws Exception {
+        return query(c, filter.where() + " order by " + Filter.ORDERS.get(filter.sort()) + " offset " + offset + " limit " + limit,
+                filter.args(tenantId));
+    }
+
+    public long count(Connection c, String tenantId, Filter filter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select count(*) from invoice " + filter.where())) {
+            Object[] args = filter.args(tenantId);
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private List<View> query(Connection c, String where, Object... args) throws Exception {

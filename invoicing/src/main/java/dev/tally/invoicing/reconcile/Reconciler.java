@@ -322,7 +322,7 @@ public class Reconciler {
                                 "line:" + row.meter(), over)), "reconciliation " + reconciliationId + ": billed " + billed.toPlainString() + " for "
                                         + row.invoiced().toPlainString() + ", the events recount " + row.recounted().toPlainString() + " ("
                                         + fair.amount().toPlainString() + ")", "refund",
-                                dev.tally.invoicing.refund.CreditNoteService.RULE_RECONCILIATION, "rule:reconciliation", Instant.now());
+                                dev.tally.invoicing.refund.CreditNoteService.RULE_RECONCILIATION, true, "rule:reconciliation", Instant.now());
                         return note.creditNoteId();
                     }
                 });

@@ -70,11 +70,13 @@ public class CreditNoteService {
     /**
      * Creates a note on {@code invoiceId}: {@code lines} null credits everything left (a full note); keys are
      * {@code line:<meter>} and {@code adjustment:<invoiceId>:<meter>}. {@code settleTo}: {@code refund} (default) or
-     * {@code credit} — what of the total is not taken off the amount due. Manual notes are issued at once;
-     * notes from a rule wait for approval when their total is above the tenant's threshold.
+     * {@code credit} — what of the total is not taken off the amount due. Notes from a rule, and manual notes that
+     * {@code needsFinance} (an admin user without the finance role proposed them in the console), wait for a finance
+     * approval when their total is above the tenant's threshold; other manual notes (a tenant's own API key) are issued
+     * at once.
      */
     public View create(Connection c, String tenantId, String invoiceId, List<CreditNotes.Requested> lines, String reason, String settleTo,
-            String source, String actor, Instant now) throws Exception {
+            String source, boolean needsFinance, String actor, Instant now) throws Exception {
         if (reason == null || reason.isBlank() || reason.length() > 1000) {
             throw ProblemException.badRequest("invalid-field", "a credit note needs a reason (at most 1000 characters)", "reason");
         }
@@ -92,7 +94,7 @@ public class CreditNoteService {
         } catch (CreditNotes.Refused e) {
             throw ProblemException.unprocessable("credit-refused", e.getMessage(), e.field());
         }
-        boolean waits = !MANUAL.equals(source) && needsApproval(c, tenantId, computed.total());
+        boolean waits = (needsFinance || !MANUAL.equals(source)) && needsApproval(c, tenantId, computed.total());
         String id = "cn_" + UUID.randomUUID().toString().replace("-", "");
         Document doc = new Document(id, invoice.invoiceId(), invoice.number(), invoice.customerId(), invoice.currency(), computed.lines(),
                 computed.subtotal(), computed.tax(), computed.total(), computed.taxExplanation(), reason, source, settle, actor, now);
@@ -126,6 +128,10 @@ public class CreditNoteService {
     /** Finance approves a pending note: it is issued and settled now, against the invoice as it stands now. */
     public View approve(Connection c, String tenantId, String creditNoteId, String actor, String note, Instant now) throws Exception {
         View pending = get(c, tenantId, creditNoteId);
+        if (actor.equals(pending.createdBy())) {
+            // four eyes: whoever proposed money going out does not also approve it
+            throw ProblemException.forbidden(actor + " proposed credit note " + creditNoteId + " and cannot also approve it");
+        }
         Invoices.View invoice = lockInvoice(c, tenantId, pending.invoiceId());
         requirePending(get(c, tenantId, creditNoteId));
         if ("void".equals(invoice.status())) {
@@ -182,7 +188,7 @@ public class CreditNoteService {
             ps.setBigDecimal(3, settled.appliedToDue());
             ps.setBigDecimal(4, settled.refunded());
             ps.setBigDecimal(5, settled.credited());
-            boolean decided = !MANUAL.equals(note.source()) && !actor.equals(note.createdBy());
+            boolean decided = !actor.equals(note.createdBy());
             ps.setString(6, decided ? actor : null);
             ps.setTimestamp(7, decided ? Timestamp.from(now) : null);
             ps.setString(8, decided ? decisionNote : null);

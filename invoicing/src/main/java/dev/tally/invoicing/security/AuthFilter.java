@@ -2,8 +2,10 @@ package dev.tally.invoicing.security;
 
 import dev.tally.invoicing.catalog.AdminUserEntity;
 import dev.tally.invoicing.catalog.ApiKeyEntity;
+import dev.tally.invoicing.catalog.TenantEntity;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.security.ApiKeys;
+import dev.tally.platform.security.TenantKeys;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
@@ -19,7 +21,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Authenticates every request. {@code /v1/admin/**} takes an admin user's token ({@code tad_…}) or
  * the bootstrap operator token; a {@code viewer} may only read there, and resources ask for
  * {@code operator} or {@code finance} where they change things. Everything else takes a tenant API
- * key: {@code read} or {@code admin} scope for reads, {@code admin} for changes. The one exception is the
+ * key: {@code read} or {@code admin} scope for reads, {@code admin} for changes — or an admin token acting in the
+ * tenant named by {@code Tally-Tenant} (the console), with what its role allows ({@link TenantRoles}). The one exception is the
  * payment provider's webhook ({@code POST /v1/payment-webhooks/stripe/{tenantId}}), which carries no key and is
  * authenticated by the provider's signature instead.
  */
@@ -65,6 +68,25 @@ public class AuthFilter implements ContainerRequestFilter {
             Caller op = operator(token, read);
             if (withinLimit(request, op.actor(), op.userId() == null ? "the operator token" : "admin user " + op.userId())) {
                 request.setProperty(Caller.PROPERTY, op);
+            }
+            return;
+        }
+        if (token.startsWith("tad_") || (operatorToken != null && ApiKeys.sameSecret(token, operatorToken))) {
+            Caller op = operator(token, read);
+            String tenant = request.getHeaderString(TenantKeys.TENANT_HEADER);
+            if (tenant == null || tenant.isBlank()) {
+                throw ProblemException.badRequest("tenant-required", "an admin token acts in one tenant: name it in the '"
+                        + TenantKeys.TENANT_HEADER + "' header", TenantKeys.TENANT_HEADER);
+            }
+            if (QuarkusTransaction.joiningExisting().call(() -> TenantEntity.findById(tenant)) == null) {
+                throw ProblemException.notFound("unknown-tenant", "no tenant '" + tenant + "'");
+            }
+            String refusal = TenantRoles.refusal(op.role(), request.getMethod(), path);
+            if (refusal != null) {
+                throw ProblemException.forbidden((op.userId() == null ? "the operator token" : "admin user " + op.userId()) + ": " + refusal);
+            }
+            if (withinLimit(request, op.actor(), op.userId() == null ? "the operator token" : "admin user " + op.userId())) {
+                request.setProperty(Caller.PROPERTY, new Caller(true, tenant, null, op.role(), op.userId()));
             }
             return;
         }

@@ -36,6 +36,14 @@ public record Caller(boolean operator, String tenantId, String keyId, String rol
         return tenantId;
     }
 
+    /**
+     * True for an admin user (or the operator token) who is not finance: money going back that they propose above the
+     * tenant's threshold waits for a finance approval. A tenant's own key is trusted as the tenant's decision.
+     */
+    public boolean needsFinanceApproval() {
+        return operator && !"finance".equals(role);
+    }
+
     /** Refuses unless the operator has one of {@code roles}. */
     public void requireRole(String... roles) {
         for (String r : roles) {

@@ -1,6 +1,5 @@
 package dev.tally.rating.api;
 
-import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.security.TenantKeys;
 import jakarta.annotation.Priority;
@@ -13,7 +12,8 @@ import jakarta.ws.rs.ext.Provider;
 import java.util.Set;
 
 /**
- * Every rating API request carries a tenant API key with the {@code read} or {@code admin} scope;
+ * Every rating API request carries a tenant API key with the {@code read} or {@code admin} scope (or an admin user's
+ * token acting in the tenant named by {@code Tally-Tenant}, see {@link TenantKeys});
  * entitlement checks also accept {@code ingest} keys (the gateway that sends usage asks them).
  */
 @Provider
@@ -37,8 +37,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         // decided by the matched resource, not by the path text
         boolean entitlement = resource.getResourceClass() == EntitlementResource.class;
-        CatalogRecordV1.ApiKey key = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
-                entitlement ? ENTITLEMENT_SCOPES : SCOPES, entitlement ? "an entitlement check" : "reading usage");
+        TenantKeys.TenantCaller key = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
+                request.getHeaderString(TenantKeys.TENANT_HEADER), entitlement ? ENTITLEMENT_SCOPES : SCOPES, entitlement ? "an entitlement check" : "reading usage");
         dev.tally.platform.security.RateLimits l = limits;
         if (l == null) {
             l = new dev.tally.platform.security.RateLimits(rate, burst);
@@ -46,7 +46,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         }
         long retryAfter = l.retryAfter(key.keyId());
         if (retryAfter > 0) {
-            request.abortWith(dev.tally.platform.security.RateLimits.tooMany("API key " + key.keyId(), retryAfter));
+            request.abortWith(dev.tally.platform.security.RateLimits.tooMany(key.describe(), retryAfter));
             return;
         }
         request.setProperty(TENANT, key.tenantId());

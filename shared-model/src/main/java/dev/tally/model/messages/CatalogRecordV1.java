@@ -14,13 +14,22 @@ import java.util.List;
  * kinds they do not use (ingest: plans and subscriptions).
  */
 public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter meter, PlanVersion planVersion,
-        SubscriptionState subscription, Limit limit) {
+        SubscriptionState subscription, Limit limit, AdminUser adminUser) {
     public static final String SCHEMA = "CatalogRecordV1";
 
-    public enum Kind { API_KEY, CUSTOMER, METER, PLAN_VERSION, SUBSCRIPTION, LIMIT }
+    public enum Kind { API_KEY, CUSTOMER, METER, PLAN_VERSION, SUBSCRIPTION, LIMIT, ADMIN_USER }
 
     /** An API key by its SHA-256 hash (hex); the key itself never leaves invoicing. */
     public record ApiKey(String tenantId, String keyId, String sha256, String scope, boolean revoked) {
+    }
+
+    /**
+     * An admin user of the platform (not of one tenant) by the SHA-256 of its token ({@code tad_…}): {@code role}
+     * {@code viewer}, {@code operator} or {@code finance}. Services that keep a catalog view let such a user act in the
+     * tenant it names ({@code Tally-Tenant} header) — read only, unless the role is {@code operator}. {@code disabled}
+     * users are refused at once.
+     */
+    public record AdminUser(String userId, String sha256, String role, boolean disabled) {
     }
 
     /** {@code aliases} (normalized; may be null from older producers) attribute traffic to the customer. */
@@ -66,27 +75,31 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
     }
 
     public static CatalogRecordV1 of(ApiKey k) {
-        return new CatalogRecordV1(Kind.API_KEY, k, null, null, null, null, null);
+        return new CatalogRecordV1(Kind.API_KEY, k, null, null, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(Customer c) {
-        return new CatalogRecordV1(Kind.CUSTOMER, null, c, null, null, null, null);
+        return new CatalogRecordV1(Kind.CUSTOMER, null, c, null, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(Meter m) {
-        return new CatalogRecordV1(Kind.METER, null, null, m, null, null, null);
+        return new CatalogRecordV1(Kind.METER, null, null, m, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(PlanVersion p) {
-        return new CatalogRecordV1(Kind.PLAN_VERSION, null, null, null, p, null, null);
+        return new CatalogRecordV1(Kind.PLAN_VERSION, null, null, null, p, null, null, null);
     }
 
     public static CatalogRecordV1 of(SubscriptionState s) {
-        return new CatalogRecordV1(Kind.SUBSCRIPTION, null, null, null, null, s, null);
+        return new CatalogRecordV1(Kind.SUBSCRIPTION, null, null, null, null, s, null, null);
     }
 
     public static CatalogRecordV1 of(Limit l) {
-        return new CatalogRecordV1(Kind.LIMIT, null, null, null, null, null, l);
+        return new CatalogRecordV1(Kind.LIMIT, null, null, null, null, null, l, null);
+    }
+
+    public static CatalogRecordV1 of(AdminUser u) {
+        return new CatalogRecordV1(Kind.ADMIN_USER, null, null, null, null, null, null, u);
     }
 
     public String key() {
@@ -97,6 +110,7 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
             case PLAN_VERSION -> "PLAN_VERSION/" + planVersion.tenantId() + "/" + planVersion.planKey() + "/" + planVersion.version();
             case SUBSCRIPTION -> "SUBSCRIPTION/" + subscription.tenantId() + "/" + subscription.subscription().subscriptionId();
             case LIMIT -> "LIMIT/" + limit.tenantId() + "/" + limit.customerId() + "/" + limit.meterKey();
+            case ADMIN_USER -> "ADMIN_USER/platform/" + adminUser.userId();
         };
     }
 }

@@ -39,6 +39,7 @@ public class CatalogView {
     ObjectMapper json;
 
     private final Map<String, CatalogRecordV1.ApiKey> keysByHash = new ConcurrentHashMap<>();
+    private final Map<String, CatalogRecordV1.AdminUser> adminUsersByHash = new ConcurrentHashMap<>();
     private final Map<String, CatalogRecordV1.Customer> customersById = new ConcurrentHashMap<>();
     private final Map<String, CatalogRecordV1.Customer> customersByExternalId = new ConcurrentHashMap<>();
     private final Map<String, AttributionIndex> attributionByTenant = new ConcurrentHashMap<>();
@@ -145,6 +146,14 @@ public class CatalogView {
                     limits.put(key, l);
                 }
             }
+            case ADMIN_USER -> {
+                CatalogRecordV1.AdminUser u = r.adminUser();
+                if (u.disabled()) {
+                    adminUsersByHash.remove(u.sha256());
+                } else {
+                    adminUsersByHash.put(u.sha256(), u);
+                }
+            }
             case PLAN_VERSION -> {
                 CatalogRecordV1.PlanVersion v = r.planVersion();
                 planVersions.put(v.tenantId() + "/" + v.planKey() + "/" + v.version(), v);
@@ -155,6 +164,11 @@ public class CatalogView {
     /** The live (not revoked) key with this SHA-256, or {@code null}. */
     public CatalogRecordV1.ApiKey apiKey(String sha256) {
         return keysByHash.get(sha256);
+    }
+
+    /** The enabled admin user whose token has this SHA-256, or {@code null}. */
+    public CatalogRecordV1.AdminUser adminUser(String sha256) {
+        return adminUsersByHash.get(sha256);
     }
 
     /** A customer attributed to the event's source, and how; null when nothing identifies one. */

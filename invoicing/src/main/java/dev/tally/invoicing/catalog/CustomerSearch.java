@@ -1,0 +1,148 @@
+package dev.tally.invoicing.catalog;
+
+import dev.tally.model.attribution.Cidr;
+import dev.tally.platform.problem.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Finding a customer the way support asks: by external id, name or alias ({@code q}: a prefix of the external id or
+ * of an alias, or any part of the name, case-insensitive), or by IP address ({@code ip}: the customer whose CIDR alias
+ * holds it, longest prefix first — the customer ingest attributes that address to). Paged and sorted in the database.
+ */
+@ApplicationScoped
+public class CustomerSearch {
+    /** Sort keys the API accepts, each with a tie-breaker so pages never overlap. */
+    private static final Map<String, String> SORTS = Map.of(
+            "externalId", "c.external_id", "-externalId", "c.external_id desc",
+            "name", "lower(c.name), c.external_id", "-name", "lower(c.name) desc, c.external_id",
+            "createdAt", "c.created_at, c.external_id", "-createdAt", "c.created_at desc, c.external_id");
+
+    @Inject
+    DataSource dataSource;
+
+    /** {@code matchedBy}: what found it — {@code externalId}, {@code name}, {@code alias:<kind>} or {@code cidr:<range>}. */
+    public record Hit(String customerId, String externalId, String name, String currency, Instant createdAt, String matchedBy) {
+    }
+
+    public record Page(List<Hit> customers, long total, int offset, int limit, String sort) {
+    }
+
+    public static List<String> sorts() {
+        return SORTS.keySet().stream().sorted().toList();
+    }
+
+    public Page search(String tenantId, String q, String ip, String sort, int offset, int limit) throws SQLException {
+        String order = SORTS.get(sort == null ? "externalId" : sort);
+        if (order == null) {
+            throw ProblemException.badRequest("invalid-field", "sort must be one of " + sorts(), "sort");
+        }
+        if (ip != null && !ip.isBlank()) {
+            try {
+                Cidr.parseAddress(ip.strip());
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("invalid-field", "ip '" + ip + "' is not an IPv4 or IPv6 address", "ip");
+            }
+            return byIp(tenantId, ip.strip(), limit);
+        }
+        String term = q == null ? "" : q.strip().toLowerCase(java.util.Locale.ROOT);
+        if (term.length() > 200) {
+            throw ProblemException.badRequest("invalid-field", "q: at most 200 characters", "q");
+        }
+        String like = escapeLike(term);
+        String sql = """
+                select c.customer_id, c.external_id, c.name, c.currency, c.created_at,
+                  case when ? = '' then null
+                       when lower(c.external_id) like ? || '%' escape '\\' then 'externalId'
+                       when lower(c.name) like '%' || ? || '%' escape '\\' then 'name'
+                       else (select 'alias:' || min(a.kind) from customer_alias a where a.tenant_id = c.tenant_id and a.customer_id = c.customer_id
+                               and a.kind in ('external_id', 'hostname', 'api_key') and lower(a.value) like ? || '%' escape '\\') end,
+                  count(*) over ()
+                from customer c
+                where c.tenant_id = ? and (? = '' or lower(c.external_id) like ? || '%' escape '\\' or lower(c.name) like '%' || ? || '%' escape '\\'
+                  or exists (select 1 from customer_alias a where a.tenant_id = c.tenant_id and a.customer_id = c.customer_id
+                             and a.kind in ('external_id', 'hostname', 'api_key') and lower(a.value) like ? || '%' escape '\\'))
+                order by """ + order + " offset ? limit ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, term);
+            ps.setString(i++, like);
+            ps.setString(i++, like);
+            ps.setString(i++, like);
+            ps.setString(i++, tenantId);
+            ps.setString(i++, term);
+            ps.setString(i++, like);
+            ps.setString(i++, like);
+            ps.setString(i++, like);
+            ps.setInt(i++, offset);
+            ps.setInt(i, limit);
+            List<Hit> hits = new ArrayList<>();
+            long total = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    hits.add(hit(rs, rs.getString(6)));
+                    total = rs.getLong(7);
+                }
+            }
+            if (hits.isEmpty() && offset > 0) {
+                total = count(c, tenantId, term, like);
+            }
+            return new Page(hits, total, offset, limit, sort == null ? "externalId" : sort);
+        }
+    }
+
+    private Page byIp(String tenantId, String ip, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select cu.customer_id, cu.external_id, cu.name, cu.currency, cu.created_at, 'cidr:' || a.value
+                from customer_alias a join customer cu on cu.tenant_id = a.tenant_id and cu.customer_id = a.customer_id
+                where a.tenant_id = ? and a.kind = 'cidr' and ?::inet <<= a.value::cidr
+                order by masklen(a.value::cidr) desc, a.value limit ?""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, ip);
+            ps.setInt(3, limit);
+            List<Hit> hits = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    hits.add(hit(rs, rs.getString(6)));
+                }
+            }
+            // the first hit is the customer ingest attributes the address to; wider ranges that also hold it follow
+            return new Page(hits, hits.size(), 0, limit, "longestPrefix");
+        }
+    }
+
+    private static long count(Connection c, String tenantId, String term, String like) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select count(*) from customer c where c.tenant_id = ? and (? = '' or lower(c.external_id) like ? || '%' escape '\\'
+                  or lower(c.name) like '%' || ? || '%' escape '\\' or exists (select 1 from customer_alias a where a.tenant_id = c.tenant_id
+                  and a.customer_id = c.customer_id and a.kind in ('external_id', 'hostname', 'api_key') and lower(a.value) like ? || '%' escape '\\'))""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, term);
+            ps.setString(3, like);
+            ps.setString(4, like);
+            ps.setString(5, like);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Hit hit(ResultSet rs, String matchedBy) throws SQLException {
+        java.sql.Timestamp created = rs.getTimestamp(5);
+        return new Hit(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), created == null ? null : created.toInstant(), matchedBy);
+    }
+
+    private static String escapeLike(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}
