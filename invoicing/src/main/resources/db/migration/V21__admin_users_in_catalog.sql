@@ -6,6 +6,6 @@ select 'tally.catalog', 'CatalogRecordV1',
        array_agg('ADMIN_USER/platform/' || user_id order by user_id),
        array_agg(json_build_object('kind', 'ADMIN_USER', 'adminUser', json_build_object(
            'userId', user_id, 'sha256', sha256, 'role', role, 'disabled', disabled_at is not null))::text order by user_id),
-       array_agg('' order by user_id)
+       array_agg(''::text order by user_id)
 from admin_user
 having count(*) > 0;

@@ -2,6 +2,7 @@ package dev.tally.admin;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
@@ -21,8 +22,8 @@ class OperatorTokenTest {
     }
 
     @Test
-    void everyPageNeedsTheOperatorToken() {
-        for (String path : new String[] {"/", "/api/health", "/ui/app.js", "/ui/app.css"}) {
+    void everyApiCallNeedsATokenOrASession() {
+        for (String path : new String[] {"/api/health"}) {
             given().when().get(path).then()
                     .statusCode(401)
                     .header("WWW-Authenticate", "Basic realm=\"tally-admin\"")
@@ -31,6 +32,7 @@ class OperatorTokenTest {
                     .body("title", equalTo("Unauthorized"))
                     .body("status", equalTo(401))
                     .body("detail", containsString("operator token"));
+            given().cookie("tally_session", "made-up").when().get(path).then().statusCode(401).body("detail", containsString("expired"));
 
             given().header("Authorization", "Bearer not-the-token").when().get(path).then()
                     .statusCode(401)
@@ -56,12 +58,16 @@ class OperatorTokenTest {
     }
 
     @Test
-    void aBrowserAskingForHtmlIsPromptedForCredentials() {
-        given().accept("text/html,application/xhtml+xml,*/*;q=0.8").when().get("/").then()
-                .statusCode(401)
-                .header("WWW-Authenticate", "Basic realm=\"tally-admin\"")
-                .contentType("application/problem+json")
-                .body("status", equalTo(401));
+    void aBrowserAskingForAPageIsSentToSignIn() {
+        given().redirects().follow(false).accept("text/html,application/xhtml+xml,*/*;q=0.8").when().get("/t/ten_1/customers?q=acme").then()
+                .statusCode(303)
+                .header("Location", endsWith("/login?next=%2Ft%2Ften_1%2Fcustomers%3Fq%3Dacme"));
+        given().redirects().follow(false).cookie("tally_session", "gone").when().get("/").then()
+                .statusCode(303)
+                .header("Location", endsWith("/login?next=%2F&why=expired"));
+        // scripts keep Bearer and Basic
+        given().header("Authorization", "Bearer " + TOKEN).when().get("/").then().statusCode(200);
+        given().header("Authorization", basic("anyone", TOKEN)).when().get("/").then().statusCode(200);
     }
 
     @Test

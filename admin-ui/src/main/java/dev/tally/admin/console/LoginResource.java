@@ -54,7 +54,8 @@ public class LoginResource {
     @Path("login")
     public Response signIn(@RestForm String token, @RestForm String next) throws Exception {
         String origin = request.getHeaderString("Origin");
-        if (origin != null && !origin.endsWith("//" + request.getHeaderString("Host"))) {
+        if (origin != null && !origin.equalsIgnoreCase("http://" + request.getHeaderString("Host"))
+                && !origin.equalsIgnoreCase("https://" + request.getHeaderString("Host"))) {
             return Pages.html(403, login.data("next", "/").data("message", null).data("error", "Sign in from the console's own page."));
         }
         String presented = token == null ? "" : token.strip();

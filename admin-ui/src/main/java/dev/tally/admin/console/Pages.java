@@ -24,6 +24,6 @@ public final class Pages {
         return r.header("Cache-Control", "no-store")
                 .header("Content-Security-Policy", CSP)
                 .header("X-Content-Type-Options", "nosniff")
-                .header("Referrer-Policy", "no-referrer");
+                .header("Referrer-Policy", "same-origin"); // not no-referrer: Chrome then sends "Origin: null" on our own forms
     }
 }

@@ -29,7 +29,7 @@ public final class UsageChart {
         int plotW = WIDTH - LEFT - 8;
         int n = Math.max(1, days.size());
         int slot = Math.max(1, plotW / n);
-        int bar = Math.max(1, slot - Math.max(1, slot / 5));
+        int bar = Math.min(48, Math.max(1, slot - Math.max(1, slot / 5)));
         StringBuilder s = new StringBuilder();
         s.append("<svg class=\"chart\" role=\"img\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
                 .append("\" xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"").append(esc("Usage of " + meter + " per day")).append("\">");

@@ -174,6 +174,17 @@ public final class Demo {
             System.out.println("✘ reconciliation found drift: " + rec.path("drift") + " " + rec.path("pending"));
             System.exit(1);
         }
+
+        // the console: an operator signs in with an admin user's token and finds all of the above in the browser
+        JsonNode user = call("POST", invoicing + "/v1/admin/users", operator, """
+                {"email":"demo-operator+%s@tally.example","role":"operator"}""".formatted(Long.toHexString(System.nanoTime())), 201);
+        String tenantId = tenant.path("tenantId").asText();
+        System.out.println();
+        System.out.println("Console    " + env("TALLY_CONSOLE_URL", "http://127.0.0.1:8080") + "/t/" + tenantId + "/customers/acme-tunnels");
+        System.out.println("           sign in with the demo operator's token (admin user " + user.path("userId").asText() + ", shown once):");
+        System.out.println("           " + user.path("token").asText());
+        System.out.println("           the customer, its invoice " + finalized.path("number").asText() + " with the explanation of every line,"
+                + " and the credit-note approvals are there");
     }
 
     private void print(String title, JsonNode invoice, BigDecimal expectedBytes) {

@@ -1,0 +1,340 @@
+package dev.tally.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.testing.LocalStackResource;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.io.File;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser (Debian's Chromium, headless, driven by chromedriver) against the packaged services on
+ * the real stack: a viewer finds a customer by an IP inside its range and drills from an invoice line down to one
+ * event, with no way to change anything; an operator's credit note above the approval threshold waits until a finance
+ * user approves it; changes without the CSRF token are refused; an expired session is sent to sign in. The pages the
+ * tests pass through are saved as screenshots in docs/images/.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleBrowserIT {
+    private static final String OPERATOR = "console-test-operator-" + UUID.randomUUID();
+    private static final String CHROMIUM = System.getenv().getOrDefault("TALLY_CHROMIUM", "/usr/bin/chromium");
+    private static final String CHROMEDRIVER = System.getenv().getOrDefault("TALLY_CHROMEDRIVER", "/usr/bin/chromedriver");
+    private static final Path SHOTS = Path.of(System.getProperty("tally.root", "../..")).resolve("docs/images");
+
+    private static ServiceProcess ingest;
+    private static ServiceProcess rating;
+    private static ServiceProcess invoicing;
+    private static ServiceProcess console;
+    private static ServiceProcess shortSessions;
+    private static String tenant;
+    private static String adminKey;
+    private static String invoiceId;
+    private static String invoiceNumber;
+    private static Map<String, String> tokens = new HashMap<>();
+    private static Map<String, String> userIds = new HashMap<>();
+
+    private WebDriver browser;
+    private Path profile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertThat(new File(CHROMEDRIVER)).as("Debian's chromium and chromium-driver are installed (./tally test and .ci/run install them)")
+                .exists();
+        Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
+        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
+        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        ingest = new ServiceProcess("ingest", env).start();
+        rating = new ServiceProcess("rating", env).start();
+        invoicing = new ServiceProcess("invoicing", env).start();
+        Map<String, String> uiEnv = new HashMap<>(env);
+        uiEnv.put("TALLY_INGEST_URL", ingest.url());
+        uiEnv.put("TALLY_RATING_URL", rating.url());
+        uiEnv.put("TALLY_INVOICING_URL", invoicing.url());
+        console = new ServiceProcess("admin-ui", uiEnv).start();
+        uiEnv.put("TALLY_ADMIN_SESSION_IDLE", "PT3S");
+        shortSessions = new ServiceProcess("admin-ui", uiEnv).start();
+        seed();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (ServiceProcess s : new ServiceProcess[] {ingest, rating, invoicing, console, shortSessions}) {
+            if (s != null) {
+                s.stop();
+            }
+        }
+    }
+
+    /** A tenant with a $5 approval threshold, three admin users, and one customer whose ended period is invoiced at exactly $10.00. */
+    private static void seed() throws Exception {
+        JsonPath t = asOperator().body("{\"name\":\"Console Tunnels\"}").post("/v1/admin/tenants").then().statusCode(201).extract().jsonPath();
+        tenant = t.getString("tenantId");
+        adminKey = t.getString("apiKey.key");
+        asOperator().body("{\"creditNoteApprovalThreshold\":\"5.00\"}").patch("/v1/admin/tenants/" + tenant).then().statusCode(200);
+        for (String role : List.of("viewer", "operator", "finance")) {
+            JsonPath u = asOperator().body("{\"email\":\"" + role + "-" + UUID.randomUUID() + "@console.example\",\"role\":\"" + role + "\"}")
+                    .post("/v1/admin/users").then().statusCode(201).extract().jsonPath();
+            tokens.put(role, u.getString("token"));
+            userIds.put(role, u.getString("userId"));
+        }
+        asTenant().body("{\"key\":\"bandwidth\",\"eventType\":\"tunnel.bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}").post("/v1/meters")
+                .then().statusCode(201);
+        asTenant().body("""
+                {"key":"gateway","name":"Gateway","currency":"USD","charges":[{"meter":"bandwidth","description":"Tunnel bandwidth",
+                 "price":{"model":"per_unit","unitPrice":"0.001"}}]}""").post("/v1/plans?publish=true").then().statusCode(201);
+        asTenant().body("{\"externalId\":\"acme-ui\",\"name\":\"Acme Tunnels\",\"currency\":\"USD\",\"aliases\":{\"cidrs\":[\"203.0.113.0/24\"]}}")
+                .post("/v1/customers").then().statusCode(201);
+        // a wider range of another customer also holds the address: the longest prefix decides, as at ingest
+        asTenant().body("{\"externalId\":\"wide-isp\",\"name\":\"Wide ISP\",\"currency\":\"USD\",\"aliases\":{\"cidrs\":[\"203.0.0.0/16\"]}}")
+                .post("/v1/customers").then().statusCode(201);
+        Instant start = Instant.now().minusSeconds(120).truncatedTo(ChronoUnit.SECONDS);
+        Instant end = Instant.now().plusSeconds(20).truncatedTo(ChronoUnit.SECONDS);
+        if (start.isBefore(java.time.YearMonth.now(java.time.ZoneOffset.UTC).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant())) {
+            start = java.time.YearMonth.now(java.time.ZoneOffset.UTC).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        }
+        asTenant().body("{\"customer\":\"acme-ui\",\"plan\":\"gateway\",\"start\":\"" + start + "\",\"end\":\"" + end + "\"}")
+                .post("/v1/subscriptions").then().statusCode(201);
+        String ingestKey = asTenant().body("{\"scope\":\"ingest\"}").post("/v1/api-keys").then().statusCode(201).extract().path("key");
+        StringBuilder events = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            events.append(i == 0 ? "" : ",").append("{\"id\":\"ui-").append(i).append("\",\"type\":\"tunnel.bytes\",\"customer\":\"acme-ui\",")
+                    .append("\"timestamp\":\"").append(Instant.now().minusSeconds(30 - i)).append("\",\"properties\":{\"bytes\":1000}}");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) { // the catalog reaches ingest asynchronously; a resend is a duplicate, never a second count
+            int accepted = given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
+                    .body("{\"events\":[" + events + "]}").post("/v1/events").then().statusCode(200).extract().path("accepted");
+            int duplicates = given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
+                    .body("{\"events\":[" + events + "]}").post("/v1/events").then().statusCode(200).extract().path("duplicates");
+            if (duplicates == 10 || System.nanoTime() > deadline) {
+                assertThat(duplicates).as("all ten events accepted").isEqualTo(10);
+                break;
+            }
+            Thread.sleep(500);
+        }
+        while (!"10".equals(asTenant().get("/v1/customers/acme-ui/invoices/draft").then().statusCode(200).extract().path("lines[0].eventCount")
+                .toString())) {
+            assertThat(System.nanoTime()).as("rated within 60 s").isLessThan(deadline);
+            Thread.sleep(250);
+        }
+        while (Instant.now().isBefore(end.plusSeconds(1))) {
+            Thread.sleep(250);
+        }
+        JsonPath invoice = asTenant().body("{\"customer\":\"acme-ui\"}").post("/v1/invoices/close").then().statusCode(201).extract().jsonPath();
+        invoiceId = invoice.getString("invoiceId");
+        invoiceNumber = invoice.getString("number");
+        assertThat(new BigDecimal(invoice.getString("total"))).isEqualByComparingTo("10.00");
+    }
+
+    @BeforeEach
+    void openBrowser() throws Exception {
+        profile = Files.createTempDirectory("tally-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1366,900",
+                "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aViewerFindsTheCustomerByIpAndDrillsFromTheInvoiceDownToOneEventButChangesNothing() throws Exception {
+        browser.get(console.url() + "/t/" + tenant + "/customers");
+        assertThat(browser.getCurrentUrl()).contains("/login");
+        shot("signin");
+        signIn("viewer");
+        assertThat(browser.getCurrentUrl()).endsWith("/t/" + tenant + "/customers");
+
+        browser.findElement(By.id("ip")).sendKeys("203.0.113.7");
+        browser.findElement(By.id("search")).click();
+        List<WebElement> rows = browser.findElements(By.cssSelector("#customer-results tbody tr"));
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).getText()).contains("acme-ui").contains("cidr:203.0.113.0/24");
+        assertThat(rows.get(1).getText()).contains("wide-isp");
+        shot("customers-by-ip");
+
+        rows.get(0).findElement(By.linkText("acme-ui")).click();
+        assertThat(browser.findElement(By.tagName("h1")).getText()).contains("Acme Tunnels");
+        assertThat(browser.findElements(By.cssSelector("svg.chart rect.bar"))).isNotEmpty();
+        assertThat(browser.findElement(By.id("aliases")).getText()).contains("203.0.113.0/24");
+        shot("customer");
+
+        browser.findElement(By.linkText(invoiceNumber)).click();
+        assertThat(browser.findElement(By.id("invoice-total")).getText()).isEqualTo("10.00 USD");
+        // a viewer sees no control that changes anything: the only form is signing out
+        assertThat(browser.findElements(By.cssSelector("form[method=post]"))).hasSize(1);
+        assertThat(browser.findElements(By.id("issue-credit-note"))).isEmpty();
+        shot("invoice");
+
+        browser.findElement(By.cssSelector("#lines a.line-link")).click();
+        assertThat(browser.findElement(By.id("line-quantity")).getText()).startsWith("10000 (10 events");
+        assertThat(browser.findElement(By.id("price-steps")).getText()).contains("0.001");
+        assertThat(browser.findElements(By.cssSelector("#line-events tbody tr"))).hasSize(10);
+        shot("invoice-line");
+
+        WebElement sample = browser.findElement(By.cssSelector("#days a.event-link"));
+        String eventId = sample.getText();
+        sample.click();
+        assertThat(browser.findElement(By.id("event-status")).getText()).isEqualTo("accepted");
+        assertThat(browser.findElement(By.id("event-original")).getText()).contains("\"bytes\"").contains("1000").contains(eventId);
+        shot("event");
+
+        // a forged write from the viewer's own session, with its valid CSRF token: invoicing refuses it, nothing changes
+        String csrf = browser.findElement(By.name("csrf")).getAttribute("value");
+        Object status = ((JavascriptExecutor) browser).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/t/%s/invoices/%s/credit-notes', {method: 'POST', body: new URLSearchParams({csrf: '%s', line: '', reason: 'forged'})})
+                  .then(r => done(r.status), e => done(String(e)));""".formatted(tenant, invoiceId, csrf));
+        assertThat(status).isEqualTo(403L);
+        given().baseUri(invoicing.url()).header("Authorization", "Bearer " + tokens.get("viewer")).header("Tally-Tenant", tenant)
+                .contentType(ContentType.JSON).body("{\"reason\":\"forged\"}").post("/v1/invoices/" + invoiceId + "/credit-notes")
+                .then().statusCode(403).contentType("application/problem+json");
+        assertThat(asTenant().get("/v1/invoices/" + invoiceId + "/credit-notes").then().statusCode(200).extract().jsonPath()
+                .getList("creditNotes")).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void anOperatorsCreditNoteAboveTheThresholdWaitsUntilFinanceApprovesIt() throws Exception {
+        browser.get(console.url() + "/t/" + tenant + "/invoices/" + invoiceId);
+        signIn("operator");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("cn-line"))).selectByValue("line:bandwidth");
+        browser.findElement(By.id("cn-amount")).sendKeys("6.00");
+        browser.findElement(By.id("cn-reason")).sendKeys("outage on the 3rd");
+        shot("credit-note-form");
+        browser.findElement(By.id("issue-credit-note")).click();
+        assertThat(browser.findElement(By.id("notice")).getText()).contains("6.00 USD is waiting for a finance approval");
+        assertThat(browser.findElement(By.cssSelector("#credit-notes tbody")).getText()).contains("pending_approval")
+                .contains("user:" + userIds.get("operator"));
+        // the operator may not approve it: the approvals page offers no button, and invoicing refuses the call
+        browser.get(console.url() + "/t/" + tenant + "/approvals");
+        assertThat(browser.findElements(By.cssSelector("button.approve"))).isEmpty();
+        browser.findElement(By.id("sign-out")).click();
+        assertThat(browser.getCurrentUrl()).contains("/login");
+
+        browser.get(console.url() + "/t/" + tenant + "/approvals");
+        signIn("finance");
+        assertThat(browser.findElement(By.id("approvals")).getText()).contains(invoiceNumber).contains("6.00 USD").contains("outage on the 3rd");
+        shot("approvals");
+        browser.findElement(By.cssSelector("button.approve")).click();
+        assertThat(browser.findElement(By.id("notice")).getText()).contains("approved and issued");
+        assertThat(browser.findElements(By.id("no-approvals"))).hasSize(1);
+
+        browser.get(console.url() + "/t/" + tenant + "/invoices/" + invoiceId);
+        String notes = browser.findElement(By.cssSelector("#credit-notes tbody")).getText();
+        assertThat(notes).contains("issued").contains("6.00 USD").contains("user:" + userIds.get("finance"));
+        assertThat(browser.findElement(By.id("balance-due")).getText()).isEqualTo("4.00 USD");
+        shot("invoice-credited");
+
+        // the tenant's audit trail names each person: the operator proposed, finance issued
+        JsonPath audit = asTenant().get("/v1/audit?entityType=credit_note").then().statusCode(200).extract().jsonPath();
+        assertThat(audit.getList("entries.actor")).contains("user:" + userIds.get("operator"), "user:" + userIds.get("finance"));
+        assertThat(audit.getList("entries.action")).contains("propose", "issue");
+        assertThat(audit.getBoolean("chainIntact")).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    void aChangeWithoutTheCsrfTokenIsRefusedAndAnExpiredSessionIsSentToSignIn() throws Exception {
+        browser.get(console.url() + "/tenants");
+        signIn("operator");
+        Object status = ((JavascriptExecutor) browser).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/tenants', {method: 'POST', body: new URLSearchParams({name: 'no csrf'})}).then(r => done(r.status), e => done(String(e)));""");
+        assertThat(status).isEqualTo(403L);
+        assertThat(asOperator().get("/v1/admin/tenants").then().statusCode(200).extract().jsonPath().getList("name")).doesNotContain("no csrf");
+
+        browser.get(shortSessions.url() + "/t/" + tenant + "/customers");
+        signIn("viewer");
+        assertThat(browser.getCurrentUrl()).endsWith("/t/" + tenant + "/customers");
+        Thread.sleep(4_000); // idle longer than this instance's 3 s
+        browser.get(shortSessions.url() + "/t/" + tenant + "/invoices");
+        assertThat(browser.getCurrentUrl()).contains("/login").contains("why=expired");
+        assertThat(browser.findElement(By.cssSelector("p.notice")).getText()).contains("Your session has expired");
+        shot("signin-expired");
+        signIn("viewer"); // and back where the user was going
+        assertThat(browser.getCurrentUrl()).endsWith("/t/" + tenant + "/invoices");
+        assertThat(browser.findElement(By.id("invoice-results")).getText()).contains(invoiceNumber);
+        shot("invoices");
+    }
+
+    @Test
+    @Order(4)
+    void aWrongTokenIsAClearMessage() throws Exception {
+        browser.get(console.url() + "/login");
+        browser.findElement(By.id("token")).sendKeys("tad_000000000000_" + "0".repeat(64));
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(browser.findElement(By.id("signin-error")).getText()).isEqualTo("That token is not valid, or its admin user is disabled.");
+        assertThat(browser.manage().getCookieNamed("tally_session")).isNull();
+    }
+
+    private void signIn(String role) {
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.id("token")));
+        browser.findElement(By.id("token")).sendKeys(tokens.get(role));
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(browser.findElement(By.id("whoami")).getText()).isEqualTo("user:" + userIds.get(role));
+        var cookie = browser.manage().getCookieNamed("tally_session");
+        assertThat(cookie.isHttpOnly()).isTrue();
+        assertThat(cookie.getSameSite()).isEqualTo("Strict");
+    }
+
+    /** The whole page (the window grown to its height), into docs/images/console-<name>.png. */
+    private void shot(String name) throws Exception {
+        long height = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight");
+        browser.manage().window().setSize(new Dimension(1366, (int) Math.min(4000, Math.max(700, height + 20))));
+        File png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.createDirectories(SHOTS);
+        Files.copy(png.toPath(), SHOTS.resolve("console-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        browser.manage().window().setSize(new Dimension(1366, 900));
+    }
+
+    private static io.restassured.specification.RequestSpecification asOperator() {
+        return given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON);
+    }
+
+    private static io.restassured.specification.RequestSpecification asTenant() {
+        return given().baseUri(invoicing.url()).header("Authorization", "Bearer " + adminKey).contentType(ContentType.JSON);
+    }
+}
