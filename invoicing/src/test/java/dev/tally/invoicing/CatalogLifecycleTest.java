@@ -321,9 +321,21 @@ class CatalogLifecycleTest {
         given().header("Authorization", "Bearer " + opToken).contentType(ContentType.JSON)
                 .body("{\"email\":\"x@tally.example\",\"role\":\"superuser\"}").post("/v1/admin/users").then().statusCode(400)
                 .body("field", equalTo("role"));
-        // an admin token is not a tenant key, and a tenant key is not an admin token
-        given().header("Authorization", "Bearer " + opToken).get("/v1/meters").then().statusCode(401);
+        // an admin token acts in a tenant only when it names one (the console does), with its role's rights there;
+        // a tenant key is not an admin token
+        given().header("Authorization", "Bearer " + opToken).get("/v1/meters").then().statusCode(400)
+                .body("type", equalTo("https://tally.dev/problems/tenant-required")).body("field", equalTo("Tally-Tenant"));
+        given().header("Authorization", "Bearer " + opToken).header("Tally-Tenant", "ten_nosuchtenant").get("/v1/meters").then().statusCode(404);
         Tenant t = tenant();
+        given().header("Authorization", "Bearer " + opToken).header("Tally-Tenant", t.id()).get("/v1/meters").then().statusCode(200);
+        given().header("Authorization", "Bearer " + viewerToken).header("Tally-Tenant", t.id()).get("/v1/meters").then().statusCode(200);
+        given().header("Authorization", "Bearer " + viewerToken).header("Tally-Tenant", t.id()).contentType(ContentType.JSON)
+                .body("{\"key\":\"v\",\"eventType\":\"v\",\"aggregation\":\"COUNT\"}").post("/v1/meters").then().statusCode(403);
+        given().header("Authorization", "Bearer " + opToken).header("Tally-Tenant", t.id()).contentType(ContentType.JSON)
+                .body("{\"key\":\"by-user\",\"eventType\":\"v\",\"aggregation\":\"COUNT\"}").post("/v1/meters").then().statusCode(201);
+        given().header("Authorization", "Bearer " + t.key()).get("/v1/audit?entityType=meter&entityId=by-user").then().statusCode(200)
+                .body("entries[0].actor", equalTo("user:" + op.getString("userId")));
+        given().header("Authorization", "Bearer " + t.key()).get("/v1/meters/v").then().statusCode(404);
         given().header("Authorization", "Bearer " + t.key()).get("/v1/admin/tenants").then().statusCode(401);
 
         given().header("Authorization", "Bearer " + opToken).delete("/v1/admin/users/" + viewer.getString("userId")).then().statusCode(200);
