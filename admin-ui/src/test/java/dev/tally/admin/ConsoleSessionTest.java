@@ -97,7 +97,8 @@ class ConsoleSessionTest {
     /** Every console change checks the CSRF token: each POST method of the console takes a {@code csrf} form field. */
     @Test
     void everyConsoleChangeTakesTheCsrfField() throws Exception {
-        for (String name : List.of("OverviewPages", "CustomerPages", "InvoicePages", "ApprovalPages", "LoginResource")) {
+        for (String name : List.of("OverviewPages", "CustomerPages", "InvoicePages", "ApprovalPages", "LoginResource", "OperationsPages",
+                "TenantPages", "PlanPages")) {
             Class<?> c = Class.forName("dev.tally.admin.console." + name);
             for (Method m : c.getDeclaredMethods()) {
                 if (!m.isAnnotationPresent(jakarta.ws.rs.POST.class) || m.getName().equals("signIn")) {

@@ -98,7 +98,7 @@ public class Backend {
         return r;
     }
 
-    private JsonNode send(Sessions.Session who, String service, String tenant, String method, String path, Object body) {
+    public JsonNode send(Sessions.Session who, String service, String tenant, String method, String path, Object body) {
         HttpResponse<String> r = exchange(who, service, tenant, method, path, body, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (r.statusCode() >= 400) {
             throw failure(r.statusCode(), r.body());

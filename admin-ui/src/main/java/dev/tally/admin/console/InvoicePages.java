@@ -189,6 +189,46 @@ public class InvoicePages {
         }
     }
 
+    /** An SLA credit: a percentage of every line for an incident (a rule: above the threshold it waits for finance). */
+    @POST
+    @Path("/invoices/{id}/sla-credits")
+    public Response slaCredit(@PathParam("tenant") String tenant, @PathParam("id") String id, @RestForm String csrf, @RestForm String percent,
+            @RestForm String incident) {
+        Sessions.Session who = Console.user(request);
+        Console.requireCsrf(who, csrf);
+        Map<String, Object> body = new LinkedHashMap<>();
+        try {
+            body.put("percent", percent == null || percent.isBlank() ? null : new BigDecimal(percent.strip()));
+        } catch (NumberFormatException e) {
+            return invoicePage(tenant, id, null, "sla", new Backend.Failure(400, problem("percent is not a decimal number", "percent")), 400);
+        }
+        body.put("incident", incident);
+        try {
+            JsonNode note = backend.post(who, "invoicing", tenant, "/v1/invoices/" + seg(id) + "/credit-notes/sla", body);
+            String notice = "pending_approval".equals(note.path("status").asText())
+                    ? "SLA credit of " + note.path("total").asText() + " " + note.path("currency").asText() + " is waiting for a finance approval."
+                    : "SLA credit " + note.path("number").asText() + " issued for " + note.path("total").asText() + " " + note.path("currency").asText() + ".";
+            return Console.redirect("/t/" + seg(tenant) + "/invoices/" + seg(id) + query("notice", notice));
+        } catch (Backend.Failure f) {
+            return invoicePage(tenant, id, null, "sla", f, f.status);
+        }
+    }
+
+    /** A new invoice for a void invoice's period, from the usage as it stands now. */
+    @POST
+    @Path("/invoices/{id}/reissue")
+    public Response reissue(@PathParam("tenant") String tenant, @PathParam("id") String id, @RestForm String csrf) {
+        Sessions.Session who = Console.user(request);
+        Console.requireCsrf(who, csrf);
+        try {
+            JsonNode issued = backend.post(who, "invoicing", tenant, "/v1/invoices/" + seg(id) + "/reissue", Map.of());
+            return Console.redirect("/t/" + seg(tenant) + "/invoices/" + seg(issued.path("invoiceId").asText()) + query("notice",
+                    "Reissued as " + issued.path("number").asText() + "."));
+        } catch (Backend.Failure f) {
+            return invoicePage(tenant, id, null, "void", f, f.status);
+        }
+    }
+
     @POST
     @Path("/invoices/{id}/void")
     public Response voidInvoice(@PathParam("tenant") String tenant, @PathParam("id") String id, @RestForm String csrf, @RestForm String reason) {

@@ -15,7 +15,11 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 
-/** The platform pages: the overview (every service's health, the tenants) and tenant creation. */
+/**
+ * The platform pages: the overview (every service's health; ingest's answers per minute, rating's freshness and lag,
+ * outbox backlogs — from the services' own metrics; the last period close, drift and waiting approvals per tenant —
+ * from invoicing) and the tenants, with tenant creation.
+ */
 @Path("/")
 @Produces("text/html; charset=UTF-8")
 public class OverviewPages {
@@ -29,6 +33,8 @@ public class OverviewPages {
     HealthResource health;
     @Inject
     com.fasterxml.jackson.databind.ObjectMapper json;
+    @Inject
+    ServiceMetrics metrics;
     @Context
     ContainerRequestContext request;
 
@@ -36,15 +42,19 @@ public class OverviewPages {
     public Response overview() throws Exception {
         Sessions.Session who = Console.user(request);
         HealthReport report = health.health().toCompletableFuture().get();
-        Object list = null;
+        Object status = null;
         Object error = null;
         try {
-            list = Console.data(backend.get(who, "invoicing", null, "/v1/admin/tenants"));
+            status = Console.data(backend.get(who, "invoicing", null, "/v1/admin/overview"));
         } catch (Backend.Failure f) {
             error = Console.error(f);
         }
-        return Pages.page(overview.data("services", Console.data(json.valueToTree(report.services()))).data("allUp", report.allUp()).data("tenants", list)
-                .data("error", error), who, null);
+        Map<String, Object> figures = new java.util.LinkedHashMap<>();
+        for (String service : java.util.List.of("ingest", "rating", "invoicing")) {
+            figures.put(service, metrics.view(service));
+        }
+        return Pages.page(overview.data("services", Console.data(json.valueToTree(report.services()))).data("allUp", report.allUp())
+                .data("status", status).data("error", error).data("metrics", figures), who, null);
     }
 
     @GET

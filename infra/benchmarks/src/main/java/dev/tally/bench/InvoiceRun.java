@@ -94,9 +94,11 @@ public final class InvoiceRun {
         call("POST", invoicing + "/v1/plans?publish=true", admin, PLAN);
         List<String> ids = new ArrayList<>(n);
         for (int from = 0; from < n; from += 10_000) {
-            StringBuilder csv = new StringBuilder("externalId,name,currency,plan,subscriptionStart\n");
+            // each customer owns one address (aliases.cidrs), so the console's IP search runs over 100k ranges
+            StringBuilder csv = new StringBuilder("externalId,name,currency,plan,subscriptionStart,aliases.cidrs\n");
             for (int i = from; i < Math.min(n, from + 10_000); i++) {
-                csv.append("c").append(i).append(",Customer ").append(i).append(",USD,scale,").append(start).append('\n');
+                csv.append("c").append(i).append(",Customer ").append(i).append(",USD,scale,").append(start).append(',').append(address(i))
+                        .append("/32\n");
             }
             JsonNode report = call("POST", invoicing + "/v1/customers/import", admin, csv.toString(), "text/csv");
             for (JsonNode r : report.path("results")) {
@@ -189,6 +191,67 @@ public final class InvoiceRun {
                 System.exit(1);
             }
         }
+        consoleReads(invoicing, operator, admin, tenantId, n);
+    }
+
+    /** Customer i's address: 10.x.y.z, unique for i below 2^24. */
+    static String address(int i) {
+        return "10." + ((i >> 16) & 255) + "." + ((i >> 8) & 255) + "." + (i & 255);
+    }
+
+    /**
+     * Issue 16: the console's reads on this data set — customer search (external id prefix, name part, IP) and the
+     * invoice list (first page, number prefix, one customer, a deep page) — timed at invoicing's API and through the
+     * console's pages (which call that API and render), as round trips on loopback; next to a same-run baseline (a
+     * trivial request to invoicing: {@code /q/health/live}).
+     */
+    private void consoleReads(String invoicing, String operator, String admin, String tenantId, int n) throws Exception {
+        String console = env("TALLY_CONSOLE_URL", "http://127.0.0.1:8080");
+        int rounds = Integer.parseInt(env("TALLY_BENCH_CONSOLE_ROUNDS", "100"));
+        int k = n / 2;
+        Map<String, String> api = new java.util.LinkedHashMap<>();
+        api.put("search: external id prefix", "/v1/search/customers?q=c" + (k / 10));
+        api.put("search: part of the name", "/v1/search/customers?q=tomer%20" + (k / 100));
+        api.put("search: IP address", "/v1/search/customers?ip=" + address(k));
+        api.put("invoices: first page", "/v1/invoices?limit=25");
+        api.put("invoices: number prefix", "/v1/invoices?limit=25&number=INVOICERUN-");
+        api.put("invoices: one customer", "/v1/invoices?limit=25&customer=c" + k);
+        api.put("invoices: page at offset " + k, "/v1/invoices?limit=25&offset=" + k);
+        System.out.println();
+        System.out.printf("console    %d rounds each (after 10 warm-up), %d customers, %d invoices; round trips on loopback%n", rounds, n, n);
+        double base = p95(invoicing + "/q/health/live", null, null, rounds)[1];
+        System.out.printf("baseline   invoicing GET /q/health/live p95 %.1f ms%n", base);
+        System.out.printf("%-34s %12s %12s %9s   %12s %12s%n", "", "API p50 ms", "API p95 ms", "ratio", "page p50 ms", "page p95 ms");
+        for (Map.Entry<String, String> q : api.entrySet()) {
+            double[] a = p95(invoicing + q.getValue(), admin, null, rounds);
+            String page = q.getValue().replace("/v1/search/customers", "/t/" + tenantId + "/customers").replace("/v1/invoices", "/t/" + tenantId
+                    + "/invoices").replace("limit=25&", "").replace("?limit=25", "");
+            double[] p = p95(console + page, operator, null, rounds);
+            System.out.printf("%-34s %12.1f %12.1f %9.1f   %12.1f %12.1f  %s%n", q.getKey(), a[0], a[1], a[1] / base, p[0], p[1],
+                    p[1] < 300 ? "✔ < 300 ms" : "✘ ≥ 300 ms");
+        }
+    }
+
+    /** p50 and p95 in ms of {@code rounds} sequential GETs (after 10 warm-up), each required to answer 200. */
+    private double[] p95(String url, String token, String tenant, int rounds) throws Exception {
+        long[] took = new long[rounds];
+        for (int i = -10; i < rounds; i++) {
+            java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(30));
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            long t = System.nanoTime();
+            java.net.http.HttpResponse<String> r = http.send(b.GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            long d = System.nanoTime() - t;
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body().substring(0, Math.min(300, r.body().length())));
+            }
+            if (i >= 0) {
+                took[i] = d;
+            }
+        }
+        java.util.Arrays.sort(took);
+        return new double[] {took[rounds / 2] / 1e6, took[(int) Math.ceil(rounds * 0.95) - 1] / 1e6};
     }
 
     /** Customer i's usage on the three meters: deterministic, varied, across the price tiers. */

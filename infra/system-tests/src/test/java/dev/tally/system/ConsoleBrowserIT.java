@@ -188,27 +188,27 @@ class ConsoleBrowserIT {
         assertThat(browser.getCurrentUrl()).endsWith("/t/" + tenant + "/customers");
 
         browser.findElement(By.id("ip")).sendKeys("203.0.113.7");
-        browser.findElement(By.id("search")).click();
+        go(browser.findElement(By.id("search")));
         List<WebElement> rows = browser.findElements(By.cssSelector("#customer-results tbody tr"));
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0).getText()).contains("acme-ui").contains("cidr:203.0.113.0/24");
         assertThat(rows.get(1).getText()).contains("wide-isp");
         shot("customers-by-ip");
 
-        rows.get(0).findElement(By.linkText("acme-ui")).click();
+        go(rows.get(0).findElement(By.linkText("acme-ui")));
         assertThat(browser.findElement(By.tagName("h1")).getText()).contains("Acme Tunnels");
         assertThat(browser.findElements(By.cssSelector("svg.chart rect.bar"))).isNotEmpty();
         assertThat(browser.findElement(By.id("aliases")).getText()).contains("203.0.113.0/24");
         shot("customer");
 
-        browser.findElement(By.linkText(invoiceNumber)).click();
+        go(browser.findElement(By.linkText(invoiceNumber)));
         assertThat(browser.findElement(By.id("invoice-total")).getText()).isEqualTo("10.00 USD");
         // a viewer sees no control that changes anything: the only form is signing out
         assertThat(browser.findElements(By.cssSelector("form[method=post]"))).hasSize(1);
         assertThat(browser.findElements(By.id("issue-credit-note"))).isEmpty();
         shot("invoice");
 
-        browser.findElement(By.cssSelector("#lines a.line-link")).click();
+        go(browser.findElement(By.cssSelector("#lines a.line-link")));
         assertThat(browser.findElement(By.id("line-quantity")).getText()).startsWith("10000 (10 events");
         assertThat(browser.findElement(By.id("price-steps")).getText()).contains("0.001");
         assertThat(browser.findElements(By.cssSelector("#line-events tbody tr"))).hasSize(10);
@@ -216,7 +216,7 @@ class ConsoleBrowserIT {
 
         WebElement sample = browser.findElement(By.cssSelector("#days a.event-link"));
         String eventId = sample.getText();
-        sample.click();
+        go(sample);
         assertThat(browser.findElement(By.id("event-status")).getText()).isEqualTo("accepted");
         assertThat(browser.findElement(By.id("event-original")).getText()).contains("\"bytes\"").contains("1000").contains(eventId);
         shot("event");
@@ -244,21 +244,21 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("cn-amount")).sendKeys("6.00");
         browser.findElement(By.id("cn-reason")).sendKeys("outage on the 3rd");
         shot("credit-note-form");
-        browser.findElement(By.id("issue-credit-note")).click();
+        go(browser.findElement(By.id("issue-credit-note")));
         assertThat(browser.findElement(By.id("notice")).getText()).contains("6.00 USD is waiting for a finance approval");
         assertThat(browser.findElement(By.cssSelector("#credit-notes tbody")).getText()).contains("pending_approval")
                 .contains("user:" + userIds.get("operator"));
         // the operator may not approve it: the approvals page offers no button, and invoicing refuses the call
         browser.get(console.url() + "/t/" + tenant + "/approvals");
         assertThat(browser.findElements(By.cssSelector("button.approve"))).isEmpty();
-        browser.findElement(By.id("sign-out")).click();
+        go(browser.findElement(By.id("sign-out")));
         assertThat(browser.getCurrentUrl()).contains("/login");
 
         browser.get(console.url() + "/t/" + tenant + "/approvals");
         signIn("finance");
         assertThat(browser.findElement(By.id("approvals")).getText()).contains(invoiceNumber).contains("6.00 USD").contains("outage on the 3rd");
         shot("approvals");
-        browser.findElement(By.cssSelector("button.approve")).click();
+        go(browser.findElement(By.cssSelector("button.approve")));
         assertThat(browser.findElement(By.id("notice")).getText()).contains("approved and issued");
         assertThat(browser.findElements(By.id("no-approvals"))).hasSize(1);
 
@@ -305,15 +305,84 @@ class ConsoleBrowserIT {
     void aWrongTokenIsAClearMessage() throws Exception {
         browser.get(console.url() + "/login");
         browser.findElement(By.id("token")).sendKeys("tad_000000000000_" + "0".repeat(64));
-        browser.findElement(By.id("sign-in")).click();
+        go(browser.findElement(By.id("sign-in")));
         assertThat(browser.findElement(By.id("signin-error")).getText()).isEqualTo("That token is not valid, or its admin user is disabled.");
         assertThat(browser.manage().getCookieNamed("tally_session")).isNull();
+    }
+
+    @Test
+    @Order(5)
+    void anOperatorRunsTheTenantFromTheConsole() throws Exception {
+        asTenant().body("""
+                {"name":"Gateway","currency":"USD","charges":[{"meter":"bandwidth","description":"Tunnel bandwidth",
+                 "price":{"model":"per_unit","unitPrice":"0.0009"}}]}""").post("/v1/plans/gateway/versions").then().statusCode(201);
+        String ingestKey = asTenant().body("{\"scope\":\"ingest\"}").post("/v1/api-keys").then().statusCode(201).extract().path("key");
+        given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
+                .body("{\"events\":[{\"id\":\"ghost-1\",\"type\":\"tunnel.bytes\",\"customer\":\"ghost\",\"properties\":{\"bytes\":5}}]}")
+                .post("/v1/events").then().statusCode(200);
+        asTenant().body("{\"url\":\"https://billing.example/tally\",\"eventTypes\":[\"invoice.finalized\"]}").post("/v1/webhooks").then().statusCode(201);
+
+        browser.get(console.url() + "/");
+        signIn("operator");
+        assertThat(browser.findElement(By.id("health")).getText()).contains("ingest").contains("rating").contains("invoicing");
+        assertThat(browser.findElement(By.id("pipeline")).getText()).contains("outbox backlog").contains("consumer lag");
+        assertThat(browser.findElement(By.id("tenant-status")).getText()).contains("Console Tunnels");
+        shot("overview");
+
+        browser.get(console.url() + "/t/" + tenant + "/plans");
+        go(browser.findElement(By.linkText("gateway")));
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("against"))).selectByValue("1");
+        go(browser.findElement(By.id("compare")));
+        String diff = browser.findElement(By.id("plan-diff")).getText();
+        assertThat(diff).contains("+ ").contains("0.0009").contains("- ").contains("0.001");
+        shot("plan-diff");
+        go(browser.findElement(By.id("publish")));
+        browser.findElement(By.id("mig-at")).sendKeys(Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString());
+        go(browser.findElement(By.id("migrate")));
+        assertThat(browser.findElement(By.id("migration-result")).getText()).contains("to v2");
+        assertThat(browser.findElements(By.cssSelector("#migration-outcomes tbody tr"))).isNotEmpty();
+        shot("plan-migration");
+
+        browser.get(console.url() + "/t/" + tenant + "/reconciliations");
+        go(browser.findElement(By.id("run-reconciliation")));
+        assertThat(browser.findElements(By.id("no-drift"))).as("zero drift on the tenant's usage").hasSize(1);
+        shot("reconciliation");
+
+        browser.get(console.url() + "/t/" + tenant + "/quarantine");
+        assertThat(browser.findElement(By.id("quarantine")).getText()).contains("ghost-1");
+        shot("ingest");
+        go(browser.findElement(By.id("replay")));
+        assertThat(browser.findElement(By.id("notice")).getText()).contains("1 still unattributed");
+
+        browser.get(console.url() + "/t/" + tenant + "/webhooks");
+        assertThat(browser.findElement(By.id("endpoints")).getText()).contains("https://billing.example/tally").contains("invoice.finalized");
+
+        browser.get(console.url() + "/t/" + tenant + "/audit");
+        assertThat(browser.findElement(By.id("chain")).getText()).startsWith("Chain intact");
+        assertThat(browser.findElement(By.id("audit")).getText()).contains("user:" + userIds.get("operator"));
+        shot("audit");
+
+        browser.get(console.url() + "/t/" + tenant + "/settings");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("key-scope"))).selectByValue("read");
+        go(browser.findElement(By.id("create-key")));
+        assertThat(browser.findElement(By.id("created-key")).getText()).contains("tly_").contains("read scope");
+        assertThat(browser.findElement(By.id("billing-settings")).getText()).contains("credit notes above 5");
+        shot("settings");
+    }
+
+    /** Clicks something that loads another page, and waits until that page has replaced this one. */
+    private void go(WebElement target) {
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        js.executeScript("window.tallyOldPage = true"); // gone once the next page has replaced this one
+        target.click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.WebDriverException.class).until(b -> Boolean.TRUE.equals(
+                js.executeScript("return window.tallyOldPage === undefined && document.readyState === 'complete'")));
     }
 
     private void signIn(String role) {
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.id("token")));
         browser.findElement(By.id("token")).sendKeys(tokens.get(role));
-        browser.findElement(By.id("sign-in")).click();
+        go(browser.findElement(By.id("sign-in")));
         assertThat(browser.findElement(By.id("whoami")).getText()).isEqualTo("user:" + userIds.get(role));
         var cookie = browser.manage().getCookieNamed("tally_session");
         assertThat(cookie.isHttpOnly()).isTrue();

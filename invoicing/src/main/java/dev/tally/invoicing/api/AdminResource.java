@@ -40,6 +40,8 @@ public class AdminResource {
     @Inject
     CatalogPublisher catalog;
     @Inject
+    dev.tally.invoicing.billing.Overview overview;
+    @Inject
     javax.sql.DataSource dataSource;
     @Context
     ContainerRequestContext request;
@@ -160,11 +162,12 @@ public class AdminResource {
     @Path("/tenants/{tenantId}/audit")
     @Transactional
     public AuditResource.AuditTrail tenantAudit(@PathParam("tenantId") String tenantId, @QueryParam("entityType") String entityType,
-            @QueryParam("entityId") String entityId) {
+            @QueryParam("entityId") String entityId, @QueryParam("sort") String sort, @QueryParam("offset") Integer offset,
+            @QueryParam("limit") Integer limit) {
         if (TenantEntity.findById(tenantId) == null) {
             throw ProblemException.notFound("unknown-tenant", "no tenant '" + tenantId + "'");
         }
-        return AuditResource.trail(audit, tenantId, entityType, entityId);
+        return AuditResource.trail(audit, tenantId, entityType, entityId, sort, offset, limit);
     }
 
     public record UserView(String userId, String email, String role, Instant createdAt, String createdBy, Instant lastUsedAt,
@@ -252,11 +255,21 @@ public class AdminResource {
         return Map.of("actor", caller.actor(), "role", caller.role());
     }
 
+    /**
+     * Across tenants, what an operator watches: per tenant the credit notes waiting for finance and its latest
+     * reconciliation's drift, and this instance's last period-close run (the console's overview).
+     */
+    @GET
+    @Path("/overview")
+    public dev.tally.invoicing.billing.Overview.View overview() throws Exception {
+        return overview.read();
+    }
+
     /** The operator accounts' own audit chain. */
     @GET
     @Path("/audit")
     @Transactional
     public AuditResource.AuditTrail platformAudit() {
-        return AuditResource.trail(audit, AuditLog.PLATFORM, null, null);
+        return AuditResource.trail(audit, AuditLog.PLATFORM, null, null, null, null, null);
     }
 }

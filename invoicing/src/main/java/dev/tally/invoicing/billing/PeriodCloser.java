@@ -59,25 +59,55 @@ public class PeriodCloser {
     public record Due(Invoices.Customer customer, Subscription subscription, BillingPeriod period) {
     }
 
+    /**
+     * The last scheduled close run of this instance: {@code outcome} {@code closed}, {@code no-watermark} (rating has
+     * not marked every partition yet), {@code waiting-for-usage} (invoicing has not stored every snapshot yet) or
+     * {@code failed}; {@code failures} counts the tenants and periods that failed in it, {@code lastFailure} names one.
+     */
+    public record Run(Instant startedAt, Instant finishedAt, Instant watermark, String outcome, int finalized, int failures, String lastFailure) {
+    }
+
+    private volatile Run lastRun;
+    private final java.util.concurrent.atomic.AtomicInteger runFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String runLastFailure;
+
+    /** The last scheduled run (null before the first); what the console's overview shows. */
+    public Run lastRun() {
+        return lastRun;
+    }
+
     @Scheduled(every = "${tally.invoicing.close-every:10s}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        Instant started = Instant.now();
+        runFailures.set(0);
+        runLastFailure = null;
+        Instant watermark = null;
         try {
-            Instant watermark = platformWatermark();
+            watermark = platformWatermark();
             if (watermark == null) {
+                lastRun = new Run(started, Instant.now(), null, "no-watermark", 0, 0, null);
                 return;
             }
             if (!usageCaughtUp()) {
                 LOG.debug("period close waits: invoicing has not stored every published usage snapshot yet");
+                lastRun = new Run(started, Instant.now(), watermark, "waiting-for-usage", 0, 0, null);
                 return;
             }
             int n = closeUpTo(watermark, "watermark", Instant.now());
             if (n > 0) {
                 LOG.infof("finalized %d invoices (watermark %s)", n, watermark);
             }
+            lastRun = new Run(started, Instant.now(), watermark, "closed", n, runFailures.get(), runLastFailure);
         } catch (Exception e) {
             LOG.errorf(e, "period close failed; retried on the next run");
+            lastRun = new Run(started, Instant.now(), watermark, "failed", 0, runFailures.get() + 1, e.toString());
         }
+    }
+
+    private void failed(String what, Exception e) {
+        runFailures.incrementAndGet();
+        runLastFailure = what + ": " + e;
     }
 
     /**
@@ -142,6 +172,7 @@ public class PeriodCloser {
             } catch (Exception e) {
                 // one tenant's failure does not hold the others' closes
                 LOG.errorf(e, "closing periods of tenant %s failed; retried on the next run", t.getKey());
+                failed("tenant " + t.getKey(), e);
             }
         }
         return finalized;
@@ -206,6 +237,7 @@ public class PeriodCloser {
                         n++;
                     } catch (Exception one) {
                         failed.add(d.subscription().subscriptionId());
+                        failed("period " + d.period() + " of subscription " + d.subscription().subscriptionId(), one);
                         LOG.errorf(one, "period %s of subscription %s (tenant %s) not finalized; retried on the next run", d.period(),
                                 d.subscription().subscriptionId(), tenantId);
                     }

@@ -16,6 +16,8 @@ public abstract class ConsumerWorker {
 
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
+    /** Records behind the end of the assigned partitions after the last poll; -1 while unknown. */
+    private volatile long lag = -1;
     private Thread thread;
 
     /** Thread name, also used in log lines. */
@@ -29,6 +31,31 @@ public abstract class ConsumerWorker {
 
     /** Moves the consumer back to the last durable position after a failed poll. */
     protected abstract void rewind(KafkaConsumer<String, String> consumer);
+
+    /** The consumer's name, as its thread and its {@code tally_consumer_lag_records} gauge name it. */
+    public final String consumerName() {
+        return name();
+    }
+
+    /**
+     * Records between this consumer's position and the end of its assigned partitions, as of its last poll (from the
+     * fetch metadata the poll brought, no extra request); -1 before the first poll or while a partition's is unknown.
+     */
+    public long lag() {
+        return lag;
+    }
+
+    private static long lagOf(KafkaConsumer<String, String> c) {
+        long sum = 0;
+        for (org.apache.kafka.common.TopicPartition tp : c.assignment()) {
+            java.util.OptionalLong l = c.currentLag(tp);
+            if (l.isEmpty()) {
+                return -1;
+            }
+            sum += l.getAsLong();
+        }
+        return sum;
+    }
 
     public synchronized void start() {
         if (running) {
@@ -73,6 +100,7 @@ public abstract class ConsumerWorker {
                     }
                     ConsumerRecords<String, String> polled = c.poll(Duration.ofMillis(200));
                     backoff = 1000;
+                    lag = lagOf(c);
                     if (polled.isEmpty()) {
                         continue;
                     }

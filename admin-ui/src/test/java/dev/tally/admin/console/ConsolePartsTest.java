@@ -1,0 +1,47 @@
+package dev.tally.admin.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The console's pure parts: reading Prometheus text, the plan diff, the usage chart. */
+class ConsolePartsTest {
+    @Test
+    void onlyTallySeriesAreReadWithSortedLabelsAndExactValues() {
+        Map<String, BigDecimal> s = ServiceMetrics.parse("""
+                # HELP tally_ingest_events_total what senders were answered
+                # TYPE tally_ingest_events_total counter
+                tally_ingest_events_total{outcome="rejected",code="invalid_event",} 3.0
+                tally_ingest_events_total{code="accepted",outcome="accepted"} 1.2345678E7
+                tally_outbox_backlog_rows 0.0
+                tally_rating_watermark_age_seconds NaN
+                jvm_memory_used_bytes{area="heap",} 1.0E8
+                """);
+        assertThat(s).containsOnlyKeys("tally_ingest_events_total{code=\"invalid_event\",outcome=\"rejected\"}",
+                "tally_ingest_events_total{code=\"accepted\",outcome=\"accepted\"}", "tally_outbox_backlog_rows");
+        assertThat(s.get("tally_ingest_events_total{code=\"accepted\",outcome=\"accepted\"}")).isEqualByComparingTo("12345678");
+    }
+
+    @Test
+    void theDiffKeepsCommonLinesAndMarksWhatChanged() {
+        List<LineDiff.Line> d = LineDiff.of("{\n  \"unitPrice\" : \"0.09\",\n  \"meter\" : \"bytes\"\n}", "{\n  \"unitPrice\" : \"0.08\",\n  \"meter\" : \"bytes\"\n}");
+        assertThat(d).extracting(LineDiff.Line::kind).containsExactly("same", "removed", "added", "same", "same");
+        assertThat(d.get(1).text()).contains("0.09");
+        assertThat(d.get(2).text()).contains("0.08");
+    }
+
+    @Test
+    void theChartEscapesTextAndNeverDrawsADayWithUsageAsNone() {
+        String svg = UsageChart.svg("<bytes>", List.of(new UsageChart.Day("2026-12-01", new BigDecimal("1000000000"), 5),
+                new UsageChart.Day("2026-12-02", new BigDecimal("1"), 1), new UsageChart.Day("2026-12-03", BigDecimal.ZERO, 0)));
+        assertThat(svg).doesNotContain("<bytes>").contains("&lt;bytes&gt;");
+        assertThat(svg).contains("2026-12-02: 1 (1 event)").contains("2026-12-01: 1000000000 (5 events)");
+        assertThat(svg).containsPattern("height=\"1\"><title>2026-12-02");
+        assertThat(svg).containsPattern("height=\"0\"><title>2026-12-03");
+        assertThat(UsageChart.compact(new BigDecimal("73132356079"))).isEqualTo("73G");
+        assertThat(UsageChart.compact(new BigDecimal("1500"))).isEqualTo("1.5k");
+    }
+}
