@@ -2,6 +2,7 @@ package dev.tally.admin.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tally.admin.config.AdminConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +44,11 @@ public class Backend {
             super(problem.path("detail").asText("the service answered " + status));
             this.status = status;
             this.problem = problem;
+        }
+
+        /** A value the console refuses itself before asking a service (a number that does not parse), as a 400 on {@code field}. */
+        public static Failure invalid(String detail, String field) {
+            return new Failure(400, JsonNodeFactory.instance.objectNode().put("status", 400).put("detail", detail).put("field", field));
         }
 
         /** The offending field the service named, if any. */
@@ -106,7 +112,7 @@ public class Backend {
         try {
             return r.body() == null || r.body().isBlank() ? json.createObjectNode() : json.readTree(r.body());
         } catch (IOException e) {
-            throw new Failure(502, problem(502, service + " answered something that is not JSON")) ;
+            throw new Failure(502, problem(502, service + " answered something that is not JSON"));
         }
     }
 

@@ -5,8 +5,9 @@ import dev.tally.admin.api.Problem;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
-import java.security.MessageDigest;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +90,6 @@ public final class Console {
     }
 
     static Response redirect(String location) {
-        return Response.seeOther(java.net.URI.create(location)).build();
+        return Response.seeOther(URI.create(location)).build();
     }
 }

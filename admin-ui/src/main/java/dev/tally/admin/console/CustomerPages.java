@@ -4,6 +4,7 @@ import static dev.tally.admin.console.Backend.query;
 import static dev.tally.admin.console.Backend.seg;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.qute.RawString;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -70,6 +71,13 @@ public class CustomerPages {
                 "/v1/subscriptions" + query("customer", externalId)))));
         page.data("credits", data(section(errors, "credits", () -> backend.get(who, "invoicing", tenant, c + "/credits"))));
         page.data("limits", data(section(errors, "limits", () -> backend.get(who, "invoicing", tenant, c + "/limits"))));
+        try {
+            page.data("budget", Console.data(backend.get(who, "invoicing", tenant, c + "/budget")));
+        } catch (Backend.Failure f) {
+            if (f.status != 404) { // 404: the customer has no budget, which the page says
+                errors.put("budget", Console.error(f));
+            }
+        }
         page.data("draft", data(section(errors, "draft", () -> backend.get(who, "invoicing", tenant, c + "/invoices/draft"))));
         page.data("invoices", data(section(errors, "invoices", () -> backend.get(who, "invoicing", tenant, "/v1/invoices"
                 + query("customer", externalId, "limit", 12)))));
@@ -107,7 +115,7 @@ public class CustomerPages {
             chart.put("meter", m.path("meter").asText());
             chart.put("quantity", m.path("quantity").asText());
             chart.put("eventCount", m.path("eventCount").asText());
-            chart.put("svg", new io.quarkus.qute.RawString(UsageChart.svg(m.path("meter").asText(), days)));
+            chart.put("svg", new RawString(UsageChart.svg(m.path("meter").asText(), days)));
             out.add(chart);
         }
         return out;

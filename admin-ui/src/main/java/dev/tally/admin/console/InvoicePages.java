@@ -170,7 +170,7 @@ public class InvoicePages {
                 try {
                     exact = new BigDecimal(amount.strip());
                 } catch (NumberFormatException e) {
-                    return invoicePage(tenant, id, null, "credit", new Backend.Failure(400, problem("amount is not a decimal number", "lines[0].amount")), 400);
+                    return invoicePage(tenant, id, null, "credit", Backend.Failure.invalid("amount is not a decimal number", "lines[0].amount"), 400);
                 }
                 l.put("amount", exact);
             }
@@ -200,7 +200,7 @@ public class InvoicePages {
         try {
             body.put("percent", percent == null || percent.isBlank() ? null : new BigDecimal(percent.strip()));
         } catch (NumberFormatException e) {
-            return invoicePage(tenant, id, null, "sla", new Backend.Failure(400, problem("percent is not a decimal number", "percent")), 400);
+            return invoicePage(tenant, id, null, "sla", Backend.Failure.invalid("percent is not a decimal number", "percent"), 400);
         }
         body.put("incident", incident);
         try {
@@ -253,7 +253,7 @@ public class InvoicePages {
         try {
             body.put("amount", amount == null || amount.isBlank() ? null : new BigDecimal(amount.strip()));
         } catch (NumberFormatException e) {
-            return invoicePage(tenant, id, null, "pay", new Backend.Failure(400, problem("amount is not a decimal number", "amount")), 400);
+            return invoicePage(tenant, id, null, "pay", Backend.Failure.invalid("amount is not a decimal number", "amount"), 400);
         }
         try {
             backend.post(who, "invoicing", tenant, "/v1/invoices/" + seg(id) + "/payments", body);
@@ -263,9 +263,6 @@ public class InvoicePages {
         }
     }
 
-    private static JsonNode problem(String detail, String field) {
-        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("status", 400).put("detail", detail).put("field", field);
-    }
 
     private static String pretty(JsonNode n) {
         return n == null || n.isMissingNode() || n.isNull() ? null : n.toPrettyString();

@@ -15,7 +15,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.resteasy.reactive.RestForm;
 
 /**
@@ -68,7 +71,7 @@ public class LoginResource {
             AdminUsers.Verdict v;
             try {
                 v = users.verify(presented).toCompletableFuture().get(config.probeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 return Pages.html(503, login.data("next", safeNext(next)).data("message", null)
                         .data("error", "Tokens are checked with invoicing, which cannot be reached right now. Try again in a moment."));
             }
@@ -84,7 +87,7 @@ public class LoginResource {
             sessions.end(old.getValue());
         }
         Sessions.Session s = sessions.create(presented, actor, role);
-        return Response.seeOther(java.net.URI.create(safeNext(next))).cookie(cookie(s.id(), -1)).header("Cache-Control", "no-store").build();
+        return Response.seeOther(URI.create(safeNext(next))).cookie(cookie(s.id(), -1)).header("Cache-Control", "no-store").build();
     }
 
     @POST
@@ -93,7 +96,7 @@ public class LoginResource {
         Sessions.Session who = Console.user(request);
         Console.requireCsrf(who, csrf);
         sessions.end(who.id());
-        return Response.seeOther(java.net.URI.create("/login?why=signed-out")).cookie(cookie("", 0)).build();
+        return Response.seeOther(URI.create("/login?why=signed-out")).cookie(cookie("", 0)).build();
     }
 
     private NewCookie cookie(String value, int maxAge) {

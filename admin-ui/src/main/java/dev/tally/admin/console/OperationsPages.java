@@ -19,6 +19,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 
@@ -31,7 +32,7 @@ import org.jboss.resteasy.reactive.RestForm;
 public class OperationsPages {
     static final int AUDIT_PAGE = 50;
     /** What the services audit (entity types of the trail), for the filter. */
-    static final java.util.List<String> ENTITY_TYPES = java.util.List.of("api_key", "budget", "credit_grant", "credit_note", "customer", "invoice",
+    static final List<String> ENTITY_TYPES = List.of("api_key", "budget", "credit_grant", "credit_note", "customer", "invoice",
             "limit", "meter", "payment_provider", "plan", "plan_migration", "plan_version", "refund", "subscription", "tax_rate", "tenant", "webhook");
 
     @Inject

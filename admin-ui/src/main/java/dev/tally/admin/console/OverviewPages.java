@@ -1,6 +1,7 @@
 package dev.tally.admin.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.admin.api.HealthReport;
 import dev.tally.admin.api.HealthResource;
 import io.quarkus.qute.Template;
@@ -12,6 +13,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 
@@ -32,7 +35,7 @@ public class OverviewPages {
     @Inject
     HealthResource health;
     @Inject
-    com.fasterxml.jackson.databind.ObjectMapper json;
+    ObjectMapper json;
     @Inject
     ServiceMetrics metrics;
     @Context
@@ -49,8 +52,8 @@ public class OverviewPages {
         } catch (Backend.Failure f) {
             error = Console.error(f);
         }
-        Map<String, Object> figures = new java.util.LinkedHashMap<>();
-        for (String service : java.util.List.of("ingest", "rating", "invoicing")) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        for (String service : List.of("ingest", "rating", "invoicing")) {
             figures.put(service, metrics.view(service));
         }
         return Pages.page(overview.data("services", Console.data(json.valueToTree(report.services()))).data("allUp", report.allUp())

@@ -119,9 +119,8 @@ public class PlanPages {
                 try {
                     from.add(Integer.parseInt(s));
                 } catch (NumberFormatException e) {
-                    return page(tenant, key, version, null, null, new Backend.Failure(400, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                            .objectNode().put("status", 400).put("detail", "fromVersions: '" + s + "' is not a version number").put("field",
-                                    "fromVersions")), null, 400);
+                    return page(tenant, key, version, null, null, Backend.Failure.invalid("fromVersions: '" + s + "' is not a version number",
+                            "fromVersions"), null, 400);
                 }
             }
             body.put("fromVersions", from);

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,7 +89,7 @@ public class Sessions {
 
     public Session create(String token, String actor, String role) {
         if (sessions.size() >= MAX_SESSIONS) {
-            sessions.values().stream().min(java.util.Comparator.comparing(s -> s.lastSeen)).ifPresent(s -> sessions.remove(s.id));
+            sessions.values().stream().min(Comparator.comparing(s -> s.lastSeen)).ifPresent(s -> sessions.remove(s.id));
         }
         Session s = new Session(random(), token, actor, role, random(), clock.instant(), false);
         sessions.put(s.id, s);

@@ -68,8 +68,8 @@ public class TenantPages {
             try {
                 body.put("creditNoteApprovalThreshold", new BigDecimal(creditNoteApprovalThreshold.strip()));
             } catch (NumberFormatException e) {
-                return page(tenant, null, "billing", new Backend.Failure(400, problem("creditNoteApprovalThreshold is not a decimal number",
-                        "creditNoteApprovalThreshold")), null, 400);
+                return page(tenant, null, "billing", Backend.Failure.invalid("creditNoteApprovalThreshold is not a decimal number",
+                        "creditNoteApprovalThreshold"), null, 400);
             }
         }
         try {
@@ -91,11 +91,11 @@ public class TenantPages {
         try {
             body.put("ratePercent", ratePercent == null || ratePercent.isBlank() ? null : new BigDecimal(ratePercent.strip()));
         } catch (NumberFormatException e) {
-            return page(tenant, null, "tax", new Backend.Failure(400, problem("ratePercent is not a decimal number", "ratePercent")), null, 400);
+            return page(tenant, null, "tax", Backend.Failure.invalid("ratePercent is not a decimal number", "ratePercent"), null, 400);
         }
         body.put("inclusive", "true".equals(inclusive));
         if (region == null || region.isBlank()) {
-            return page(tenant, null, "tax", new Backend.Failure(400, problem("a region is required", "region")), null, 400);
+            return page(tenant, null, "tax", Backend.Failure.invalid("a region is required", "region"), null, 400);
         }
         try {
             backend.send(who, "invoicing", tenant, "PUT", "/v1/tax-rates/" + seg(region.strip()), body);
@@ -137,7 +137,4 @@ public class TenantPages {
         }
     }
 
-    private static JsonNode problem(String detail, String field) {
-        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("status", 400).put("detail", detail).put("field", field);
-    }
 }

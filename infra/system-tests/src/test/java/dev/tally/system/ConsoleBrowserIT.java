@@ -187,6 +187,11 @@ class ConsoleBrowserIT {
         signIn("viewer");
         assertThat(browser.getCurrentUrl()).endsWith("/t/" + tenant + "/customers");
 
+        // by part of the name, then by an address inside the customer's range
+        browser.findElement(By.id("q")).sendKeys("tunnels");
+        go(browser.findElement(By.id("search")));
+        assertThat(browser.findElement(By.id("customer-results")).getText()).contains("acme-ui").contains("name").doesNotContain("wide-isp");
+        browser.findElement(By.id("q")).clear();
         browser.findElement(By.id("ip")).sendKeys("203.0.113.7");
         go(browser.findElement(By.id("search")));
         List<WebElement> rows = browser.findElements(By.cssSelector("#customer-results tbody tr"));

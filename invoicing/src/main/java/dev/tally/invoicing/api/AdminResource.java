@@ -1,5 +1,6 @@
 package dev.tally.invoicing.api;
 
+import dev.tally.invoicing.billing.Overview;
 import dev.tally.invoicing.catalog.AdminUserEntity;
 import dev.tally.invoicing.catalog.ApiKeyService;
 import dev.tally.invoicing.catalog.AuditLog;
@@ -40,7 +41,7 @@ public class AdminResource {
     @Inject
     CatalogPublisher catalog;
     @Inject
-    dev.tally.invoicing.billing.Overview overview;
+    Overview overview;
     @Inject
     javax.sql.DataSource dataSource;
     @Context
@@ -261,7 +262,7 @@ public class AdminResource {
      */
     @GET
     @Path("/overview")
-    public dev.tally.invoicing.billing.Overview.View overview() throws Exception {
+    public Overview.View overview() throws Exception {
         return overview.read();
     }
 

@@ -11,6 +11,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The tenant's audit trail, optionally for one entity, with the verdict of the whole chain. */
@@ -53,11 +55,11 @@ public class AuditResource {
         }
         List<AuditEntry> all = audit.entries(tenant); // the whole chain is read anyway, to verify it
         int broken = AuditChain.firstBreak(all);
-        List<AuditEntry> shown = new java.util.ArrayList<>(all.stream()
+        List<AuditEntry> shown = new ArrayList<>(all.stream()
                 .filter(e -> (entityType == null || e.entityType().equals(entityType)) && (entityId == null || e.entityId().equals(entityId)))
                 .toList());
         if ("-seq".equals(sort)) {
-            java.util.Collections.reverse(shown);
+            Collections.reverse(shown);
         }
         int from = Math.min(shown.size(), offset == null ? 0 : offset);
         int to = limit == null ? shown.size() : Math.min(shown.size(), from + limit);

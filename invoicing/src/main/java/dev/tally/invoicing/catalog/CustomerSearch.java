@@ -8,9 +8,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 
@@ -54,49 +56,64 @@ public class CustomerSearch {
             }
             return byIp(tenantId, ip.strip(), limit);
         }
-        String term = q == null ? "" : q.strip().toLowerCase(java.util.Locale.ROOT);
+        String term = q == null ? "" : q.strip().toLowerCase(Locale.ROOT);
         if (term.length() > 200) {
             throw ProblemException.badRequest("invalid-field", "q: at most 200 characters", "q");
         }
         String like = escapeLike(term);
-        String sql = """
-                select c.customer_id, c.external_id, c.name, c.currency, c.created_at,
-                  case when ? = '' then null
-                       when lower(c.external_id) like ? || '%' escape '\\' then 'externalId'
-                       when lower(c.name) like '%' || ? || '%' escape '\\' then 'name'
-                       else (select 'alias:' || min(a.kind) from customer_alias a where a.tenant_id = c.tenant_id and a.customer_id = c.customer_id
-                               and a.kind in ('external_id', 'hostname', 'api_key') and lower(a.value) like ? || '%' escape '\\') end,
-                  count(*) over ()
-                from customer c
-                where c.tenant_id = ? and (? = '' or lower(c.external_id) like ? || '%' escape '\\' or lower(c.name) like '%' || ? || '%' escape '\\'
-                  or exists (select 1 from customer_alias a where a.tenant_id = c.tenant_id and a.customer_id = c.customer_id
-                             and a.kind in ('external_id', 'hostname', 'api_key') and lower(a.value) like ? || '%' escape '\\'))
-                order by """ + order + " offset ? limit ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            ps.setString(i++, term);
-            ps.setString(i++, like);
-            ps.setString(i++, like);
-            ps.setString(i++, like);
-            ps.setString(i++, tenantId);
-            ps.setString(i++, term);
-            ps.setString(i++, like);
-            ps.setString(i++, like);
-            ps.setString(i++, like);
-            ps.setInt(i++, offset);
-            ps.setInt(i, limit);
-            List<Hit> hits = new ArrayList<>();
-            long total = 0;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    hits.add(hit(rs, rs.getString(6)));
-                    total = rs.getLong(7);
+        String columns = "c.customer_id, c.external_id, c.name, c.currency, c.created_at";
+        try (Connection c = dataSource.getConnection()) {
+            if (term.isEmpty()) { // every customer: the page in index order, and the count
+                List<Hit> hits = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("select " + columns + ", null from customer c where c.tenant_id = ? order by "
+                        + order + " offset ? limit ?")) {
+                    ps.setString(1, tenantId);
+                    ps.setInt(2, offset);
+                    ps.setInt(3, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            hits.add(hit(rs, null));
+                        }
+                    }
                 }
+                return new Page(hits, count(c, tenantId), offset, limit, sort == null ? "externalId" : sort);
             }
-            if (hits.isEmpty() && offset > 0) {
-                total = count(c, tenantId, term, like);
+            // each way of matching uses its own index (prefixes) or scan (a name's middle); a customer found several ways
+            // is listed once, with the best: its external id, then an alias, then its name
+            String sql = """
+                    with hits as (
+                      select customer_id, 1 as rank, 'externalId' as how from customer
+                        where tenant_id = ? and lower(external_id) like ? || '%' escape '\\'
+                      union all
+                      select customer_id, 2, 'alias:' || kind from customer_alias
+                        where tenant_id = ? and kind in ('external_id', 'hostname', 'api_key') and lower(value) like ? || '%' escape '\\'
+                      union all
+                      select customer_id, 3, 'name' from customer where tenant_id = ? and lower(name) like '%' || ? || '%' escape '\\'
+                    ), best as (select distinct on (customer_id) customer_id, how from hits order by customer_id, rank)
+                    """ + "select " + columns + ", b.how, count(*) over () from best b join customer c on c.tenant_id = ? and c.customer_id = b.customer_id"
+                    + " order by " + order + " offset ? limit ?"; // (text blocks drop trailing spaces: the spaces are outside)
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (int way = 0; way < 3; way++) {
+                    ps.setString(i++, tenantId);
+                    ps.setString(i++, like);
+                }
+                ps.setString(i++, tenantId);
+                ps.setInt(i++, offset);
+                ps.setInt(i, limit);
+                List<Hit> hits = new ArrayList<>();
+                long total = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        hits.add(hit(rs, rs.getString(6)));
+                        total = rs.getLong(7);
+                    }
+                }
+                if (hits.isEmpty() && offset > 0) {
+                    total = search(tenantId, q, null, sort, 0, 1).total(); // past the end: count from the first page
+                }
+                return new Page(hits, total, offset, limit, sort == null ? "externalId" : sort);
             }
-            return new Page(hits, total, offset, limit, sort == null ? "externalId" : sort);
         }
     }
 
@@ -104,7 +121,7 @@ public class CustomerSearch {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select cu.customer_id, cu.external_id, cu.name, cu.currency, cu.created_at, 'cidr:' || a.value
                 from customer_alias a join customer cu on cu.tenant_id = a.tenant_id and cu.customer_id = a.customer_id
-                where a.tenant_id = ? and a.kind = 'cidr' and ?::inet <<= a.value::cidr
+                where a.tenant_id = ? and a.kind = 'cidr' and a.value::cidr >>= ?::inet
                 order by masklen(a.value::cidr) desc, a.value limit ?""")) {
             ps.setString(1, tenantId);
             ps.setString(2, ip);
@@ -120,16 +137,9 @@ public class CustomerSearch {
         }
     }
 
-    private static long count(Connection c, String tenantId, String term, String like) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                select count(*) from customer c where c.tenant_id = ? and (? = '' or lower(c.external_id) like ? || '%' escape '\\'
-                  or lower(c.name) like '%' || ? || '%' escape '\\' or exists (select 1 from customer_alias a where a.tenant_id = c.tenant_id
-                  and a.customer_id = c.customer_id and a.kind in ('external_id', 'hostname', 'api_key') and lower(a.value) like ? || '%' escape '\\'))""")) {
+    private static long count(Connection c, String tenantId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select count(*) from customer where tenant_id = ?")) {
             ps.setString(1, tenantId);
-            ps.setString(2, term);
-            ps.setString(3, like);
-            ps.setString(4, like);
-            ps.setString(5, like);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -138,7 +148,7 @@ public class CustomerSearch {
     }
 
     private static Hit hit(ResultSet rs, String matchedBy) throws SQLException {
-        java.sql.Timestamp created = rs.getTimestamp(5);
+        Timestamp created = rs.getTimestamp(5);
         return new Hit(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), created == null ? null : created.toInstant(), matchedBy);
     }
 
