@@ -2,6 +2,7 @@ package dev.tally.admin.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.admin.config.AdminConfig;
+import dev.tally.admin.config.ServiceClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -31,8 +32,7 @@ public class AdminUsers {
     @Inject
     ObjectMapper json;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client = ServiceClients.create(Duration.ofSeconds(2));
     private final ConcurrentHashMap<String, Verdict> cache = new ConcurrentHashMap<>();
 
     /** {@code actor} null: invoicing refused the token. */

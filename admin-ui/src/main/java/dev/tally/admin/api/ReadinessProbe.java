@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tally.admin.api.HealthReport.Service;
 import dev.tally.admin.api.HealthReport.Status;
 import dev.tally.admin.config.AdminConfig;
+import dev.tally.admin.config.ServiceClients;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -39,11 +40,7 @@ public class ReadinessProbe implements AutoCloseable {
     public ReadinessProbe(Duration timeout, ObjectMapper json) {
         this.timeout = timeout;
         this.json = json;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.client = ServiceClients.create(timeout);
     }
 
     public CompletableFuture<Service> probe(String name, URI baseUrl) {

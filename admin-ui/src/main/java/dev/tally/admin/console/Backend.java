@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tally.admin.config.AdminConfig;
+import dev.tally.admin.config.ServiceClients;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,8 +33,7 @@ public class Backend {
     @Inject
     ObjectMapper json;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client = ServiceClients.create(Duration.ofSeconds(2));
 
     /** A service answered with an error (its problem+json), or could not be reached (status 502/504). */
     public static final class Failure extends RuntimeException {

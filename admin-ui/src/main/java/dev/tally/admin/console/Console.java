@@ -89,6 +89,11 @@ public final class Console {
         return m;
     }
 
+    /** The HTTP status of the failed section {@code name} of a page (see {@link #error}): the page answers with it. */
+    static int status(Map<String, Object> errors, String name) {
+        return (Integer) ((Map<?, ?>) errors.get(name)).get("status");
+    }
+
     static Response redirect(String location) {
         return Response.seeOther(URI.create(location)).build();
     }

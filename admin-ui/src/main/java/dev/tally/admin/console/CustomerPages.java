@@ -63,7 +63,7 @@ public class CustomerPages {
         Map<String, Object> errors = new LinkedHashMap<>();
         JsonNode cust = section(errors, "customer", () -> backend.get(who, "invoicing", tenant, c));
         if (cust == null) {
-            return Pages.html((Integer) ((Map<?, ?>) errors.get("customer")).get("status"), page.data("errors", errors).data("user", who)
+            return Pages.html(Console.status(errors, "customer"), page.data("errors", errors).data("user", who)
                     .data("tenant", tenant));
         }
         page.data("customer", Console.data(cust));

@@ -81,8 +81,7 @@ public class InvoicePages {
                 .data("formError", formError == null ? null : Console.error(formError));
         JsonNode inv = section(errors, "invoice", () -> backend.get(who, "invoicing", tenant, base));
         if (inv == null) {
-            Map<?, ?> e = (Map<?, ?>) errors.get("invoice");
-            return Pages.html((Integer) e.get("status"), page.data("errors", errors).data("user", who).data("tenant", tenant));
+            return Pages.html(Console.status(errors, "invoice"), page.data("errors", errors).data("user", who).data("tenant", tenant));
         }
         page.data("invoice", Console.data(inv));
         page.data("explain", data(section(errors, "explain", () -> backend.get(who, "invoicing", tenant, base + "/explain"))));
@@ -138,7 +137,7 @@ public class InvoicePages {
         JsonNode e = section(errors, "event", () -> backend.get(who, "ingest", tenant, "/v1/events/" + seg(eventId)));
         TemplateInstance page = event.data("eventId", eventId).data("event", data(e)).data("errors", errors);
         if (e == null) {
-            return Pages.html((Integer) ((Map<?, ?>) errors.get("event")).get("status"), page.data("user", who).data("tenant", tenant));
+            return Pages.html(Console.status(errors, "event"), page.data("user", who).data("tenant", tenant));
         }
         page.data("original", pretty(e.path("original"))).data("current", pretty(e.path("current")));
         return Pages.page(page, who, tenant);
@@ -179,11 +178,7 @@ public class InvoicePages {
         body.put("reason", reason);
         body.put("settleTo", settleTo == null || settleTo.isBlank() ? null : settleTo);
         try {
-            JsonNode note = backend.post(who, "invoicing", tenant, "/v1/invoices/" + seg(id) + "/credit-notes", body);
-            String notice = "pending_approval".equals(note.path("status").asText())
-                    ? "Credit note for " + note.path("total").asText() + " " + note.path("currency").asText() + " is waiting for a finance approval."
-                    : "Credit note " + note.path("number").asText() + " issued for " + note.path("total").asText() + " " + note.path("currency").asText() + ".";
-            return Console.redirect("/t/" + seg(tenant) + "/invoices/" + seg(id) + query("notice", notice));
+            return toInvoice(tenant, id, "Credit note", backend.post(who, "invoicing", tenant, "/v1/invoices/" + seg(id) + "/credit-notes", body));
         } catch (Backend.Failure f) {
             return invoicePage(tenant, id, null, "credit", f, f.status);
         }
@@ -204,14 +199,19 @@ public class InvoicePages {
         }
         body.put("incident", incident);
         try {
-            JsonNode note = backend.post(who, "invoicing", tenant, "/v1/invoices/" + seg(id) + "/credit-notes/sla", body);
-            String notice = "pending_approval".equals(note.path("status").asText())
-                    ? "SLA credit of " + note.path("total").asText() + " " + note.path("currency").asText() + " is waiting for a finance approval."
-                    : "SLA credit " + note.path("number").asText() + " issued for " + note.path("total").asText() + " " + note.path("currency").asText() + ".";
-            return Console.redirect("/t/" + seg(tenant) + "/invoices/" + seg(id) + query("notice", notice));
+            return toInvoice(tenant, id, "SLA credit", backend.post(who, "invoicing", tenant, "/v1/invoices/" + seg(id) + "/credit-notes/sla", body));
         } catch (Backend.Failure f) {
             return invoicePage(tenant, id, null, "sla", f, f.status);
         }
+    }
+
+    /** Back to the invoice, saying what became of a new note: issued (its number) or waiting for finance. */
+    private static Response toInvoice(String tenant, String id, String what, JsonNode note) {
+        String amount = note.path("total").asText() + " " + note.path("currency").asText();
+        String notice = "pending_approval".equals(note.path("status").asText())
+                ? what + " for " + amount + " is waiting for a finance approval."
+                : what + " " + note.path("number").asText() + " issued for " + amount + ".";
+        return Console.redirect("/t/" + seg(tenant) + "/invoices/" + seg(id) + query("notice", notice));
     }
 
     /** A new invoice for a void invoice's period, from the usage as it stands now. */

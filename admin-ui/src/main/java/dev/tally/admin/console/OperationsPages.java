@@ -89,7 +89,7 @@ public class OperationsPages {
         Map<String, Object> errors = new LinkedHashMap<>();
         JsonNode report = section(errors, "report", () -> backend.get(who, "invoicing", tenant, "/v1/reconciliations/" + seg(id)));
         TemplateInstance page = reconciliation.data("reconciliationId", id).data("report", data(report)).data("errors", errors);
-        return Pages.html(report == null ? (Integer) ((Map<?, ?>) errors.get("report")).get("status") : 200, page.data("user", who)
+        return Pages.html(report == null ? Console.status(errors, "report") : 200, page.data("user", who)
                 .data("tenant", tenant));
     }
 

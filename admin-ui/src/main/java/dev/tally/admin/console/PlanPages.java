@@ -63,7 +63,7 @@ public class PlanPages {
         TemplateInstance page = plan.data("key", key).data("errors", errors).data("notice", notice).data("migration", migration)
                 .data("formError", formError == null ? null : Console.error(formError));
         if (p == null) {
-            return Pages.html((Integer) ((Map<?, ?>) errors.get("plan")).get("status"), page.data("user", who).data("tenant", tenant));
+            return Pages.html(Console.status(errors, "plan"), page.data("user", who).data("tenant", tenant));
         }
         int latest = 0;
         for (JsonNode ver : p.path("versions")) {

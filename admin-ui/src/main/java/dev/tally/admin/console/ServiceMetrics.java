@@ -1,6 +1,7 @@
 package dev.tally.admin.console;
 
 import dev.tally.admin.config.AdminConfig;
+import dev.tally.admin.config.ServiceClients;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,8 +38,7 @@ public class ServiceMetrics {
     @Inject
     Clock clock;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client = ServiceClients.create(Duration.ofSeconds(2));
     private final Map<String, Deque<Sample>> samples = new ConcurrentHashMap<>();
 
     /** One scrape of one service: each Tally series ({@code name{labels}}) and its value; {@code error} when it failed. */

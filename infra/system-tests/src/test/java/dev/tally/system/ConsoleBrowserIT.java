@@ -78,10 +78,7 @@ class ConsoleBrowserIT {
         ingest = new ServiceProcess("ingest", env).start();
         rating = new ServiceProcess("rating", env).start();
         invoicing = new ServiceProcess("invoicing", env).start();
-        Map<String, String> uiEnv = new HashMap<>(env);
-        uiEnv.put("TALLY_INGEST_URL", ingest.url());
-        uiEnv.put("TALLY_RATING_URL", rating.url());
-        uiEnv.put("TALLY_INVOICING_URL", invoicing.url());
+        Map<String, String> uiEnv = ServiceProcess.consoleEnv(env, ingest, rating, invoicing);
         console = new ServiceProcess("admin-ui", uiEnv).start();
         uiEnv.put("TALLY_ADMIN_SESSION_IDLE", "PT3S");
         shortSessions = new ServiceProcess("admin-ui", uiEnv).start();

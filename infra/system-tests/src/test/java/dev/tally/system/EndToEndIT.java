@@ -40,11 +40,7 @@ class EndToEndIT {
         ingest = new ServiceProcess("ingest", env).start();
         rating = new ServiceProcess("rating", env).start();
         invoicing = new ServiceProcess("invoicing", env).start();
-        Map<String, String> uiEnv = new HashMap<>(env);
-        uiEnv.put("TALLY_INGEST_URL", ingest.url());
-        uiEnv.put("TALLY_RATING_URL", rating.url());
-        uiEnv.put("TALLY_INVOICING_URL", invoicing.url());
-        adminUi = new ServiceProcess("admin-ui", uiEnv).start();
+        adminUi = new ServiceProcess("admin-ui", ServiceProcess.consoleEnv(env, ingest, rating, invoicing)).start();
     }
 
     @AfterAll

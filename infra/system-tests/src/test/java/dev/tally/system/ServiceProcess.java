@@ -33,6 +33,15 @@ final class ServiceProcess {
         this.env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
     }
 
+    /** The environment of an admin-ui that calls these three services. */
+    static Map<String, String> consoleEnv(Map<String, String> env, ServiceProcess ingest, ServiceProcess rating, ServiceProcess invoicing) {
+        Map<String, String> ui = new HashMap<>(env);
+        ui.put("TALLY_INGEST_URL", ingest.url());
+        ui.put("TALLY_RATING_URL", rating.url());
+        ui.put("TALLY_INVOICING_URL", invoicing.url());
+        return ui;
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }
