@@ -324,7 +324,10 @@ class EventsResourceTest {
                     .body("results[0].code", equalTo("unattributed")).body("results[0].field", equalTo("customer"))
                     .body("results[0].message", containsString("quarantine")).body("results[1].code", equalTo("unknown_customer"));
         }
-        given().header("Authorization", "Bearer " + f.key()).get("/v1/quarantine").then().statusCode(403);
+        // another tenant's key reads its own quarantine, never this one; replaying needs admin scope
+        given().header("Authorization", "Bearer " + f.key()).get("/v1/quarantine").then().statusCode(200)
+                .body("entries.eventId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("u1")));
+        given().header("Authorization", "Bearer " + f.key()).post("/v1/quarantine/replay").then().statusCode(403);
         given().header("Authorization", "Bearer " + admin.key()).get("/v1/quarantine").then().statusCode(200)
                 .body("total", equalTo(2)).body("entries.eventId", org.hamcrest.Matchers.containsInAnyOrder("u1", "u2"))
                 .body("entries.find { it.eventId == 'u1' }.event.properties.bytes", equalTo("7"));

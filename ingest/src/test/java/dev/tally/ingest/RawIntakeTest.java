@@ -1,11 +1,13 @@
 package dev.tally.ingest;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.ingest.intake.RawIntake;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.DeadLetterV1;
+import io.restassured.path.json.JsonPath;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
@@ -96,6 +98,12 @@ class RawIntakeTest {
         assertThat(accepted(f.tenantId())).extracting(AcceptedEventV1::eventId)
                 .containsExactlyInAnyOrder(tenant + "-k1", tenant + "-k2", tenant + "-k7");
         assertThat(deadLetters(f.tenantId())).hasSize(4);
+        // the tenant's own dead letters (its key's: not the two with no or an unknown key) are listed for it, newest first
+        JsonPath listed = given().header("Authorization", "Bearer " + f.key())
+                .get("/v1/dead-letters").then().statusCode(200).extract().jsonPath();
+        assertThat(listed.getInt("total")).isEqualTo(2);
+        assertThat(listed.getList("deadLetters.code")).containsExactly("malformed_json", "invalid_timestamp");
+        assertThat(listed.getString("deadLetters[0].value")).isEqualTo("not json " + tenant);
     }
 
     private List<AcceptedEventV1> accepted(String tenant) {

@@ -104,7 +104,8 @@ public class OperationsPages {
         Sessions.Session who = Console.user(request);
         Map<String, Object> errors = new LinkedHashMap<>();
         TemplateInstance page = quarantine.data("page", data(section(errors, "quarantine", () -> backend.get(who, "ingest", tenant,
-                "/v1/quarantine?limit=100")))).data("errors", errors).data("notice", notice)
+                "/v1/quarantine?limit=100")))).data("dead", data(section(errors, "dead", () -> backend.get(who, "ingest", tenant,
+                "/v1/dead-letters?limit=100")))).data("errors", errors).data("notice", notice)
                 .data("formError", formError == null ? null : Console.error(formError));
         return Pages.html(status, page.data("user", who).data("tenant", tenant));
     }

@@ -130,13 +130,12 @@ class ConsoleBrowserIT {
                     .append("\"timestamp\":\"").append(Instant.now().minusSeconds(30 - i)).append("\",\"properties\":{\"bytes\":1000}}");
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) { // the catalog reaches ingest asynchronously; a resend is a duplicate, never a second count
-            int accepted = given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
-                    .body("{\"events\":[" + events + "]}").post("/v1/events").then().statusCode(200).extract().path("accepted");
-            int duplicates = given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
-                    .body("{\"events\":[" + events + "]}").post("/v1/events").then().statusCode(200).extract().path("duplicates");
+        while (true) { // the key and the customer reach ingest through the catalog; a resend is a duplicate, never a second count
+            var answer = given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
+                    .body("{\"events\":[" + events + "]}").post("/v1/events");
+            int duplicates = answer.statusCode() == 200 ? answer.path("duplicates") : -1;
             if (duplicates == 10 || System.nanoTime() > deadline) {
-                assertThat(duplicates).as("all ten events accepted").isEqualTo(10);
+                assertThat(duplicates).as("all ten events accepted (answer " + answer.statusCode() + ")").isEqualTo(10);
                 break;
             }
             Thread.sleep(500);
@@ -319,9 +318,17 @@ class ConsoleBrowserIT {
                 {"name":"Gateway","currency":"USD","charges":[{"meter":"bandwidth","description":"Tunnel bandwidth",
                  "price":{"model":"per_unit","unitPrice":"0.0009"}}]}""").post("/v1/plans/gateway/versions").then().statusCode(201);
         String ingestKey = asTenant().body("{\"scope\":\"ingest\"}").post("/v1/api-keys").then().statusCode(201).extract().path("key");
-        given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
-                .body("{\"events\":[{\"id\":\"ghost-1\",\"type\":\"tunnel.bytes\",\"customer\":\"ghost\",\"properties\":{\"bytes\":5}}]}")
-                .post("/v1/events").then().statusCode(200);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int status;
+        do { // a new key reaches ingest through the catalog topic, a moment later (issue 21)
+            status = given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON)
+                    .body("{\"events\":[{\"id\":\"ghost-1\",\"type\":\"tunnel.bytes\",\"customer\":\"ghost\",\"properties\":{\"bytes\":5}}]}")
+                    .post("/v1/events").statusCode();
+            if (status == 401) {
+                Thread.sleep(200);
+            }
+        } while (status == 401 && System.nanoTime() < deadline);
+        assertThat(status).isEqualTo(200);
         asTenant().body("{\"url\":\"https://billing.example/tally\",\"eventTypes\":[\"invoice.finalized\"]}").post("/v1/webhooks").then().statusCode(201);
 
         browser.get(console.url() + "/");

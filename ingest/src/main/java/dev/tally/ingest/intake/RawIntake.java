@@ -14,7 +14,6 @@ import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
-import dev.tally.platform.outbox.OutboxRecord;
 import dev.tally.platform.security.ApiKeys;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -108,7 +107,7 @@ public class RawIntake extends StoredOffsetsConsumer {
         EventValidator validator = new EventValidator(config.maxFutureSkew(), config.dedupWindow());
         Map<String, EventStore.TenantShare> byTenant = new LinkedHashMap<>();
         Map<String, Set<String>> seen = new HashMap<>();
-        List<OutboxRecord> dead = new ArrayList<>();
+        List<EventStore.DeadLetter> dead = new ArrayList<>();
         Map<TopicPartition, Long> next = new HashMap<>();
         int index = 0;
         for (ConsumerRecord<String, String> r : polled) {
@@ -147,9 +146,9 @@ public class RawIntake extends StoredOffsetsConsumer {
         consumed.addAndGet(polled.count());
     }
 
-    private OutboxRecord deadLetter(ConsumerRecord<String, String> r, CatalogRecordV1.ApiKey key, Rejection why, Instant now) throws Exception {
+    private EventStore.DeadLetter deadLetter(ConsumerRecord<String, String> r, CatalogRecordV1.ApiKey key, Rejection why, Instant now) {
         DeadLetterV1 d = new DeadLetterV1(why.code(), why.field(), why.message(), r.topic(), r.partition(), r.offset(),
                 key == null ? null : key.keyId(), key == null ? null : key.tenantId(), r.value(), now);
-        return new OutboxRecord(r.key() == null ? r.topic() + "/" + r.partition() : r.key(), json.writeValueAsString(d), null);
+        return new EventStore.DeadLetter(r.key() == null ? r.topic() + "/" + r.partition() : r.key(), d);
     }
 }

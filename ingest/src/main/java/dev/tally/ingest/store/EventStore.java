@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.event.UsageEvent;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.DeadLetterV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.outbox.Outbox;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -91,7 +93,7 @@ public class EventStore {
      * outbox), their quarantined events, the dead letters, and the consumed positions. Returns how
      * many events were new.
      */
-    public int acceptPoll(java.util.Map<String, TenantShare> byTenant, List<OutboxRecord> deadLetters,
+    public int acceptPoll(java.util.Map<String, TenantShare> byTenant, List<DeadLetter> deadLetters,
             java.util.Map<org.apache.kafka.common.TopicPartition, Long> firstOffsets,
             java.util.Map<org.apache.kafka.common.TopicPartition, Long> nextOffsets, Instant now) {
         return QuarkusTransaction.requiringNew().call(() -> {
@@ -107,12 +109,74 @@ public class EventStore {
                     }
                 }
                 if (!deadLetters.isEmpty()) {
-                    Outbox.append(c, Topics.EVENTS_DEAD, dev.tally.model.messages.DeadLetterV1.SCHEMA, deadLetters);
+                    deadLetters(c, deadLetters);
                 }
                 StoredOffsets.save(c, INTAKE_OFFSETS, nextOffsets);
                 return accepted;
             }
         });
+    }
+
+    /** A record the Kafka intake could not take, with the record key it is published under. */
+    public record DeadLetter(String key, DeadLetterV1 letter) {
+    }
+
+    /** Publishes dead letters on {@link Topics#EVENTS_DEAD} and keeps them for the tenant's list ({@link #deadLetters(String, int, int)}). */
+    private void deadLetters(Connection c, List<DeadLetter> letters) throws SQLException, JsonProcessingException {
+        List<OutboxRecord> records = new ArrayList<>(letters.size());
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into dead_letter (tenant_id, code, field, message, source_topic, kafka_partition, kafka_offset, key_id, value, at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            for (DeadLetter l : letters) {
+                DeadLetterV1 d = l.letter();
+                records.add(new OutboxRecord(l.key(), json.writeValueAsString(d), null));
+                ps.setString(1, d.tenantId());
+                ps.setString(2, d.code());
+                ps.setString(3, d.field());
+                ps.setString(4, d.message());
+                ps.setString(5, d.sourceTopic());
+                ps.setInt(6, d.partition());
+                ps.setLong(7, d.offset());
+                ps.setString(8, d.keyId());
+                ps.setString(9, d.value());
+                ps.setTimestamp(10, Timestamp.from(d.at()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        Outbox.append(c, Topics.EVENTS_DEAD, DeadLetterV1.SCHEMA, records);
+    }
+
+    /** A page of the tenant's dead letters, newest first, and how many it has. */
+    public record DeadLetters(List<DeadLetterV1> deadLetters, long total) {
+    }
+
+    public DeadLetters deadLetters(String tenantId, int offset, int limit) throws SQLException {
+        List<DeadLetterV1> out = new ArrayList<>();
+        long total;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select code, field, message, source_topic, kafka_partition, kafka_offset, key_id, tenant_id, value, at from dead_letter
+                    where tenant_id = ? order by dead_letter_id desc offset ? limit ?""")) {
+                ps.setString(1, tenantId);
+                ps.setInt(2, offset);
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new DeadLetterV1(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6),
+                                rs.getString(7), rs.getString(8), rs.getString(9), rs.getTimestamp(10).toInstant()));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("select count(*) from dead_letter where tenant_id = ?")) {
+                ps.setString(1, tenantId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+        }
+        return new DeadLetters(out, total);
     }
 
     /** Stored next offsets of the raw topic's partitions (absent: never consumed). */
