@@ -54,7 +54,7 @@ class HelmChartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default-values.yaml", "ha-values.yaml", "native-values.yaml"})
+    @ValueSource(strings = {"default-values.yaml", "ha-values.yaml", "native-values.yaml", "monitoring-values.yaml"})
     void everyProfileRendersObjectsThatKeepTheHouseRules(String profile) throws Exception {
         List<JsonNode> objects = render(CHART.resolve("ci").resolve(profile));
         List<JsonNode> deployments = ofKind(objects, "Deployment");
@@ -90,6 +90,39 @@ class HelmChartTest {
             boolean toDatabase = p.path("spec").path("egress").toString().contains("5432");
             assertThat(toDatabase).as(component + " reaches PostgreSQL").isEqualTo(!component.equals("admin-ui"));
         }
+    }
+
+    /** Every alert watches a metric a service really registers (Micrometer's dotted name, as Prometheus spells it). */
+    @Test
+    void theAlertsWatchOnlyMetricsTheServicesRegister() throws Exception {
+        List<JsonNode> objects = render(CHART.resolve("ci/monitoring-values.yaml"));
+        assertThat(ofKind(objects, "ServiceMonitor")).hasSize(1);
+        JsonNode rules = ofKind(objects, "PrometheusRule").get(0).path("spec").path("groups").path(0).path("rules");
+        assertThat(rules.size()).isGreaterThanOrEqualTo(8);
+        String sources = javaSources();
+        Pattern metric = Pattern.compile("tally_[a-z_]+");
+        for (JsonNode rule : rules) {
+            Matcher m = metric.matcher(rule.path("expr").asText());
+            assertThat(m.find()).as(rule.path("alert").asText() + " watches a tally metric").isTrue();
+            do {
+                String dotted = m.group().replaceFirst("_total$", "").replace('_', '.');
+                assertThat(sources).as(rule.path("alert").asText() + ": some service registers \"" + dotted + "\"").contains("\"" + dotted + "\"");
+            } while (m.find());
+        }
+        assertThat(variablesRead("ingest")).isNotEmpty();
+    }
+
+    /** Every main Java source of the services and the platform, concatenated. */
+    private static String javaSources() throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (String dir : List.of("ingest", "rating", "invoicing", "infra/platform")) {
+            try (Stream<Path> files = Files.walk(ROOT.resolve(dir).resolve("src/main/java"))) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    all.append(Files.readString(f));
+                }
+            }
+        }
+        return all.toString();
     }
 
     /** The checks themselves fail on a broken chart: a typo'd variable, a missing probe, a literal secret, a root container. */
