@@ -121,6 +121,7 @@ public class ServiceMetrics {
         Map<String, Object> v = new LinkedHashMap<>();
         if (d == null || d.isEmpty()) {
             v.put("error", "not scraped yet (every 15 s)");
+            v.put("gauges", List.of());
             return v;
         }
         Sample latest;

@@ -25,6 +25,14 @@ class ConsolePartsTest {
         assertThat(s.get("tally_ingest_events_total{code=\"accepted\",outcome=\"accepted\"}")).isEqualByComparingTo("12345678");
     }
 
+    /** Before the first scrape the overview still renders: no figures, the reason, and an empty list to loop over. */
+    @Test
+    void aServiceNotScrapedYetHasAReasonAndNoFigures() {
+        Map<String, Object> v = new ServiceMetrics().view("ingest");
+        assertThat(v.get("error")).asString().contains("not scraped yet");
+        assertThat(v.get("gauges")).isEqualTo(List.of());
+    }
+
     @Test
     void theDiffKeepsCommonLinesAndMarksWhatChanged() {
         List<LineDiff.Line> d = LineDiff.of("{\n  \"unitPrice\" : \"0.09\",\n  \"meter\" : \"bytes\"\n}", "{\n  \"unitPrice\" : \"0.08\",\n  \"meter\" : \"bytes\"\n}");
