@@ -20,6 +20,14 @@ public class ProblemMappers {
         return Problem.of(title.toLowerCase().replace(' ', '-'), title, status, e.getMessage()).response().build();
     }
 
+    /** A service refused or could not be reached and no page caught it (a document download): its answer, as problem+json. */
+    @ServerExceptionMapper
+    public Response service(dev.tally.admin.console.Backend.Failure e) {
+        Response.Status known = Response.Status.fromStatusCode(e.status);
+        String title = known == null ? "Error" : known.getReasonPhrase();
+        return Problem.of(title.toLowerCase().replace(' ', '-'), title, e.status, e.detail()).response().build();
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
         LOG.error("unexpected failure", e);

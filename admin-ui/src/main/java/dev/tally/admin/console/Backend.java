@@ -97,7 +97,7 @@ public class Backend {
 
     /** The raw answer (a document: HTML or PDF) with its content type; errors as {@link Failure}. */
     public HttpResponse<byte[]> raw(Sessions.Session who, String service, String tenant, String path) {
-        HttpResponse<byte[]> r = exchange(who, service, tenant, "GET", path, null, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = exchange(who, service, tenant, "GET", path, null, "*/*", HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() >= 400) {
             throw failure(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         }
@@ -105,7 +105,8 @@ public class Backend {
     }
 
     public JsonNode send(Sessions.Session who, String service, String tenant, String method, String path, Object body) {
-        HttpResponse<String> r = exchange(who, service, tenant, method, path, body, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r = exchange(who, service, tenant, method, path, body, "application/json",
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (r.statusCode() >= 400) {
             throw failure(r.statusCode(), r.body());
         }
@@ -117,13 +118,13 @@ public class Backend {
     }
 
     private <T> HttpResponse<T> exchange(Sessions.Session who, String service, String tenant, String method, String path, Object body,
-            HttpResponse.BodyHandler<T> handler) {
+            String accept, HttpResponse.BodyHandler<T> handler) {
         URI base = config.services().get(service);
         if (base == null) {
             throw new Failure(502, problem(502, "no URL is configured for " + service));
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/+$", "") + path)).timeout(config.apiTimeout())
-                .header("Authorization", "Bearer " + who.token()).header("Accept", "application/json");
+                .header("Authorization", "Bearer " + who.token()).header("Accept", accept);
         if (tenant != null) {
             b.header(TENANT_HEADER, tenant);
         }

@@ -208,6 +208,16 @@ class ConsoleBrowserIT {
         assertThat(browser.findElements(By.cssSelector("form[method=post]"))).hasSize(1);
         assertThat(browser.findElements(By.id("issue-credit-note"))).isEmpty();
         shot("invoice");
+        // the customer's document, as the customer gets it: HTML and PDF
+        Object pdf = ((JavascriptExecutor) browser).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/t/%s/invoices/%s/document.pdf').then(r => r.arrayBuffer().then(b => done(r.status + ' ' + r.headers.get('content-type')
+                  + ' ' + String.fromCharCode(...new Uint8Array(b.slice(0, 5))))), e => done(String(e)));""".formatted(tenant, invoiceId));
+        assertThat(pdf).isEqualTo("200 application/pdf %PDF-");
+        String invoicePage = browser.getCurrentUrl();
+        go(browser.findElement(By.linkText("The customer's document (HTML)")));
+        assertThat(browser.getPageSource()).contains(invoiceNumber).contains("10.00");
+        browser.get(invoicePage);
 
         go(browser.findElement(By.cssSelector("#lines a.line-link")));
         assertThat(browser.findElement(By.id("line-quantity")).getText()).startsWith("10000 (10 events");
