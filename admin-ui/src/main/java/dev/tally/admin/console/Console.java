@@ -5,6 +5,7 @@ import dev.tally.admin.api.Problem;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -75,6 +76,15 @@ public final class Console {
             return node.booleanValue();
         }
         return node.asText();
+    }
+
+    /**
+     * A form's decimal field, exactly as typed (never a double): null when left empty.
+     *
+     * @throws NumberFormatException when it is not a decimal number (the page answers 400 on that field)
+     */
+    public static BigDecimal decimal(String value) {
+        return value == null || value.isBlank() ? null : new BigDecimal(value.strip());
     }
 
     /** A failed service call as the page's error banner: the service's own words, never a stack trace. */

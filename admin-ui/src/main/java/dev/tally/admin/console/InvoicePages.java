@@ -164,14 +164,13 @@ public class InvoicePages {
         if (line != null && !line.isBlank()) {
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("line", line);
-            if (amount != null && !amount.isBlank()) {
-                BigDecimal exact;
-                try {
-                    exact = new BigDecimal(amount.strip());
-                } catch (NumberFormatException e) {
-                    return invoicePage(tenant, id, null, "credit", Backend.Failure.invalid("amount is not a decimal number", "lines[0].amount"), 400);
+            try {
+                BigDecimal exact = Console.decimal(amount); // empty: all that is left of the line
+                if (exact != null) {
+                    l.put("amount", exact);
                 }
-                l.put("amount", exact);
+            } catch (NumberFormatException e) {
+                return invoicePage(tenant, id, null, "credit", Backend.Failure.invalid("amount is not a decimal number", "lines[0].amount"), 400);
             }
             body.put("lines", List.of(l));
         }
@@ -193,7 +192,7 @@ public class InvoicePages {
         Console.requireCsrf(who, csrf);
         Map<String, Object> body = new LinkedHashMap<>();
         try {
-            body.put("percent", percent == null || percent.isBlank() ? null : new BigDecimal(percent.strip()));
+            body.put("percent", Console.decimal(percent));
         } catch (NumberFormatException e) {
             return invoicePage(tenant, id, null, "sla", Backend.Failure.invalid("percent is not a decimal number", "percent"), 400);
         }
@@ -251,7 +250,7 @@ public class InvoicePages {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("reference", reference);
         try {
-            body.put("amount", amount == null || amount.isBlank() ? null : new BigDecimal(amount.strip()));
+            body.put("amount", Console.decimal(amount));
         } catch (NumberFormatException e) {
             return invoicePage(tenant, id, null, "pay", Backend.Failure.invalid("amount is not a decimal number", "amount"), 400);
         }

@@ -18,7 +18,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
@@ -66,7 +65,7 @@ public class TenantPages {
         put(body, "invoicePrefix", invoicePrefix);
         if (creditNoteApprovalThreshold != null && !creditNoteApprovalThreshold.isBlank()) {
             try {
-                body.put("creditNoteApprovalThreshold", new BigDecimal(creditNoteApprovalThreshold.strip()));
+                body.put("creditNoteApprovalThreshold", Console.decimal(creditNoteApprovalThreshold));
             } catch (NumberFormatException e) {
                 return page(tenant, null, "billing", Backend.Failure.invalid("creditNoteApprovalThreshold is not a decimal number",
                         "creditNoteApprovalThreshold"), null, 400);
@@ -89,7 +88,7 @@ public class TenantPages {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         try {
-            body.put("ratePercent", ratePercent == null || ratePercent.isBlank() ? null : new BigDecimal(ratePercent.strip()));
+            body.put("ratePercent", Console.decimal(ratePercent));
         } catch (NumberFormatException e) {
             return page(tenant, null, "tax", Backend.Failure.invalid("ratePercent is not a decimal number", "ratePercent"), null, 400);
         }
