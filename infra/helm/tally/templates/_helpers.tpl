@@ -64,3 +64,48 @@ app.kubernetes.io/component: {{ include "tally.component" . }}
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/* PostgreSQL's JDBC URL: postgres.url, or the CloudNativePG cluster's read-write Service. */}}
+{{- define "tally.postgresUrl" -}}
+{{- if .Values.postgres.url }}
+{{- .Values.postgres.url }}
+{{- else if .Values.inCluster.postgres.enabled }}
+{{- printf "jdbc:postgresql://%s-pg-rw:5432/%s" (include "tally.fullname" .) .Values.inCluster.postgres.database }}
+{{- else }}
+{{- required "postgres.url is required (jdbc:postgresql://host:5432/tally), or inCluster.postgres.enabled" "" }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret with PostgreSQL's user and password: postgres.existingSecret, or the one CloudNativePG creates. */}}
+{{- define "tally.postgresSecret" -}}
+{{- if .Values.postgres.existingSecret }}
+{{- .Values.postgres.existingSecret }}
+{{- else if .Values.inCluster.postgres.enabled }}
+{{- printf "%s-pg-app" (include "tally.fullname" .) }}
+{{- else }}
+{{- required "postgres.existingSecret is required, or inCluster.postgres.enabled" "" }}
+{{- end }}
+{{- end }}
+
+{{/* Kafka's bootstrap servers: kafka.bootstrapServers, or the Strimzi cluster's bootstrap Service. */}}
+{{- define "tally.kafkaBootstrap" -}}
+{{- if .Values.kafka.bootstrapServers }}
+{{- .Values.kafka.bootstrapServers }}
+{{- else if .Values.inCluster.kafka.enabled }}
+{{- printf "%s-kafka-kafka-bootstrap:9092" (include "tally.fullname" .) }}
+{{- else }}
+{{- required "kafka.bootstrapServers is required, or inCluster.kafka.enabled" "" }}
+{{- end }}
+{{- end }}
+
+{{/* The platform's topics: shared-model's Topics.ALL, name, partitions and compaction (HelmChartTest compares them). */}}
+{{- define "tally.topics" -}}
+- {name: tally.events.raw, partitions: 4, compacted: false}
+- {name: tally.events.dead, partitions: 4, compacted: false}
+- {name: tally.events.accepted, partitions: 4, compacted: false}
+- {name: tally.usage.rated, partitions: 4, compacted: false}
+- {name: tally.catalog, partitions: 1, compacted: true}
+- {name: tally.watermarks, partitions: 1, compacted: true}
+- {name: tally.invoices, partitions: 4, compacted: false}
+- {name: tally.alerts, partitions: 4, compacted: false}
+{{- end }}

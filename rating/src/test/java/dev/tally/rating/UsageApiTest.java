@@ -193,6 +193,24 @@ class UsageApiTest {
                 .body("meters.size()", equalTo(1)).body("meters[0].eventCount", equalTo(30)).body("meters[0].days.size()", equalTo(2));
         given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/usage").then().statusCode(200)
                 .body("currentPeriod.start", org.hamcrest.Matchers.notNullValue());
+
+        // what the dashboard shows: events rated, their freshness (accepted → rated) and the lag of each partition
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metricValue(metrics, "tally_rating_events_rated_total")).isGreaterThanOrEqualTo(60);
+        assertThat(metricValue(metrics, "tally_rating_freshness_seconds_count")).isGreaterThanOrEqualTo(60);
+        assertThat(metrics).contains("tally_rating_freshness_seconds_bucket{le=");
+        long lagDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!metrics.contains("tally_consumer_partition_lag_records{consumer=\"rating-events\",partition=\"0\",topic=\"" + Topics.EVENTS_ACCEPTED + "\"}")) {
+            assertThat(System.nanoTime()).as("per-partition lag published (every 15 s)").isLessThan(lagDeadline);
+            Thread.sleep(500);
+            metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        }
+    }
+
+    /** The value of an untagged Prometheus series in a scrape. */
+    private static double metricValue(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ") || l.startsWith(series + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     /**

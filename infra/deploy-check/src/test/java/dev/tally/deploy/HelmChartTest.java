@@ -40,7 +40,12 @@ class HelmChartTest {
     static final Path CHART = ROOT.resolve("infra/helm/tally");
     static final Map<String, String> SERVICE_DIRS = Map.of("ingest", "ingest", "rating", "rating", "invoicing", "invoicing", "admin-ui", "admin-ui");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final KubernetesSchemas SCHEMAS = loadSchemas();
+    /** The API groups of the optional in-cluster operators' resources (Strimzi, CloudNativePG): checked by their own tests. */
+    private static final Set<String> CUSTOM_RESOURCES = Set.of("kafka.strimzi.io/v1beta2", "postgresql.cnpg.io/v1");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{(TALLY_[A-Z0-9_]+)");
+    private static final Pattern PROPERTY_KEY = Pattern.compile("(?m)^(?:%[a-z-]+\\.)?(tally\\.[a-z0-9.-]+)=");
+    private static final Pattern CONFIG_NAME = Pattern.compile("(?:name = \"|\\$\\{|\\{)(tally\\.[a-z0-9.-]+)[\":}]");
 
     @TempDir
     Path temp;
@@ -70,13 +75,108 @@ class HelmChartTest {
         assertThat(ofKind(objects, "ServiceAccount")).hasSize(1);
         if (profile.equals("ha-values.yaml")) {
             assertThat(ofKind(objects, "HorizontalPodAutoscaler")).extracting(h -> h.path("spec").path("maxReplicas").asInt())
-                    .containsExactlyInAnyOrder(20, 12);
+                    .containsExactlyInAnyOrder(20, 4);
             assertThat(ofKind(objects, "Ingress")).extracting(i -> i.path("spec").path("tls").path(0).path("hosts").path(0).asText())
                     .containsExactlyInAnyOrder("ingest.tally.example.com", "console.tally.example.com");
         }
         if (profile.equals("native-values.yaml")) {
             assertThat(deployments).allSatisfy(d -> assertThat(container(d).path("image").asText()).contains("-native:"));
         }
+    }
+
+    /** Every rendered object of every profile matches its Kubernetes API schema exactly (no unknown field, right types). */
+    @ParameterizedTest
+    @ValueSource(strings = {"default-values.yaml", "ha-values.yaml", "native-values.yaml", "monitoring-values.yaml", "in-cluster-values.yaml"})
+    void everyRenderedObjectMatchesTheKubernetesApiSchemaStrictly(String profile) throws Exception {
+        List<JsonNode> objects = render(CHART.resolve("ci").resolve(profile));
+        assertThat(objects).isNotEmpty();
+        for (JsonNode o : objects) {
+            String api = o.path("apiVersion").asText();
+            if (SCHEMAS.knows(api, o.path("kind").asText()) || !CUSTOM_RESOURCES.contains(api)) {
+                assertThat(SCHEMAS.problems(o)).as(profile + ": " + o.path("kind").asText() + " " + o.path("metadata").path("name").asText()).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * The in-cluster profile: Strimzi's Kafka, node pool and one KafkaTopic per platform topic (Topics.ALL: the same
+     * names, partitions and compaction; replication factor 3, min.insync.replicas 2, tally.events.accepted kept at
+     * least the correction window), each read into Strimzi's own typed model with no field left unknown; a
+     * CloudNativePG cluster with a synchronous standby and backups; the services pointed at both.
+     */
+    @Test
+    void theInClusterProfileRunsKafkaAndPostgresWithTheOperatorsAndThePlatformsTopics() throws Exception {
+        List<JsonNode> objects = render(CHART.resolve("ci/in-cluster-values.yaml"));
+        List<JsonNode> topics = ofKind(objects, "KafkaTopic");
+        assertThat(topics).extracting(t -> t.path("spec").path("topicName").asText() + "/" + t.path("spec").path("partitions").asInt()
+                        + (t.path("spec").path("config").path("cleanup.policy").asText().equals("compact") ? "/compacted" : ""))
+                .containsExactlyInAnyOrderElementsOf(dev.tally.model.messages.Topics.ALL.stream()
+                        .map(t -> t.name() + "/" + t.partitions() + (t.compacted() ? "/compacted" : "")).toList());
+        for (JsonNode t : topics) {
+            assertThat(t.path("spec").path("replicas").asInt()).isEqualTo(3);
+            assertThat(t.path("spec").path("config").path("min.insync.replicas").asInt()).isEqualTo(2);
+            assertThat(strimziProblems(t, io.strimzi.api.kafka.model.topic.KafkaTopic.class)).isEmpty();
+        }
+        JsonNode accepted = topics.stream().filter(t -> t.path("spec").path("topicName").asText().equals("tally.events.accepted")).findFirst().orElseThrow();
+        assertThat(accepted.path("spec").path("config").path("retention.ms").asLong()).isEqualTo(45L * 86_400_000L);
+        assertThat(strimziProblems(ofKind(objects, "Kafka").get(0), io.strimzi.api.kafka.model.kafka.Kafka.class)).isEmpty();
+        assertThat(strimziProblems(ofKind(objects, "KafkaNodePool").get(0), io.strimzi.api.kafka.model.nodepool.KafkaNodePool.class)).isEmpty();
+        JsonNode pg = ofKind(objects, "Cluster").get(0);
+        assertThat(pg.path("spec").path("instances").asInt()).isEqualTo(3);
+        assertThat(pg.path("spec").path("minSyncReplicas").asInt()).isEqualTo(1);
+        assertThat(pg.path("spec").path("backup").path("barmanObjectStore").path("destinationPath").asText()).isEqualTo("s3://tally-backups/pg");
+        assertThat(ofKind(objects, "ScheduledBackup")).hasSize(1);
+        JsonNode invoicing = ofKind(objects, "Deployment").stream()
+                .filter(d -> d.path("metadata").path("name").asText().endsWith("-invoicing")).findFirst().orElseThrow();
+        assertThat(container(invoicing).path("env").toString())
+                .contains("jdbc:postgresql://tally-pg-rw:5432/tally", "tally-kafka-kafka-bootstrap:9092", "\"name\":\"tally-pg-app\"");
+        // a Strimzi field misspelled is caught by the same check
+        ObjectNode typo = topics.get(0).deepCopy();
+        ((ObjectNode) typo.path("spec")).put("partitons", 4);
+        assertThat(strimziProblems(typo, io.strimzi.api.kafka.model.topic.KafkaTopic.class)).anyMatch(p -> p.contains("partitons"));
+    }
+
+    /** Rating runs one consumer per partition of tally.events.accepted: no profile autoscales it past them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"default-values.yaml", "ha-values.yaml"})
+    void ratingNeverScalesPastThePartitionsItConsumes(String profile) throws Exception {
+        int partitions = dev.tally.model.messages.Topics.ALL.stream()
+                .filter(t -> t.name().equals(dev.tally.model.messages.Topics.EVENTS_ACCEPTED)).findFirst().orElseThrow().partitions();
+        for (JsonNode h : ofKind(render(CHART.resolve("ci").resolve(profile)), "HorizontalPodAutoscaler")) {
+            if (h.path("metadata").path("name").asText().endsWith("-rating")) {
+                assertThat(h.path("spec").path("maxReplicas").asInt()).isLessThanOrEqualTo(partitions);
+            }
+        }
+        ObjectNode values = (ObjectNode) YAML.readTree(CHART.resolve("values.yaml").toFile());
+        assertThat(values.path("services").path("rating").path("autoscaling").path("maxReplicas").asInt()).isLessThanOrEqualTo(partitions);
+    }
+
+    /** The schema check bites: a misspelled field, a field in the wrong place, a wrong type, an unknown kind. */
+    @Test
+    void aManifestTheApiServerWouldRefuseIsCaught() throws Exception {
+        List<JsonNode> objects = render(CHART.resolve("ci/ha-values.yaml"));
+        ObjectNode deployment = ofKind(objects, "Deployment").get(0).deepCopy();
+        ObjectNode misspelled = deployment.deepCopy();
+        ObjectNode c = (ObjectNode) container(misspelled);
+        c.set("readinesProbe", c.remove("readinessProbe"));
+        assertThat(SCHEMAS.problems(misspelled)).anyMatch(p -> p.contains("containers[0].readinesProbe: unknown field"));
+        ObjectNode misplaced = deployment.deepCopy();
+        ((ObjectNode) misplaced.path("spec")).set("resources", container(misplaced).path("resources"));
+        assertThat(SCHEMAS.problems(misplaced)).anyMatch(p -> p.contains("spec.resources: unknown field"));
+        ObjectNode wrongType = deployment.deepCopy();
+        ((ObjectNode) wrongType.path("spec")).put("replicas", "two");
+        assertThat(SCHEMAS.problems(wrongType)).anyMatch(p -> p.contains("spec.replicas: expected an integer"));
+        ObjectNode badPort = ofKind(objects, "Service").get(0).deepCopy();
+        ((ObjectNode) badPort.path("spec").path("ports").path(0)).put("port", "http");
+        assertThat(SCHEMAS.problems(badPort)).anyMatch(p -> p.contains("ports[0].port: expected an integer"));
+        ObjectNode hpa = ofKind(objects, "HorizontalPodAutoscaler").get(0).deepCopy();
+        ((ObjectNode) hpa.path("spec")).put("targetCPUUtilizationPercentage", 70); // autoscaling/v1's field, not v2's
+        assertThat(SCHEMAS.problems(hpa)).anyMatch(p -> p.contains("spec.targetCPUUtilizationPercentage: unknown field"));
+        ObjectNode rule = YAML.createObjectNode().put("apiVersion", "monitoring.coreos.com/v1").put("kind", "PrometheusRule");
+        rule.putObject("spec").putArray("groups").addObject().put("name", "x").putArray("rules").addObject().put("alert", "A").put("expr", "1").put("fore", "5m");
+        assertThat(SCHEMAS.problems(rule)).anyMatch(p -> p.contains("rules[0].fore: unknown field"));
+        ObjectNode unknownKind = YAML.createObjectNode().put("apiVersion", "apps/v1").put("kind", "Deploymnet");
+        assertThat(SCHEMAS.problems(unknownKind)).anyMatch(p -> p.contains("no Kubernetes API schema for apps/v1/Deploymnet"));
     }
 
     @Test
@@ -100,17 +200,138 @@ class HelmChartTest {
         JsonNode rules = ofKind(objects, "PrometheusRule").get(0).path("spec").path("groups").path(0).path("rules");
         assertThat(rules.size()).isGreaterThanOrEqualTo(8);
         String sources = javaSources();
-        Pattern metric = Pattern.compile("tally_[a-z_]+");
         for (JsonNode rule : rules) {
-            Matcher m = metric.matcher(rule.path("expr").asText());
-            assertThat(m.find()).as(rule.path("alert").asText() + " watches a tally metric").isTrue();
-            do {
-                String dotted = m.group().replaceFirst("_total$", "").replace('_', '.');
-                assertThat(sources).as(rule.path("alert").asText() + ": some service registers \"" + dotted + "\"").contains("\"" + dotted + "\"");
-            } while (m.find());
+            assertThat(metricsNotRegistered(rule.path("expr").asText(), sources)).as(rule.path("alert").asText()).isEmpty();
+            assertThat(rule.path("expr").asText()).as(rule.path("alert").asText() + " watches a tally metric").contains("tally_");
         }
+        assertThat(metricsNotRegistered("rate(tally_ingest_eventz_total[5m])", sources)).containsExactly("tally_ingest_eventz_total");
         assertThat(variablesRead("ingest")).isNotEmpty();
     }
+
+    private static KubernetesSchemas loadSchemas() {
+        try {
+            return new KubernetesSchemas();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * What is wrong with a Strimzi resource: it must read into Strimzi's typed model (right types), and no object of
+     * it may keep a field the model does not know (Strimzi's classes keep those aside instead of refusing them).
+     */
+    static List<String> strimziProblems(JsonNode object, Class<?> type) {
+        List<String> out = new ArrayList<>();
+        Object model;
+        try {
+            model = new ObjectMapper().treeToValue(object, type);
+        } catch (Exception e) {
+            out.add(type.getSimpleName() + " does not read: " + e.getMessage());
+            return out;
+        }
+        unknownFields(model, type.getSimpleName(), out, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        return out;
+    }
+
+    private static void unknownFields(Object o, String path, List<String> out, Set<Object> seen) {
+        if (o == null || !seen.add(o)) {
+            return;
+        }
+        if (o instanceof Iterable<?> list) {
+            int i = 0;
+            for (Object e : list) {
+                unknownFields(e, path + "[" + i++ + "]", out, seen);
+            }
+            return;
+        }
+        if (o instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> unknownFields(v, path + "." + k, out, seen));
+            return;
+        }
+        if (!o.getClass().getName().startsWith("io.strimzi.")) {
+            return;
+        }
+        if (o instanceof io.strimzi.api.kafka.model.common.UnknownPropertyPreserving u && u.getAdditionalProperties() != null) {
+            u.getAdditionalProperties().keySet().forEach(k -> out.add(path + "." + k + ": unknown field"));
+        }
+        // up to Object: a resource's spec is a field of fabric8's CustomResource
+        for (Class<?> c = o.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) {
+                    continue;
+                }
+                try {
+                    f.setAccessible(true);
+                    Object v = f.get(o);
+                    if (!f.getName().equals("additionalProperties")) {
+                        unknownFields(v, path + "." + f.getName(), out, seen);
+                    }
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    // a field the module system hides: its getters are not needed here
+                }
+            }
+        }
+    }
+
+    /**
+     * The Grafana dashboard ships in the chart (a ConfigMap for Grafana's sidecar): valid JSON, every panel on the
+     * dashboard's Prometheus variable with a unique id, and every query on metrics the services really register.
+     */
+    @Test
+    void theDashboardShowsOnlyMetricsTheServicesRegister() throws Exception {
+        List<JsonNode> maps = ofKind(render(CHART.resolve("ci/monitoring-values.yaml")), "ConfigMap");
+        assertThat(maps).hasSize(1);
+        assertThat(maps.get(0).path("metadata").path("labels").path("grafana_dashboard").asText()).isEqualTo("1");
+        JsonNode dashboard = new ObjectMapper().readTree(maps.get(0).path("data").path("tally.json").asText());
+        String sources = javaSources();
+        Set<Integer> ids = new TreeSet<>();
+        int queries = 0;
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(ids.add(panel.path("id").asInt())).as("panel id " + panel.path("id") + " unique").isTrue();
+            if (panel.path("type").asText().equals("row")) {
+                continue;
+            }
+            assertThat(panel.path("datasource").path("uid").asText()).as(panel.path("title").asText()).isEqualTo("${datasource}");
+            for (JsonNode target : panel.path("targets")) {
+                queries++;
+                assertThat(metricsNotRegistered(target.path("expr").asText(), sources)).as(panel.path("title").asText()).isEmpty();
+            }
+        }
+        assertThat(queries).isGreaterThanOrEqualTo(20);
+        assertThat(ofKind(render(CHART.resolve("ci/default-values.yaml")), "ConfigMap")).as("off by default").isEmpty();
+    }
+
+    /**
+     * The metric names in a PromQL expression that no service registers: a {@code tally_…} name must be a Micrometer
+     * name some service registers (dots for underscores, less Prometheus' {@code _total}, {@code _bucket},
+     * {@code _count}, {@code _sum}, {@code _max} and a timer's {@code _seconds}); other names must be Quarkus' own
+     * HTTP and JVM metrics.
+     */
+    static List<String> metricsNotRegistered(String expr, String sources) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("\\b([a-z_]+_[a-z_]+)(?=\\{|\\[|\\)|\\s|$)").matcher(expr);
+        while (m.find()) {
+            String name = m.group(1);
+            if (PROMQL_WORDS.contains(name)) {
+                continue;
+            }
+            if (name.startsWith("tally_")) {
+                String base = name.replaceFirst("_(total|bucket|count|sum|max)$", "");
+                boolean found = false;
+                for (String candidate : List.of(base, base.replaceFirst("_seconds$", ""))) {
+                    found |= sources.contains("\"" + candidate.replace('_', '.') + "\"");
+                }
+                if (!found) {
+                    out.add(name);
+                }
+            } else if (!name.startsWith("http_server_requests_seconds_") && !name.startsWith("jvm_")) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    private static final Set<String> PROMQL_WORDS = Set.of("histogram_quantile", "clamp_min", "label_values", "rate_interval");
 
     /** Every main Java source of the services and the platform, concatenated. */
     private static String javaSources() throws IOException {
@@ -202,7 +423,7 @@ class HelmChartTest {
             for (JsonNode e : c.path("env")) {
                 String name = e.path("name").asText();
                 if (!reads.contains(name) && !name.startsWith("QUARKUS_") && !name.startsWith("OTEL_") && !name.startsWith("JAVA_")) {
-                    out.add(name + ": " + component + " does not read it (no ${" + name + "} in its application.properties)");
+                    out.add(name + ": " + component + " does not read it (no ${" + name + "} in its application.properties, no such tally.… key)");
                 }
                 if (name.matches(".*(PASSWORD|SECRET|TOKEN|_KEY).*") && !e.has("valueFrom")) {
                     out.add(name + " is a literal value; secrets come from a Secret (valueFrom.secretKeyRef)");
@@ -212,7 +433,11 @@ class HelmChartTest {
         return out;
     }
 
-    /** The {@code ${TALLY_…}} variables the service's configuration reads. */
+    /**
+     * The {@code TALLY_…} variables the service reads: each {@code ${TALLY_…}} in its application.properties, and the
+     * environment spelling (MicroProfile Config: upper case, every other character an underscore) of every
+     * {@code tally.…} key its application.properties sets or its code (and the platform's) asks for.
+     */
     static Set<String> variablesRead(String component) throws IOException {
         String props = Files.readString(ROOT.resolve(SERVICE_DIRS.get(component)).resolve("src/main/resources/application.properties"));
         Set<String> out = new TreeSet<>();
@@ -220,7 +445,26 @@ class HelmChartTest {
         while (m.find()) {
             out.add(m.group(1));
         }
+        Matcher keys = PROPERTY_KEY.matcher(props);
+        while (keys.find()) {
+            out.add(envName(keys.group(1)));
+        }
+        List<String> dirs = component.equals("admin-ui") ? List.of("admin-ui") : List.of(SERVICE_DIRS.get(component), "infra/platform");
+        for (String dir : dirs) {
+            try (Stream<Path> files = Files.walk(ROOT.resolve(dir).resolve("src/main/java"))) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    Matcher asked = CONFIG_NAME.matcher(Files.readString(f));
+                    while (asked.find()) {
+                        out.add(envName(asked.group(1)));
+                    }
+                }
+            }
+        }
         return out;
+    }
+
+    private static String envName(String key) {
+        return key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     /** {@code helm template} of the chart as release "tally" in namespace "billing" on Kubernetes 1.31. */

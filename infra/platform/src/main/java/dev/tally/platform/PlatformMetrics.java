@@ -3,6 +3,9 @@ package dev.tally.platform;
 import dev.tally.platform.kafka.ConsumerWorker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.scheduler.Scheduled;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,6 +14,8 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -18,7 +23,9 @@ import org.jboss.logging.Logger;
  * The figures the console's overview shows for every service, as Prometheus gauges on {@code /q/metrics}:
  * {@code tally_outbox_backlog_rows} (outbox rows not yet relayed to Kafka), {@code tally_outbox_oldest_seconds} (how
  * long the oldest of them has waited) and {@code tally_consumer_lag_records{consumer}} (records each consumer is
- * behind the end of its partitions). The outbox figures are read from the database at most every 5 s, on scrape.
+ * behind the end of its partitions), and per partition {@code tally_consumer_partition_lag_records{consumer,topic,partition}}
+ * (refreshed every 15 s from each consumer's last poll). The outbox figures are read from the database at most every
+ * 5 s, on scrape.
  */
 @ApplicationScoped
 public class PlatformMetrics {
@@ -32,6 +39,7 @@ public class PlatformMetrics {
     @Inject
     Instance<ConsumerWorker> consumers;
 
+    private MultiGauge partitionLag;
     private volatile long readAt;
     private volatile double backlogRows = Double.NaN;
     private volatile double oldestSeconds = Double.NaN;
@@ -44,6 +52,23 @@ public class PlatformMetrics {
             Gauge.builder("tally.consumer.lag.records", w, ConsumerWorker::lag).tag("consumer", w.consumerName())
                     .description("records behind the end of the consumer's partitions at its last poll (-1: unknown)").register(registry);
         }
+        partitionLag = MultiGauge.builder("tally.consumer.partition.lag.records")
+                .description("records behind the end of one assigned partition at the consumer's last poll").register(registry);
+        refreshPartitionLags();
+    }
+
+    /** One row per partition each consumer holds now; a partition moved to another instance disappears here. */
+    @Scheduled(every = "15s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshPartitionLags() {
+        if (partitionLag == null) {
+            return;
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (ConsumerWorker w : consumers) {
+            w.partitionLags().forEach((tp, lag) -> rows.add(MultiGauge.Row.of(
+                    Tags.of("consumer", w.consumerName(), "topic", tp.topic(), "partition", Integer.toString(tp.partition())), lag)));
+        }
+        partitionLag.register(rows, true);
     }
 
     private synchronized double[] read() {

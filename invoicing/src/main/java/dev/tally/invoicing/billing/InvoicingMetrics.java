@@ -33,6 +33,11 @@ public class InvoicingMetrics {
     void register(@Observes StartupEvent e) {
         Gauge.builder("tally.close.last.run.timestamp.seconds", closer, c -> c.lastRun() == null ? Double.NaN : c.lastRun().finishedAt().getEpochSecond())
                 .description("when this instance's last scheduled period-close run finished").register(registry);
+        Gauge.builder("tally.close.last.duration.seconds", closer,
+                        c -> c.lastRun() == null ? Double.NaN : java.time.Duration.between(c.lastRun().startedAt(), c.lastRun().finishedAt()).toMillis() / 1000.0)
+                .description("how long this instance's last scheduled period-close run took").register(registry);
+        Gauge.builder("tally.close.last.finalized", closer, c -> c.lastRun() == null ? 0 : c.lastRun().finalized())
+                .description("invoices finalized by this instance's last scheduled period-close run").register(registry);
         Gauge.builder("tally.close.last.failures", closer, c -> c.lastRun() == null ? 0 : c.lastRun().failures())
                 .description("tenants and periods that failed in the last scheduled close run").register(registry);
         Gauge.builder("tally.reconciliation.tenants.with.drift", this, m -> m.read()[0])

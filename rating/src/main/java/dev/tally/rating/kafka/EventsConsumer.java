@@ -8,6 +8,9 @@ import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.tracing.TraceContext;
 import dev.tally.rating.store.RatingStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
@@ -51,9 +54,19 @@ public class EventsConsumer extends StoredOffsetsConsumer {
     @ConfigProperty(name = "tally.rating.consumer.group", defaultValue = "tally-rating")
     String group;
 
+    @Inject
+    MeterRegistry registry;
+
     private final AtomicLong applied = new AtomicLong();
+    private Counter rated;
+    private Timer freshness;
 
     void onStart(@Observes StartupEvent e) {
+        rated = Counter.builder("tally.rating.events.rated").description("accepted events rated (a retraction or amendment counts as its event)")
+                .register(registry);
+        freshness = Timer.builder("tally.rating.freshness").description("from ingest accepting an event to rating committing it: how fresh usage is")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
         if (enabled) {
             start();
         }
@@ -109,6 +122,11 @@ public class EventsConsumer extends StoredOffsetsConsumer {
             });
             applied.addAndGet(result.applied());
             usage.update(result.totals());
+            rated.increment(result.applied());
+            long now = System.currentTimeMillis();
+            for (java.time.Instant at : result.acceptedAt()) {
+                freshness.record(Math.max(0, now - at.toEpochMilli()), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         } finally {
             spans.values().forEach(Span::end);
         }

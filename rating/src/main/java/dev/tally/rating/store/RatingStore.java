@@ -58,7 +58,8 @@ public class RatingStore {
      * What one poll did; {@code totals}: the period totals of limited meters it changed (over all groups),
      * for the entitlement cache once committed.
      */
-    public record Applied(int applied, int skipped, int snapshots, Map<MeterPeriod, BigDecimal> totals) {
+    /** What one poll did; {@code acceptedAt} holds when ingest accepted each event applied (for the freshness figure). */
+    public record Applied(int applied, int skipped, int snapshots, Map<MeterPeriod, BigDecimal> totals, List<Instant> acceptedAt) {
     }
 
     /** One meter of one customer in one billing period, over all its groups. */
@@ -118,6 +119,7 @@ public class RatingStore {
         Map<AggKey, NonAdditive.Work> nonAdditive = new LinkedHashMap<>();
         int applied = 0;
         int skipped = 0;
+        List<Instant> acceptedAt = new ArrayList<>(records.size());
         Map<TopicPartition, Instant> markers = new HashMap<>();
         List<RejectedRecords.Rejected> rejected = new ArrayList<>();
         for (ConsumerRecord<String, String> r : records) {
@@ -159,7 +161,11 @@ public class RatingStore {
                         rate(correction.current(), 1, contributions);
                     }
                 } else if (AcceptedEventV1.SCHEMA.equals(schema) || schema == null) {
-                    rate(json.readValue(r.value(), AcceptedEventV1.class), 1, contributions);
+                    AcceptedEventV1 event = json.readValue(r.value(), AcceptedEventV1.class);
+                    rate(event, 1, contributions);
+                    if (event.acceptedAt() != null) {
+                        acceptedAt.add(event.acceptedAt());
+                    }
                 } else {
                     throw new IllegalArgumentException("unknown schema '" + schema + "'");
                 }
@@ -219,7 +225,7 @@ public class RatingStore {
                 Outbox.append(c, Topics.WATERMARKS, WatermarkV1.SCHEMA, watermarks);
             }
         }
-        return new Applied(applied, skipped, snapshots.size(), totals);
+        return new Applied(applied, skipped, snapshots.size(), totals, acceptedAt);
     }
 
     /**

@@ -18,6 +18,8 @@ public abstract class ConsumerWorker {
     private volatile KafkaConsumer<String, String> consumer;
     /** Records behind the end of the assigned partitions after the last poll; -1 while unknown. */
     private volatile long lag = -1;
+    /** Records behind the end of each assigned partition after the last poll (unknown partitions left out). */
+    private volatile java.util.Map<org.apache.kafka.common.TopicPartition, Long> partitionLags = java.util.Map.of();
     private Thread thread;
 
     /** Thread name, also used in log lines. */
@@ -45,16 +47,26 @@ public abstract class ConsumerWorker {
         return lag;
     }
 
-    private static long lagOf(KafkaConsumer<String, String> c) {
+    /** Per assigned partition, records behind its end as of the last poll; a partition whose lag is unknown is absent. */
+    public java.util.Map<org.apache.kafka.common.TopicPartition, Long> partitionLags() {
+        return partitionLags;
+    }
+
+    private long lagOf(KafkaConsumer<String, String> c) {
         long sum = 0;
+        boolean known = true;
+        java.util.Map<org.apache.kafka.common.TopicPartition, Long> each = new java.util.HashMap<>();
         for (org.apache.kafka.common.TopicPartition tp : c.assignment()) {
             java.util.OptionalLong l = c.currentLag(tp);
             if (l.isEmpty()) {
-                return -1;
+                known = false;
+            } else {
+                each.put(tp, l.getAsLong());
+                sum += l.getAsLong();
             }
-            sum += l.getAsLong();
         }
-        return sum;
+        partitionLags = java.util.Map.copyOf(each);
+        return known ? sum : -1;
     }
 
     public synchronized void start() {

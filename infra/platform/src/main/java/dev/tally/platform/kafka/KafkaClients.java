@@ -2,11 +2,13 @@ package dev.tally.platform.kafka;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -16,6 +18,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class KafkaClients {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+    /** PLAINTEXT locally; SSL or SASL_SSL to a managed Kafka (the SASL settings below count only then). */
+    @ConfigProperty(name = "kafka.security.protocol", defaultValue = "PLAINTEXT")
+    String securityProtocol;
+    @ConfigProperty(name = "kafka.sasl.mechanism", defaultValue = "SCRAM-SHA-512")
+    String saslMechanism;
+    @ConfigProperty(name = "kafka.sasl.jaas.config", defaultValue = "")
+    String saslJaasConfig;
     @ConfigProperty(name = "quarkus.application.name")
     String application;
     @ConfigProperty(name = "tally.kafka.max-poll-records", defaultValue = "2000")
@@ -31,6 +40,7 @@ public class KafkaClients {
     public Producer<String, String> producer(String purpose) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        security(p);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, application + "-" + purpose);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -48,6 +58,7 @@ public class KafkaClients {
     public KafkaConsumer<String, String> consumer(String groupId, String purpose) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        security(p);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, application + "-" + purpose);
         if (groupId != null) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -61,6 +72,15 @@ public class KafkaClients {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         return new KafkaConsumer<>(p);
+    }
+
+    /** The connection's security (the same for every client of the service, and for Quarkus' Kafka health check). */
+    public void security(Properties p) {
+        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, securityProtocol);
+        if (securityProtocol.startsWith("SASL_")) {
+            p.put(SaslConfigs.SASL_MECHANISM, saslMechanism);
+            p.put(SaslConfigs.SASL_JAAS_CONFIG, saslJaasConfig);
+        }
     }
 
     public String bootstrap() {
