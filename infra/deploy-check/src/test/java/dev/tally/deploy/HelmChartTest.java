@@ -151,6 +151,32 @@ class HelmChartTest {
         assertThat(values.path("services").path("rating").path("autoscaling").path("maxReplicas").asInt()).isLessThanOrEqualTo(partitions);
     }
 
+    /**
+     * The images the chart runs are the ones the project builds: the tag is the project's version (Chart.yaml
+     * appVersion), each service has both Dockerfiles, exposes the port the chart gives it, and runs as the non-root
+     * user the chart's securityContext names.
+     */
+    @Test
+    void theChartRunsTheImagesTheProjectBuilds() throws Exception {
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        Matcher version = Pattern.compile("<artifactId>tally-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertThat(version.find()).isTrue();
+        JsonNode chart = YAML.readTree(CHART.resolve("Chart.yaml").toFile());
+        assertThat(chart.path("appVersion").asText()).as("Chart.yaml appVersion = the project's version").isEqualTo(version.group(1));
+        JsonNode values = YAML.readTree(CHART.resolve("values.yaml").toFile());
+        for (JsonNode d : ofKind(render(CHART.resolve("ci/default-values.yaml")), "Deployment")) {
+            String component = d.path("metadata").path("labels").path("app.kubernetes.io/component").asText();
+            assertThat(container(d).path("image").asText()).isEqualTo(values.path("image").path("registry").asText() + "/"
+                    + values.path("image").path("repositoryPrefix").asText() + component + ":" + version.group(1));
+            int port = container(d).path("ports").path(0).path("containerPort").asInt();
+            for (String flavor : List.of("jvm", "native")) {
+                String dockerfile = Files.readString(ROOT.resolve(component).resolve("src/main/docker/Dockerfile." + flavor));
+                assertThat(dockerfile).as(component + " Dockerfile." + flavor).contains("EXPOSE " + port).contains("USER 1001");
+            }
+        }
+        assertThat(values.path("podSecurityContext").path("runAsUser").asInt()).isEqualTo(1001);
+    }
+
     /** The schema check bites: a misspelled field, a field in the wrong place, a wrong type, an unknown kind. */
     @Test
     void aManifestTheApiServerWouldRefuseIsCaught() throws Exception {

@@ -61,6 +61,7 @@ class HostileInputIT {
 
     private static Tenant a;
     private static Tenant b;
+    private static long ratingLogMark;
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,7 +72,12 @@ class HostileInputIT {
         env.put("TALLY_API_RATE_BURST", "450");
         env.put("TALLY_HTTP_READ_TIMEOUT", "3S"); // a stalled body is abandoned after 3 s here (10 s by default)
         ingest = new ServiceProcess("ingest", env).start();
-        rating = new ServiceProcess("rating", env).start();
+        // rating logs as a deployment with logging.json=true would: one JSON object per line (checked last)
+        Map<String, String> jsonLogs = new HashMap<>(env);
+        jsonLogs.put("TALLY_LOG_JSON", "true");
+        Path ratingLog = Path.of("target", "system-rating.log");
+        ratingLogMark = Files.exists(ratingLog) ? Files.size(ratingLog) : 0;
+        rating = new ServiceProcess("rating", jsonLogs).start();
         invoicing = new ServiceProcess("invoicing", env).start();
         SECRETS.add(OPERATOR);
         a = tenant("Hostile A");
@@ -559,5 +565,16 @@ class HostileInputIT {
                 assertThat(text).as(log + " holds a secret").doesNotContain(secret);
             }
         }
+        // structured logs: every line rating wrote in this run is one JSON object with its level, logger and message
+        List<String> lines = logSince(Path.of("target", "system-rating.log"), ratingLogMark).lines().filter(l -> !l.isBlank()).toList();
+        assertThat(lines).as("rating's JSON log lines").hasSizeGreaterThanOrEqualTo(3);
+        for (String line : lines) {
+            assertThat(line).as("one JSON object per line").startsWith("{").endsWith("}");
+            JsonPath entry = JsonPath.from(line);
+            assertThat(entry.getString("level")).as(line).isNotEmpty();
+            assertThat(entry.getString("loggerName")).as(line).isNotEmpty();
+            assertThat(entry.getString("message")).as(line).isNotNull();
+        }
+        assertThat(lines).anyMatch(l -> l.contains("tally-rating") && l.contains("started in"));
     }
 }
