@@ -8,10 +8,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * and the deploy check's {@code NativeReflectionTest} finds any class bound by name that is missing.
  */
 @RegisterForReflection(targets = {
-        dev.tally.invoicing.billing.Invoices.Content.class,
-        dev.tally.invoicing.billing.Invoices.Adjustment.class,
-        dev.tally.invoicing.billing.Invoices.Tax.class,
-        dev.tally.invoicing.billing.PeriodPricing.Line.class,
+        // the invoice document (shared-model): stored as each invoice's JSON and read back
+        dev.tally.model.invoice.InvoiceDocumentV1.class,
+        dev.tally.model.invoice.InvoiceDocumentV1.Line.class,
+        dev.tally.model.invoice.InvoiceDocumentV1.Adjustment.class,
+        dev.tally.model.invoice.InvoiceDocumentV1.Tax.class,
         dev.tally.invoicing.refund.CreditNoteService.Document.class,
         dev.tally.model.terms.CreditNotes.Line.class,
         dev.tally.model.terms.PeriodTerms.Line.class,

@@ -140,10 +140,13 @@ class CatalogLifecycleTest {
         send(t, "GET", "/v1/subscriptions/" + a, null).statusCode(200)
                 .body("phases.reason", equalTo(List.of("START", "MIGRATION"))).body("phases[1].planVersion", equalTo(2))
                 .body("phases[1].migrationId", equalTo(m.getString("migrationId"))).body("current.planVersion", equalTo(1));
-        // the draft prices with the version in force at the time asked
+        // a draft previews the invoice: priced, as the close will, by the version in force at its period's last instant
         send(t, "GET", "/v1/customers/a/invoices/draft?at=" + migrateAt.plus(1, ChronoUnit.DAYS), null).statusCode(200)
                 .body("planVersion", equalTo(2)).body("lines[0].priceModel", equalTo("graduated"));
-        send(t, "GET", "/v1/customers/a/invoices/draft?at=" + now, null).statusCode(200).body("planVersion", equalTo(1));
+        dev.tally.model.metering.BillingPeriod current = dev.tally.model.metering.BillingPeriod.calendarMonthOf(now);
+        send(t, "GET", "/v1/customers/a/invoices/draft?at=" + now, null).statusCode(200)
+                .body("planVersion", equalTo(migrateAt.isBefore(current.end()) ? 2 : 1))
+                .body("pricedAt", equalTo(current.lastInstant().toString()));
 
         var trail = send(t, "GET", "/v1/audit?entityType=plan_migration", null).statusCode(200).extract().jsonPath();
         assertThat(trail.getList("entries")).hasSize(1);

@@ -7,6 +7,7 @@ import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.security.Caller;
+import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.ProblemException;
@@ -144,8 +145,8 @@ public class InvoicesResource {
 
     public record Explanation(String invoiceId, String number, String status, String customerId, String externalId, String currency,
             Instant periodStart, Instant periodEnd, List<LineExplanation> lines, List<dev.tally.model.terms.PeriodTerms.Line> terms,
-            List<Invoices.Adjustment> adjustments,
-            List<Link> adjustmentUsage, BigDecimal subtotal, Invoices.Tax tax, BigDecimal total, String rounding, List<String> notes) {
+            List<InvoiceDocumentV1.Adjustment> adjustments,
+            List<Link> adjustmentUsage, BigDecimal subtotal, InvoiceDocumentV1.Tax tax, BigDecimal total, String rounding, List<String> notes) {
     }
 
     /**
@@ -175,7 +176,7 @@ public class InvoicesResource {
         }
         if (meter == null || v.lines().stream().noneMatch(l -> meter.equals(l.meter()))) {
             throw ProblemException.badRequest("invalid-field", "meter must be one of the invoice's lines: "
-                    + v.lines().stream().map(dev.tally.invoicing.billing.PeriodPricing.Line::meter).toList(), "meter");
+                    + v.lines().stream().map(InvoiceDocumentV1.Line::meter).toList(), "meter");
         }
         if (limit != null && (limit < 1 || limit > 10_000)) {
             throw ProblemException.badRequest("invalid-field", "limit must be between 1 and 10000", "limit");
@@ -245,7 +246,7 @@ public class InvoicesResource {
             v = invoices.get(c, tenant, id);
         }
         List<LineExplanation> lines = new java.util.ArrayList<>();
-        for (dev.tally.invoicing.billing.PeriodPricing.Line l : v.lines()) {
+        for (InvoiceDocumentV1.Line l : v.lines()) {
             lines.add(new LineExplanation(l.meter(), l.description(), definition(tenant, l.meter()), v.periodStart(), v.periodEnd(), l.quantity(),
                     l.eventCount(), l.usageVersion(), l.priceModel(), l.explanation(), l.exactAmount(), l.amount(),
                     usage(v.customerId(), l.meter(), v.periodStart(), v.periodEnd()), new Link("ingest", "GET", "/v1/events/{eventId}")));
@@ -306,7 +307,7 @@ public class InvoicesResource {
                 throw ProblemException.conflict("close-oldest-first", "the oldest ended period without an invoice starts at "
                         + d.period().start() + "; close it first", "periodStart");
             }
-            Invoices.Content content = invoices.finalizePeriod(c, tenant, d.customer(), d.subscription(), d.period(), caller.actor(), null, now);
+            InvoiceDocumentV1 content = invoices.finalizePeriod(c, tenant, d.customer(), d.subscription(), d.period(), caller.actor(), null, now);
             return Response.status(201).entity(invoices.get(c, tenant, content.invoiceId())).build();
         } catch (java.sql.SQLException e) {
             throw alreadyInvoiced(e);
@@ -367,7 +368,7 @@ public class InvoicesResource {
             // a period that already has a live invoice (an earlier reissue) fails the live-period unique index: 409 below
             Subscription s = SubscriptionService.load(SubscriptionEntity.get(tenant, voided.subscriptionId()));
             CustomerEntity customer = CustomerEntity.findById(new CustomerEntity.Key(tenant, voided.customerId()));
-            Invoices.Content content = invoices.finalizePeriod(c, tenant, new Invoices.Customer(customer.customerId, customer.externalId,
+            InvoiceDocumentV1 content = invoices.finalizePeriod(c, tenant, new Invoices.Customer(customer.customerId, customer.externalId,
                     customer.currency, customer.taxRegion), s, period, caller.actor(), id, clock.instant());
             return Response.status(201).entity(invoices.get(c, tenant, content.invoiceId())).build();
         } catch (java.sql.SQLException e) {

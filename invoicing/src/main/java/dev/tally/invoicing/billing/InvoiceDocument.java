@@ -1,5 +1,6 @@
 package dev.tally.invoicing.billing;
 
+import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.terms.PeriodTerms;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,7 +33,7 @@ public final class InvoiceDocument {
 
     static List<Row> rows(Invoices.View v) {
         List<Row> rows = new ArrayList<>();
-        for (PeriodPricing.Line l : v.lines()) {
+        for (InvoiceDocumentV1.Line l : v.lines()) {
             rows.add(new Row("Usage", l.description() == null ? l.meter() : l.description() + " (" + l.meter() + ")",
                     l.quantity().toPlainString(), l.amount().toPlainString(), false));
         }
@@ -43,7 +44,7 @@ public final class InvoiceDocument {
                 default -> "Minimum commitment";
             }, t.description(), "", t.amount().toPlainString(), false));
         }
-        for (Invoices.Adjustment a : v.adjustments()) {
+        for (InvoiceDocumentV1.Adjustment a : v.adjustments()) {
             rows.add(new Row("Adjustments of earlier periods", a.description() + " — " + a.invoiceNumber() + " (" + DAY.format(a.periodStart())
                     + " to " + DAY.format(a.periodEnd()) + ")", a.meter().contains(":") ? ""
                     : a.quantityBefore().toPlainString() + " → " + a.quantityAfter().toPlainString(), a.amount().toPlainString(), false));

@@ -2,14 +2,18 @@ package dev.tally.invoicing.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.catalog.SubscriptionEntity;
+import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.invoice.InvoiceDocumentV1.Adjustment;
+import dev.tally.model.invoice.InvoiceGenerator;
 import dev.tally.model.messages.InvoiceIssuedV1;
 import dev.tally.model.messages.InvoiceStatusV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.subscription.Subscription;
-import dev.tally.invoicing.catalog.SubscriptionEntity;
-import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.model.tax.TaxRate;
 import dev.tally.model.terms.PeriodTerms;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
@@ -62,54 +66,8 @@ public class Invoices {
     @Inject
     dev.tally.invoicing.payment.PaymentProviders providers;
 
-    /** How an invoice rounds, as its documents say. */
-    public static final String ROUNDING = RoundingPolicy.DEFAULT.mode() + ", once per line and once for the tax; total = sum of lines,"
-            + " terms and adjustments, plus an exclusive tax";
-
     /** A customer as finalizing needs it. */
     public record Customer(String customerId, String externalId, String currency, String taxRegion) {
-    }
-
-    /**
-     * The tax on an invoice as applied (copied from the rate at finalization): exclusive — {@code tax} comes on top of
-     * the subtotal ({@code net}); inclusive — the subtotal is {@code gross} and {@code tax} is the part of it that is tax.
-     */
-    public record Tax(String region, String name, BigDecimal ratePercent, boolean inclusive, BigDecimal net, BigDecimal tax, BigDecimal gross,
-            String explanation) {
-        public static Tax of(dev.tally.model.tax.Taxes.Applied a) {
-            return new Tax(a.rate().region(), a.rate().name(), a.rate().ratePercent(), a.rate().inclusive(), a.net().amount(), a.tax().amount(),
-                    a.gross().amount(), a.explanation());
-        }
-    }
-
-    /**
-     * The immutable content of a finalized invoice (stored as its document): the period's usage lines, its terms
-     * (fixed fees, discounts, minimum commitment true-up), then the adjustments of earlier periods; subtotal = Σ line
-     * amounts + Σ terms + Σ adjustment amounts; total = subtotal plus an
-     * exclusive tax (an inclusive one is already in it; {@code tax} null: no rate for the customer's tax region);
-     * amountDue = total − creditsApplied (prepaid credit burnt down at finalization).
-     */
-    public record Content(String invoiceId, String number, String customerId, String externalId, String subscriptionId, String plan,
-            int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<PeriodPricing.Line> lines,
-            List<PeriodTerms.Line> terms, List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied,
-            BigDecimal amountDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
-        public Content {
-            terms = terms == null ? List.of() : List.copyOf(terms);
-            adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
-        }
-    }
-
-    /**
-     * Usage that reached an earlier, finalized period after its invoice: the meter's line as that invoice's plan
-     * version prices the period's usage now, minus what was billed for it so far (each rounded once, as on an
-     * invoice). Negative when usage was retracted.
-     *
-     * @param invoiceId     the period's invoice
-     * @param invoiceNumber its number
-     */
-    public record Adjustment(String invoiceId, String invoiceNumber, Instant periodStart, Instant periodEnd, String meter, String description,
-            BigDecimal quantityBefore, BigDecimal quantityAfter, long eventCountBefore, long eventCountAfter, BigDecimal amountBefore,
-            BigDecimal amountAfter, BigDecimal amount, List<String> explanation) {
     }
 
     /**
@@ -118,17 +76,17 @@ public class Invoices {
      * was unpaid (0 once paid or void).
      */
     public record View(String invoiceId, String number, String status, String customerId, String externalId, String subscriptionId,
-            String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, List<PeriodPricing.Line> lines,
-            List<PeriodTerms.Line> terms, List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied,
+            String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<InvoiceDocumentV1.Line> lines,
+            List<PeriodTerms.Line> terms, List<Adjustment> adjustments, BigDecimal subtotal, InvoiceDocumentV1.Tax tax, BigDecimal total, BigDecimal creditsApplied,
             BigDecimal amountDue, BigDecimal creditNotesTotal, BigDecimal balanceDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf,
             Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
-        static View of(Content c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason,
+        static View of(InvoiceDocumentV1 c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason,
                 BigDecimal creditNotesTotal, BigDecimal appliedToDue) {
             BigDecimal due = c.amountDue() == null ? c.total() : c.amountDue();
             BigDecimal zero = BigDecimal.ZERO.setScale(due.scale());
             BigDecimal balance = "finalized".equals(status) ? due.subtract(appliedToDue).max(zero) : zero;
             return new View(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
-                    c.currency(), c.periodStart(), c.periodEnd(), c.lines(), c.terms(), c.adjustments(), c.subtotal(), c.tax(), c.total(),
+                    c.currency(), c.periodStart(), c.periodEnd(), c.pricedAt(), c.lines(), c.terms(), c.adjustments(), c.subtotal(), c.tax(), c.total(),
                     c.creditsApplied(), c.amountDue(), creditNotesTotal, balance, c.rounding(), c.finalizedAt(), c.finalizedBy(), c.reissueOf(), paidAt,
                     paymentReference, voidedAt, voidedBy, voidReason);
         }
@@ -141,7 +99,7 @@ public class Invoices {
      * Finalizes {@code period} of {@code subscription} (see {@link #finalizeAll}); {@code reissueOf} names the void
      * invoice this one replaces, or is null.
      */
-    public Content finalizePeriod(Connection c, String tenantId, Customer customer, Subscription subscription, BillingPeriod period,
+    public InvoiceDocumentV1 finalizePeriod(Connection c, String tenantId, Customer customer, Subscription subscription, BillingPeriod period,
             String actor, String reissueOf, Instant now) throws Exception {
         return finalizeAll(c, tenantId, List.of(new PeriodCloser.Due(customer, subscription, period)), actor, reissueOf, now).get(0);
     }
@@ -154,7 +112,7 @@ public class Invoices {
      * {@code InvoiceIssuedV1} and the audit entries. A live invoice already there for a period fails the insert
      * (unique index), rolling back everything — its numbers with it.
      */
-    public List<Content> finalizeAll(Connection c, String tenantId, List<PeriodCloser.Due> dues, String actor, String reissueOf, Instant now)
+    public List<InvoiceDocumentV1> finalizeAll(Connection c, String tenantId, List<PeriodCloser.Due> dues, String actor, String reissueOf, Instant now)
             throws Exception {
         if (dues.isEmpty()) {
             return List.of();
@@ -163,10 +121,10 @@ public class Invoices {
                 dues.stream().map(d -> d.customer().customerId()).toList(), dues.stream().map(d -> d.period().start()).toList());
         List<String> numbers = nextNumbers(c, tenantId, now, dues.size());
         // late usage of earlier periods: on the customer's oldest invoice of this batch (a reissue re-does its own period only)
-        Map<String, List<Adjustment>> adjustments = reissueOf == null ? adjustments(c, tenantId, dues) : Map.of();
-        List<Content> out = new ArrayList<>(dues.size());
+        Map<String, List<Adjustment>> adjustments = reissueOf == null ? adjustments(c, tenantId, dues, true) : Map.of();
+        List<InvoiceDocumentV1> out = new ArrayList<>(dues.size());
         java.util.Set<String> adjusted = new java.util.HashSet<>();
-        Map<String, java.util.Optional<dev.tally.model.tax.TaxRate>> rates = new HashMap<>(); // by tax region, once per batch
+        Map<String, java.util.Optional<TaxRate>> rates = new HashMap<>(); // by tax region, once per batch
         credits.lapse(c, tenantId, now); // expired balances leave the ledger explained before any is applied
         Map<String, List<dev.tally.model.terms.CreditGrant>> grants = credits.grants(c, tenantId,
                 dues.stream().map(d -> d.customer().customerId()).distinct().toList());
@@ -174,41 +132,26 @@ public class Invoices {
         for (int i = 0; i < dues.size(); i++) {
             PeriodCloser.Due d = dues.get(i);
             Customer customer = d.customer();
-            PeriodPricing.Priced priced = pricing.price(tenantId, customer.currency(), d.subscription(), d.period(), d.period().end().minusNanos(1000),
-                    usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of()));
             List<Adjustment> adj = adjusted.add(customer.customerId()) ? adjustments.getOrDefault(customer.customerId(), List.of()) : List.of();
-            BigDecimal sum = priced.total();
-            for (Adjustment a : adj) {
-                sum = sum.add(a.amount());
-            }
-            BigDecimal subtotal = sum;
-            Tax tax = rates.computeIfAbsent(customer.taxRegion() == null ? "" : customer.taxRegion(),
-                    r -> taxes.rateFor(tenantId, customer.taxRegion(), now)).map(rate -> Tax.of(dev.tally.model.tax.Taxes.apply(
-                            dev.tally.model.money.Money.of(subtotal, priced.currency()), rate, RoundingPolicy.DEFAULT))).orElse(null);
-            BigDecimal total = tax == null ? subtotal : tax.gross();
+            TaxRate rate = rates.computeIfAbsent(customer.taxRegion() == null ? "" : customer.taxRegion(),
+                    r -> taxes.rateFor(tenantId, customer.taxRegion(), now)).orElse(null);
             String invoiceId = "inv_" + UUID.randomUUID().toString().replace("-", "");
-            BigDecimal applied = BigDecimal.ZERO;
-            List<dev.tally.model.terms.CreditGrant> available = grants.getOrDefault(customer.customerId(), List.of());
-            if (!available.isEmpty()) {
-                // prepaid credit burns down the total, most-at-risk grant first (shared-model Credits)
-                dev.tally.model.terms.Credits.Applied used = dev.tally.model.terms.Credits.apply(dev.tally.model.money.Money.of(total,
-                        priced.currency()), available, now, dev.tally.invoicing.credit.CreditLedger.appliedReason(numbers.get(i), now));
-                grants.put(customer.customerId(), used.after());
-                applied = used.applied().amount();
-                if (!used.ledger().isEmpty()) {
-                    uses.add(new dev.tally.invoicing.credit.CreditLedger.Use(customer.customerId(), invoiceId, used));
-                }
+            InvoiceGenerator.Generated g = InvoiceGenerator.generate(new InvoiceGenerator.Request(invoiceId, numbers.get(i), customer.customerId(),
+                    customer.externalId(), customer.currency(), d.subscription(), d.period(), pricing.plans(tenantId),
+                    PeriodPricing.forGenerator(usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of())), adj,
+                    grants.getOrDefault(customer.customerId(), List.of()), rate, RoundingPolicy.DEFAULT, now, actor, reissueOf));
+            if (g.credits() != null) {
+                // the next invoice of this customer in the batch sees the balances this one left
+                grants.put(customer.customerId(), g.credits().after());
+                uses.add(new dev.tally.invoicing.credit.CreditLedger.Use(customer.customerId(), invoiceId, g.credits()));
             }
-            out.add(new Content(invoiceId, numbers.get(i), customer.customerId(),
-                    customer.externalId(), d.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(),
-                    priced.currency(), d.period().start(), d.period().end(), priced.pricedAt(), priced.lines(), priced.terms(), adj, subtotal, tax,
-                    total, applied, total.subtract(applied), ROUNDING, now, actor, reissueOf));
+            out.add(g.document());
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into invoice (invoice_id, tenant_id, customer_id, subscription_id, period_start, period_end, number, currency, total,
                   document, status, finalized_at, finalized_by, reissue_of)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finalized', ?, ?, ?)""")) {
-            for (Content content : out) {
+            for (InvoiceDocumentV1 content : out) {
                 ps.setString(1, content.invoiceId());
                 ps.setString(2, tenantId);
                 ps.setString(3, content.customerId());
@@ -228,7 +171,7 @@ public class Invoices {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into invoiced_usage (invoice_id, meter_key, quantity, event_count, version) values (?, ?, ?, ?, ?)""")) {
-            for (Content content : out) {
+            for (InvoiceDocumentV1 content : out) {
                 for (Map.Entry<String, dev.tally.invoicing.usage.UsageSnapshots.Usage> u
                         : usage.getOrDefault(content.customerId() + "|" + content.periodStart(), Map.of()).entrySet()) {
                     ps.setString(1, content.invoiceId());
@@ -243,12 +186,12 @@ public class Invoices {
         }
         recordBilled(c, tenantId, out);
         credits.record(c, tenantId, uses);
-        providers.enqueuePushes(c, tenantId, out.stream().map(Content::invoiceId).toList());
+        providers.enqueuePushes(c, tenantId, out.stream().map(InvoiceDocumentV1::invoiceId).toList());
         List<OutboxRecord> issued = new ArrayList<>(out.size());
         List<AuditLog.Change> changes = new ArrayList<>(out.size());
-        for (Content content : out) {
+        for (InvoiceDocumentV1 content : out) {
             List<InvoiceIssuedV1.Line> lines = new ArrayList<>();
-            for (PeriodPricing.Line l : content.lines()) {
+            for (InvoiceDocumentV1.Line l : content.lines()) {
                 lines.add(new InvoiceIssuedV1.Line("usage", l.description(), l.quantity(), l.amount()));
             }
             for (PeriodTerms.Line t : content.terms()) {
@@ -276,9 +219,10 @@ public class Invoices {
      * For each customer of {@code dues}: its earlier periods (before its oldest due period here) whose stored usage
      * differs from what their live invoices billed so far (or whose billing an undone adjustment left to re-check),
      * each priced with that invoice's plan version — one adjustment per (period, meter): the line now minus the
-     * amount billed so far. The rows are locked until the caller's transaction ends.
+     * amount billed so far. With {@code lock} (a close) the rows are locked until the caller's transaction ends; a draft
+     * reads them without.
      */
-    Map<String, List<Adjustment>> adjustments(Connection c, String tenantId, List<PeriodCloser.Due> dues) throws Exception {
+    public Map<String, List<Adjustment>> adjustments(Connection c, String tenantId, List<PeriodCloser.Due> dues, boolean lock) throws Exception {
         Map<String, Instant> oldest = new HashMap<>();
         Map<String, Customer> customers = new HashMap<>();
         for (PeriodCloser.Due d : dues) {
@@ -304,8 +248,7 @@ public class Invoices {
                 join invoice i on i.invoice_id = b.invoice_id and i.tenant_id = b.tenant_id
                 left join s on s.customer_id = b.customer_id and s.period_start = b.period_start and s.meter_key = b.meter_key
                 where b.tenant_id = ? and (coalesce(s.quantity, 0) <> b.quantity or b.recheck)
-                order by b.customer_id, b.period_start, b.meter_key
-                for update of b""")) {
+                order by b.customer_id, b.period_start, b.meter_key""" + (lock ? " for update of b" : ""))) {
             ps.setArray(1, c.createArrayOf("text", ids));
             ps.setArray(2, c.createArrayOf("timestamptz", before));
             ps.setString(3, tenantId);
@@ -463,7 +406,7 @@ public class Invoices {
      * Records what these invoices billed: their periods' charged meters (replacing a voided predecessor's rows) and,
      * for every period they adjusted, the usage and amount billed for it from now on.
      */
-    private static void recordBilled(Connection c, String tenantId, List<Content> contents) throws SQLException {
+    private static void recordBilled(Connection c, String tenantId, List<InvoiceDocumentV1> contents) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into billed_usage (tenant_id, customer_id, subscription_id, period_start, period_end, meter_key, invoice_id, plan_key,
                   plan_version, invoiced_quantity, invoiced_amount, quantity, event_count, billed_amount, recheck)
@@ -473,8 +416,8 @@ public class Invoices {
                       invoiced_quantity = excluded.invoiced_quantity, invoiced_amount = excluded.invoiced_amount,
                       quantity = excluded.quantity, event_count = excluded.event_count, billed_amount = excluded.billed_amount,
                       period_end = excluded.period_end, recheck = false""")) {
-            for (Content content : contents) {
-                for (PeriodPricing.Line l : content.lines()) {
+            for (InvoiceDocumentV1 content : contents) {
+                for (InvoiceDocumentV1.Line l : content.lines()) {
                     if (l.meter() == null) {
                         continue;
                     }
@@ -523,7 +466,7 @@ public class Invoices {
                 from billed_usage where tenant_id = ? and customer_id = ? and invoice_id = ? limit 1
                 on conflict (tenant_id, customer_id, subscription_id, period_start, meter_key) do update
                   set billed_amount = excluded.billed_amount, recheck = false""")) {
-            for (Content content : contents) {
+            for (InvoiceDocumentV1 content : contents) {
                 for (Adjustment a : content.adjustments()) {
                     if (!isTerm(a.meter())) {
                         continue;
@@ -541,7 +484,7 @@ public class Invoices {
         try (PreparedStatement ps = c.prepareStatement("""
                 update billed_usage set quantity = ?, event_count = ?, billed_amount = ?, recheck = false
                 where tenant_id = ? and customer_id = ? and invoice_id = ? and meter_key = ?""")) {
-            for (Content content : contents) {
+            for (InvoiceDocumentV1 content : contents) {
                 for (Adjustment a : content.adjustments()) {
                     if (isTerm(a.meter())) {
                         continue;
@@ -751,7 +694,7 @@ public class Invoices {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(View.of(json.readValue(rs.getString(1), Content.class), rs.getString(2), instant(rs, 3), rs.getString(4),
+                    out.add(View.of(json.readValue(rs.getString(1), InvoiceDocumentV1.class), rs.getString(2), instant(rs, 3), rs.getString(4),
                             instant(rs, 5), rs.getString(6), rs.getString(7), rs.getBigDecimal(8), rs.getBigDecimal(9)));
                 }
             }
@@ -905,7 +848,7 @@ public class Invoices {
                 List.of(new OutboxRecord(tenantId + "/" + v.customerId(), json.writeValueAsString(s), TraceContext.current())));
     }
 
-    private static Map<String, Object> summary(Content c, String status) {
+    private static Map<String, Object> summary(InvoiceDocumentV1 c, String status) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("number", c.number());
         m.put("status", status);

@@ -5,6 +5,7 @@ import dev.tally.invoicing.catalog.PlanVersionEntity;
 import dev.tally.invoicing.usage.UsageSnapshots;
 import dev.tally.model.invoice.Invoice;
 import dev.tally.model.invoice.InvoiceCalculator;
+import dev.tally.model.invoice.InvoiceGenerator;
 import dev.tally.model.invoice.InvoiceLine;
 import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.metering.BillingPeriod;
@@ -12,20 +13,18 @@ import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.pricing.Evaluation;
-import dev.tally.model.subscription.Subscription;
-import dev.tally.model.terms.PeriodTerms;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
- * A subscription period priced from the latest usage snapshots — the one computation behind the draft and the
- * finalized invoice, so a draft read just before the close shows what the invoice will say.
+ * What pricing reads from storage: the plan versions (published ones kept parsed) and the usage snapshots, handed to
+ * the pure {@link InvoiceGenerator} — the one computation behind the draft and the finalized invoice — and a single
+ * charge's line for the adjustments of earlier periods.
  */
 @ApplicationScoped
 public class PeriodPricing {
@@ -33,20 +32,6 @@ public class PeriodPricing {
     UsageSnapshots usage;
     @Inject
     PlanService plans;
-
-    /** One invoice line as shown: the charge, its usage (and the snapshot versions it saw), the exact and rounded amounts, the steps. */
-    public record Line(String meter, String description, String priceModel, BigDecimal quantity, long eventCount, long usageVersion,
-            BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
-    }
-
-    /**
-     * The priced period: the plan version in force at {@code pricedAt}, its usage lines in plan order, then its terms
-     * (fixed fees of every plan version in force during the period, prorated by seconds; the discounts and minimum
-     * commitment of the plan at {@code pricedAt}); {@code total} = Σ lines + Σ terms.
-     */
-    public record Priced(Subscription subscription, Subscription.Phase phase, BillingPeriod period, Instant pricedAt, String currency,
-            List<Line> lines, List<PeriodTerms.Line> terms, BigDecimal total, Map<String, UsageSnapshots.Usage> usage) {
-    }
 
     /** The terms of a plan version (null when it has none). */
     public PlanSpec.TermsSpec terms(String tenantId, String planKey, int version) {
@@ -101,46 +86,20 @@ public class PeriodPricing {
         return null;
     }
 
-    /**
-     * Prices {@code period} of {@code subscription} for a customer in {@code currency}, by the plan version in
-     * force at {@code at} (moved into the subscription when outside it). One line per plan charge, rounded once
-     * (HALF_EVEN); total = Σ lines.
-     */
-    public Priced price(String tenantId, String customerId, String currency, Subscription subscription, BillingPeriod period, Instant at) {
-        return price(tenantId, currency, subscription, period, at, usage.forPeriod(tenantId, customerId, period.start()));
+    /** The plan documents of a tenant by key and version, as {@link InvoiceGenerator} asks for them. */
+    public BiFunction<String, Integer, PlanSpec> plans(String tenantId) {
+        return (planKey, version) -> spec(tenantId, planKey, version);
     }
 
-    /** As {@link #price(String, String, String, Subscription, BillingPeriod, Instant)}, with the period's usage by meter given. */
-    public Priced price(String tenantId, String currency, Subscription subscription, BillingPeriod period, Instant at,
-            Map<String, UsageSnapshots.Usage> byMeter) {
-        Instant priced = at.isBefore(subscription.start()) ? subscription.start()
-                : subscription.end() != null && !at.isBefore(subscription.end()) ? subscription.end().minusNanos(1000) : at;
-        Subscription.Phase phase = subscription.phaseAt(priced).orElseThrow();
-        PlanSpec spec = spec(tenantId, phase.planKey(), phase.planVersion());
-        Map<String, PlanCharges.MeterUsage> quantities = new HashMap<>();
-        byMeter.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount())));
-        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, quantities), RoundingPolicy.DEFAULT);
-        List<Line> lines = new ArrayList<>();
-        for (int i = 0; i < invoice.lines().size(); i++) {
-            InvoiceLine l = invoice.lines().get(i);
-            PlanSpec.ChargeSpec charge = spec.charges().get(i);
-            long usageVersion = byMeter.containsKey(charge.meter()) ? byMeter.get(charge.meter()).version() : 0;
-            lines.add(new Line(l.meterKey(), l.description(), charge.price().model(), Decimals.normalized(l.quantity()), l.eventCount(),
-                    usageVersion, Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
-                    l.explanation().stream().map(Evaluation.Step::text).toList()));
-        }
-        List<PeriodTerms.Line> terms = new ArrayList<>(PeriodTerms.fixedFees(subscription, period, invoice.currency(),
-                (planKey, version) -> terms(tenantId, planKey, version), RoundingPolicy.DEFAULT));
-        BigDecimal running = invoice.total().amount();
-        for (PeriodTerms.Line t : terms) {
-            running = running.add(t.amount());
-        }
-        List<PeriodTerms.Line> adjusting = PeriodTerms.discountsAndMinimum(running, invoice.currency(), spec.terms(),
-                spec.terms() == null ? 0 : PeriodTerms.periodIndex(subscription, period), RoundingPolicy.DEFAULT);
-        for (PeriodTerms.Line t : adjusting) {
-            running = running.add(t.amount());
-        }
-        terms.addAll(adjusting);
-        return new Priced(subscription, phase, period, priced, invoice.currency(), lines, List.copyOf(terms), running, byMeter);
+    /** The period's usage of a customer by meter, as the generator takes it. */
+    public Map<String, InvoiceGenerator.Usage> usage(String tenantId, String customerId, BillingPeriod period) {
+        return forGenerator(usage.forPeriod(tenantId, customerId, period.start()));
+    }
+
+    /** Stored usage snapshots by meter, as the generator takes them. */
+    public static Map<String, InvoiceGenerator.Usage> forGenerator(Map<String, UsageSnapshots.Usage> byMeter) {
+        Map<String, InvoiceGenerator.Usage> out = new HashMap<>();
+        byMeter.forEach((meter, u) -> out.put(meter, new InvoiceGenerator.Usage(u.quantity(), u.eventCount(), u.version())));
+        return out;
     }
 }

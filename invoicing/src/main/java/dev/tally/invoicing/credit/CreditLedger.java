@@ -184,9 +184,4 @@ public class CreditLedger {
             return ps.executeUpdate();
         }
     }
-
-    /** Now, for the ledger's "applied at" reason. */
-    public static String appliedReason(String number, Instant at) {
-        return "applied to invoice " + number + " at " + at;
-    }
 }

@@ -2,6 +2,7 @@ package dev.tally.invoicing.payment;
 
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.catalog.CustomerEntity;
+import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.webhook.Backoff;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -98,13 +99,13 @@ public class ProviderJobs {
             saveRef(j, "customer", invoice.customerId(), customerRef);
         }
         List<PaymentProvider.Line> lines = new ArrayList<>();
-        for (dev.tally.invoicing.billing.PeriodPricing.Line l : invoice.lines()) {
+        for (InvoiceDocumentV1.Line l : invoice.lines()) {
             lines.add(new PaymentProvider.Line(l.description(), l.amount()));
         }
         for (dev.tally.model.terms.PeriodTerms.Line t : invoice.terms()) {
             lines.add(new PaymentProvider.Line(t.description(), t.amount()));
         }
-        for (Invoices.Adjustment a : invoice.adjustments()) {
+        for (InvoiceDocumentV1.Adjustment a : invoice.adjustments()) {
             lines.add(new PaymentProvider.Line(a.description() + " (adjusting " + a.invoiceNumber() + ")", a.amount()));
         }
         if (invoice.tax() != null && !invoice.tax().inclusive()) {

@@ -5,6 +5,7 @@ import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.payment.PaymentProviders;
+import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.messages.CreditNoteIssuedV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.money.RoundingPolicy;
@@ -279,19 +280,19 @@ public class CreditNoteService {
             totalCredited = totalCredited.add(n.total());
         }
         List<CreditNotes.Creditable> lines = new ArrayList<>();
-        for (dev.tally.invoicing.billing.PeriodPricing.Line l : invoice.lines()) {
+        for (InvoiceDocumentV1.Line l : invoice.lines()) {
             String key = "line:" + l.meter();
             lines.add(new CreditNotes.Creditable(key, l.description(), l.amount(), credited.getOrDefault(key, BigDecimal.ZERO)));
         }
         for (dev.tally.model.terms.PeriodTerms.Line t : invoice.terms()) {
             lines.add(new CreditNotes.Creditable(t.key(), t.description(), t.amount(), credited.getOrDefault(t.key(), BigDecimal.ZERO)));
         }
-        for (Invoices.Adjustment a : invoice.adjustments()) {
+        for (InvoiceDocumentV1.Adjustment a : invoice.adjustments()) {
             String key = "adjustment:" + a.invoiceId() + ":" + a.meter();
             lines.add(new CreditNotes.Creditable(key, a.description() + " (adjusting " + a.invoiceNumber() + ")", a.amount(),
                     credited.getOrDefault(key, BigDecimal.ZERO)));
         }
-        Invoices.Tax t = invoice.tax();
+        InvoiceDocumentV1.Tax t = invoice.tax();
         TaxRate rate = t == null ? null : new TaxRate(t.region(), t.name(), t.ratePercent(), t.inclusive());
         return new CreditNotes.Invoice(invoice.currency(), lines, rate, t == null ? null : t.tax(), invoice.total(), taxCredited, totalCredited);
     }

@@ -21,4 +21,12 @@ public record BillingPeriod(Instant start, Instant end) {
     public boolean contains(Instant instant) {
         return !instant.isBefore(start) && instant.isBefore(end);
     }
+
+    /**
+     * The period's last instant that PostgreSQL (microsecond precision) can hold: {@code end} less one microsecond.
+     * What is "in force at the end of the period" is what is in force here.
+     */
+    public Instant lastInstant() {
+        return end.minusNanos(1_000);
+    }
 }

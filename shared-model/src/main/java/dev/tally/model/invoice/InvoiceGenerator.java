@@ -1,0 +1,158 @@
+package dev.tally.model.invoice;
+
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.money.Money;
+import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.pricing.Decimals;
+import dev.tally.model.pricing.Evaluation;
+import dev.tally.model.subscription.Subscription;
+import dev.tally.model.tax.TaxRate;
+import dev.tally.model.tax.Taxes;
+import dev.tally.model.terms.CreditGrant;
+import dev.tally.model.terms.Credits;
+import dev.tally.model.terms.PeriodTerms;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The one invoice function: from a customer's subscription period, its rated usage, the adjustments of earlier
+ * periods, the customer's credit grants, the tax rate in force and the rounding policy, the invoice document
+ * ({@link InvoiceDocumentV1}). The draft and the period close both call it with the inputs each reads, so a draft
+ * read just before the close shows, line for line and to the minor unit, what the finalized invoice will say.
+ * Pure: no clock (the instants are arguments), no storage.
+ *
+ * <p>Order and rounding: each usage line is rounded once (the policy's mode, the currency's minor unit); fixed fees of
+ * every plan version in force during the period, prorated by seconds; then the discounts and the minimum commitment of
+ * the plan version in force at the period's last instant, on the running total; then the adjustments; the tax is
+ * computed once on that subtotal; prepaid credit burns the total down, most-at-risk grant first.
+ */
+public final class InvoiceGenerator {
+    /** How an invoice rounds, as its documents say. */
+    public static final String ROUNDING = RoundingPolicy.DEFAULT.mode() + ", once per line and once for the tax; total = sum of lines,"
+            + " terms and adjustments, plus an exclusive tax";
+
+    private InvoiceGenerator() {
+    }
+
+    /** A meter's usage in the period: the rated quantity, its events, and the snapshot version it was read at. */
+    public record Usage(BigDecimal quantity, long eventCount, long version) {
+    }
+
+    /**
+     * What an invoice is made from.
+     *
+     * @param invoiceId   null for a draft
+     * @param number      null for a draft
+     * @param plans       a plan version's document by key and version
+     * @param usage       the period's usage by meter
+     * @param adjustments the adjustments of earlier periods that go on this invoice (empty when they go elsewhere)
+     * @param grants      the customer's credit grants (their remaining balances now)
+     * @param taxRate     the rate in force for the customer's tax region, or null (no tax)
+     * @param now         when the invoice is made (finalized, or the draft read): credit usability and the ledger's time
+     */
+    public record Request(String invoiceId, String number, String customerId, String externalId, String currency, Subscription subscription,
+            BillingPeriod period, BiFunction<String, Integer, PlanSpec> plans, Map<String, Usage> usage, List<InvoiceDocumentV1.Adjustment> adjustments,
+            List<CreditGrant> grants, TaxRate taxRate, RoundingPolicy rounding, Instant now, String finalizedBy, String reissueOf) {
+        public Request {
+            usage = usage == null ? Map.of() : Map.copyOf(usage);
+            adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
+            grants = grants == null ? List.of() : List.copyOf(grants);
+        }
+    }
+
+    /** The period priced: the plan version's phase and when it was read, the usage lines, the terms; total = Σ lines + Σ terms. */
+    public record Priced(Subscription.Phase phase, Instant pricedAt, String currency, List<InvoiceDocumentV1.Line> lines,
+            List<PeriodTerms.Line> terms, BigDecimal total) {
+    }
+
+    /** The document, and the credit that made its {@code creditsApplied} (null when no grant was used): the ledger to record. */
+    public record Generated(InvoiceDocumentV1 document, Credits.Applied credits) {
+    }
+
+    /** The invoice document of {@code r}; a finalized one when {@code r} has an id and a number, else a draft. */
+    public static Generated generate(Request r) {
+        Priced priced = price(r.subscription(), r.period(), r.currency(), r.plans(), r.usage(), r.rounding());
+        BigDecimal subtotal = priced.total();
+        for (InvoiceDocumentV1.Adjustment a : r.adjustments()) {
+            subtotal = subtotal.add(a.amount());
+        }
+        InvoiceDocumentV1.Tax tax = r.taxRate() == null ? null
+                : InvoiceDocumentV1.Tax.of(Taxes.apply(Money.of(subtotal, priced.currency()), r.taxRate(), r.rounding()));
+        BigDecimal total = tax == null ? subtotal : tax.gross();
+        BigDecimal applied = BigDecimal.ZERO;
+        Credits.Applied used = null;
+        if (!r.grants().isEmpty()) {
+            used = Credits.apply(Money.of(total, priced.currency()), r.grants(), r.now(), appliedReason(r.number(), r.now()));
+            applied = used.applied().amount();
+            if (used.ledger().isEmpty()) {
+                used = null;
+            }
+        }
+        boolean finalized = r.number() != null;
+        InvoiceDocumentV1 document = new InvoiceDocumentV1(r.invoiceId(), r.number(), r.customerId(), r.externalId(),
+                r.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(), priced.currency(), r.period().start(),
+                r.period().end(), priced.pricedAt(), priced.lines(), priced.terms(), r.adjustments(), subtotal, tax, total, applied,
+                total.subtract(applied), ROUNDING, finalized ? r.now() : null, finalized ? r.finalizedBy() : null, r.reissueOf());
+        return new Generated(document, used);
+    }
+
+    /** What a credit ledger entry says when credit is applied to an invoice. */
+    public static String appliedReason(String number, Instant at) {
+        return "applied to invoice " + number + " at " + at;
+    }
+
+    /**
+     * The instant a period is priced at: its last instant, moved into the subscription when the subscription ends
+     * first (the plan version in force then prices the period).
+     */
+    public static Instant pricedAt(Subscription s, BillingPeriod period) {
+        Instant at = period.lastInstant();
+        if (at.isBefore(s.start())) {
+            return s.start();
+        }
+        return s.end() != null && !at.isBefore(s.end()) ? s.end().minusNanos(1_000) : at;
+    }
+
+    /**
+     * {@code period} of {@code s} priced: one line per charge of the plan version in force at {@link #pricedAt}, in plan
+     * order, each rounded once; then the fixed fees of every plan version in force during the period (prorated by
+     * seconds), then the discounts and minimum commitment of the plan version at {@link #pricedAt}.
+     */
+    public static Priced price(Subscription s, BillingPeriod period, String currency, BiFunction<String, Integer, PlanSpec> plans,
+            Map<String, Usage> usage, RoundingPolicy rounding) {
+        Instant at = pricedAt(s, period);
+        Subscription.Phase phase = s.phaseAt(at).orElseThrow();
+        PlanSpec spec = plans.apply(phase.planKey(), phase.planVersion());
+        Map<String, PlanCharges.MeterUsage> quantities = new HashMap<>();
+        usage.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount())));
+        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, quantities), rounding);
+        List<InvoiceDocumentV1.Line> lines = new ArrayList<>();
+        for (int i = 0; i < invoice.lines().size(); i++) {
+            InvoiceLine l = invoice.lines().get(i);
+            PlanSpec.ChargeSpec charge = spec.charges().get(i);
+            Usage u = usage.get(charge.meter());
+            lines.add(new InvoiceDocumentV1.Line(l.meterKey(), l.description(), charge.price().model(), Decimals.normalized(l.quantity()),
+                    l.eventCount(), u == null ? 0 : u.version(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
+                    l.explanation().stream().map(Evaluation.Step::text).toList()));
+        }
+        List<PeriodTerms.Line> terms = new ArrayList<>(PeriodTerms.fixedFees(s, period, invoice.currency(),
+                (key, version) -> plans.apply(key, version).terms(), rounding));
+        BigDecimal running = invoice.total().amount();
+        for (PeriodTerms.Line t : terms) {
+            running = running.add(t.amount());
+        }
+        List<PeriodTerms.Line> adjusting = PeriodTerms.discountsAndMinimum(running, invoice.currency(), spec.terms(),
+                spec.terms() == null ? 0 : PeriodTerms.periodIndex(s, period), rounding);
+        for (PeriodTerms.Line t : adjusting) {
+            running = running.add(t.amount());
+        }
+        terms.addAll(adjusting);
+        return new Priced(phase, at, invoice.currency(), List.copyOf(lines), List.copyOf(terms), running);
+    }
+}
