@@ -1,6 +1,5 @@
 package dev.tally.ingest.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.ingest.config.IngestConfig;
 import dev.tally.ingest.intake.Triage;
 import dev.tally.ingest.store.EventStore;
@@ -16,15 +15,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import javax.sql.DataSource;
 
 /**
  * Events no customer could be found for: listed for the operator (a tenant key with admin scope),
@@ -33,10 +28,6 @@ import javax.sql.DataSource;
  */
 @Path("/v1/quarantine")
 public class QuarantineResource {
-    @Inject
-    DataSource dataSource;
-    @Inject
-    ObjectMapper json;
     @Inject
     CatalogView catalog;
     @Inject
@@ -107,28 +98,11 @@ public class QuarantineResource {
     }
 
     private List<Entry> load(String tenantId, int limit) throws Exception {
-        List<Entry> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select event_id, reason, api_key_id, received_at, event_json from quarantine where tenant_id = ? order by received_at, event_id limit ?")) {
-            ps.setString(1, tenantId);
-            ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-                            json.readValue(rs.getString(5), EventStore.QuarantinedEvent.class)));
-                }
-            }
-        }
-        return out;
+        return store.quarantined(tenantId, limit).stream()
+                .map(q -> new Entry(q.eventId(), q.reason(), q.apiKeyId(), q.receivedAt(), q.event())).toList();
     }
 
     private long count(String tenantId) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("select count(*) from quarantine where tenant_id = ?")) {
-            ps.setString(1, tenantId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return store.quarantineCount(tenantId);
     }
 }

@@ -52,6 +52,38 @@ public class EventStore {
     public record QuarantinedEvent(String id, String type, String customer, Instant timestamp, java.util.Map<String, Object> properties) {
     }
 
+    /** A quarantined event as stored: why, which key sent it, when, and the event itself. */
+    public record Quarantined(String eventId, String reason, String apiKeyId, Instant receivedAt, QuarantinedEvent event) {
+    }
+
+    /** The tenant's oldest quarantined events, at most {@code limit}. */
+    public List<Quarantined> quarantined(String tenantId, int limit) throws SQLException, JsonProcessingException {
+        List<Quarantined> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select event_id, reason, api_key_id, received_at, event_json from quarantine where tenant_id = ? order by received_at, event_id limit ?")) {
+            ps.setString(1, tenantId);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Quarantined(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                            json.readValue(rs.getString(5), QuarantinedEvent.class)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** How many events of the tenant are quarantined. */
+    public long quarantineCount(String tenantId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("select count(*) from quarantine where tenant_id = ?")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /**
      * Accepts the new candidates and quarantines the unattributed events, in one transaction.
      * Returns the indexes of the candidates that were new (the rest were duplicates).
