@@ -5,6 +5,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
@@ -25,7 +26,7 @@ public final class HouseRules {
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS).importPackages(rootPackage);
     }
 
-    private static final Set<String> PANACHE_QUERIES = Set.of("list", "find", "count", "update", "delete", "stream", "findAll", "listAll");
+    private static final Set<String> PANACHE_QUERIES = Set.of("list", "find", "count", "update", "delete", "stream");
 
     private static final DescribedPredicate<JavaAccess<?>> EXECUTES_SQL = new DescribedPredicate<>(
             "execute SQL (a java.sql statement or result set, EntityManager queries, Panache queries by string)") {
@@ -44,7 +45,10 @@ public final class HouseRules {
             }
             if (access.getTargetOwner().isAssignableTo("io.quarkus.hibernate.orm.panache.PanacheEntityBase")
                     || access.getTargetOwner().isAssignableTo("io.quarkus.hibernate.orm.panache.PanacheRepositoryBase")) {
-                return PANACHE_QUERIES.contains(name);
+                // a query by string ("status = ?1"); an entity's own persist()/delete() is not a query
+                return PANACHE_QUERIES.contains(name) && access instanceof JavaMethodCall call
+                        && !call.getTarget().getRawParameterTypes().isEmpty()
+                        && call.getTarget().getRawParameterTypes().get(0).isEquivalentTo(String.class);
             }
             return false;
         }
@@ -76,6 +80,29 @@ public final class HouseRules {
             .should().accessTargetWhere(PRODUCES_TO_KAFKA)
             .because("a message is written to the outbox in the transaction that decides it; the relay alone sends it");
 
+    private static final Set<String> CLOCK_READING_TYPES = Set.of("java.time.Instant", "java.time.LocalDate", "java.time.LocalDateTime",
+            "java.time.OffsetDateTime", "java.time.ZonedDateTime", "java.time.YearMonth", "java.time.LocalTime");
+
+    private static final DescribedPredicate<JavaAccess<?>> READS_THE_WALL_CLOCK = new DescribedPredicate<>(
+            "read the wall clock (Instant.now(), Clock.systemUTC(), System.currentTimeMillis(), LocalDate.now() …)") {
+        @Override
+        public boolean test(JavaAccess<?> access) {
+            String owner = access.getTargetOwner().getName();
+            String name = access.getName();
+            return (CLOCK_READING_TYPES.contains(owner) && name.equals("now"))
+                    || (owner.equals("java.time.Clock") && (name.equals("systemUTC") || name.equals("systemDefaultZone")))
+                    || (owner.equals("java.lang.System") && name.equals("currentTimeMillis"));
+        }
+    };
+
+    /**
+     * Time is injected: the one {@code Clock} bean (a class named {@code Clocks} produces it) is every "now" of the
+     * service, so a test can fix or move time, and shared-model takes instants as arguments.
+     */
+    public static final ArchRule TIME_IS_INJECTED = noClasses().that().doNotHaveSimpleName("Clocks")
+            .should().accessTargetWhere(READS_THE_WALL_CLOCK)
+            .because("every now comes from the injected Clock (platform's Clocks), so time can be fixed in a test");
+
     /** Every rule, for a service's ArchitectureTest. */
-    public static final List<ArchRule> ALL = List.of(NO_SQL_IN_API, ONLY_THE_RELAY_PRODUCES);
+    public static final List<ArchRule> ALL = List.of(NO_SQL_IN_API, ONLY_THE_RELAY_PRODUCES, TIME_IS_INJECTED);
 }

@@ -21,6 +21,15 @@ class HouseRulesTest {
     }
 
     @Test
+    void aWallClockReadIsCaught() {
+        JavaClasses planted = new ClassFileImporter().importClasses(dev.tally.testing.planted.store.Impatient.class);
+        assertThatThrownBy(() -> HouseRules.TIME_IS_INJECTED.check(planted)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Impatient").hasMessageContaining("Instant.now()");
+        assertThatCode(() -> HouseRules.TIME_IS_INJECTED.check(new ClassFileImporter().importClasses(CleanResource.class)))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     void aProducerOutsideTheRelayIsCaught() {
         JavaClasses planted = new ClassFileImporter().importClasses(RogueProducer.class);
         assertThatThrownBy(() -> HouseRules.ONLY_THE_RELAY_PRODUCES.check(planted)).isInstanceOf(AssertionError.class)

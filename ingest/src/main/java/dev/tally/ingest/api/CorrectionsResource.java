@@ -48,7 +48,8 @@ public class CorrectionsResource {
     @Inject
     Triage triage;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     /** {@code ids}: the events to retract; {@code reason}: why (required, kept in the audit record). */
     public record RetractRequest(List<String> ids, String reason) {

@@ -40,7 +40,8 @@ public class EventsResource {
     io.micrometer.core.instrument.MeterRegistry metrics;
 
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
 
     private static final TypeReference<List<EventsRequest.EventBody>> EVENT_LIST = new TypeReference<>() { };

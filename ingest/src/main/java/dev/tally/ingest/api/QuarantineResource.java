@@ -15,6 +15,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,8 @@ import java.util.Set;
 public class QuarantineResource {
     @Inject
     CatalogView catalog;
+    @Inject
+    Clock clock;
     @Inject
     EventStore store;
     @Inject
@@ -70,7 +73,7 @@ public class QuarantineResource {
     @Path("/replay")
     public Replay replay() throws Exception {
         Tenant t = admin();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<Entry> entries = load(t.tenantId(), 1000);
         List<EventStore.Candidate> candidates = new ArrayList<>();
         int unattributed = 0;

@@ -11,15 +11,16 @@ import dev.tally.model.messages.DeadLetterV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
-import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.security.ApiKeys;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,8 @@ public class RawIntake extends StoredOffsetsConsumer {
 
     @Inject
     KafkaClients kafka;
+    @Inject
+    Clock clock;
     @Inject
     CatalogView catalog;
     @Inject
@@ -103,7 +106,7 @@ public class RawIntake extends StoredOffsetsConsumer {
         if (!catalog.awaitCaughtUp(Duration.ofSeconds(10))) {
             throw new IllegalStateException("catalog read model is behind");
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         EventValidator validator = new EventValidator(config.maxFutureSkew(), config.dedupWindow());
         Map<String, EventStore.TenantShare> byTenant = new LinkedHashMap<>();
         Map<String, Set<String>> seen = new HashMap<>();

@@ -39,7 +39,8 @@ public class AcceptanceMarkers {
     @Inject
     IngestConfig config;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     @Scheduled(every = "${tally.ingest.watermark-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {

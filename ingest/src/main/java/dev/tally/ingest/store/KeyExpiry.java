@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
@@ -24,12 +25,14 @@ public class KeyExpiry {
     @Inject
     javax.sql.DataSource dataSource;
     @Inject
+    Clock clock;
+    @Inject
     IngestConfig config;
 
     @Scheduled(every = "${tally.ingest.key-expiry-every:10m}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {
-            long n = expire(Instant.now());
+            long n = expire(clock.instant());
             if (n > 0) {
                 LOG.infof("expired %d dedup keys", n);
             }

@@ -33,7 +33,8 @@ public class AdminCreditNotesResource {
     @Context
     ContainerRequestContext request;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     public record Decision(String note) {
     }

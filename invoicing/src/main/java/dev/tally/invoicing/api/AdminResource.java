@@ -7,6 +7,7 @@ import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.CatalogPublisher;
 import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.TenantEntity;
+import dev.tally.invoicing.catalog.TenantService;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.platform.problem.ProblemException;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -37,13 +39,15 @@ public class AdminResource {
     @Inject
     ApiKeyService keys;
     @Inject
+    Clock clock;
+    @Inject
     AuditLog audit;
     @Inject
     CatalogPublisher catalog;
     @Inject
     Overview overview;
     @Inject
-    javax.sql.DataSource dataSource;
+    TenantService tenants;
     @Context
     ContainerRequestContext request;
 
@@ -74,7 +78,7 @@ public class AdminResource {
     @Path("/tenants")
     @Transactional
     public List<TenantView> tenants() {
-        return TenantEntity.<TenantEntity>listAll(io.quarkus.panache.common.Sort.by("createdAt")).stream()
+        return TenantEntity.all().stream()
                 .map(t -> new TenantView(t.tenantId, t.name, t.createdAt)).toList();
     }
 
@@ -121,16 +125,7 @@ public class AdminResource {
             throw ProblemException.badRequest("invalid-field", "creditNoteApprovalThreshold must be from 0 to 10^12", "creditNoteApprovalThreshold");
         }
         TenantSettings before = settings(tenantId);
-        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement("""
-                update tenant set close_grace = coalesce(?::bigint * interval '1 second', close_grace),
-                  invoice_prefix = coalesce(?, invoice_prefix),
-                  credit_note_approval_threshold = coalesce(?, credit_note_approval_threshold) where tenant_id = ?""")) {
-            ps.setObject(1, grace == null ? null : grace.toSeconds(), java.sql.Types.BIGINT);
-            ps.setString(2, body.invoicePrefix());
-            ps.setBigDecimal(3, body.creditNoteApprovalThreshold());
-            ps.setString(4, tenantId);
-            ps.executeUpdate();
-        }
+        tenants.update(tenantId, grace, body.invoicePrefix(), body.creditNoteApprovalThreshold());
         TenantSettings after = settings(tenantId);
         audit.record(tenantId, caller.actor(), "tenant", tenantId, "settings", before, after);
         return after;
@@ -147,15 +142,8 @@ public class AdminResource {
     }
 
     private TenantSettings settings(String tenantId) throws Exception {
-        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
-                "select extract(epoch from close_grace)::bigint, invoice_prefix, credit_note_approval_threshold from tenant where tenant_id = ?")) {
-            ps.setString(1, tenantId);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new TenantSettings(tenantId, java.time.Duration.ofSeconds(rs.getLong(1)).toString(), rs.getString(2),
-                        rs.getBigDecimal(3) == null ? null : dev.tally.model.pricing.Decimals.normalized(rs.getBigDecimal(3)));
-            }
-        }
+        TenantService.Settings s = tenants.settings(tenantId);
+        return new TenantSettings(tenantId, s.closeGrace().toString(), s.invoicePrefix(), s.creditNoteApprovalThreshold());
     }
 
     /** A tenant's audit trail, for operators investigating a bill. */
@@ -197,7 +185,7 @@ public class AdminResource {
         if (!Caller.ROLES.contains(role)) {
             throw ProblemException.badRequest("invalid-field", "role must be one of viewer, operator, finance", "role");
         }
-        if (AdminUserEntity.count("email", email) > 0) {
+        if (AdminUserEntity.emailTaken(email)) {
             throw ProblemException.conflict("user-exists", "an admin user '" + email + "' already exists", "email");
         }
         ApiKeys.NewKey token = ApiKeys.generate("tad");
@@ -218,7 +206,7 @@ public class AdminResource {
     @Path("/users")
     @Transactional
     public List<UserView> users() {
-        return AdminUserEntity.<AdminUserEntity>listAll(io.quarkus.panache.common.Sort.by("createdAt")).stream().map(UserView::of).toList();
+        return AdminUserEntity.all().stream().map(UserView::of).toList();
     }
 
     /** Disables a user at once (its token stops working); the row stays for the audit trail. */
@@ -236,7 +224,7 @@ public class AdminResource {
             throw ProblemException.conflict("already-disabled", "admin user '" + userId + "' was disabled at " + u.disabledAt, "userId");
         }
         UserView before = UserView.of(u);
-        u.disabledAt = Instant.now();
+        u.disabledAt = clock.instant();
         announce(u);
         UserView after = UserView.of(u);
         audit.record(AuditLog.PLATFORM, caller.actor(), "admin_user", userId, "disable", before, after);

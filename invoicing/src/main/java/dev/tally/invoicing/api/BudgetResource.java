@@ -1,18 +1,16 @@
 package dev.tally.invoicing.api;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.CatalogPublisher;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.catalog.SpendBudgets;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.Entitlement;
 import dev.tally.model.money.Money;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -32,16 +30,12 @@ import java.util.List;
  */
 @Path("/v1/customers/{externalId}/budget")
 public class BudgetResource {
-    private static final TypeReference<List<Integer>> PERCENTS = new TypeReference<>() { };
-
     @Inject
     CatalogPublisher catalog;
     @Inject
     AuditLog audit;
     @Inject
-    ObjectMapper json;
-    @Inject
-    EntityManager em;
+    SpendBudgets budgets;
     @Context
     ContainerRequestContext request;
 
@@ -85,12 +79,7 @@ public class BudgetResource {
             throw ProblemException.badRequest("invalid-field", x.getMessage(), "alertAt");
         }
         BudgetView before = load(c, externalId);
-        em.createNativeQuery("""
-                insert into spend_budget (tenant_id, customer_id, amount, alert_at_json) values (?1, ?2, ?3, ?4)
-                on conflict (tenant_id, customer_id) do update set amount = excluded.amount, alert_at_json = excluded.alert_at_json,
-                  updated_at = now()""")
-                .setParameter(1, caller.tenant()).setParameter(2, c.customerId).setParameter(3, e.limit())
-                .setParameter(4, json.writeValueAsString(e.alertAt())).executeUpdate();
+        budgets.put(caller.tenant(), c.customerId, e.limit(), e.alertAt());
         BudgetView after = new BudgetView(externalId, c.currency, e.limit().stripTrailingZeros(), e.alertAt());
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Limit(caller.tenant(), c.customerId, CatalogRecordV1.Limit.SPEND, e.limit(),
                 false, e.alertAt(), false)));
@@ -107,8 +96,7 @@ public class BudgetResource {
         if (before == null) {
             throw ProblemException.notFound("unknown-budget", "customer '" + externalId + "' has no spend budget");
         }
-        em.createNativeQuery("delete from spend_budget where tenant_id = ?1 and customer_id = ?2")
-                .setParameter(1, caller.tenant()).setParameter(2, c.customerId).executeUpdate();
+        budgets.delete(caller.tenant(), c.customerId);
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Limit(caller.tenant(), c.customerId, CatalogRecordV1.Limit.SPEND, before.amount(),
                 false, before.alertAt(), true)));
         audit.record(caller.tenant(), caller.actor(), "budget", c.customerId, "delete", before, null);
@@ -116,13 +104,7 @@ public class BudgetResource {
     }
 
     private BudgetView load(CustomerEntity c, String externalId) throws Exception {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select amount, alert_at_json from spend_budget where tenant_id = ?1 and customer_id = ?2")
-                .setParameter(1, c.tenantId).setParameter(2, c.customerId).getResultList();
-        if (rows.isEmpty()) {
-            return null;
-        }
-        return new BudgetView(externalId, c.currency, ((BigDecimal) rows.get(0)[0]).stripTrailingZeros(),
-                json.readValue((String) rows.get(0)[1], PERCENTS));
+        SpendBudgets.Budget b = budgets.get(c.tenantId, c.customerId);
+        return b == null ? null : new BudgetView(externalId, c.currency, b.amount().stripTrailingZeros(), b.alertAt());
     }
 }

@@ -8,6 +8,7 @@ import dev.tally.invoicing.catalog.ApiKeyService;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.CatalogPublisher;
 import dev.tally.invoicing.catalog.MeterEntity;
+import dev.tally.invoicing.catalog.PlanService;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.Aggregation;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -41,7 +43,11 @@ public class CatalogResource {
     @Inject
     CatalogPublisher catalog;
     @Inject
+    Clock clock;
+    @Inject
     ApiKeyService keys;
+    @Inject
+    PlanService plans;
     @Inject
     AuditLog audit;
     @Inject
@@ -67,7 +73,7 @@ public class CatalogResource {
     @Transactional
     public List<ApiKeyService.KeyView> listKeys() {
         String tenant = Caller.of(request).tenant();
-        return ApiKeyEntity.<ApiKeyEntity>list("tenantId = ?1 order by createdAt", tenant).stream().map(ApiKeyService.KeyView::of).toList();
+        return ApiKeyEntity.ofTenant(tenant).stream().map(ApiKeyService.KeyView::of).toList();
     }
 
     @DELETE
@@ -75,7 +81,7 @@ public class CatalogResource {
     @Transactional
     public ApiKeyService.KeyView revokeKey(@PathParam("keyId") String keyId) {
         Caller caller = Caller.of(request);
-        return keys.revoke(caller.tenant(), keyId, caller.actor(), Instant.now());
+        return keys.revoke(caller.tenant(), keyId, caller.actor(), clock.instant());
     }
 
     /** A meter as shown and announced; {@code percentile} only for PERCENTILE. */
@@ -121,7 +127,7 @@ public class CatalogResource {
     @Transactional
     public List<MeterView> meters() {
         String tenant = Caller.of(request).tenant();
-        return MeterEntity.<MeterEntity>list("tenantId = ?1 order by meterKey", tenant).stream().map(this::view).toList();
+        return MeterEntity.ofTenant(tenant).stream().map(this::view).toList();
     }
 
     @GET
@@ -159,13 +165,9 @@ public class CatalogResource {
                 || (before.percentile() == null ? after.percentile() != null : after.percentile() == null
                         || before.percentile().compareTo(after.percentile()) != 0);
         if (semanticsChange) {
-            Object plans = MeterEntity.getEntityManager().createNativeQuery("""
-                    select string_agg(distinct v.plan_key || ' v' || v.version, ', ') from plan_version_meter pm
-                    join plan_version v using (tenant_id, plan_key, version)
-                    where pm.tenant_id = ?1 and pm.meter_key = ?2 and v.status = 'published'""")
-                    .setParameter(1, tenant).setParameter(2, key).getSingleResult();
-            if (plans != null) {
-                throw ProblemException.conflict("meter-in-use", "meter '" + key + "' is charged by published plan versions (" + plans
+            String chargedBy = plans.publishedVersionsCharging(tenant, key);
+            if (chargedBy != null) {
+                throw ProblemException.conflict("meter-in-use", "meter '" + key + "' is charged by published plan versions (" + chargedBy
                         + "); only its description can change. Create a new meter and a plan version that uses it.", "key");
             }
         }

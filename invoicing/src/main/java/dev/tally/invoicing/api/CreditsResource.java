@@ -3,6 +3,7 @@ package dev.tally.invoicing.api;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.money.Currencies;
 import dev.tally.platform.problem.ProblemException;
@@ -19,9 +20,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,11 +41,12 @@ public class CreditsResource {
     @Inject
     AuditLog audit;
     @Inject
-    dev.tally.invoicing.credit.CreditLedger ledger;
+    CreditLedger ledger;
     @Context
     ContainerRequestContext request;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     /** {@code amount} in the customer's currency (at most its minor units); {@code priority} default 0; dates default now / never. */
     public record NewGrant(BigDecimal amount, Integer priority, Instant effectiveAt, Instant expiresAt, String reason) {
@@ -110,39 +109,21 @@ public class CreditsResource {
     private Credit credit(String tenant, CustomerEntity customer) throws Exception {
         Instant now = clock.instant();
         List<Grant> grants = new ArrayList<>();
-        List<Entry> ledger = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         BigDecimal balance = BigDecimal.ZERO;
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select grant_id, amount, remaining, priority, effective_at, expires_at, reason, created_by, created_at from credit_grant
-                    where tenant_id = ? and customer_id = ? order by created_at, grant_id""")) {
-                ps.setString(1, tenant);
-                ps.setString(2, customer.customerId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Timestamp expires = rs.getTimestamp(6);
-                        Grant g = new Grant(rs.getString(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getInt(4), rs.getTimestamp(5).toInstant(),
-                                expires == null ? null : expires.toInstant(), rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant());
-                        grants.add(g);
-                        if (!g.effectiveAt().isAfter(now) && (g.expiresAt() == null || now.isBefore(g.expiresAt()))) {
-                            balance = balance.add(g.remaining());
-                        }
-                    }
+            for (CreditLedger.GrantRow r : ledger.customerGrants(c, tenant, customer.customerId)) {
+                Grant g = new Grant(r.grantId(), r.amount(), r.remaining(), r.priority(), r.effectiveAt(), r.expiresAt(), r.reason(),
+                        r.createdBy(), r.createdAt());
+                grants.add(g);
+                if (!g.effectiveAt().isAfter(now) && (g.expiresAt() == null || now.isBefore(g.expiresAt()))) {
+                    balance = balance.add(g.remaining());
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select entry_id, grant_id, kind, amount, balance_after, invoice_id, reason, at from credit_ledger
-                    where tenant_id = ? and customer_id = ? order by entry_id""")) {
-                ps.setString(1, tenant);
-                ps.setString(2, customer.customerId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ledger.add(new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getString(6),
-                                rs.getString(7), rs.getTimestamp(8).toInstant()));
-                    }
-                }
+            for (CreditLedger.EntryRow r : ledger.customerLedger(c, tenant, customer.customerId)) {
+                entries.add(new Entry(r.entryId(), r.grantId(), r.kind(), r.amount(), r.balanceAfter(), r.invoiceId(), r.reason(), r.at()));
             }
         }
-        return new Credit(customer.customerId, customer.externalId, customer.currency, balance, grants, ledger);
+        return new Credit(customer.customerId, customer.externalId, customer.currency, balance, grants, entries);
     }
 }

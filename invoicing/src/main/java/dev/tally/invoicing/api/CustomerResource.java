@@ -3,6 +3,7 @@ package dev.tally.invoicing.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.catalog.RowSavepoint;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.attribution.Aliases;
 import dev.tally.platform.problem.Problem;
@@ -21,7 +22,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.sql.Connection;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -41,6 +42,8 @@ public class CustomerResource {
     @Inject
     CustomerService customers;
     @Inject
+    Clock clock;
+    @Inject
     ObjectMapper json;
     @Context
     ContainerRequestContext request;
@@ -50,7 +53,7 @@ public class CustomerResource {
     @Transactional
     public Response create(CustomerService.NewCustomer body) {
         Caller caller = Caller.of(request);
-        return Response.status(201).entity(customers.create(caller.tenant(), micros(body), Requests.micros(Instant.now()), caller.actor()))
+        return Response.status(201).entity(customers.create(caller.tenant(), micros(body), Requests.micros(clock.instant()), caller.actor()))
                 .build();
     }
 
@@ -62,8 +65,7 @@ public class CustomerResource {
         if (n < 1 || n > 1000) {
             throw ProblemException.badRequest("invalid-field", "limit is 1–1000", "limit");
         }
-        return CustomerEntity.<CustomerEntity>find("tenantId = ?1 and externalId > ?2 order by externalId", tenant, after == null ? "" : after)
-                .page(0, n).list().stream().map(customers::view).toList();
+        return CustomerEntity.page(tenant, after == null ? "" : after, n).stream().map(customers::view).toList();
     }
 
     @GET
@@ -106,7 +108,7 @@ public class CustomerResource {
             throw new ProblemException(413, "too-many-rows", "Too many rows", rows.size() + " rows; at most " + MAX_IMPORT_ROWS
                     + " per request", null, null);
         }
-        Instant now = Requests.micros(Instant.now());
+        Instant now = Requests.micros(clock.instant());
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
             List<RowResult> results = new ArrayList<>(rows.size());
@@ -119,16 +121,16 @@ public class CustomerResource {
                 // checks run before writes, but a savepoint makes "a rejected row leaves nothing" hold regardless
                 // (SQL savepoints: the pool refuses JDBC rollback calls inside a JTA transaction)
                 Session session = CustomerEntity.getEntityManager().unwrap(Session.class);
-                session.doWork(c -> sql(c, "savepoint import_row"));
+                RowSavepoint savepoint = RowSavepoint.set(session);
                 try {
                     CustomerService.CustomerView v = customers.create(tenant, micros(r.customer()), now, caller.actor());
                     session.flush();
                     session.clear(); // keeps each row's flush from dirty-checking every earlier row's entities
-                    session.doWork(c -> sql(c, "release savepoint import_row"));
+                    savepoint.release();
                     results.add(new RowResult(r.row(), v.externalId(), "created", v.customerId(), v.subscriptionId(), null));
                     created++;
                 } catch (ProblemException e) {
-                    session.doWork(c -> sql(c, "rollback to savepoint import_row"));
+                    savepoint.rollback();
                     session.clear();
                     results.add(new RowResult(r.row(), r.externalId(), "rejected", null, null, e.toProblem()));
                 }
@@ -141,12 +143,6 @@ public class CustomerResource {
         });
         } catch (DryRun d) {
             return d.report;
-        }
-    }
-
-    private static void sql(Connection c, String statement) throws java.sql.SQLException {
-        try (java.sql.Statement st = c.createStatement()) {
-            st.execute(statement);
         }
     }
 

@@ -43,7 +43,8 @@ public class InvoiceCreditNotesResource {
     @Context
     ContainerRequestContext request;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     /** A line to credit: {@code line:<meter>} or {@code adjustment:<invoiceId>:<meter>}, and the amount (at most what is left of it). */
     public record LineRequest(String line, BigDecimal amount) {

@@ -55,7 +55,8 @@ public class InvoiceResource {
     @Context
     ContainerRequestContext request;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     /**
      * A draft: {@code customer} the external id, {@code status} "draft", and the invoice document the close would make

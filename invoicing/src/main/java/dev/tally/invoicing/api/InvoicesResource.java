@@ -56,7 +56,8 @@ public class InvoicesResource {
     @Context
     ContainerRequestContext request;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     /** {@code customer}: external id; {@code periodStart}: which ended period (default: the oldest without an invoice). */
     public record CloseRequest(String customer, Instant periodStart) {

@@ -23,6 +23,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -37,6 +38,8 @@ public class LimitResource {
 
     @Inject
     CatalogPublisher catalog;
+    @Inject
+    Clock clock;
     @Inject
     AuditLog audit;
     @Inject
@@ -90,7 +93,7 @@ public class LimitResource {
         l.limitQuantity = e.limit();
         l.hard = e.hard();
         l.alertAtJson = text(e.alertAt());
-        l.updatedAt = Instant.now();
+        l.updatedAt = clock.instant();
         l.persistAndFlush();
         LimitView after = view(externalId, l);
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Limit(tenant, c.customerId, meter, e.limit(), e.hard(), e.alertAt(), false)));

@@ -34,7 +34,8 @@ public class PaymentsResource {
     @Context
     ContainerRequestContext request;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     /** {@code provider}: offline or stripe; for Stripe its secret key and the webhook endpoint's signing secret. */
     public record ProviderSettings(String provider, String apiKey, String webhookSecret) {

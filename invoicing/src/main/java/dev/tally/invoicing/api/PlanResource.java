@@ -18,6 +18,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -30,6 +31,8 @@ import java.util.List;
 public class PlanResource {
     @Inject
     PlanService plans;
+    @Inject
+    Clock clock;
     @Inject
     SubscriptionService subscriptions;
     @Context
@@ -53,7 +56,7 @@ public class PlanResource {
     @Transactional
     public List<PlanView> list() {
         String tenant = Caller.of(request).tenant();
-        return PlanEntity.<PlanEntity>list("tenantId = ?1 order by planKey", tenant).stream().map(PlanResource::view).toList();
+        return PlanEntity.ofTenant(tenant).stream().map(PlanResource::view).toList();
     }
 
     @GET
@@ -101,7 +104,7 @@ public class PlanResource {
     @Transactional
     public PlanService.VersionView publish(@PathParam("key") String key, @PathParam("version") int version) {
         Caller caller = Caller.of(request);
-        return plans.publish(caller.tenant(), key, version, Requests.micros(Instant.now()), caller.actor());
+        return plans.publish(caller.tenant(), key, version, Requests.micros(clock.instant()), caller.actor());
     }
 
     /**
@@ -119,7 +122,7 @@ public class PlanResource {
             throw ProblemException.badRequest("missing-field", "effectiveAt is required", "effectiveAt");
         }
         return subscriptions.migrate(caller.tenant(), key, version, Requests.micros(body.effectiveAt()), body.fromVersions(),
-                Instant.now(), caller.actor());
+                clock.instant(), caller.actor());
     }
 
     private static PlanView view(PlanEntity p) {

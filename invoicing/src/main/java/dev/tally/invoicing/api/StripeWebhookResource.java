@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.payment.PaymentProviders;
+import dev.tally.invoicing.payment.StripeEvents;
 import dev.tally.invoicing.payment.stripe.StripeSignature;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
@@ -17,7 +18,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,11 +48,14 @@ public class StripeWebhookResource {
     @Inject
     PaymentProviders providers;
     @Inject
+    StripeEvents events;
+    @Inject
     Invoices invoices;
     @Inject
     ObjectMapper json;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     public record Received(boolean received, String eventId, String outcome) {
     }
@@ -79,14 +82,8 @@ public class StripeWebhookResource {
             if (eventId == null) {
                 throw ProblemException.badRequest("invalid-field", "the event has no id", "id");
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into provider_event (tenant_id, provider, event_id, event_type) values (?, 'stripe', ?, ?) on conflict do nothing""")) {
-                ps.setString(1, tenantId);
-                ps.setString(2, eventId);
-                ps.setString(3, type);
-                if (ps.executeUpdate() == 0) {
-                    return new Received(true, eventId, "already handled");
-                }
+            if (!events.firstDelivery(c, tenantId, eventId, type)) {
+                return new Received(true, eventId, "already handled");
             }
             JsonNode object = event.path("data").path("object");
             return switch (type) {
@@ -123,17 +120,7 @@ public class StripeWebhookResource {
         if (stripeInvoice == null || intent == null || !"paid".equals(payment.path("status").asText("paid"))) {
             return "ignored: not a payment of an invoice by a payment intent";
         }
-        String invoiceId = null;
-        try (java.sql.PreparedStatement ps = c.prepareStatement("""
-                select tally_id from provider_ref where tenant_id = ? and provider = 'stripe' and kind = 'invoice' and provider_id = ?""")) {
-            ps.setString(1, tenantId);
-            ps.setString(2, stripeInvoice);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    invoiceId = rs.getString(1);
-                }
-            }
-        }
+        String invoiceId = events.tallyInvoiceId(c, tenantId, stripeInvoice);
         if (invoiceId == null) {
             return "ignored: not a Tally invoice";
         }

@@ -19,6 +19,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -27,6 +28,8 @@ import java.util.List;
 public class SubscriptionResource {
     @Inject
     SubscriptionService subscriptions;
+    @Inject
+    Clock clock;
     @Context
     ContainerRequestContext request;
 
@@ -46,7 +49,7 @@ public class SubscriptionResource {
         Checks.body(body);
         CustomerEntity customer = CustomerService.byExternalIdOr400(caller.tenant(), Checks.required(body.customer(), "customer"));
         String plan = Checks.required(body.plan(), "plan");
-        Instant now = Requests.micros(Instant.now());
+        Instant now = Requests.micros(clock.instant());
         Instant start = body.start() == null ? now : Requests.micros(body.start());
         BillingCycle cycle = cycle(body.billingCycle(), start);
         Subscription s = subscriptions.create(caller.tenant(), customer, plan, body.version(), start, Requests.micros(body.end()), cycle,
@@ -59,7 +62,7 @@ public class SubscriptionResource {
     public List<SubscriptionView> list(@QueryParam("customer") String externalId) {
         String tenant = Caller.of(request).tenant();
         CustomerEntity customer = CustomerService.byExternalId(tenant, Checks.required(externalId, "customer"));
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         return SubscriptionEntity.ofCustomer(tenant, customer.customerId).stream()
                 .map(e -> SubscriptionView.of(SubscriptionService.load(e), customer.externalId, now)).toList();
     }
@@ -83,7 +86,7 @@ public class SubscriptionResource {
     public SubscriptionView change(@PathParam("id") String id, Requests.PlanChange body) {
         Caller caller = Caller.of(request);
         Checks.body(body);
-        Instant now = Requests.micros(Instant.now());
+        Instant now = Requests.micros(clock.instant());
         Subscription s = subscriptions.change(caller.tenant(), id, body.plan(), body.version(),
                 body.effectiveAt() == null ? now : Requests.micros(body.effectiveAt()), now, caller.actor());
         return view(caller.tenant(), s);
@@ -94,14 +97,14 @@ public class SubscriptionResource {
     @Transactional
     public SubscriptionView cancel(@PathParam("id") String id, Requests.Cancel body) {
         Caller caller = Caller.of(request);
-        Instant now = Requests.micros(Instant.now());
+        Instant now = Requests.micros(clock.instant());
         Instant at = body == null || body.at() == null ? now : Requests.micros(body.at());
         return view(caller.tenant(), subscriptions.cancel(caller.tenant(), id, at, now, caller.actor()));
     }
 
-    private static SubscriptionView view(String tenant, Subscription s) {
+    private SubscriptionView view(String tenant, Subscription s) {
         CustomerEntity c = CustomerEntity.findById(new CustomerEntity.Key(tenant, s.customerId()));
-        return SubscriptionView.of(s, c.externalId, Instant.now());
+        return SubscriptionView.of(s, c.externalId, clock.instant());
     }
 
     private static BillingCycle cycle(Requests.Cycle c, Instant start) {

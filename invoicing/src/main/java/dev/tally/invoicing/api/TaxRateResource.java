@@ -2,6 +2,7 @@ package dev.tally.invoicing.api;
 
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.security.Caller;
+import dev.tally.invoicing.tax.TaxRates;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
@@ -16,13 +17,11 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import javax.sql.DataSource;
+import java.util.Map;
 
 /**
  * The tenant's tax rates, one per tax region (matched against a customer's {@code taxRegion}): applied when an
@@ -32,7 +31,9 @@ import javax.sql.DataSource;
 @Produces(MediaType.APPLICATION_JSON)
 public class TaxRateResource {
     @Inject
-    DataSource dataSource;
+    TaxRates rates;
+    @Inject
+    Clock clock;
     @Inject
     AuditLog audit;
     @Context
@@ -57,30 +58,10 @@ public class TaxRateResource {
     @Transactional
     public Rates list() throws Exception {
         String tenant = Caller.of(request).tenant();
-        List<TaxRate> out = new ArrayList<>();
-        List<DatedRate> scheduled = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select distinct on (region) region, name, rate_percent, inclusive from tax_rate where tenant_id = ? and effective_from <= now()
-                order by region, effective_from desc""")) {
-            ps.setString(1, tenant);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new TaxRate(rs.getString(1), rs.getString(2), dev.tally.invoicing.tax.TableTaxProvider.plain(rs.getBigDecimal(3)), rs.getBoolean(4)));
-                }
-            }
-        }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select region, name, rate_percent, inclusive, effective_from from tax_rate where tenant_id = ? and effective_from > now()
-                order by region, effective_from""")) {
-            ps.setString(1, tenant);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    scheduled.add(new DatedRate(rs.getString(1), rs.getString(2), dev.tally.invoicing.tax.TableTaxProvider.plain(rs.getBigDecimal(3)),
-                            rs.getBoolean(4), rs.getTimestamp(5).toInstant()));
-                }
-            }
-        }
-        return new Rates(out, scheduled);
+        List<TaxRate> inForce = rates.inForce(tenant);
+        List<DatedRate> scheduled = rates.scheduled(tenant).stream()
+                .map(r -> new DatedRate(r.region(), r.name(), r.ratePercent(), r.inclusive(), r.effectiveFrom())).toList();
+        return new Rates(inForce, scheduled);
     }
 
     @PUT
@@ -105,30 +86,19 @@ public class TaxRateResource {
         }
         TaxRate rate;
         try {
-            rate = new TaxRate(region, name, dev.tally.invoicing.tax.TableTaxProvider.plain(body.ratePercent()), body.inclusive());
+            rate = new TaxRate(region, name, TaxRates.plain(body.ratePercent()), body.inclusive());
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("invalid-field", e.getMessage(), "ratePercent");
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         if (body.effectiveFrom() != null && body.effectiveFrom().isBefore(now.minusSeconds(300))) {
             throw ProblemException.badRequest("invalid-field", "effectiveFrom cannot be in the past: invoices already finalized keep the rate"
                     + " they applied, and a past date would change drafts only", "effectiveFrom");
         }
         Instant from = body.effectiveFrom() == null || body.effectiveFrom().isBefore(now) ? now : body.effectiveFrom();
-        TaxRate before = current(tenant, region);
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                insert into tax_rate (tenant_id, region, name, rate_percent, inclusive, effective_from) values (?, ?, ?, ?, ?, ?)
-                on conflict (tenant_id, region, effective_from) do update set name = excluded.name, rate_percent = excluded.rate_percent,
-                  inclusive = excluded.inclusive, updated_at = now()""")) {
-            ps.setString(1, tenant);
-            ps.setString(2, region);
-            ps.setString(3, name);
-            ps.setBigDecimal(4, rate.ratePercent());
-            ps.setBoolean(5, rate.inclusive());
-            ps.setTimestamp(6, java.sql.Timestamp.from(from));
-            ps.executeUpdate();
-        }
-        java.util.Map<String, Object> after = new java.util.LinkedHashMap<>();
+        TaxRate before = rates.current(tenant, region).orElse(null);
+        rates.put(tenant, rate, from);
+        Map<String, Object> after = new LinkedHashMap<>();
         after.put("rate", rate);
         after.put("effectiveFrom", from.toString());
         audit.record(tenant, caller.actor(), "tax_rate", region, before == null ? "create" : "update", before, after);
@@ -141,30 +111,13 @@ public class TaxRateResource {
     public TaxRate delete(@PathParam("region") String region) throws Exception {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();
-        TaxRate before = current(tenant, region);
+        TaxRate before = rates.current(tenant, region).orElse(null);
         if (before == null) {
             throw ProblemException.notFound("tax-rate-not-found", "no tax rate for region '" + region + "'");
         }
         // the region is no longer taxed: every row of it, scheduled ones included
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "delete from tax_rate where tenant_id = ? and region = ?")) {
-            ps.setString(1, tenant);
-            ps.setString(2, region);
-            ps.executeUpdate();
-        }
+        rates.delete(tenant, region);
         audit.record(tenant, caller.actor(), "tax_rate", region, "delete", before, null);
         return before;
-    }
-
-    private TaxRate current(String tenant, String region) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select name, rate_percent, inclusive from tax_rate where tenant_id = ? and region = ? and effective_from <= now()
-                order by effective_from desc limit 1""")) {
-            ps.setString(1, tenant);
-            ps.setString(2, region);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new TaxRate(region, rs.getString(1), dev.tally.invoicing.tax.TableTaxProvider.plain(rs.getBigDecimal(2)), rs.getBoolean(3)) : null;
-            }
-        }
     }
 }

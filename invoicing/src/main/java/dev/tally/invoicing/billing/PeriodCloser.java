@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,8 @@ public class PeriodCloser {
     @Inject
     DataSource dataSource;
     @Inject
+    Clock clock;
+    @Inject
     KafkaClients kafka;
     @Inject
     Invoices invoices;
@@ -79,29 +82,29 @@ public class PeriodCloser {
     @Scheduled(every = "${tally.invoicing.close-every:10s}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        Instant started = Instant.now();
+        Instant started = clock.instant();
         runFailures.set(0);
         runLastFailure = null;
         Instant watermark = null;
         try {
             watermark = platformWatermark();
             if (watermark == null) {
-                lastRun = new Run(started, Instant.now(), null, "no-watermark", 0, 0, null);
+                lastRun = new Run(started, clock.instant(), null, "no-watermark", 0, 0, null);
                 return;
             }
             if (!usageCaughtUp()) {
                 LOG.debug("period close waits: invoicing has not stored every published usage snapshot yet");
-                lastRun = new Run(started, Instant.now(), watermark, "waiting-for-usage", 0, 0, null);
+                lastRun = new Run(started, clock.instant(), watermark, "waiting-for-usage", 0, 0, null);
                 return;
             }
-            int n = closeUpTo(watermark, "watermark", Instant.now());
+            int n = closeUpTo(watermark, "watermark", clock.instant());
             if (n > 0) {
                 LOG.infof("finalized %d invoices (watermark %s)", n, watermark);
             }
-            lastRun = new Run(started, Instant.now(), watermark, "closed", n, runFailures.get(), runLastFailure);
+            lastRun = new Run(started, clock.instant(), watermark, "closed", n, runFailures.get(), runLastFailure);
         } catch (Exception e) {
             LOG.errorf(e, "period close failed; retried on the next run");
-            lastRun = new Run(started, Instant.now(), watermark, "failed", 0, runFailures.get() + 1, e.toString());
+            lastRun = new Run(started, clock.instant(), watermark, "failed", 0, runFailures.get() + 1, e.toString());
         }
     }
 

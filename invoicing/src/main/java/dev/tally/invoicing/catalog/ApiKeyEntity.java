@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
 
 /** An API key by its SHA-256; the key itself is shown once at creation and never stored. */
 @Entity
@@ -28,6 +29,11 @@ public class ApiKeyEntity extends PanacheEntityBase {
     /** Records a use, at most once a minute per key, so busy keys do not write on every request. */
     public static void touch(String keyId, Instant now) {
         update("lastUsedAt = ?1 where keyId = ?2 and (lastUsedAt is null or lastUsedAt < ?3)", now, keyId, now.minusSeconds(60));
+    }
+
+    /** The tenant's keys, revoked ones included, the oldest first. */
+    public static List<ApiKeyEntity> ofTenant(String tenantId) {
+        return list("tenantId = ?1 order by createdAt", tenantId);
     }
 
     public static ApiKeyEntity live(String sha256) {

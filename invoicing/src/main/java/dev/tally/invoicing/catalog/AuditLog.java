@@ -32,7 +32,8 @@ public class AuditLog {
     @Inject
     ObjectMapper json;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     /** One change to append: what, which, how, and its state before and after (JSON-serialized). */
     public record Change(String entityType, String entityId, String action, Object before, Object after) {

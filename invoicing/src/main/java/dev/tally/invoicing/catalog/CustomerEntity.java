@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.util.List;
 
 @Entity
 @Table(name = "customer")
@@ -31,5 +32,10 @@ public class CustomerEntity extends PanacheEntityBase {
 
     public static CustomerEntity byExternalId(String tenantId, String externalId) {
         return find("tenantId = ?1 and externalId = ?2", tenantId, externalId).firstResult();
+    }
+
+    /** At most {@code limit} of the tenant's customers whose external id sorts after {@code after}, by external id. */
+    public static List<CustomerEntity> page(String tenantId, String after, int limit) {
+        return find("tenantId = ?1 and externalId > ?2 order by externalId", tenantId, after).page(0, limit).list();
     }
 }

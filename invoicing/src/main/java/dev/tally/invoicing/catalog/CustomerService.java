@@ -8,6 +8,7 @@ import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +30,8 @@ public class CustomerService {
 
     @Inject
     CatalogPublisher catalog;
+    @Inject
+    Clock clock;
     @Inject
     AuditLog audit;
     @Inject
@@ -171,8 +174,8 @@ public class CustomerService {
         return c;
     }
 
-    private static CustomerView view(CustomerEntity c, Aliases aliases) {
-        Subscription s = SubscriptionService.activeAt(c.tenantId, c.customerId, Instant.now());
+    private CustomerView view(CustomerEntity c, Aliases aliases) {
+        Subscription s = SubscriptionService.activeAt(c.tenantId, c.customerId, clock.instant());
         return new CustomerView(c.customerId, c.externalId, c.name, c.currency, c.billingEmail, c.taxRegion, aliases,
                 s == null ? null : s.subscriptionId());
     }

@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.util.List;
 
 @Entity
 @Table(name = "meter")
@@ -36,5 +37,10 @@ public class MeterEntity extends PanacheEntityBase {
 
     public static MeterEntity get(String tenantId, String meterKey) {
         return findById(new Key(tenantId, meterKey));
+    }
+
+    /** The tenant's meters by key. */
+    public static List<MeterEntity> ofTenant(String tenantId) {
+        return list("tenantId = ?1 order by meterKey", tenantId);
     }
 }

@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.util.List;
 
 @Entity
 @Table(name = "plan")
@@ -25,5 +26,10 @@ public class PlanEntity extends PanacheEntityBase {
 
     public static PlanEntity get(String tenantId, String planKey) {
         return findById(new Key(tenantId, planKey));
+    }
+
+    /** The tenant's plans by key. */
+    public static List<PlanEntity> ofTenant(String tenantId) {
+        return list("tenantId = ?1 order by planKey", tenantId);
     }
 }

@@ -10,6 +10,7 @@ import dev.tally.platform.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ public class PlanService {
 
     @Inject
     CatalogPublisher catalog;
+    @Inject
+    Clock clock;
     @Inject
     AuditLog audit;
     @Inject
@@ -115,7 +118,7 @@ public class PlanService {
         catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.PlanVersion(tenantId, valid.key(), version, v.status, valid)));
         audit.record(tenantId, actor, "plan_version", valid.key() + "/" + version, "create", null, valid);
         if (publish) {
-            return publish(tenantId, valid.key(), version, Instant.now(), actor);
+            return publish(tenantId, valid.key(), version, clock.instant(), actor);
         }
         PlanVersionEntity.getEntityManager().refresh(v);
         return view(v);
@@ -131,6 +134,18 @@ public class PlanService {
                     .setParameter(1, tenantId).setParameter(2, planKey).setParameter(3, version).setParameter(4, c.meter())
                     .executeUpdate();
         }
+    }
+
+    /**
+     * The published plan versions whose charges use the meter, as {@code "plan v1, other v2"}, or null when none
+     * does (then what the meter counts may still change).
+     */
+    public String publishedVersionsCharging(String tenantId, String meterKey) {
+        return (String) PlanVersionEntity.getEntityManager().createNativeQuery("""
+                select string_agg(distinct v.plan_key || ' v' || v.version, ', ') from plan_version_meter pm
+                join plan_version v using (tenant_id, plan_key, version)
+                where pm.tenant_id = ?1 and pm.meter_key = ?2 and v.status = 'published'""")
+                .setParameter(1, tenantId).setParameter(2, meterKey).getSingleResult();
     }
 
     private static PlanEntity lockedPlan(String tenantId, String planKey) {

@@ -5,12 +5,14 @@ import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.Credits;
 import dev.tally.model.terms.LedgerEntry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +25,9 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class CreditLedger {
+    @Inject
+    Clock clock;
+
     @jakarta.inject.Inject
     javax.sql.DataSource dataSource;
 
@@ -30,7 +35,7 @@ public class CreditLedger {
     @io.quarkus.scheduler.Scheduled(every = "${tally.credits.lapse-every:1h}", concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
     void scheduledLapse() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            lapse(c, null, Instant.now());
+            lapse(c, null, clock.instant());
         }
     }
     /** The grants with a balance of these customers, locked until the transaction ends: customer id → grants. */
@@ -47,6 +52,53 @@ public class CreditLedger {
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new CreditGrant(rs.getString(2),
                             Money.of(rs.getBigDecimal(4), rs.getString(3)), rs.getInt(5), rs.getTimestamp(6).toInstant(),
                             expires == null ? null : expires.toInstant(), true));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One of a customer's grants as stored: {@code remaining} is its balance, {@code expiresAt} null for never. */
+    public record GrantRow(String grantId, BigDecimal amount, BigDecimal remaining, int priority, Instant effectiveAt, Instant expiresAt,
+            String reason, String createdBy, Instant createdAt) {
+    }
+
+    /** One movement of a customer's ledger, with the grant's balance after it. */
+    public record EntryRow(long entryId, String grantId, String kind, BigDecimal amount, BigDecimal balanceAfter, String invoiceId,
+            String reason, Instant at) {
+    }
+
+    /** Every grant of one customer, the oldest first (not locked). */
+    public List<GrantRow> customerGrants(Connection c, String tenantId, String customerId) throws SQLException {
+        List<GrantRow> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select grant_id, amount, remaining, priority, effective_at, expires_at, reason, created_by, created_at from credit_grant
+                where tenant_id = ? and customer_id = ? order by created_at, grant_id""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, customerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp expires = rs.getTimestamp(6);
+                    out.add(new GrantRow(rs.getString(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getInt(4), rs.getTimestamp(5).toInstant(),
+                            expires == null ? null : expires.toInstant(), rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every ledger entry of one customer, in the order they were written. */
+    public List<EntryRow> customerLedger(Connection c, String tenantId, String customerId) throws SQLException {
+        List<EntryRow> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select entry_id, grant_id, kind, amount, balance_after, invoice_id, reason, at from credit_ledger
+                where tenant_id = ? and customer_id = ? order by entry_id""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, customerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new EntryRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getString(6),
+                            rs.getString(7), rs.getTimestamp(8).toInstant()));
                 }
             }
         }

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +36,8 @@ public class ProviderJobs {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    Clock clock;
     @Inject
     PaymentProviders providers;
     @Inject
@@ -154,7 +157,7 @@ public class ProviderJobs {
             try (Connection c = dataSource.getConnection()) {
                 return providers.settleRefund(c, j.tenantId(), r.refundId(), settled.status(), settled.providerRefundId(),
                         "failed".equals(settled.status()) ? "the provider reports the refund failed" : null, "provider:" + j.provider(),
-                        Instant.now());
+                        clock.instant());
             }
         });
     }
@@ -292,7 +295,7 @@ public class ProviderJobs {
             if ("refund".equals(j.kind())) {
                 QuarkusTransaction.requiringNew().call(() -> {
                     try (Connection c = dataSource.getConnection()) {
-                        return providers.settleRefund(c, j.tenantId(), j.refId(), "failed", null, error, "provider:" + j.provider(), Instant.now());
+                        return providers.settleRefund(c, j.tenantId(), j.refId(), "failed", null, error, "provider:" + j.provider(), clock.instant());
                     }
                 });
             }
@@ -304,7 +307,7 @@ public class ProviderJobs {
                      where job_id = ? and attempts = ? and revision = ? and status = 'pending'""")) {
             ps.setInt(1, attempts);
             ps.setString(2, error);
-            ps.setTimestamp(3, Timestamp.from(Instant.now().plus(Backoff.after(attempts))));
+            ps.setTimestamp(3, Timestamp.from(clock.instant().plus(Backoff.after(attempts))));
             ps.setLong(4, j.jobId());
             ps.setInt(5, j.attempts());
             ps.setInt(6, j.revision());

@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +53,8 @@ public class Reconciler {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    Clock clock;
     @Inject
     AcceptedReplay replay;
     @Inject
@@ -156,7 +159,7 @@ public class Reconciler {
      * periods starting at {@code periodStart} (the replay then starts shortly before it).
      */
     public Report run(String tenantId, Instant periodStart, String actor, boolean creditOvercharges) throws Exception {
-        Instant started = Instant.now();
+        Instant started = clock.instant();
         Recount recount = replay.replay(Set.of(tenantId), periodStart, REPLAY_TIMEOUT).get(tenantId);
         return compare(tenantId, periodStart, recount, started, actor, creditOvercharges);
     }
@@ -247,7 +250,7 @@ public class Reconciler {
         }
         String reconciliationId = "rec_" + UUID.randomUUID().toString().replace("-", "");
         List<String> notesCreated = creditOvercharges ? creditOvercharges(tenantId, reconciliationId, drift) : List.of();
-        Report report = new Report(reconciliationId, tenantId, periodStart, started, Instant.now(),
+        Report report = new Report(reconciliationId, tenantId, periodStart, started, clock.instant(),
                 recount.read(), recount.unreadableRecords(), keys.size(), drift.size(), drift, pending.size(), pending, notesCreated, actor,
                 List.of(
                         "recounted: each event's final state (amendments applied, retractions removed, re-published records once) folded"
@@ -322,7 +325,7 @@ public class Reconciler {
                                 "line:" + row.meter(), over)), "reconciliation " + reconciliationId + ": billed " + billed.toPlainString() + " for "
                                         + row.invoiced().toPlainString() + ", the events recount " + row.recounted().toPlainString() + " ("
                                         + fair.amount().toPlainString() + ")", "refund",
-                                dev.tally.invoicing.refund.CreditNoteService.RULE_RECONCILIATION, true, "rule:reconciliation", Instant.now());
+                                dev.tally.invoicing.refund.CreditNoteService.RULE_RECONCILIATION, true, "rule:reconciliation", clock.instant());
                         return note.creditNoteId();
                     }
                 });

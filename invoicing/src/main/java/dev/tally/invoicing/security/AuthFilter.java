@@ -8,12 +8,14 @@ import dev.tally.platform.security.ApiKeys;
 import dev.tally.platform.security.TenantKeys;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
+import java.time.Clock;
 import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -29,6 +31,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class AuthFilter implements ContainerRequestFilter {
+    @Inject
+    Clock clock;
+
     @ConfigProperty(name = "tally.admin.token")
     String operatorToken;
     @ConfigProperty(name = "tally.api.rate-limit.requests-per-second", defaultValue = "100")
@@ -100,7 +105,7 @@ public class AuthFilter implements ContainerRequestFilter {
             throw ProblemException.forbidden("API key " + key.keyId + " has scope '" + key.scope + "', which does not allow "
                     + request.getMethod() + " here");
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {
             // a write only when the recorded use is stale, not one per request
             QuarkusTransaction.requiringNew().run(() -> ApiKeyEntity.touch(key.keyId, now));
@@ -125,7 +130,7 @@ public class AuthFilter implements ContainerRequestFilter {
         if (!read && "viewer".equals(user.role)) {
             throw ProblemException.forbidden("admin user " + user.userId + " is a viewer and may only read");
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         if (user.lastUsedAt == null || user.lastUsedAt.isBefore(now.minusSeconds(60))) {
             QuarkusTransaction.requiringNew().run(() -> AdminUserEntity.update("lastUsedAt = ?1 where userId = ?2", now, user.userId));
         }

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ public class WebhookDispatcher {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    Clock clock;
     @ConfigProperty(name = "tally.webhooks.timeout", defaultValue = "PT10S")
     Duration timeout;
     /** Whether endpoints may resolve to loopback, private or link-local addresses (local runs and tests only). */
@@ -72,7 +75,7 @@ public class WebhookDispatcher {
                 if (!allowPrivate && internal(target.getHost())) {
                     throw new java.io.IOException("refused: " + target.getHost() + " resolves to a loopback, private or link-local address");
                 }
-                long now = Instant.now().getEpochSecond();
+                long now = clock.instant().getEpochSecond();
                 HttpRequest request = HttpRequest.newBuilder(target).timeout(timeout)
                         .header("Content-Type", "application/json")
                         .header("User-Agent", "Tally-Webhooks/1")
@@ -149,7 +152,7 @@ public class WebhookDispatcher {
             ps.setString(2, ok ? "delivered" : givenUp ? "failed" : "pending");
             ps.setObject(3, status);
             ps.setString(4, ok ? null : error != null ? error : "HTTP " + status);
-            ps.setTimestamp(5, Timestamp.from(ok || givenUp ? Instant.now() : Instant.now().plus(Backoff.after(attempts))));
+            ps.setTimestamp(5, Timestamp.from(ok || givenUp ? clock.instant() : clock.instant().plus(Backoff.after(attempts))));
             ps.setBoolean(6, ok);
             ps.setLong(7, d.deliveryId());
             ps.setInt(8, d.attempts()); // only the claim that read these attempts may record them

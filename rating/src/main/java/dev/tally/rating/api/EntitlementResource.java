@@ -32,7 +32,8 @@ public class EntitlementResource {
     @Inject
     UsageCache usage;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     /**
      * {@code limit}, {@code remaining} and {@code hard} are null when the customer has no limit on the

@@ -41,7 +41,8 @@ public class SpendResource {
     @Inject
     UsageQueries queries;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     public record Spend(String customerId, String externalId, String subscriptionId, String planKey, int planVersion, String currency,
             BillingPeriod period, Instant at, List<Charge> charges, BigDecimal total, String rounding) {

@@ -49,7 +49,8 @@ public class UsageResource {
     @Inject
     ObjectMapper json;
 
-    final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     public record Usage(String customerId, String externalId, LocalDate from, LocalDate to, BillingPeriod currentPeriod,
             List<MeterUsage> meters) {

@@ -3,9 +3,9 @@ package dev.tally.rating.kafka;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
-import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.tracing.TraceContext;
 import dev.tally.rating.store.RatingStore;
 import io.micrometer.core.instrument.Counter;
@@ -19,6 +19,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,6 +42,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class EventsConsumer extends StoredOffsetsConsumer {
     @Inject
     KafkaClients kafka;
+    @Inject
+    Clock clock;
     @Inject
     CatalogView catalog;
     @Inject
@@ -123,7 +126,7 @@ public class EventsConsumer extends StoredOffsetsConsumer {
             applied.addAndGet(result.applied());
             usage.update(result.totals());
             rated.increment(result.applied());
-            long now = System.currentTimeMillis();
+            long now = clock.millis();
             for (java.time.Instant at : result.acceptedAt()) {
                 freshness.record(Math.max(0, now - at.toEpochMilli()), java.util.concurrent.TimeUnit.MILLISECONDS);
             }

@@ -3,9 +3,9 @@ package dev.tally.rating.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.event.UsageEvent;
 import dev.tally.model.messages.AcceptanceMarkerV1;
+import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.AlertV1;
 import dev.tally.model.messages.CatalogRecordV1;
-import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
@@ -28,6 +28,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -47,6 +48,8 @@ public class RatingStore {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RatingStore.class);
     @Inject
     DataSource dataSource;
+    @Inject
+    Clock clock;
     @Inject
     ObjectMapper json;
     @Inject
@@ -348,7 +351,7 @@ public class RatingStore {
         List<OutboxRecord> out = new ArrayList<>(n);
         List<RatedUsageV1> rows = new ArrayList<>(n);
         List<String> traces = new ArrayList<>(n);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into usage_aggregate (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version,
                   dimensions, state)
@@ -530,7 +533,7 @@ public class RatingStore {
         }
         Map<MeterPeriod, BigDecimal> totals = new HashMap<>();
         List<OutboxRecord> alerts = new ArrayList<>();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (Map.Entry<MeterPeriod, BigDecimal> e : changed.entrySet()) {
             MeterPeriod m = e.getKey();
             BigDecimal after = UsageQueries.periodTotal(c, m);
@@ -569,7 +572,7 @@ public class RatingStore {
         if (touched.isEmpty()) {
             return;
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<OutboxRecord> alerts = new ArrayList<>();
         for (Map.Entry<MeterPeriod, Map<String, BigDecimal>> e : touched.entrySet()) {
             MeterPeriod m = e.getKey();
@@ -630,7 +633,7 @@ public class RatingStore {
     /** Stores the partitions' new bounds (never moving one back) and returns a WatermarkV1 for each that advanced. */
     private List<OutboxRecord> advanceWatermarks(Connection c, Map<TopicPartition, Instant> markers) throws Exception {
         List<OutboxRecord> out = new ArrayList<>();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into partition_watermark as w (topic, kafka_partition, accepted_before) values (?, ?, ?)
                 on conflict (topic, kafka_partition) do update set accepted_before = excluded.accepted_before, updated_at = now()
