@@ -13,6 +13,7 @@ import dev.tally.invoicing.security.Caller;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.FilterSpec;
+import dev.tally.model.pricing.Decimals;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -223,7 +224,7 @@ public class CatalogResource {
         if (percentile == null || percentile.signum() <= 0 || percentile.compareTo(java.math.BigDecimal.valueOf(100)) > 0) {
             throw ProblemException.badRequest("invalid-field", "a PERCENTILE meter needs a percentile in (0, 100], e.g. 95", "percentile");
         }
-        return percentile.stripTrailingZeros().scale() < 0 ? percentile.setScale(0) : percentile.stripTrailingZeros();
+        return Decimals.normalized(percentile);
     }
 
     private static List<FilterSpec> filters(List<FilterSpec> filters) {

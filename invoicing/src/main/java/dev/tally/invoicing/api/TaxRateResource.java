@@ -3,6 +3,7 @@ package dev.tally.invoicing.api;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.invoicing.tax.TaxRates;
+import dev.tally.model.pricing.Decimals;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
@@ -86,7 +87,7 @@ public class TaxRateResource {
         }
         TaxRate rate;
         try {
-            rate = new TaxRate(region, name, TaxRates.plain(body.ratePercent()), body.inclusive());
+            rate = new TaxRate(region, name, Decimals.normalized(body.ratePercent()), body.inclusive());
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("invalid-field", e.getMessage(), "ratePercent");
         }

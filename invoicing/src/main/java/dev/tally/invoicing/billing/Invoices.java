@@ -12,6 +12,7 @@ import dev.tally.model.messages.InvoiceStatusV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.model.terms.PeriodTerms;
@@ -270,7 +271,7 @@ public class Invoices {
                     }
                     BigDecimal billed = rs.getBigDecimal(13);
                     out.computeIfAbsent(customer.customerId(), x -> new ArrayList<>()).add(new Adjustment(rs.getString(5), rs.getString(6),
-                            p.start(), p.end(), meter, is.description(), pricing.normalized(rs.getBigDecimal(9)), pricing.normalized(qAfter),
+                            p.start(), p.end(), meter, is.description(), Decimals.normalized(rs.getBigDecimal(9)), Decimals.normalized(qAfter),
                             rs.getLong(10), rs.getLong(12), billed, is.amount(), is.amount().subtract(billed), is.explanation()));
                 }
             }

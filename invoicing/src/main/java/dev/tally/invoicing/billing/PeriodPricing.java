@@ -62,11 +62,6 @@ public class PeriodPricing {
         return spec;
     }
 
-    /** A quantity as invoices show it (no trailing zeros, plain). */
-    BigDecimal normalized(BigDecimal q) {
-        return Decimals.normalized(q);
-    }
-
     /** A charge's line for one meter at a given usage, by a given plan version; null when the plan does not charge the meter. */
     public record Charged(String description, BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
     }

@@ -1,5 +1,6 @@
 package dev.tally.invoicing.tax;
 
+import dev.tally.model.pricing.Decimals;
 import dev.tally.model.tax.TaxRate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,12 +37,6 @@ public class TaxRates {
     public record Scheduled(String region, String name, BigDecimal ratePercent, boolean inclusive, Instant effectiveFrom) {
     }
 
-    /** 19.0000 as stored → 19, 7.2500 → 7.25. */
-    public static BigDecimal plain(BigDecimal d) {
-        BigDecimal s = d.stripTrailingZeros();
-        return s.scale() < 0 ? s.setScale(0) : s;
-    }
-
     /** The rates in force now (the database's {@code now()}), one per region, by region. */
     public List<TaxRate> inForce(String tenantId) throws SQLException {
         List<TaxRate> out = new ArrayList<>();
@@ -51,7 +46,7 @@ public class TaxRates {
             ps.setString(1, tenantId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new TaxRate(rs.getString(1), rs.getString(2), plain(rs.getBigDecimal(3)), rs.getBoolean(4)));
+                    out.add(new TaxRate(rs.getString(1), rs.getString(2), Decimals.normalized(rs.getBigDecimal(3)), rs.getBoolean(4)));
                 }
             }
         }
@@ -67,7 +62,7 @@ public class TaxRates {
             ps.setString(1, tenantId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Scheduled(rs.getString(1), rs.getString(2), plain(rs.getBigDecimal(3)), rs.getBoolean(4),
+                    out.add(new Scheduled(rs.getString(1), rs.getString(2), Decimals.normalized(rs.getBigDecimal(3)), rs.getBoolean(4),
                             rs.getTimestamp(5).toInstant()));
                 }
             }
@@ -93,7 +88,7 @@ public class TaxRates {
                 ps.setTimestamp(3, Timestamp.from(at));
             }
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new TaxRate(region, rs.getString(1), plain(rs.getBigDecimal(2)), rs.getBoolean(3))) : Optional.empty();
+                return rs.next() ? Optional.of(new TaxRate(region, rs.getString(1), Decimals.normalized(rs.getBigDecimal(2)), rs.getBoolean(3))) : Optional.empty();
             }
         }
     }

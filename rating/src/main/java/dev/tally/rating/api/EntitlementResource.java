@@ -3,6 +3,7 @@ package dev.tally.rating.api;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.Entitlement;
+import dev.tally.model.pricing.Decimals;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.rating.store.RatingStore;
@@ -56,14 +57,14 @@ public class EntitlementResource {
         }
         BillingPeriod period = catalog.periodOf(tenantId, c.customerId(), clock.instant());
         BigDecimal used = usage.total(new RatingStore.MeterPeriod(tenantId, c.customerId(), meter, period.start()));
-        used = Quantities.plain(used);
+        used = Decimals.normalized(used);
         CatalogRecordV1.Limit l = catalog.limit(tenantId, c.customerId(), meter);
         if (l == null) {
             return new EntitlementView(c.customerId(), meter, period, used, null, null, null, true, false, List.of(), List.of());
         }
         Entitlement e = new Entitlement(l.limit(), l.hard(), l.alertAt());
         boolean blocked = e.blocked(used);
-        return new EntitlementView(c.customerId(), meter, period, used, Quantities.plain(l.limit()),
-                Quantities.plain(e.remaining(used)), l.hard(), !blocked, blocked, e.alertAt(), e.reached(used));
+        return new EntitlementView(c.customerId(), meter, period, used, Decimals.normalized(l.limit()),
+                Decimals.normalized(e.remaining(used)), l.hard(), !blocked, blocked, e.alertAt(), e.reached(used));
     }
 }

@@ -7,6 +7,7 @@ import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.pricing.Decimals;
 import dev.tally.model.pricing.Evaluation;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
@@ -82,7 +83,7 @@ public class SpendResource {
                 PlanCharges.of(version.spec(), queries.period(tenantId, c.customerId(), period.start())), RoundingPolicy.DEFAULT);
         List<Charge> charges = new ArrayList<>();
         for (InvoiceLine l : priced.lines()) {
-            charges.add(new Charge(l.meterKey(), l.description(), Quantities.plain(l.quantity()), l.eventCount(), Quantities.plain(l.unroundedAmount()),
+            charges.add(new Charge(l.meterKey(), l.description(), Decimals.normalized(l.quantity()), l.eventCount(), Decimals.normalized(l.unroundedAmount()),
                     l.amount().amount(), l.explanation().stream().map(Evaluation.Step::text).toList()));
         }
         return new Spend(c.customerId(), c.externalId(), sub.subscriptionId(), phase.planKey(), phase.planVersion(), priced.currency(),

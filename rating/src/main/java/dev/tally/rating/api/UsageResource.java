@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.MeterDefinition;
+import dev.tally.model.pricing.Decimals;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.rating.store.UsageQueries;
@@ -141,11 +142,11 @@ public class UsageResource {
                 }
                 total = v.groups().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
             }
-            out.add(new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), Quantities.plain(total), events,
-                    days.values().stream().map(d -> new DayUsage(d.day(), Quantities.plain(d.quantity()), d.eventCount(), d.sampleEventIds()))
+            out.add(new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), Decimals.normalized(total), events,
+                    days.values().stream().map(d -> new DayUsage(d.day(), Decimals.normalized(d.quantity()), d.eventCount(), d.sampleEventIds()))
                             .toList(),
                     m.groupBy().isEmpty() ? null
-                            : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), Quantities.plain(g.quantity()), g.eventCount())).toList()));
+                            : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), Decimals.normalized(g.quantity()), g.eventCount())).toList()));
         }
         return new Usage(c.customerId(), c.externalId(), start, end, current, out);
     }

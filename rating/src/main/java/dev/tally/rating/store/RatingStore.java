@@ -407,7 +407,7 @@ public class RatingStore {
      */
     private PlanInForce planInForce(String tenantId, String customerId, BillingPeriod period, Instant now) {
         CatalogRecordV1.Customer customer = catalog.customer(tenantId, customerId);
-        Instant at = now.isBefore(period.end()) ? (now.isBefore(period.start()) ? period.start() : now) : period.end().minusNanos(1000);
+        Instant at = now.isBefore(period.end()) ? (now.isBefore(period.start()) ? period.start() : now) : period.lastInstant();
         dev.tally.model.subscription.Subscription sub = catalog.subscriptions(tenantId, customerId).stream()
                 .filter(x -> x.activeAt(period.start())).findFirst().orElse(null);
         if (customer == null || sub == null) {
