@@ -9,6 +9,7 @@ import dev.tally.model.messages.RefundStatusV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.kafka.RecordHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -34,29 +35,32 @@ public class InvoiceEventsConsumer extends WebhookFeed {
         return "tally-invoicing-invoice-webhooks";
     }
 
+    /**
+     * The record read as its own message type; the webhook's {@code data} is the message exactly as published (the raw
+     * JSON), so an endpoint receives what the topic carries.
+     */
     @Override
     protected Event event(ConsumerRecord<String, String> r) throws Exception {
-        JsonNode data = json.readTree(r.value());
         String schema = RecordHeaders.string(r, Headers.SCHEMA);
-        String status = data.path("status").asText();
-        String type;
-        String id;
         if (InvoiceIssuedV1.SCHEMA.equals(schema)) {
-            type = Webhooks.INVOICE_FINALIZED;
-            id = data.path("invoiceId").asText() + ":finalized";
+            InvoiceIssuedV1 m = json.readValue(r.value(), InvoiceIssuedV1.class);
+            return event(r, m.tenantId(), m.invoiceId() + ":finalized", Webhooks.INVOICE_FINALIZED, m.issuedAt());
         } else if (InvoiceStatusV1.SCHEMA.equals(schema)) {
-            type = "invoice." + ("void".equals(status) ? "voided" : status);
-            id = data.path("invoiceId").asText() + ":" + status;
+            InvoiceStatusV1 m = json.readValue(r.value(), InvoiceStatusV1.class);
+            return event(r, m.tenantId(), m.invoiceId() + ":" + m.status(), "invoice." + ("void".equals(m.status()) ? "voided" : m.status()),
+                    m.at());
         } else if (CreditNoteIssuedV1.SCHEMA.equals(schema)) {
-            type = Webhooks.CREDIT_NOTE_ISSUED;
-            id = data.path("creditNoteId").asText();
+            CreditNoteIssuedV1 m = json.readValue(r.value(), CreditNoteIssuedV1.class);
+            return event(r, m.tenantId(), m.creditNoteId(), Webhooks.CREDIT_NOTE_ISSUED, m.at());
         } else if (RefundStatusV1.SCHEMA.equals(schema)) {
-            type = "refund." + status;
-            id = data.path("refundId").asText() + ":" + status;
-        } else {
-            return null;
+            RefundStatusV1 m = json.readValue(r.value(), RefundStatusV1.class);
+            return event(r, m.tenantId(), m.refundId() + ":" + m.status(), "refund." + m.status(), m.at());
         }
-        Object createdAt = data.path("at").isMissingNode() ? data.path("issuedAt").asText(null) : data.path("at").asText();
-        return new Event(data.path("tenantId").asText(null), id, type, createdAt, data);
+        return null;
+    }
+
+    private Event event(ConsumerRecord<String, String> r, String tenantId, String id, String type, Instant at) throws Exception {
+        JsonNode data = json.readTree(r.value());
+        return new Event(tenantId, id, type, at == null ? null : at.toString(), data);
     }
 }
