@@ -8,6 +8,7 @@ import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.ProblemException;
@@ -27,8 +28,10 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -39,7 +42,7 @@ import javax.sql.DataSource;
 @Path("/v1/invoices")
 @Produces(MediaType.APPLICATION_JSON)
 public class InvoicesResource {
-    private static final Set<String> STATUSES = Set.of("finalized", "paid", "void");
+    private static final Set<String> STATUSES = Arrays.stream(InvoiceStatus.values()).map(InvoiceStatus::wire).collect(Collectors.toSet());
 
     @Inject
     DataSource dataSource;
@@ -361,7 +364,7 @@ public class InvoicesResource {
         try (Connection c = dataSource.getConnection()) {
             PeriodCloser.lock(c, tenant);
             Invoices.View voided = invoices.get(c, tenant, id);
-            if (!"void".equals(voided.status())) {
+            if (!InvoiceStatus.VOID.is(voided.status())) {
                 throw ProblemException.conflict("invoice-not-void", "invoice " + voided.number() + " is " + voided.status()
                         + "; only a void invoice is reissued", null);
             }

@@ -6,6 +6,7 @@ import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.payment.PaymentProviders;
 import dev.tally.invoicing.payment.StripeEvents;
 import dev.tally.invoicing.payment.stripe.StripeSignature;
+import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -130,10 +131,10 @@ public class StripeWebhookResource {
     private String pay(Connection c, String tenantId, String invoiceId, String intent, String stripeCurrency, long amountPaid, Instant now)
             throws Exception {
         Invoices.View v = invoices.get(c, tenantId, invoiceId);
-        if ("paid".equals(v.status()) && intent.equals(v.paymentReference())) {
+        if (InvoiceStatus.PAID.is(v.status()) && intent.equals(v.paymentReference())) {
             return "already paid";
         }
-        if (!"finalized".equals(v.status())) {
+        if (!InvoiceStatus.FINALIZED.is(v.status())) {
             // paid or voided in Tally meanwhile (the sync job voids or settles it at Stripe): a payment here is an
             // overpayment to give back by hand, reported, not retried by Stripe forever
             return "not applied: invoice " + v.number() + " is " + v.status() + " in Tally; refund payment " + intent + " by hand";

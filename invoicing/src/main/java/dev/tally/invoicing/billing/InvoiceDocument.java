@@ -1,6 +1,7 @@
 package dev.tally.invoicing.billing;
 
 import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.terms.PeriodTerms;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -60,9 +61,9 @@ public final class InvoiceDocument {
         if (v.creditNotesTotal() != null && v.creditNotesTotal().signum() != 0) {
             rows.add(new Row("", "Credit notes", "", v.creditNotesTotal().negate().toPlainString(), false));
         }
-        if ("finalized".equals(v.status())) {
+        if (InvoiceStatus.FINALIZED.is(v.status())) {
             rows.add(new Row("", "Balance due " + v.currency(), "", v.balanceDue().toPlainString(), true));
-        } else if ("paid".equals(v.status())) {
+        } else if (InvoiceStatus.PAID.is(v.status())) {
             // refunds of credit notes issued after the payment come back separately: no balance arithmetic is implied here
             rows.add(new Row("", "Paid " + DAY.format(v.paidAt()) + " (" + v.paymentReference() + ")", "", "", true));
         } else {

@@ -7,6 +7,7 @@ import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceDocumentV1.Adjustment;
 import dev.tally.model.invoice.InvoiceGenerator;
+import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.messages.InvoiceIssuedV1;
 import dev.tally.model.messages.InvoiceStatusV1;
 import dev.tally.model.messages.Topics;
@@ -85,7 +86,7 @@ public class Invoices {
                 BigDecimal creditNotesTotal, BigDecimal appliedToDue) {
             BigDecimal due = c.amountDue() == null ? c.total() : c.amountDue();
             BigDecimal zero = BigDecimal.ZERO.setScale(due.scale());
-            BigDecimal balance = "finalized".equals(status) ? due.subtract(appliedToDue).max(zero) : zero;
+            BigDecimal balance = InvoiceStatus.FINALIZED.is(status) ? due.subtract(appliedToDue).max(zero) : zero;
             return new View(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
                     c.currency(), c.periodStart(), c.periodEnd(), c.pricedAt(), c.lines(), c.terms(), c.adjustments(), c.subtotal(), c.tax(), c.total(),
                     c.creditsApplied(), c.amountDue(), creditNotesTotal, balance, c.rounding(), c.finalizedAt(), c.finalizedBy(), c.reissueOf(), paidAt,
@@ -209,7 +210,7 @@ public class Invoices {
                     content.periodStart(), content.periodEnd(), content.currency(), lines, content.total(), content.amountDue(), now);
             issued.add(new OutboxRecord(tenantId + "/" + content.customerId(), json.writeValueAsString(message), TraceContext.current()));
             changes.add(new AuditLog.Change("invoice", content.invoiceId(), reissueOf == null ? "finalize" : "reissue", null,
-                    summary(content, "finalized")));
+                    summary(content, InvoiceStatus.FINALIZED.wire())));
         }
         Outbox.append(c, Topics.INVOICES, InvoiceIssuedV1.SCHEMA, issued);
         audit.recordAll(tenantId, actor, changes);
@@ -714,7 +715,7 @@ public class Invoices {
         PeriodCloser.lock(c, tenantId); // closes bill adjustments from billed_usage, which a void changes
         lockRow(c, tenantId, invoiceId);
         View before = get(c, tenantId, invoiceId);
-        if (!"finalized".equals(before.status())) {
+        if (!InvoiceStatus.FINALIZED.is(before.status())) {
             throw ProblemException.conflict("invoice-not-voidable", "invoice " + before.number() + " is " + before.status()
                     + "; only a finalized, unpaid invoice can be voided (a paid one is corrected with a credit note)", null);
         }
@@ -788,7 +789,7 @@ public class Invoices {
         }
         lockRow(c, tenantId, invoiceId);
         View before = get(c, tenantId, invoiceId);
-        if (!"finalized".equals(before.status())) {
+        if (!InvoiceStatus.FINALIZED.is(before.status())) {
             throw ProblemException.conflict("invoice-not-payable", "invoice " + before.number() + " is " + before.status(), null);
         }
         if (amount == null || amount.compareTo(before.balanceDue()) != 0) {
@@ -802,7 +803,7 @@ public class Invoices {
         View after = get(c, tenantId, invoiceId);
         announce(c, tenantId, after, actor, null, reference, now);
         Map<String, Object> paid = new LinkedHashMap<>();
-        paid.put("status", "paid");
+        paid.put("status", InvoiceStatus.PAID.wire());
         paid.put("amount", amount.toPlainString());
         paid.put("reference", reference);
         audit.record(tenantId, actor, "invoice", invoiceId, "pay", Map.of("status", before.status()), paid);
@@ -816,7 +817,7 @@ public class Invoices {
         View after = get(c, tenantId, invoiceId);
         announce(c, tenantId, after, actor, "settled by credit note " + number, after.paymentReference(), now);
         audit.record(tenantId, actor, "invoice", invoiceId, "settle", Map.of("status", before.status()),
-                Map.of("status", "paid", "reference", after.paymentReference()));
+                Map.of("status", InvoiceStatus.PAID.wire(), "reference", after.paymentReference()));
     }
 
     private static void markPaid(Connection c, String tenantId, View before, String reference, Instant now) throws SQLException {

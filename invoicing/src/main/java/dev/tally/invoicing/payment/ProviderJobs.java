@@ -3,6 +3,7 @@ package dev.tally.invoicing.payment;
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.webhook.Backoff;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -90,7 +91,7 @@ public class ProviderJobs {
         if (account == null) {
             throw new ProviderException("the tenant's provider is no longer " + j.provider(), false, 0);
         }
-        if ("void".equals(invoice.status()) || invoice.balanceDue().signum() == 0) {
+        if (InvoiceStatus.VOID.is(invoice.status()) || invoice.balanceDue().signum() == 0) {
             return; // nothing to collect (void, paid meanwhile, or all covered by prepaid credit and credit notes)
         }
         PaymentProvider provider = providers.provider(j.provider());
@@ -190,19 +191,19 @@ public class ProviderJobs {
         PaymentProvider provider = providers.provider(j.provider());
         PaymentProvider.ProviderInvoice there = provider.invoice(account, pushed, invoice.currency());
         if (!"open".equals(there.status()) && !"draft".equals(there.status())) {
-            if ("paid".equals(there.status()) && ("void".equals(invoice.status()) || invoice.balanceDue().signum() == 0
-                    && !"paid".equals(invoice.status()))) {
+            if (InvoiceStatus.PAID.is(there.status()) && (InvoiceStatus.VOID.is(invoice.status()) || invoice.balanceDue().signum() == 0
+                    && !InvoiceStatus.PAID.is(invoice.status()))) {
                 throw new ProviderException("Stripe invoice " + pushed + " was paid but Tally invoice " + invoice.number() + " is "
                         + invoice.status() + " with " + invoice.balanceDue() + " due: refund or credit it by hand", false, 0);
             }
             return; // already paid, void or uncollectible there
         }
         String key = "tally-sync-" + invoice.invoiceId();
-        boolean settledHere = "void".equals(invoice.status())
+        boolean settledHere = InvoiceStatus.VOID.is(invoice.status())
                 || invoice.paymentReference() != null && invoice.paymentReference().startsWith(Invoices.SETTLED_BY_CREDIT_NOTES);
         if (settledHere) {
             provider.voidInvoice(account, pushed, key + ":void");
-        } else if ("paid".equals(invoice.status())) {
+        } else if (InvoiceStatus.PAID.is(invoice.status())) {
             if (!PaymentProviders.paidThroughStripe(invoice.paymentReference())) {
                 provider.markPaidOutOfBand(account, pushed, key + ":paid-out-of-band");
             }

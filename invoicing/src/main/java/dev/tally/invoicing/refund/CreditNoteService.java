@@ -6,6 +6,7 @@ import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.payment.PaymentProviders;
 import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.messages.CreditNoteIssuedV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.money.RoundingPolicy;
@@ -86,7 +87,7 @@ public class CreditNoteService {
             throw ProblemException.badRequest("invalid-field", "settleTo must be 'refund' or 'credit'", "settleTo");
         }
         Invoices.View invoice = lockInvoice(c, tenantId, invoiceId);
-        if ("void".equals(invoice.status())) {
+        if (InvoiceStatus.VOID.is(invoice.status())) {
             throw ProblemException.conflict("invoice-void", "invoice " + invoice.number() + " is void; there is nothing to credit", null);
         }
         CreditNotes.Computed computed;
@@ -135,7 +136,7 @@ public class CreditNoteService {
         }
         Invoices.View invoice = lockInvoice(c, tenantId, pending.invoiceId());
         requirePending(get(c, tenantId, creditNoteId));
-        if ("void".equals(invoice.status())) {
+        if (InvoiceStatus.VOID.is(invoice.status())) {
             throw ProblemException.conflict("invoice-void", "invoice " + invoice.number() + " was voided meanwhile; reject this note", null);
         }
         return issue(c, tenantId, creditNoteId, invoice, actor, note, now);
@@ -255,9 +256,9 @@ public class CreditNoteService {
                 refunded = rs.getBigDecimal(2);
             }
         }
-        boolean paidByProvider = "paid".equals(invoice.status()) && invoice.paymentReference() != null
+        boolean paidByProvider = InvoiceStatus.PAID.is(invoice.status()) && invoice.paymentReference() != null
                 && !invoice.paymentReference().startsWith(Invoices.SETTLED_BY_CREDIT_NOTES);
-        if ("finalized".equals(invoice.status())) {
+        if (InvoiceStatus.FINALIZED.is(invoice.status())) {
             return new Paid(due.subtract(applied).max(BigDecimal.ZERO), BigDecimal.ZERO);
         }
         // paid: what the customer paid (the amount due less what notes took off it before the payment) less refunds

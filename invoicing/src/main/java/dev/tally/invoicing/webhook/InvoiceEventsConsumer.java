@@ -1,6 +1,7 @@
 package dev.tally.invoicing.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.messages.CreditNoteIssuedV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.InvoiceIssuedV1;
@@ -47,7 +48,7 @@ public class InvoiceEventsConsumer extends WebhookFeed {
             return event(r, m.tenantId(), m.invoiceId() + ":finalized", Webhooks.INVOICE_FINALIZED, m.issuedAt());
         } else if (InvoiceStatusV1.SCHEMA.equals(schema)) {
             InvoiceStatusV1 m = json.readValue(r.value(), InvoiceStatusV1.class);
-            return event(r, m.tenantId(), m.invoiceId() + ":" + m.status(), "invoice." + ("void".equals(m.status()) ? "voided" : m.status()),
+            return event(r, m.tenantId(), m.invoiceId() + ":" + m.status(), "invoice." + (InvoiceStatus.VOID.is(m.status()) ? "voided" : m.status()),
                     m.at());
         } else if (CreditNoteIssuedV1.SCHEMA.equals(schema)) {
             CreditNoteIssuedV1 m = json.readValue(r.value(), CreditNoteIssuedV1.class);
