@@ -23,7 +23,8 @@ public class Sessions {
     public static final String COOKIE = "tally_session";
     /** Enough for every operator of a platform; past it the oldest sessions are dropped, so memory stays bounded. */
     static final int MAX_SESSIONS = 10_000;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Made when the bean is (at run time): a SecureRandom built into a native image's heap would repeat its seed. */
+    private final SecureRandom random = new SecureRandom();
 
     @Inject
     AdminConfig config;
@@ -128,9 +129,9 @@ public class Sessions {
         }
     }
 
-    private static String random() {
+    private String random() {
         byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
+        random.nextBytes(b);
         return HexFormat.of().formatHex(b);
     }
 }

@@ -5,6 +5,7 @@ import dev.tally.invoicing.catalog.ApiKeyEntity;
 import dev.tally.invoicing.catalog.TenantEntity;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.security.ApiKeys;
+import dev.tally.platform.security.RateLimits;
 import dev.tally.platform.security.TenantKeys;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.Priority;
@@ -17,7 +18,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 import java.time.Clock;
 import java.time.Instant;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Authenticates every request. {@code /v1/admin/**} takes an admin user's token ({@code tad_…}) or
@@ -34,24 +34,20 @@ public class AuthFilter implements ContainerRequestFilter {
     @Inject
     Clock clock;
 
-    @ConfigProperty(name = "tally.admin.token")
-    String operatorToken;
-    @ConfigProperty(name = "tally.api.rate-limit.requests-per-second", defaultValue = "100")
-    double rate;
-    @ConfigProperty(name = "tally.api.rate-limit.burst", defaultValue = "200")
-    double burst;
-    private volatile dev.tally.platform.security.RateLimits limits;
+    @Inject
+    AuthSettings settings;
+    private volatile RateLimits limits;
 
     /** Refuses the request (429, Retry-After) when its caller is over the rate limit; true when it may go on. */
     private boolean withinLimit(ContainerRequestContext request, String caller, String who) {
-        dev.tally.platform.security.RateLimits l = limits;
+        RateLimits l = limits;
         if (l == null) {
-            l = new dev.tally.platform.security.RateLimits(rate, burst);
+            l = new RateLimits(settings.rate(), settings.burst());
             limits = l;
         }
         long retryAfter = l.retryAfter(caller);
         if (retryAfter > 0) {
-            request.abortWith(dev.tally.platform.security.RateLimits.tooMany(who, retryAfter));
+            request.abortWith(RateLimits.tooMany(who, retryAfter));
             return false;
         }
         return true;
@@ -76,7 +72,7 @@ public class AuthFilter implements ContainerRequestFilter {
             }
             return;
         }
-        if (token.startsWith("tad_") || (operatorToken != null && ApiKeys.sameSecret(token, operatorToken))) {
+        if (token.startsWith("tad_") || (settings.operatorToken() != null && ApiKeys.sameSecret(token, settings.operatorToken()))) {
             Caller op = operator(token, read);
             String tenant = request.getHeaderString(TenantKeys.TENANT_HEADER);
             if (tenant == null || tenant.isBlank()) {
@@ -116,7 +112,7 @@ public class AuthFilter implements ContainerRequestFilter {
     }
 
     private Caller operator(String token, boolean read) {
-        if (operatorToken != null && ApiKeys.sameSecret(token, operatorToken)) {
+        if (settings.operatorToken() != null && ApiKeys.sameSecret(token, settings.operatorToken())) {
             return new Caller(true, null, null, "operator", null);
         }
         if (!token.startsWith("tad_")) {
