@@ -63,6 +63,11 @@ done
 command -v gcc >/dev/null || die "gcc is needed (the builder compiles C queries): apt-get install gcc"
 export JAVA_HOME="$JH"
 mkdir -p "$WORK"
+# one run at a time: runs share infra/native/target and the services' target/native-sources, and 2 cores
+if command -v flock >/dev/null; then
+  exec 9> "$WORK/.lock"
+  flock -n 9 || { echo "analyze.sh: another run of analyze.sh is going on here; waiting for it to end"; flock 9; }
+fi
 
 # --- 1. the builder jars, from Maven Central into ~/.m2 --------------------------------------------------------------
 BUILDER="$WORK/builder-$SVM_VERSION"
@@ -673,8 +678,8 @@ for s in "${SERVICES[@]}"; do
   rc=${PIPESTATUS[0]}
   set -e
   DURATION[$s]="$((SECONDS - t0))s"
-  PEAK[$s]=$(grep -aoE 'Peak RSS: [0-9.]+[KMG]B' "$out/build.log" | tail -1 | cut -d' ' -f3)
-  [[ -n "${PEAK[$s]}" ]] || PEAK[$s]=$(awk '/max RSS/ {printf "%.2fGB", $(NF-1)/1048576}' "$out/time.txt" 2>/dev/null)
+  PEAK[$s]=$(grep -aoE 'Peak RSS: [0-9.]+[KMG]B' "$out/build.log" | tail -1 | cut -d' ' -f3 || true)
+  [[ -n "${PEAK[$s]}" ]] || PEAK[$s]=$(awk '/max RSS/ {printf "%.2fGB", $(NF-1)/1048576}' "$out/time.txt" 2>/dev/null || true)
   obj=$(find "$out/build-tmp" -name '*.o' -size +0 2>/dev/null | head -1)
   # an error is what the builder reports as one; a failed link for lack of static libraries would be the expected end
   grep -anE '^(Error|Fatal error): ' "$out/build.log" > "$out/errors.txt" || true
@@ -682,7 +687,7 @@ for s in "${SERVICES[@]}"; do
   if [[ -s "$out/errors.txt" && -n "$obj" ]] && ! grep -qvE 'link|Linker|static JDK librar|lib[a-z_]+\.a|cannot find -l' "$out/errors.txt"; then
     link_only=1
   fi
-  phases=$(grep -aoE '^\[[0-9]+/[0-9]+\] [A-Za-z ]+' "$out/build.log" | sed 's/\.*$//; s/ *$//' | tail -1)
+  phases=$(grep -aoE '^\[[0-9]+/[0-9]+\] [A-Za-z ]+' "$out/build.log" | sed 's/\.*$//; s/ *$//' | tail -1 || true)
   if [[ -n "$obj" && ( $rc == 0 && ! -s "$out/errors.txt" || $link_only == 1 ) ]]; then
     RESULT[$s]=PASS
     echo "   [8/8] Creating image: object file written, $(du -h "$obj" | cut -f1) ($obj); link not attempted (no static libraries)"

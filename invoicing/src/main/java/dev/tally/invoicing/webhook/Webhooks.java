@@ -27,7 +27,8 @@ public class Webhooks {
     public static final List<String> EVENT_TYPES = List.of(ALERT_CROSSED, RECONCILIATION_DRIFT, INVOICE_FINALIZED, "invoice.paid",
             "invoice.voided", CREDIT_NOTE_ISSUED, "refund.pending", "refund.succeeded", "refund.failed");
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Made with the bean, at run time: a SecureRandom built into a native image's heap would repeat its seed. */
+    private final SecureRandom random = new SecureRandom();
 
     @Inject
     DataSource dataSource;
@@ -49,10 +50,10 @@ public class Webhooks {
 
     public Created create(String tenantId, String url, List<String> eventTypes) throws Exception {
         byte[] raw = new byte[24];
-        RANDOM.nextBytes(raw);
+        random.nextBytes(raw);
         String secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         byte[] id = new byte[9];
-        RANDOM.nextBytes(id);
+        random.nextBytes(id);
         String endpointId = "we_" + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

@@ -12,7 +12,6 @@ import java.util.HexFormat;
  * is public (shown in lists and logs), the key itself is shown once.
  */
 public final class ApiKeys {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private ApiKeys() {
     }
@@ -28,8 +27,11 @@ public final class ApiKeys {
     public static NewKey generate(String prefix) {
         byte[] id = new byte[6];
         byte[] secret = new byte[32];
-        RANDOM.nextBytes(id);
-        RANDOM.nextBytes(secret);
+        // a new generator per key (keys are rare): one kept in a static field would be built into a native image's
+        // heap, its seed the same in every process
+        SecureRandom random = new SecureRandom();
+        random.nextBytes(id);
+        random.nextBytes(secret);
         String keyId = HexFormat.of().formatHex(id);
         String key = prefix + "_" + keyId + "_" + HexFormat.of().formatHex(secret);
         return new NewKey(keyId, key, sha256(key));
