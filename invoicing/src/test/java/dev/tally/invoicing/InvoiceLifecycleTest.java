@@ -8,7 +8,6 @@ import static org.hamcrest.Matchers.equalTo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
 import dev.tally.invoicing.billing.PeriodCloser;
-import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;

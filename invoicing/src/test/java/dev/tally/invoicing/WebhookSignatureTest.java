@@ -1,10 +1,9 @@
 package dev.tally.invoicing;
 
-import dev.tally.model.webhook.Backoff;
-import dev.tally.platform.security.WebhookSignature;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.model.webhook.Backoff;
+import dev.tally.platform.security.WebhookSignature;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -17,9 +17,9 @@ import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.BigRange;
+import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Scale;
 import net.jqwik.api.constraints.Size;
-import net.jqwik.api.constraints.LongRange;
 
 class InvoiceCalculatorPropertiesTest {
     private static final BillingPeriod NOV = BillingPeriod.calendarMonthOf(Instant.parse("2026-11-22T00:00:00Z"));

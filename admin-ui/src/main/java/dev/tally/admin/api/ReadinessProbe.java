@@ -2,7 +2,6 @@ package dev.tally.admin.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tally.admin.api.HealthReport.Service;
 import dev.tally.admin.api.HealthReport.Status;
 import dev.tally.admin.config.AdminConfig;

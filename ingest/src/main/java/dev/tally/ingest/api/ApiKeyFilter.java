@@ -1,7 +1,6 @@
 package dev.tally.ingest.api;
 
 import dev.tally.platform.catalog.CatalogView;
-import dev.tally.platform.problem.Problem;
 import dev.tally.platform.security.TenantKeys;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
@@ -9,7 +8,6 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Set;
 

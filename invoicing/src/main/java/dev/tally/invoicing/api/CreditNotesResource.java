@@ -1,15 +1,11 @@
 package dev.tally.invoicing.api;
 
-import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.refund.CreditNoteService;
 import dev.tally.invoicing.security.Caller;
-import dev.tally.model.money.RoundingPolicy;
-import dev.tally.model.terms.CreditNotes;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -17,10 +13,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import java.math.BigDecimal;
 import java.sql.Connection;
-import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;

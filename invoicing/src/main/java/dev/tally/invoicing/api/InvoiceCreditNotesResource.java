@@ -13,7 +13,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -22,7 +21,6 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.List;
-import java.util.Set;
 import javax.sql.DataSource;
 
 /**

@@ -1,6 +1,5 @@
 package dev.tally.invoicing.catalog;
 
-import java.sql.SQLException;
 import java.sql.Statement;
 import org.hibernate.Session;
 

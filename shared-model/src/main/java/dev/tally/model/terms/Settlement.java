@@ -7,7 +7,6 @@ import dev.tally.model.pricing.Decimals;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**

@@ -3,10 +3,10 @@ package dev.tally.model.terms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tally.model.money.Money;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.model.tax.Taxes;
-import dev.tally.model.money.Money;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;

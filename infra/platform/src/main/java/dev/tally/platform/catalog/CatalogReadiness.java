@@ -1,8 +1,8 @@
 package dev.tally.platform.catalog;
 
 import io.quarkus.arc.properties.IfBuildProperty;
-import jakarta.annotation.PostConstruct;
 import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;

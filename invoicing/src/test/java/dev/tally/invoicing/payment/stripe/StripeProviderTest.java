@@ -1,5 +1,10 @@
 package dev.tally.invoicing.payment.stripe;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.invoicing.payment.PaymentProvider.Account;
 import dev.tally.invoicing.payment.PaymentProvider.CustomerRef;
 import dev.tally.invoicing.payment.PaymentProvider.InvoiceDoc;
@@ -8,12 +13,6 @@ import dev.tally.invoicing.payment.PaymentProvider.RefundRequest;
 import dev.tally.invoicing.payment.PaymentProvider.RefundResult;
 import dev.tally.invoicing.payment.ProviderException;
 import dev.tally.invoicing.payment.stripe.StripeStub.Request;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
