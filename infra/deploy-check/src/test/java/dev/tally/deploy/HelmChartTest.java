@@ -498,7 +498,8 @@ class HelmChartTest {
         return new Helm(CHART).template().withName("tally").withNamespace("billing").withKubeVersion("1.31.0");
     }
 
-    private List<JsonNode> render(Path values) throws IOException {
+    /** The objects {@code helm template} renders with {@code values} (also TerraformTest's). */
+    static List<JsonNode> render(Path values) throws IOException {
         String manifests = template().withValuesFile(values).call();
         List<JsonNode> out = new ArrayList<>();
         try (YAMLParser parser = new YAMLFactory().createParser(manifests)) {
@@ -513,7 +514,7 @@ class HelmChartTest {
         return out;
     }
 
-    private static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
+    static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
         return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
     }
 

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import com.marcnuri.helm.Helm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,10 +142,10 @@ class TerraformTest {
         Files.writeString(values, valuesYaml);
 
         // helm template validates the values against values.schema.json first: a key the chart does not know fails here
-        List<JsonNode> objects = render(values);
-        List<JsonNode> deployments = ofKind(objects, "Deployment");
+        List<JsonNode> objects = HelmChartTest.render(values);
+        List<JsonNode> deployments = HelmChartTest.ofKind(objects, "Deployment");
         assertThat(deployments).hasSize(4);
-        assertThat(ofKind(objects, "Secret")).as("no Secret is rendered").isEmpty();
+        assertThat(HelmChartTest.ofKind(objects, "Secret")).as("no Secret is rendered").isEmpty();
 
         Map<String, JsonNode> ingest = env(deployment(deployments, "ingest"));
         assertThat(ingest.get("TALLY_KAFKA_BOOTSTRAP").path("value").asText()).isEqualTo(BOOTSTRAP);
@@ -163,7 +160,7 @@ class TerraformTest {
         assertThat(ingest.get("TALLY_OUTBOX_RETENTION").path("value").asText()).as("the correction window").isEqualTo("P7D");
         assertThat(secretRef(env(deployment(deployments, "invoicing")), "TALLY_ADMIN_TOKEN")).isEqualTo("tally-operator/token");
 
-        for (JsonNode policy : ofKind(objects, "NetworkPolicy")) {
+        for (JsonNode policy : HelmChartTest.ofKind(objects, "NetworkPolicy")) {
             if (policy.path("metadata").path("name").asText().endsWith("admin-ui")) {
                 continue;
             }
@@ -174,12 +171,12 @@ class TerraformTest {
         }
 
         if (profile.equals("ha")) {
-            assertThat(ofKind(objects, "HorizontalPodAutoscaler")).extracting(h -> h.path("spec").path("maxReplicas").asInt())
+            assertThat(HelmChartTest.ofKind(objects, "HorizontalPodAutoscaler")).extracting(h -> h.path("spec").path("maxReplicas").asInt())
                     .containsExactlyInAnyOrder(20, 4);
-            assertThat(ofKind(objects, "PodDisruptionBudget")).hasSize(4);
+            assertThat(HelmChartTest.ofKind(objects, "PodDisruptionBudget")).hasSize(4);
         } else {
-            assertThat(ofKind(objects, "HorizontalPodAutoscaler")).isEmpty();
-            assertThat(ofKind(objects, "PodDisruptionBudget")).isEmpty();
+            assertThat(HelmChartTest.ofKind(objects, "HorizontalPodAutoscaler")).isEmpty();
+            assertThat(HelmChartTest.ofKind(objects, "PodDisruptionBudget")).isEmpty();
             assertThat(deployments).extracting(d -> d.path("spec").path("replicas").asInt()).containsOnly(1);
         }
     }
@@ -290,26 +287,6 @@ class TerraformTest {
             out.add(names.get(spec.group(1)) + "/" + spec.group(2) + "/" + spec.group(3));
         }
         return out;
-    }
-
-    private List<JsonNode> render(Path values) throws IOException {
-        String manifests = new Helm(CHART).template().withName("tally").withNamespace("tally").withKubeVersion("1.31.0")
-                .withValuesFile(values).call();
-        List<JsonNode> out = new ArrayList<>();
-        try (YAMLParser parser = new YAMLFactory().createParser(manifests)) {
-            Iterator<JsonNode> docs = YAML.readValues(parser, JsonNode.class);
-            while (docs.hasNext()) {
-                JsonNode d = docs.next();
-                if (d != null && d.has("kind")) {
-                    out.add(d);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
-        return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
     }
 
     private static JsonNode deployment(List<JsonNode> deployments, String component) {
