@@ -160,13 +160,19 @@ public class ServiceMetrics {
         return v;
     }
 
-    private static List<Map<String, Object>> gauges(Map<String, BigDecimal> series) {
+    /**
+     * The gauges the overview lists: not counters (their rates are shown apart), not a histogram's buckets, count and
+     * sum, and not the lag of each partition (the consumer's total is here; each partition is on the Grafana dashboard).
+     */
+    static List<Map<String, Object>> gauges(Map<String, BigDecimal> series) {
         List<Map<String, Object>> out = new ArrayList<>();
         series.forEach((k, val) -> {
-            if (!k.contains("_total")) {
+            String name = k.contains("{") ? k.substring(0, k.indexOf('{')) : k;
+            if (!name.endsWith("_total") && !name.endsWith("_bucket") && !name.endsWith("_count") && !name.endsWith("_sum")
+                    && !name.equals("tally_consumer_partition_lag_records")) {
                 Map<String, Object> g = new LinkedHashMap<>();
                 g.put("series", k);
-                g.put("name", k.contains("{") ? k.substring(0, k.indexOf('{')) : k);
+                g.put("name", name);
                 g.put("labels", labels(k));
                 g.put("value", val.stripTrailingZeros().toPlainString());
                 out.add(g);

@@ -25,6 +25,22 @@ class ConsolePartsTest {
         assertThat(s.get("tally_ingest_events_total{code=\"accepted\",outcome=\"accepted\"}")).isEqualByComparingTo("12345678");
     }
 
+    /** The overview lists gauges only: no counter, no histogram bucket/count/sum, no per-partition lag. */
+    @Test
+    void theOverviewListsGaugesNotHistogramBucketsNorEachPartition() {
+        Map<String, BigDecimal> s = ServiceMetrics.parse("""
+                tally_rating_freshness_seconds_bucket{le="0.5",} 10.0
+                tally_rating_freshness_seconds_count 10.0
+                tally_rating_freshness_seconds_sum 2.5
+                tally_rating_freshness_seconds_max 0.274
+                tally_consumer_partition_lag_records{consumer="rating-events",partition="0",topic="tally.events.accepted",} 0.0
+                tally_consumer_lag_records{consumer="rating-events",} 0.0
+                tally_rating_events_rated_total 10.0
+                """);
+        assertThat(ServiceMetrics.gauges(s)).extracting(g -> g.get("name"))
+                .containsExactlyInAnyOrder("tally_rating_freshness_seconds_max", "tally_consumer_lag_records");
+    }
+
     /** Before the first scrape the overview still renders: no figures, the reason, and an empty list to loop over. */
     @Test
     void aServiceNotScrapedYetHasAReasonAndNoFigures() {
