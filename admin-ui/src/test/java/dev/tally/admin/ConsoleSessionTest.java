@@ -10,11 +10,13 @@ import dev.tally.admin.console.Sessions;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.ws.rs.POST;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hamcrest.Matchers;
 import org.jboss.resteasy.reactive.RestForm;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +43,7 @@ class ConsoleSessionTest {
     void aWrongTokenIsAClearMessageAndNoCookie() {
         given().redirects().follow(false).formParam("token", "not-the-token").formParam("next", "/").when().post("/login").then()
                 .statusCode(401)
-                .header("Set-Cookie", org.hamcrest.Matchers.nullValue())
+                .header("Set-Cookie", Matchers.nullValue())
                 .body(containsString("That token is not valid, or its admin user is disabled."))
                 .body(not(containsString("not-the-token")));
     }
@@ -101,7 +103,7 @@ class ConsoleSessionTest {
                 "TenantPages", "PlanPages")) {
             Class<?> c = Class.forName("dev.tally.admin.console." + name);
             for (Method m : c.getDeclaredMethods()) {
-                if (!m.isAnnotationPresent(jakarta.ws.rs.POST.class) || m.getName().equals("signIn")) {
+                if (!m.isAnnotationPresent(POST.class) || m.getName().equals("signIn")) {
                     continue;
                 }
                 boolean takesCsrf = false;

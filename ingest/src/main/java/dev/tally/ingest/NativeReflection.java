@@ -1,5 +1,9 @@
 package dev.tally.ingest;
 
+import dev.tally.ingest.api.EventsRequest;
+import dev.tally.ingest.api.EventsResource;
+import dev.tally.ingest.store.EventStore;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -8,10 +12,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * JSON. A native image needs them registered; the deploy check's {@code NativeReflectionTest} finds any it misses.
  */
 @RegisterForReflection(targets = {
-        dev.tally.ingest.api.EventsRequest.class,
-        dev.tally.ingest.api.EventsRequest.EventBody.class,
-        dev.tally.ingest.api.EventsResource.CloudEvent.class,
-        dev.tally.ingest.store.EventStore.QuarantinedEvent.class,
+        EventsRequest.class,
+        EventsRequest.EventBody.class,
+        EventsResource.CloudEvent.class,
+        EventStore.QuarantinedEvent.class,
 })
 public final class NativeReflection {
     private NativeReflection() {

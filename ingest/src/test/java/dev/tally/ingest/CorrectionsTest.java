@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.BillingPeriod;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
@@ -126,8 +128,8 @@ class CorrectionsTest {
         assertThat(corrections.get(2).current().properties().get("bytes")).isEqualTo("8");
         assertThat(corrections).extracting(EventCorrectionV1::customerId).containsOnly(f.customerId());
         // the billing period is stamped at acceptance (no subscription here: the calendar month) and travels with corrections
-        var original = json.readValue(mine.get(1).value(), dev.tally.model.messages.AcceptedEventV1.class);
-        assertThat(original.periodStart()).isEqualTo(dev.tally.model.metering.BillingPeriod.calendarMonthOf(original.timestamp()).start());
+        var original = json.readValue(mine.get(1).value(), AcceptedEventV1.class);
+        assertThat(original.periodStart()).isEqualTo(BillingPeriod.calendarMonthOf(original.timestamp()).start());
         assertThat(corrections.get(1).previous().periodStart()).isEqualTo(original.periodStart());
         assertThat(corrections.get(2).current().periodEnd()).isEqualTo(original.periodEnd());
     }

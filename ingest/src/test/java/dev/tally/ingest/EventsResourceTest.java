@@ -7,11 +7,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.ingest.store.AcceptanceMarkers;
+import dev.tally.ingest.store.KeyExpiry;
 import dev.tally.model.attribution.Aliases;
+import dev.tally.model.messages.AcceptanceMarkerV1;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.FilterSpec;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
@@ -22,19 +26,31 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,11 +94,11 @@ class EventsResourceTest {
             ids.add("race-" + i);
         }
         int requests = 8;
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(requests);
-        List<java.util.concurrent.Future<int[]>> answers = new ArrayList<>();
+        var pool = Executors.newFixedThreadPool(requests);
+        List<Future<int[]>> answers = new ArrayList<>();
         for (int r = 0; r < requests; r++) {
             List<String> mine = new ArrayList<>(ids);
-            java.util.Collections.shuffle(mine, new java.util.Random(r));
+            Collections.shuffle(mine, new Random(r));
             String body = "{\"events\":[" + mine.stream().map(id -> event(id, "acme", now, "1")).collect(Collectors.joining(",")) + "]}";
             answers.add(pool.submit(() -> {
                 var res = given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(body).post("/v1/events")
@@ -108,9 +124,9 @@ class EventsResourceTest {
                 + "{\"id\":\"arr-2\",\"type\":\"bandwidth\",\"customer\":\"acme\",\"properties\":{\"bytes\":7}}]";
         given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(array).post("/v1/events")
                 .then().statusCode(200).body("accepted", equalTo(2));
-        var gz = new java.io.ByteArrayOutputStream();
-        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
-            out.write(("{\"events\":[" + event("gz-1", "acme", Instant.now().toString(), "9") + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var gz = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(gz)) {
+            out.write(("{\"events\":[" + event("gz-1", "acme", Instant.now().toString(), "9") + "]}").getBytes(StandardCharsets.UTF_8));
         }
         given().header("Authorization", "Bearer " + f.key()).header("Content-Encoding", "gzip").contentType(ContentType.JSON)
                 .body(gz.toByteArray()).post("/v1/events").then().statusCode(200).body("accepted", equalTo(1));
@@ -118,8 +134,8 @@ class EventsResourceTest {
         given().header("Authorization", "Bearer " + f.key()).header("Content-Encoding", "gzip").contentType(ContentType.JSON)
                 .body("{\"events\":[]}").post("/v1/events").then().statusCode(400).contentType("application/problem+json")
                 .body("type", equalTo("https://tally.dev/problems/body-not-gzip"));
-        var bomb = new java.io.ByteArrayOutputStream();
-        try (var out = new java.util.zip.GZIPOutputStream(bomb)) {
+        var bomb = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(bomb)) {
             byte[] zeros = new byte[1 << 20];
             for (int i = 0; i < 32; i++) {
                 out.write(zeros);
@@ -145,12 +161,12 @@ class EventsResourceTest {
         String one = """
                 {"specversion":"1.0","id":"ce-1","source":"//gateway/eu-1","type":"bandwidth","subject":"acme","time":"%s",
                  "datacontenttype":"application/json","data":{"bytes":1024,"region":"eu"}}""".formatted(now);
-        given().header("Authorization", "Bearer " + f.key()).contentType("application/cloudevents+json").body(one.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        given().header("Authorization", "Bearer " + f.key()).contentType("application/cloudevents+json").body(one.getBytes(StandardCharsets.UTF_8))
                 .post("/v1/events").then().statusCode(200).body("accepted", equalTo(1));
         String batch = "[" + one + "," + one.replace("ce-1", "ce-2").replace("\"1.0\"", "\"0.3\"") + ","
                 + one.replace("ce-1", "ce-3").replace("\"subject\":\"acme\"", "\"customer\":\"acme\"") + "]";
         given().header("Authorization", "Bearer " + f.key()).contentType("application/cloudevents-batch+json")
-                .body(batch.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/v1/events").then().statusCode(200)
+                .body(batch.getBytes(StandardCharsets.UTF_8)).post("/v1/events").then().statusCode(200)
                 .body("results.outcome", equalTo(List.of("duplicate", "rejected", "accepted")))
                 .body("results[1].field", equalTo("specversion"));
         AcceptedEventV1 ce3 = outboxEvents().stream().filter(e -> e.eventId().equals("ce-3")).findFirst().orElseThrow();
@@ -212,7 +228,7 @@ class EventsResourceTest {
                 .body("type", equalTo("https://tally.dev/problems/body-too-large"));
         // beyond what the HTTP layer reads at all (2 MiB): refused before the body is read, still problem+json
         String huge = "[" + event("big-2", "acme", now, "1").replace("\"region\":\"eu\"", "\"note\":\"" + "x".repeat(3_000_000) + "\"") + "]";
-        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(huge.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body(huge.getBytes(StandardCharsets.UTF_8))
                 .post("/v1/events").then().statusCode(413).contentType("application/problem+json")
                 .body("type", equalTo("https://tally.dev/problems/body-too-large"));
         given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.TEXT).body("id=1")
@@ -228,7 +244,7 @@ class EventsResourceTest {
     }
 
     @Inject
-    dev.tally.ingest.store.KeyExpiry expiry;
+    KeyExpiry expiry;
 
     @Test
     void keysOlderThanTheWindowExpireAndNoRetryCanOutliveThem() throws Exception {
@@ -257,10 +273,10 @@ class EventsResourceTest {
         String now = Instant.now().toString();
         // test profile: 20 requests/s, burst 40. Eight senders at once use tokens faster than they come back even when
         // the machine is loaded (one sender alone may not, when a request takes longer than a token's 50 ms)
-        java.util.concurrent.atomic.AtomicInteger okCount = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger limitedCount = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(8);
-        List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+        AtomicInteger okCount = new AtomicInteger();
+        AtomicInteger limitedCount = new AtomicInteger();
+        ExecutorService senders = Executors.newFixedThreadPool(8);
+        List<Future<?>> sent = new ArrayList<>();
         for (int i = 0; i < 160; i++) {
             String id = "rl-" + i;
             sent.add(senders.submit(() -> {
@@ -278,7 +294,7 @@ class EventsResourceTest {
                 return null;
             }));
         }
-        for (java.util.concurrent.Future<?> s : sent) {
+        for (Future<?> s : sent) {
             s.get();
         }
         senders.shutdown();
@@ -339,10 +355,10 @@ class EventsResourceTest {
         }
         // another tenant's key reads its own quarantine, never this one; replaying needs admin scope
         given().header("Authorization", "Bearer " + f.key()).get("/v1/quarantine").then().statusCode(200)
-                .body("entries.eventId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("u1")));
+                .body("entries.eventId", Matchers.not(Matchers.hasItem("u1")));
         given().header("Authorization", "Bearer " + f.key()).post("/v1/quarantine/replay").then().statusCode(403);
         given().header("Authorization", "Bearer " + admin.key()).get("/v1/quarantine").then().statusCode(200)
-                .body("total", equalTo(2)).body("entries.eventId", org.hamcrest.Matchers.containsInAnyOrder("u1", "u2"))
+                .body("total", equalTo(2)).body("entries.eventId", Matchers.containsInAnyOrder("u1", "u2"))
                 .body("entries.find { it.eventId == 'u1' }.event.properties.bytes", equalTo("7"));
         given().header("Authorization", "Bearer " + admin.key()).post("/v1/quarantine/replay").then().statusCode(200)
                 .body("stillUnattributed", equalTo(2)).body("accepted", equalTo(0)).body("remaining", equalTo(2));
@@ -408,7 +424,7 @@ class EventsResourceTest {
     @Test
     void aNonNumberWhereAMeterNeedsOneAndNumbersBeyondRangeAreRejected() throws Exception {
         IngestTestSupport.publish(kafka, json, catalog, CatalogRecordV1.of(new CatalogRecordV1.Meter(f.tenantId(), "eu_bytes", "bandwidth",
-                "SUM", "bytes", List.of(new dev.tally.model.metering.FilterSpec("region", "equals", List.of("eu"))), List.of())));
+                "SUM", "bytes", List.of(new FilterSpec("region", "equals", List.of("eu"))), List.of())));
         String now = Instant.now().toString();
         String body = "[" + String.join(",",
                 event("n1", "acme", now, "\"lots\""),
@@ -528,7 +544,7 @@ class EventsResourceTest {
     }
 
     @Inject
-    dev.tally.ingest.store.AcceptanceMarkers markers;
+    AcceptanceMarkers markers;
 
     /**
      * A marker written after an event was accepted reaches every partition, and on the event's
@@ -545,15 +561,15 @@ class EventsResourceTest {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
-            java.util.Map<Integer, Long> eventOffset = new java.util.HashMap<>();
-            java.util.Map<Integer, Long> markerOffset = new java.util.HashMap<>();
+            Map<Integer, Long> eventOffset = new HashMap<>();
+            Map<Integer, Long> markerOffset = new HashMap<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (markerOffset.size() < parts.size() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
                     if (r.key().startsWith(f.tenantId() + "/")) {
                         eventOffset.put(r.partition(), r.offset());
                     } else if ("AcceptanceMarkerV1".equals(RecordHeaders.string(r, Headers.SCHEMA))) {
-                        var m = json.readValue(r.value(), dev.tally.model.messages.AcceptanceMarkerV1.class);
+                        var m = json.readValue(r.value(), AcceptanceMarkerV1.class);
                         if (m.acceptedBefore().equals(before)) {
                             markerOffset.put(r.partition(), r.offset());
                             assertThat(m.partition()).isEqualTo(r.partition());

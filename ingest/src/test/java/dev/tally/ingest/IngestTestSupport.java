@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -26,7 +27,7 @@ final class IngestTestSupport {
 
     /** Publishes catalog records as invoicing's relay would, and waits until ingest's view has read them. */
     /** The event ids whose dedup keys ingest stored for the tenant, in id order. */
-    static List<String> storedIds(javax.sql.DataSource dataSource, String tenantId) throws Exception {
+    static List<String> storedIds(DataSource dataSource, String tenantId) throws Exception {
         List<String> ids = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("select event_id from event_key where tenant_id = ? order by event_id")) {

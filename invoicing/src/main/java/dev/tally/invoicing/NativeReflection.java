@@ -1,5 +1,12 @@
 package dev.tally.invoicing;
 
+import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.reconcile.Reconciler;
+import dev.tally.invoicing.refund.CreditNoteService;
+import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.terms.CreditNotes;
+import dev.tally.model.terms.PeriodTerms;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -9,17 +16,17 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = {
         // the invoice document (shared-model): stored as each invoice's JSON and read back
-        dev.tally.model.invoice.InvoiceDocumentV1.class,
-        dev.tally.model.invoice.InvoiceDocumentV1.Line.class,
-        dev.tally.model.invoice.InvoiceDocumentV1.Adjustment.class,
-        dev.tally.model.invoice.InvoiceDocumentV1.Tax.class,
-        dev.tally.invoicing.refund.CreditNoteService.Document.class,
-        dev.tally.model.terms.CreditNotes.Line.class,
-        dev.tally.model.terms.PeriodTerms.Line.class,
-        dev.tally.invoicing.reconcile.Reconciler.Report.class,
-        dev.tally.invoicing.reconcile.Reconciler.Row.class,
+        InvoiceDocumentV1.class,
+        InvoiceDocumentV1.Line.class,
+        InvoiceDocumentV1.Adjustment.class,
+        InvoiceDocumentV1.Tax.class,
+        CreditNoteService.Document.class,
+        CreditNotes.Line.class,
+        PeriodTerms.Line.class,
+        Reconciler.Report.class,
+        Reconciler.Row.class,
         // each line of a bulk customer import (NDJSON), read by the importer itself
-        dev.tally.invoicing.catalog.CustomerService.NewCustomer.class,
+        CustomerService.NewCustomer.class,
 })
 public final class NativeReflection {
     private NativeReflection() {

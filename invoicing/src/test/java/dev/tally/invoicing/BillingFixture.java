@@ -15,6 +15,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,11 +102,11 @@ final class BillingFixture {
 
     /** The first instant of the UTC month {@code offset} months from now. */
     static String monthStart(int offset) {
-        return java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(offset).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC)
+        return YearMonth.now(ZoneOffset.UTC).plusMonths(offset).atDay(1).atStartOfDay(ZoneOffset.UTC)
                 .toInstant().toString();
     }
 
     static String year(Instant now) {
-        return Integer.toString(now.atZone(java.time.ZoneOffset.UTC).getYear());
+        return Integer.toString(now.atZone(ZoneOffset.UTC).getYear());
     }
 }

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.tally.model.metering.BillingPeriod;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,14 +17,17 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /** Plan versions, subscriptions, migrations, meter changes, bulk import and admin users, against real Postgres. */
@@ -127,8 +131,8 @@ class CatalogLifecycleTest {
                 .statusCode(400).body("type", equalTo("https://tally.dev/problems/retroactive-change"));
         JsonPath m = send(t, "POST", "/v1/plans/pro/versions/2/migrations", "{\"effectiveAt\":\"%s\"}".formatted(migrateAt))
                 .statusCode(200).body("migrated", equalTo(2)).body("skipped", equalTo(2)).extract().jsonPath();
-        Map<String, String> outcome = new java.util.HashMap<>();
-        Map<String, String> reason = new java.util.HashMap<>();
+        Map<String, String> outcome = new HashMap<>();
+        Map<String, String> reason = new HashMap<>();
         for (Map<String, String> s : m.<Map<String, String>>getList("subscriptions")) {
             outcome.put(s.get("subscriptionId"), s.get("outcome"));
             reason.put(s.get("subscriptionId"), s.get("reason"));
@@ -143,7 +147,7 @@ class CatalogLifecycleTest {
         // a draft previews the invoice: priced, as the close will, by the version in force at its period's last instant
         send(t, "GET", "/v1/customers/a/invoices/draft?at=" + migrateAt.plus(1, ChronoUnit.DAYS), null).statusCode(200)
                 .body("planVersion", equalTo(2)).body("lines[0].priceModel", equalTo("graduated"));
-        dev.tally.model.metering.BillingPeriod current = dev.tally.model.metering.BillingPeriod.calendarMonthOf(now);
+        BillingPeriod current = BillingPeriod.calendarMonthOf(now);
         send(t, "GET", "/v1/customers/a/invoices/draft?at=" + now, null).statusCode(200)
                 .body("planVersion", equalTo(migrateAt.isBefore(current.end()) ? 2 : 1))
                 .body("pricedAt", equalTo(current.lastInstant().toString()));
@@ -229,7 +233,7 @@ class CatalogLifecycleTest {
         send(t, "PATCH", "/v1/customers/acme", "{\"currency\":\"EUR\"}").statusCode(400).body("field", equalTo("currency"));
         send(t, "PATCH", "/v1/customers/acme", "{\"billingEmail\":\"not an email\"}").statusCode(400).body("field", equalTo("billingEmail"));
         send(t, "GET", "/v1/customers", null).statusCode(200).body("externalId", equalTo(List.of("acme", "globex")))
-                .body("[0].subscriptionId", org.hamcrest.Matchers.startsWith("sub_"));
+                .body("[0].subscriptionId", Matchers.startsWith("sub_"));
         send(t, "GET", "/v1/customers?after=acme&limit=1", null).statusCode(200).body("externalId", equalTo(List.of("globex")));
         // the refused patches changed nothing
         send(t, "GET", "/v1/customers/acme", null).statusCode(200).body("aliases.cidrs", equalTo(List.of("192.0.2.0/24")))
@@ -272,7 +276,7 @@ class CatalogLifecycleTest {
 
         String jsonl = "{\"externalId\":\"j1\",\"name\":\"J1\",\"plan\":\"pro\"}\n{not json\n{\"externalId\":\"j2\",\"name\":\"J2\",\"planVersion\":\"x\"}\n";
         given().header("Authorization", "Bearer " + t.key()).contentType("application/x-ndjson")
-                .body(jsonl.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .body(jsonl.getBytes(StandardCharsets.UTF_8))
                 .post("/v1/customers/import").then().statusCode(200)
                 .body("results.outcome", equalTo(List.of("created", "rejected", "rejected")))
                 .body("results[1].error.type", equalTo("https://tally.dev/problems/malformed-row"))
@@ -361,11 +365,11 @@ class CatalogLifecycleTest {
     @Test
     void limitsAreValidatedAuditedAndPublished() throws Exception {
         Tenant t = withProPlan();
-        customer(t, "acme", Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        customer(t, "acme", Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS).toString());
         send(t, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":1000}").statusCode(200)
-                .body("limit", equalTo("1000")).body("hard", equalTo(true)).body("alertAt", org.hamcrest.Matchers.contains(50, 80, 100));
+                .body("limit", equalTo("1000")).body("hard", equalTo(true)).body("alertAt", Matchers.contains(50, 80, 100));
         send(t, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":\"2500.5\",\"hard\":false,\"alertAt\":[90,75,90]}").statusCode(200)
-                .body("limit", equalTo("2500.5")).body("hard", equalTo(false)).body("alertAt", org.hamcrest.Matchers.contains(75, 90));
+                .body("limit", equalTo("2500.5")).body("hard", equalTo(false)).body("alertAt", Matchers.contains(75, 90));
         send(t, "GET", "/v1/customers/acme/limits", null).statusCode(200).body("size()", equalTo(1)).body("[0].meter", equalTo("requests"));
         send(t, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":0}").statusCode(400).body("field", equalTo("limit"));
         send(t, "PUT", "/v1/customers/acme/limits/requests", "{\"limit\":10,\"alertAt\":[150]}").statusCode(400)
@@ -396,7 +400,7 @@ class CatalogLifecycleTest {
         customer(t, "acme", Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS).toString());
         send(t, "GET", "/v1/customers/acme/budget", null).statusCode(404);
         send(t, "PUT", "/v1/customers/acme/budget", "{\"amount\":\"250.00\",\"alertAt\":[80,50]}").statusCode(200)
-                .body("amount", equalTo("250")).body("currency", equalTo("USD")).body("alertAt", org.hamcrest.Matchers.contains(50, 80));
+                .body("amount", equalTo("250")).body("currency", equalTo("USD")).body("alertAt", Matchers.contains(50, 80));
         send(t, "PUT", "/v1/customers/acme/budget", "{\"amount\":\"0.001\"}").statusCode(400).body("field", equalTo("amount"));
         send(t, "PUT", "/v1/customers/acme/budget", "{\"amount\":-5}").statusCode(400).body("field", equalTo("amount"));
         send(t, "PUT", "/v1/customers/acme/budget", "{\"amount\":5,\"alertAt\":[0]}").statusCode(400).body("field", equalTo("alertAt"));

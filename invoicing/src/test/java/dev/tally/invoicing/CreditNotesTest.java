@@ -25,9 +25,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
+import org.assertj.core.api.Assertions;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,7 +91,7 @@ class CreditNotesTest {
 
         // refused, each naming the field, and nothing written
         post(t, "/v1/invoices/" + invoice + "/credit-notes", "{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"10.01\"}],\"reason\":\"x\"}")
-                .statusCode(422).body("field", equalTo("lines[0].amount")).body("detail", org.hamcrest.Matchers.containsString("10.00 USD left"));
+                .statusCode(422).body("field", equalTo("lines[0].amount")).body("detail", Matchers.containsString("10.00 USD left"));
         post(t, "/v1/invoices/" + invoice + "/credit-notes", "{\"lines\":[{\"line\":\"line:storage\",\"amount\":\"1\"}],\"reason\":\"x\"}")
                 .statusCode(422).body("field", equalTo("lines[0].line"));
         post(t, "/v1/invoices/" + invoice + "/credit-notes", "{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"1\"}]}")
@@ -110,7 +115,7 @@ class CreditNotesTest {
                 .body("status", equalTo("finalized")).body("total", equalTo("11.90"));
 
         post(t, "/v1/invoices/" + invoice + "/payments", "{\"reference\":\"bank-1\",\"amount\":\"11.90\"}").statusCode(400)
-                .body("detail", org.hamcrest.Matchers.containsString("7.14"));
+                .body("detail", Matchers.containsString("7.14"));
         post(t, "/v1/invoices/" + invoice + "/void", "{\"reason\":\"redo\"}").statusCode(409)
                 .body("type", equalTo("https://tally.dev/problems/invoice-credited"));
 
@@ -123,7 +128,7 @@ class CreditNotesTest {
         get(t, "/v1/invoices/" + invoice).body("status", equalTo("paid")).body("balanceDue", equalTo("0.00"))
                 .body("paymentReference", equalTo("credit-notes:CREDITED-CN-" + y + "-000002")).body("creditNotesTotal", equalTo("11.90"));
         post(t, "/v1/invoices/" + invoice + "/credit-notes", "{\"reason\":\"again\"}").statusCode(422)
-                .body("detail", org.hamcrest.Matchers.containsString("nothing is left"));
+                .body("detail", Matchers.containsString("nothing is left"));
 
         get(t, "/v1/invoices/" + invoice + "/credit-notes").statusCode(200).body("creditNotes.size()", equalTo(2));
         assertThat(fixture().count("select count(*) from audit_log where tenant_id = ? and entity_type = 'credit_note' and action = 'issue'",
@@ -133,10 +138,10 @@ class CreditNotesTest {
         // an issued note cannot change, even in SQL
         try (var c = dataSource.getConnection(); var ps = c.prepareStatement("update credit_note set total = 1 where tenant_id = ?")) {
             ps.setString(1, t.id());
-            org.assertj.core.api.Assertions.assertThatThrownBy(ps::executeUpdate).hasMessageContaining("cannot change");
+            Assertions.assertThatThrownBy(ps::executeUpdate).hasMessageContaining("cannot change");
         }
         // the money events go out as signed, retried webhooks too, once each
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String deliveries = "select count(*) from webhook_delivery where tenant_id = ? and event_type = ";
         while (fixture().count(deliveries + "'credit_note.issued'", t.id()) < 2 || fixture().count(deliveries + "'invoice.paid'", t.id()) < 1
                 || fixture().count(deliveries + "'invoice.finalized'", t.id()) < 1) {
@@ -218,7 +223,7 @@ class CreditNotesTest {
         post(t, "/v1/invoices/" + invoice + "/credit-notes/sla", "{\"percent\":\"0\",\"incident\":\"x\"}").statusCode(422).body("field", equalTo("percent"));
         // a pending note reserves its amounts: 9.50 is left on the line but 2.00 of it is pending
         post(t, "/v1/invoices/" + invoice + "/credit-notes", "{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"7.51\"}],\"reason\":\"x\"}")
-                .statusCode(422).body("detail", org.hamcrest.Matchers.containsString("7.50 USD left"));
+                .statusCode(422).body("detail", Matchers.containsString("7.50 USD left"));
 
         String path = "/v1/admin/tenants/" + t.id() + "/credit-notes";
         given().header("Authorization", "Bearer " + OPERATOR).get(path).then().statusCode(200).body("creditNotes.size()", equalTo(1));
@@ -233,7 +238,7 @@ class CreditNotesTest {
         given().header("Authorization", "Bearer " + finance).contentType(ContentType.JSON).body("{\"note\":\"checked INC-2\"}")
                 .post(path + "/" + pending.getString("creditNoteId") + "/approve").then().statusCode(200).body("status", equalTo("issued"))
                 .body("number", equalTo("SLA-CN-" + year(Instant.now()) + "-000002")).body("decisionNote", equalTo("checked INC-2"))
-                .body("decidedBy", org.hamcrest.Matchers.startsWith("user:"));
+                .body("decidedBy", Matchers.startsWith("user:"));
         get(t, "/v1/invoices/" + invoice).body("balanceDue", equalTo("7.50"));
         given().header("Authorization", "Bearer " + finance).contentType(ContentType.JSON).body("{\"note\":\"again\"}")
                 .post(path + "/" + pending.getString("creditNoteId") + "/approve").then().statusCode(409);
@@ -304,7 +309,7 @@ class CreditNotesTest {
                 .then().statusCode(400);
         get(t, "/v1/invoices/" + invoice).body("status", equalTo("finalized"));
         given().header("Stripe-Signature", StripeSignature.sign(secret, paidEvent, Instant.now())).body(paidEvent).post(hook).then()
-                .statusCode(200).body("outcome", org.hamcrest.Matchers.containsString("paid"));
+                .statusCode(200).body("outcome", Matchers.containsString("paid"));
         given().header("Stripe-Signature", StripeSignature.sign(secret, paidEvent, Instant.now())).body(paidEvent).post(hook).then()
                 .statusCode(200).body("outcome", equalTo("already handled"));
         get(t, "/v1/invoices/" + invoice).body("status", equalTo("paid")).body("paymentReference", equalTo(intent));
@@ -321,7 +326,7 @@ class CreditNotesTest {
         jobs.runOnce();
         assertThat(stripe.created("refund")).isEqualTo(refundsBefore + 1);
         get(t, "/v1/refunds/" + refund).body("status", equalTo("succeeded")).body("provider", equalTo("stripe"))
-                .body("providerRefundId", org.hamcrest.Matchers.startsWith("re_"));
+                .body("providerRefundId", Matchers.startsWith("re_"));
         // the lost answer's retry asked Stripe first (GET, by payment intent) and found the refund: one POST in all
         List<StripeStub.Request> refunds = stripe.requests().stream().filter(r -> r.path().equals("/v1/refunds")
                 && refund.equals(r.params().get("metadata[tally_refund_id]"))).toList();
@@ -351,7 +356,7 @@ class CreditNotesTest {
                 "{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"0.50\"}],\"reason\":\"third\"}").statusCode(201)
                 .extract().path("refundId");
         jobs.runOnce();
-        get(t, "/v1/refunds/" + third).body("status", equalTo("failed")).body("creditedGrantId", org.hamcrest.Matchers.startsWith("crd_"));
+        get(t, "/v1/refunds/" + third).body("status", equalTo("failed")).body("creditedGrantId", Matchers.startsWith("crd_"));
         get(t, "/v1/customers/st/credits").body("balance", equalTo("0.50"));
 
         // unauthenticated only with a signature: no key and no signature is refused
@@ -379,8 +384,8 @@ class CreditNotesTest {
         }
         assertThat(closer.closeTenant(t.id(), Instant.parse(monthStart(0)), "watermark", Instant.now())).isEqualTo(3);
         jobs.runOnce();
-        java.util.Map<String, String> tally = new java.util.HashMap<>();
-        java.util.Map<String, String> pushed = new java.util.HashMap<>();
+        Map<String, String> tally = new HashMap<>();
+        Map<String, String> pushed = new HashMap<>();
         for (String c : List.of("a", "b", "c")) {
             String inv = get(t, "/v1/invoices?customer=" + c).extract().path("invoices[0].invoiceId");
             tally.put(c, inv);

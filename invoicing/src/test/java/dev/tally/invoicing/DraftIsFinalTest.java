@@ -11,6 +11,7 @@ import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -67,10 +68,10 @@ class DraftIsFinalTest {
                 default -> null;
             };
             if (region != null) {
-                io.restassured.RestAssured.given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON)
+                RestAssured.given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON)
                         .body("{\"name\":\"VAT\",\"ratePercent\":\"" + (region.equals("DE") ? "19" : "20") + "\",\"inclusive\":"
                                 + region.equals("UK") + "}").put("/v1/tax-rates/" + region).then().statusCode(200);
-                io.restassured.RestAssured.given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON)
+                RestAssured.given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON)
                         .body("{\"taxRegion\":\"" + region + "\"}").patch("/v1/customers/c").then().statusCode(200);
             }
             // the first period, invoiced; then its late usage (up or down) and the second period's usage

@@ -8,7 +8,9 @@ import static org.hamcrest.Matchers.equalTo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
 import dev.tally.invoicing.billing.PeriodCloser;
+import dev.tally.invoicing.tax.TaxProvider;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.messages.WatermarkV1;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -23,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,9 +34,12 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +60,7 @@ class InvoiceLifecycleTest {
     @Inject
     PeriodCloser closer;
     @Inject
-    dev.tally.invoicing.tax.TaxProvider taxes;
+    TaxProvider taxes;
 
     private BillingFixture fixture() {
         return new BillingFixture(kafka, json, dataSource);
@@ -220,7 +226,7 @@ class InvoiceLifecycleTest {
         String y = year(Instant.now());
 
         JsonPath closed = post(t, "/v1/invoices/close", "{\"customer\":\"acme\"}").statusCode(201)
-                .body("number", equalTo("GATEWAYINC-" + y + "-000001")).body("finalizedBy", org.hamcrest.Matchers.startsWith("key:"))
+                .body("number", equalTo("GATEWAYINC-" + y + "-000001")).body("finalizedBy", Matchers.startsWith("key:"))
                 .extract().jsonPath();
         String first = closed.getString("invoiceId");
         // this month has not ended: nothing to close; a missing customer is named
@@ -232,7 +238,7 @@ class InvoiceLifecycleTest {
         post(t, "/v1/invoices/" + first + "/void", "{\"reason\":\" \"}").statusCode(400).body("field", equalTo("reason"));
         post(t, "/v1/invoices/" + first + "/reissue", "").statusCode(409).body("type", equalTo("https://tally.dev/problems/invoice-not-void"));
         post(t, "/v1/invoices/" + first + "/void", "{\"reason\":\"wrong usage imported\"}").statusCode(200).body("status", equalTo("void"))
-                .body("voidReason", equalTo("wrong usage imported")).body("voidedBy", org.hamcrest.Matchers.startsWith("key:"));
+                .body("voidReason", equalTo("wrong usage imported")).body("voidedBy", Matchers.startsWith("key:"));
         post(t, "/v1/invoices/" + first + "/void", "{\"reason\":\"again\"}").statusCode(409);
         post(t, "/v1/invoices/" + first + "/payments", "{\"reference\":\"wire-1\",\"amount\":\"4.00\"}").statusCode(409);
         // the voided period is not closed again on its own
@@ -328,11 +334,11 @@ class InvoiceLifecycleTest {
     @Test
     void watermarksAreKeptPerPartitionAndTheCloserWaitsForStoredUsage() throws Exception {
         // a partition beyond the topic's: stored (never moved back), but not part of the platform watermark
-        int partition = 9_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000);
+        int partition = 9_000 + ThreadLocalRandom.current().nextInt(1_000);
         try (Producer<String, String> p = kafka.producer("test-rating")) {
             for (String at : List.of("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z", "2026-10-01T00:00:00Z")) {
                 p.send(new ProducerRecord<>(Topics.WATERMARKS, "rating/" + partition,
-                        json.writeValueAsString(new dev.tally.model.messages.WatermarkV1(partition, Instant.parse(at), Instant.now())))).get();
+                        json.writeValueAsString(new WatermarkV1(partition, Instant.parse(at), Instant.now())))).get();
             }
             p.send(new ProducerRecord<>(Topics.WATERMARKS, "rating/x", "{not json")).get();
         }
@@ -441,7 +447,7 @@ class InvoiceLifecycleTest {
             given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body("{\"taxRegion\":\"" + c[1] + "\"}")
                     .patch("/v1/customers/" + c[0]).then().statusCode(200);
         }
-        var put = (java.util.function.BiFunction<String, String, ValidatableResponse>) (region, body) -> given()
+        var put = (BiFunction<String, String, ValidatableResponse>) (region, body) -> given()
                 .header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON).body(body).put("/v1/tax-rates/" + region).then();
         put.apply("DE", "{\"name\":\"VAT\",\"ratePercent\":\"19\",\"inclusive\":false}").statusCode(200).body("ratePercent", equalTo("19"));
         put.apply("UK", "{\"name\":\"VAT\",\"ratePercent\":\"20\",\"inclusive\":true}").statusCode(200);
@@ -461,7 +467,7 @@ class InvoiceLifecycleTest {
                 .body("invoices[0].tax.net", equalTo("10.00")).body("invoices[0].tax.tax", equalTo("2.00"))
                 .body("invoices[0].tax.inclusive", equalTo(true));
         get(t, "/v1/invoices?customer=none").statusCode(200).body("invoices[0].total", equalTo("5.00"))
-                .body("invoices[0].tax", org.hamcrest.Matchers.nullValue());
+                .body("invoices[0].tax", Matchers.nullValue());
 
         // a new rate: the draft follows it, the finalized invoice keeps what it applied
         put.apply("DE", "{\"name\":\"VAT\",\"ratePercent\":\"7\",\"inclusive\":false}").statusCode(200);
@@ -469,7 +475,7 @@ class InvoiceLifecycleTest {
         get(t, "/v1/customers/de/invoices/draft").statusCode(200).body("tax.ratePercent", equalTo("7"));
         assertThat(count("select count(*) from audit_log where tenant_id = ? and entity_type = 'tax_rate'", t.id())).isEqualTo(3);
         // a change at a date: scheduled, not in force yet; the provider answers by date
-        Instant inTwoDays = Instant.now().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant inTwoDays = Instant.now().plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
         put.apply("DE", "{\"name\":\"VAT\",\"ratePercent\":\"21\",\"inclusive\":false,\"effectiveFrom\":\"" + inTwoDays + "\"}")
                 .statusCode(200);
         put.apply("DE", "{\"name\":\"VAT\",\"ratePercent\":\"5\",\"inclusive\":false,\"effectiveFrom\":\"2020-01-01T00:00:00Z\"}")

@@ -32,6 +32,7 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -78,7 +79,7 @@ class InvoicingTest {
     @Test
     void invoicingOwnsTheCatalogAndKeepsNoReadModelOfIt() {
         given().get("/q/health/ready").then().statusCode(200)
-                .body("checks.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("Catalog read model")));
+                .body("checks.name", Matchers.not(Matchers.hasItem("Catalog read model")));
     }
 
     @Test
@@ -116,7 +117,7 @@ class InvoicingTest {
         post(t, "/v1/plans", """
                 {"key":"P Q","name":"","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"graduated","tiers":[]}}]}""")
                 .statusCode(400).body("type", equalTo("https://tally.dev/problems/invalid-plan")).body("field", equalTo("key"))
-                .body("errors.field", org.hamcrest.Matchers.hasItems("key", "name", "charges[0].price.tiers"));
+                .body("errors.field", Matchers.hasItems("key", "name", "charges[0].price.tiers"));
         post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"SUM\"}").statusCode(400).body("field", equalTo("property"));
         post(t, "/v1/meters", "{\"key\":\"x\",\"eventType\":\"e\",\"aggregation\":\"MEDIAN\"}").statusCode(400).body("field", equalTo("aggregation"));
         // every aggregation but COUNT reads a property; PERCENTILE, and only PERCENTILE, needs p in (0, 100]
@@ -130,9 +131,9 @@ class InvoicingTest {
         assertThat(count("select count(*) from plan where tenant_id = ?", t.id())).isZero();
         assertThat(count("select count(*) from meter where tenant_id = ?", t.id())).isEqualTo(1);
         post(t, "/v1/meters", "{\"key\":\"p95\",\"eventType\":\"e\",\"aggregation\":\"PERCENTILE\",\"property\":\"v\",\"percentile\":95.0}")
-                .statusCode(201).body("percentile", org.hamcrest.Matchers.hasToString("95"));
+                .statusCode(201).body("percentile", Matchers.hasToString("95"));
         post(t, "/v1/meters", "{\"key\":\"seats\",\"eventType\":\"e\",\"aggregation\":\"UNIQUE_COUNT\",\"property\":\"user\"}")
-                .statusCode(201).body("percentile", org.hamcrest.Matchers.nullValue());
+                .statusCode(201).body("percentile", Matchers.nullValue());
     }
 
     @Test
@@ -234,7 +235,7 @@ class InvoicingTest {
 
         given().header("Authorization", "Bearer " + other.key()).delete("/v1/api-keys/" + keyId).then().statusCode(404);
         given().header("Authorization", "Bearer " + t.key()).delete("/v1/api-keys/" + keyId).then().statusCode(200)
-                .body("revokedAt", org.hamcrest.Matchers.notNullValue());
+                .body("revokedAt", Matchers.notNullValue());
         given().header("Authorization", "Bearer " + readKey).get("/v1/customers/nobody/invoices/draft").then().statusCode(401);
         given().header("Authorization", "Bearer " + t.key()).delete("/v1/api-keys/" + keyId).then().statusCode(409);
         // ingest learns of the revocation from the catalog topic
@@ -279,7 +280,7 @@ class InvoicingTest {
         post(t, "/v1/customers", "{\"externalId\":\"x1\",\"name\":\"X\",\"plan\":\"pro\",\"aliases\":{\"cidrs\":[\"10.0.0.0/8\"]}}")
                 .statusCode(409).contentType("application/problem+json")
                 .body("type", equalTo("https://tally.dev/problems/alias-conflict")).body("field", equalTo("aliases.cidrs[0]"))
-                .body("detail", org.hamcrest.Matchers.containsString("bigcorp"));
+                .body("detail", Matchers.containsString("bigcorp"));
         post(t, "/v1/customers", "{\"externalId\":\"x2\",\"name\":\"X\",\"plan\":\"pro\",\"aliases\":{\"externalIds\":[\"acme\"]}}")
                 .statusCode(409).body("field", equalTo("aliases.externalIds[0]"));
         post(t, "/v1/customers", "{\"externalId\":\"bigcorp-legacy\",\"name\":\"X\",\"plan\":\"pro\"}")

@@ -22,11 +22,14 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,10 +111,10 @@ class ReconciliationTest {
         assertThat(page2.getList("page")).hasSize(49);
         assertThat(page2.getString("next")).isNull();
         assertThat(page1.<String>getList("page.eventId")).doesNotContainAnyElementsOf(page2.getList("page.eventId"));
-        java.util.List<java.util.Map<String, Object>> both = new java.util.ArrayList<>(page1.getList("page"));
+        List<Map<String, Object>> both = new ArrayList<>(page1.getList("page"));
         both.addAll(page2.getList("page"));
         assertThat(both.stream().filter(e -> "ev-8".equals(e.get("eventId"))).findFirst().orElseThrow().get("value")).isEqualTo("5");
-        get(t, "/v1/invoices/" + invoice + "/events?meter=nope").statusCode(400).body("field", org.hamcrest.Matchers.equalTo("meter"));
+        get(t, "/v1/invoices/" + invoice + "/events?meter=nope").statusCode(400).body("field", Matchers.equalTo("meter"));
 
         // a fault: the stored snapshot loses 1,000 bytes
         try (var c = dataSource.getConnection(); var ps = c.prepareStatement(
@@ -130,7 +133,7 @@ class ReconciliationTest {
         assertThat(drift.getList("drift[0].eventIds")).hasSize(20).contains("ev-0").doesNotContain("ev-7");
         assertThat(new BillingFixture(kafka, json, dataSource).count(
                 "select count(*) from webhook_delivery where tenant_id = ? and event_type = 'reconciliation.drift'", t.id())).isEqualTo(1);
-        get(t, "/v1/reconciliations").statusCode(200).body("reconciliations.size()", org.hamcrest.Matchers.equalTo(2));
+        get(t, "/v1/reconciliations").statusCode(200).body("reconciliations.size()", Matchers.equalTo(2));
         get(t, "/v1/reconciliations/" + drift.getString("reconciliationId")).statusCode(200);
         get(tenant("Other reconciled"), "/v1/reconciliations/" + drift.getString("reconciliationId")).statusCode(404);
     }
@@ -214,7 +217,7 @@ class ReconciliationTest {
         assertThat(report.getString("drift[0].ratedDrift")).isEqualTo("0");
         assertThat(report.getString("drift[0].invoicedDrift")).isEqualTo("1000");
         assertThat(report.getList("creditNotes")).hasSize(1);
-        get(t, "/v1/credit-notes/" + report.getString("creditNotes[0]")).statusCode(200).body("total", org.hamcrest.Matchers.equalTo("1.00"));
+        get(t, "/v1/credit-notes/" + report.getString("creditNotes[0]")).statusCode(200).body("total", Matchers.equalTo("1.00"));
         assertThat(fixture.count("select count(*) from webhook_delivery where tenant_id = ? and event_type = 'reconciliation.drift'", t.id()))
                 .isEqualTo(1);
     }
@@ -245,8 +248,8 @@ class ReconciliationTest {
         assertThat(report.getString("drift[0].ratedDrift")).isEqualTo("1000");
         assertThat(report.getString("drift[0].invoicedDrift")).isEqualTo("1000");
         assertThat(report.getList("creditNotes")).hasSize(1);
-        get(t, "/v1/credit-notes/" + report.getString("creditNotes[0]")).statusCode(200).body("status", org.hamcrest.Matchers.equalTo("pending_approval"))
-                .body("source", org.hamcrest.Matchers.equalTo("rule:reconciliation")).body("total", org.hamcrest.Matchers.equalTo("1.00"))
-                .body("reason", org.hamcrest.Matchers.containsString(report.getString("reconciliationId")));
+        get(t, "/v1/credit-notes/" + report.getString("creditNotes[0]")).statusCode(200).body("status", Matchers.equalTo("pending_approval"))
+                .body("source", Matchers.equalTo("rule:reconciliation")).body("total", Matchers.equalTo("1.00"))
+                .body("reason", Matchers.containsString(report.getString("reconciliationId")));
     }
 }

@@ -14,6 +14,7 @@ import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -22,6 +23,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,7 +89,7 @@ class TermsTest {
         // the third period itself: 5.00 + 30.00 trued up to 50.00; the adjustments net to zero under the commitment
         assertThat(third.getString("invoices[0].total")).isEqualTo("50.00");
         get(t, "/v1/invoices/" + third.getString("invoices[0].invoiceId") + "/explain").statusCode(200)
-                .body("terms.size()", equalTo(2)).body("adjustmentUsage[1]", org.hamcrest.Matchers.nullValue());
+                .body("terms.size()", equalTo(2)).body("adjustmentUsage[1]", Matchers.nullValue());
 
         // the first period over its live invoices: 50.00 + 0.00 = 25.00 + 30.00 − 5.50 + 0.50, priced once
         BigDecimal firstPeriod = BigDecimal.ZERO;
@@ -101,15 +106,15 @@ class TermsTest {
         assertThat(firstPeriod).isEqualByComparingTo("50.00");
         // printable: the same rows as HTML (tenant text escaped) and as PDF
         String invoiceId = third.getString("invoices[0].invoiceId");
-        String html = io.restassured.RestAssured.given().header("Authorization", "Bearer " + t.key()).get("/v1/invoices/" + invoiceId
-                + "/document.html").then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/html"))
-                .header("Content-Security-Policy", org.hamcrest.Matchers.startsWith("default-src 'none'")).extract().asString();
+        String html = RestAssured.given().header("Authorization", "Bearer " + t.key()).get("/v1/invoices/" + invoiceId
+                + "/document.html").then().statusCode(200).contentType(Matchers.startsWith("text/html"))
+                .header("Content-Security-Policy", Matchers.startsWith("default-src 'none'")).extract().asString();
         assertThat(html).contains(third.getString("invoices[0].number")).contains("Platform &lt;b&gt;fee&lt;/b&gt;").doesNotContain("<b>fee")
                 .contains("Minimum commitment").contains("-13.50").contains("Balance due USD");
-        byte[] pdf = io.restassured.RestAssured.given().header("Authorization", "Bearer " + t.key()).get("/v1/invoices/" + invoiceId
+        byte[] pdf = RestAssured.given().header("Authorization", "Bearer " + t.key()).get("/v1/invoices/" + invoiceId
                 + "/document.pdf").then().statusCode(200).contentType("application/pdf").extract().asByteArray();
-        try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf)) {
-            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+        try (PDDocument doc = Loader.loadPDF(pdf)) {
+            String text = new PDFTextStripper().getText(doc);
             assertThat(text).contains(third.getString("invoices[0].number")).contains("Balance due USD").contains("-13.50").contains("50.00");
         }
         get(tenant("Other printed"), "/v1/invoices/" + invoiceId + "/document.pdf").statusCode(404);

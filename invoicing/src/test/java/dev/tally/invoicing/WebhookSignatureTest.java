@@ -2,6 +2,7 @@ package dev.tally.invoicing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.invoicing.webhook.WebhookDispatcher;
 import dev.tally.model.webhook.Backoff;
 import dev.tally.platform.security.WebhookSignature;
 import java.time.Duration;
@@ -26,10 +27,10 @@ class WebhookSignatureTest {
     void internalAddressesAreRecognised() throws Exception {
         for (String host : new String[] {"127.0.0.1", "10.1.2.3", "192.168.0.10", "172.16.5.5", "169.254.169.254", "0.0.0.0", "::1", "fd00::1",
                 "localhost"}) {
-            assertThat(dev.tally.invoicing.webhook.WebhookDispatcher.internal(host)).as(host).isTrue();
+            assertThat(WebhookDispatcher.internal(host)).as(host).isTrue();
         }
         for (String host : new String[] {"8.8.8.8", "203.0.113.7", "2001:db8::1"}) {
-            assertThat(dev.tally.invoicing.webhook.WebhookDispatcher.internal(host)).as(host).isFalse();
+            assertThat(WebhookDispatcher.internal(host)).as(host).isFalse();
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,7 +89,7 @@ class WebhookTest {
         assertThat(secret).startsWith("whsec_");
         String tenantId = tenant.getString("tenantId");
         given().header("Authorization", "Bearer " + key).get("/v1/webhooks").then().statusCode(200)
-                .body("size()", equalTo(1)).body("[0].secret", org.hamcrest.Matchers.nullValue());
+                .body("size()", equalTo(1)).body("[0].secret", Matchers.nullValue());
 
         // an alert nobody can read goes aside; the next one is still delivered
         try (Producer<String, String> p = kafka.producer("test-rating")) {

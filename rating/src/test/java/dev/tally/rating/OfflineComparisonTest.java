@@ -9,9 +9,11 @@ import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.metering.MeterDefinition;
+import dev.tally.model.metering.agg.Observation;
 import dev.tally.model.subscription.BillingCycle;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
@@ -31,6 +33,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,7 +189,7 @@ class OfflineComparisonTest {
         // offline: the final state of every event, through the same meter definitions
         Map<String, BigDecimal> expectedPeriods = new TreeMap<>();
         Map<String, BigDecimal> expectedDays = new TreeMap<>();
-        Map<String, List<dev.tally.model.metering.agg.Observation>> observed = new TreeMap<>();
+        Map<String, List<Observation>> observed = new TreeMap<>();
         Map<String, MeterDefinition> definitionOf = new HashMap<>();
         Map<String, BillingPeriod> periodOf = new HashMap<>();
         for (AcceptedEventV1 e : current.values()) {
@@ -197,10 +200,10 @@ class OfflineComparisonTest {
             BillingPeriod period = e.customerId().equals(customers.get(0)) ? sub.periodAt(e.timestamp())
                     .orElse(BillingPeriod.calendarMonthOf(e.timestamp())) : BillingPeriod.calendarMonthOf(e.timestamp());
             for (CatalogRecordV1.Meter m : meters) {
-                MeterDefinition d = new MeterDefinition(m.meterKey(), m.eventType(), dev.tally.model.metering.Aggregation.valueOf(m.aggregation()),
+                MeterDefinition d = new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()),
                         m.property(), FilterSpec.compile(m.filters()), m.groupBy(), m.percentile());
                 if (!d.aggregation().additive()) {
-                    dev.tally.model.metering.agg.Observation o = d.observation(ev);
+                    Observation o = d.observation(ev);
                     if (o != null) {
                         String dims = json.writeValueAsString(d.groupBy().isEmpty() ? Map.of() : d.group(ev).dimensions());
                         String k = e.customerId() + "|" + m.meterKey() + "|" + dims + "|" + period.start();
@@ -223,8 +226,8 @@ class OfflineComparisonTest {
         }
         // non-additive: each period's final observations folded in one go, in a shuffled order
         observed.forEach((k, list) -> {
-            List<dev.tally.model.metering.agg.Observation> shuffled = new ArrayList<>(list);
-            java.util.Collections.shuffle(shuffled, r);
+            List<Observation> shuffled = new ArrayList<>(list);
+            Collections.shuffle(shuffled, r);
             MeterDefinition d = definitionOf.get(k);
             expectedPeriods.put(k, d.quantity(d.empty(periodOf.get(k)).addAll(shuffled)));
             expectedPeriods.put(k + "|n", BigDecimal.valueOf(list.size()));

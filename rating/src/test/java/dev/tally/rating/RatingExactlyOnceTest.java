@@ -3,6 +3,7 @@ package dev.tally.rating;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.AcceptanceMarkerV1;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.EventCorrectionV1;
@@ -12,7 +13,11 @@ import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.kafka.PartitionKeys;
+import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.rating.kafka.EventsConsumer;
+import dev.tally.rating.store.AppliedBatchExpiry;
+import dev.tally.rating.store.RatingStore;
 import dev.tally.testing.LocalStackResource;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -26,15 +31,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -213,16 +222,16 @@ class RatingExactlyOnceTest {
      */
     @Test
     void anAcceptanceMarkerAdvancesThePartitionsWatermarkAfterTheSnapshotsBeforeIt() throws Exception {
-        Instant bound = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // later than any bound stored before
+        Instant bound = Instant.now().truncatedTo(ChronoUnit.MILLIS); // later than any bound stored before
         int partition;
         try (Producer<String, String> p = kafka.producer("test-relay")) {
             long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
             publishRow(p, row, List.of(event("wm-1", "5")), null);
             partition = p.partitionsFor(Topics.EVENTS_ACCEPTED).size();
-            partition = dev.tally.platform.kafka.PartitionKeys.partitionOf(tenant + "/" + customer, partition);
+            partition = PartitionKeys.partitionOf(tenant + "/" + customer, partition);
             for (Instant b : List.of(bound, bound.minusSeconds(60))) {
                 ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, partition, "marker/x",
-                        json.writeValueAsString(new dev.tally.model.messages.AcceptanceMarkerV1(b, Instant.now(), partition)));
+                        json.writeValueAsString(new AcceptanceMarkerV1(b, Instant.now(), partition)));
                 r.headers().add(Headers.OUTBOX_ID, Long.toString(row + 1).getBytes(StandardCharsets.UTF_8))
                         .add(Headers.POSITION, "0".getBytes(StandardCharsets.UTF_8))
                         .add(Headers.SCHEMA, "AcceptanceMarkerV1".getBytes(StandardCharsets.UTF_8));
@@ -314,7 +323,7 @@ class RatingExactlyOnceTest {
         // two periods now hold rows for this customer: wait on the total over both (p-1 in and out, p-2 in)
         await(() -> requestsOverAllPeriods() == 1 && aggregate("requests").version() > 0, "rated");
         Thread.sleep(300);
-        Map<Instant, BigDecimal> byPeriod = new java.util.TreeMap<>();
+        Map<Instant, BigDecimal> byPeriod = new TreeMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "select period_start, quantity from usage_aggregate where tenant_id = ? and customer_id = ? and meter_key = 'bandwidth'")) {
@@ -348,7 +357,7 @@ class RatingExactlyOnceTest {
     }
 
     @Inject
-    dev.tally.rating.store.RatingStore store;
+    RatingStore store;
 
     /**
      * A consumer that lost its partition (a zombie after a rebalance) and still holds records the new
@@ -361,7 +370,7 @@ class RatingExactlyOnceTest {
             publishRow(p, row, List.of(event("z-1", "10")), null);
         }
         await(() -> aggregate("requests").count() == 1, "rated");
-        int partition = dev.tally.platform.kafka.PartitionKeys.partitionOf(tenant + "/" + customer, 4);
+        int partition = PartitionKeys.partitionOf(tenant + "/" + customer, 4);
         long stored;
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("select next_offset from consumer_offset where topic = ? and kafka_partition = ?")) {
@@ -373,13 +382,13 @@ class RatingExactlyOnceTest {
             }
         }
         // the zombie's record: an offset already applied by the owner, under an outbox id nobody has seen
-        var stale = new org.apache.kafka.clients.consumer.ConsumerRecord<>(Topics.EVENTS_ACCEPTED, partition, stored - 1,
+        var stale = new ConsumerRecord<>(Topics.EVENTS_ACCEPTED, partition, stored - 1,
                 tenant + "/" + customer, json.writeValueAsString(event("z-2", "99")));
         stale.headers().add(Headers.OUTBOX_ID, Long.toString(row + 7).getBytes(StandardCharsets.UTF_8))
                 .add(Headers.POSITION, "0".getBytes(StandardCharsets.UTF_8))
                 .add(Headers.SCHEMA, AcceptedEventV1.SCHEMA.getBytes(StandardCharsets.UTF_8));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.apply(List.of(stale), r -> null))
-                .isInstanceOf(dev.tally.platform.kafka.StoredOffsets.StalePositionException.class);
+        Assertions.assertThatThrownBy(() -> store.apply(List.of(stale), r -> null))
+                .isInstanceOf(StoredOffsets.StalePositionException.class);
         assertThat(aggregate("bandwidth").quantity()).isEqualByComparingTo("10");
         assertThat(aggregate("requests").count()).isEqualTo(1);
     }
@@ -393,7 +402,7 @@ class RatingExactlyOnceTest {
     }
 
     @Inject
-    dev.tally.rating.store.AppliedBatchExpiry expiry;
+    AppliedBatchExpiry expiry;
 
     @Test
     void appliedBatchRowsExpireAfterTheRetention() throws Exception {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.AlertV1;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
@@ -23,10 +24,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,9 +38,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -192,7 +197,7 @@ class UsageApiTest {
                 .queryParam("to", "2026-11-16").get("/v1/customers/" + customer + "/usage").then().statusCode(200)
                 .body("meters.size()", equalTo(1)).body("meters[0].eventCount", equalTo(30)).body("meters[0].days.size()", equalTo(2));
         given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/usage").then().statusCode(200)
-                .body("currentPeriod.start", org.hamcrest.Matchers.notNullValue());
+                .body("currentPeriod.start", Matchers.notNullValue());
 
         // what the dashboard shows: events rated, their freshness (accepted → rated) and the lag of each partition
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
@@ -269,7 +274,7 @@ class UsageApiTest {
         assertThat(quantity(usage, "users", null)).isEqualByComparingTo("2");
     }
 
-    private JsonPath awaitUsage(java.util.function.Predicate<JsonPath> done) throws Exception {
+    private JsonPath awaitUsage(Predicate<JsonPath> done) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             JsonPath usage = given().header("Authorization", "Bearer " + readKey).queryParam("from", "2026-11-15").queryParam("to", "2026-12-15")
@@ -334,8 +339,8 @@ class UsageApiTest {
         assertThat(spend.getString("period.start")).isEqualTo("2026-11-15T00:00:00Z");
         assertThat(spend.getString("planKey")).isEqualTo("p");
         BigDecimal bytesExact = lateBytes.multiply(new BigDecimal("0.0001"));
-        BigDecimal bytesAmount = bytesExact.setScale(2, java.math.RoundingMode.HALF_EVEN);
-        BigDecimal requestsAmount = new BigDecimal(lateCount - 10).multiply(new BigDecimal("0.05")).setScale(2, java.math.RoundingMode.HALF_EVEN);
+        BigDecimal bytesAmount = bytesExact.setScale(2, RoundingMode.HALF_EVEN);
+        BigDecimal requestsAmount = new BigDecimal(lateCount - 10).multiply(new BigDecimal("0.05")).setScale(2, RoundingMode.HALF_EVEN);
         assertThat(new BigDecimal(spend.getString("charges[0].quantity"))).isEqualByComparingTo(lateBytes);
         assertThat(new BigDecimal(spend.getString("charges[0].exactAmount"))).isEqualByComparingTo(bytesExact);
         assertThat(new BigDecimal(spend.getString("charges[0].amount"))).isEqualByComparingTo(bytesAmount);
@@ -406,10 +411,10 @@ class UsageApiTest {
         // take five out (retractions), then put five more in: 22 → 17 → 22 crosses 100 % again, but it was announced already
         List<Object> retractions = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            retractions.add(new dev.tally.model.messages.EventCorrectionV1(tenant, customer, "l-" + i, "retract", 1, first.get(i), null, "test",
+            retractions.add(new EventCorrectionV1(tenant, customer, "l-" + i, "retract", 1, first.get(i), null, "test",
                     "key:k", Instant.now()));
         }
-        publishRow(dev.tally.model.messages.EventCorrectionV1.SCHEMA, retractions);
+        publishRow(EventCorrectionV1.SCHEMA, retractions);
         publishEvents(events("l-", 22, 27, t));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (requestsInPeriod() != 22) {
@@ -417,8 +422,8 @@ class UsageApiTest {
             Thread.sleep(50);
         }
         Thread.sleep(300);
-        List<dev.tally.model.messages.AlertV1> alerts = alerts();
-        assertThat(alerts).extracting(dev.tally.model.messages.AlertV1::percent).containsExactly(50, 100);
+        List<AlertV1> alerts = alerts();
+        assertThat(alerts).extracting(AlertV1::percent).containsExactly(50, 100);
         assertThat(alerts.get(0).quantity()).isEqualByComparingTo("12");
         assertThat(alerts.get(0).blocked()).isFalse();
         assertThat(alerts.get(1).quantity()).isEqualByComparingTo("22");
@@ -427,7 +432,7 @@ class UsageApiTest {
 
         // no limit on a meter: always allowed; an ingest key may check entitlements but not read usage
         given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/entitlements/bytes").then().statusCode(200)
-                .body("allowed", equalTo(true)).body("limit", org.hamcrest.Matchers.nullValue());
+                .body("allowed", equalTo(true)).body("limit", Matchers.nullValue());
         given().header("Authorization", "Bearer " + ingestKey).get("/v1/customers/acme/usage").then().statusCode(403);
         given().header("Authorization", "Bearer " + readKey).get("/v1/customers/acme/entitlements/nope").then().statusCode(404);
     }
@@ -453,9 +458,9 @@ class UsageApiTest {
         publishEvents(second);
         awaitAlerts(2);
         Thread.sleep(300);
-        List<dev.tally.model.messages.AlertV1> alerts = alerts();
-        assertThat(alerts).extracting(dev.tally.model.messages.AlertV1::meterKey).containsOnly("$spend");
-        assertThat(alerts).extracting(dev.tally.model.messages.AlertV1::percent).containsExactly(50, 100);
+        List<AlertV1> alerts = alerts();
+        assertThat(alerts).extracting(AlertV1::meterKey).containsOnly("$spend");
+        assertThat(alerts).extracting(AlertV1::percent).containsExactly(50, 100);
         assertThat(alerts.get(0).quantity()).isEqualByComparingTo("0.60");
         assertThat(alerts.get(1).quantity()).isEqualByComparingTo("1.04");
         assertThat(alerts.get(1).blocked()).isFalse();
@@ -493,7 +498,7 @@ class UsageApiTest {
                      where tenant_id = ? and customer_id = ? and meter_key = 'requests' and period_start = ?""")) {
             ps.setString(1, tenant);
             ps.setString(2, customer);
-            ps.setTimestamp(3, java.sql.Timestamp.from(periodStart));
+            ps.setTimestamp(3, Timestamp.from(periodStart));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -509,8 +514,8 @@ class UsageApiTest {
         }
     }
 
-    private List<dev.tally.model.messages.AlertV1> alerts() throws Exception {
-        List<dev.tally.model.messages.AlertV1> out = new ArrayList<>();
+    private List<AlertV1> alerts() throws Exception {
+        List<AlertV1> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "select p from outbox, unnest(payloads) with ordinality as u(p, n) where topic = ? and p like ? order by id, n")) {
@@ -518,7 +523,7 @@ class UsageApiTest {
             ps.setString(2, "%\"" + tenant + "\"%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(json.readValue(rs.getString(1), dev.tally.model.messages.AlertV1.class));
+                    out.add(json.readValue(rs.getString(1), AlertV1.class));
                 }
             }
         }

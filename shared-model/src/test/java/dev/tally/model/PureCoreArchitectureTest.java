@@ -5,6 +5,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.sql.Timestamp;
+import java.time.Instant;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class PureCoreArchitectureTest {
@@ -22,7 +25,7 @@ class PureCoreArchitectureTest {
 
     @Test
     void sharedModelDoesNotReadTheClockOrDoIo() {
-        noClasses().should().callMethod(java.time.Instant.class, "now")
+        noClasses().should().callMethod(Instant.class, "now")
                 .orShould().callMethod(System.class, "currentTimeMillis")
                 .orShould().dependOnClassesThat().resideInAnyPackage("java.io..", "java.net..", "java.nio.file..")
                 .check(core);
@@ -31,12 +34,12 @@ class PureCoreArchitectureTest {
     @Test
     void theRuleCatchesAFrameworkImport() {
         JavaClasses offender = new ClassFileImporter().importClasses(Offender.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> noClasses().should().dependOnClassesThat()
+        Assertions.assertThatThrownBy(() -> noClasses().should().dependOnClassesThat()
                         .resideInAnyPackage("java.sql..").check(offender))
                 .isInstanceOf(AssertionError.class);
     }
 
     static class Offender {
-        java.sql.Timestamp leak;
+        Timestamp leak;
     }
 }

@@ -4,6 +4,7 @@ import dev.tally.admin.console.Console;
 import dev.tally.admin.console.Sessions;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -34,7 +35,7 @@ public class OperatorTokenFilter {
     @Inject
     Sessions sessions;
 
-    @ServerRequestFilter(priority = jakarta.ws.rs.Priorities.AUTHENTICATION)
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Uni<Response> filter(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
         if (path.equals("/login") || path.startsWith("/ui/")) {

@@ -1,5 +1,7 @@
 package dev.tally.admin.api;
 
+import dev.tally.admin.console.Backend;
+
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -22,7 +24,7 @@ public class ProblemMappers {
 
     /** A service refused or could not be reached and no page caught it (a document download): its answer, as problem+json. */
     @ServerExceptionMapper
-    public Response service(dev.tally.admin.console.Backend.Failure e) {
+    public Response service(Backend.Failure e) {
         Response.Status known = Response.Status.fromStatusCode(e.status);
         String title = known == null ? "Error" : known.getReasonPhrase();
         return Problem.of(title.toLowerCase().replace(' ', '-'), title, e.status, e.detail()).response().build();

@@ -14,6 +14,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -135,7 +136,7 @@ public class Backend {
                 b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
             }
             return client.send(b.build(), handler);
-        } catch (java.net.http.HttpTimeoutException e) {
+        } catch (HttpTimeoutException e) {
             throw new Failure(504, problem(504, service + " did not answer within " + config.apiTimeout().toSeconds() + " s"));
         } catch (IOException e) {
             throw new Failure(502, problem(502, service + " cannot be reached (" + e.getClass().getSimpleName() + ")"));

@@ -1,5 +1,7 @@
 package dev.tally.admin.console;
 
+import io.quarkus.qute.TemplateData;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +11,7 @@ public final class LineDiff {
     }
 
     /** One line: {@code kind} is {@code same}, {@code added} or {@code removed}. */
-    @io.quarkus.qute.TemplateData
+    @TemplateData
     public record Line(String kind, String text) {
     }
 

@@ -1,9 +1,10 @@
 package dev.tally.admin.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.qute.TemplateData;
 
 /** Previous/next links for a page of a server-paged list ({@code total}, {@code offset}, {@code limit} as the API answers). */
-@io.quarkus.qute.TemplateData
+@TemplateData
 public record Paging(long total, int from, int to, String previous, String next) {
     static Paging of(JsonNode page, String base) {
         long total = page.path("total").asLong();

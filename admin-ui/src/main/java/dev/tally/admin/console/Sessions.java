@@ -1,6 +1,7 @@
 package dev.tally.admin.console;
 
 import dev.tally.admin.config.AdminConfig;
+import io.quarkus.qute.TemplateData;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
@@ -34,7 +35,7 @@ public class Sessions {
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
 
     /** One signed-in user. {@code token} is the admin user's (or the operator token); {@code csrf} guards its writes. */
-    @io.quarkus.qute.TemplateData
+    @TemplateData
     public static final class Session {
         final String id;
         final String token;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -58,7 +59,7 @@ public final class IngestLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new java.util.HashMap<>(Map.of("seconds", "60", "batch", "1000", "dup-rate", "0.2", "senders", "4",
+        Map<String, String> o = new HashMap<>(Map.of("seconds", "60", "batch", "1000", "dup-rate", "0.2", "senders", "4",
                 "profile", "mixed", "warmup", "10", "phase", "all", "rating", "off"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);

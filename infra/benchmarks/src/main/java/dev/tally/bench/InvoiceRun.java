@@ -27,7 +27,9 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -218,7 +220,7 @@ public final class InvoiceRun {
         String console = env("TALLY_CONSOLE_URL", "http://127.0.0.1:8080");
         int rounds = Integer.parseInt(env("TALLY_BENCH_CONSOLE_ROUNDS", "100"));
         int k = n / 2;
-        Map<String, String> api = new java.util.LinkedHashMap<>();
+        Map<String, String> api = new LinkedHashMap<>();
         api.put("search: external id prefix", "/v1/search/customers?q=c" + (k / 10));
         api.put("search: part of the name", "/v1/search/customers?q=tomer%20" + (k / 100));
         api.put("search: IP address", "/v1/search/customers?ip=" + address(k));
@@ -245,7 +247,7 @@ public final class InvoiceRun {
     private double[] p95(String url, String token, String tenant, int rounds) throws Exception {
         long[] took = new long[rounds];
         for (int i = -10; i < rounds; i++) {
-            java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(30));
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
             if (token != null) {
                 b.header("Authorization", "Bearer " + token);
             }
@@ -253,7 +255,7 @@ public final class InvoiceRun {
                 b.header("Tally-Tenant", tenant);
             }
             long t = System.nanoTime();
-            java.net.http.HttpResponse<String> r = http.send(b.GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
             long d = System.nanoTime() - t;
             if (r.statusCode() != 200) {
                 throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body().substring(0, Math.min(300, r.body().length())));
@@ -262,7 +264,7 @@ public final class InvoiceRun {
                 took[i] = d;
             }
         }
-        java.util.Arrays.sort(took);
+        Arrays.sort(took);
         return new double[] {took[rounds / 2] / 1e6, took[(int) Math.ceil(rounds * 0.95) - 1] / 1e6};
     }
 

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -48,7 +49,7 @@ public final class PipelineLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new java.util.HashMap<>(Map.of("seconds", "60", "batch", "1000", "dup-rate", "0.2", "senders", "4",
+        Map<String, String> o = new HashMap<>(Map.of("seconds", "60", "batch", "1000", "dup-rate", "0.2", "senders", "4",
                 "profile", "mixed", "warmup", "10"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);

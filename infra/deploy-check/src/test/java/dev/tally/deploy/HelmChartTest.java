@@ -5,17 +5,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import dev.tally.model.messages.Topics;
+import io.strimzi.api.kafka.model.common.UnknownPropertyPreserving;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -110,17 +123,17 @@ class HelmChartTest {
         List<JsonNode> topics = ofKind(objects, "KafkaTopic");
         assertThat(topics).extracting(t -> t.path("spec").path("topicName").asText() + "/" + t.path("spec").path("partitions").asInt()
                         + (t.path("spec").path("config").path("cleanup.policy").asText().equals("compact") ? "/compacted" : ""))
-                .containsExactlyInAnyOrderElementsOf(dev.tally.model.messages.Topics.ALL.stream()
+                .containsExactlyInAnyOrderElementsOf(Topics.ALL.stream()
                         .map(t -> t.name() + "/" + t.partitions() + (t.compacted() ? "/compacted" : "")).toList());
         for (JsonNode t : topics) {
             assertThat(t.path("spec").path("replicas").asInt()).isEqualTo(3);
             assertThat(t.path("spec").path("config").path("min.insync.replicas").asInt()).isEqualTo(2);
-            assertThat(strimziProblems(t, io.strimzi.api.kafka.model.topic.KafkaTopic.class)).isEmpty();
+            assertThat(strimziProblems(t, KafkaTopic.class)).isEmpty();
         }
         JsonNode accepted = topics.stream().filter(t -> t.path("spec").path("topicName").asText().equals("tally.events.accepted")).findFirst().orElseThrow();
         assertThat(accepted.path("spec").path("config").path("retention.ms").asLong()).isEqualTo(45L * 86_400_000L);
-        assertThat(strimziProblems(ofKind(objects, "Kafka").get(0), io.strimzi.api.kafka.model.kafka.Kafka.class)).isEmpty();
-        assertThat(strimziProblems(ofKind(objects, "KafkaNodePool").get(0), io.strimzi.api.kafka.model.nodepool.KafkaNodePool.class)).isEmpty();
+        assertThat(strimziProblems(ofKind(objects, "Kafka").get(0), Kafka.class)).isEmpty();
+        assertThat(strimziProblems(ofKind(objects, "KafkaNodePool").get(0), KafkaNodePool.class)).isEmpty();
         JsonNode pg = ofKind(objects, "Cluster").get(0);
         assertThat(pg.path("spec").path("instances").asInt()).isEqualTo(3);
         assertThat(pg.path("spec").path("minSyncReplicas").asInt()).isEqualTo(1);
@@ -133,15 +146,15 @@ class HelmChartTest {
         // a Strimzi field misspelled is caught by the same check
         ObjectNode typo = topics.get(0).deepCopy();
         ((ObjectNode) typo.path("spec")).put("partitons", 4);
-        assertThat(strimziProblems(typo, io.strimzi.api.kafka.model.topic.KafkaTopic.class)).anyMatch(p -> p.contains("partitons"));
+        assertThat(strimziProblems(typo, KafkaTopic.class)).anyMatch(p -> p.contains("partitons"));
     }
 
     /** Rating runs one consumer per partition of tally.events.accepted: no profile autoscales it past them. */
     @ParameterizedTest
     @ValueSource(strings = {"default-values.yaml", "ha-values.yaml"})
     void ratingNeverScalesPastThePartitionsItConsumes(String profile) throws Exception {
-        int partitions = dev.tally.model.messages.Topics.ALL.stream()
-                .filter(t -> t.name().equals(dev.tally.model.messages.Topics.EVENTS_ACCEPTED)).findFirst().orElseThrow().partitions();
+        int partitions = Topics.ALL.stream()
+                .filter(t -> t.name().equals(Topics.EVENTS_ACCEPTED)).findFirst().orElseThrow().partitions();
         for (JsonNode h : ofKind(render(CHART.resolve("ci").resolve(profile)), "HorizontalPodAutoscaler")) {
             if (h.path("metadata").path("name").asText().endsWith("-rating")) {
                 assertThat(h.path("spec").path("maxReplicas").asInt()).isLessThanOrEqualTo(partitions);
@@ -238,7 +251,7 @@ class HelmChartTest {
         try {
             return new KubernetesSchemas();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -255,7 +268,7 @@ class HelmChartTest {
             out.add(type.getSimpleName() + " does not read: " + e.getMessage());
             return out;
         }
-        unknownFields(model, type.getSimpleName(), out, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        unknownFields(model, type.getSimpleName(), out, Collections.newSetFromMap(new IdentityHashMap<>()));
         return out;
     }
 
@@ -277,13 +290,13 @@ class HelmChartTest {
         if (!o.getClass().getName().startsWith("io.strimzi.")) {
             return;
         }
-        if (o instanceof io.strimzi.api.kafka.model.common.UnknownPropertyPreserving u && u.getAdditionalProperties() != null) {
+        if (o instanceof UnknownPropertyPreserving u && u.getAdditionalProperties() != null) {
             u.getAdditionalProperties().keySet().forEach(k -> out.add(path + "." + k + ": unknown field"));
         }
         // up to Object: a resource's spec is a field of fabric8's CustomResource
         for (Class<?> c = o.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
-                if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) {
                     continue;
                 }
                 try {
@@ -384,7 +397,7 @@ class HelmChartTest {
         ((ObjectNode) container(noProbe)).remove("readinessProbe");
         assertThat(problems(noProbe)).anyMatch(p -> p.contains("readinessProbe"));
         ObjectNode literal = good.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ArrayNode) container(literal).path("env")).addObject().put("name", "TALLY_DB_PASSWORD").put("value", "hunter2");
+        ((ArrayNode) container(literal).path("env")).addObject().put("name", "TALLY_DB_PASSWORD").put("value", "hunter2");
         assertThat(problems(literal)).anyMatch(p -> p.contains("TALLY_DB_PASSWORD") && p.contains("Secret"));
         ObjectNode root = good.deepCopy();
         ((ObjectNode) container(root).path("securityContext")).put("runAsNonRoot", false);
@@ -490,11 +503,11 @@ class HelmChartTest {
     }
 
     private static String envName(String key) {
-        return key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     /** {@code helm template} of the chart as release "tally" in namespace "billing" on Kubernetes 1.31. */
-    private static com.marcnuri.helm.TemplateCommand template() {
+    private static TemplateCommand template() {
         return new Helm(CHART).template().withName("tally").withNamespace("billing").withKubeVersion("1.31.0");
     }
 

@@ -1,5 +1,24 @@
 package dev.tally.platform;
 
+import dev.tally.model.attribution.Aliases;
+import dev.tally.model.messages.AcceptanceMarkerV1;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.messages.AlertV1;
+import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.messages.CreditNoteIssuedV1;
+import dev.tally.model.messages.DeadLetterV1;
+import dev.tally.model.messages.EventCorrectionV1;
+import dev.tally.model.messages.InvoiceIssuedV1;
+import dev.tally.model.messages.InvoiceStatusV1;
+import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.model.messages.RefundStatusV1;
+import dev.tally.model.messages.WatermarkV1;
+import dev.tally.model.metering.FilterSpec;
+import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.subscription.BillingCycle;
+import dev.tally.model.subscription.Subscription;
+import dev.tally.platform.problem.Problem;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -9,46 +28,46 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * {@code NativeReflectionTest} fails when a message or a type it carries is missing here.
  */
 @RegisterForReflection(targets = {
-        dev.tally.model.attribution.Aliases.class,
-        dev.tally.model.attribution.Aliases.Problem.class,
-        dev.tally.model.messages.AcceptanceMarkerV1.class,
-        dev.tally.model.messages.AcceptedEventV1.class,
-        dev.tally.model.messages.AlertV1.class,
-        dev.tally.model.messages.CatalogRecordV1.class,
-        dev.tally.model.messages.CatalogRecordV1.AdminUser.class,
-        dev.tally.model.messages.CatalogRecordV1.ApiKey.class,
-        dev.tally.model.messages.CatalogRecordV1.Customer.class,
-        dev.tally.model.messages.CatalogRecordV1.Kind.class,
-        dev.tally.model.messages.CatalogRecordV1.Limit.class,
-        dev.tally.model.messages.CatalogRecordV1.Meter.class,
-        dev.tally.model.messages.CatalogRecordV1.PlanVersion.class,
-        dev.tally.model.messages.CatalogRecordV1.SubscriptionState.class,
-        dev.tally.model.messages.CreditNoteIssuedV1.class,
-        dev.tally.model.messages.DeadLetterV1.class,
-        dev.tally.model.messages.EventCorrectionV1.class,
-        dev.tally.model.messages.InvoiceIssuedV1.class,
-        dev.tally.model.messages.InvoiceIssuedV1.Line.class,
-        dev.tally.model.messages.InvoiceStatusV1.class,
-        dev.tally.model.messages.RatedUsageV1.class,
-        dev.tally.model.messages.RatedUsageV1.Charge.class,
-        dev.tally.model.messages.RefundStatusV1.class,
-        dev.tally.model.messages.WatermarkV1.class,
-        dev.tally.model.metering.FilterSpec.class,
-        dev.tally.model.plan.PlanSpec.class,
-        dev.tally.model.plan.PlanSpec.ChargeSpec.class,
-        dev.tally.model.plan.PlanSpec.DiscountSpec.class,
-        dev.tally.model.plan.PlanSpec.FixedFeeSpec.class,
-        dev.tally.model.plan.PlanSpec.MatrixEntrySpec.class,
-        dev.tally.model.plan.PlanSpec.PriceSpec.class,
-        dev.tally.model.plan.PlanSpec.TermsSpec.class,
-        dev.tally.model.plan.PlanSpec.TierSpec.class,
-        dev.tally.model.subscription.BillingCycle.class,
-        dev.tally.model.subscription.BillingCycle.Interval.class,
-        dev.tally.model.subscription.Subscription.class,
-        dev.tally.model.subscription.Subscription.Phase.class,
-        dev.tally.model.subscription.Subscription.Reason.class,
-        dev.tally.platform.problem.Problem.class,
-        dev.tally.platform.problem.Problem.FieldError.class,
+        Aliases.class,
+        Aliases.Problem.class,
+        AcceptanceMarkerV1.class,
+        AcceptedEventV1.class,
+        AlertV1.class,
+        CatalogRecordV1.class,
+        CatalogRecordV1.AdminUser.class,
+        CatalogRecordV1.ApiKey.class,
+        CatalogRecordV1.Customer.class,
+        CatalogRecordV1.Kind.class,
+        CatalogRecordV1.Limit.class,
+        CatalogRecordV1.Meter.class,
+        CatalogRecordV1.PlanVersion.class,
+        CatalogRecordV1.SubscriptionState.class,
+        CreditNoteIssuedV1.class,
+        DeadLetterV1.class,
+        EventCorrectionV1.class,
+        InvoiceIssuedV1.class,
+        InvoiceIssuedV1.Line.class,
+        InvoiceStatusV1.class,
+        RatedUsageV1.class,
+        RatedUsageV1.Charge.class,
+        RefundStatusV1.class,
+        WatermarkV1.class,
+        FilterSpec.class,
+        PlanSpec.class,
+        PlanSpec.ChargeSpec.class,
+        PlanSpec.DiscountSpec.class,
+        PlanSpec.FixedFeeSpec.class,
+        PlanSpec.MatrixEntrySpec.class,
+        PlanSpec.PriceSpec.class,
+        PlanSpec.TermsSpec.class,
+        PlanSpec.TierSpec.class,
+        BillingCycle.class,
+        BillingCycle.Interval.class,
+        Subscription.class,
+        Subscription.Phase.class,
+        Subscription.Reason.class,
+        Problem.class,
+        Problem.FieldError.class,
 })
 public final class NativeReflection {
     private NativeReflection() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.testing.LocalStackResource;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
 import java.io.File;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
@@ -32,11 +35,13 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -118,8 +123,8 @@ class ConsoleBrowserIT {
                 .post("/v1/customers").then().statusCode(201);
         Instant start = Instant.now().minusSeconds(120).truncatedTo(ChronoUnit.SECONDS);
         Instant end = Instant.now().plusSeconds(20).truncatedTo(ChronoUnit.SECONDS);
-        if (start.isBefore(java.time.YearMonth.now(java.time.ZoneOffset.UTC).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant())) {
-            start = java.time.YearMonth.now(java.time.ZoneOffset.UTC).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        if (start.isBefore(YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
+            start = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         }
         asTenant().body("{\"customer\":\"acme-ui\",\"plan\":\"gateway\",\"start\":\"" + start + "\",\"end\":\"" + end + "\"}")
                 .post("/v1/subscriptions").then().statusCode(201);
@@ -251,7 +256,7 @@ class ConsoleBrowserIT {
     void anOperatorsCreditNoteAboveTheThresholdWaitsUntilFinanceApprovesIt() throws Exception {
         browser.get(console.url() + "/t/" + tenant + "/invoices/" + invoiceId);
         signIn("operator");
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("cn-line"))).selectByValue("line:bandwidth");
+        new Select(browser.findElement(By.id("cn-line"))).selectByValue("line:bandwidth");
         browser.findElement(By.id("cn-amount")).sendKeys("6.00");
         browser.findElement(By.id("cn-reason")).sendKeys("outage on the 3rd");
         shot("credit-note-form");
@@ -350,7 +355,7 @@ class ConsoleBrowserIT {
 
         browser.get(console.url() + "/t/" + tenant + "/plans");
         go(browser.findElement(By.linkText("gateway")));
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("against"))).selectByValue("1");
+        new Select(browser.findElement(By.id("against"))).selectByValue("1");
         go(browser.findElement(By.id("compare")));
         String diff = browser.findElement(By.id("plan-diff")).getText();
         assertThat(diff).contains("+ ").contains("0.0009").contains("- ").contains("0.001");
@@ -382,7 +387,7 @@ class ConsoleBrowserIT {
         shot("audit");
 
         browser.get(console.url() + "/t/" + tenant + "/settings");
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("key-scope"))).selectByValue("read");
+        new Select(browser.findElement(By.id("key-scope"))).selectByValue("read");
         go(browser.findElement(By.id("create-key")));
         assertThat(browser.findElement(By.id("created-key")).getText()).contains("tly_").contains("read scope");
         assertThat(browser.findElement(By.id("billing-settings")).getText()).contains("credit notes above 5");
@@ -394,7 +399,7 @@ class ConsoleBrowserIT {
         JavascriptExecutor js = (JavascriptExecutor) browser;
         js.executeScript("window.tallyOldPage = true"); // gone once the next page has replaced this one
         target.click();
-        new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.WebDriverException.class).until(b -> Boolean.TRUE.equals(
+        new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(WebDriverException.class).until(b -> Boolean.TRUE.equals(
                 js.executeScript("return window.tallyOldPage === undefined && document.readyState === 'complete'")));
     }
 
@@ -418,11 +423,11 @@ class ConsoleBrowserIT {
         browser.manage().window().setSize(new Dimension(1366, 900));
     }
 
-    private static io.restassured.specification.RequestSpecification asOperator() {
+    private static RequestSpecification asOperator() {
         return given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON);
     }
 
-    private static io.restassured.specification.RequestSpecification asTenant() {
+    private static RequestSpecification asTenant() {
         return given().baseUri(invoicing.url()).header("Authorization", "Bearer " + adminKey).contentType(ContentType.JSON);
     }
 }

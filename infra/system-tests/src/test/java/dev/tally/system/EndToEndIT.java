@@ -6,19 +6,39 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.tally.infra.local.LocalStack;
 import dev.tally.testing.LocalStackResource;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +84,7 @@ class EndToEndIT {
                 .then().statusCode(200);
 
         given().baseUri(adminUi.url()).header("Authorization", "Bearer " + viewer.getString("token")).get("/api/health")
-                .then().statusCode(200).body("services.name", org.hamcrest.Matchers.hasItems("ingest", "rating", "invoicing"));
+                .then().statusCode(200).body("services.name", Matchers.hasItems("ingest", "rating", "invoicing"));
         // as the HTTP Basic password too (what a browser sends)
         given().baseUri(adminUi.url()).auth().preemptive().basic("viewer", viewer.getString("token")).get("/").then().statusCode(200);
         given().baseUri(adminUi.url()).header("Authorization", "Bearer " + gone.getString("token")).get("/api/health")
@@ -87,7 +107,7 @@ class EndToEndIT {
                 {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"%s"}}]}"""
                 .formatted(unitPrice)).then().statusCode(201);
         post(invoicing.url(), admin, "/v1/customers", "{\"externalId\":\"acme\",\"name\":\"Acme\",\"plan\":\"p\",\"subscriptionStart\":\"%s\"}"
-                .formatted(java.time.Instant.now().minusSeconds(86_400).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))).then().statusCode(201);
+                .formatted(Instant.now().minusSeconds(86_400).truncatedTo(ChronoUnit.SECONDS))).then().statusCode(201);
         return new Tenant(admin, ingestKey);
     }
 
@@ -145,7 +165,7 @@ class EndToEndIT {
         post(invoicing.url(), t.adminKey(), "/v1/customers",
                 // the subscription starts a minute ago: the event below (5 s old) falls in its first period
                 "{\"externalId\":\"tunnels\",\"name\":\"Tunnels\",\"plan\":\"p\",\"subscriptionStart\":\"%s\",\"aliases\":{\"cidrs\":[\"198.51.100.0/24\"]}}"
-                        .formatted(Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)))
+                        .formatted(Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS)))
                 .then().statusCode(201);
         long created = System.nanoTime();
         String body = "{\"events\":[{\"id\":\"by-ip\",\"type\":\"bytes\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":500,\"ip\":\"198.51.100.23\"}}]}"
@@ -199,7 +219,7 @@ class EndToEndIT {
         assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).isEqualByComparingTo(BigDecimal.valueOf(expectedBytes));
         // Σ bytes × 0.000001, rounded once (HALF_EVEN)
         BigDecimal expectedTotal = BigDecimal.valueOf(expectedBytes).multiply(new BigDecimal("0.000001"))
-                .setScale(2, java.math.RoundingMode.HALF_EVEN);
+                .setScale(2, RoundingMode.HALF_EVEN);
         assertThat(new BigDecimal(draft.getString("total"))).isEqualByComparingTo(expectedTotal);
         // an independent recount from a replay of tally.events.accepted agrees with rating and with the invoice: zero drift
         JsonPath reconciled = post(invoicing.url(), t.adminKey(), "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
@@ -261,8 +281,8 @@ class EndToEndIT {
                 {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.01"}}]}""")
                 .then().statusCode(201);
         // last month's subscriptions, one event each a few days before the month ended (within the 35-day window)
-        Instant monthStart = java.time.YearMonth.now(java.time.ZoneOffset.UTC).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-        Instant lastMonth = java.time.YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC)
+        Instant monthStart = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC)
                 .toInstant();
         StringBuilder csv = new StringBuilder("externalId,name,plan,subscriptionStart\n");
         for (int i = 0; i < customers; i++) {
@@ -309,9 +329,9 @@ class EndToEndIT {
         // the close again, and PostgreSQL restarted under it while its batch transaction is open: the test holds the
         // tenant's number counter row, so the batch waits inside its transaction until the database goes away
         long afterRestart;
-        try (java.sql.Connection holder = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+        try (Connection holder = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
             holder.setAutoCommit(false);
-            try (java.sql.PreparedStatement ps = holder.prepareStatement("select last_number from invoicing.invoice_counter where tenant_id = ? for update")) {
+            try (PreparedStatement ps = holder.prepareStatement("select last_number from invoicing.invoice_counter where tenant_id = ? for update")) {
                 ps.setString(1, tenantId);
                 ps.executeQuery().close();
             }
@@ -330,7 +350,7 @@ class EndToEndIT {
             }
             LocalStackResource.control().restartPostgres(Duration.ofSeconds(3));
             assertThat(again.join(Duration.ofSeconds(120))).as("the interrupted close request ended").isTrue();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             // the holder's connection went down with the database
         }
         // the batch was rolled back; the request went on period by period (failing while the database was down, then
@@ -425,8 +445,8 @@ class EndToEndIT {
     /** Records in {@code tally.events.accepted} whose event id starts with {@code prefix}: {all, distinct event ids}. */
     private static long[] recordsInKafka(String prefix) {
         long[] all = {0};
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        java.util.regex.Pattern id = java.util.regex.Pattern.compile("\"eventId\":\"(" + java.util.regex.Pattern.quote(prefix) + "[^\"]*)\"");
+        Set<String> ids = new HashSet<>();
+        Pattern id = Pattern.compile("\"eventId\":\"(" + Pattern.quote(prefix) + "[^\"]*)\"");
         forEachRecord(value -> {
             var m = id.matcher(value);
             if (m.find()) {
@@ -438,18 +458,18 @@ class EndToEndIT {
     }
 
     /** Every record value of {@code tally.events.accepted}, from the beginning to the end as of now. */
-    private static void forEachRecord(java.util.function.Consumer<String> each) {
-        java.util.Properties p = new java.util.Properties();
+    private static void forEachRecord(Consumer<String> each) {
+        Properties p = new Properties();
         p.put("bootstrap.servers", LocalStackResource.addresses().kafkaBootstrap());
-        p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
-        p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
         p.put("isolation.level", "read_committed");
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p)) {
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor("tally.events.accepted").stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+        try (var consumer = new KafkaConsumer<String, String>(p)) {
+            List<TopicPartition> partitions = consumer.partitionsFor("tally.events.accepted").stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 assertThat(System.nanoTime()).as("read the topic").isLessThan(deadline);
@@ -460,11 +480,11 @@ class EndToEndIT {
         }
     }
 
-    private static long count(dev.tally.infra.local.LocalStack.Addresses db, String sql, String arg) throws Exception {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+    private static long count(LocalStack.Addresses db, String sql, String arg) throws Exception {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, arg);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -523,7 +543,7 @@ class EndToEndIT {
      * minute in random order. {@code bytes} and {@code events} count each id once.
      */
     private static Stream messyStream(String prefix, int batches, int perBatch, long seed) {
-        java.util.Random random = new java.util.Random(seed);
+        Random random = new Random(seed);
         List<String> bodies = new ArrayList<>();
         List<String> sentEvents = new ArrayList<>();
         long total = 0;

@@ -10,6 +10,9 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,13 +26,20 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.GZIPOutputStream;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -108,7 +118,7 @@ class HostileInputIT {
                 {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.01"}}]}""")
                 .then().statusCode(201);
         post(invoicing.url(), admin, "/v1/customers", "{\"externalId\":\"acme\",\"name\":\"Acme\",\"plan\":\"p\",\"subscriptionStart\":\"%s\"}"
-                .formatted(Instant.now().minusSeconds(86_400).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))).then().statusCode(201);
+                .formatted(Instant.now().minusSeconds(86_400).truncatedTo(ChronoUnit.SECONDS))).then().statusCode(201);
         String secret = post(invoicing.url(), admin, "/v1/webhooks", "{\"url\":\"https://hooks.example/tally\"}").then().statusCode(201)
                 .extract().path("secret");
         SECRETS.add(secret);
@@ -336,7 +346,7 @@ class HostileInputIT {
         post(invoicing.url(), a.adminKey(), "/v1/plans?publish=true", """
                 {"key":"fee","name":"Fee","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.001"}}],
                  "terms":{"fixedFees":[{"key":"base","description":"Base fee","amount":"10.00"}]}}""").then().statusCode(201);
-        Instant lastMonth = java.time.YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        Instant lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         post(invoicing.url(), a.adminKey(), "/v1/customers", "{\"externalId\":\"ended\",\"name\":\"Ended\",\"plan\":\"fee\",\"subscriptionStart\":\"%s\"}"
                 .formatted(lastMonth)).then().statusCode(201);
         JsonPath invoice = post(invoicing.url(), a.adminKey(), "/v1/invoices/close", "{\"customer\":\"ended\"}").then().statusCode(201).extract()
@@ -396,12 +406,12 @@ class HostileInputIT {
         }
         // A's invoice as it was: finalized, 10.00, one credit note
         given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/invoices/" + invoiceId).then().statusCode(200)
-                .body("total", org.hamcrest.Matchers.equalTo("10.00")).body("status", org.hamcrest.Matchers.equalTo(invoice.getString("status")));
+                .body("total", Matchers.equalTo("10.00")).body("status", Matchers.equalTo(invoice.getString("status")));
         // ingest: B's retraction of A's event id finds nothing (ids are per tenant), and A's event still stands
         post(ingest.url(), b.ingestKey(), "/v1/events/retract", "{\"ids\":[\"warm-up\"],\"reason\":\"x\"}").then().statusCode(200)
-                .body("results[0].outcome", org.hamcrest.Matchers.equalTo("not_found"));
+                .body("results[0].outcome", Matchers.equalTo("not_found"));
         given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/warm-up").then().statusCode(200)
-                .body("status", org.hamcrest.Matchers.not(org.hamcrest.Matchers.equalTo("retracted")));
+                .body("status", Matchers.not(Matchers.equalTo("retracted")));
         assertThat(counts()).as("A unchanged").isEqualTo(before);
     }
 
@@ -409,8 +419,8 @@ class HostileInputIT {
     @Test
     @Order(5)
     void aKeyOverItsRateLimitGets429WithRetryAfter() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 900; i++) {
             answers.add(pool.submit(() -> raw(invoicing.url(), "GET", "/v1/customers/acme", "Bearer " + b.adminKey(), null, null, Map.of())));
         }
@@ -452,7 +462,7 @@ class HostileInputIT {
         long logMark = Files.size(ingestLog);
         URI base = URI.create(ingest.url());
         String slowBody = "{\"events\":[" + event("slow-1", 5) + "," + event("slow-2", 6) + "," + event("slow-3", 7) + "]}";
-        List<java.net.Socket> stalled = new ArrayList<>();
+        List<Socket> stalled = new ArrayList<>();
         try {
             for (int i = 0; i < 30; i++) {
                 stalled.add(stall(base, "/v1/events", a.ingestKey(), "{\"events\":[" + event("stalled-" + i, 1) + ","));
@@ -460,9 +470,9 @@ class HostileInputIT {
             // meanwhile: a neighbour's event goes through at once, and a slow client's body, trickled over 3 s, too
             long t0 = System.nanoTime();
             post(ingest.url(), a.ingestKey(), "/v1/events", "{\"events\":[" + event("beside-stalled", 3) + "]}").then().statusCode(200)
-                    .body("accepted", org.hamcrest.Matchers.equalTo(1));
+                    .body("accepted", Matchers.equalTo(1));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a neighbour waited").isLessThan(Duration.ofSeconds(3));
-            try (java.net.Socket slow = new java.net.Socket(base.getHost(), base.getPort())) {
+            try (Socket slow = new Socket(base.getHost(), base.getPort())) {
                 slow.setSoTimeout(30_000);
                 byte[] bytes = slowBody.getBytes(StandardCharsets.UTF_8);
                 var out = slow.getOutputStream();
@@ -477,12 +487,12 @@ class HostileInputIT {
             }
             // the stalled ones: cut by the server after the read timeout, never answered 2xx or 5xx
             long cutBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            for (java.net.Socket s : stalled) {
+            for (Socket s : stalled) {
                 assertCut(s, "a stalled body");
             }
             assertThat(System.nanoTime()).as("stalled connections cut by the read timeout").isLessThan(cutBy);
         } finally {
-            for (java.net.Socket s : stalled) {
+            for (Socket s : stalled) {
                 s.close();
             }
         }
@@ -500,7 +510,7 @@ class HostileInputIT {
         long invoicingMark = Files.size(invoicingLog);
         URI inv = URI.create(invoicing.url());
         String customer = "{\"externalId\":\"stalled\",\"name\":\"Stalled\",\"currency\":\"USD\"";
-        try (java.net.Socket s = stall(inv, "/v1/customers", a.adminKey(), customer)) {
+        try (Socket s = stall(inv, "/v1/customers", a.adminKey(), customer)) {
             long t0 = System.nanoTime();
             given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/acme").then().statusCode(200);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a neighbour waited").isLessThan(Duration.ofSeconds(3));
@@ -514,8 +524,8 @@ class HostileInputIT {
     }
 
     /** A connection that sends {@code partial} of a body whose header promises 1,000 bytes more, then nothing. */
-    private static java.net.Socket stall(URI base, String path, String key, String partial) throws java.io.IOException {
-        java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort());
+    private static Socket stall(URI base, String path, String key, String partial) throws IOException {
+        Socket s = new Socket(base.getHost(), base.getPort());
         s.setSoTimeout(30_000);
         s.getOutputStream().write((requestHead(base, path, key, partial.length() + 1000) + partial).getBytes(StandardCharsets.UTF_8));
         s.getOutputStream().flush();
@@ -523,13 +533,13 @@ class HostileInputIT {
     }
 
     /** The server closed the stalled connection (within the socket's 30 s), answering nothing or a 4xx — never 2xx or 5xx. */
-    private static void assertCut(java.net.Socket s, String what) {
+    private static void assertCut(Socket s, String what) {
         String answer;
         try {
             answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw new AssertionError(what + ": the connection was still open after 30 s", e);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             answer = ""; // reset: cut
         }
         assertThat(answer).as(what + "'s answer").satisfiesAnyOf(x -> assertThat(x).isEmpty(),
@@ -537,7 +547,7 @@ class HostileInputIT {
     }
 
     /** What a service wrote to its log after {@code mark} bytes. */
-    private static String logSince(Path log, long mark) throws java.io.IOException {
+    private static String logSince(Path log, long mark) throws IOException {
         try (var in = Files.newInputStream(log)) {
             in.skipNBytes(mark);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.tally.testing.planted.api.CleanResource;
 import dev.tally.testing.planted.api.PlantedResource;
+import dev.tally.testing.planted.store.Impatient;
 import dev.tally.testing.planted.store.RogueProducer;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class HouseRulesTest {
 
     @Test
     void aWallClockReadIsCaught() {
-        JavaClasses planted = new ClassFileImporter().importClasses(dev.tally.testing.planted.store.Impatient.class);
+        JavaClasses planted = new ClassFileImporter().importClasses(Impatient.class);
         assertThatThrownBy(() -> HouseRules.TIME_IS_INJECTED.check(planted)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Impatient").hasMessageContaining("Instant.now()");
         assertThatCode(() -> HouseRules.TIME_IS_INJECTED.check(new ClassFileImporter().importClasses(CleanResource.class)))

@@ -1,12 +1,16 @@
 package dev.tally.ingest.api;
 
 import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.problem.ProblemException;
+import dev.tally.platform.security.RateLimits;
 import dev.tally.platform.security.TenantKeys;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Set;
@@ -27,8 +31,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     CatalogView catalog;
     @Inject
     RateLimiter limiter;
-    @jakarta.ws.rs.core.Context
-    jakarta.ws.rs.container.ResourceInfo resource;
+    @Context
+    ResourceInfo resource;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -36,11 +40,11 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         TenantKeys.TenantCaller found = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
                 request.getHeaderString(TenantKeys.TENANT_HEADER), read ? READ_SCOPES : SCOPES, read ? "reading" : "ingest");
         if (found.userId() != null && !read && resource.getResourceClass() == EventsResource.class) {
-            throw dev.tally.platform.problem.ProblemException.forbidden("events are sent with the tenant's own API key, not an admin user's token");
+            throw ProblemException.forbidden("events are sent with the tenant's own API key, not an admin user's token");
         }
         long retryAfter = limiter.retryAfter(found.keyId());
         if (retryAfter > 0) {
-            request.abortWith(dev.tally.platform.security.RateLimits.tooMany(found.describe(), retryAfter));
+            request.abortWith(RateLimits.tooMany(found.describe(), retryAfter));
             return;
         }
         request.setProperty(Tenant.PROPERTY, new Tenant(found.tenantId(), found.keyId(), found.scope(), found.actor()));

@@ -1,8 +1,13 @@
 package dev.tally.ingest.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tally.ingest.config.IngestConfig;
 import dev.tally.ingest.intake.Triage;
 import dev.tally.ingest.store.EventStore;
@@ -11,6 +16,7 @@ import dev.tally.model.event.Rejection;
 import dev.tally.platform.problem.Problem;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.tracing.TraceContext;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -18,13 +24,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 @Path("/v1/events")
 public class EventsResource {
@@ -37,7 +47,7 @@ public class EventsResource {
     @Inject
     ObjectMapper json;
     @Inject
-    io.micrometer.core.instrument.MeterRegistry metrics;
+    MeterRegistry metrics;
 
 
     @Inject
@@ -53,9 +63,9 @@ public class EventsResource {
     private ObjectMapper strict() {
         if (strict == null) {
             ObjectMapper m = json.copy();
-            m.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-            m.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            m.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(64)
+            m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            m.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64)
                     .maxStringLength(100_000).build());
             strict = m;
         }
@@ -73,7 +83,7 @@ public class EventsResource {
      * request (the JSON itself is ambiguous or abusive); an unknown field of an event, or an element that is
      * not an event, is that event's rejection, and its neighbours are judged as usual.
      */
-    Parsed parse(byte[] body) throws java.io.IOException {
+    Parsed parse(byte[] body) throws IOException {
         checkSize(body);
         int i = 0;
         while (i < body.length && Character.isWhitespace(body[i])) {
@@ -86,7 +96,7 @@ public class EventsResource {
             // the common case: well-formed events bound directly
             return new Parsed(body[i] == '[' ? new EventsRequest(strict().readValue(body, EVENT_LIST))
                     : strict().readValue(body, EventsRequest.class), null);
-        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        } catch (MismatchedInputException e) {
             return perEvent(strict().readTree(body)); // an unknown field or a wrong shape: find out which event
         }
     }
@@ -155,7 +165,7 @@ public class EventsResource {
             try {
                 list.add(json.treeToValue(e, EventsRequest.EventBody.class));
                 precheck.add(null);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException ex) {
+            } catch (JsonProcessingException | IllegalArgumentException ex) {
                 list.add(new EventsRequest.EventBody(id, null, null, null, null));
                 precheck.add(new Rejection("invalid_event", "id", "id, type, customer and timestamp must be strings, properties an object"));
             }
@@ -180,10 +190,10 @@ public class EventsResource {
     @POST
     @Consumes({CLOUDEVENT, CLOUDEVENTS_BATCH})
     @Produces(MediaType.APPLICATION_JSON)
-    public EventsResponse ingestCloudEvents(byte[] raw, @Context ContainerRequestContext request) throws java.io.IOException {
+    public EventsResponse ingestCloudEvents(byte[] raw, @Context ContainerRequestContext request) throws IOException {
         byte[] body = raw == null ? new byte[0] : raw;
         checkSize(body);
-        String type = request.getHeaderString(jakarta.ws.rs.core.HttpHeaders.CONTENT_TYPE);
+        String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
         List<CloudEvent> events = type != null && type.startsWith(CLOUDEVENTS_BATCH) ? json.readValue(body, CLOUDEVENT_LIST)
                 : body.length == 0 ? List.of() : List.of(json.readValue(body, CloudEvent.class));
         List<EventsRequest.EventBody> mapped = new ArrayList<>(events.size());
@@ -214,7 +224,7 @@ public class EventsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public EventsResponse ingest(byte[] raw, @Context ContainerRequestContext request) throws java.io.IOException {
+    public EventsResponse ingest(byte[] raw, @Context ContainerRequestContext request) throws IOException {
         Parsed parsed = parse(raw == null ? new byte[0] : raw);
         return ingest(parsed == null ? null : parsed.request(), parsed == null ? null : parsed.precheck(), request);
     }
@@ -284,7 +294,7 @@ public class EventsResource {
                     ? new EventsResponse.Result(c.event().id(), "accepted", null, null, null)
                     : new EventsResponse.Result(c.event().id(), "duplicate", null, null, "already accepted earlier");
         }
-        java.util.Map<String, Integer> rejectedByCode = new java.util.TreeMap<>();
+        Map<String, Integer> rejectedByCode = new TreeMap<>();
         for (EventsResponse.Result r : results) {
             switch (r.outcome()) {
                 case "accepted" -> acceptedCount++;

@@ -2,12 +2,14 @@ package dev.tally.ingest.api;
 
 import dev.tally.ingest.config.IngestConfig;
 import dev.tally.platform.problem.ProblemException;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
 import jakarta.ws.rs.ext.ReaderInterceptorContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
@@ -22,7 +24,7 @@ import java.util.zip.ZipException;
 @Provider
 public class GzipBodies implements ReaderInterceptor {
     @Inject
-    jakarta.enterprise.inject.Instance<IngestConfig> config; // looked up per request: providers are built before config mappings
+    Instance<IngestConfig> config; // looked up per request: providers are built before config mappings
 
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
@@ -46,9 +48,9 @@ public class GzipBodies implements ReaderInterceptor {
                             + " bytes, the most one request may carry (split the batch); nothing was stored", null, null);
                 }
             }
-        } catch (ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) {
             throw new ProblemException(400, "body-not-gzip", "Invalid request", "Content-Encoding is gzip but the body is not valid gzip"
-                    + (e instanceof java.io.EOFException ? " (it ends too early)" : "") + "; nothing was stored", null, null);
+                    + (e instanceof EOFException ? " (it ends too early)" : "") + "; nothing was stored", null, null);
         }
         context.setInputStream(new ByteArrayInputStream(out.toByteArray()));
         context.getHeaders().remove("Content-Encoding");

@@ -33,7 +33,7 @@ public interface IngestConfig {
      * transaction can run (the 60 s transaction timeout) plus clock skew between ingest instances.
      */
     @WithDefault("PT2M")
-    java.time.Duration watermarkLag();
+    Duration watermarkLag();
 
 
     /**

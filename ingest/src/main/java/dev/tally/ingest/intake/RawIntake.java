@@ -13,6 +13,7 @@ import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
+import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.security.ApiKeys;
 import io.quarkus.runtime.ShutdownEvent;
@@ -145,7 +146,7 @@ public class RawIntake extends StoredOffsetsConsumer {
                 share.candidates().add(new EventStore.Candidate(index++, a.event(), a.customerId(), a.attributedBy()));
             }
         }
-        store.acceptPoll(byTenant, dead, dev.tally.platform.kafka.StoredOffsets.firstOffsets(polled), next, now);
+        store.acceptPoll(byTenant, dead, StoredOffsets.firstOffsets(polled), next, now);
         consumed.addAndGet(polled.count());
     }
 

@@ -1,5 +1,7 @@
 package dev.tally.ingest.intake;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.tally.ingest.api.EventsRequest;
 import dev.tally.model.attribution.AttributionIndex;
 import dev.tally.model.event.EventValidator;
@@ -84,14 +86,14 @@ public class Triage {
     }
 
     /** JSON numbers become exact BigDecimals (the mapper never reads them as double). */
-    public static Map<String, Object> properties(com.fasterxml.jackson.databind.JsonNode node) {
+    public static Map<String, Object> properties(JsonNode node) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (node == null || node.isNull()) {
             return out;
         }
-        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> f = it.next();
-            com.fasterxml.jackson.databind.JsonNode v = f.getValue();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            JsonNode v = f.getValue();
             Object value = v.isNumber() ? v.decimalValue() : v.isTextual() ? v.textValue() : v.isBoolean() ? (Object) v.booleanValue() : v;
             out.put(f.getKey(), value);
         }

@@ -9,6 +9,7 @@ import dev.tally.platform.outbox.OutboxRecord;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,6 +19,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +160,7 @@ public class Corrections {
         }
     }
 
-    private AcceptedEventV1 read(String s) throws java.io.IOException {
+    private AcceptedEventV1 read(String s) throws IOException {
         return s == null ? null : json.readValue(s, AcceptedEventV1.class);
     }
 
@@ -216,7 +218,7 @@ public class Corrections {
             ps.setArray(1, c.createArrayOf("int8", byRow.keySet().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Set<String> wanted = new java.util.HashSet<>(byRow.get(rs.getLong(1)));
+                    Set<String> wanted = new HashSet<>(byRow.get(rs.getLong(1)));
                     Array payloads = rs.getArray(2);
                     for (String p : (String[]) payloads.getArray()) {
                         if (wanted.isEmpty()) {

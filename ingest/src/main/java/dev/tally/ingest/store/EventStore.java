@@ -7,6 +7,7 @@ import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.DeadLetterV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
+import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
@@ -20,10 +21,13 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The accept transaction: claim the dedup keys and write the outbox row in one commit. Never
@@ -36,7 +40,7 @@ public class EventStore {
     @Inject
     ObjectMapper json;
     @Inject
-    dev.tally.platform.catalog.CatalogView catalog;
+    CatalogView catalog;
 
     /** A valid, attributed event and its index in the request. */
     public record Candidate(int index, UsageEvent event, String customerId, String attributedBy) {
@@ -49,7 +53,7 @@ public class EventStore {
     }
 
     /** The stored form of a quarantined event (decimals as strings, like every payload Tally writes). */
-    public record QuarantinedEvent(String id, String type, String customer, Instant timestamp, java.util.Map<String, Object> properties) {
+    public record QuarantinedEvent(String id, String type, String customer, Instant timestamp, Map<String, Object> properties) {
     }
 
     /** A quarantined event as stored: why, which key sent it, when, and the event itself. */
@@ -125,9 +129,9 @@ public class EventStore {
      * outbox), their quarantined events, the dead letters, and the consumed positions. Returns how
      * many events were new.
      */
-    public int acceptPoll(java.util.Map<String, TenantShare> byTenant, List<DeadLetter> deadLetters,
-            java.util.Map<org.apache.kafka.common.TopicPartition, Long> firstOffsets,
-            java.util.Map<org.apache.kafka.common.TopicPartition, Long> nextOffsets, Instant now) {
+    public int acceptPoll(Map<String, TenantShare> byTenant, List<DeadLetter> deadLetters,
+            Map<TopicPartition, Long> firstOffsets,
+            Map<TopicPartition, Long> nextOffsets, Instant now) {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 StoredOffsets.claim(c, INTAKE_OFFSETS, firstOffsets);
@@ -212,8 +216,8 @@ public class EventStore {
     }
 
     /** Stored next offsets of the raw topic's partitions (absent: never consumed). */
-    public java.util.Map<org.apache.kafka.common.TopicPartition, Long> intakeOffsets(
-            java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) throws SQLException {
+    public Map<TopicPartition, Long> intakeOffsets(
+            Collection<TopicPartition> partitions) throws SQLException {
         return StoredOffsets.read(dataSource, INTAKE_OFFSETS, partitions);
     }
 
@@ -228,7 +232,7 @@ public class EventStore {
                 ps.setString(3, u.reason());
                 ps.setString(4, u.apiKeyId());
                 ps.setString(5, json.writeValueAsString(new QuarantinedEvent(e.id(), e.type(), e.customer(), e.timestamp(), e.properties())));
-                ps.setTimestamp(6, java.sql.Timestamp.from(now));
+                ps.setTimestamp(6, Timestamp.from(now));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -254,7 +258,7 @@ public class EventStore {
                 returning event_id""")) {
             ps.setString(1, tenantId);
             ps.setLong(2, outboxId);
-            ps.setObject(3, java.sql.Timestamp.from(now));
+            ps.setObject(3, Timestamp.from(now));
             ps.setArray(4, c.createArrayOf("text", ids));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

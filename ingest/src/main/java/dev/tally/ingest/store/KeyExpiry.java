@@ -7,8 +7,10 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,7 +25,7 @@ public class KeyExpiry {
     static final int BATCH = 10_000;
 
     @Inject
-    javax.sql.DataSource dataSource;
+    DataSource dataSource;
     @Inject
     Clock clock;
     @Inject
@@ -51,7 +53,7 @@ public class KeyExpiry {
                        select ctid from event_key where accepted_at < ? limit ?)""")) {
             c.setAutoCommit(true);
             while (true) {
-                ps.setTimestamp(1, java.sql.Timestamp.from(horizon));
+                ps.setTimestamp(1, Timestamp.from(horizon));
                 ps.setInt(2, BATCH);
                 int n = ps.executeUpdate();
                 total += n;

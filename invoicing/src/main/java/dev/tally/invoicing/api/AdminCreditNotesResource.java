@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.sql.Connection;
 import java.time.Clock;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -43,7 +44,7 @@ public class AdminCreditNotesResource {
     @Transactional
     public CreditNotesResource.CreditNoteList list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status) throws Exception {
         tenant(tenantId);
-        if (status != null && !java.util.Set.of("pending_approval", "issued", "rejected").contains(status)) {
+        if (status != null && !Set.of("pending_approval", "issued", "rejected").contains(status)) {
             throw ProblemException.badRequest("invalid-field", "status must be pending_approval, issued or rejected", "status");
         }
         try (Connection c = dataSource.getConnection()) {

@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,8 +24,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,7 +91,7 @@ public class AdminResource {
      * prefix, and the total above which a credit note created by a rule (an SLA credit, a reconciliation) waits for a
      * finance approval (absent: every such note waits).
      */
-    public record TenantSettings(String tenantId, String closeGrace, String invoicePrefix, java.math.BigDecimal creditNoteApprovalThreshold) {
+    public record TenantSettings(String tenantId, String closeGrace, String invoicePrefix, BigDecimal creditNoteApprovalThreshold) {
     }
 
     /**
@@ -95,7 +99,7 @@ public class AdminResource {
      * to P31D, {@code invoicePrefix} 1–12 capitals and digits (numbers already given keep theirs). Operator or
      * finance role; audited.
      */
-    @jakarta.ws.rs.PATCH
+    @PATCH
     @Path("/tenants/{tenantId}")
     @Transactional
     public TenantSettings updateTenant(@PathParam("tenantId") String tenantId, TenantSettings body) throws Exception {
@@ -105,14 +109,14 @@ public class AdminResource {
         if (TenantEntity.findById(tenantId) == null) {
             throw ProblemException.notFound("unknown-tenant", "no tenant '" + tenantId + "'");
         }
-        java.time.Duration grace = null;
+        Duration grace = null;
         if (body.closeGrace() != null) {
             try {
-                grace = java.time.Duration.parse(body.closeGrace());
-            } catch (java.time.format.DateTimeParseException e) {
-                grace = java.time.Duration.ofSeconds(-1);
+                grace = Duration.parse(body.closeGrace());
+            } catch (DateTimeParseException e) {
+                grace = Duration.ofSeconds(-1);
             }
-            if (grace.isNegative() || grace.compareTo(java.time.Duration.ofDays(31)) > 0) {
+            if (grace.isNegative() || grace.compareTo(Duration.ofDays(31)) > 0) {
                 throw ProblemException.badRequest("invalid-field", "closeGrace must be an ISO-8601 duration from PT0S to P31D, e.g. PT1H",
                         "closeGrace");
             }
@@ -121,7 +125,7 @@ public class AdminResource {
             throw ProblemException.badRequest("invalid-field", "invoicePrefix must be 1 to 12 capitals and digits", "invoicePrefix");
         }
         if (body.creditNoteApprovalThreshold() != null && (body.creditNoteApprovalThreshold().signum() < 0
-                || body.creditNoteApprovalThreshold().compareTo(new java.math.BigDecimal("1000000000000")) > 0)) {
+                || body.creditNoteApprovalThreshold().compareTo(new BigDecimal("1000000000000")) > 0)) {
             throw ProblemException.badRequest("invalid-field", "creditNoteApprovalThreshold must be from 0 to 10^12", "creditNoteApprovalThreshold");
         }
         TenantSettings before = settings(tenantId);

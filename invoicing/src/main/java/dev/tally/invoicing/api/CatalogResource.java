@@ -26,7 +26,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -38,7 +40,7 @@ import java.util.Set;
 @Path("/v1")
 public class CatalogResource {
     private static final Set<String> SCOPES = Set.of("ingest", "read", "admin");
-    private static final List<String> AGGREGATIONS = java.util.Arrays.stream(Aggregation.values()).map(Aggregation::name).toList();
+    private static final List<String> AGGREGATIONS = Arrays.stream(Aggregation.values()).map(Aggregation::name).toList();
 
     @Inject
     CatalogPublisher catalog;
@@ -86,7 +88,7 @@ public class CatalogResource {
 
     /** A meter as shown and announced; {@code percentile} only for PERCENTILE. */
     public record MeterView(String key, String eventType, String aggregation, String property, String description, List<FilterSpec> filters,
-            List<String> groupBy, java.math.BigDecimal percentile) {
+            List<String> groupBy, BigDecimal percentile) {
     }
 
     @POST
@@ -99,7 +101,7 @@ public class CatalogResource {
         String eventType = Checks.matches(body.eventType(), Checks.EVENT_TYPE, "eventType");
         Aggregation aggregation = aggregation(body.aggregation());
         String property = property(aggregation, body.property());
-        java.math.BigDecimal percentile = percentile(aggregation, body.percentile());
+        BigDecimal percentile = percentile(aggregation, body.percentile());
         List<FilterSpec> filters = filters(body.filters());
         List<String> groupBy = groupBy(body.groupBy());
         if (MeterEntity.get(tenant, key) != null) {
@@ -153,7 +155,7 @@ public class CatalogResource {
         String eventType = body.eventType() == null ? m.eventType : Checks.matches(body.eventType(), Checks.EVENT_TYPE, "eventType");
         Aggregation aggregation = body.aggregation() == null ? Aggregation.valueOf(m.aggregation) : aggregation(body.aggregation());
         String property = property(aggregation, body.property() == null ? m.property : body.property());
-        java.math.BigDecimal percentile = percentile(aggregation, body.percentile() == null && aggregation == Aggregation.PERCENTILE
+        BigDecimal percentile = percentile(aggregation, body.percentile() == null && aggregation == Aggregation.PERCENTILE
                 ? m.percentile : body.percentile());
         List<FilterSpec> filters = body.filters() == null ? before.filters() : filters(body.filters());
         List<String> groupBy = body.groupBy() == null ? before.groupBy() : groupBy(body.groupBy());
@@ -213,14 +215,14 @@ public class CatalogResource {
         return null;
     }
 
-    private static java.math.BigDecimal percentile(Aggregation aggregation, java.math.BigDecimal percentile) {
+    private static BigDecimal percentile(Aggregation aggregation, BigDecimal percentile) {
         if (aggregation != Aggregation.PERCENTILE) {
             if (percentile != null) {
                 throw ProblemException.badRequest("invalid-field", "only a PERCENTILE meter takes a percentile", "percentile");
             }
             return null;
         }
-        if (percentile == null || percentile.signum() <= 0 || percentile.compareTo(java.math.BigDecimal.valueOf(100)) > 0) {
+        if (percentile == null || percentile.signum() <= 0 || percentile.compareTo(BigDecimal.valueOf(100)) > 0) {
             throw ProblemException.badRequest("invalid-field", "a PERCENTILE meter needs a percentile in (0, 100], e.g. 95", "percentile");
         }
         return Decimals.normalized(percentile);

@@ -1,6 +1,8 @@
 package dev.tally.invoicing.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.RowSavepoint;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.Session;
@@ -172,12 +175,12 @@ public class CustomerResource {
             try {
                 CustomerService.NewCustomer c = json.readValue(lines[i], CustomerService.NewCustomer.class);
                 out.add(new ParsedRow(i + 1, c == null ? null : c.externalId(), c, c == null ? rowProblem("missing-body", "empty row", null) : null));
-            } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            } catch (MismatchedInputException e) {
                 String field = e.getPath().stream().map(p -> p.getFieldName() != null ? p.getFieldName() : "[" + p.getIndex() + "]")
                         .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse(null);
                 out.add(new ParsedRow(i + 1, null, null, rowProblem("malformed-row", "a value has the wrong type"
                         + (field == null ? "" : " at " + field), field)));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 out.add(new ParsedRow(i + 1, null, null, rowProblem("malformed-row", "line " + (i + 1) + " is not a JSON object: "
                         + e.getOriginalMessage(), null)));
             }
@@ -209,7 +212,7 @@ public class CustomerResource {
                         + header.size(), null)));
                 continue;
             }
-            Map<String, String> v = new java.util.HashMap<>();
+            Map<String, String> v = new HashMap<>();
             for (int i = 0; i < header.size(); i++) {
                 String cell = cells.get(i).trim();
                 v.put(header.get(i), cell.isEmpty() ? null : cell);

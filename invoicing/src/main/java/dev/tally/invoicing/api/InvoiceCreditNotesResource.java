@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -66,7 +67,7 @@ public class InvoiceCreditNotesResource {
         Checks.body(body);
         List<CreditNotes.Requested> lines = null;
         if (body.lines() != null) {
-            lines = new java.util.ArrayList<>();
+            lines = new ArrayList<>();
             for (int i = 0; i < body.lines().size(); i++) {
                 LineRequest l = body.lines().get(i);
                 if (l == null) {

@@ -1,16 +1,27 @@
 package dev.tally.invoicing.api;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.billing.InvoiceDocument;
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.billing.PeriodCloser;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.catalog.MeterEntity;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.invoicing.reconcile.AcceptedReplay;
+import dev.tally.invoicing.reconcile.Reconciler;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.metering.FilterSpec;
+import dev.tally.model.metering.MeterDefinition;
+import dev.tally.model.metering.Recount;
+import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
+import dev.tally.model.terms.PeriodTerms;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -26,9 +37,15 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -51,11 +68,11 @@ public class InvoicesResource {
     @Inject
     PeriodCloser closer;
     @Inject
-    dev.tally.invoicing.reconcile.Reconciler reconciler;
+    Reconciler reconciler;
     @Inject
-    dev.tally.invoicing.reconcile.AcceptedReplay replay;
+    AcceptedReplay replay;
     @Inject
-    com.fasterxml.jackson.databind.ObjectMapper json;
+    ObjectMapper json;
     @Context
     ContainerRequestContext request;
 
@@ -133,8 +150,8 @@ public class InvoicesResource {
     }
 
     /** A meter as it is defined now (a meter whose published plan charges it cannot change what it counts). */
-    public record MeterDefinition(String key, String eventType, String aggregation, String property, BigDecimal percentile,
-            List<dev.tally.model.metering.FilterSpec> filters, List<String> groupBy) {
+    public record MeterView(String key, String eventType, String aggregation, String property, BigDecimal percentile,
+            List<FilterSpec> filters, List<String> groupBy) {
     }
 
     /**
@@ -142,13 +159,13 @@ public class InvoicesResource {
      * priced from, the price steps, the exact and the rounded amount, and the way to the events: the meter's usage
      * per UTC day (with a few event ids per day) and each event's record.
      */
-    public record LineExplanation(String meter, String description, MeterDefinition definition, Instant periodStart, Instant periodEnd,
+    public record LineExplanation(String meter, String description, MeterView definition, Instant periodStart, Instant periodEnd,
             BigDecimal quantity, long eventCount, long usageVersion, String priceModel, List<String> priceSteps, BigDecimal exactAmount,
             BigDecimal amount, Link usagePerDay, Link event) {
     }
 
     public record Explanation(String invoiceId, String number, String status, String customerId, String externalId, String currency,
-            Instant periodStart, Instant periodEnd, List<LineExplanation> lines, List<dev.tally.model.terms.PeriodTerms.Line> terms,
+            Instant periodStart, Instant periodEnd, List<LineExplanation> lines, List<PeriodTerms.Line> terms,
             List<InvoiceDocumentV1.Adjustment> adjustments,
             List<Link> adjustmentUsage, BigDecimal subtotal, InvoiceDocumentV1.Tax tax, BigDecimal total, String rounding, List<String> notes) {
     }
@@ -159,7 +176,7 @@ public class InvoicesResource {
      */
     /** One event behind a line: its id, event time, the value the meter read (null for COUNT), its key (UNIQUE_COUNT) and group. */
     public record LineEvents(String invoiceId, String meter, Instant periodStart, Instant periodEnd, BigDecimal recountedQuantity,
-            long events, List<dev.tally.model.metering.Recount.Event> page, String next, String note) {
+            long events, List<Recount.Event> page, String next, String note) {
     }
 
     /**
@@ -185,9 +202,9 @@ public class InvoicesResource {
         if (limit != null && (limit < 1 || limit > 10_000)) {
             throw ProblemException.badRequest("invalid-field", "limit must be between 1 and 10000", "limit");
         }
-        dev.tally.model.metering.MeterDefinition def = reconciler.definition(tenant, meter);
-        dev.tally.model.metering.Recount recount = replay.replayCustomer(tenant, v.customerId(), v.periodStart(), java.time.Duration.ofMinutes(5));
-        List<dev.tally.model.metering.Recount.Event> all = recount.events(def, v.customerId(), v.periodStart());
+        MeterDefinition def = reconciler.definition(tenant, meter);
+        Recount recount = replay.replayCustomer(tenant, v.customerId(), v.periodStart(), Duration.ofMinutes(5));
+        List<Recount.Event> all = recount.events(def, v.customerId(), v.periodStart());
         BigDecimal quantity = recount.count(List.of(def), 0).entrySet().stream()
                 .filter(e -> e.getKey().customerId().equals(v.customerId()) && e.getKey().periodStart().equals(v.periodStart()))
                 .map(e -> e.getValue().quantity()).findFirst().orElse(BigDecimal.ZERO);
@@ -205,9 +222,9 @@ public class InvoicesResource {
             }
         }
         int n = limit == null ? 1000 : limit;
-        List<dev.tally.model.metering.Recount.Event> page = all.subList(Math.min(from, all.size()), Math.min(from + n, all.size()));
+        List<Recount.Event> page = all.subList(Math.min(from, all.size()), Math.min(from + n, all.size()));
         String next = from + n < all.size() ? page.get(page.size() - 1).eventId() : null;
-        return new LineEvents(v.invoiceId(), meter, v.periodStart(), v.periodEnd(), dev.tally.model.pricing.Decimals.normalized(quantity),
+        return new LineEvents(v.invoiceId(), meter, v.periodStart(), v.periodEnd(), Decimals.normalized(quantity),
                 all.size(), page, next, "the events as they stand now; the line was priced from quantity " + v.lines().stream()
                         .filter(l -> meter.equals(l.meter())).findFirst().orElseThrow().quantity().toPlainString()
                         + " when the invoice was finalized — usage that arrived later is billed as adjustments on later invoices");
@@ -221,7 +238,7 @@ public class InvoicesResource {
     public Response html(@PathParam("id") String id) throws Exception {
         String tenant = Caller.of(request).tenant();
         try (Connection c = dataSource.getConnection()) {
-            return Response.ok(dev.tally.invoicing.billing.InvoiceDocument.html(invoices.get(c, tenant, id)), "text/html; charset=utf-8")
+            return Response.ok(InvoiceDocument.html(invoices.get(c, tenant, id)), "text/html; charset=utf-8")
                     .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'").build();
         }
     }
@@ -235,7 +252,7 @@ public class InvoicesResource {
         String tenant = Caller.of(request).tenant();
         try (Connection c = dataSource.getConnection()) {
             Invoices.View v = invoices.get(c, tenant, id);
-            return Response.ok(dev.tally.invoicing.billing.InvoiceDocument.pdf(v), "application/pdf")
+            return Response.ok(InvoiceDocument.pdf(v), "application/pdf")
                     .header("Content-Disposition", "inline; filename=\"" + v.number() + ".pdf\"").build();
         }
     }
@@ -249,7 +266,7 @@ public class InvoicesResource {
         try (Connection c = dataSource.getConnection()) {
             v = invoices.get(c, tenant, id);
         }
-        List<LineExplanation> lines = new java.util.ArrayList<>();
+        List<LineExplanation> lines = new ArrayList<>();
         for (InvoiceDocumentV1.Line l : v.lines()) {
             lines.add(new LineExplanation(l.meter(), l.description(), definition(tenant, l.meter()), v.periodStart(), v.periodEnd(), l.quantity(),
                     l.eventCount(), l.usageVersion(), l.priceModel(), l.explanation(), l.exactAmount(), l.amount(),
@@ -272,19 +289,19 @@ public class InvoicesResource {
     }
 
     private Link usage(String customerId, String meter, Instant from, Instant to) {
-        java.time.LocalDate first = java.time.LocalDate.ofInstant(from, java.time.ZoneOffset.UTC);
-        java.time.LocalDate last = java.time.LocalDate.ofInstant(to.minusNanos(1), java.time.ZoneOffset.UTC);
+        LocalDate first = LocalDate.ofInstant(from, ZoneOffset.UTC);
+        LocalDate last = LocalDate.ofInstant(to.minusNanos(1), ZoneOffset.UTC);
         return new Link("rating", "GET", "/v1/customers/" + customerId + "/usage?meter=" + meter + "&from=" + first + "&to=" + last.plusDays(1));
     }
 
-    private MeterDefinition definition(String tenant, String meter) throws Exception {
-        dev.tally.invoicing.catalog.MeterEntity m = dev.tally.invoicing.catalog.MeterEntity.get(tenant, meter);
+    private MeterView definition(String tenant, String meter) throws Exception {
+        MeterEntity m = MeterEntity.get(tenant, meter);
         if (m == null) {
             return null;
         }
-        return new MeterDefinition(m.meterKey, m.eventType, m.aggregation, m.property, m.percentile,
-                json.readValue(m.filtersJson, new com.fasterxml.jackson.core.type.TypeReference<List<dev.tally.model.metering.FilterSpec>>() { }),
-                json.readValue(m.groupByJson, new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { }));
+        return new MeterView(m.meterKey, m.eventType, m.aggregation, m.property, m.percentile,
+                json.readValue(m.filtersJson, new TypeReference<List<FilterSpec>>() { }),
+                json.readValue(m.groupByJson, new TypeReference<List<String>>() { }));
     }
 
     @POST
@@ -300,7 +317,7 @@ public class InvoicesResource {
         try (Connection c = dataSource.getConnection()) {
             PeriodCloser.lock(c, tenant);
             List<PeriodCloser.Due> due = closer.due(tenant, now, customer.customerId).stream()
-                    .sorted(java.util.Comparator.comparing(x -> x.period().start())).toList();
+                    .sorted(Comparator.comparing(x -> x.period().start())).toList();
             if (due.isEmpty()) {
                 throw ProblemException.conflict("nothing-to-close", "customer '" + body.customer() + "' has no ended billing period without an"
                         + " invoice; a period closes only after its end", "periodStart");
@@ -313,13 +330,13 @@ public class InvoicesResource {
             }
             InvoiceDocumentV1 content = invoices.finalizePeriod(c, tenant, d.customer(), d.subscription(), d.period(), caller.actor(), null, now);
             return Response.status(201).entity(invoices.get(c, tenant, content.invoiceId())).build();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw alreadyInvoiced(e);
         }
     }
 
     /** A concurrent close of the same period loses on the live-period unique index: 409, and its number goes back with the rollback. */
-    private static RuntimeException alreadyInvoiced(java.sql.SQLException e) {
+    private static RuntimeException alreadyInvoiced(SQLException e) {
         if ("23505".equals(e.getSQLState())) {
             return ProblemException.conflict("period-invoiced", "this period was finalized by a concurrent request; nothing was written", null);
         }
@@ -375,7 +392,7 @@ public class InvoicesResource {
             InvoiceDocumentV1 content = invoices.finalizePeriod(c, tenant, new Invoices.Customer(customer.customerId, customer.externalId,
                     customer.currency, customer.taxRegion), s, period, caller.actor(), id, clock.instant());
             return Response.status(201).entity(invoices.get(c, tenant, content.invoiceId())).build();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw alreadyInvoiced(e);
         }
     }

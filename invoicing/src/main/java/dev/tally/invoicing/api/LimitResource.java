@@ -22,6 +22,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -124,7 +125,7 @@ public class LimitResource {
         try {
             return new LimitView(externalId, l.meterKey, l.limitQuantity.stripTrailingZeros(), l.hard, json.readValue(l.alertAtJson, PERCENTS),
                     l.updatedAt);
-        } catch (java.io.IOException x) {
+        } catch (IOException x) {
             throw new IllegalStateException(x);
         }
     }
@@ -132,7 +133,7 @@ public class LimitResource {
     private String text(Object o) {
         try {
             return json.writeValueAsString(o);
-        } catch (java.io.IOException x) {
+        } catch (IOException x) {
             throw new IllegalStateException(x);
         }
     }

@@ -1,6 +1,7 @@
 package dev.tally.invoicing.api;
 
 import dev.tally.model.metering.FilterSpec;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -21,12 +22,12 @@ public final class Requests {
      * for (and only for) a PERCENTILE meter.
      */
     public record NewMeter(String key, String eventType, String aggregation, String property, String description, List<FilterSpec> filters,
-            List<String> groupBy, java.math.BigDecimal percentile) {
+            List<String> groupBy, BigDecimal percentile) {
     }
 
     /** A meter's changeable fields; absent fields stay. */
     public record MeterPatch(String description, List<FilterSpec> filters, List<String> groupBy, String eventType, String aggregation,
-            String property, java.math.BigDecimal percentile) {
+            String property, BigDecimal percentile) {
     }
 
     /** {@code billingCycle} absent: calendar months. */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.payment.PaymentProviders;
+import dev.tally.invoicing.payment.ProviderException;
 import dev.tally.invoicing.payment.StripeEvents;
+import dev.tally.invoicing.payment.stripe.StripeAmounts;
 import dev.tally.invoicing.payment.stripe.StripeSignature;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.platform.problem.ProblemException;
@@ -146,8 +148,8 @@ public class StripeWebhookResource {
         }
         BigDecimal amount;
         try {
-            amount = dev.tally.invoicing.payment.stripe.StripeAmounts.fromMinor(amountPaid, currency);
-        } catch (dev.tally.invoicing.payment.ProviderException e) {
+            amount = StripeAmounts.fromMinor(amountPaid, currency);
+        } catch (ProviderException e) {
             throw ProblemException.unprocessable("payment-mismatch", e.getMessage(), "currency");
         }
         if (amount.compareTo(v.balanceDue()) != 0) {

@@ -1,9 +1,14 @@
 package dev.tally.invoicing.billing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.invoicing.credit.CreditLedger;
+import dev.tally.invoicing.payment.PaymentProviders;
+import dev.tally.invoicing.tax.TaxProvider;
+import dev.tally.invoicing.usage.UsageSnapshots;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceDocumentV1.Adjustment;
 import dev.tally.model.invoice.InvoiceGenerator;
@@ -13,9 +18,11 @@ import dev.tally.model.messages.InvoiceStatusV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.tax.TaxRate;
+import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.PeriodTerms;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
@@ -36,10 +43,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -60,13 +71,13 @@ public class Invoices {
     @Inject
     AuditLog audit;
     @Inject
-    dev.tally.invoicing.usage.UsageSnapshots usageSnapshots;
+    UsageSnapshots usageSnapshots;
     @Inject
-    dev.tally.invoicing.tax.TaxProvider taxes;
+    TaxProvider taxes;
     @Inject
-    dev.tally.invoicing.credit.CreditLedger credits;
+    CreditLedger credits;
     @Inject
-    dev.tally.invoicing.payment.PaymentProviders providers;
+    PaymentProviders providers;
 
     /** A customer as finalizing needs it. */
     public record Customer(String customerId, String externalId, String currency, String taxRegion) {
@@ -119,18 +130,18 @@ public class Invoices {
         if (dues.isEmpty()) {
             return List.of();
         }
-        Map<String, Map<String, dev.tally.invoicing.usage.UsageSnapshots.Usage>> usage = usageSnapshots.forPeriods(c, tenantId,
+        Map<String, Map<String, UsageSnapshots.Usage>> usage = usageSnapshots.forPeriods(c, tenantId,
                 dues.stream().map(d -> d.customer().customerId()).toList(), dues.stream().map(d -> d.period().start()).toList());
         List<String> numbers = nextNumbers(c, tenantId, now, dues.size());
         // late usage of earlier periods: on the customer's oldest invoice of this batch (a reissue re-does its own period only)
         Map<String, List<Adjustment>> adjustments = reissueOf == null ? adjustments(c, tenantId, dues, true) : Map.of();
         List<InvoiceDocumentV1> out = new ArrayList<>(dues.size());
-        java.util.Set<String> adjusted = new java.util.HashSet<>();
-        Map<String, java.util.Optional<TaxRate>> rates = new HashMap<>(); // by tax region, once per batch
+        Set<String> adjusted = new HashSet<>();
+        Map<String, Optional<TaxRate>> rates = new HashMap<>(); // by tax region, once per batch
         credits.lapse(c, tenantId, now); // expired balances leave the ledger explained before any is applied
-        Map<String, List<dev.tally.model.terms.CreditGrant>> grants = credits.grants(c, tenantId,
+        Map<String, List<CreditGrant>> grants = credits.grants(c, tenantId,
                 dues.stream().map(d -> d.customer().customerId()).distinct().toList());
-        List<dev.tally.invoicing.credit.CreditLedger.Use> uses = new ArrayList<>();
+        List<CreditLedger.Use> uses = new ArrayList<>();
         for (int i = 0; i < dues.size(); i++) {
             PeriodCloser.Due d = dues.get(i);
             Customer customer = d.customer();
@@ -145,7 +156,7 @@ public class Invoices {
             if (g.credits() != null) {
                 // the next invoice of this customer in the batch sees the balances this one left
                 grants.put(customer.customerId(), g.credits().after());
-                uses.add(new dev.tally.invoicing.credit.CreditLedger.Use(customer.customerId(), invoiceId, g.credits()));
+                uses.add(new CreditLedger.Use(customer.customerId(), invoiceId, g.credits()));
             }
             out.add(g.document());
         }
@@ -174,7 +185,7 @@ public class Invoices {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into invoiced_usage (invoice_id, meter_key, quantity, event_count, version) values (?, ?, ?, ?, ?)""")) {
             for (InvoiceDocumentV1 content : out) {
-                for (Map.Entry<String, dev.tally.invoicing.usage.UsageSnapshots.Usage> u
+                for (Map.Entry<String, UsageSnapshots.Usage> u
                         : usage.getOrDefault(content.customerId() + "|" + content.periodStart(), Map.of()).entrySet()) {
                     ps.setString(1, content.invoiceId());
                     ps.setString(2, u.getKey());
@@ -288,7 +299,7 @@ public class Invoices {
      * credit on that line ({@code line:<meter>} or the term's key). Without this, a line refunded in full and then
      * reduced by a retraction would be credited twice.
      */
-    private void capByCreditNotes(Connection c, String tenantId, java.util.Set<String> invoiceIds, Map<String, List<Adjustment>> out)
+    private void capByCreditNotes(Connection c, String tenantId, Set<String> invoiceIds, Map<String, List<Adjustment>> out)
             throws Exception {
         if (invoiceIds.isEmpty() || out.isEmpty()) {
             return;
@@ -300,7 +311,7 @@ public class Invoices {
             ps.setArray(2, c.createArrayOf("text", invoiceIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    for (com.fasterxml.jackson.databind.JsonNode l : json.readTree(rs.getString(2)).path("lines")) {
+                    for (JsonNode l : json.readTree(rs.getString(2)).path("lines")) {
                         credited.merge(rs.getString(1) + "|" + l.path("key").asText(), new BigDecimal(l.path("amount").asText()), BigDecimal::add);
                     }
                 }
@@ -358,7 +369,7 @@ public class Invoices {
             }
         }
         for (Touched t : touched.values()) {
-            dev.tally.model.plan.PlanSpec.TermsSpec terms = pricing.terms(tenantId, t.planKey(), t.planVersion());
+            PlanSpec.TermsSpec terms = pricing.terms(tenantId, t.planKey(), t.planVersion());
             Map<String, BigDecimal> rows = billed.getOrDefault(t.invoiceId(), Map.of());
             boolean hasTerms = rows.keySet().stream().anyMatch(k -> k.startsWith("discount:") || k.equals(PeriodTerms.MINIMUM));
             if (terms == null || (terms.minimumCommitment() == null && (terms.discounts() == null || terms.discounts().isEmpty())) && !hasTerms) {
@@ -382,7 +393,7 @@ public class Invoices {
                     RoundingPolicy.DEFAULT)) {
                 repriced.put(l.key(), l);
             }
-            java.util.Set<String> keys = new java.util.LinkedHashSet<>(repriced.keySet());
+            Set<String> keys = new LinkedHashSet<>(repriced.keySet());
             rows.keySet().stream().filter(k -> k.startsWith("discount:") || k.equals(PeriodTerms.MINIMUM)).forEach(keys::add);
             for (String key : keys) {
                 BigDecimal before = rows.getOrDefault(key, BigDecimal.ZERO);
@@ -797,7 +808,7 @@ public class Invoices {
                     + before.currency() + " (partial payments are not supported yet)", "amount");
         }
         markPaid(c, tenantId, before, reference, now);
-        if (!dev.tally.invoicing.payment.PaymentProviders.paidThroughStripe(reference)) {
+        if (!PaymentProviders.paidThroughStripe(reference)) {
             providers.enqueueSync(c, tenantId, invoiceId); // paid outside the provider: it stops collecting
         }
         View after = get(c, tenantId, invoiceId);

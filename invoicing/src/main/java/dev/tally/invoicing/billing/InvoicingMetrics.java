@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /**
@@ -34,7 +35,7 @@ public class InvoicingMetrics {
         Gauge.builder("tally.close.last.run.timestamp.seconds", closer, c -> c.lastRun() == null ? Double.NaN : c.lastRun().finishedAt().getEpochSecond())
                 .description("when this instance's last scheduled period-close run finished").register(registry);
         Gauge.builder("tally.close.last.duration.seconds", closer,
-                        c -> c.lastRun() == null ? Double.NaN : java.time.Duration.between(c.lastRun().startedAt(), c.lastRun().finishedAt()).toMillis() / 1000.0)
+                        c -> c.lastRun() == null ? Double.NaN : Duration.between(c.lastRun().startedAt(), c.lastRun().finishedAt()).toMillis() / 1000.0)
                 .description("how long this instance's last scheduled period-close run took").register(registry);
         Gauge.builder("tally.close.last.finalized", closer, c -> c.lastRun() == null ? 0 : c.lastRun().finalized())
                 .description("invoices finalized by this instance's last scheduled period-close run").register(registry);

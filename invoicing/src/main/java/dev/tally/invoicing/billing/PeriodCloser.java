@@ -18,11 +18,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -71,7 +73,7 @@ public class PeriodCloser {
     }
 
     private volatile Run lastRun;
-    private final java.util.concurrent.atomic.AtomicInteger runFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger runFailures = new AtomicInteger();
     private volatile String runLastFailure;
 
     /** The last scheduled run (null before the first); what the console's overview shows. */
@@ -307,7 +309,7 @@ public class PeriodCloser {
             }
         }
         // oldest first (numbers follow the periods), each subscription's periods in order
-        out.sort(java.util.Comparator.comparing((Due d) -> d.period().start()).thenComparing(d -> d.subscription().subscriptionId()));
+        out.sort(Comparator.comparing((Due d) -> d.period().start()).thenComparing(d -> d.subscription().subscriptionId()));
         return out;
     }
 

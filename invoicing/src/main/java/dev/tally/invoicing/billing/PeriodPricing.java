@@ -16,7 +16,9 @@ import dev.tally.model.pricing.Evaluation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -42,7 +44,7 @@ public class PeriodPricing {
     }
 
     /** Published plan versions never change, so their parsed documents are kept (a bounded map; a draft is read each time). */
-    private final Map<VersionKey, PlanSpec> published = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<VersionKey, PlanSpec> published = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<VersionKey, PlanSpec> eldest) {
             return size() > 1_000;

@@ -1,6 +1,7 @@
 package dev.tally.invoicing.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.kafka.InvoicingConsumer;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.messages.WatermarkV1;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +20,7 @@ import org.jboss.logging.Logger;
  * Idempotent, so Kafka's own offsets (committed after the Postgres commit) are enough.
  */
 @ApplicationScoped
-public class WatermarkConsumer extends dev.tally.invoicing.kafka.InvoicingConsumer {
+public class WatermarkConsumer extends InvoicingConsumer {
     private static final Logger LOG = Logger.getLogger(WatermarkConsumer.class);
     @Inject
     DataSource dataSource;

@@ -6,13 +6,14 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.io.Serializable;
 
 /** One attribution alias; the primary key makes two customers claiming the same alias impossible. */
 @Entity
 @Table(name = "customer_alias")
 @IdClass(CustomerAliasEntity.Key.class)
 public class CustomerAliasEntity extends PanacheEntityBase {
-    public record Key(String tenantId, String kind, String value) implements java.io.Serializable {
+    public record Key(String tenantId, String kind, String value) implements Serializable {
     }
 
     @Id

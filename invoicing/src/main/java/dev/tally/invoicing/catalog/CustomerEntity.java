@@ -6,13 +6,14 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.io.Serializable;
 import java.util.List;
 
 @Entity
 @Table(name = "customer")
 @IdClass(CustomerEntity.Key.class)
 public class CustomerEntity extends PanacheEntityBase {
-    public record Key(String tenantId, String customerId) implements java.io.Serializable {
+    public record Key(String tenantId, String customerId) implements Serializable {
     }
 
     @Id

@@ -6,13 +6,15 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.math.BigDecimal;
 import java.util.List;
 
 @Entity
 @Table(name = "meter")
 @IdClass(MeterEntity.Key.class)
 public class MeterEntity extends PanacheEntityBase {
-    public record Key(String tenantId, String meterKey) implements java.io.Serializable {
+    public record Key(String tenantId, String meterKey) implements Serializable {
     }
 
     @Id
@@ -26,7 +28,7 @@ public class MeterEntity extends PanacheEntityBase {
     public String aggregation;
     public String property;
     /** PERCENTILE's p in (0, 100]; null for every other aggregation. */
-    public java.math.BigDecimal percentile;
+    public BigDecimal percentile;
     public String description;
     /** JSON list of shared-model FilterSpec. */
     @Column(name = "filters_json")

@@ -6,13 +6,14 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.io.Serializable;
 import java.util.List;
 
 @Entity
 @Table(name = "plan")
 @IdClass(PlanEntity.Key.class)
 public class PlanEntity extends PanacheEntityBase {
-    public record Key(String tenantId, String planKey) implements java.io.Serializable {
+    public record Key(String tenantId, String planKey) implements Serializable {
     }
 
     @Id

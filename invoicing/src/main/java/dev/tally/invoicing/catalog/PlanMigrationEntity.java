@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.io.Serializable;
 import java.time.Instant;
 
 /** A scheduled move of a plan's subscriptions to one of its versions. */
@@ -13,7 +14,7 @@ import java.time.Instant;
 @Table(name = "plan_migration")
 @IdClass(PlanMigrationEntity.Key.class)
 public class PlanMigrationEntity extends PanacheEntityBase {
-    public record Key(String tenantId, String migrationId) implements java.io.Serializable {
+    public record Key(String tenantId, String migrationId) implements Serializable {
     }
 
     @Id

@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,7 +15,7 @@ import java.util.List;
 @Table(name = "plan_version")
 @IdClass(PlanVersionEntity.Key.class)
 public class PlanVersionEntity extends PanacheEntityBase {
-    public record Key(String tenantId, String planKey, int version) implements java.io.Serializable {
+    public record Key(String tenantId, String planKey, int version) implements Serializable {
     }
 
     public static final String DRAFT = "draft";

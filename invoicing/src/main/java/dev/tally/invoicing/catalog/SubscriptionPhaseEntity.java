@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,7 +14,7 @@ import java.util.List;
 @Table(name = "subscription_phase")
 @IdClass(SubscriptionPhaseEntity.Key.class)
 public class SubscriptionPhaseEntity extends PanacheEntityBase {
-    public record Key(String tenantId, String subscriptionId, Instant effectiveAt) implements java.io.Serializable {
+    public record Key(String tenantId, String subscriptionId, Instant effectiveAt) implements Serializable {
     }
 
     @Id

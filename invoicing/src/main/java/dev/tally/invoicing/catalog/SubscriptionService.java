@@ -11,7 +11,9 @@ import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -196,7 +198,7 @@ public class SubscriptionService {
 
     /** The tenant's subscriptions as the pure model sees them, their phases read in one query. */
     public static List<Subscription> loadAll(String tenantId, List<SubscriptionEntity> entities) {
-        java.util.Map<String, List<Subscription.Phase>> phases = new java.util.HashMap<>();
+        Map<String, List<Subscription.Phase>> phases = new HashMap<>();
         for (SubscriptionPhaseEntity p : SubscriptionPhaseEntity.<SubscriptionPhaseEntity>list("tenantId = ?1 order by effectiveAt", tenantId)) {
             phases.computeIfAbsent(p.subscriptionId, k -> new ArrayList<>())
                     .add(new Subscription.Phase(p.effectiveAt, p.planKey, p.planVersion, Subscription.Reason.valueOf(p.reason), p.migrationId));

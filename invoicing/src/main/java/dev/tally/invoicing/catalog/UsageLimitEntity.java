@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.List;
 @Table(name = "usage_limit")
 @IdClass(UsageLimitEntity.Key.class)
 public class UsageLimitEntity extends PanacheEntityBase {
-    public record Key(String tenantId, String customerId, String meterKey) implements java.io.Serializable {
+    public record Key(String tenantId, String customerId, String meterKey) implements Serializable {
     }
 
     @Id

@@ -4,6 +4,7 @@ import dev.tally.model.money.Money;
 import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.Credits;
 import dev.tally.model.terms.LedgerEntry;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * Credit grants and their ledger, in the caller's transaction: what finalizing reads (the grants, locked) and
@@ -28,11 +31,11 @@ public class CreditLedger {
     @Inject
     Clock clock;
 
-    @jakarta.inject.Inject
-    javax.sql.DataSource dataSource;
+    @Inject
+    DataSource dataSource;
 
     /** Lapses expired balances of every tenant on a schedule (a close lapses its tenant's first anyway). */
-    @io.quarkus.scheduler.Scheduled(every = "${tally.credits.lapse-every:1h}", concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${tally.credits.lapse-every:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledLapse() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             lapse(c, null, clock.instant());
@@ -108,7 +111,7 @@ public class CreditLedger {
     /** Grants prepaid credit to a customer (and its GRANTED ledger entry); returns the grant's id. */
     public String grant(Connection c, String tenantId, String customerId, String currency, BigDecimal amount, int priority, Instant effectiveAt,
             Instant expiresAt, String reason, String actor) throws SQLException {
-        String grantId = "crd_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        String grantId = "crd_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into credit_grant (tenant_id, grant_id, customer_id, currency, amount, remaining, priority, effective_at, expires_at,
                   reason, created_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {

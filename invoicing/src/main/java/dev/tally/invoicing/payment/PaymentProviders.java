@@ -3,6 +3,7 @@ package dev.tally.invoicing.payment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.payment.stripe.StripeProvider;
 import dev.tally.model.messages.RefundStatusV1;
 import dev.tally.model.messages.Topics;
@@ -21,6 +22,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,7 +46,7 @@ public class PaymentProviders {
     @Inject
     AuditLog audit;
     @Inject
-    dev.tally.invoicing.credit.CreditLedger ledger;
+    CreditLedger ledger;
 
     @ConfigProperty(name = "tally.stripe.api-base", defaultValue = "https://api.stripe.com")
     URI stripeBase;
@@ -233,7 +236,7 @@ public class PaymentProviders {
     }
 
     public List<Refund> refunds(Connection c, String where, Object... args) throws SQLException {
-        List<Refund> out = new java.util.ArrayList<>();
+        List<Refund> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select refund_id, customer_id, invoice_id, credit_note_id, currency, amount, provider, status, provider_refund_id, failure,
                   credited_grant_id, created_at, updated_at from refund where """ + " " + where + " order by created_at, refund_id limit 1000")) {
@@ -284,7 +287,7 @@ public class PaymentProviders {
         }
         if (!"pending".equals(status)) {
             announceRefund(c, tenantId, refundId, now);
-            Map<String, Object> after = new java.util.LinkedHashMap<>();
+            Map<String, Object> after = new LinkedHashMap<>();
             after.put("status", status);
             if (providerRefundId != null) {
                 after.put("providerRefundId", providerRefundId);

@@ -4,6 +4,7 @@ import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceStatus;
+import dev.tally.model.terms.PeriodTerms;
 import dev.tally.model.webhook.Backoff;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -105,7 +106,7 @@ public class ProviderJobs {
         for (InvoiceDocumentV1.Line l : invoice.lines()) {
             lines.add(new PaymentProvider.Line(l.description(), l.amount()));
         }
-        for (dev.tally.model.terms.PeriodTerms.Line t : invoice.terms()) {
+        for (PeriodTerms.Line t : invoice.terms()) {
             lines.add(new PaymentProvider.Line(t.description(), t.amount()));
         }
         for (InvoiceDocumentV1.Adjustment a : invoice.adjustments()) {

@@ -1,5 +1,6 @@
 package dev.tally.invoicing.reconcile;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.AcceptedEventV1;
@@ -12,10 +13,12 @@ import dev.tally.platform.kafka.RecordHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -40,7 +43,7 @@ public class AcceptedReplay {
     static final Duration BEFORE_PERIOD = Duration.ofHours(1);
 
     /** The recount of one customer's records only (others are skipped by their key, unparsed), from {@code periodStart} on. */
-    public Recount replayCustomer(String tenantId, String customerId, java.time.Instant periodStart, Duration timeout) throws Exception {
+    public Recount replayCustomer(String tenantId, String customerId, Instant periodStart, Duration timeout) throws Exception {
         String key = tenantId + "/" + customerId;
         return replay(Set.of(tenantId), k -> k.equals(key), periodStart, timeout).get(tenantId);
     }
@@ -49,11 +52,11 @@ public class AcceptedReplay {
      * Recounts per tenant; {@code tenants} null: every tenant on the topic. {@code periodStart} not null: only records
      * published from an hour before it are read (events of that period and later cannot have been published earlier).
      */
-    public Map<String, Recount> replay(Set<String> tenants, java.time.Instant periodStart, Duration timeout) throws Exception {
+    public Map<String, Recount> replay(Set<String> tenants, Instant periodStart, Duration timeout) throws Exception {
         return replay(tenants, k -> true, periodStart, timeout);
     }
 
-    private Map<String, Recount> replay(Set<String> tenants, java.util.function.Predicate<String> keys, java.time.Instant periodStart,
+    private Map<String, Recount> replay(Set<String> tenants, Predicate<String> keys, Instant periodStart,
             Duration timeout) throws Exception {
         ObjectMapper lenient = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         Map<String, Recount> out = new HashMap<>();
@@ -100,7 +103,7 @@ public class AcceptedReplay {
                         } else if (AcceptedEventV1.SCHEMA.equals(schema) || schema == null) {
                             recount.accepted(lenient.readValue(r.value(), AcceptedEventV1.class));
                         }
-                    } catch (com.fasterxml.jackson.core.JacksonException e) {
+                    } catch (JacksonException e) {
                         recount.unreadable();
                     }
                 }

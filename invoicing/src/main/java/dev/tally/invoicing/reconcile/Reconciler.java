@@ -2,13 +2,18 @@ package dev.tally.invoicing.reconcile;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.billing.PeriodPricing;
 import dev.tally.invoicing.catalog.MeterEntity;
+import dev.tally.invoicing.refund.CreditNoteService;
 import dev.tally.invoicing.webhook.Webhooks;
 import dev.tally.model.metering.Aggregation;
+import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.metering.Recount;
 import dev.tally.model.pricing.Decimals;
+import dev.tally.model.terms.CreditNotes;
+import dev.tally.platform.problem.ProblemException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +22,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +37,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -106,10 +113,10 @@ public class Reconciler {
     }
 
     @Inject
-    dev.tally.invoicing.billing.PeriodPricing pricing;
+    PeriodPricing pricing;
     @Inject
-    dev.tally.invoicing.refund.CreditNoteService creditNotes;
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tally.invoicing.reconcile-credit-overcharges", defaultValue = "false")
+    CreditNoteService creditNotes;
+    @ConfigProperty(name = "tally.invoicing.reconcile-credit-overcharges", defaultValue = "false")
     boolean creditOverchargesOnSchedule;
 
     /**
@@ -315,17 +322,17 @@ public class Reconciler {
                                 currency = rs.getString(5);
                             }
                         }
-                        var period = new dev.tally.model.metering.BillingPeriod(row.periodStart(), row.periodEnd());
+                        var period = new BillingPeriod(row.periodStart(), row.periodEnd());
                         var fair = pricing.charge(tenantId, planKey, version, currency, period, row.meter(), row.recounted(), row.recountedEvents());
                         BigDecimal over = fair == null ? BigDecimal.ZERO : billed.subtract(fair.amount());
                         if (over.signum() <= 0) {
                             return null;
                         }
-                        var note = creditNotes.create(c, tenantId, invoiceId, List.of(new dev.tally.model.terms.CreditNotes.Requested(
+                        var note = creditNotes.create(c, tenantId, invoiceId, List.of(new CreditNotes.Requested(
                                 "line:" + row.meter(), over)), "reconciliation " + reconciliationId + ": billed " + billed.toPlainString() + " for "
                                         + row.invoiced().toPlainString() + ", the events recount " + row.recounted().toPlainString() + " ("
                                         + fair.amount().toPlainString() + ")", "refund",
-                                dev.tally.invoicing.refund.CreditNoteService.RULE_RECONCILIATION, true, "rule:reconciliation", clock.instant());
+                                CreditNoteService.RULE_RECONCILIATION, true, "rule:reconciliation", clock.instant());
                         return note.creditNoteId();
                     }
                 });
@@ -401,7 +408,7 @@ public class Reconciler {
             ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw dev.tally.platform.problem.ProblemException.notFound("reconciliation-not-found", "no reconciliation '" + id
+                    throw ProblemException.notFound("reconciliation-not-found", "no reconciliation '" + id
                             + "' in this tenant");
                 }
                 return json.readValue(rs.getString(1), Report.class);
@@ -409,14 +416,14 @@ public class Reconciler {
         }
     }
 
-    private static Recount.Key key(ResultSet rs) throws java.sql.SQLException {
+    private static Recount.Key key(ResultSet rs) throws SQLException {
         return new Recount.Key(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getTimestamp(4).toInstant());
     }
 
     /** A meter of the tenant as shared-model defines it (404 when there is none). */
     public MeterDefinition definition(String tenantId, String meter) {
         return QuarkusTransaction.requiringNew().call(() -> definitions(tenantId)).stream().filter(m -> m.key().equals(meter)).findFirst().orElseThrow(
-                () -> dev.tally.platform.problem.ProblemException.notFound("meter-not-found", "no meter '" + meter + "'"));
+                () -> ProblemException.notFound("meter-not-found", "no meter '" + meter + "'"));
     }
 
     private List<MeterDefinition> definitions(String tenantId) {

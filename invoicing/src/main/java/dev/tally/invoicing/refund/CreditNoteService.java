@@ -9,9 +9,11 @@ import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.messages.CreditNoteIssuedV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.money.Money;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.model.terms.CreditNotes;
+import dev.tally.model.terms.PeriodTerms;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
 import dev.tally.platform.problem.ProblemException;
@@ -285,7 +287,7 @@ public class CreditNoteService {
             String key = "line:" + l.meter();
             lines.add(new CreditNotes.Creditable(key, l.description(), l.amount(), credited.getOrDefault(key, BigDecimal.ZERO)));
         }
-        for (dev.tally.model.terms.PeriodTerms.Line t : invoice.terms()) {
+        for (PeriodTerms.Line t : invoice.terms()) {
             lines.add(new CreditNotes.Creditable(t.key(), t.description(), t.amount(), credited.getOrDefault(t.key(), BigDecimal.ZERO)));
         }
         for (InvoiceDocumentV1.Adjustment a : invoice.adjustments()) {
@@ -351,7 +353,7 @@ public class CreditNoteService {
 
     /** In the currency's minor units (exact: the amounts are sums and differences of rounded amounts). */
     private static BigDecimal minor(BigDecimal amount, String currency) {
-        return dev.tally.model.money.Money.of(amount, currency).amount();
+        return Money.of(amount, currency).amount();
     }
 
     private static Instant instant(ResultSet rs, int i) throws SQLException {

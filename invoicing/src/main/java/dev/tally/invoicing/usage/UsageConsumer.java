@@ -1,6 +1,7 @@
 package dev.tally.invoicing.usage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.kafka.InvoicingConsumer;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
@@ -24,7 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * snapshots that change nothing.
  */
 @ApplicationScoped
-public class UsageConsumer extends dev.tally.invoicing.kafka.InvoicingConsumer {
+public class UsageConsumer extends InvoicingConsumer {
     @Inject
     UsageSnapshots snapshots;
     @Inject

@@ -1,6 +1,9 @@
 package dev.tally.invoicing.usage;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.platform.kafka.RejectedRecords;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -21,13 +24,13 @@ public class UsageSnapshots {
     @Inject
     DataSource dataSource;
     @Inject
-    com.fasterxml.jackson.databind.ObjectMapper json;
+    ObjectMapper json;
 
     public record Usage(BigDecimal quantity, long eventCount, long version) {
     }
 
     /** Stores the snapshots in one transaction; older or repeated versions change nothing. */
-    public void store(List<RatedUsageV1> snapshots) throws SQLException, com.fasterxml.jackson.core.JsonProcessingException {
+    public void store(List<RatedUsageV1> snapshots) throws SQLException, JsonProcessingException {
         store(snapshots, List.of());
     }
 
@@ -35,8 +38,8 @@ public class UsageSnapshots {
      * Stores the snapshots, and sets the unreadable records aside in {@code rejected_record} (with the
      * reason), in one transaction: one bad record does not stall the partition, and none disappears.
      */
-    public void store(List<RatedUsageV1> snapshots, List<dev.tally.platform.kafka.RejectedRecords.Rejected> unreadable)
-            throws SQLException, com.fasterxml.jackson.core.JsonProcessingException {
+    public void store(List<RatedUsageV1> snapshots, List<RejectedRecords.Rejected> unreadable)
+            throws SQLException, JsonProcessingException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
@@ -60,7 +63,7 @@ public class UsageSnapshots {
                     ps.addBatch();
                 }
                 ps.executeBatch();
-                dev.tally.platform.kafka.RejectedRecords.insert(c, unreadable);
+                RejectedRecords.insert(c, unreadable);
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();

@@ -5,7 +5,11 @@ import dev.tally.platform.security.WebhookSignature;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -72,7 +76,7 @@ public class WebhookDispatcher {
             try {
                 URI target = URI.create(d.url());
                 if (!allowPrivate && internal(target.getHost())) {
-                    throw new java.io.IOException("refused: " + target.getHost() + " resolves to a loopback, private or link-local address");
+                    throw new IOException("refused: " + target.getHost() + " resolves to a loopback, private or link-local address");
                 }
                 long now = clock.instant().getEpochSecond();
                 HttpRequest request = HttpRequest.newBuilder(target).timeout(timeout)
@@ -85,7 +89,7 @@ public class WebhookDispatcher {
                         .header("Idempotency-Key", d.eventId())
                         .POST(HttpRequest.BodyPublishers.ofString(d.payload())).build();
                 status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (java.io.IOException | IllegalArgumentException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             }
             record(d, status, error);
@@ -94,13 +98,13 @@ public class WebhookDispatcher {
     }
 
     /** A tenant's URL must not reach into the network Tally runs in. */
-    public static boolean internal(String host) throws java.net.UnknownHostException {
+    public static boolean internal(String host) throws UnknownHostException {
         if (host == null) {
             return true;
         }
-        for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+        for (InetAddress a : InetAddress.getAllByName(host)) {
             if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()
-                    || (a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc)) {
+                    || (a instanceof Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc)) {
                 return true;
             }
         }

@@ -1,6 +1,7 @@
 package dev.tally.invoicing.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.kafka.InvoicingConsumer;
 import dev.tally.platform.kafka.RejectedRecords;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -18,7 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * committed after it. Enqueueing is idempotent per (endpoint, event id), so a crash in between re-reads records
  * that add nothing. Subclasses only say which record is which event.
  */
-public abstract class WebhookFeed extends dev.tally.invoicing.kafka.InvoicingConsumer {
+public abstract class WebhookFeed extends InvoicingConsumer {
     @Inject
     protected Webhooks webhooks;
     @Inject

@@ -1,15 +1,19 @@
 package dev.tally.rating.api;
 
 import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.security.RateLimits;
 import dev.tally.platform.security.TenantKeys;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Every rating API request carries a tenant API key with the {@code read} or {@code admin} scope (or an admin user's
@@ -25,13 +29,13 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Inject
     CatalogView catalog;
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tally.api.rate-limit.requests-per-second", defaultValue = "1000")
+    @ConfigProperty(name = "tally.api.rate-limit.requests-per-second", defaultValue = "1000")
     double rate;
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tally.api.rate-limit.burst", defaultValue = "2000")
+    @ConfigProperty(name = "tally.api.rate-limit.burst", defaultValue = "2000")
     double burst;
-    private volatile dev.tally.platform.security.RateLimits limits;
-    @jakarta.ws.rs.core.Context
-    jakarta.ws.rs.container.ResourceInfo resource;
+    private volatile RateLimits limits;
+    @Context
+    ResourceInfo resource;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -39,14 +43,14 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         boolean entitlement = resource.getResourceClass() == EntitlementResource.class;
         TenantKeys.TenantCaller key = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
                 request.getHeaderString(TenantKeys.TENANT_HEADER), entitlement ? ENTITLEMENT_SCOPES : SCOPES, entitlement ? "an entitlement check" : "reading usage");
-        dev.tally.platform.security.RateLimits l = limits;
+        RateLimits l = limits;
         if (l == null) {
-            l = new dev.tally.platform.security.RateLimits(rate, burst);
+            l = new RateLimits(rate, burst);
             limits = l;
         }
         long retryAfter = l.retryAfter(key.keyId());
         if (retryAfter > 0) {
-            request.abortWith(dev.tally.platform.security.RateLimits.tooMany(key.describe(), retryAfter));
+            request.abortWith(RateLimits.tooMany(key.describe(), retryAfter));
             return;
         }
         request.setProperty(TENANT, key.tenantId());

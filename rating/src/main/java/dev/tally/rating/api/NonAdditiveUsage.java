@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class NonAdditiveUsage {
         Instant rangeStart = from.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant rangeEnd = to.atStartOfDay(ZoneOffset.UTC).toInstant();
         boolean integral = meter.aggregation() == Aggregation.TIME_WEIGHTED_SUM;
-        Map<Bucket, List<Observation>> buckets = new TreeMap<>(java.util.Comparator.comparing(Bucket::dimensions)
+        Map<Bucket, List<Observation>> buckets = new TreeMap<>(Comparator.comparing(Bucket::dimensions)
                 .thenComparing(Bucket::periodStart));
         Map<Bucket, Instant> periodEnds = new HashMap<>();
         for (UsageQueries.ObservationRow r : rows) {

@@ -3,6 +3,7 @@ package dev.tally.rating.api;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.pricing.Decimals;
@@ -25,6 +26,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +101,7 @@ public class UsageResource {
                 throw ProblemException.notFound("meter-not-found", "no meter '" + meter + "' in this tenant");
             }
         }
-        meters.sort(java.util.Comparator.comparing(MeterDefinition::key));
+        meters.sort(Comparator.comparing(MeterDefinition::key));
         Map<String, List<UsageQueries.DayRow>> byMeter = new LinkedHashMap<>();
         for (UsageQueries.DayRow r : queries.days(tenantId, c.customerId(), start, end, meter)) {
             byMeter.computeIfAbsent(r.meterKey(), k -> new ArrayList<>()).add(r);
@@ -158,7 +160,7 @@ public class UsageResource {
             throws Exception {
         try {
             return NonAdditiveUsage.of(m, queries.observations(tenantId, customerId, m.key(), start.atStartOfDay(ZoneOffset.UTC).toInstant(),
-                    end.atStartOfDay(ZoneOffset.UTC).toInstant(), m.aggregation() == dev.tally.model.metering.Aggregation.TIME_WEIGHTED_SUM,
+                    end.atStartOfDay(ZoneOffset.UTC).toInstant(), m.aggregation() == Aggregation.TIME_WEIGHTED_SUM,
                     MAX_OBSERVATIONS), start, end);
         } catch (UsageQueries.TooManyObservations e) {
             throw new ProblemException(422, "too-many-observations", "Range too large for this meter", e.getMessage(), "to", null);

@@ -8,6 +8,7 @@ import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.tracing.TraceContext;
 import dev.tally.rating.store.RatingStore;
+import dev.tally.rating.store.UsageCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,11 +22,13 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -51,7 +54,7 @@ public class EventsConsumer extends StoredOffsetsConsumer {
     @Inject
     Tracer tracer;
     @Inject
-    dev.tally.rating.store.UsageCache usage;
+    UsageCache usage;
     @ConfigProperty(name = "tally.rating.consumer.enabled", defaultValue = "true")
     boolean enabled;
     @ConfigProperty(name = "tally.rating.consumer.group", defaultValue = "tally-rating")
@@ -127,8 +130,8 @@ public class EventsConsumer extends StoredOffsetsConsumer {
             usage.update(result.totals());
             rated.increment(result.applied());
             long now = clock.millis();
-            for (java.time.Instant at : result.acceptedAt()) {
-                freshness.record(Math.max(0, now - at.toEpochMilli()), java.util.concurrent.TimeUnit.MILLISECONDS);
+            for (Instant at : result.acceptedAt()) {
+                freshness.record(Math.max(0, now - at.toEpochMilli()), TimeUnit.MILLISECONDS);
             }
         } finally {
             spans.values().forEach(Span::end);

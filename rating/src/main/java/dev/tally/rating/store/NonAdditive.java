@@ -10,6 +10,7 @@ import dev.tally.model.metering.agg.Accumulator;
 import dev.tally.model.metering.agg.AvgAccumulator;
 import dev.tally.model.metering.agg.LatestAccumulator;
 import dev.tally.model.metering.agg.MaxAccumulator;
+import dev.tally.model.metering.agg.MeterFilter;
 import dev.tally.model.metering.agg.MinAccumulator;
 import dev.tally.model.metering.agg.Observation;
 import dev.tally.model.metering.agg.PercentileAccumulator;
@@ -21,7 +22,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One poll's changes to the aggregates of non-additive meters (everything but COUNT and SUM), inside rating's
@@ -227,7 +231,7 @@ final class NonAdditive {
                 Observation o = in.get(i);
                 ids[i] = o.eventId();
                 // timestamptz keeps microseconds and would round up into the next second; the nanos are kept apart
-                times[i] = Timestamp.from(o.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+                times[i] = Timestamp.from(o.timestamp().truncatedTo(ChronoUnit.MICROS));
                 nanos[i] = o.timestamp().getNano();
                 values[i] = o.value();
                 keys[i] = o.key();
@@ -295,7 +299,7 @@ final class NonAdditive {
         ps.setString(5, k.dimensions());
     }
 
-    private static void bindKeys(Connection c, PreparedStatement ps, java.util.Collection<RatingStore.AggKey> keys, int first)
+    private static void bindKeys(Connection c, PreparedStatement ps, Collection<RatingStore.AggKey> keys, int first)
             throws SQLException {
         int n = keys.size();
         String[] t = new String[n];
@@ -360,12 +364,12 @@ final class NonAdditive {
         StringBuilder b = new StringBuilder().append(m.aggregation()).append('|').append(m.eventType()).append('|').append(m.property())
                 .append('|').append(m.percentile() == null ? "" : m.percentile().stripTrailingZeros().toPlainString()).append('|')
                 .append(String.join(",", m.groupBy())).append('|');
-        for (dev.tally.model.metering.agg.MeterFilter.Condition c : m.filter().conditions()) {
+        for (MeterFilter.Condition c : m.filter().conditions()) {
             switch (c) {
-                case dev.tally.model.metering.agg.MeterFilter.Equals e -> b.append("eq:").append(e.property()).append('=').append(e.value());
-                case dev.tally.model.metering.agg.MeterFilter.In in -> b.append("in:").append(in.property()).append('=')
-                        .append(String.join(",", new java.util.TreeSet<>(in.values())));
-                case dev.tally.model.metering.agg.MeterFilter.Exists x -> b.append("exists:").append(x.property());
+                case MeterFilter.Equals e -> b.append("eq:").append(e.property()).append('=').append(e.value());
+                case MeterFilter.In in -> b.append("in:").append(in.property()).append('=')
+                        .append(String.join(",", new TreeSet<>(in.values())));
+                case MeterFilter.Exists x -> b.append("exists:").append(x.property());
             }
             b.append(';');
         }

@@ -2,6 +2,10 @@ package dev.tally.rating.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.event.UsageEvent;
+import dev.tally.model.invoice.Invoice;
+import dev.tally.model.invoice.InvoiceCalculator;
+import dev.tally.model.invoice.InvoiceLine;
+import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.messages.AcceptanceMarkerV1;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.AlertV1;
@@ -14,6 +18,11 @@ import dev.tally.model.messages.WatermarkV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.Entitlement;
 import dev.tally.model.metering.MeterDefinition;
+import dev.tally.model.metering.agg.Observation;
+import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.pricing.Evaluation;
+import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.kafka.RejectedRecords;
@@ -24,6 +33,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,19 +43,23 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 /** Rating's tables: aggregates, consumed offsets and applied outbox positions — all in one transaction. */
 @ApplicationScoped
 public class RatingStore {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RatingStore.class);
+    private static final Logger LOG = Logger.getLogger(RatingStore.class);
     @Inject
     DataSource dataSource;
     @Inject
@@ -236,7 +250,7 @@ public class RatingStore {
      * observation (the others: amount 0) and the direction.
      */
     private record Contribution(AggKey agg, DayKey day, BillingPeriod period, Map<String, String> dimensions, BigDecimal amount,
-            MeterDefinition meter, dev.tally.model.metering.agg.Observation observation, int sign, String eventId) {
+            MeterDefinition meter, Observation observation, int sign, String eventId) {
         Instant periodEnd() {
             return period.end();
         }
@@ -258,7 +272,7 @@ public class RatingStore {
         for (MeterDefinition meter : catalog.definitions(e.tenantId())) {
             boolean additive = meter.aggregation().additive();
             BigDecimal contribution = additive ? meter.contribution(event) : BigDecimal.ZERO;
-            dev.tally.model.metering.agg.Observation observation = additive ? null : meter.observation(event);
+            Observation observation = additive ? null : meter.observation(event);
             if (contribution == null || (!additive && observation == null)) {
                 continue; // not the meter's event, or without the value it reads
             }
@@ -296,7 +310,7 @@ public class RatingStore {
         List<String> topics = new ArrayList<>();
         List<Integer> partitions = new ArrayList<>();
         List<Long> outboxIds = new ArrayList<>();
-        java.util.Set<BatchKey> seen = new java.util.HashSet<>();
+        Set<BatchKey> seen = new HashSet<>();
         for (ConsumerRecord<String, String> r : records) {
             BatchKey k = AcceptanceMarkerV1.SCHEMA.equals(RecordHeaders.string(r, Headers.SCHEMA)) ? null : batchKey(r);
             if (k != null && seen.add(k)) {
@@ -397,7 +411,7 @@ public class RatingStore {
     }
 
     /** The plan version in force for a customer's billing period, with the customer's currency; null when none is. */
-    private record PlanInForce(String currency, String planKey, int version, dev.tally.model.plan.PlanSpec spec) {
+    private record PlanInForce(String currency, String planKey, int version, PlanSpec spec) {
     }
 
     /**
@@ -408,12 +422,12 @@ public class RatingStore {
     private PlanInForce planInForce(String tenantId, String customerId, BillingPeriod period, Instant now) {
         CatalogRecordV1.Customer customer = catalog.customer(tenantId, customerId);
         Instant at = now.isBefore(period.end()) ? (now.isBefore(period.start()) ? period.start() : now) : period.lastInstant();
-        dev.tally.model.subscription.Subscription sub = catalog.subscriptions(tenantId, customerId).stream()
+        Subscription sub = catalog.subscriptions(tenantId, customerId).stream()
                 .filter(x -> x.activeAt(period.start())).findFirst().orElse(null);
         if (customer == null || sub == null) {
             return null;
         }
-        dev.tally.model.subscription.Subscription.Phase phase = sub.phaseAt(at.isBefore(sub.start()) ? sub.start() : at).orElse(null);
+        Subscription.Phase phase = sub.phaseAt(at.isBefore(sub.start()) ? sub.start() : at).orElse(null);
         CatalogRecordV1.PlanVersion version = phase == null ? null : catalog.planVersion(tenantId, phase.planKey(), phase.planVersion());
         if (version == null) {
             if (phase != null) {
@@ -445,17 +459,17 @@ public class RatingStore {
         if (plans.isEmpty()) {
             return out;
         }
-        Map<MeterPeriod, Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage>> usage = UsageQueries.periods(c, plans.keySet());
+        Map<MeterPeriod, Map<String, PlanCharges.MeterUsage>> usage = UsageQueries.periods(c, plans.keySet());
         for (Map.Entry<MeterPeriod, PlanInForce> e : plans.entrySet()) {
             MeterPeriod k = e.getKey();
             PlanInForce p = e.getValue();
-            dev.tally.model.invoice.Invoice priced = dev.tally.model.invoice.InvoiceCalculator.compute(p.currency(), periods.get(k),
-                    dev.tally.model.invoice.PlanCharges.of(p.spec(), usage.getOrDefault(k, Map.of())), dev.tally.model.money.RoundingPolicy.DEFAULT);
-            for (dev.tally.model.invoice.InvoiceLine l : priced.lines()) {
+            Invoice priced = InvoiceCalculator.compute(p.currency(), periods.get(k),
+                    PlanCharges.of(p.spec(), usage.getOrDefault(k, Map.of())), RoundingPolicy.DEFAULT);
+            for (InvoiceLine l : priced.lines()) {
                 if (l.meterKey() != null) {
                     out.put(new MeterPeriod(k.tenantId(), k.customerId(), l.meterKey(), k.periodStart()), new RatedUsageV1.Charge(p.planKey(),
                             p.version(), p.currency(), l.quantity(), l.unroundedAmount(),
-                            l.explanation().stream().map(dev.tally.model.pricing.Evaluation.Step::text).toList()));
+                            l.explanation().stream().map(Evaluation.Step::text).toList()));
                 }
             }
         }
@@ -469,7 +483,7 @@ public class RatingStore {
         String[] tenants = new String[n];
         String[] customers = new String[n];
         String[] meters = new String[n];
-        java.sql.Date[] dates = new java.sql.Date[n];
+        Date[] dates = new Date[n];
         String[] dims = new String[n];
         BigDecimal[] quantities = new BigDecimal[n];
         Long[] counts = new Long[n];
@@ -480,7 +494,7 @@ public class RatingStore {
             tenants[i] = e.getKey().tenantId();
             customers[i] = e.getKey().customerId();
             meters[i] = e.getKey().meterKey();
-            dates[i] = java.sql.Date.valueOf(e.getKey().day());
+            dates[i] = Date.valueOf(e.getKey().day());
             dims[i] = e.getKey().dimensions();
             quantities[i] = e.getValue().quantity;
             counts[i] = e.getValue().events;
@@ -582,10 +596,10 @@ public class RatingStore {
             if (plan == null) {
                 continue; // usage outside a subscription is metered, not priced
             }
-            Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> after = UsageQueries.period(c, m.tenantId(), m.customerId(), m.periodStart());
-            Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> before = new HashMap<>(after);
+            Map<String, PlanCharges.MeterUsage> after = UsageQueries.period(c, m.tenantId(), m.customerId(), m.periodStart());
+            Map<String, PlanCharges.MeterUsage> before = new HashMap<>(after);
             e.getValue().forEach((meter, delta) -> before.computeIfPresent(meter,
-                    (k, u) -> new dev.tally.model.invoice.PlanCharges.MeterUsage(u.quantity().subtract(delta), u.eventCount())));
+                    (k, u) -> new PlanCharges.MeterUsage(u.quantity().subtract(delta), u.eventCount())));
             BigDecimal spentAfter = spend(plan.currency(), period, plan.spec(), after);
             BigDecimal spentBefore = spend(plan.currency(), period, plan.spec(), before);
             Entitlement ent = new Entitlement(budget.limit(), false, budget.alertAt());
@@ -601,10 +615,10 @@ public class RatingStore {
     }
 
     /** The period's running amount: the draft invoice's total for this usage (lines rounded once, then summed). */
-    private static BigDecimal spend(String currency, BillingPeriod period, dev.tally.model.plan.PlanSpec spec,
-            Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> usage) {
-        return dev.tally.model.invoice.InvoiceCalculator.compute(currency, period, dev.tally.model.invoice.PlanCharges.of(spec, usage),
-                dev.tally.model.money.RoundingPolicy.DEFAULT).total().amount();
+    private static BigDecimal spend(String currency, BillingPeriod period, PlanSpec spec,
+            Map<String, PlanCharges.MeterUsage> usage) {
+        return InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, usage),
+                RoundingPolicy.DEFAULT).total().amount();
     }
 
     /** The outbox record of one threshold crossing; its id names the crossing, so it is the same wherever it is written. */
@@ -674,7 +688,7 @@ public class RatingStore {
     }
 
     /** Stored next offsets for the given partitions (absent: never consumed). */
-    public Map<TopicPartition, Long> offsets(java.util.Collection<TopicPartition> partitions) throws SQLException {
+    public Map<TopicPartition, Long> offsets(Collection<TopicPartition> partitions) throws SQLException {
         return StoredOffsets.read(dataSource, OFFSETS, partitions);
     }
 }

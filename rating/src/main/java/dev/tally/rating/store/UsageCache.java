@@ -1,5 +1,7 @@
 package dev.tally.rating.store;
 
+import io.quarkus.scheduler.Scheduled;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -50,7 +52,7 @@ public class UsageCache {
     }
 
     /** Entries nobody asked for in a while go: the map holds what entitlement checks use, not every meter ever rated. */
-    @io.quarkus.scheduler.Scheduled(every = "1m", concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void evict() {
         long horizon = System.nanoTime() - Duration.ofMinutes(1).toNanos();
         entries.values().removeIf(e -> e.at() < horizon);

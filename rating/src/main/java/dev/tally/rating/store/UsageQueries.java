@@ -1,5 +1,7 @@
 package dev.tally.rating.store;
 
+import dev.tally.model.invoice.PlanCharges;
+import dev.tally.model.metering.agg.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -7,9 +9,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /** Reads of rating's usage tables, always for one tenant's customer. */
@@ -30,7 +37,7 @@ public class UsageQueries {
             ps.setString(1, key.tenantId());
             ps.setString(2, key.customerId());
             ps.setString(3, key.meterKey());
-            ps.setTimestamp(4, java.sql.Timestamp.from(key.periodStart()));
+            ps.setTimestamp(4, Timestamp.from(key.periodStart()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBigDecimal(1);
@@ -39,18 +46,18 @@ public class UsageQueries {
     }
 
     /** As {@link #period}, in the caller's connection (and transaction). */
-    public static java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> period(Connection c, String tenantId, String customerId,
-            java.time.Instant periodStart) throws SQLException {
-        java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> out = new java.util.HashMap<>();
+    public static Map<String, PlanCharges.MeterUsage> period(Connection c, String tenantId, String customerId,
+            Instant periodStart) throws SQLException {
+        Map<String, PlanCharges.MeterUsage> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select meter_key, sum(quantity), sum(event_count) from usage_aggregate
                 where tenant_id = ? and customer_id = ? and period_start = ? group by meter_key""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
-            ps.setTimestamp(3, java.sql.Timestamp.from(periodStart));
+            ps.setTimestamp(3, Timestamp.from(periodStart));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new dev.tally.model.invoice.PlanCharges.MeterUsage(rs.getBigDecimal(2), rs.getLong(3)));
+                    out.put(rs.getString(1), new PlanCharges.MeterUsage(rs.getBigDecimal(2), rs.getLong(3)));
                 }
             }
         }
@@ -61,20 +68,20 @@ public class UsageQueries {
      * As {@link #period}, for several (tenant, customer, period start) at once — {@code meterKey} of the keys is
      * ignored — in the caller's connection (and transaction).
      */
-    static java.util.Map<RatingStore.MeterPeriod, java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage>> periods(Connection c,
-            java.util.Collection<RatingStore.MeterPeriod> keys) throws SQLException {
+    static Map<RatingStore.MeterPeriod, Map<String, PlanCharges.MeterUsage>> periods(Connection c,
+            Collection<RatingStore.MeterPeriod> keys) throws SQLException {
         int n = keys.size();
         String[] tenants = new String[n];
         String[] customers = new String[n];
-        java.sql.Timestamp[] starts = new java.sql.Timestamp[n];
+        Timestamp[] starts = new Timestamp[n];
         int i = 0;
         for (RatingStore.MeterPeriod k : keys) {
             tenants[i] = k.tenantId();
             customers[i] = k.customerId();
-            starts[i] = java.sql.Timestamp.from(k.periodStart());
+            starts[i] = Timestamp.from(k.periodStart());
             i++;
         }
-        java.util.Map<RatingStore.MeterPeriod, java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage>> out = new java.util.HashMap<>();
+        Map<RatingStore.MeterPeriod, Map<String, PlanCharges.MeterUsage>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select a.tenant_id, a.customer_id, a.period_start, a.meter_key, sum(a.quantity), sum(a.event_count)
                 from usage_aggregate a
@@ -87,8 +94,8 @@ public class UsageQueries {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.computeIfAbsent(new RatingStore.MeterPeriod(rs.getString(1), rs.getString(2), null, rs.getTimestamp(3).toInstant()),
-                            x -> new java.util.HashMap<>()).put(rs.getString(4),
-                            new dev.tally.model.invoice.PlanCharges.MeterUsage(rs.getBigDecimal(5), rs.getLong(6)));
+                            x -> new HashMap<>()).put(rs.getString(4),
+                            new PlanCharges.MeterUsage(rs.getBigDecimal(5), rs.getLong(6)));
                 }
             }
         }
@@ -96,16 +103,16 @@ public class UsageQueries {
     }
 
     /** The customer's aggregates for the period starting at {@code periodStart}, per meter, summed over groups. */
-    public java.util.Map<String, dev.tally.model.invoice.PlanCharges.MeterUsage> period(String tenantId, String customerId,
-            java.time.Instant periodStart) throws SQLException {
+    public Map<String, PlanCharges.MeterUsage> period(String tenantId, String customerId,
+            Instant periodStart) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return period(c, tenantId, customerId, periodStart);
         }
     }
 
     /** A stored observation of a non-additive meter, with the billing period and group it counts in. */
-    public record ObservationRow(java.time.Instant periodStart, java.time.Instant periodEnd, String dimensions,
-            dev.tally.model.metering.agg.Observation observation) {
+    public record ObservationRow(Instant periodStart, Instant periodEnd, String dimensions,
+            Observation observation) {
     }
 
     /** More observations than one usage request may fold (they are held in memory). */
@@ -120,7 +127,7 @@ public class UsageQueries {
      * and for a time-weighted sum every one of the billing periods overlapping it (a level holds until the next
      * sample). At most {@code limit}.
      */
-    public List<ObservationRow> observations(String tenantId, String customerId, String meterKey, java.time.Instant from, java.time.Instant to,
+    public List<ObservationRow> observations(String tenantId, String customerId, String meterKey, Instant from, Instant to,
             boolean wholePeriods, int limit) throws SQLException, TooManyObservations {
         List<ObservationRow> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
@@ -135,11 +142,11 @@ public class UsageQueries {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
             ps.setString(3, meterKey);
-            ps.setTimestamp(4, java.sql.Timestamp.from(from));
-            ps.setTimestamp(5, java.sql.Timestamp.from(to));
+            ps.setTimestamp(4, Timestamp.from(from));
+            ps.setTimestamp(5, Timestamp.from(to));
             ps.setBoolean(6, wholePeriods);
-            ps.setTimestamp(7, java.sql.Timestamp.from(from));
-            ps.setTimestamp(8, java.sql.Timestamp.from(to));
+            ps.setTimestamp(7, Timestamp.from(from));
+            ps.setTimestamp(8, Timestamp.from(to));
             ps.setInt(9, limit + 1);
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {

@@ -1,5 +1,7 @@
 package dev.tally.model.attribution;
 
+import java.util.ArrayList;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -26,7 +28,7 @@ public record Aliases(List<String> externalIds, List<String> cidrs, List<String>
 
     /** Canonical CIDRs, lower-case hostnames; throws {@link AliasException} naming the first bad alias. */
     public Aliases normalized() {
-        List<String> cidrOut = new java.util.ArrayList<>();
+        List<String> cidrOut = new ArrayList<>();
         for (int i = 0; i < cidrs.size(); i++) {
             try {
                 cidrOut.add(Cidr.parse(cidrs.get(i)).toString());
@@ -34,7 +36,7 @@ public record Aliases(List<String> externalIds, List<String> cidrs, List<String>
                 throw new AliasException(new Problem("aliases.cidrs[" + i + "]", e.getMessage()));
             }
         }
-        List<String> hostOut = new java.util.ArrayList<>();
+        List<String> hostOut = new ArrayList<>();
         for (int i = 0; i < hostnames.size(); i++) {
             String h = hostnames.get(i) == null ? "" : hostnames.get(i).toLowerCase(Locale.ROOT);
             if (!HOSTNAME.matcher(h).matches()) {

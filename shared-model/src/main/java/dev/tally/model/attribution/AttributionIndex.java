@@ -1,6 +1,8 @@
 package dev.tally.model.attribution;
 
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,8 +17,8 @@ public final class AttributionIndex {
     private final Map<String, String> byHostname = new HashMap<>();
     private final Map<String, String> byApiKeyId = new HashMap<>();
     /** prefix length (longest first) → masked network hex → customer; separate tables for v4 and v6. */
-    private final Map<Integer, Map<Integer, Map<String, String>>> byNetwork = Map.of(4, new TreeMap<>(java.util.Comparator.reverseOrder()),
-            16, new TreeMap<>(java.util.Comparator.reverseOrder()));
+    private final Map<Integer, Map<Integer, Map<String, String>>> byNetwork = Map.of(4, new TreeMap<>(Comparator.reverseOrder()),
+            16, new TreeMap<>(Comparator.reverseOrder()));
     private final Map<String, Entry> entries = new HashMap<>();
 
     private record Entry(String externalId, Aliases aliases) {
@@ -80,7 +82,7 @@ public final class AttributionIndex {
             }
         }
         if (source.hostname() != null) {
-            String byHost = byHostname.get(source.hostname().toLowerCase(java.util.Locale.ROOT));
+            String byHost = byHostname.get(source.hostname().toLowerCase(Locale.ROOT));
             if (byHost != null) {
                 return new Match(byHost, "hostname");
             }

@@ -3,6 +3,7 @@ package dev.tally.model.event;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A validated usage event. {@code properties} values are {@link String}, {@link BigDecimal} or
@@ -35,5 +36,5 @@ public record UsageEvent(String id, String type, String customer, Instant timest
      * leading zeros do not count): a longer numeric string is not a number here, so a meter that reads
      * it rejects the event ({@code property_not_a_number}) rather than summing an out-of-range value.
      */
-    private static final java.util.regex.Pattern PLAIN_DECIMAL = java.util.regex.Pattern.compile("-?0*\\d{1,30}(\\.\\d{0,18}0*)?");
+    private static final Pattern PLAIN_DECIMAL = Pattern.compile("-?0*\\d{1,30}(\\.\\d{0,18}0*)?");
 }

@@ -4,6 +4,7 @@ import dev.tally.model.attribution.Aliases;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.subscription.Subscription;
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -41,7 +42,7 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
      * null or empty: one total) may be absent from older producers.
      */
     public record Meter(String tenantId, String meterKey, String eventType, String aggregation, String property, List<FilterSpec> filters,
-            List<String> groupBy, java.math.BigDecimal percentile) {
+            List<String> groupBy, BigDecimal percentile) {
         /** A meter of any aggregation but PERCENTILE (which needs its percentile). */
         public Meter(String tenantId, String meterKey, String eventType, String aggregation, String property, List<FilterSpec> filters,
                 List<String> groupBy) {
@@ -68,7 +69,7 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
      * {@code deleted} marks a removed limit. With {@code meterKey} {@value #SPEND} it is a spend budget:
      * {@code limit} is an amount in the customer's currency per billing period, never hard.
      */
-    public record Limit(String tenantId, String customerId, String meterKey, java.math.BigDecimal limit, boolean hard, List<Integer> alertAt,
+    public record Limit(String tenantId, String customerId, String meterKey, BigDecimal limit, boolean hard, List<Integer> alertAt,
             boolean deleted) {
         /** The pseudo-meter of a spend budget (no meter key can start with '$'). */
         public static final String SPEND = "$spend";

@@ -2,6 +2,8 @@ package dev.tally.model.messages;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A cumulative usage snapshot of one meter for one customer, period and group (dimension values). Topic
@@ -17,12 +19,12 @@ import java.time.Instant;
  *                   when the customer has no subscription in the period or its plan does not charge the meter
  */
 public record RatedUsageV1(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd,
-        BigDecimal quantity, long eventCount, long version, Instant ratedAt, java.util.Map<String, String> dimensions, Charge charge) {
+        BigDecimal quantity, long eventCount, long version, Instant ratedAt, Map<String, String> dimensions, Charge charge) {
     public static final String SCHEMA = "RatedUsageV1";
 
     /** A snapshot without a priced charge. */
     public RatedUsageV1(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd, BigDecimal quantity,
-            long eventCount, long version, Instant ratedAt, java.util.Map<String, String> dimensions) {
+            long eventCount, long version, Instant ratedAt, Map<String, String> dimensions) {
         this(tenantId, customerId, meterKey, periodStart, periodEnd, quantity, eventCount, version, ratedAt, dimensions, null);
     }
 
@@ -39,6 +41,6 @@ public record RatedUsageV1(String tenantId, String customerId, String meterKey, 
      * @param breakdown     the price steps, e.g. "tier 2 (1000–10000): 9000 × USD 0.001 = USD 9.000"
      */
     public record Charge(String planKey, int planVersion, String currency, BigDecimal quantity, BigDecimal exactAmount,
-            java.util.List<String> breakdown) {
+            List<String> breakdown) {
     }
 }

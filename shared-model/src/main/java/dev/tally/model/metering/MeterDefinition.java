@@ -138,7 +138,7 @@ public record MeterDefinition(String key, String eventType, Aggregation aggregat
             case COUNT -> BigDecimal.ONE;
             case SUM -> event.decimal(property);
             case MIN, MAX, AVG, UNIQUE_COUNT, LATEST, TIME_WEIGHTED_SUM, PERCENTILE -> throw new UnsupportedOperationException(
-                    aggregation + " is not a sum of per-event deltas; fold it with dev.tally.model.metering.agg.Accumulators");
+                    aggregation + " is not a sum of per-event deltas; fold it with the accumulators (Accumulators)");
         };
     }
 }

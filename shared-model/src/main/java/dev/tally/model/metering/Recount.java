@@ -8,6 +8,7 @@ import dev.tally.model.metering.agg.Observation;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,7 @@ public final class Recount {
                         : meter.group(event).dimensions()));
             }
         }
-        out.sort(java.util.Comparator.comparing(Event::timestamp).thenComparing(Event::eventId));
+        out.sort(Comparator.comparing(Event::timestamp).thenComparing(Event::eventId));
         return out;
     }
 

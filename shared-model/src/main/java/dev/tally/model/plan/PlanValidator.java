@@ -12,6 +12,7 @@ import dev.tally.model.pricing.PercentagePrice;
 import dev.tally.model.pricing.PriceModel;
 import dev.tally.model.pricing.Tier;
 import dev.tally.model.pricing.VolumePrice;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -119,7 +120,7 @@ public final class PlanValidator {
             if (!"percent".equals(d.kind()) && !"amount".equals(d.kind())) {
                 problems.add(new Problem(path + ".kind", "invalid", "kind must be percent or amount"));
             } else if ("percent".equals(d.kind())) {
-                if (d.value() == null || d.value().signum() <= 0 || d.value().compareTo(java.math.BigDecimal.valueOf(100)) > 0
+                if (d.value() == null || d.value().signum() <= 0 || d.value().compareTo(BigDecimal.valueOf(100)) > 0
                         || d.value().stripTrailingZeros().scale() > 4) {
                     problems.add(new Problem(path + ".value", "invalid", "a percent discount is in (0, 100] with at most 4 decimals"));
                 }
@@ -135,7 +136,7 @@ public final class PlanValidator {
         }
     }
 
-    private static void amount(java.math.BigDecimal amount, String currency, String field, List<Problem> problems) {
+    private static void amount(BigDecimal amount, String currency, String field, List<Problem> problems) {
         int minor = Currencies.minorUnits(Currencies.of(currency));
         if (amount == null || amount.signum() <= 0) {
             problems.add(new Problem(field, "invalid", "must be a positive amount in " + currency));

@@ -2,6 +2,7 @@ package dev.tally.model.pricing;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +26,7 @@ public record MatrixPrice(List<String> dimensions, Map<Map<String, String>, Pric
         }
         requireQuantityModel(defaultPrice, "default");
         for (Map.Entry<Map<String, String>, PriceModel> e : entries.entrySet()) {
-            if (!e.getKey().keySet().equals(new java.util.HashSet<>(dimensions))) {
+            if (!e.getKey().keySet().equals(new HashSet<>(dimensions))) {
                 throw new InvalidPriceException("entries." + e.getKey(), "must give a value for exactly the dimensions " + dimensions);
             }
             requireQuantityModel(e.getValue(), "entries." + e.getKey());

@@ -5,6 +5,7 @@ import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.model.tax.Taxes;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -151,7 +152,7 @@ public final class CreditNotes {
         for (int i = 0; i < open.size(); i++) {
             Creditable l = open.get(i);
             BigDecimal share = i == open.size() - 1 ? target.subtract(given)
-                    : target.multiply(l.remaining()).divide(left, scale, java.math.RoundingMode.DOWN);
+                    : target.multiply(l.remaining()).divide(left, scale, RoundingMode.DOWN);
             share = share.min(l.remaining());
             if (share.signum() > 0) {
                 out.add(new Requested(l.key(), share));

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -533,7 +534,7 @@ class EventValidatorFuzzTest {
 
     /** A map entry that may hold a null value (JSON null). */
     private static Map.Entry<String, Object> entry(String key, Object value) {
-        return new java.util.AbstractMap.SimpleEntry<>(key, value);
+        return new AbstractMap.SimpleEntry<>(key, value);
     }
 
     private static BigDecimal parse(String s) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tally.model.event.UsageEvent;
+import dev.tally.model.metering.agg.Observation;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
@@ -70,7 +71,7 @@ class MeterDefinitionTest {
         // no value → 0; a time-weighted sum in value·hours: 3 for the whole hour = 3 value·hours
         assertThat(max.quantity(max.empty(hour))).isEqualByComparingTo("0");
         MeterDefinition gauge = new MeterDefinition("g", "tunnel.bytes", Aggregation.TIME_WEIGHTED_SUM, "bytes");
-        var acc = gauge.empty(hour).add(dev.tally.model.metering.agg.Observation.of("e", hour.start(), BigDecimal.valueOf(3)));
+        var acc = gauge.empty(hour).add(Observation.of("e", hour.start(), BigDecimal.valueOf(3)));
         assertThat(acc.value()).isEqualByComparingTo("10800");
         assertThat(gauge.quantity(acc)).isEqualByComparingTo("3");
         assertThatThrownBy(() -> max.quantity(gauge.empty(hour))).isInstanceOf(IllegalArgumentException.class);

@@ -9,6 +9,7 @@ import dev.tally.model.plan.PlanSpec.TierSpec;
 import dev.tally.model.pricing.ChargeCaps;
 import dev.tally.model.pricing.FreeAllowance;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -98,7 +99,7 @@ class PlanValidatorTest {
     void theSchemaDocumentShipsWithTheModel() throws Exception {
         try (var in = PlanSpec.class.getResourceAsStream("plan-v1.schema.json")) {
             assertThat(in).isNotNull();
-            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"schemaVersion\": {\"const\": 1}");
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("\"schemaVersion\": {\"const\": 1}");
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Invalid price definitions are refused at construction, naming the offending field. */
@@ -37,7 +38,7 @@ class PriceValidationTest {
                 new Case(() -> new FreeAllowance(d("-1"), new PerUnitPrice(d("1"))), "freeUnits"));
         for (Case c : cases) {
             assertThatThrownBy(c.build()::run).isInstanceOf(InvalidPriceException.class)
-                    .satisfies(e -> org.assertj.core.api.Assertions.assertThat(((InvalidPriceException) e).field()).isEqualTo(c.field()));
+                    .satisfies(e -> Assertions.assertThat(((InvalidPriceException) e).field()).isEqualTo(c.field()));
         }
     }
 

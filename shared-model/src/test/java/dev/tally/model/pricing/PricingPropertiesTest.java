@@ -7,6 +7,7 @@ import dev.tally.model.money.RoundingPolicy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -112,7 +113,7 @@ class PricingPropertiesTest {
     void roundingMovesALineByAtMostHalfAMinorUnitInEveryCurrencyScale(@ForAll @BigRange(min = "0", max = "1000000000") @Scale(9) BigDecimal exact,
             @ForAll("currencies") String currency) {
         Money m = RoundingPolicy.DEFAULT.toMoney(exact, currency);
-        int scale = java.util.Currency.getInstance(currency).getDefaultFractionDigits();
+        int scale = Currency.getInstance(currency).getDefaultFractionDigits();
         assertThat(m.amount().scale()).isEqualTo(scale);
         BigDecimal halfUnit = BigDecimal.ONE.movePointLeft(scale).divide(BigDecimal.valueOf(2), scale + 1, RoundingMode.UNNECESSARY);
         assertThat(m.amount().subtract(exact).abs()).isLessThanOrEqualTo(halfUnit);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tally.model.money.Money;
 import dev.tally.model.money.RoundingPolicy;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -53,7 +54,7 @@ class TaxesTest {
         assertThat(a.tax().amount().scale()).isEqualTo(2);
         // exact tax: net × rate (exclusive), gross × rate / (100 + rate) (inclusive)
         BigDecimal exact = inclusive
-                ? amount.amount().multiply(rate).divide(BigDecimal.valueOf(100).add(rate), 20, java.math.RoundingMode.HALF_EVEN)
+                ? amount.amount().multiply(rate).divide(BigDecimal.valueOf(100).add(rate), 20, RoundingMode.HALF_EVEN)
                 : amount.amount().multiply(rate).movePointLeft(2);
         assertThat(a.tax().amount().subtract(exact).abs()).isLessThanOrEqualTo(new BigDecimal("0.005"));
         assertThat(a.tax().amount().signum() * amount.amount().signum()).isGreaterThanOrEqualTo(0);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.http.HttpResponse;
@@ -255,7 +256,7 @@ public final class Chaos {
                 if (r.statusCode() >= 400 && r.statusCode() < 500 && r.statusCode() != 429 && r.statusCode() != 408) {
                     throw new IllegalStateException("refused: " + r.statusCode() + " " + r.body());
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // connection refused or reset: the service is down
             }
             retries++;

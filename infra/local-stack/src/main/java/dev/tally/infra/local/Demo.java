@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -67,9 +70,9 @@ public final class Demo {
                  "aliases":{"cidrs":["198.51.100.0/24"],"hostnames":["acme.tunnels.example"]}}""", 201);
         // a subscription that ends shortly, so the demo can close its (short) period and finalize the invoice
         // it starts a minute before the events (or at the month's start, so its one period holds them all: periods are calendar months)
-        Instant end = Instant.now().plusSeconds(SUBSCRIPTION_SECONDS_LEFT).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        Instant monthStart = java.time.YearMonth.now(java.time.ZoneOffset.UTC).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-        Instant start = Instant.now().minusSeconds(SPREAD_SECONDS + 60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant end = Instant.now().plusSeconds(SUBSCRIPTION_SECONDS_LEFT).truncatedTo(ChronoUnit.SECONDS);
+        Instant monthStart = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant start = Instant.now().minusSeconds(SPREAD_SECONDS + 60).truncatedTo(ChronoUnit.SECONDS);
         if (start.isBefore(monthStart)) {
             start = monthStart;
         }

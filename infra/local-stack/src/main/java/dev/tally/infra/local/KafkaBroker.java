@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ final class KafkaBroker {
         Path config = writeConfig();
         Path log4j = dir.resolve("log4j2.properties");
         try (InputStream in = LocalStack.resource("kafka-log4j2.properties")) {
-            Files.copy(in, log4j, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, log4j, StandardCopyOption.REPLACE_EXISTING);
         }
         String classpath = classpath();
         if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +15,15 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -85,7 +89,7 @@ public final class LocalStack {
     }
 
     /** Fault injection: stops the Kafka broker (SIGTERM, or SIGKILL when {@code crash}), waits {@code down}, starts it again. */
-    public void restartKafka(boolean crash, java.time.Duration down) throws IOException, InterruptedException {
+    public void restartKafka(boolean crash, Duration down) throws IOException, InterruptedException {
         if (crash) {
             kafka.kill();
         } else {
@@ -96,7 +100,7 @@ public final class LocalStack {
     }
 
     /** Fault injection: stops PostgreSQL (fast shutdown: open transactions are rolled back), waits {@code down}, starts it again. */
-    public void restartPostgres(java.time.Duration down) throws IOException, InterruptedException {
+    public void restartPostgres(Duration down) throws IOException, InterruptedException {
         postgres.stop();
         Thread.sleep(down.toMillis());
         postgres.start(password());
@@ -161,7 +165,7 @@ public final class LocalStack {
             for (var entry : admin.createTopics(topics).values().entrySet()) {
                 try {
                     entry.getValue().get(60, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
                     }
@@ -170,7 +174,7 @@ public final class LocalStack {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("topic creation timed out", e);
         }
     }
@@ -213,9 +217,9 @@ public final class LocalStack {
         // Kafka reads a leading '-' as an option, so draw again until it doesn't start with one
         while (true) {
             UUID uuid = UUID.randomUUID();
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(16);
+            ByteBuffer buf = ByteBuffer.allocate(16);
             buf.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buf.array());
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(buf.array());
             if (!id.startsWith("-")) {
                 return id;
             }

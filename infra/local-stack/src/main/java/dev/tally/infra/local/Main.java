@@ -1,6 +1,7 @@
 package dev.tally.infra.local;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -40,11 +41,11 @@ public final class Main {
                 }
                 case "status" -> System.out.println(stack.status());
                 case "kafka-crash" -> {
-                    stack.restartKafka(true, java.time.Duration.ofSeconds(3));
+                    stack.restartKafka(true, Duration.ofSeconds(3));
                     System.out.println("kafka SIGKILLed and started again");
                 }
                 case "postgres-restart" -> {
-                    stack.restartPostgres(java.time.Duration.ofSeconds(3));
+                    stack.restartPostgres(Duration.ofSeconds(3));
                     System.out.println("postgres stopped and started again");
                 }
                 case "env" -> {

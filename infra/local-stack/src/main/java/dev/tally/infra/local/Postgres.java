@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -139,7 +140,7 @@ final class Postgres {
         try (InputStream in = LocalStack.resource(ZONKY_ARCHIVE)) {
             Files.createDirectories(target);
             Path archive = target.resolve("postgres.txz");
-            Files.copy(in, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, archive, StandardCopyOption.REPLACE_EXISTING);
             Processes.run(List.of("tar", "-xJf", archive.toString(), "-C", target.toString()), Duration.ofSeconds(120));
             Files.delete(archive);
             if (Processes.isRoot()) {

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -100,7 +101,7 @@ class LocalStackTest {
             TopicPartition tp = new TopicPartition(Topics.USAGE_RATED, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            List<String> out = new java.util.ArrayList<>();
+            List<String> out = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (out.isEmpty() && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));

@@ -16,12 +16,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -90,7 +95,7 @@ public class CatalogView {
                     progress.notifyAll();
                 }
             }
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
+        } catch (WakeupException e) {
             // shutting down
         } catch (Exception e) {
             LOG.error("catalog view stopped", e);
@@ -198,7 +203,7 @@ public class CatalogView {
     }
 
     /** The customer's subscriptions (past, current and future), none if it has none. */
-    public java.util.Collection<Subscription> subscriptions(String tenantId, String customerId) {
+    public Collection<Subscription> subscriptions(String tenantId, String customerId) {
         Map<String, Subscription> m = subscriptionsByCustomer.get(tenantId + "/" + customerId);
         return m == null ? List.of() : m.values();
     }
@@ -207,9 +212,9 @@ public class CatalogView {
      * The billing period an instant of the customer's usage falls in: the period of the subscription
      * active then (cut to the subscription's start and end), else the calendar month (UTC).
      */
-    public BillingPeriod periodOf(String tenantId, String customerId, java.time.Instant t) {
+    public BillingPeriod periodOf(String tenantId, String customerId, Instant t) {
         for (Subscription s : subscriptions(tenantId, customerId)) {
-            java.util.Optional<BillingPeriod> p = s.periodAt(t);
+            Optional<BillingPeriod> p = s.periodAt(t);
             if (p.isPresent()) {
                 return p.get();
             }
@@ -232,8 +237,8 @@ public class CatalogView {
     }
 
     /** Compiles meters; one this reader cannot understand (a newer producer's) is left out and logged, not fatal. */
-    private static List<MeterDefinition> compile(java.util.Collection<CatalogRecordV1.Meter> meters) {
-        List<MeterDefinition> out = new java.util.ArrayList<>(meters.size());
+    private static List<MeterDefinition> compile(Collection<CatalogRecordV1.Meter> meters) {
+        List<MeterDefinition> out = new ArrayList<>(meters.size());
         for (CatalogRecordV1.Meter m : meters) {
             try {
                 out.add(new MeterDefinition(m.meterKey(), m.eventType(), Aggregation.valueOf(m.aggregation()), m.property(),

@@ -1,8 +1,12 @@
 package dev.tally.platform.kafka;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -19,7 +23,7 @@ public abstract class ConsumerWorker {
     /** Records behind the end of the assigned partitions after the last poll; -1 while unknown. */
     private volatile long lag = -1;
     /** Records behind the end of each assigned partition after the last poll (unknown partitions left out). */
-    private volatile java.util.Map<org.apache.kafka.common.TopicPartition, Long> partitionLags = java.util.Map.of();
+    private volatile Map<TopicPartition, Long> partitionLags = Map.of();
     private Thread thread;
 
     /** Thread name, also used in log lines. */
@@ -48,16 +52,16 @@ public abstract class ConsumerWorker {
     }
 
     /** Per assigned partition, records behind its end as of the last poll; a partition whose lag is unknown is absent. */
-    public java.util.Map<org.apache.kafka.common.TopicPartition, Long> partitionLags() {
+    public Map<TopicPartition, Long> partitionLags() {
         return partitionLags;
     }
 
     private long lagOf(KafkaConsumer<String, String> c) {
         long sum = 0;
         boolean known = true;
-        java.util.Map<org.apache.kafka.common.TopicPartition, Long> each = new java.util.HashMap<>();
-        for (org.apache.kafka.common.TopicPartition tp : c.assignment()) {
-            java.util.OptionalLong l = c.currentLag(tp);
+        Map<TopicPartition, Long> each = new HashMap<>();
+        for (TopicPartition tp : c.assignment()) {
+            OptionalLong l = c.currentLag(tp);
             if (l.isEmpty()) {
                 known = false;
             } else {
@@ -65,7 +69,7 @@ public abstract class ConsumerWorker {
                 sum += l.getAsLong();
             }
         }
-        partitionLags = java.util.Map.copyOf(each);
+        partitionLags = Map.copyOf(each);
         return known ? sum : -1;
     }
 

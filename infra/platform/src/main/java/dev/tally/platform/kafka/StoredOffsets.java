@@ -4,10 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -46,7 +50,7 @@ public final class StoredOffsets {
     }
 
     /** The first offset of each partition in a poll (records of a partition come in offset order). */
-    public static Map<TopicPartition, Long> firstOffsets(Iterable<? extends org.apache.kafka.clients.consumer.ConsumerRecord<?, ?>> records) {
+    public static Map<TopicPartition, Long> firstOffsets(Iterable<? extends ConsumerRecord<?, ?>> records) {
         Map<TopicPartition, Long> out = new HashMap<>();
         for (var r : records) {
             out.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
@@ -64,8 +68,8 @@ public final class StoredOffsets {
      * @throws StalePositionException the caller rolls back and re-reads from the stored offsets
      */
     public static void claim(Connection c, String table, Map<TopicPartition, Long> firstOffsets) throws SQLException {
-        java.util.List<TopicPartition> sorted = new java.util.ArrayList<>(firstOffsets.keySet());
-        sorted.sort(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        List<TopicPartition> sorted = new ArrayList<>(firstOffsets.keySet());
+        sorted.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
         try (PreparedStatement insert = c.prepareStatement("insert into " + table + " (topic, kafka_partition, next_offset) values (?, ?, ?)"
                 + " on conflict (topic, kafka_partition) do nothing");
              PreparedStatement lock = c.prepareStatement("select next_offset from " + table

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -53,7 +54,7 @@ public class Outbox {
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into outbox (id, topic, schema_name, keys, payloads, traceparents) "
                         + "values (coalesce(?, nextval(pg_get_serial_sequence('outbox', 'id'))), ?, ?, ?, ?, ?) returning id")) {
-            ps.setObject(1, id, java.sql.Types.BIGINT);
+            ps.setObject(1, id, Types.BIGINT);
             ps.setString(2, topic);
             ps.setString(3, schema);
             ps.setArray(4, c.createArrayOf("text", keys));

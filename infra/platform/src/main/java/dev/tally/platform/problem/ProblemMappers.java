@@ -3,8 +3,10 @@ package dev.tally.platform.problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -30,7 +32,7 @@ public class ProblemMappers {
                     .collect(Collectors.joining(".")).replace(".[", "[");
         }
         String detail;
-        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+        if (e instanceof UnrecognizedPropertyException u) {
             detail = "unknown field '" + u.getPropertyName() + "'" + (field == null || field.equals(u.getPropertyName()) ? "" : " at " + field);
         } else if (e instanceof InvalidFormatException f && f.getOriginalMessage() != null && (f.getOriginalMessage().contains("control characters")
                 || f.getOriginalMessage().contains("out of range"))) {
@@ -86,7 +88,7 @@ public class ProblemMappers {
     static boolean clientWentAway(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t.getClass().getName().equals("io.vertx.core.http.HttpClosedException")
-                    || t instanceof java.io.IOException && "Read timed out".equals(t.getMessage())) {
+                    || t instanceof IOException && "Read timed out".equals(t.getMessage())) {
                 return true;
             }
         }

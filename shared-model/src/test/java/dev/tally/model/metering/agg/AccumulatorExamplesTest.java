@@ -7,6 +7,8 @@ import dev.tally.model.event.UsageEvent;
 import dev.tally.model.metering.Aggregation;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -138,7 +140,7 @@ class AccumulatorExamplesTest {
     @Test
     void sketchMemoryFollowsTheDynamicRangeNotTheCount() {
         QuantileSketch s = QuantileSketch.EMPTY;
-        java.util.List<BigDecimal> values = new java.util.ArrayList<>();
+        List<BigDecimal> values = new ArrayList<>();
         for (int i = 0; i < 50_000; i++) {
             values.add(BigDecimal.valueOf(1 + (i * 7919L) % 1_000_000)); // 1 .. 1e6: six decades
         }

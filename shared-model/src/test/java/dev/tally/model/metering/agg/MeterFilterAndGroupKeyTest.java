@@ -11,6 +11,7 @@ import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.MeterDefinition;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -68,7 +69,7 @@ class MeterFilterAndGroupKeyTest {
         assertThat(all.get(GroupKey.of(p1.get(0), List.of("region"))).count()).isEqualTo(3);
         assertThat(all.get(new GroupKey(List.of("region"), List.of(""))).value()).isEqualByComparingTo("7");
         assertThat(Accumulators.mergeGroups(b, a)).isEqualTo(all);
-        List<UsageEvent> both = new java.util.ArrayList<>(p1);
+        List<UsageEvent> both = new ArrayList<>(p1);
         both.addAll(p2);
         assertThat(Accumulators.evaluate(BYTES, external, List.of("region"), Accumulators.sum(), both)).isEqualTo(all);
     }
