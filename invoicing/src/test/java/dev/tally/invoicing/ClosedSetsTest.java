@@ -3,7 +3,12 @@ package dev.tally.invoicing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tally.invoicing.payment.ProviderJobKind;
+import dev.tally.invoicing.payment.ProviderJobStatus;
+import dev.tally.model.ClosedSet;
 import dev.tally.model.invoice.InvoiceStatus;
+import dev.tally.model.terms.CreditNoteStatus;
+import dev.tally.model.terms.RefundStatus;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,6 +37,16 @@ class ClosedSetsTest {
                 Arrays.stream(InvoiceStatus.values()).map(InvoiceStatus::wire).toList());
         assertThat(InvoiceStatus.of("void")).isEqualTo(InvoiceStatus.VOID);
         assertThatThrownBy(() -> InvoiceStatus.of("draft")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void creditNoteRefundAndProviderJobSetsAreWhatTheDatabaseAllows() throws Exception {
+        assertThat(allowed("credit_note", "status")).containsExactlyInAnyOrderElementsOf(ClosedSet.wires(CreditNoteStatus.class));
+        assertThat(allowed("refund", "status")).containsExactlyInAnyOrderElementsOf(ClosedSet.wires(RefundStatus.class));
+        assertThat(allowed("provider_job", "kind")).containsExactlyInAnyOrderElementsOf(ClosedSet.wires(ProviderJobKind.class));
+        assertThat(allowed("provider_job", "status")).containsExactlyInAnyOrderElementsOf(ClosedSet.wires(ProviderJobStatus.class));
+        assertThatThrownBy(() -> RefundStatus.of("canceled")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[pending, succeeded, failed]");
     }
 
     /** The values a {@code column in (…)} check constraint of {@code table} allows, as PostgreSQL states it. */

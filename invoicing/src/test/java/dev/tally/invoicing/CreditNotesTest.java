@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
 import dev.tally.invoicing.billing.PeriodCloser;
+import dev.tally.invoicing.payment.ProviderJobKind;
+import dev.tally.invoicing.payment.ProviderJobStatus;
 import dev.tally.invoicing.payment.ProviderJobs;
 import dev.tally.invoicing.payment.stripe.StripeSignature;
 import dev.tally.invoicing.payment.stripe.StripeStub;
@@ -277,11 +279,11 @@ class CreditNotesTest {
         String invoice = invoiced(t, "st", "12345"); // 12.345 → USD 12.34 (HALF_EVEN)
         stripe.failNext(1, 500);
         jobs.runOnce();
-        assertThat(jobs.state(t.id(), "push_invoice", invoice).status()).isEqualTo("pending");
-        assertThat(jobs.state(t.id(), "push_invoice", invoice).lastError()).contains("500");
+        assertThat(jobs.state(t.id(), ProviderJobKind.PUSH_INVOICE, invoice).status()).isEqualTo(ProviderJobStatus.PENDING);
+        assertThat(jobs.state(t.id(), ProviderJobKind.PUSH_INVOICE, invoice).lastError()).contains("500");
         jobs.dueNow(t.id());
         jobs.runOnce();
-        assertThat(jobs.state(t.id(), "push_invoice", invoice).status()).isEqualTo("done");
+        assertThat(jobs.state(t.id(), ProviderJobKind.PUSH_INVOICE, invoice).status()).isEqualTo(ProviderJobStatus.DONE);
         assertThat(stripe.created("customer")).isEqualTo(customersBefore + 1);
         assertThat(stripe.created("invoice")).isEqualTo(invoicesBefore + 1);
         String stripeInvoice;
@@ -336,7 +338,7 @@ class CreditNotesTest {
         });
         assertThat(stripe.requests()).anySatisfy(r -> assertThat(r.method() + " " + r.path() + " " + r.params().get("payment_intent"))
                 .isEqualTo("GET /v1/refunds " + intent));
-        assertThat(jobs.state(t.id(), "refund", refund).status()).isEqualTo("done");
+        assertThat(jobs.state(t.id(), ProviderJobKind.REFUND, refund).status()).isEqualTo(ProviderJobStatus.DONE);
         // real Stripe keeps a 500 under its key and replays it: the retry looks the refund up and does not refund twice
         int before = stripe.created("refund");
         String second = post(t, "/v1/invoices/" + invoice + "/credit-notes",
@@ -414,7 +416,7 @@ class CreditNotesTest {
         assertThat(stripe.object(pushed.get("b")).path("status").asText()).isEqualTo("void");
         assertThat(stripe.object(pushed.get("c")).path("status").asText()).isEqualTo("paid");
         assertThat(stripe.object(pushed.get("c")).path("paid_out_of_band").asBoolean()).isTrue();
-        assertThat(jobs.state(t.id(), "sync_invoice", tally.get("a")).status()).isEqualTo("done");
+        assertThat(jobs.state(t.id(), ProviderJobKind.SYNC_INVOICE, tally.get("a")).status()).isEqualTo(ProviderJobStatus.DONE);
         jobs.dueNow(t.id());
         jobs.runOnce(); // nothing left to do: a sync compares both sides, it does not repeat itself
         assertThat(stripe.object(pushed.get("a")).path("amount_remaining").asLong()).isEqualTo(800);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -155,71 +156,84 @@ public final class IngestLoad {
     }
 
     Result runPhase(Generator gen, String key, int batch, int senders, int seconds, boolean measure) throws Exception {
-        LongAdder sent = new LongAdder();
-        LongAdder dupsSent = new LongAdder();
-        LongAdder accepted = new LongAdder();
-        LongAdder duplicates = new LongAdder();
-        LongAdder rejected = new LongAdder();
-        LongAdder failures = new LongAdder();
+        Counts counts = new Counts();
         long[][] latencies = new long[senders][];
-        int[] counts = new int[senders];
+        int[] recorded = new int[senders];
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(senders);
-        Future<?>[] futures = new Future<?>[senders];
+        List<Future<Integer>> futures = new ArrayList<>(senders);
         for (int s = 0; s < senders; s++) {
-            int id = s;
-            latencies[s] = new long[1 << 16];
-            futures[s] = pool.submit(() -> {
-                while (System.nanoTime() < end) {
-                    Generator.Body body = gen.body(batch);
-                    long t0 = System.nanoTime();
-                    try {
-                        HttpResponse<String> r = post(key, body.json());
-                        long t = System.nanoTime() - t0;
-                        if (counts[id] < latencies[id].length) {
-                            latencies[id][counts[id]++] = t;
-                        }
-                        if (r.statusCode() != 200) {
-                            failures.increment();
-                            continue;
-                        }
-                        Matcher m = COUNT.matcher(r.body().length() > 200 ? r.body().substring(0, 200) : r.body());
-                        while (m.find()) {
-                            long n = Long.parseLong(m.group(2));
-                            switch (m.group(1)) {
-                                case "accepted" -> accepted.add(n);
-                                case "duplicates" -> duplicates.add(n);
-                                default -> rejected.add(n);
-                            }
-                        }
-                        sent.add(body.events());
-                        dupsSent.add(body.duplicates());
-                    } catch (Exception e) {
-                        failures.increment();
-                    }
-                }
-                return null;
-            });
+            long[] mine = new long[1 << 16];
+            latencies[s] = mine;
+            futures.add(pool.submit(() -> sendUntil(end, gen, key, batch, counts, mine)));
         }
-        for (Future<?> f : futures) {
-            f.get();
+        for (int s = 0; s < senders; s++) {
+            recorded[s] = futures.get(s).get();
         }
         pool.shutdown();
         double elapsed = (System.nanoTime() - started) / 1e9;
-        long[] all = new long[Arrays.stream(counts).sum()];
+        long[] all = new long[Arrays.stream(recorded).sum()];
         int k = 0;
         for (int s = 0; s < senders; s++) {
-            System.arraycopy(latencies[s], 0, all, k, counts[s]);
-            k += counts[s];
+            System.arraycopy(latencies[s], 0, all, k, recorded[s]);
+            k += recorded[s];
         }
         Arrays.sort(all);
         double p50 = all.length == 0 ? Double.NaN : all[(int) (all.length * 0.50)] / 1e6;
         double p99 = all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
         if (!measure) {
-            System.out.printf("warm-up: %,d events in %.1f s%n", sent.sum(), elapsed);
+            System.out.printf("warm-up: %,d events in %.1f s%n", counts.sent.sum(), elapsed);
         }
-        return new Result(sent.sum(), accepted.sum(), duplicates.sum(), dupsSent.sum(), rejected.sum(), failures.sum(), elapsed, p50, p99);
+        return new Result(counts.sent.sum(), counts.accepted.sum(), counts.duplicates.sum(), counts.duplicatesSent.sum(), counts.rejected.sum(),
+                counts.failures.sum(), elapsed, p50, p99);
+    }
+
+    /** What the senders of one phase counted, added up across them. */
+    private static final class Counts {
+        final LongAdder sent = new LongAdder();
+        final LongAdder duplicatesSent = new LongAdder();
+        final LongAdder accepted = new LongAdder();
+        final LongAdder duplicates = new LongAdder();
+        final LongAdder rejected = new LongAdder();
+        final LongAdder failures = new LongAdder();
+    }
+
+    /**
+     * One sender: requests back to back until {@code end} (System.nanoTime), each answer counted into {@code counts};
+     * the requests' latencies (ns) go to {@code latencies} while it has room. Returns how many latencies it recorded.
+     */
+    private int sendUntil(long end, Generator gen, String key, int batch, Counts counts, long[] latencies) {
+        int recorded = 0;
+        while (System.nanoTime() < end) {
+            Generator.Body body = gen.body(batch);
+            long t0 = System.nanoTime();
+            try {
+                HttpResponse<String> r = post(key, body.json());
+                long t = System.nanoTime() - t0;
+                if (recorded < latencies.length) {
+                    latencies[recorded++] = t;
+                }
+                if (r.statusCode() != 200) {
+                    counts.failures.increment();
+                    continue;
+                }
+                Matcher m = COUNT.matcher(r.body().length() > 200 ? r.body().substring(0, 200) : r.body());
+                while (m.find()) {
+                    long n = Long.parseLong(m.group(2));
+                    switch (m.group(1)) {
+                        case "accepted" -> counts.accepted.add(n);
+                        case "duplicates" -> counts.duplicates.add(n);
+                        default -> counts.rejected.add(n);
+                    }
+                }
+                counts.sent.add(body.events());
+                counts.duplicatesSent.add(body.duplicates());
+            } catch (Exception e) {
+                counts.failures.increment();
+            }
+        }
+        return recorded;
     }
 
     /**

@@ -93,6 +93,59 @@ public final class InvoiceRun {
                 n, start, end);
 
         long t0 = System.nanoTime();
+        BenchTenant tenant = setUp(invoicing, operator, n, start);
+        String tenantId = tenant.tenantId();
+        System.out.printf("setup      tenant %s, %d customers imported in %.1f s%n", tenantId, tenant.customerIds().size(),
+                (System.nanoTime() - t0) / 1e9);
+
+        // usage: what rating would hand over, and the same invoices computed here
+        PlanSpec spec = JSON.readValue(PLAN, PlanSpec.class);
+        BillingPeriod period = new BillingPeriod(start, end);
+        long t1 = System.nanoTime();
+        Expected expected = produceUsage(tenant, spec, period);
+        try (Connection c = DriverManager.getConnection(dbUrl, dbUser, dbPassword)) {
+            awaitSnapshots(c, tenantId, n);
+            System.out.printf("usage      %d snapshots produced and stored in %.1f s%n", 3 * n, (System.nanoTime() - t1) / 1e9);
+
+            double baseline = baseline(c, n);
+
+            long t2 = System.nanoTime();
+            JsonNode closed = call("POST", invoicing + "/v1/invoices/close-all", tenant.admin(), "{}");
+            double seconds = (System.nanoTime() - t2) / 1e9;
+
+            Stored stored = stored(c, tenantId, expected.byCustomer());
+            System.out.println();
+            System.out.printf("close      %d invoices finalized in %.1f s (server: %s) → %.0f invoices/s%n", stored.invoices(), seconds,
+                    closed.path("finalized").asText(), stored.invoices() / seconds);
+            System.out.printf("baseline   Postgres: %d invoice-sized rows inserted over JDBC in batches → %.0f rows/s%n", n, baseline);
+            System.out.printf("ratio      %.3f of the raw insert rate; goal: %d customers in < 60 s (%s)%n", stored.invoices() / seconds / baseline,
+                    n, seconds < 60 ? "met" : "NOT met");
+            boolean exact = stored.invoices() == n && closed.path("finalized").asLong() == n && stored.distinct() == n && stored.maxNumber() == n
+                    && stored.total().compareTo(expected.total()) == 0 && stored.wrong() == 0;
+            System.out.printf("check      invoices %d/%d, numbers 1..%d distinct %d, per-customer totals wrong %d, Σ totals USD %s vs computed"
+                    + " here USD %s  %s%n", stored.invoices(), n, stored.maxNumber(), stored.distinct(), stored.wrong(), stored.total().toPlainString(),
+                    expected.total().toPlainString(), exact ? "✔ exact" : "✘ MISMATCH");
+            if (!exact) {
+                System.exit(1);
+            }
+        }
+        consoleReads(invoicing, operator, tenant.admin(), tenantId, n);
+    }
+
+    /** The bench tenant: its id, its admin key and its customers' ids, in import order. */
+    private record BenchTenant(String tenantId, String admin, List<String> customerIds) {
+    }
+
+    /** What the invoices must come to, computed here: Σ totals and each customer's total. */
+    private record Expected(BigDecimal total, Map<String, BigDecimal> byCustomer) {
+    }
+
+    /** The tenant's invoices as stored after the close. */
+    private record Stored(long invoices, long maxNumber, long distinct, BigDecimal total, long wrong) {
+    }
+
+    /** A tenant with a 31-day grace, the three meters, the plan, and {@code n} customers on it by bulk import (10,000 a request). */
+    private BenchTenant setUp(String invoicing, String operator, int n, Instant start) throws Exception {
         JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "{\"name\":\"Invoice Run\"}");
         String tenantId = tenant.path("tenantId").asText();
         String admin = tenant.path("apiKey").path("key").asText();
@@ -118,14 +171,18 @@ public final class InvoiceRun {
                 ids.add(r.path("customerId").asText());
             }
         }
-        System.out.printf("setup      tenant %s, %d customers imported in %.1f s%n", tenantId, ids.size(), (System.nanoTime() - t0) / 1e9);
+        return new BenchTenant(tenantId, admin, ids);
+    }
 
-        // usage: what rating would hand over, and the same invoices computed here
-        PlanSpec spec = JSON.readValue(PLAN, PlanSpec.class);
-        BillingPeriod period = new BillingPeriod(start, end);
+    /**
+     * Produces each customer's usage on the three meters to {@code tally.usage.rated}, as rating would, and computes
+     * the same invoices here with shared-model's pure functions.
+     */
+    private static Expected produceUsage(BenchTenant tenant, PlanSpec spec, BillingPeriod period) throws Exception {
+        String tenantId = tenant.tenantId();
+        List<String> ids = tenant.customerIds();
         BigDecimal expected = BigDecimal.ZERO;
         Map<String, BigDecimal> expectedByCustomer = new HashMap<>();
-        long t1 = System.nanoTime();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env("TALLY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -137,7 +194,8 @@ public final class InvoiceRun {
                 Map<String, BigDecimal> q = quantities(i);
                 Map<String, PlanCharges.MeterUsage> usage = new HashMap<>();
                 for (Map.Entry<String, BigDecimal> e : q.entrySet()) {
-                    RatedUsageV1 s = new RatedUsageV1(tenantId, ids.get(i), e.getKey(), start, end, e.getValue(), 1, 1, Instant.now(), Map.of());
+                    RatedUsageV1 s = new RatedUsageV1(tenantId, ids.get(i), e.getKey(), period.start(), period.end(), e.getValue(), 1, 1,
+                            Instant.now(), Map.of());
                     producer.send(new ProducerRecord<>(Topics.USAGE_RATED, tenantId + "/" + ids.get(i), JSON.writeValueAsString(s)));
                     usage.put(e.getKey(), new PlanCharges.MeterUsage(e.getValue(), 1));
                 }
@@ -146,62 +204,47 @@ public final class InvoiceRun {
                 expected = expected.add(one);
             }
         }
-        try (Connection c = DriverManager.getConnection(dbUrl, dbUser, dbPassword)) {
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (count(c, "select count(*) from invoicing.usage_snapshot where tenant_id = ?", tenantId) < 3L * n) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("invoicing did not store the snapshots in 10 minutes");
-                }
-                Thread.sleep(500);
+        return new Expected(expected, expectedByCustomer);
+    }
+
+    /** Waits (at most 10 minutes) until invoicing has stored the tenant's 3n usage snapshots. */
+    private static void awaitSnapshots(Connection c, String tenantId, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (count(c, "select count(*) from invoicing.usage_snapshot where tenant_id = ?", tenantId) < 3L * n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("invoicing did not store the snapshots in 10 minutes");
             }
-            System.out.printf("usage      %d snapshots produced and stored in %.1f s%n", 3 * n, (System.nanoTime() - t1) / 1e9);
+            Thread.sleep(500);
+        }
+    }
 
-            double baseline = baseline(c, n);
-
-            long t2 = System.nanoTime();
-            JsonNode closed = call("POST", invoicing + "/v1/invoices/close-all", admin, "{}");
-            double seconds = (System.nanoTime() - t2) / 1e9;
-
-            long invoices = count(c, "select count(*) from invoicing.invoice where tenant_id = ?", tenantId);
-            long maxNumber = count(c, "select coalesce(max(split_part(number, '-', 3)::bigint), 0) from invoicing.invoice where tenant_id = ?",
-                    tenantId);
-            long distinct = count(c, "select count(distinct number) from invoicing.invoice where tenant_id = ?", tenantId);
-            BigDecimal total;
-            try (PreparedStatement ps = c.prepareStatement("select coalesce(sum(total), 0) from invoicing.invoice where tenant_id = ?")) {
-                ps.setString(1, tenantId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    total = rs.getBigDecimal(1);
-                }
+    /** The tenant's invoices as stored: count, highest number, distinct numbers, Σ totals, and totals that differ from {@code expected}. */
+    private static Stored stored(Connection c, String tenantId, Map<String, BigDecimal> expectedByCustomer) throws Exception {
+        long invoices = count(c, "select count(*) from invoicing.invoice where tenant_id = ?", tenantId);
+        long maxNumber = count(c, "select coalesce(max(split_part(number, '-', 3)::bigint), 0) from invoicing.invoice where tenant_id = ?",
+                tenantId);
+        long distinct = count(c, "select count(distinct number) from invoicing.invoice where tenant_id = ?", tenantId);
+        BigDecimal total;
+        try (PreparedStatement ps = c.prepareStatement("select coalesce(sum(total), 0) from invoicing.invoice where tenant_id = ?")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                total = rs.getBigDecimal(1);
             }
-            long wrong = 0;
-            try (PreparedStatement ps = c.prepareStatement("select customer_id, total from invoicing.invoice where tenant_id = ?")) {
-                ps.setString(1, tenantId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        BigDecimal want = expectedByCustomer.get(rs.getString(1));
-                        if (want == null || want.compareTo(rs.getBigDecimal(2)) != 0) {
-                            wrong++;
-                        }
+        }
+        long wrong = 0;
+        try (PreparedStatement ps = c.prepareStatement("select customer_id, total from invoicing.invoice where tenant_id = ?")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    BigDecimal want = expectedByCustomer.get(rs.getString(1));
+                    if (want == null || want.compareTo(rs.getBigDecimal(2)) != 0) {
+                        wrong++;
                     }
                 }
             }
-            System.out.println();
-            System.out.printf("close      %d invoices finalized in %.1f s (server: %s) → %.0f invoices/s%n", invoices, seconds,
-                    closed.path("finalized").asText(), invoices / seconds);
-            System.out.printf("baseline   Postgres: %d invoice-sized rows inserted over JDBC in batches → %.0f rows/s%n", n, baseline);
-            System.out.printf("ratio      %.3f of the raw insert rate; goal: %d customers in < 60 s (%s)%n", invoices / seconds / baseline, n,
-                    seconds < 60 ? "met" : "NOT met");
-            boolean exact = invoices == n && closed.path("finalized").asLong() == n && distinct == n && maxNumber == n
-                    && total.compareTo(expected) == 0 && wrong == 0;
-            System.out.printf("check      invoices %d/%d, numbers 1..%d distinct %d, per-customer totals wrong %d, Σ totals USD %s vs computed"
-                    + " here USD %s  %s%n", invoices, n, maxNumber, distinct, wrong, total.toPlainString(), expected.toPlainString(),
-                    exact ? "✔ exact" : "✘ MISMATCH");
-            if (!exact) {
-                System.exit(1);
-            }
         }
-        consoleReads(invoicing, operator, admin, tenantId, n);
+        return new Stored(invoices, maxNumber, distinct, total, wrong);
     }
 
     /** Customer i's address: 10.x.y.z, unique for i below 2^24. */

@@ -67,27 +67,10 @@ public final class PipelineLoad {
 
     private void run(IngestLoad ingest, String operator, int seconds, int warmup, int batch, double dupRate, int senders, String profile)
             throws Exception {
-        JsonNode tenant = ingest.call("POST", ingest.invoicing + "/v1/admin/tenants", operator, "application/json", "{\"name\":\"Pipeline\"}");
-        String tenantId = tenant.path("tenantId").asText();
-        String admin = tenant.path("apiKey").path("key").asText();
-        for (String meter : List.of(
-                "{\"key\":\"requests\",\"eventType\":\"http.request\",\"aggregation\":\"COUNT\"}",
-                "{\"key\":\"bytes_out\",\"eventType\":\"http.request\",\"aggregation\":\"SUM\",\"property\":\"bytes_out\"}",
-                "{\"key\":\"sessions\",\"eventType\":\"tunnel.session\",\"aggregation\":\"COUNT\"}",
-                "{\"key\":\"tunnel_bytes\",\"eventType\":\"tunnel.session\",\"aggregation\":\"SUM\",\"property\":\"bytes\",\"groupBy\":[\"region\"]}",
-                "{\"key\":\"errors\",\"eventType\":\"error\",\"aggregation\":\"COUNT\"}",
-                "{\"key\":\"error_bytes\",\"eventType\":\"error\",\"aggregation\":\"SUM\",\"property\":\"size_bytes\"}",
-                "{\"key\":\"transactions\",\"eventType\":\"transaction\",\"aggregation\":\"COUNT\"}",
-                "{\"key\":\"attachments\",\"eventType\":\"attachment\",\"aggregation\":\"COUNT\"}",
-                "{\"key\":\"attachment_bytes\",\"eventType\":\"attachment\",\"aggregation\":\"SUM\",\"property\":\"size_bytes\"}",
-                "{\"key\":\"probes\",\"eventType\":\"probe\",\"aggregation\":\"COUNT\"}")) {
-            ingest.call("POST", ingest.invoicing + "/v1/meters", admin, "application/json", meter);
-        }
-        ingest.call("POST", ingest.invoicing + "/v1/customers", admin, "application/json", "{\"externalId\":\"probe\",\"name\":\"Probe\",\"currency\":\"USD\"}");
-        String readKey = ingest.call("POST", ingest.invoicing + "/v1/api-keys", admin, "application/json", "{\"scope\":\"read\"}")
-                .path("key").asText();
-        String key = ingest.setUpTenant(admin);
-        ingest.call("PUT", ingest.invoicing + "/v1/customers/probe/limits/probes", admin, "application/json", "{\"limit\":1000000}");
+        BenchTenant tenant = setUp(ingest, operator);
+        String tenantId = tenant.tenantId();
+        String key = tenant.ingestKey();
+        String readKey = tenant.readKey();
         System.out.printf("pipeline load: profile %s, batch %d, duplicate rate %.0f%%, %d senders, %d s (+%d s warm-up), %d customers,"
                 + " 10 meters, ingest and rating on one box%n", profile, batch, dupRate * 100, senders, seconds, warmup, IngestLoad.CUSTOMERS);
 
@@ -134,6 +117,36 @@ public final class PipelineLoad {
         System.out.printf("%-48s %14.2f%n", "entitlement check p99 (ms)", percentile(entitlement, 0.99));
         System.out.printf("%-48s %14.1f%n", "ingest request latency p99 (ms)", r.p99());
         System.out.printf("%-48s %,14d%n", "failed requests", r.failures());
+    }
+
+    /** The bench tenant: its id, an ingest key that ingest knows the customers under, and a read key for the usage API. */
+    private record BenchTenant(String tenantId, String ingestKey, String readKey) {
+    }
+
+    /** A tenant with the ten meters, the probe customer (with a limit, for the entitlement checks) and the generator's customers. */
+    private static BenchTenant setUp(IngestLoad ingest, String operator) throws Exception {
+        JsonNode tenant = ingest.call("POST", ingest.invoicing + "/v1/admin/tenants", operator, "application/json", "{\"name\":\"Pipeline\"}");
+        String tenantId = tenant.path("tenantId").asText();
+        String admin = tenant.path("apiKey").path("key").asText();
+        for (String meter : List.of(
+                "{\"key\":\"requests\",\"eventType\":\"http.request\",\"aggregation\":\"COUNT\"}",
+                "{\"key\":\"bytes_out\",\"eventType\":\"http.request\",\"aggregation\":\"SUM\",\"property\":\"bytes_out\"}",
+                "{\"key\":\"sessions\",\"eventType\":\"tunnel.session\",\"aggregation\":\"COUNT\"}",
+                "{\"key\":\"tunnel_bytes\",\"eventType\":\"tunnel.session\",\"aggregation\":\"SUM\",\"property\":\"bytes\",\"groupBy\":[\"region\"]}",
+                "{\"key\":\"errors\",\"eventType\":\"error\",\"aggregation\":\"COUNT\"}",
+                "{\"key\":\"error_bytes\",\"eventType\":\"error\",\"aggregation\":\"SUM\",\"property\":\"size_bytes\"}",
+                "{\"key\":\"transactions\",\"eventType\":\"transaction\",\"aggregation\":\"COUNT\"}",
+                "{\"key\":\"attachments\",\"eventType\":\"attachment\",\"aggregation\":\"COUNT\"}",
+                "{\"key\":\"attachment_bytes\",\"eventType\":\"attachment\",\"aggregation\":\"SUM\",\"property\":\"size_bytes\"}",
+                "{\"key\":\"probes\",\"eventType\":\"probe\",\"aggregation\":\"COUNT\"}")) {
+            ingest.call("POST", ingest.invoicing + "/v1/meters", admin, "application/json", meter);
+        }
+        ingest.call("POST", ingest.invoicing + "/v1/customers", admin, "application/json", "{\"externalId\":\"probe\",\"name\":\"Probe\",\"currency\":\"USD\"}");
+        String readKey = ingest.call("POST", ingest.invoicing + "/v1/api-keys", admin, "application/json", "{\"scope\":\"read\"}")
+                .path("key").asText();
+        String key = ingest.setUpTenant(admin);
+        ingest.call("PUT", ingest.invoicing + "/v1/customers/probe/limits/probes", admin, "application/json", "{\"limit\":1000000}");
+        return new BenchTenant(tenantId, key, readKey);
     }
 
     /** Every 500 ms: one probe event, then the usage API polled every 10 ms until rating shows it. */

@@ -112,17 +112,7 @@ public class EventsResource {
     }
 
     private Parsed perEvent(JsonNode root) {
-        JsonNode events = root;
-        if (root.isObject()) {
-            for (var it = root.fieldNames(); it.hasNext(); ) {
-                String name = it.next();
-                if (!name.equals("events")) {
-                    throw ProblemException.badRequest("unknown-field", "unknown field '" + shown(name)
-                            + "'; the body is a JSON array of events, or {\"events\": [ … ]}", shown(name));
-                }
-            }
-            events = root.get("events");
-        }
+        JsonNode events = eventsOf(root);
         if (events == null || events.isNull()) {
             return new Parsed(new EventsRequest(null), null);
         }
@@ -138,24 +128,14 @@ public class EventsResource {
                 continue;
             }
             String id = e.path("id").isTextual() ? e.path("id").asText() : null;
-            String unknown = null;
-            for (var it = e.fieldNames(); it.hasNext() && unknown == null; ) {
-                String name = it.next();
-                unknown = EVENT_FIELDS.contains(name) ? null : name;
-            }
+            String unknown = unknownField(e);
             if (unknown != null) {
                 list.add(new EventsRequest.EventBody(id, null, null, null, null));
                 precheck.add(new Rejection("unknown_field", shown(unknown), "unknown field; an event has id, type, customer,"
                         + " timestamp and properties (values go in properties)"));
                 continue;
             }
-            String wrong = null;
-            for (String f : List.of("id", "type", "customer", "timestamp")) {
-                JsonNode v = e.get(f);
-                wrong = wrong == null && v != null && !v.isNull() && !v.isValueNode() ? f : wrong;
-            }
-            JsonNode props = e.get("properties");
-            wrong = wrong == null && props != null && !props.isNull() && !props.isObject() ? "properties" : wrong;
+            String wrong = wronglyShapedField(e);
             if (wrong != null) {
                 list.add(new EventsRequest.EventBody(id, null, null, null, null));
                 precheck.add(new Rejection("invalid_event", wrong, wrong.equals("properties") ? "properties must be a JSON object"
@@ -171,6 +151,44 @@ public class EventsResource {
             }
         }
         return new Parsed(new EventsRequest(list), precheck);
+    }
+
+    /** The events node: the body itself, or its {@code events} field (null if absent); any other field is a 400. */
+    private static JsonNode eventsOf(JsonNode root) {
+        if (!root.isObject()) {
+            return root;
+        }
+        for (var it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!name.equals("events")) {
+                throw ProblemException.badRequest("unknown-field", "unknown field '" + shown(name)
+                        + "'; the body is a JSON array of events, or {\"events\": [ … ]}", shown(name));
+            }
+        }
+        return root.get("events");
+    }
+
+    /** The event's first field that an event does not have, or null. */
+    private static String unknownField(JsonNode event) {
+        for (var it = event.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!EVENT_FIELDS.contains(name)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** The first field whose JSON type is wrong (id, type, customer, timestamp: not a value; properties: not an object), or null. */
+    private static String wronglyShapedField(JsonNode event) {
+        for (String f : List.of("id", "type", "customer", "timestamp")) {
+            JsonNode v = event.get(f);
+            if (v != null && !v.isNull() && !v.isValueNode()) {
+                return f;
+            }
+        }
+        JsonNode props = event.get("properties");
+        return props != null && !props.isNull() && !props.isObject() ? "properties" : null;
     }
 
     public static final String CLOUDEVENT = "application/cloudevents+json";
@@ -232,6 +250,31 @@ public class EventsResource {
     /** @param precheck per event, a problem found before validation (CloudEvents envelope), or null */
     private EventsResponse ingest(EventsRequest body, List<Rejection> precheck, ContainerRequestContext request) {
         Tenant tenant = (Tenant) request.getProperty(Tenant.PROPERTY);
+        checkBatch(body);
+        Instant now = clock.instant();
+        Triaged triaged = triageEach(body.events(), precheck, tenant, now);
+        EventsResponse.Result[] results = triaged.results();
+        boolean nothingToStore = triaged.candidates().isEmpty() && triaged.unattributed().isEmpty();
+        if (nothingToStore && allRejected(results)) {
+            List<Problem.FieldError> errors = new ArrayList<>();
+            for (int i = 0; i < results.length; i++) {
+                errors.add(new Problem.FieldError("events[" + i + "]." + results[i].field(), results[i].code(), results[i].message()));
+            }
+            throw new ProblemException(400, "invalid-events", "Invalid events",
+                    "no event in the request is valid; nothing was stored", "events", errors);
+        }
+        Set<Integer> accepted = nothingToStore ? Set.of()
+                : store.accept(tenant.tenantId(), triaged.candidates(), triaged.unattributed(), TraceContext.current(), now);
+        for (EventStore.Candidate c : triaged.candidates()) {
+            results[c.index()] = accepted.contains(c.index())
+                    ? new EventsResponse.Result(c.event().id(), "accepted", null, null, null)
+                    : new EventsResponse.Result(c.event().id(), "duplicate", null, null, "already accepted earlier");
+        }
+        return answer(results);
+    }
+
+    /** A request without events is a 400, one with more than {@code maxBatch} a 413. */
+    private void checkBatch(EventsRequest body) {
         if (body == null || body.events() == null || body.events().isEmpty()) {
             throw ProblemException.badRequest("missing-events", "the body must be a JSON array of events, or {\"events\": [ … ]},"
                     + " with at least one event", "events");
@@ -240,15 +283,24 @@ public class EventsResource {
             throw new ProblemException(413, "batch-too-large", "Payload too large",
                     "at most " + config.maxBatch() + " events per request, got " + body.events().size(), "events", null);
         }
-        Instant now = clock.instant();
+    }
+
+    /**
+     * Each event judged: {@code results} holds the answer of every event already decided (rejected, or repeated in this
+     * request); the admitted events are the candidates to store, the quarantined ones (first of each id) the unattributed.
+     */
+    private record Triaged(EventsResponse.Result[] results, List<EventStore.Candidate> candidates, List<EventStore.Unattributed> unattributed) {
+    }
+
+    private Triaged triageEach(List<EventsRequest.EventBody> events, List<Rejection> precheck, Tenant tenant, Instant now) {
         EventValidator validator = new EventValidator(config.maxFutureSkew(), config.dedupWindow());
-        int n = body.events().size();
+        int n = events.size();
         EventsResponse.Result[] results = new EventsResponse.Result[n];
         List<EventStore.Candidate> candidates = new ArrayList<>();
         List<EventStore.Unattributed> unattributed = new ArrayList<>();
         Set<String> idsInRequest = new HashSet<>();
         for (int i = 0; i < n; i++) {
-            EventsRequest.EventBody e = body.events().get(i);
+            EventsRequest.EventBody e = events.get(i);
             if (e == null) {
                 results[i] = rejected(null, new Rejection("invalid_event", "events[" + i + "]", "an event must be an object"));
                 continue;
@@ -276,24 +328,14 @@ public class EventsResource {
             }
             candidates.add(new EventStore.Candidate(i, admit.event(), admit.customerId(), admit.attributedBy()));
         }
-        if (candidates.isEmpty() && unattributed.isEmpty() && allRejected(results)) {
-            List<Problem.FieldError> errors = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                errors.add(new Problem.FieldError("events[" + i + "]." + results[i].field(), results[i].code(), results[i].message()));
-            }
-            throw new ProblemException(400, "invalid-events", "Invalid events",
-                    "no event in the request is valid; nothing was stored", "events", errors);
-        }
-        Set<Integer> accepted = candidates.isEmpty() && unattributed.isEmpty() ? Set.of()
-                : store.accept(tenant.tenantId(), candidates, unattributed, TraceContext.current(), now);
+        return new Triaged(results, candidates, unattributed);
+    }
+
+    /** The answer: the per-event results and their totals, each outcome (and rejection code) counted in the metrics. */
+    private EventsResponse answer(EventsResponse.Result[] results) {
         int acceptedCount = 0;
         int duplicates = 0;
         int rejectedCount = 0;
-        for (EventStore.Candidate c : candidates) {
-            results[c.index()] = accepted.contains(c.index())
-                    ? new EventsResponse.Result(c.event().id(), "accepted", null, null, null)
-                    : new EventsResponse.Result(c.event().id(), "duplicate", null, null, "already accepted earlier");
-        }
         Map<String, Integer> rejectedByCode = new TreeMap<>();
         for (EventsResponse.Result r : results) {
             switch (r.outcome()) {

@@ -11,13 +11,15 @@ import dev.tally.model.messages.DeadLetterV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.ConsumerWorker;
 import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.kafka.PollLoop;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.kafka.StoredOffsets;
-import dev.tally.platform.kafka.StoredOffsetsConsumer;
 import dev.tally.platform.security.ApiKeys;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -25,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -46,7 +46,8 @@ import org.apache.kafka.common.TopicPartition;
  * crash anywhere repeats nothing and loses nothing. Duplicates are dropped (and counted).
  */
 @ApplicationScoped
-public class RawIntake extends StoredOffsetsConsumer {
+public class RawIntake implements ConsumerWorker {
+    private static final String NAME = "ingest-raw-intake";
     private static final Set<String> SCOPES = Set.of("ingest", "admin");
 
     @Inject
@@ -65,15 +66,27 @@ public class RawIntake extends StoredOffsetsConsumer {
     IngestConfig config;
 
     private final AtomicLong consumed = new AtomicLong();
+    private PollLoop loop;
+
+    @PostConstruct
+    void init() {
+        loop = new PollLoop(NAME, Topics.EVENTS_RAW, () -> kafka.consumer(config.rawIntake().group(), NAME), new StoredOffsets(store::intakeOffsets),
+                this::apply);
+    }
 
     void onStart(@Observes StartupEvent e) {
         if (config.rawIntake().enabled()) {
-            start();
+            loop.start();
         }
     }
 
     void onStop(@Observes ShutdownEvent e) {
-        stop();
+        loop.stop();
+    }
+
+    @Override
+    public PollLoop loop() {
+        return loop;
     }
 
     /** Records consumed (applied) since start. */
@@ -81,28 +94,8 @@ public class RawIntake extends StoredOffsetsConsumer {
         return consumed.get();
     }
 
-    @Override
-    protected String name() {
-        return "ingest-raw-intake";
-    }
-
-    @Override
-    protected String topic() {
-        return Topics.EVENTS_RAW;
-    }
-
-    @Override
-    protected KafkaConsumer<String, String> newConsumer() {
-        return kafka.consumer(config.rawIntake().group(), name());
-    }
-
-    @Override
-    protected Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) throws Exception {
-        return store.intakeOffsets(partitions);
-    }
-
-    @Override
-    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
+    /** One poll in one transaction: dedup keys and outbox rows, quarantine, dead letters and the next offsets. */
+    private void apply(ConsumerRecords<String, String> polled) throws Exception {
         // a key or customer created before the record was produced must be known before it is judged
         if (!catalog.awaitCaughtUp(Duration.ofSeconds(10))) {
             throw new IllegalStateException("catalog read model is behind");

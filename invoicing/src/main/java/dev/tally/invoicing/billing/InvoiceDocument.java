@@ -32,7 +32,7 @@ public final class InvoiceDocument {
     record Row(String section, String text, String quantity, String amount, boolean strong) {
     }
 
-    static List<Row> rows(Invoices.View v) {
+    static List<Row> rows(InvoiceView v) {
         List<Row> rows = new ArrayList<>();
         for (InvoiceDocumentV1.Line l : v.lines()) {
             rows.add(new Row("Usage", l.description() == null ? l.meter() : l.description() + " (" + l.meter() + ")",
@@ -72,7 +72,7 @@ public final class InvoiceDocument {
         return rows;
     }
 
-    private static List<String> header(Invoices.View v) {
+    private static List<String> header(InvoiceView v) {
         List<String> h = new ArrayList<>();
         h.add("Invoice " + v.number() + " — " + v.status());
         h.add("Customer " + v.externalId() + " · plan " + v.plan() + " v" + v.planVersion());
@@ -88,7 +88,7 @@ public final class InvoiceDocument {
     }
 
     /** A self-contained, printable HTML page (no scripts, no external resources). */
-    public static String html(Invoices.View v) {
+    public static String html(InvoiceView v) {
         StringBuilder b = new StringBuilder(4096);
         b.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc("Invoice " + v.number()))
                 .append("</title><style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#111}table{border-collapse:collapse;width:100%}"
@@ -113,7 +113,7 @@ public final class InvoiceDocument {
     }
 
     /** The same rows as a PDF (A4, Helvetica, as many pages as it takes). */
-    public static byte[] pdf(Invoices.View v) throws IOException {
+    public static byte[] pdf(InvoiceView v) throws IOException {
         PDType1Font regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
         PDType1Font bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
         List<String[]> lines = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.tally.invoicing.billing;
 
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.subscription.Subscription;
@@ -30,7 +31,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,8 +57,8 @@ public class PeriodCloser {
     KafkaClients kafka;
     @Inject
     Invoices invoices;
-    @ConfigProperty(name = "tally.invoicing.consumer.group", defaultValue = "tally-invoicing")
-    String usageGroup;
+    @Inject
+    InvoicingConfig config;
 
     /** One period to finalize. */
     public record Due(Invoices.Customer customer, Subscription subscription, BillingPeriod period) {
@@ -121,7 +121,7 @@ public class PeriodCloser {
      */
     public Instant platformWatermark() throws SQLException {
         int partitions;
-        try (KafkaConsumer<String, String> probe = kafka.consumer(usageGroup, "invoicing-close-probe")) {
+        try (KafkaConsumer<String, String> probe = kafka.consumer(config.invoicing().consumer().group(), "invoicing-close-probe")) {
             List<PartitionInfo> infos = probe.partitionsFor(Topics.EVENTS_ACCEPTED, Duration.ofSeconds(10));
             partitions = infos == null ? 0 : infos.size();
         }
@@ -141,7 +141,7 @@ public class PeriodCloser {
 
     /** Whether the usage consumer's committed offsets reach the end of {@link Topics#USAGE_RATED} as of now. */
     public boolean usageCaughtUp() {
-        try (KafkaConsumer<String, String> probe = kafka.consumer(usageGroup, "invoicing-close-probe")) {
+        try (KafkaConsumer<String, String> probe = kafka.consumer(config.invoicing().consumer().group(), "invoicing-close-probe")) {
             Set<TopicPartition> parts = new HashSet<>();
             for (PartitionInfo p : probe.partitionsFor(Topics.USAGE_RATED, Duration.ofSeconds(10))) {
                 parts.add(new TopicPartition(p.topic(), p.partition()));

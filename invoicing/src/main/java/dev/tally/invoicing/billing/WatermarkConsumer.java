@@ -1,10 +1,16 @@
 package dev.tally.invoicing.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.invoicing.kafka.InvoicingConsumer;
+import dev.tally.invoicing.kafka.InvoicingConsumers;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.messages.WatermarkV1;
+import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.PollLoop;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,7 +18,6 @@ import java.sql.Timestamp;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,30 +25,38 @@ import org.jboss.logging.Logger;
  * Idempotent, so Kafka's own offsets (committed after the Postgres commit) are enough.
  */
 @ApplicationScoped
-public class WatermarkConsumer extends InvoicingConsumer {
+public class WatermarkConsumer implements ConsumerWorker {
     private static final Logger LOG = Logger.getLogger(WatermarkConsumer.class);
+    @Inject
+    InvoicingConsumers consumers;
     @Inject
     DataSource dataSource;
     @Inject
     ObjectMapper json;
 
-    @Override
-    protected String name() {
-        return "invoicing-watermarks";
+    private PollLoop loop;
+
+    @PostConstruct
+    void init() {
+        loop = consumers.loop("invoicing-watermarks", Topics.WATERMARKS, "tally-invoicing-watermarks", this::apply);
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        if (consumers.enabled()) {
+            loop.start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        loop.stop();
     }
 
     @Override
-    protected String topic() {
-        return Topics.WATERMARKS;
+    public PollLoop loop() {
+        return loop;
     }
 
-    @Override
-    protected String group() {
-        return "tally-invoicing-watermarks";
-    }
-
-    @Override
-    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
+    private void apply(ConsumerRecords<String, String> polled) throws Exception {
         try (Connection db = dataSource.getConnection();
              PreparedStatement ps = db.prepareStatement("""
                      insert into rating_watermark as w (kafka_partition, accepted_before) values (?, ?)
@@ -66,6 +79,5 @@ public class WatermarkConsumer extends InvoicingConsumer {
                 ps.executeUpdate();
             }
         }
-        c.commitSync();
     }
 }

@@ -60,60 +60,74 @@ public class CustomerSearch {
         if (term.length() > 200) {
             throw ProblemException.badRequest("invalid-field", "q: at most 200 characters", "q");
         }
-        String like = escapeLike(term);
-        String columns = "c.customer_id, c.external_id, c.name, c.currency, c.created_at";
+        String sorted = sort == null ? "externalId" : sort;
         try (Connection c = dataSource.getConnection()) {
-            if (term.isEmpty()) { // every customer: the page in index order, and the count
-                List<Hit> hits = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("select " + columns + ", null from customer c where c.tenant_id = ? order by "
-                        + order + " offset ? limit ?")) {
-                    ps.setString(1, tenantId);
-                    ps.setInt(2, offset);
-                    ps.setInt(3, limit);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            hits.add(hit(rs, null));
-                        }
-                    }
-                }
-                return new Page(hits, count(c, tenantId), offset, limit, sort == null ? "externalId" : sort);
+            if (term.isEmpty()) {
+                return new Page(all(c, tenantId, order, offset, limit), count(c, tenantId), offset, limit, sorted);
             }
-            // each way of matching uses its own index (prefixes) or scan (a name's middle); a customer found several ways
-            // is listed once, with the best: its external id, then an alias, then its name
-            String sql = """
-                    with hits as (
-                      select customer_id, 1 as rank, 'externalId' as how from customer
-                        where tenant_id = ? and lower(external_id) like ? || '%' escape '\\'
-                      union all
-                      select customer_id, 2, 'alias:' || kind from customer_alias
-                        where tenant_id = ? and kind in ('external_id', 'hostname', 'api_key') and lower(value) like ? || '%' escape '\\'
-                      union all
-                      select customer_id, 3, 'name' from customer where tenant_id = ? and lower(name) like '%' || ? || '%' escape '\\'
-                    ), best as (select distinct on (customer_id) customer_id, how from hits order by customer_id, rank)
-                    """ + "select " + columns + ", b.how, count(*) over () from best b join customer c on c.tenant_id = ? and c.customer_id = b.customer_id"
-                    + " order by " + order + " offset ? limit ?"; // (text blocks drop trailing spaces: the spaces are outside)
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                for (int way = 0; way < 3; way++) {
-                    ps.setString(i++, tenantId);
-                    ps.setString(i++, like);
+            Page page = matching(c, tenantId, escapeLike(term), order, offset, limit, sorted);
+            if (page.customers().isEmpty() && offset > 0) { // past the end: count from the first page
+                return new Page(page.customers(), matching(c, tenantId, escapeLike(term), order, 0, 1, sorted).total(), offset, limit, sorted);
+            }
+            return page;
+        }
+    }
+
+    private static final String COLUMNS = "c.customer_id, c.external_id, c.name, c.currency, c.created_at";
+
+    /** Every customer: the page in index order. */
+    private List<Hit> all(Connection c, String tenantId, String order, int offset, int limit) throws SQLException {
+        List<Hit> hits = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select " + COLUMNS + ", null from customer c where c.tenant_id = ? order by "
+                + order + " offset ? limit ?")) {
+            ps.setString(1, tenantId);
+            ps.setInt(2, offset);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    hits.add(hit(rs, null));
                 }
+            }
+        }
+        return hits;
+    }
+
+    /**
+     * Customers matching {@code like} (escaped, lower case): each way of matching uses its own index (prefixes) or scan
+     * (a name's middle); a customer found several ways is listed once, with the best: its external id, then an alias,
+     * then its name.
+     */
+    private Page matching(Connection c, String tenantId, String like, String order, int offset, int limit, String sorted) throws SQLException {
+        String sql = """
+                with hits as (
+                  select customer_id, 1 as rank, 'externalId' as how from customer
+                    where tenant_id = ? and lower(external_id) like ? || '%' escape '\\'
+                  union all
+                  select customer_id, 2, 'alias:' || kind from customer_alias
+                    where tenant_id = ? and kind in ('external_id', 'hostname', 'api_key') and lower(value) like ? || '%' escape '\\'
+                  union all
+                  select customer_id, 3, 'name' from customer where tenant_id = ? and lower(name) like '%' || ? || '%' escape '\\'
+                ), best as (select distinct on (customer_id) customer_id, how from hits order by customer_id, rank)
+                """ + "select " + COLUMNS + ", b.how, count(*) over () from best b join customer c on c.tenant_id = ? and c.customer_id = b.customer_id"
+                + " order by " + order + " offset ? limit ?"; // (text blocks drop trailing spaces: the spaces are outside)
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (int way = 0; way < 3; way++) {
                 ps.setString(i++, tenantId);
-                ps.setInt(i++, offset);
-                ps.setInt(i, limit);
-                List<Hit> hits = new ArrayList<>();
-                long total = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        hits.add(hit(rs, rs.getString(6)));
-                        total = rs.getLong(7);
-                    }
-                }
-                if (hits.isEmpty() && offset > 0) {
-                    total = search(tenantId, q, null, sort, 0, 1).total(); // past the end: count from the first page
-                }
-                return new Page(hits, total, offset, limit, sort == null ? "externalId" : sort);
+                ps.setString(i++, like);
             }
+            ps.setString(i++, tenantId);
+            ps.setInt(i++, offset);
+            ps.setInt(i, limit);
+            List<Hit> hits = new ArrayList<>();
+            long total = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    hits.add(hit(rs, rs.getString(6)));
+                    total = rs.getLong(7);
+                }
+            }
+            return new Page(hits, total, offset, limit, sorted);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tally.invoicing.payment;
 
+import dev.tally.model.terms.RefundStatus;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -46,7 +47,7 @@ public interface PaymentProvider {
     }
 
     /** The provider's answer to a refund: its id and status ({@code succeeded}, {@code pending} or {@code failed}). */
-    record RefundResult(String providerRefundId, String status) {
+    record RefundResult(String providerRefundId, RefundStatus status) {
     }
 
     /** A pushed invoice as the provider has it now: {@code draft}, {@code open}, {@code paid}, {@code void} …, and what it still asks for. */

@@ -1,12 +1,14 @@
 package dev.tally.invoicing.payment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.invoicing.billing.Invoices;
+import dev.tally.invoicing.billing.InvoiceView;
 import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.payment.stripe.StripeProvider;
 import dev.tally.model.messages.RefundStatusV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.terms.RefundStatus;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
 import dev.tally.platform.problem.ProblemException;
@@ -14,20 +16,17 @@ import dev.tally.platform.tracing.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Each tenant's payment provider and what is owed to it, in the caller's transaction: {@code offline} (the
@@ -48,10 +47,8 @@ public class PaymentProviders {
     @Inject
     CreditLedger ledger;
 
-    @ConfigProperty(name = "tally.stripe.api-base", defaultValue = "https://api.stripe.com")
-    URI stripeBase;
-    @ConfigProperty(name = "tally.stripe.timeout", defaultValue = "PT20S")
-    Duration stripeTimeout;
+    @Inject
+    InvoicingConfig config;
 
     private volatile StripeProvider stripe;
 
@@ -74,7 +71,7 @@ public class PaymentProviders {
         }
         StripeProvider s = stripe;
         if (s == null) {
-            s = new StripeProvider(stripeBase, stripeTimeout);
+            s = new StripeProvider(config.stripe().apiBase(), config.stripe().timeout());
             stripe = s;
         }
         return s;
@@ -186,7 +183,7 @@ public class PaymentProviders {
      * through the provider the invoice was paid with (a Stripe payment intent: a job), else pending until recorded by
      * hand (offline). Returns the refund id.
      */
-    public String startRefund(Connection c, String tenantId, Invoices.View invoice, String creditNoteId, BigDecimal amount, String reason,
+    public String startRefund(Connection c, String tenantId, InvoiceView invoice, String creditNoteId, BigDecimal amount, String reason,
             Instant now) throws Exception {
         Config tenantConfig = config(c, tenantId);
         boolean byStripe = STRIPE.equals(tenantConfig.provider()) && paidThroughStripe(invoice.paymentReference());
@@ -258,12 +255,12 @@ public class PaymentProviders {
      * Moves a pending refund to {@code succeeded} or {@code failed} (or keeps it pending with the provider's id),
      * with an outbox event and an audit entry; a refund that already ended does not move again (false).
      */
-    public boolean settleRefund(Connection c, String tenantId, String refundId, String status, String providerRefundId, String failure,
+    public boolean settleRefund(Connection c, String tenantId, String refundId, RefundStatus status, String providerRefundId, String failure,
             String actor, Instant now) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("""
                 update refund set status = ?, provider_refund_id = coalesce(?, provider_refund_id), failure = ?, updated_at = ?
                 where tenant_id = ? and refund_id = ? and status = 'pending'""")) {
-            ps.setString(1, status);
+            ps.setString(1, status.wire());
             ps.setString(2, providerRefundId);
             ps.setString(3, failure);
             ps.setTimestamp(4, Timestamp.from(now));
@@ -273,7 +270,7 @@ public class PaymentProviders {
                 return false;
             }
         }
-        if ("failed".equals(status)) {
+        if (status == RefundStatus.FAILED) {
             // the money did not go back: it is not lost — the customer gets it as prepaid credit
             Refund r = refund(c, tenantId, refundId);
             String grant = ledger.grant(c, tenantId, r.customerId(), r.currency(), r.amount(), 0, now, null,
@@ -285,17 +282,17 @@ public class PaymentProviders {
                 ps.executeUpdate();
             }
         }
-        if (!"pending".equals(status)) {
+        if (status != RefundStatus.PENDING) {
             announceRefund(c, tenantId, refundId, now);
             Map<String, Object> after = new LinkedHashMap<>();
-            after.put("status", status);
+            after.put("status", status.wire());
             if (providerRefundId != null) {
                 after.put("providerRefundId", providerRefundId);
             }
             if (failure != null) {
                 after.put("failure", failure);
             }
-            audit.record(tenantId, actor, "refund", refundId, "refund-" + status, Map.of("status", "pending"), after);
+            audit.record(tenantId, actor, "refund", refundId, "refund-" + status.wire(), Map.of("status", RefundStatus.PENDING.wire()), after);
         }
         return true;
     }

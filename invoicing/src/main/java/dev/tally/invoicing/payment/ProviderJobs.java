@@ -1,10 +1,13 @@
 package dev.tally.invoicing.payment;
 
+import dev.tally.invoicing.billing.InvoiceStore;
+import dev.tally.invoicing.billing.InvoiceView;
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.terms.PeriodTerms;
+import dev.tally.model.terms.RefundStatus;
 import dev.tally.model.webhook.Backoff;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -43,8 +46,10 @@ public class ProviderJobs {
     PaymentProviders providers;
     @Inject
     Invoices invoices;
+    @Inject
+    InvoiceStore invoiceStore;
 
-    record Job(long jobId, String tenantId, String provider, String kind, String refId, String idempotencyKey, int attempts, int revision) {
+    record Job(long jobId, String tenantId, String provider, ProviderJobKind kind, String refId, String idempotencyKey, int attempts, int revision) {
     }
 
     @Scheduled(every = "${tally.payments.dispatch-every:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -64,12 +69,11 @@ public class ProviderJobs {
         for (Job j : jobs) {
             try {
                 switch (j.kind()) {
-                    case "push_invoice" -> push(j);
-                    case "refund" -> refund(j);
-                    case "sync_invoice" -> sync(j);
-                    default -> throw new IllegalStateException("unknown job kind " + j.kind());
+                    case PUSH_INVOICE -> push(j);
+                    case REFUND -> refund(j);
+                    case SYNC_INVOICE -> sync(j);
                 }
-                finish(j, "done", null);
+                finish(j, ProviderJobStatus.DONE, null);
             } catch (ProviderException e) {
                 fail(j, e.retryable(), "HTTP " + e.status() + ": " + e.getMessage());
             } catch (Exception e) {
@@ -81,11 +85,11 @@ public class ProviderJobs {
 
     private void push(Job j) throws Exception {
         PaymentProvider.Account account;
-        Invoices.View invoice;
+        InvoiceView invoice;
         String customerRef;
         try (Connection c = dataSource.getConnection()) {
             account = providers.config(c, j.tenantId()).account();
-            invoice = invoices.get(c, j.tenantId(), j.refId());
+            invoice = invoiceStore.get(c, j.tenantId(), j.refId());
             customerRef = ref(c, j.tenantId(), j.provider(), "customer", invoice.customerId());
         }
         if (account == null) {
@@ -124,15 +128,15 @@ public class ProviderJobs {
     private void refund(Job j) throws Exception {
         PaymentProvider.Account account;
         PaymentProviders.Refund r;
-        Invoices.View invoice;
+        InvoiceView invoice;
         String providerInvoice;
         try (Connection c = dataSource.getConnection()) {
             account = providers.config(c, j.tenantId()).account();
             r = providers.refund(c, j.tenantId(), j.refId());
-            invoice = invoices.get(c, j.tenantId(), r.invoiceId());
+            invoice = invoiceStore.get(c, j.tenantId(), r.invoiceId());
             providerInvoice = ref(c, j.tenantId(), j.provider(), "invoice", r.invoiceId());
         }
-        if (!"pending".equals(r.status())) {
+        if (!RefundStatus.PENDING.is(r.status())) {
             return;
         }
         if (account == null) {
@@ -157,7 +161,7 @@ public class ProviderJobs {
         QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 return providers.settleRefund(c, j.tenantId(), r.refundId(), settled.status(), settled.providerRefundId(),
-                        "failed".equals(settled.status()) ? "the provider reports the refund failed" : null, "provider:" + j.provider(),
+                        settled.status() == RefundStatus.FAILED ? "the provider reports the refund failed" : null, "provider:" + j.provider(),
                         clock.instant());
             }
         });
@@ -170,17 +174,17 @@ public class ProviderJobs {
      */
     private void sync(Job j) throws Exception {
         PaymentProvider.Account account;
-        Invoices.View invoice;
+        InvoiceView invoice;
         String pushed;
         ProviderJobs.State push;
         try (Connection c = dataSource.getConnection()) {
             account = providers.config(c, j.tenantId()).account();
-            invoice = invoices.get(c, j.tenantId(), j.refId());
+            invoice = invoiceStore.get(c, j.tenantId(), j.refId());
             pushed = ref(c, j.tenantId(), j.provider(), "invoice", invoice.invoiceId());
         }
-        push = state(j.tenantId(), "push_invoice", invoice.invoiceId());
+        push = state(j.tenantId(), ProviderJobKind.PUSH_INVOICE, invoice.invoiceId());
         if (pushed == null) {
-            if (push != null && "pending".equals(push.status())) {
+            if (push != null && push.status() == ProviderJobStatus.PENDING) {
                 throw new ProviderException("invoice " + invoice.number() + " is not pushed yet; syncing after the push", true, 0);
             }
             return; // never pushed (nothing was due, or the push failed): nothing at the provider to change
@@ -260,7 +264,7 @@ public class ProviderJobs {
                 ps.setString(2, LEASE.toSeconds() + " seconds");
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                        out.add(new Job(rs.getLong(1), rs.getString(2), rs.getString(3), ProviderJobKind.of(rs.getString(4)), rs.getString(5), rs.getString(6),
                                 rs.getInt(7), rs.getInt(8)));
                     }
                 }
@@ -273,12 +277,12 @@ public class ProviderJobs {
         return out;
     }
 
-    private void finish(Job j, String status, String error) throws SQLException {
+    private void finish(Job j, ProviderJobStatus status, String error) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      update provider_job set status = ?, attempts = attempts + 1, last_error = ?, done_at = now()
                      where job_id = ? and attempts = ? and revision = ? and status = 'pending'""")) {
-            ps.setString(1, status);
+            ps.setString(1, status.wire());
             ps.setString(2, error);
             ps.setLong(3, j.jobId());
             ps.setInt(4, j.attempts());
@@ -291,12 +295,12 @@ public class ProviderJobs {
         int attempts = j.attempts() + 1;
         boolean givenUp = !retryable || attempts >= Backoff.MAX_ATTEMPTS;
         if (givenUp) {
-            LOG.warnf("provider job %d (%s %s) failed for good after %d attempts: %s", j.jobId(), j.kind(), j.refId(), attempts, error);
-            finish(j, "failed", error);
-            if ("refund".equals(j.kind())) {
+            LOG.warnf("provider job %d (%s %s) failed for good after %d attempts: %s", j.jobId(), j.kind().wire(), j.refId(), attempts, error);
+            finish(j, ProviderJobStatus.FAILED, error);
+            if (j.kind() == ProviderJobKind.REFUND) {
                 QuarkusTransaction.requiringNew().call(() -> {
                     try (Connection c = dataSource.getConnection()) {
-                        return providers.settleRefund(c, j.tenantId(), j.refId(), "failed", null, error, "provider:" + j.provider(), clock.instant());
+                        return providers.settleRefund(c, j.tenantId(), j.refId(), RefundStatus.FAILED, null, error, "provider:" + j.provider(), clock.instant());
                     }
                 });
             }
@@ -317,18 +321,18 @@ public class ProviderJobs {
     }
 
     /** For tests and operators: a job's state. */
-    public record State(String status, int attempts, String lastError) {
+    public record State(ProviderJobStatus status, int attempts, String lastError) {
     }
 
-    public State state(String tenantId, String kind, String refId) throws SQLException {
+    public State state(String tenantId, ProviderJobKind kind, String refId) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "select status, attempts, last_error from provider_job where tenant_id = ? and kind = ? and ref_id = ?")) {
             ps.setString(1, tenantId);
-            ps.setString(2, kind);
+            ps.setString(2, kind.wire());
             ps.setString(3, refId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new State(rs.getString(1), rs.getInt(2), rs.getString(3)) : null;
+                return rs.next() ? new State(ProviderJobStatus.of(rs.getString(1)), rs.getInt(2), rs.getString(3)) : null;
             }
         }
     }

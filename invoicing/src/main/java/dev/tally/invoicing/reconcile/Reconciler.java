@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.billing.PeriodPricing;
 import dev.tally.invoicing.catalog.MeterEntity;
+import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.invoicing.refund.CreditNoteService;
-import dev.tally.invoicing.webhook.Webhooks;
 import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.FilterSpec;
@@ -30,14 +30,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -67,35 +65,23 @@ public class Reconciler {
     @Inject
     ObjectMapper json;
     @Inject
-    Webhooks webhooks;
+    ReconciliationReports reports;
 
     /**
      * One key compared: the recount, rating's quantity and the invoiced quantity (null when no live invoice billed the
      * period yet), each drift (source minus recount), the recount's events (at most {@value #SAMPLE} ids), and what
-     * kind of difference it is ({@link #RATING}, {@link #STRANDED}, {@link #UNSETTLED}, {@link #PENDING}; null: none).
+     * kind of difference it is (null: none).
      */
     public record Row(String customerId, String meter, Instant periodStart, Instant periodEnd, BigDecimal recounted, long recountedEvents,
-            BigDecimal rated, BigDecimal invoiced, BigDecimal ratedDrift, BigDecimal invoicedDrift, List<String> eventIds, String kind) {
+            BigDecimal rated, BigDecimal invoiced, BigDecimal ratedDrift, BigDecimal invoicedDrift, List<String> eventIds, DriftKind kind) {
         boolean drifted() {
-            return kind != null && !kind.equals(PENDING);
+            return kind != null && kind != DriftKind.PENDING;
         }
 
         boolean pendingAdjustment() {
-            return PENDING.equals(kind);
+            return kind == DriftKind.PENDING;
         }
     }
-
-    /** Rating differs from the events: something was counted wrong. */
-    static final String RATING = "rating";
-    /**
-     * Rating agrees with the events but the invoices do not, and no close will settle it: the customer has no period
-     * left to close (an adjustment needs a next invoice).
-     */
-    static final String STRANDED = "stranded";
-    /** Rating agrees, the invoices do not, and the usage was rated before the customer's last close, which should have adjusted it. */
-    static final String UNSETTLED = "unsettled";
-    /** Rating agrees; the usage changed after the customer's last close, and the customer's next close bills the difference. */
-    static final String PENDING = "pending";
 
     /** What a customer's next close can settle: when it last closed, and whether it has a period left to close. */
     private record Closes(Instant lastClose, boolean periodLeft) {
@@ -116,8 +102,8 @@ public class Reconciler {
     PeriodPricing pricing;
     @Inject
     CreditNoteService creditNotes;
-    @ConfigProperty(name = "tally.invoicing.reconcile-credit-overcharges", defaultValue = "false")
-    boolean creditOverchargesOnSchedule;
+    @Inject
+    InvoicingConfig config;
 
     /**
      * On one instance at a time (a session advisory lock): every period that an invoice finalized in the last day
@@ -146,7 +132,7 @@ public class Reconciler {
                 }
                 for (String[] p : periods) {
                     try {
-                        run(p[0], Instant.parse(p[1]), "schedule", creditOverchargesOnSchedule);
+                        run(p[0], Instant.parse(p[1]), "schedule", config.invoicing().reconcileCreditOvercharges());
                     } catch (Exception e) {
                         LOG.warnf("scheduled reconciliation of tenant %s, period %s failed: %s", p[0], p[1], e.getMessage());
                     }
@@ -175,80 +161,21 @@ public class Reconciler {
             throws Exception {
         List<MeterDefinition> meters = QuarkusTransaction.requiringNew().call(() -> definitions(tenantId));
         Map<Recount.Key, Recount.Counted> counted = recount.count(meters, SAMPLE);
-        Map<Recount.Key, BigDecimal> rated = new HashMap<>();
-        Map<Recount.Key, Instant> ratedAt = new HashMap<>();
-        Map<Recount.Key, BigDecimal> invoiced = new HashMap<>();
-        Map<String, Closes> closes = new HashMap<>();
+        Sources sources;
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select customer_id, meter_key, period_start, period_end, sum(quantity), max(received_at) from usage_snapshot
-                    where tenant_id = ? and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
-                ps.setString(1, tenantId);
-                ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
-                ps.setTimestamp(3, periodStart == null ? null : Timestamp.from(periodStart));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rated.put(key(rs), rs.getBigDecimal(5));
-                        ratedAt.put(key(rs), rs.getTimestamp(6).toInstant());
-                    }
-                }
-            }
-            // per customer: its last close, and whether a subscription has a period left to close (no live invoice yet
-            // reaches its end, or it has none)
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select c.customer_id,
-                      (select max(i.finalized_at) from invoice i where i.tenant_id = c.tenant_id and i.customer_id = c.customer_id
-                         and i.status <> 'void'),
-                      exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
-                         and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
-                           and i.subscription_id = s.subscription_id and i.status <> 'void'), s.start_at)))
-                    from customer c where c.tenant_id = ?""")) {
-                ps.setString(1, tenantId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Timestamp last = rs.getTimestamp(2);
-                        closes.put(rs.getString(1), new Closes(last == null ? null : last.toInstant(), rs.getBoolean(3)));
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select customer_id, meter_key, period_start, period_end, sum(quantity) from billed_usage
-                    where tenant_id = ? and strpos(meter_key, ':') = 0 and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
-                ps.setString(1, tenantId);
-                ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
-                ps.setTimestamp(3, periodStart == null ? null : Timestamp.from(periodStart));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        invoiced.put(key(rs), rs.getBigDecimal(5));
-                    }
-                }
-            }
+            sources = new Sources(new HashMap<>(), new HashMap<>(), new HashMap<>(), closes(c, tenantId));
+            readRated(c, tenantId, periodStart, sources);
+            readInvoiced(c, tenantId, periodStart, sources);
         }
         Set<Recount.Key> keys = new TreeSet<>(Comparator.comparing(Recount.Key::customerId).thenComparing(Recount.Key::meter)
                 .thenComparing(Recount.Key::periodStart));
         counted.keySet().stream().filter(k -> periodStart == null || k.periodStart().equals(periodStart)).forEach(keys::add);
-        keys.addAll(rated.keySet());
-        keys.addAll(invoiced.keySet());
+        keys.addAll(sources.rated().keySet());
+        keys.addAll(sources.invoiced().keySet());
         List<Row> drift = new ArrayList<>();
         List<Row> pending = new ArrayList<>();
         for (Recount.Key k : keys) {
-            Recount.Counted n = counted.getOrDefault(k, new Recount.Counted(BigDecimal.ZERO, 0, List.of()));
-            BigDecimal r = rated.getOrDefault(k, BigDecimal.ZERO);
-            BigDecimal i = invoiced.get(k);
-            BigDecimal ratedDrift = r.subtract(n.quantity());
-            BigDecimal invoicedDrift = i == null ? null : i.subtract(n.quantity());
-            String kind = null;
-            if (ratedDrift.signum() != 0) {
-                kind = RATING;
-            } else if (invoicedDrift != null && invoicedDrift.signum() != 0) {
-                Closes cl = closes.getOrDefault(k.customerId(), new Closes(null, false));
-                Instant at = ratedAt.get(k);
-                kind = !cl.periodLeft() ? STRANDED
-                        : at != null && cl.lastClose() != null && !at.isAfter(cl.lastClose()) ? UNSETTLED : PENDING;
-            }
-            Row row = new Row(k.customerId(), k.meter(), k.periodStart(), k.periodEnd(), Decimals.normalized(n.quantity()), n.events(),
-                    Decimals.normalized(r), i == null ? null : Decimals.normalized(i), Decimals.normalized(ratedDrift),
-                    invoicedDrift == null ? null : Decimals.normalized(invoicedDrift), n.eventIds(), kind);
+            Row row = compared(k, counted.getOrDefault(k, new Recount.Counted(BigDecimal.ZERO, 0, List.of())), sources);
             if (row.drifted()) {
                 drift.add(row);
             } else if (row.pendingAdjustment()) {
@@ -257,27 +184,109 @@ public class Reconciler {
         }
         String reconciliationId = "rec_" + UUID.randomUUID().toString().replace("-", "");
         List<String> notesCreated = creditOvercharges ? creditOvercharges(tenantId, reconciliationId, drift) : List.of();
-        Report report = new Report(reconciliationId, tenantId, periodStart, started, clock.instant(),
-                recount.read(), recount.unreadableRecords(), keys.size(), drift.size(), drift, pending.size(), pending, notesCreated, actor,
-                List.of(
-                        "recounted: each event's final state (amendments applied, retractions removed, re-published records once) folded"
-                                + " with the meter definitions as they are now, from a replay of tally.events.accepted",
-                        "rated: rating's latest usage snapshots as invoicing stored them; invoiced: what live invoices billed for the period,"
-                                + " its invoice and every adjustment since (null: not invoiced yet)",
-                        "drift = source − recount; a period the topic's retention no longer holds whole recounts short",
-                        "kind: rating — rating differs from the recount; stranded — rating agrees, the invoices do not, and the"
-                                + " customer has no period left to close, so no adjustment will come; unsettled — rating agrees, the"
-                                + " invoices do not, though the usage was rated before the customer's last close (which should have"
-                                + " adjusted it); pending — rating agrees and the usage changed after the customer's last close: its next"
-                                + " close bills the difference. Every kind but pending is drift (and raises reconciliation.drift)",
-                        "eventIds: the events the recount counted (at most " + SAMPLE + "); GET /v1/events/{id} on ingest shows each",
-                        "creditNotes: credit notes a run with creditOvercharges created (rule:reconciliation) where rating and the invoice"
-                                + " both count more than the recount; above the tenant's threshold they wait for finance"));
-        save(report);
+        Report report = new Report(reconciliationId, tenantId, periodStart, started, clock.instant(), recount.read(), recount.unreadableRecords(),
+                keys.size(), drift.size(), drift, pending.size(), pending, notesCreated, actor, NOTES);
+        reports.save(report);
         if (!drift.isEmpty()) {
             LOG.warnf("reconciliation %s: tenant %s has drift on %d of %d keys", report.reconciliationId(), tenantId, drift.size(), keys.size());
         }
         return report;
+    }
+
+    /** What a report says about how it was made, key by key. */
+    private static final List<String> NOTES = List.of(
+            "recounted: each event's final state (amendments applied, retractions removed, re-published records once) folded"
+                    + " with the meter definitions as they are now, from a replay of tally.events.accepted",
+            "rated: rating's latest usage snapshots as invoicing stored them; invoiced: what live invoices billed for the period,"
+                    + " its invoice and every adjustment since (null: not invoiced yet)",
+            "drift = source − recount; a period the topic's retention no longer holds whole recounts short",
+            "kind: rating — rating differs from the recount; stranded — rating agrees, the invoices do not, and the"
+                    + " customer has no period left to close, so no adjustment will come; unsettled — rating agrees, the"
+                    + " invoices do not, though the usage was rated before the customer's last close (which should have"
+                    + " adjusted it); pending — rating agrees and the usage changed after the customer's last close: its next"
+                    + " close bills the difference. Every kind but pending is drift (and raises reconciliation.drift)",
+            "eventIds: the events the recount counted (at most " + SAMPLE + "); GET /v1/events/{id} on ingest shows each",
+            "creditNotes: credit notes a run with creditOvercharges created (rule:reconciliation) where rating and the invoice"
+                    + " both count more than the recount; above the tenant's threshold they wait for finance");
+
+    /** What the recount is compared with: rating's quantity (and when it was last rated) and the invoiced quantity per key, each customer's closes. */
+    private record Sources(Map<Recount.Key, BigDecimal> rated, Map<Recount.Key, Instant> ratedAt, Map<Recount.Key, BigDecimal> invoiced,
+            Map<String, Closes> closes) {
+    }
+
+    /** One key: each source's drift from the recount and what kind of difference it is. */
+    private static Row compared(Recount.Key k, Recount.Counted n, Sources sources) {
+        BigDecimal r = sources.rated().getOrDefault(k, BigDecimal.ZERO);
+        BigDecimal i = sources.invoiced().get(k);
+        BigDecimal ratedDrift = r.subtract(n.quantity());
+        BigDecimal invoicedDrift = i == null ? null : i.subtract(n.quantity());
+        DriftKind kind = null;
+        if (ratedDrift.signum() != 0) {
+            kind = DriftKind.RATING;
+        } else if (invoicedDrift != null && invoicedDrift.signum() != 0) {
+            Closes cl = sources.closes().getOrDefault(k.customerId(), new Closes(null, false));
+            Instant at = sources.ratedAt().get(k);
+            kind = !cl.periodLeft() ? DriftKind.STRANDED
+                    : at != null && cl.lastClose() != null && !at.isAfter(cl.lastClose()) ? DriftKind.UNSETTLED : DriftKind.PENDING;
+        }
+        return new Row(k.customerId(), k.meter(), k.periodStart(), k.periodEnd(), Decimals.normalized(n.quantity()), n.events(),
+                Decimals.normalized(r), i == null ? null : Decimals.normalized(i), Decimals.normalized(ratedDrift),
+                invoicedDrift == null ? null : Decimals.normalized(invoicedDrift), n.eventIds(), kind);
+    }
+
+    /** Rating's usage snapshots as invoicing stored them, per key, and when each was last received. */
+    private static void readRated(Connection c, String tenantId, Instant periodStart, Sources into) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select customer_id, meter_key, period_start, period_end, sum(quantity), max(received_at) from usage_snapshot
+                where tenant_id = ? and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
+            ps.setString(1, tenantId);
+            ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
+            ps.setTimestamp(3, periodStart == null ? null : Timestamp.from(periodStart));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    into.rated().put(key(rs), rs.getBigDecimal(5));
+                    into.ratedAt().put(key(rs), rs.getTimestamp(6).toInstant());
+                }
+            }
+        }
+    }
+
+    /** Per customer: its last close, and whether a subscription has a period left to close (no live invoice yet reaches its end, or it has none). */
+    private static Map<String, Closes> closes(Connection c, String tenantId) throws SQLException {
+        Map<String, Closes> closes = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select c.customer_id,
+                  (select max(i.finalized_at) from invoice i where i.tenant_id = c.tenant_id and i.customer_id = c.customer_id
+                     and i.status <> 'void'),
+                  exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
+                     and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
+                       and i.subscription_id = s.subscription_id and i.status <> 'void'), s.start_at)))
+                from customer c where c.tenant_id = ?""")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp last = rs.getTimestamp(2);
+                    closes.put(rs.getString(1), new Closes(last == null ? null : last.toInstant(), rs.getBoolean(3)));
+                }
+            }
+        }
+        return closes;
+    }
+
+    /** What live invoices bill per key so far (the period's invoice and every adjustment since); term lines are not usage. */
+    private static void readInvoiced(Connection c, String tenantId, Instant periodStart, Sources into) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select customer_id, meter_key, period_start, period_end, sum(quantity) from billed_usage
+                where tenant_id = ? and strpos(meter_key, ':') = 0 and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
+            ps.setString(1, tenantId);
+            ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
+            ps.setTimestamp(3, periodStart == null ? null : Timestamp.from(periodStart));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    into.invoiced().put(key(rs), rs.getBigDecimal(5));
+                }
+            }
+        }
     }
 
     /**
@@ -292,7 +301,7 @@ public class Reconciler {
         List<String> created = new ArrayList<>();
         for (Row row : drift) {
             if (row.invoicedDrift() == null || row.invoicedDrift().signum() <= 0
-                    || row.ratedDrift().signum() <= 0 && !STRANDED.equals(row.kind())) {
+                    || row.ratedDrift().signum() <= 0 && row.kind() != DriftKind.STRANDED) {
                 continue;
             }
             try {
@@ -344,76 +353,6 @@ public class Reconciler {
             }
         }
         return created;
-    }
-
-    private void save(Report report) throws Exception {
-        QuarkusTransaction.requiringNew().run(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into reconciliation (reconciliation_id, tenant_id, period_start, started_at, finished_at, records_read, keys_compared,
-                          drifted, triggered_by, report) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                    ps.setString(1, report.reconciliationId());
-                    ps.setString(2, report.tenantId());
-                    ps.setTimestamp(3, report.periodStart() == null ? null : Timestamp.from(report.periodStart()));
-                    ps.setTimestamp(4, Timestamp.from(report.startedAt()));
-                    ps.setTimestamp(5, Timestamp.from(report.finishedAt()));
-                    ps.setLong(6, report.recordsRead());
-                    ps.setInt(7, report.keysCompared());
-                    ps.setInt(8, report.drifted());
-                    ps.setString(9, report.triggeredBy());
-                    ps.setString(10, json.writeValueAsString(report));
-                    ps.executeUpdate();
-                }
-                if (report.drifted() > 0) {
-                    Map<String, Object> event = new LinkedHashMap<>();
-                    event.put("id", report.reconciliationId());
-                    event.put("type", Webhooks.RECONCILIATION_DRIFT);
-                    event.put("createdAt", report.finishedAt());
-                    Map<String, Object> data = new LinkedHashMap<>();
-                    data.put("reconciliationId", report.reconciliationId());
-                    data.put("drifted", report.drifted());
-                    data.put("keysCompared", report.keysCompared());
-                    data.put("drift", report.drift().stream().limit(100).toList());
-                    event.put("data", data);
-                    webhooks.enqueue(c, report.tenantId(), report.reconciliationId(), Webhooks.RECONCILIATION_DRIFT, json.writeValueAsString(event));
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-    }
-
-    /** The tenant's reports, newest first (without their rows). */
-    public List<Report> list(String tenantId, int limit) throws Exception {
-        List<Report> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select report from reconciliation where tenant_id = ? order by started_at desc limit " + limit)) {
-            ps.setString(1, tenantId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Report r = json.readValue(rs.getString(1), Report.class);
-                    out.add(new Report(r.reconciliationId(), r.tenantId(), r.periodStart(), r.startedAt(), r.finishedAt(), r.recordsRead(),
-                            r.unreadableRecords(), r.keysCompared(), r.drifted(), List.of(), r.pendingAdjustments(), List.of(), r.creditNotes(),
-                            r.triggeredBy(), r.notes()));
-                }
-            }
-        }
-        return out;
-    }
-
-    public Report get(String tenantId, String id) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select report from reconciliation where tenant_id = ? and reconciliation_id = ?")) {
-            ps.setString(1, tenantId);
-            ps.setString(2, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ProblemException.notFound("reconciliation-not-found", "no reconciliation '" + id
-                            + "' in this tenant");
-                }
-                return json.readValue(rs.getString(1), Report.class);
-            }
-        }
     }
 
     private static Recount.Key key(ResultSet rs) throws SQLException {

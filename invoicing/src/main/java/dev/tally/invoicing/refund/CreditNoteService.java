@@ -1,6 +1,9 @@
 package dev.tally.invoicing.refund;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.billing.InvoiceNumbers;
+import dev.tally.invoicing.billing.InvoiceStore;
+import dev.tally.invoicing.billing.InvoiceView;
 import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.credit.CreditLedger;
@@ -12,6 +15,7 @@ import dev.tally.model.messages.Topics;
 import dev.tally.model.money.Money;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.tax.TaxRate;
+import dev.tally.model.terms.CreditNoteStatus;
 import dev.tally.model.terms.CreditNotes;
 import dev.tally.model.terms.PeriodTerms;
 import dev.tally.platform.outbox.Outbox;
@@ -52,6 +56,10 @@ public class CreditNoteService {
     @Inject
     Invoices invoices;
     @Inject
+    InvoiceNumbers invoiceNumbers;
+    @Inject
+    InvoiceStore invoiceStore;
+    @Inject
     AuditLog audit;
     @Inject
     CreditLedger ledger;
@@ -88,7 +96,7 @@ public class CreditNoteService {
         if (!settle.equals("refund") && !settle.equals("credit")) {
             throw ProblemException.badRequest("invalid-field", "settleTo must be 'refund' or 'credit'", "settleTo");
         }
-        Invoices.View invoice = lockInvoice(c, tenantId, invoiceId);
+        InvoiceView invoice = lockInvoice(c, tenantId, invoiceId);
         if (InvoiceStatus.VOID.is(invoice.status())) {
             throw ProblemException.conflict("invoice-void", "invoice " + invoice.number() + " is void; there is nothing to credit", null);
         }
@@ -136,7 +144,7 @@ public class CreditNoteService {
             // four eyes: whoever proposed money going out does not also approve it
             throw ProblemException.forbidden(actor + " proposed credit note " + creditNoteId + " and cannot also approve it");
         }
-        Invoices.View invoice = lockInvoice(c, tenantId, pending.invoiceId());
+        InvoiceView invoice = lockInvoice(c, tenantId, pending.invoiceId());
         requirePending(get(c, tenantId, creditNoteId));
         if (InvoiceStatus.VOID.is(invoice.status())) {
             throw ProblemException.conflict("invoice-void", "invoice " + invoice.number() + " was voided meanwhile; reject this note", null);
@@ -162,46 +170,28 @@ public class CreditNoteService {
             ps.setString(5, creditNoteId);
             ps.executeUpdate();
         }
-        audit.record(tenantId, actor, "credit_note", creditNoteId, "reject", Map.of("status", "pending_approval"),
-                Map.of("status", "rejected", "note", note));
+        audit.record(tenantId, actor, "credit_note", creditNoteId, "reject", Map.of("status", CreditNoteStatus.PENDING_APPROVAL.wire()),
+                Map.of("status", CreditNoteStatus.REJECTED.wire(), "note", note));
         return get(c, tenantId, creditNoteId);
     }
 
     private static void requirePending(View v) {
-        if (!"pending_approval".equals(v.status())) {
+        if (!CreditNoteStatus.PENDING_APPROVAL.is(v.status())) {
             throw ProblemException.conflict("credit-note-decided", "credit note " + v.creditNoteId() + " is " + v.status()
                     + "; only a pending note is approved or rejected", null);
         }
     }
 
     /** Numbers, settles and announces a note (pending in the table until here). */
-    private View issue(Connection c, String tenantId, String id, Invoices.View invoice, String actor, String decisionNote, Instant now)
+    private View issue(Connection c, String tenantId, String id, InvoiceView invoice, String actor, String decisionNote, Instant now)
             throws Exception {
         View note = get(c, tenantId, id);
         Paid paid = paid(c, tenantId, invoice);
         CreditNotes.Settled raw = CreditNotes.settle(note.total(), paid.stillDue(), paid.refundable(), "credit".equals(note.settleTo()));
         CreditNotes.Settled settled = new CreditNotes.Settled(minor(raw.appliedToDue(), invoice.currency()), minor(raw.refunded(),
                 invoice.currency()), minor(raw.credited(), invoice.currency()));
-        String number = invoices.nextNumbers(c, tenantId, now, 1, "CN", "CN-").get(0);
-        try (PreparedStatement ps = c.prepareStatement("""
-                update credit_note set status = 'issued', number = ?, issued_at = ?, applied_to_due = ?, refunded = ?, credited = ?,
-                  decided_by = ?, decided_at = ?, decision_note = ?
-                where tenant_id = ? and credit_note_id = ? and status = 'pending_approval'""")) {
-            ps.setString(1, number);
-            ps.setTimestamp(2, Timestamp.from(now));
-            ps.setBigDecimal(3, settled.appliedToDue());
-            ps.setBigDecimal(4, settled.refunded());
-            ps.setBigDecimal(5, settled.credited());
-            boolean decided = !actor.equals(note.createdBy());
-            ps.setString(6, decided ? actor : null);
-            ps.setTimestamp(7, decided ? Timestamp.from(now) : null);
-            ps.setString(8, decided ? decisionNote : null);
-            ps.setString(9, tenantId);
-            ps.setString(10, id);
-            if (ps.executeUpdate() != 1) {
-                throw ProblemException.conflict("credit-note-decided", "credit note " + id + " changed meanwhile; read it again", null);
-            }
-        }
+        String number = invoiceNumbers.nextNumbers(c, tenantId, now, 1, "CN", "CN-").get(0);
+        markIssued(c, tenantId, note, number, settled, actor, decisionNote, now);
         String what = "credit note " + number + " (invoice " + invoice.number() + "): " + note.reason();
         if (settled.appliedToDue().signum() > 0 && settled.appliedToDue().compareTo(paid.stillDue()) == 0) {
             // nothing is due any more: the invoice is settled by its credit notes
@@ -217,7 +207,38 @@ public class CreditNoteService {
         if (settled.credited().signum() > 0) {
             ledger.grant(c, tenantId, invoice.customerId(), invoice.currency(), settled.credited(), 0, now, null, what, actor);
         }
-        CreditNoteIssuedV1 event = new CreditNoteIssuedV1(tenantId, invoice.customerId(), id, number, invoice.invoiceId(), invoice.number(),
+        announceIssued(c, tenantId, note, number, invoice, settled, refundId, actor, now);
+        return get(c, tenantId, id);
+    }
+
+    /** The pending note becomes issued: its number, when, how it settled, and who decided (when not its creator). */
+    private static void markIssued(Connection c, String tenantId, View note, String number, CreditNotes.Settled settled, String actor,
+            String decisionNote, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update credit_note set status = 'issued', number = ?, issued_at = ?, applied_to_due = ?, refunded = ?, credited = ?,
+                  decided_by = ?, decided_at = ?, decision_note = ?
+                where tenant_id = ? and credit_note_id = ? and status = 'pending_approval'""")) {
+            ps.setString(1, number);
+            ps.setTimestamp(2, Timestamp.from(now));
+            ps.setBigDecimal(3, settled.appliedToDue());
+            ps.setBigDecimal(4, settled.refunded());
+            ps.setBigDecimal(5, settled.credited());
+            boolean decided = !actor.equals(note.createdBy());
+            ps.setString(6, decided ? actor : null);
+            ps.setTimestamp(7, decided ? Timestamp.from(now) : null);
+            ps.setString(8, decided ? decisionNote : null);
+            ps.setString(9, tenantId);
+            ps.setString(10, note.creditNoteId());
+            if (ps.executeUpdate() != 1) {
+                throw ProblemException.conflict("credit-note-decided", "credit note " + note.creditNoteId() + " changed meanwhile; read it again", null);
+            }
+        }
+    }
+
+    /** {@code CreditNoteIssuedV1} through the outbox, and the audit entry. */
+    private void announceIssued(Connection c, String tenantId, View note, String number, InvoiceView invoice, CreditNotes.Settled settled,
+            String refundId, String actor, Instant now) throws Exception {
+        CreditNoteIssuedV1 event = new CreditNoteIssuedV1(tenantId, invoice.customerId(), note.creditNoteId(), number, invoice.invoiceId(), invoice.number(),
                 invoice.currency(), note.subtotal(), note.tax(), note.total(), settled.appliedToDue(), settled.refunded(), settled.credited(),
                 note.reason(), note.source(), actor, now);
         Outbox.append(c, Topics.INVOICES, CreditNoteIssuedV1.SCHEMA, List.of(new OutboxRecord(tenantId + "/" + invoice.customerId(),
@@ -235,15 +256,14 @@ public class CreditNoteService {
         if (refundId != null) {
             after.put("refundId", refundId);
         }
-        audit.record(tenantId, actor, "credit_note", id, "issue", Map.of("status", "pending_approval"), after);
-        return get(c, tenantId, id);
+        audit.record(tenantId, actor, "credit_note", note.creditNoteId(), "issue", Map.of("status", CreditNoteStatus.PENDING_APPROVAL.wire()), after);
     }
 
     /** What is still due on the invoice (unpaid: its amount due less notes applied to it) and what of a payment can be refunded. */
     private record Paid(BigDecimal stillDue, BigDecimal refundable) {
     }
 
-    private Paid paid(Connection c, String tenantId, Invoices.View invoice) throws SQLException {
+    private Paid paid(Connection c, String tenantId, InvoiceView invoice) throws SQLException {
         BigDecimal due = invoice.amountDue() == null ? invoice.total() : invoice.amountDue();
         BigDecimal applied = BigDecimal.ZERO;
         BigDecimal refunded = BigDecimal.ZERO;
@@ -268,12 +288,12 @@ public class CreditNoteService {
     }
 
     /** The invoice's lines as notes see them, with what pending and issued notes already take of each, its tax and total. */
-    public CreditNotes.Invoice creditable(Connection c, String tenantId, Invoices.View invoice) throws Exception {
+    public CreditNotes.Invoice creditable(Connection c, String tenantId, InvoiceView invoice) throws Exception {
         Map<String, BigDecimal> credited = new HashMap<>();
         BigDecimal taxCredited = BigDecimal.ZERO;
         BigDecimal totalCredited = BigDecimal.ZERO;
         for (View n : list(c, tenantId, invoice.invoiceId(), null)) {
-            if ("rejected".equals(n.status())) {
+            if (CreditNoteStatus.REJECTED.is(n.status())) {
                 continue;
             }
             for (CreditNotes.Line l : n.lines()) {
@@ -311,9 +331,9 @@ public class CreditNoteService {
     }
 
     /** The invoice, its row locked until the transaction ends (notes, approvals, voids and payments of it queue). */
-    private Invoices.View lockInvoice(Connection c, String tenantId, String invoiceId) throws Exception {
-        Invoices.lockRow(c, tenantId, invoiceId);
-        return invoices.get(c, tenantId, invoiceId);
+    private InvoiceView lockInvoice(Connection c, String tenantId, String invoiceId) throws Exception {
+        invoiceStore.lockRow(c, tenantId, invoiceId);
+        return invoiceStore.get(c, tenantId, invoiceId);
     }
 
     public View get(Connection c, String tenantId, String creditNoteId) throws Exception {

@@ -1,7 +1,8 @@
 package dev.tally.invoicing.security;
 
+import dev.tally.invoicing.config.InvoicingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
 /**
  * What the authentication filter reads from the configuration. A bean of its own (normal scope, so the filter holds a
@@ -10,25 +11,21 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class AuthSettings {
-    @ConfigProperty(name = "tally.admin.token")
-    String operatorToken;
-    @ConfigProperty(name = "tally.api.rate-limit.requests-per-second", defaultValue = "100")
-    double rate;
-    @ConfigProperty(name = "tally.api.rate-limit.burst", defaultValue = "200")
-    double burst;
+    @Inject
+    InvoicingConfig config;
 
     /** The bootstrap operator token (never logged). */
     public String operatorToken() {
-        return operatorToken;
+        return config.admin().token();
     }
 
     /** Requests per second per API key. */
     public double rate() {
-        return rate;
+        return config.api().rateLimit().requestsPerSecond();
     }
 
     /** The burst a key may send at once. */
     public double burst() {
-        return burst;
+        return config.api().rateLimit().burst();
     }
 }

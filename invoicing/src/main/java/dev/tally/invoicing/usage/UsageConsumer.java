@@ -1,23 +1,28 @@
 package dev.tally.invoicing.usage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.invoicing.kafka.InvoicingConsumer;
+import dev.tally.invoicing.config.InvoicingConfig;
+import dev.tally.invoicing.kafka.InvoicingConsumers;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.PollLoop;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.kafka.RejectedRecords;
 import dev.tally.platform.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Consumes {@link Topics#USAGE_RATED}. Snapshots are idempotent (highest version wins), so Kafka's
@@ -25,33 +30,42 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * snapshots that change nothing.
  */
 @ApplicationScoped
-public class UsageConsumer extends InvoicingConsumer {
+public class UsageConsumer implements ConsumerWorker {
+    @Inject
+    InvoicingConsumers consumers;
     @Inject
     UsageSnapshots snapshots;
     @Inject
     ObjectMapper json;
     @Inject
     Tracer tracer;
-    @ConfigProperty(name = "tally.invoicing.consumer.group", defaultValue = "tally-invoicing")
-    String group;
+    @Inject
+    InvoicingConfig config;
 
-    @Override
-    protected String name() {
-        return "invoicing-usage";
+    private PollLoop loop;
+
+    @PostConstruct
+    void init() {
+        loop = consumers.loop("invoicing-usage", Topics.USAGE_RATED, config.invoicing().consumer().group(), this::apply);
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        if (consumers.enabled()) {
+            loop.start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        loop.stop();
     }
 
     @Override
-    protected String topic() {
-        return Topics.USAGE_RATED;
+    public PollLoop loop() {
+        return loop;
     }
 
-    @Override
-    protected String group() {
-        return group;
-    }
-
-    @Override
-    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
+    /** Stores the poll's snapshots (highest version wins) and sets aside the unreadable, in one transaction. */
+    private void apply(ConsumerRecords<String, String> polled) throws Exception {
         List<RatedUsageV1> batch = new ArrayList<>(polled.count());
         List<RejectedRecords.Rejected> unreadable = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
@@ -70,7 +84,6 @@ public class UsageConsumer extends InvoicingConsumer {
                 }
             }
             snapshots.store(batch, unreadable);
-            c.commitSync();
         } finally {
             spans.forEach(Span::end);
         }

@@ -1,8 +1,17 @@
 package dev.tally.invoicing.webhook;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.kafka.InvoicingConsumers;
 import dev.tally.model.messages.AlertV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.PollLoop;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -11,28 +20,41 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * the Postgres commit, are enough: a crash in between re-reads alerts that add nothing.
  */
 @ApplicationScoped
-public class AlertsConsumer extends WebhookFeed {
-    @Override
-    protected String name() {
-        return "invoicing-alerts";
+public class AlertsConsumer implements ConsumerWorker {
+    @Inject
+    InvoicingConsumers consumers;
+    @Inject
+    WebhookFeed feed;
+    @Inject
+    ObjectMapper json;
+
+    private PollLoop loop;
+
+    @PostConstruct
+    void init() {
+        loop = consumers.loop("invoicing-alerts", Topics.ALERTS, "tally-invoicing-alerts", polled -> feed.enqueue(polled, this::event));
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        if (consumers.enabled()) {
+            loop.start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        loop.stop();
     }
 
     @Override
-    protected String topic() {
-        return Topics.ALERTS;
+    public PollLoop loop() {
+        return loop;
     }
 
-    @Override
-    protected String group() {
-        return "tally-invoicing-alerts";
-    }
-
-    @Override
-    protected Event event(ConsumerRecord<String, String> r) throws Exception {
+    private WebhookFeed.Event event(ConsumerRecord<String, String> r) throws Exception {
         AlertV1 a = json.readValue(r.value(), AlertV1.class);
         if (a.tenantId() == null || a.alertId() == null) {
             throw new IllegalArgumentException("an alert needs tenantId and alertId");
         }
-        return new Event(a.tenantId(), a.alertId(), Webhooks.ALERT_CROSSED, a.crossedAt(), a);
+        return new WebhookFeed.Event(a.tenantId(), a.alertId(), Webhooks.ALERT_CROSSED, a.crossedAt(), a);
     }
 }

@@ -1,6 +1,9 @@
 package dev.tally.invoicing.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.kafka.InvoicingConsumers;
+import dev.tally.invoicing.webhook.WebhookFeed.Event;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.messages.CreditNoteIssuedV1;
 import dev.tally.model.messages.Headers;
@@ -8,8 +11,15 @@ import dev.tally.model.messages.InvoiceIssuedV1;
 import dev.tally.model.messages.InvoiceStatusV1;
 import dev.tally.model.messages.RefundStatusV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.platform.kafka.ConsumerWorker;
+import dev.tally.platform.kafka.PollLoop;
 import dev.tally.platform.kafka.RecordHeaders;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -20,28 +30,42 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * enqueueing is idempotent per (endpoint, id), so re-reading a record after a crash adds nothing.
  */
 @ApplicationScoped
-public class InvoiceEventsConsumer extends WebhookFeed {
-    @Override
-    protected String name() {
-        return "invoicing-invoice-events";
+public class InvoiceEventsConsumer implements ConsumerWorker {
+    @Inject
+    InvoicingConsumers consumers;
+    @Inject
+    WebhookFeed feed;
+    @Inject
+    ObjectMapper json;
+
+    private PollLoop loop;
+
+    @PostConstruct
+    void init() {
+        loop = consumers.loop("invoicing-invoice-events", Topics.INVOICES, "tally-invoicing-invoice-webhooks",
+                polled -> feed.enqueue(polled, this::event));
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        if (consumers.enabled()) {
+            loop.start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        loop.stop();
     }
 
     @Override
-    protected String topic() {
-        return Topics.INVOICES;
-    }
-
-    @Override
-    protected String group() {
-        return "tally-invoicing-invoice-webhooks";
+    public PollLoop loop() {
+        return loop;
     }
 
     /**
      * The record read as its own message type; the webhook's {@code data} is the message exactly as published (the raw
      * JSON), so an endpoint receives what the topic carries.
      */
-    @Override
-    protected Event event(ConsumerRecord<String, String> r) throws Exception {
+    private Event event(ConsumerRecord<String, String> r) throws Exception {
         String schema = RecordHeaders.string(r, Headers.SCHEMA);
         if (InvoiceIssuedV1.SCHEMA.equals(schema)) {
             InvoiceIssuedV1 m = json.readValue(r.value(), InvoiceIssuedV1.class);

@@ -1,5 +1,6 @@
 package dev.tally.invoicing.webhook;
 
+import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.model.webhook.Backoff;
 import dev.tally.platform.security.WebhookSignature;
 import io.quarkus.scheduler.Scheduled;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,11 +44,8 @@ public class WebhookDispatcher {
     DataSource dataSource;
     @Inject
     Clock clock;
-    @ConfigProperty(name = "tally.webhooks.timeout", defaultValue = "PT10S")
-    Duration timeout;
-    /** Whether endpoints may resolve to loopback, private or link-local addresses (local runs and tests only). */
-    @ConfigProperty(name = "tally.webhooks.allow-private-addresses", defaultValue = "false")
-    boolean allowPrivate;
+    @Inject
+    InvoicingConfig config;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER)
             .build();
@@ -75,11 +72,11 @@ public class WebhookDispatcher {
             String error = null;
             try {
                 URI target = URI.create(d.url());
-                if (!allowPrivate && internal(target.getHost())) {
+                if (!config.webhooks().allowPrivateAddresses() && internal(target.getHost())) {
                     throw new IOException("refused: " + target.getHost() + " resolves to a loopback, private or link-local address");
                 }
                 long now = clock.instant().getEpochSecond();
-                HttpRequest request = HttpRequest.newBuilder(target).timeout(timeout)
+                HttpRequest request = HttpRequest.newBuilder(target).timeout(config.webhooks().timeout())
                         .header("Content-Type", "application/json")
                         .header("User-Agent", "Tally-Webhooks/1")
                         .header(WebhookSignature.HEADER, WebhookSignature.header(d.secret(), now, d.payload()))

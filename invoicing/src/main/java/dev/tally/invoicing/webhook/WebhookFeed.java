@@ -1,8 +1,8 @@
 package dev.tally.invoicing.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.invoicing.kafka.InvoicingConsumer;
 import dev.tally.platform.kafka.RejectedRecords;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.util.LinkedHashMap;
@@ -11,38 +11,42 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
- * A topic whose records become webhook deliveries, one per interested endpoint: each poll in one Postgres
- * transaction (an unreadable record set aside in {@code rejected_record}, not retried forever), Kafka's offsets
- * committed after it. Enqueueing is idempotent per (endpoint, event id), so a crash in between re-reads records
- * that add nothing. Subclasses only say which record is which event.
+ * Turns a poll of a topic whose records become webhook deliveries into those deliveries, one per interested endpoint:
+ * the whole poll in one Postgres transaction (an unreadable record set aside in {@code rejected_record}, not retried
+ * forever), Kafka's offsets committed after it by the feed's loop. Enqueueing is idempotent per (endpoint, event id),
+ * so a crash in between re-reads records that add nothing. The feeds ({@link AlertsConsumer},
+ * {@link InvoiceEventsConsumer}) only say which record is which event.
  */
-public abstract class WebhookFeed extends InvoicingConsumer {
+@ApplicationScoped
+public class WebhookFeed {
     @Inject
-    protected Webhooks webhooks;
+    Webhooks webhooks;
     @Inject
-    protected DataSource dataSource;
+    DataSource dataSource;
     @Inject
-    protected ObjectMapper json;
+    ObjectMapper json;
 
     /** A webhook event: sent as {@code {"id","type","createdAt","data"}} to the tenant's endpoints that take {@code type}. */
-    protected record Event(String tenantId, String id, String type, Object createdAt, Object data) {
+    public record Event(String tenantId, String id, String type, Object createdAt, Object data) {
     }
 
-    /** The record's event; null when it is none (another schema); throws when it cannot be read (set aside). */
-    protected abstract Event event(ConsumerRecord<String, String> record) throws Exception;
+    /** Reads a record's event: null when it is none (another schema); throws when it cannot be read (set aside). */
+    @FunctionalInterface
+    public interface Events {
+        Event of(ConsumerRecord<String, String> record) throws Exception;
+    }
 
-    @Override
-    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
+    /** Enqueues the deliveries of the poll's events, in one transaction. */
+    public void enqueue(ConsumerRecords<String, String> polled, Events events) throws Exception {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
                 for (ConsumerRecord<String, String> r : polled) {
                     Event e;
                     try {
-                        e = event(r);
+                        e = events.of(r);
                     } catch (Exception unreadable) {
                         RejectedRecords.insert(db, List.of(new RejectedRecords.Rejected(r, unreadable.getClass().getSimpleName() + ": "
                                 + unreadable.getMessage())));
@@ -64,6 +68,5 @@ public abstract class WebhookFeed extends InvoicingConsumer {
                 throw e;
             }
         }
-        c.commitSync();
     }
 }

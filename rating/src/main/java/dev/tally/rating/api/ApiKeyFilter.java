@@ -3,7 +3,9 @@ package dev.tally.rating.api;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.security.RateLimits;
 import dev.tally.platform.security.TenantKeys;
+import dev.tally.rating.config.RatingConfig;
 import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -13,7 +15,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Every rating API request carries a tenant API key with the {@code read} or {@code admin} scope (or an admin user's
@@ -29,10 +30,9 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Inject
     CatalogView catalog;
-    @ConfigProperty(name = "tally.api.rate-limit.requests-per-second", defaultValue = "1000")
-    double rate;
-    @ConfigProperty(name = "tally.api.rate-limit.burst", defaultValue = "2000")
-    double burst;
+    /** Read on first use, at run time (a filter may be made while a native image is built). */
+    @Inject
+    Instance<RatingConfig> config;
     private volatile RateLimits limits;
     @Context
     ResourceInfo resource;
@@ -45,7 +45,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
                 request.getHeaderString(TenantKeys.TENANT_HEADER), entitlement ? ENTITLEMENT_SCOPES : SCOPES, entitlement ? "an entitlement check" : "reading usage");
         RateLimits l = limits;
         if (l == null) {
-            l = new RateLimits(rate, burst);
+            RatingConfig.Api.RateLimit r = config.get().api().rateLimit();
+            l = new RateLimits(r.requestsPerSecond(), r.burst());
             limits = l;
         }
         long retryAfter = l.retryAfter(key.keyId());

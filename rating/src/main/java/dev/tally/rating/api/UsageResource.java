@@ -108,49 +108,55 @@ public class UsageResource {
         }
         List<MeterUsage> out = new ArrayList<>();
         for (MeterDefinition m : meters) {
-            TreeMap<LocalDate, DayUsage> days = new TreeMap<>();
-            for (LocalDate d = start; d.isBefore(end); d = d.plusDays(1)) {
-                days.put(d, new DayUsage(d, BigDecimal.ZERO, 0, List.of()));
-            }
-            Map<String, GroupUsage> groups = new TreeMap<>();
-            BigDecimal total = BigDecimal.ZERO;
-            long events = 0;
-            for (UsageQueries.DayRow r : byMeter.getOrDefault(m.key(), List.of())) {
-                DayUsage d = days.get(r.day());
-                List<String> samples = d.sampleEventIds();
-                if (samples.size() < 3 && !r.sampleEventIds().isEmpty()) {
-                    List<String> more = new ArrayList<>(samples);
-                    r.sampleEventIds().stream().limit(3 - samples.size()).forEach(more::add);
-                    samples = List.copyOf(more);
-                }
-                days.put(r.day(), new DayUsage(r.day(), d.quantity().add(r.quantity()), d.eventCount() + r.eventCount(), samples));
-                GroupUsage g = groups.get(r.dimensions());
-                groups.put(r.dimensions(), g == null ? new GroupUsage(json.readValue(r.dimensions(), DIMENSIONS), r.quantity(), r.eventCount())
-                        : new GroupUsage(g.dimensions(), g.quantity().add(r.quantity()), g.eventCount() + r.eventCount()));
-                total = total.add(r.quantity());
-                events += r.eventCount();
-            }
-            if (!m.aggregation().additive()) {
-                // daily rows hold these meters' event counts; their values are folded from the observations
-                NonAdditiveUsage.Result v = nonAdditive(tenantId, c.customerId(), m, start, end);
-                for (Map.Entry<LocalDate, DayUsage> d : days.entrySet()) {
-                    d.setValue(new DayUsage(d.getKey(), v.days().getOrDefault(d.getKey(), BigDecimal.ZERO), d.getValue().eventCount(),
-                            d.getValue().sampleEventIds()));
-                }
-                for (Map.Entry<String, BigDecimal> g : v.groups().entrySet()) {
-                    GroupUsage was = groups.get(g.getKey());
-                    groups.put(g.getKey(), new GroupUsage(was == null ? json.readValue(g.getKey(), DIMENSIONS) : was.dimensions(), g.getValue(),
-                            was == null ? 0 : was.eventCount()));
-                }
-                total = v.groups().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-            }
-            out.add(new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), Decimals.normalized(total), events,
-                    days.values().stream().map(d -> new DayUsage(d.day(), Decimals.normalized(d.quantity()), d.eventCount(), d.sampleEventIds()))
-                            .toList(),
-                    m.groupBy().isEmpty() ? null
-                            : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), Decimals.normalized(g.quantity()), g.eventCount())).toList()));
+            out.add(meterUsage(tenantId, c.customerId(), m, start, end, byMeter.getOrDefault(m.key(), List.of())));
         }
         return new Usage(c.customerId(), c.externalId(), start, end, current, out);
+    }
+
+    /** One meter's usage over [start, end) from its daily rows: per day (every day of the range), per group, and in total. */
+    private MeterUsage meterUsage(String tenantId, String customerId, MeterDefinition m, LocalDate start, LocalDate end,
+            List<UsageQueries.DayRow> rows) throws Exception {
+        TreeMap<LocalDate, DayUsage> days = new TreeMap<>();
+        for (LocalDate d = start; d.isBefore(end); d = d.plusDays(1)) {
+            days.put(d, new DayUsage(d, BigDecimal.ZERO, 0, List.of()));
+        }
+        Map<String, GroupUsage> groups = new TreeMap<>();
+        BigDecimal total = BigDecimal.ZERO;
+        long events = 0;
+        for (UsageQueries.DayRow r : rows) {
+            DayUsage d = days.get(r.day());
+            List<String> samples = d.sampleEventIds();
+            if (samples.size() < 3 && !r.sampleEventIds().isEmpty()) {
+                List<String> more = new ArrayList<>(samples);
+                r.sampleEventIds().stream().limit(3 - samples.size()).forEach(more::add);
+                samples = List.copyOf(more);
+            }
+            days.put(r.day(), new DayUsage(r.day(), d.quantity().add(r.quantity()), d.eventCount() + r.eventCount(), samples));
+            GroupUsage g = groups.get(r.dimensions());
+            groups.put(r.dimensions(), g == null ? new GroupUsage(json.readValue(r.dimensions(), DIMENSIONS), r.quantity(), r.eventCount())
+                    : new GroupUsage(g.dimensions(), g.quantity().add(r.quantity()), g.eventCount() + r.eventCount()));
+            total = total.add(r.quantity());
+            events += r.eventCount();
+        }
+        if (!m.aggregation().additive()) {
+            // daily rows hold these meters' event counts; their values are folded from the observations
+            NonAdditiveUsage.Result v = nonAdditive(tenantId, customerId, m, start, end);
+            for (Map.Entry<LocalDate, DayUsage> d : days.entrySet()) {
+                d.setValue(new DayUsage(d.getKey(), v.days().getOrDefault(d.getKey(), BigDecimal.ZERO), d.getValue().eventCount(),
+                        d.getValue().sampleEventIds()));
+            }
+            for (Map.Entry<String, BigDecimal> g : v.groups().entrySet()) {
+                GroupUsage was = groups.get(g.getKey());
+                groups.put(g.getKey(), new GroupUsage(was == null ? json.readValue(g.getKey(), DIMENSIONS) : was.dimensions(), g.getValue(),
+                        was == null ? 0 : was.eventCount()));
+            }
+            total = v.groups().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        }
+        return new MeterUsage(m.key(), m.eventType(), m.aggregation().name(), m.groupBy(), Decimals.normalized(total), events,
+                days.values().stream().map(d -> new DayUsage(d.day(), Decimals.normalized(d.quantity()), d.eventCount(), d.sampleEventIds()))
+                        .toList(),
+                m.groupBy().isEmpty() ? null
+                        : groups.values().stream().map(g -> new GroupUsage(g.dimensions(), Decimals.normalized(g.quantity()), g.eventCount())).toList());
     }
 
     /** Most observations one request folds per non-additive meter. */

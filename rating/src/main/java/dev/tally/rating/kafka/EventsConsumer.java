@@ -3,10 +3,13 @@ package dev.tally.rating.kafka;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.kafka.ConsumerWorker;
 import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.kafka.PollLoop;
 import dev.tally.platform.kafka.RecordHeaders;
-import dev.tally.platform.kafka.StoredOffsetsConsumer;
+import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.tracing.TraceContext;
+import dev.tally.rating.config.RatingConfig;
 import dev.tally.rating.store.RatingStore;
 import dev.tally.rating.store.UsageCache;
 import io.micrometer.core.instrument.Counter;
@@ -17,6 +20,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -24,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,17 +35,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Consumes {@link Topics#EVENTS_ACCEPTED}. Positions come from Postgres ({@code consumer_offset},
  * stored with the aggregates of each poll), never from Kafka's committed offsets — see
- * {@link StoredOffsetsConsumer}.
+ * {@link StoredOffsets}.
  */
 @ApplicationScoped
-public class EventsConsumer extends StoredOffsetsConsumer {
+public class EventsConsumer implements ConsumerWorker {
+    private static final String NAME = "rating-events";
+
     @Inject
     KafkaClients kafka;
     @Inject
@@ -55,10 +57,8 @@ public class EventsConsumer extends StoredOffsetsConsumer {
     Tracer tracer;
     @Inject
     UsageCache usage;
-    @ConfigProperty(name = "tally.rating.consumer.enabled", defaultValue = "true")
-    boolean enabled;
-    @ConfigProperty(name = "tally.rating.consumer.group", defaultValue = "tally-rating")
-    String group;
+    @Inject
+    RatingConfig config;
 
     @Inject
     MeterRegistry registry;
@@ -66,6 +66,12 @@ public class EventsConsumer extends StoredOffsetsConsumer {
     private final AtomicLong applied = new AtomicLong();
     private Counter rated;
     private Timer freshness;
+    private PollLoop loop;
+
+    @PostConstruct
+    void init() {
+        loop = new PollLoop(NAME, Topics.EVENTS_ACCEPTED, () -> kafka.consumer(config.rating().consumer().group(), NAME), new StoredOffsets(store::offsets), this::apply);
+    }
 
     void onStart(@Observes StartupEvent e) {
         rated = Counter.builder("tally.rating.events.rated").description("accepted events rated (a retraction or amendment counts as its event)")
@@ -73,13 +79,18 @@ public class EventsConsumer extends StoredOffsetsConsumer {
         freshness = Timer.builder("tally.rating.freshness").description("from ingest accepting an event to rating committing it: how fresh usage is")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
-        if (enabled) {
-            start();
+        if (config.rating().consumer().enabled()) {
+            loop.start();
         }
     }
 
     void onStop(@Observes ShutdownEvent e) {
-        stop();
+        loop.stop();
+    }
+
+    @Override
+    public PollLoop loop() {
+        return loop;
     }
 
     /** Records applied since start. */
@@ -87,28 +98,8 @@ public class EventsConsumer extends StoredOffsetsConsumer {
         return applied.get();
     }
 
-    @Override
-    protected String name() {
-        return "rating-events";
-    }
-
-    @Override
-    protected String topic() {
-        return Topics.EVENTS_ACCEPTED;
-    }
-
-    @Override
-    protected KafkaConsumer<String, String> newConsumer() {
-        return kafka.consumer(group, name());
-    }
-
-    @Override
-    protected Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) throws Exception {
-        return store.offsets(partitions);
-    }
-
-    @Override
-    protected void process(KafkaConsumer<String, String> c, ConsumerRecords<String, String> polled) throws Exception {
+    /** Rates one poll in one Postgres transaction, which also stores the next offsets. */
+    private void apply(ConsumerRecords<String, String> polled) throws Exception {
         // a meter created before an event was accepted must be known before the event is rated
         if (!catalog.awaitCaughtUp(Duration.ofSeconds(10))) {
             throw new IllegalStateException("catalog read model is behind");

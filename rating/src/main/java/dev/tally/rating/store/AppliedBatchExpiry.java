@@ -1,13 +1,12 @@
 package dev.tally.rating.store;
 
+import dev.tally.rating.config.RatingConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.time.Duration;
 import javax.sql.DataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,8 +22,8 @@ public class AppliedBatchExpiry {
 
     @Inject
     DataSource dataSource;
-    @ConfigProperty(name = "tally.rating.applied-batch-retention", defaultValue = "P14D")
-    Duration retention;
+    @Inject
+    RatingConfig config;
 
     @Scheduled(every = "${tally.rating.applied-batch-expiry-every:10m}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -45,7 +44,7 @@ public class AppliedBatchExpiry {
                  PreparedStatement ps = c.prepareStatement("""
                          delete from applied_batch where ctid = any(array(
                            select ctid from applied_batch where applied_at < now() - ?::interval limit ?))""")) {
-                ps.setString(1, retention.toSeconds() + " seconds");
+                ps.setString(1, config.rating().appliedBatchRetention().toSeconds() + " seconds");
                 ps.setInt(2, BATCH);
                 n = ps.executeUpdate();
             }

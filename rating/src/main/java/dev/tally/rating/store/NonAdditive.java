@@ -1,20 +1,11 @@
 package dev.tally.rating.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.metering.agg.Accumulator;
-import dev.tally.model.metering.agg.AvgAccumulator;
-import dev.tally.model.metering.agg.LatestAccumulator;
-import dev.tally.model.metering.agg.MaxAccumulator;
-import dev.tally.model.metering.agg.MeterFilter;
-import dev.tally.model.metering.agg.MinAccumulator;
 import dev.tally.model.metering.agg.Observation;
-import dev.tally.model.metering.agg.PercentileAccumulator;
-import dev.tally.model.metering.agg.QuantileSketch;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,13 +18,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * One poll's changes to the aggregates of non-additive meters (everything but COUNT and SUM), inside rating's
@@ -75,15 +63,15 @@ final class NonAdditive {
     private record Stored(BigDecimal quantity, String state) {
     }
 
-    private record ObsKey(RatingStore.AggKey agg, String eventId) {
+    private record ObsKey(AggKey agg, String eventId) {
     }
 
-    static Map<RatingStore.AggKey, Change> apply(Connection c, ObjectMapper json, Map<RatingStore.AggKey, Work> work) throws Exception {
-        Map<RatingStore.AggKey, Stored> stored = load(c, work.keySet());
+    static Map<AggKey, Change> apply(Connection c, ObjectMapper json, Map<AggKey, Work> work) throws Exception {
+        Map<AggKey, Stored> stored = load(c, work.keySet());
         // the net effect per (aggregate, event): the last operation wins (an event goes in, out, in ... in order)
         Map<ObsKey, Op> net = new LinkedHashMap<>();
-        Set<RatingStore.AggKey> recompute = new HashSet<>();
-        for (Map.Entry<RatingStore.AggKey, Work> e : work.entrySet()) {
+        Set<AggKey> recompute = new HashSet<>();
+        for (Map.Entry<AggKey, Work> e : work.entrySet()) {
             Aggregation a = e.getValue().meter.aggregation();
             if (a == Aggregation.TIME_WEIGHTED_SUM) {
                 recompute.add(e.getKey());
@@ -95,19 +83,20 @@ final class NonAdditive {
                 net.put(new ObsKey(e.getKey(), op.observation().eventId()), op);
             }
         }
-        Map<RatingStore.AggKey, Set<String>> knownKeys = knownUniqueKeys(c, work, recompute);
+        Map<AggKey, Set<String>> knownKeys = knownUniqueKeys(c, work, recompute);
         writeObservations(c, net);
 
-        Map<RatingStore.AggKey, Change> out = new HashMap<>();
-        for (Map.Entry<RatingStore.AggKey, Work> e : work.entrySet()) {
-            RatingStore.AggKey k = e.getKey();
+        Map<AggKey, Change> out = new HashMap<>();
+        for (Map.Entry<AggKey, Work> e : work.entrySet()) {
+            AggKey k = e.getKey();
             Work w = e.getValue();
             Stored before = stored.getOrDefault(k, new Stored(BigDecimal.ZERO, null));
             BigDecimal quantity;
             String state = null;
             if (w.meter.aggregation() == Aggregation.UNIQUE_COUNT) {
-                state = json.createObjectNode().put("a", Aggregation.UNIQUE_COUNT.name()).put("d", definition(w.meter)).toString();
-                if (recompute.contains(k) || !definition(w.meter).equals(fingerprintOf(json, before.state()))) {
+                String definition = AccumulatorState.definition(w.meter);
+                state = json.createObjectNode().put("a", Aggregation.UNIQUE_COUNT.name()).put("d", definition).toString();
+                if (recompute.contains(k) || !definition.equals(AccumulatorState.fingerprintOf(json, before.state()))) {
                     quantity = distinctKeys(c, k);
                 } else {
                     Set<String> fresh = new HashSet<>();
@@ -119,7 +108,7 @@ final class NonAdditive {
                 }
             } else {
                 Accumulator acc;
-                Accumulator kept = recompute.contains(k) ? null : decode(json, w.meter, before.state());
+                Accumulator kept = recompute.contains(k) ? null : AccumulatorState.decode(json, w.meter, before.state());
                 if (kept == null) {
                     acc = w.meter.empty(w.period).addAll(observations(c, k));
                 } else {
@@ -128,7 +117,7 @@ final class NonAdditive {
                     acc = kept.merge(w.meter.empty(w.period).addAll(added));
                 }
                 quantity = w.meter.quantity(acc);
-                state = encode(json, acc, w.meter);
+                state = AccumulatorState.encode(json, acc, w.meter);
             }
             out.put(k, new Change(quantity.subtract(before.quantity()), state));
         }
@@ -136,8 +125,8 @@ final class NonAdditive {
     }
 
     /** The stored quantity and state of the aggregates that exist, locked for this transaction. */
-    private static Map<RatingStore.AggKey, Stored> load(Connection c, Set<RatingStore.AggKey> keys) throws SQLException {
-        Map<RatingStore.AggKey, Stored> out = new HashMap<>();
+    private static Map<AggKey, Stored> load(Connection c, Set<AggKey> keys) throws SQLException {
+        Map<AggKey, Stored> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select a.tenant_id, a.customer_id, a.meter_key, a.period_start, a.dimensions, a.quantity, a.state
                 from usage_aggregate a
@@ -147,7 +136,7 @@ final class NonAdditive {
             bindKeys(c, ps, keys, 1);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(new RatingStore.AggKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                    out.put(new AggKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
                             rs.getString(5)), new Stored(rs.getBigDecimal(6), rs.getString(7)));
                 }
             }
@@ -156,11 +145,11 @@ final class NonAdditive {
     }
 
     /** For UNIQUE_COUNT aggregates taking only new events: which of the poll's keys they had observed before it. */
-    private static Map<RatingStore.AggKey, Set<String>> knownUniqueKeys(Connection c, Map<RatingStore.AggKey, Work> work,
-            Set<RatingStore.AggKey> recompute) throws SQLException {
-        List<RatingStore.AggKey> aggs = new ArrayList<>();
+    private static Map<AggKey, Set<String>> knownUniqueKeys(Connection c, Map<AggKey, Work> work,
+            Set<AggKey> recompute) throws SQLException {
+        List<AggKey> aggs = new ArrayList<>();
         List<String> keys = new ArrayList<>();
-        for (Map.Entry<RatingStore.AggKey, Work> e : work.entrySet()) {
+        for (Map.Entry<AggKey, Work> e : work.entrySet()) {
             if (e.getValue().meter.aggregation() != Aggregation.UNIQUE_COUNT || recompute.contains(e.getKey())) {
                 continue;
             }
@@ -172,7 +161,7 @@ final class NonAdditive {
                 }
             }
         }
-        Map<RatingStore.AggKey, Set<String>> out = new HashMap<>();
+        Map<AggKey, Set<String>> out = new HashMap<>();
         if (aggs.isEmpty()) {
             return out;
         }
@@ -186,7 +175,7 @@ final class NonAdditive {
             ps.setArray(6, c.createArrayOf("text", keys.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.computeIfAbsent(new RatingStore.AggKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                    out.computeIfAbsent(new AggKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
                             rs.getString(5)), x -> new HashSet<>()).add(rs.getString(6));
                 }
             }
@@ -196,9 +185,9 @@ final class NonAdditive {
 
     /** Deletes the observations whose last operation took them out, and stores (or replaces) the others. */
     private static void writeObservations(Connection c, Map<ObsKey, Op> net) throws SQLException {
-        List<RatingStore.AggKey> outAggs = new ArrayList<>();
+        List<AggKey> outAggs = new ArrayList<>();
         List<String> outIds = new ArrayList<>();
-        List<RatingStore.AggKey> inAggs = new ArrayList<>();
+        List<AggKey> inAggs = new ArrayList<>();
         List<Observation> in = new ArrayList<>();
         for (Map.Entry<ObsKey, Op> e : net.entrySet()) {
             if (e.getValue().sign() < 0) {
@@ -256,7 +245,7 @@ final class NonAdditive {
     }
 
     /** Every stored observation of one aggregate. */
-    static List<Observation> observations(Connection c, RatingStore.AggKey k) throws SQLException {
+    static List<Observation> observations(Connection c, AggKey k) throws SQLException {
         List<Observation> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select event_id, observed_at, observed_nano, value, key from usage_observation
@@ -279,7 +268,7 @@ final class NonAdditive {
                 rs.getBigDecimal(first + 3), rs.getString(first + 4));
     }
 
-    private static BigDecimal distinctKeys(Connection c, RatingStore.AggKey k) throws SQLException {
+    private static BigDecimal distinctKeys(Connection c, AggKey k) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 select count(distinct key) from usage_observation
                 where tenant_id = ? and customer_id = ? and meter_key = ? and period_start = ? and dimensions = ? and key is not null""")) {
@@ -291,7 +280,7 @@ final class NonAdditive {
         }
     }
 
-    private static void bindKey(PreparedStatement ps, RatingStore.AggKey k) throws SQLException {
+    private static void bindKey(PreparedStatement ps, AggKey k) throws SQLException {
         ps.setString(1, k.tenantId());
         ps.setString(2, k.customerId());
         ps.setString(3, k.meterKey());
@@ -299,7 +288,7 @@ final class NonAdditive {
         ps.setString(5, k.dimensions());
     }
 
-    private static void bindKeys(Connection c, PreparedStatement ps, Collection<RatingStore.AggKey> keys, int first)
+    private static void bindKeys(Connection c, PreparedStatement ps, Collection<AggKey> keys, int first)
             throws SQLException {
         int n = keys.size();
         String[] t = new String[n];
@@ -308,7 +297,7 @@ final class NonAdditive {
         Timestamp[] p = new Timestamp[n];
         String[] d = new String[n];
         int i = 0;
-        for (RatingStore.AggKey k : keys) {
+        for (AggKey k : keys) {
             t[i] = k.tenantId();
             cu[i] = k.customerId();
             m[i] = k.meterKey();
@@ -321,105 +310,5 @@ final class NonAdditive {
         ps.setArray(first + 2, c.createArrayOf("text", m));
         ps.setArray(first + 3, c.createArrayOf("timestamptz", p));
         ps.setArray(first + 4, c.createArrayOf("text", d));
-    }
-
-    // --- accumulator state as JSON; decimals as strings, so nothing passes through double ---
-
-    /**
-     * The state kept: for MIN, MAX, AVG, LATEST and PERCENTILE the accumulator; for every one the definition it
-     * was computed under ({@link #definition}).
-     */
-    static String encode(ObjectMapper json, Accumulator acc, MeterDefinition meter) throws Exception {
-        ObjectNode n = json.createObjectNode().put("a", acc.aggregation().name()).put("d", definition(meter));
-        switch (acc) {
-            case MinAccumulator a -> n.put("n", a.count()).put("v", str(a.min()));
-            case MaxAccumulator a -> n.put("n", a.count()).put("v", str(a.max()));
-            case AvgAccumulator a -> n.put("n", a.count()).put("sum", a.sum().toString());
-            case LatestAccumulator a -> {
-                n.put("n", a.count());
-                if (a.latest() != null) {
-                    n.put("id", a.latest().eventId()).put("at", a.latest().timestamp().toString()).put("v", a.latest().value().toString());
-                }
-            }
-            case PercentileAccumulator a -> {
-                QuantileSketch s = a.sketch();
-                n.put("p", a.percentile().toPlainString()).put("zero", s.zeroCount()).put("min", str(s.min())).put("max", str(s.max()));
-                ObjectNode pos = n.putObject("pos");
-                s.positive().forEach((i, count) -> pos.put(Integer.toString(i), count));
-                ObjectNode neg = n.putObject("neg");
-                s.negative().forEach((i, count) -> neg.put(Integer.toString(i), count));
-            }
-            default -> {
-                // TIME_WEIGHTED_SUM: its state is every sample, recomputed from the observations
-            }
-        }
-        return json.writeValueAsString(n);
-    }
-
-    /**
-     * What the stored state was computed under: the aggregation, property, percentile, group-by and filter
-     * (canonical text). A meter whose definition changed since is recomputed, never merged into.
-     */
-    static String definition(MeterDefinition m) {
-        StringBuilder b = new StringBuilder().append(m.aggregation()).append('|').append(m.eventType()).append('|').append(m.property())
-                .append('|').append(m.percentile() == null ? "" : m.percentile().stripTrailingZeros().toPlainString()).append('|')
-                .append(String.join(",", m.groupBy())).append('|');
-        for (MeterFilter.Condition c : m.filter().conditions()) {
-            switch (c) {
-                case MeterFilter.Equals e -> b.append("eq:").append(e.property()).append('=').append(e.value());
-                case MeterFilter.In in -> b.append("in:").append(in.property()).append('=')
-                        .append(String.join(",", new TreeSet<>(in.values())));
-                case MeterFilter.Exists x -> b.append("exists:").append(x.property());
-            }
-            b.append(';');
-        }
-        return b.toString();
-    }
-
-    private static String fingerprintOf(ObjectMapper json, String state) throws Exception {
-        return state == null ? null : json.readTree(state).path("d").asText(null);
-    }
-
-    /**
-     * The stored state as an accumulator of {@code meter}; null when there is none or it was kept under another
-     * definition (the meter's aggregation or percentile changed since): the caller recomputes then.
-     */
-    static Accumulator decode(ObjectMapper json, MeterDefinition meter, String state) throws Exception {
-        if (state == null) {
-            return null;
-        }
-        JsonNode n = json.readTree(state);
-        if (!meter.aggregation().name().equals(n.path("a").asText()) || !definition(meter).equals(n.path("d").asText(null))
-                || (meter.percentile() != null && dec(n, "p").compareTo(meter.percentile()) != 0)) {
-            return null;
-        }
-        long count = n.path("n").asLong();
-        return switch (meter.aggregation()) {
-            case MIN -> new MinAccumulator(dec(n, "v"), count);
-            case MAX -> new MaxAccumulator(dec(n, "v"), count);
-            case AVG -> new AvgAccumulator(dec(n, "sum"), count);
-            case LATEST -> new LatestAccumulator(n.hasNonNull("id")
-                    ? Observation.of(n.get("id").asText(), Instant.parse(n.get("at").asText()), dec(n, "v")) : null, count);
-            case PERCENTILE -> new PercentileAccumulator(dec(n, "p"), new QuantileSketch(buckets(n.get("pos")), buckets(n.get("neg")),
-                    n.path("zero").asLong(), dec(n, "min"), dec(n, "max")));
-            default -> throw new IllegalStateException(meter.aggregation() + " keeps no state");
-        };
-    }
-
-    private static TreeMap<Integer, Long> buckets(JsonNode node) {
-        TreeMap<Integer, Long> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            out.put(Integer.parseInt(e.getKey()), e.getValue().asLong());
-        }
-        return out;
-    }
-
-    private static String str(BigDecimal d) {
-        return d == null ? null : d.toString();
-    }
-
-    private static BigDecimal dec(JsonNode n, String field) {
-        return n.hasNonNull(field) ? new BigDecimal(n.get(field).asText()) : null;
     }
 }

@@ -85,7 +85,7 @@ public final class InvoiceGenerator {
         InvoiceDocumentV1.Tax tax = r.taxRate() == null ? null
                 : InvoiceDocumentV1.Tax.of(Taxes.apply(Money.of(subtotal, priced.currency()), r.taxRate(), r.rounding()));
         BigDecimal total = tax == null ? subtotal : tax.gross();
-        BigDecimal applied = BigDecimal.ZERO;
+        BigDecimal applied = Money.zero(priced.currency()).amount(); // "0.00" in the currency's minor unit, as every amount
         Credits.Applied used = null;
         if (!r.grants().isEmpty()) {
             used = Credits.apply(Money.of(total, priced.currency()), r.grants(), r.now(), appliedReason(r.number(), r.now()));

@@ -15,8 +15,9 @@ import java.util.Map;
  * @param version    strictly increasing per (tenant, customer, meter, period, dimensions)
  * @param dimensions the group-by values of a grouped meter (name → value, in the meter's order); empty
  *                   or absent for an ungrouped meter. A grouped meter has one snapshot per group.
- * @param charge     the meter's charge in the period as rating priced it when it wrote this snapshot; absent
- *                   when the customer has no subscription in the period or its plan does not charge the meter
+ * @param charge     always absent since rating stopped pricing snapshots (issue 18: invoicing's InvoiceGenerator
+ *                   is the one owner of pricing a period; rating's spend API prices on request). Kept so that
+ *                   readers of older records and of this schema do not break; a V2 would drop it
  */
 public record RatedUsageV1(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd,
         BigDecimal quantity, long eventCount, long version, Instant ratedAt, Map<String, String> dimensions, Charge charge) {
@@ -30,8 +31,7 @@ public record RatedUsageV1(String tenantId, String customerId, String meterKey, 
 
     /**
      * The meter's charge: prices apply to the meter's total over all its groups, so every group's snapshot of
-     * one poll carries the same charge. Informational — invoicing prices the quantities itself with the same
-     * pure functions, and the two agree.
+     * one poll carries the same charge. Only in records written before issue 18; informational then too.
      *
      * @param planKey       the plan in force (at the snapshot's time, or the period's last instant once it ended)
      * @param planVersion   its version

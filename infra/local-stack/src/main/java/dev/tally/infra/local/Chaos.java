@@ -76,7 +76,6 @@ public final class Chaos {
         Random random = new Random(seed);
         ObjectNode expected = JSON.createObjectNode();
         ArrayNode tenants = expected.putArray("tenants");
-        List<String> ingestKeys = new ArrayList<>();
         // monthly periods anchored a few days back: the previous period [p0, boundary) ended days ago, yet its last days
         // are young enough to be ingested (the 35-day window), so it can be closed and then receive late events
         LocalDate anchor = LocalDate.now(ZoneOffset.UTC).minusDays(3);
@@ -86,6 +85,35 @@ public final class Chaos {
         Instant boundary = anchor.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant p0 = anchor.minusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         expected.put("p0", p0.toString()).put("boundary", boundary.toString());
+        List<String> ingestKeys = setUpTenants(operator, invoicing, anchor, p0, tenants);
+        warmUp(ingest, ingestKeys, tenants);
+        Files.writeString(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected));
+
+        Traffic traffic = new Traffic(ingest, ingestKeys, tenants, random, boundary);
+        // the previous period's usage, on time: sent, rated, then the period is closed
+        int onTime = Math.max(TENANTS * CUSTOMERS * 10, slots / 100);
+        traffic.previousPeriod(onTime);
+        int closed = closePreviousPeriods(invoicing, tenants, boundary);
+        System.out.printf("closed     %d periods [%s, %s) holding %,d events, before the stream%n", closed, p0, boundary, onTime / TENANTS * TENANTS);
+
+        Instant now = Instant.now();
+        long started = System.nanoTime();
+        Traffic.Stream stream = traffic.stream(now, slots, pace, progress);
+        long retracted = traffic.retract();
+        expected.put("slots", slots).put("duplicates", stream.duplicates()).put("late", stream.late()).put("retracted", retracted)
+                .put("retries", traffic.retries).put("sendSeconds", (System.nanoTime() - started) / 1e9);
+        Files.writeString(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected));
+        System.out.printf("sent       %,d event slots (%,d duplicates, %,d late for the closed period) to %d tenants × %d customers, %,d retracted;"
+                + " %,d requests retried, %.1f s%n", slots, stream.duplicates(), stream.late(), TENANTS, CUSTOMERS, retracted, traffic.retries,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * {@link #TENANTS} tenants, each with a meter, a published plan and {@link #CUSTOMERS} customers subscribed from
+     * {@code p0}, recorded in {@code tenants} with zeroed expectations; returns each tenant's ingest key.
+     */
+    private static List<String> setUpTenants(String operator, String invoicing, LocalDate anchor, Instant p0, ArrayNode tenants) throws Exception {
+        List<String> ingestKeys = new ArrayList<>();
         for (int t = 0; t < TENANTS; t++) {
             JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "{\"name\":\"Chaos " + t + "\"}", 201);
             String tenantId = tenant.path("tenantId").asText();
@@ -109,7 +137,11 @@ public final class Chaos {
                 }
             }
         }
-        // a warm-up event per tenant: ingest learns the new tenants from the catalog asynchronously
+        return ingestKeys;
+    }
+
+    /** A warm-up event per tenant: ingest learns the new tenants from the catalog asynchronously. */
+    private static void warmUp(String ingest, List<String> ingestKeys, ArrayNode tenants) throws Exception {
         for (int t = 0; t < TENANTS; t++) {
             String e = "{\"id\":\"warm-up\",\"type\":\"bytes\",\"customer\":\"c0\",\"properties\":{\"bytes\":1}}";
             while (send("POST", ingest + "/v1/events", ingestKeys.get(t), "{\"events\":[" + e + "]}").statusCode() != 200) {
@@ -117,31 +149,13 @@ public final class Chaos {
             }
             bump(tenants.get(t), "c0", "p1", 1, 1);
         }
-        Files.writeString(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected));
+    }
 
-        List<List<String>> sent = new ArrayList<>();
-        for (int t = 0; t < TENANTS; t++) {
-            sent.add(new ArrayList<>());
-        }
-        // the previous period's usage, on time: sent, rated, then the period is closed
-        int onTime = Math.max(TENANTS * CUSTOMERS * 10, slots / 100);
-        long retries = 0;
-        for (int t = 0; t < TENANTS; t++) {
-            for (int from = 0; from < onTime / TENANTS; from += 1000) {
-                StringBuilder body = new StringBuilder("{\"events\":[");
-                for (int i = from; i < Math.min(onTime / TENANTS, from + 1000); i++) {
-                    String customer = "c" + random.nextInt(CUSTOMERS);
-                    long bytes = 1 + random.nextInt(1_000_000);
-                    Instant at = boundary.minusMillis(1 + random.nextInt(2 * 86_400_000));
-                    String e = event("p0-" + t + "-" + i, customer, at, bytes);
-                    sent.get(t).add(e);
-                    bump(tenants.get(t), customer, "p0", bytes, 1);
-                    bump(tenants.get(t), customer, "p0Invoiced", bytes, 1);
-                    body.append(i == from ? "" : ",").append(e);
-                }
-                retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
-            }
-        }
+    /**
+     * Once each customer's draft for the previous period holds its on-time events (rated), closes that period: one
+     * invoice per customer, recorded under {@code p0Invoiced}. Returns the number of periods closed.
+     */
+    private static int closePreviousPeriods(String invoicing, ArrayNode tenants, Instant boundary) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         int closed = 0;
         for (JsonNode t : tenants) {
@@ -163,61 +177,110 @@ public final class Chaos {
                 closed++;
             }
         }
-        System.out.printf("closed     %d periods [%s, %s) holding %,d events, before the stream%n", closed, p0, boundary, onTime / TENANTS * TENANTS);
+        return closed;
+    }
 
-        Instant now = Instant.now();
-        long duplicates = 0;
-        long late = 0;
-        int batch = 1000;
-        long started = System.nanoTime();
-        for (int from = 0; from < slots; from += batch) {
-            int t = (from / batch) % TENANTS;
-            List<String> mine = sent.get(t);
-            StringBuilder body = new StringBuilder("{\"events\":[");
-            for (int i = from; i < Math.min(slots, from + batch); i++) {
-                String e;
-                if (!mine.isEmpty() && random.nextInt(5) == 0) {
-                    e = mine.get(random.nextInt(mine.size()));
-                    duplicates++;
-                } else {
-                    String customer = "c" + random.nextInt(CUSTOMERS);
-                    long bytes = 1 + random.nextInt(1_000_000);
-                    boolean isLate = random.nextInt(50) == 0; // for the closed period: late usage, an adjustment at the next close
-                    Instant at = isLate ? boundary.minusMillis(1 + random.nextInt(2 * 86_400_000)) : now.minusMillis(1_000 + random.nextInt(600_000));
-                    e = event("ev-" + i, customer, at, bytes);
-                    mine.add(e);
-                    bump(tenants.get(t), customer, isLate ? "p0" : "p1", bytes, 1);
-                    late += isLate ? 1 : 0;
+    /**
+     * The events of one {@code send} run, drawn from the seed: per tenant its ingest key and every event sent so far
+     * (what later duplicates and retractions pick from), the expected totals bumped as they go, and the requests retried.
+     */
+    private static final class Traffic {
+        private final String ingest;
+        private final List<String> ingestKeys;
+        private final ArrayNode tenants;
+        private final Random random;
+        private final Instant boundary;
+        private final List<List<String>> sent = new ArrayList<>();
+        private long retries;
+
+        Traffic(String ingest, List<String> ingestKeys, ArrayNode tenants, Random random, Instant boundary) {
+            this.ingest = ingest;
+            this.ingestKeys = ingestKeys;
+            this.tenants = tenants;
+            this.random = random;
+            this.boundary = boundary;
+            for (int t = 0; t < TENANTS; t++) {
+                sent.add(new ArrayList<>());
+            }
+        }
+
+        record Stream(long duplicates, long late) {
+        }
+
+        /** {@code onTime} events (split across the tenants) in the last two days of the previous period. */
+        void previousPeriod(int onTime) throws Exception {
+            for (int t = 0; t < TENANTS; t++) {
+                for (int from = 0; from < onTime / TENANTS; from += 1000) {
+                    StringBuilder body = new StringBuilder("{\"events\":[");
+                    for (int i = from; i < Math.min(onTime / TENANTS, from + 1000); i++) {
+                        String customer = "c" + random.nextInt(CUSTOMERS);
+                        long bytes = 1 + random.nextInt(1_000_000);
+                        Instant at = boundary.minusMillis(1 + random.nextInt(2 * 86_400_000));
+                        String e = event("p0-" + t + "-" + i, customer, at, bytes);
+                        sent.get(t).add(e);
+                        bump(tenants.get(t), customer, "p0", bytes, 1);
+                        bump(tenants.get(t), customer, "p0Invoiced", bytes, 1);
+                        body.append(i == from ? "" : ",").append(e);
+                    }
+                    retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
                 }
-                body.append(i == from ? "" : ",").append(e);
-            }
-            retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
-            Files.writeString(progress, Long.toString(Math.min(slots, from + batch) * 100L / slots)); // percent sent, for the launcher
-            if (pace > 0) {
-                Thread.sleep(pace);
             }
         }
-        // retractions: one in a thousand of the events, by the tenant that sent it (in either period)
-        long retracted = 0;
-        for (int t = 0; t < TENANTS; t++) {
-            List<String> ids = new ArrayList<>();
-            for (int k = 0; k < sent.get(t).size(); k += 1000) {
-                JsonNode e = JSON.readTree(sent.get(t).get(k));
-                ids.add(e.path("id").asText());
-                String period = Instant.parse(e.path("timestamp").asText()).isBefore(boundary) ? "p0" : "p1";
-                bump(tenants.get(t), e.path("customer").asText(), period, -e.path("properties").path("bytes").asLong(), -1);
+
+        /** The stream of {@code slots} event slots: duplicates, out-of-order times and late events, in batches of 1,000. */
+        Stream stream(Instant now, int slots, long pace, Path progress) throws Exception {
+            long duplicates = 0;
+            long late = 0;
+            int batch = 1000;
+            for (int from = 0; from < slots; from += batch) {
+                int t = (from / batch) % TENANTS;
+                List<String> mine = sent.get(t);
+                StringBuilder body = new StringBuilder("{\"events\":[");
+                for (int i = from; i < Math.min(slots, from + batch); i++) {
+                    String e;
+                    if (!mine.isEmpty() && random.nextInt(5) == 0) {
+                        e = mine.get(random.nextInt(mine.size()));
+                        duplicates++;
+                    } else {
+                        String customer = "c" + random.nextInt(CUSTOMERS);
+                        long bytes = 1 + random.nextInt(1_000_000);
+                        boolean isLate = random.nextInt(50) == 0; // for the closed period: late usage, an adjustment at the next close
+                        Instant at = isLate ? boundary.minusMillis(1 + random.nextInt(2 * 86_400_000)) : now.minusMillis(1_000 + random.nextInt(600_000));
+                        e = event("ev-" + i, customer, at, bytes);
+                        mine.add(e);
+                        bump(tenants.get(t), customer, isLate ? "p0" : "p1", bytes, 1);
+                        late += isLate ? 1 : 0;
+                    }
+                    body.append(i == from ? "" : ",").append(e);
+                }
+                retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
+                Files.writeString(progress, Long.toString(Math.min(slots, from + batch) * 100L / slots)); // percent sent, for the launcher
+                if (pace > 0) {
+                    Thread.sleep(pace);
+                }
             }
-            if (!ids.isEmpty()) {
-                retries += sendUntilAnswered(ingest + "/v1/events/retract", ingestKeys.get(t), JSON.writeValueAsString(
-                        Map.of("ids", ids, "reason", "chaos run: retracted on purpose")));
-                retracted += ids.size();
-            }
+            return new Stream(duplicates, late);
         }
-        expected.put("slots", slots).put("duplicates", duplicates).put("late", late).put("retracted", retracted).put("retries", retries)
-                .put("sendSeconds", (System.nanoTime() - started) / 1e9);
-        Files.writeString(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected));
-        System.out.printf("sent       %,d event slots (%,d duplicates, %,d late for the closed period) to %d tenants × %d customers, %,d retracted;"
-                + " %,d requests retried, %.1f s%n", slots, duplicates, late, TENANTS, CUSTOMERS, retracted, retries, (System.nanoTime() - started) / 1e9);
+
+        /** Retractions: one in a thousand of the events, by the tenant that sent it (in either period); returns how many. */
+        long retract() throws Exception {
+            long retracted = 0;
+            for (int t = 0; t < TENANTS; t++) {
+                List<String> ids = new ArrayList<>();
+                for (int k = 0; k < sent.get(t).size(); k += 1000) {
+                    JsonNode e = JSON.readTree(sent.get(t).get(k));
+                    ids.add(e.path("id").asText());
+                    String period = Instant.parse(e.path("timestamp").asText()).isBefore(boundary) ? "p0" : "p1";
+                    bump(tenants.get(t), e.path("customer").asText(), period, -e.path("properties").path("bytes").asLong(), -1);
+                }
+                if (!ids.isEmpty()) {
+                    retries += sendUntilAnswered(ingest + "/v1/events/retract", ingestKeys.get(t), JSON.writeValueAsString(
+                            Map.of("ids", ids, "reason", "chaos run: retracted on purpose")));
+                    retracted += ids.size();
+                }
+            }
+            return retracted;
+        }
     }
 
     private static String event(String id, String customer, Instant at, long bytes) {
@@ -291,17 +354,7 @@ public final class Chaos {
                 for (String period : List.of("p1", "p0")) {
                     JsonNode want = c.getValue().path(period);
                     String url = period.equals("p1") ? base : base + "?at=" + boundary.minusSeconds(1);
-                    JsonNode draft;
-                    while (true) {
-                        draft = call("GET", url, admin, null, 200);
-                        long have = eventCount(draft);
-                        if (have == want.path("events").asLong() && quantity(draft) == want.path("bytes").asLong() || System.nanoTime() > deadline) {
-                            Thread.sleep(System.nanoTime() > deadline ? 0 : 1500); // anything counted twice would show up now
-                            draft = call("GET", url, admin, null, 200);
-                            break;
-                        }
-                        Thread.sleep(500);
-                    }
+                    JsonNode draft = awaitDraft(url, admin, want, deadline);
                     ok &= row(t, c.getKey(), period.equals("p1") ? "open" : "closed+late", want, draft);
                     sumExpected += want.path("events").asLong();
                     sumCounted += eventCount(draft);
@@ -332,6 +385,22 @@ public final class Chaos {
         reconciled.forEach(System.out::println);
         System.out.println(ok ? "result     lost 0, doubled 0, amounts exact, drift 0  ✔" : "result     ✘ LOSS, DOUBLE COUNT, WRONG AMOUNT OR DRIFT");
         return ok;
+    }
+
+    /**
+     * The draft at {@code url} once it holds {@code want}'s events and bytes (or the deadline passed), read again a
+     * moment later: anything counted twice would show up by then.
+     */
+    private static JsonNode awaitDraft(String url, String admin, JsonNode want, long deadline) throws Exception {
+        while (true) {
+            JsonNode draft = call("GET", url, admin, null, 200);
+            long have = eventCount(draft);
+            if (have == want.path("events").asLong() && quantity(draft) == want.path("bytes").asLong() || System.nanoTime() > deadline) {
+                Thread.sleep(System.nanoTime() > deadline ? 0 : 1500); // anything counted twice would show up now
+                return call("GET", url, admin, null, 200);
+            }
+            Thread.sleep(500);
+        }
     }
 
     private static boolean row(JsonNode tenant, String customer, String label, JsonNode want, JsonNode invoice) {

@@ -55,6 +55,28 @@ public final class Demo {
     }
 
     private void run(String operator, int events) throws Exception {
+        Setup setup = setUp(operator);
+        Random random = new Random(42);
+        Events generated = events(events, setup.start(), random);
+        int accepted = sendEvents(setup.ingestKey(), generated.all(), random);
+        JsonNode invoice = awaitDraft(setup.adminKey(), accepted);
+        print("Draft invoice", invoice, generated.bytes());
+        JsonNode finalized = closeWhenEnded(setup.adminKey(), setup.end(), invoice, generated.bytes());
+        explain(setup.adminKey(), finalized.path("invoiceId").asText());
+        reconcile(setup.adminKey());
+        showConsole(operator, setup.tenant().path("tenantId").asText(), finalized);
+    }
+
+    /** The demo tenant: its admin and ingest keys, and the subscription's start and end. */
+    private record Setup(JsonNode tenant, String adminKey, String ingestKey, Instant start, Instant end) {
+    }
+
+    /** The events to send, in order, and the bytes they hold (each event once). */
+    private record Events(List<ObjectNode> all, BigDecimal bytes) {
+    }
+
+    /** A tenant with its keys, the bandwidth meter, the plan, and a customer on a subscription ending shortly. */
+    private Setup setUp(String operator) throws Exception {
         JsonNode tenant = call("POST", invoicing + "/v1/admin/tenants", operator, "{\"name\":\"Demo Tunnels Inc\"}", 201);
         String adminKey = tenant.path("apiKey").path("key").asText();
         String ingestKey = call("POST", invoicing + "/v1/api-keys", adminKey, "{\"scope\":\"ingest\"}", 201).path("key").asText();
@@ -84,8 +106,11 @@ public final class Demo {
         System.out.println("catalog    meter 'bandwidth' = SUM(bytes) of tunnel.bytes; plan 'gateway' at USD "
                 + PRICE_PER_BYTE.toPlainString() + "/byte (version 1, published); customer 'acme-tunnels' (also 198.51.100.0/24,"
                 + " acme.tunnels.example) on subscription " + subscription + ", ending " + end);
+        return new Setup(tenant, adminKey, ingestKey, start, end);
+    }
 
-        Random random = new Random(42);
+    /** {@code events} tunnel.bytes events of the demo customer, spread over the last {@link #SPREAD_SECONDS}. */
+    private static Events events(int events, Instant start, Random random) {
         Instant now = Instant.now();
         List<ObjectNode> all = new ArrayList<>();
         BigDecimal expectedBytes = BigDecimal.ZERO;
@@ -102,9 +127,15 @@ public final class Demo {
             all.add(e);
             expectedBytes = expectedBytes.add(BigDecimal.valueOf(bytes));
         }
+        return new Events(all, expectedBytes);
+    }
+
+    /** Sends the events in batches of 500, one in ten followed by a client retry of an earlier one; returns the accepted count. */
+    private int sendEvents(String ingestKey, List<ObjectNode> all, Random random) throws Exception {
         // the catalog reaches ingest asynchronously: retry the first event until it is attributed.
         // Retrying is safe because the event id makes it a duplicate once accepted.
         awaitAccepted(ingestKey, all.get(0));
+        int events = all.size();
         int accepted = 1;
         int duplicates = 0;
         int sent = 1;
@@ -125,7 +156,11 @@ public final class Demo {
             duplicates += r.path("duplicates").asInt();
         }
         System.out.printf("events     sent %d → accepted %d, duplicates %d%n", sent, accepted, duplicates);
+        return accepted;
+    }
 
+    /** The customer's draft invoice once it counts the accepted events (or the last one read after 90 s). */
+    private JsonNode awaitDraft(String adminKey, int accepted) throws Exception {
         JsonNode invoice = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
@@ -135,8 +170,11 @@ public final class Demo {
             }
             Thread.sleep(250);
         }
-        print("Draft invoice", invoice, expectedBytes);
+        return invoice;
+    }
 
+    /** Once the subscription has ended, closes its period and prints the finalized invoice; exits 1 if its total is not the draft's. */
+    private JsonNode closeWhenEnded(String adminKey, Instant end, JsonNode draft, BigDecimal expectedBytes) throws Exception {
         // the period ends with the subscription; then an operator closes it (the watermark would, after the grace period)
         while (Instant.now().isBefore(end.plusSeconds(1))) {
             Thread.sleep(250);
@@ -147,13 +185,15 @@ public final class Demo {
                 + finalized.path("status").asText() + ", finalized by " + finalized.path("finalizedBy").asText()
                 + "; immutable from now on (GET /v1/invoices/" + finalized.path("invoiceId").asText() + ")");
         print("Invoice " + finalized.path("number").asText(), finalized, expectedBytes);
-        if (new BigDecimal(finalized.path("total").asText()).compareTo(new BigDecimal(invoice.path("total").asText())) != 0) {
+        if (new BigDecimal(finalized.path("total").asText()).compareTo(new BigDecimal(draft.path("total").asText())) != 0) {
             System.out.println("✘ the finalized total differs from the draft's");
             System.exit(1);
         }
+        return finalized;
+    }
 
-        // why does the bill look like this? each line's meter, quantity and price steps, and the way to its events
-        String id = finalized.path("invoiceId").asText();
+    /** Why does the bill look like this? Each line's meter, quantity and price steps, and the way to its events. */
+    private void explain(String adminKey, String id) throws Exception {
         JsonNode explained = call("GET", invoicing + "/v1/invoices/" + id + "/explain", adminKey, null, 200);
         System.out.println();
         System.out.println("Explained (GET /v1/invoices/" + id + "/explain)");
@@ -167,8 +207,10 @@ public final class Demo {
                     line.path("usagePerDay").path("service").asText());
         }
         System.out.println("  printable: GET /v1/invoices/" + id + "/document.html and /document.pdf");
+    }
 
-        // and an independent recount of the accepted events agrees with rating and the invoice
+    /** An independent recount of the accepted events, which must agree with rating and the invoice; exits 1 on drift. */
+    private void reconcile(String adminKey) throws Exception {
         JsonNode rec = call("POST", invoicing + "/v1/reconciliations", adminKey, "{}", 201);
         System.out.printf("%nReconciled %s: %s records replayed, %s keys compared, drift on %s, pending adjustments %s%n",
                 rec.path("reconciliationId").asText(), rec.path("recordsRead").asText(), rec.path("keysCompared").asText(),
@@ -177,11 +219,12 @@ public final class Demo {
             System.out.println("✘ reconciliation found drift: " + rec.path("drift") + " " + rec.path("pending"));
             System.exit(1);
         }
+    }
 
-        // the console: an operator signs in with an admin user's token and finds all of the above in the browser
+    /** The console: an operator signs in with an admin user's token and finds all of the above in the browser. */
+    private void showConsole(String operator, String tenantId, JsonNode finalized) throws Exception {
         JsonNode user = call("POST", invoicing + "/v1/admin/users", operator, """
                 {"email":"demo-operator+%s@tally.example","role":"operator"}""".formatted(Long.toHexString(System.nanoTime())), 201);
-        String tenantId = tenant.path("tenantId").asText();
         System.out.println();
         System.out.println("Console    " + env("TALLY_CONSOLE_URL", "http://127.0.0.1:8080") + "/t/" + tenantId + "/customers/acme-tunnels");
         System.out.println("           sign in with the demo operator's token (admin user " + user.path("userId").asText() + ", shown once):");

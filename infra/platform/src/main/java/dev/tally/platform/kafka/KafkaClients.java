@@ -1,6 +1,8 @@
 package dev.tally.platform.kafka;
 
+import dev.tally.platform.config.PlatformConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,14 +29,8 @@ public class KafkaClients {
     String saslJaasConfig;
     @ConfigProperty(name = "quarkus.application.name")
     String application;
-    @ConfigProperty(name = "tally.kafka.max-poll-records", defaultValue = "2000")
-    int maxPollRecords;
-    /** How long a silent group member keeps its partitions: a crashed rating instance's work moves after this. */
-    @ConfigProperty(name = "tally.kafka.session-timeout-ms", defaultValue = "10000")
-    int sessionTimeoutMs;
-    /** Producer batch per partition: big enough that a relayed outbox row of 1,000 events goes in a few requests. */
-    @ConfigProperty(name = "tally.kafka.producer.batch-size", defaultValue = "262144")
-    int batchSize;
+    @Inject
+    PlatformConfig config;
 
     /** Idempotent, acks=all: a retried send never duplicates inside one producer session. */
     public Producer<String, String> producer(String purpose) {
@@ -45,7 +41,7 @@ public class KafkaClients {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(batchSize));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(config.kafka().producer().batchSize()));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         return new KafkaProducer<>(p);
@@ -66,9 +62,9 @@ public class KafkaClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
-        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(sessionTimeoutMs));
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(Math.max(1000, sessionTimeoutMs / 3)));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.kafka().maxPollRecords()));
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(config.kafka().sessionTimeoutMs()));
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(Math.max(1000, config.kafka().sessionTimeoutMs() / 3)));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         return new KafkaConsumer<>(p);

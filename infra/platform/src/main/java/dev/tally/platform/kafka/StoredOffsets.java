@@ -11,16 +11,75 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * Kafka positions kept in a service's own Postgres table ({@code topic, kafka_partition, next_offset,
- * updated_at}), written in the transaction that applied the records — the exactly-once half of
- * {@link StoredOffsetsConsumer}. {@code table} is a constant of the calling service, never input.
+ * updated_at}), not in Kafka's committed offsets. As a {@link PollLoop}'s {@link Offsets} it seeks, on every
+ * assignment and after any failed poll, to what the last committed transaction recorded (the beginning for
+ * partitions never consumed); the handler {@link #claim claims} the poll's partitions and {@link #save saves} the
+ * next offsets in the transaction that applies the records. So a crash, restart or rebalance anywhere repeats
+ * nothing and loses nothing. {@code table} is a constant of the calling service, never input.
  */
-public final class StoredOffsets {
-    private StoredOffsets() {
+public final class StoredOffsets implements Offsets {
+    /** The stored next offsets of these partitions (absent: never consumed): the service's store reading its table. */
+    @FunctionalInterface
+    public interface Reader {
+        Map<TopicPartition, Long> read(Collection<TopicPartition> partitions) throws Exception;
+    }
+
+    private final Reader stored;
+
+    public StoredOffsets(Reader stored) {
+        this.stored = stored;
+    }
+
+    @Override
+    public void subscribe(Consumer<String, String> c, String topic) {
+        c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // nothing buffered: every applied poll is already committed in Postgres
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                seekToStored(c, partitions);
+            }
+        });
+    }
+
+    @Override
+    public void rewind(Consumer<String, String> c) {
+        seekToStored(c, c.assignment());
+    }
+
+    /** Nothing to do: the handler saved the next offsets in its own transaction. */
+    @Override
+    public void handled(Consumer<String, String> c) {
+    }
+
+    private void seekToStored(Consumer<String, String> c, Collection<TopicPartition> partitions) {
+        try {
+            Map<TopicPartition, Long> next = stored.read(partitions);
+            List<TopicPartition> fresh = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                Long offset = next.get(tp);
+                if (offset == null) {
+                    fresh.add(tp);
+                } else {
+                    c.seek(tp, offset);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                c.seekToBeginning(fresh);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read stored offsets", e);
+        }
     }
 
     /** Stored next offsets for the partitions (absent: never consumed). */

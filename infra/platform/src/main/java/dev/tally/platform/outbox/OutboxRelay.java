@@ -1,6 +1,7 @@
 package dev.tally.platform.outbox;
 
 import dev.tally.model.messages.Headers;
+import dev.tally.platform.config.PlatformConfig;
 import dev.tally.platform.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -22,7 +23,6 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,21 +41,15 @@ public class OutboxRelay {
     DataSource dataSource;
     @Inject
     KafkaClients kafka;
-    @ConfigProperty(name = "tally.outbox.relay.enabled", defaultValue = "true")
-    boolean enabled;
-    @ConfigProperty(name = "tally.outbox.relay.batch-rows", defaultValue = "200")
-    int batchRows;
-    @ConfigProperty(name = "tally.outbox.relay.idle-wait", defaultValue = "PT0.02S")
-    Duration idleWait;
-    @ConfigProperty(name = "tally.outbox.retention", defaultValue = "PT1H")
-    Duration retention;
+    @Inject
+    PlatformConfig config;
 
     private volatile boolean running;
     private Thread thread;
     private Producer<String, String> producer;
 
     void onStart(@Observes StartupEvent e) {
-        if (!enabled) {
+        if (!config.outbox().relay().enabled()) {
             return;
         }
         producer = kafka.producer("outbox-relay");
@@ -82,7 +76,7 @@ public class OutboxRelay {
                 int rows = relayOnce();
                 backoff = 0;
                 if (rows == 0) {
-                    Thread.sleep(idleWait.toMillis());
+                    Thread.sleep(config.outbox().relay().idleWait().toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -127,7 +121,7 @@ public class OutboxRelay {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "select id, topic, schema_name, keys, payloads, traceparents from outbox where published_at is null order by id limit ?")) {
-            ps.setInt(1, batchRows);
+            ps.setInt(1, config.outbox().relay().batchRows());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);
@@ -175,7 +169,7 @@ public class OutboxRelay {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "delete from outbox where published_at is not null and published_at < now() - ?::interval")) {
-            ps.setString(1, retention.toSeconds() + " seconds");
+            ps.setString(1, config.outbox().retention().toSeconds() + " seconds");
             ps.executeUpdate();
         } catch (SQLException e) {
             LOG.warnf("outbox cleanup failed: %s", e.getMessage());

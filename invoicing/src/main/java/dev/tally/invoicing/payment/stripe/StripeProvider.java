@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.invoicing.payment.PaymentProvider;
 import dev.tally.invoicing.payment.ProviderException;
 import dev.tally.invoicing.payment.stripe.StripeClient.Form;
-
+import dev.tally.model.terms.RefundStatus;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -176,11 +176,11 @@ public class StripeProvider implements PaymentProvider {
     }
 
     /** Stripe's refund status as Tally's: {@code succeeded}, {@code pending} (also requires_action), {@code failed} (also canceled). */
-    static String refundStatus(String stripeStatus) {
+    public static RefundStatus refundStatus(String stripeStatus) {
         return switch (stripeStatus) {
-            case "succeeded" -> "succeeded";
-            case "failed", "canceled" -> "failed";
-            default -> "pending"; // pending, requires_action, or a status newer than this adapter: not final yet
+            case "succeeded" -> RefundStatus.SUCCEEDED;
+            case "failed", "canceled" -> RefundStatus.FAILED;
+            default -> RefundStatus.PENDING; // pending, requires_action, or a status newer than this adapter: not final yet
         };
     }
 

@@ -13,6 +13,7 @@ import dev.tally.invoicing.payment.PaymentProvider.RefundRequest;
 import dev.tally.invoicing.payment.PaymentProvider.RefundResult;
 import dev.tally.invoicing.payment.ProviderException;
 import dev.tally.invoicing.payment.stripe.StripeStub.Request;
+import dev.tally.model.terms.RefundStatus;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -257,7 +258,7 @@ class StripeProviderTest {
         RefundResult result = stripe.refund(account, refund("rf-1", paymentIntent, "2.50"), "refund-rf-1");
 
         assertThat(result.providerRefundId()).startsWith("re_");
-        assertThat(result.status()).isEqualTo("succeeded");
+        assertThat(result.status()).isEqualTo(RefundStatus.SUCCEEDED);
         Request sent = posts("/v1/refunds").getFirst();
         assertThat(sent.idempotencyKey()).isEqualTo("refund-rf-1");
         assertThat(sent.params()).containsEntry("payment_intent", paymentIntent).containsEntry("amount", "250")
@@ -273,7 +274,7 @@ class StripeProviderTest {
         for (var e : expected.entrySet()) {
             stub.nextRefundStatus(e.getKey());
             RefundResult r = stripe.refund(account, refund("rf-" + e.getKey(), paymentIntent, "0.01"), "refund-" + e.getKey());
-            assertThat(r.status()).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(r.status().wire()).as(e.getKey()).isEqualTo(e.getValue());
         }
     }
 

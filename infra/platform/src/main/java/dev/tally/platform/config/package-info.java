@@ -1,0 +1,2 @@
+/** The platform's settings: one {@code @ConfigMapping}. */
+package dev.tally.platform.config;

@@ -1,0 +1,135 @@
+package dev.tally.invoicing.billing.api;
+
+import dev.tally.invoicing.billing.Invoices;
+import dev.tally.invoicing.billing.LateUsageAdjustments;
+import dev.tally.invoicing.billing.PeriodCloser;
+import dev.tally.invoicing.billing.PeriodPricing;
+import dev.tally.invoicing.catalog.CustomerEntity;
+import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.catalog.SubscriptionEntity;
+import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.invoicing.credit.CreditLedger;
+import dev.tally.invoicing.security.Caller;
+import dev.tally.invoicing.tax.TaxProvider;
+import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.invoice.InvoiceGenerator;
+import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.subscription.Subscription;
+import dev.tally.model.terms.CreditGrant;
+import dev.tally.model.terms.PeriodTerms;
+import dev.tally.platform.problem.ProblemException;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Draft invoices: the subscription period made into its invoice document now, by the same function and from the same
+ * inputs as the period close ({@link InvoiceGenerator}), so the draft is an exact preview of the finalized invoice.
+ */
+@Path("/v1/customers/{externalId}/invoices")
+public class InvoiceResource {
+    @Inject
+    PeriodPricing pricing;
+    @Inject
+    Invoices invoices;
+    @Inject
+    LateUsageAdjustments lateUsage;
+    @Inject
+    PeriodCloser closer;
+    @Inject
+    CreditLedger credits;
+    @Inject
+    TaxProvider taxes;
+    @Inject
+    DataSource dataSource;
+    @Context
+    ContainerRequestContext request;
+
+    @Inject
+    Clock clock;
+
+    /**
+     * A draft: {@code customer} the external id, {@code status} "draft", and the invoice document the close would make
+     * now — usage lines, terms, the adjustments of earlier periods that will go on this invoice, subtotal, tax, total,
+     * prepaid credit it would use and the amount due ({@link InvoiceDocumentV1}; no id, number or finalization yet).
+     */
+    public record DraftInvoice(String customer, String customerId, String status, String currency, Instant periodStart,
+            Instant periodEnd, Instant pricedAt, String subscriptionId, String plan, int planVersion, List<InvoiceDocumentV1.Line> lines,
+            List<PeriodTerms.Line> terms, List<InvoiceDocumentV1.Adjustment> adjustments, BigDecimal subtotal, InvoiceDocumentV1.Tax tax,
+            BigDecimal total, BigDecimal creditsApplied, BigDecimal amountDue, String rounding) {
+        static DraftInvoice of(String externalId, InvoiceDocumentV1 d) {
+            return new DraftInvoice(externalId, d.customerId(), "draft", d.currency(), d.periodStart(), d.periodEnd(), d.pricedAt(),
+                    d.subscriptionId(), d.plan(), d.planVersion(), d.lines(), d.terms(), d.adjustments(), d.subtotal(), d.tax(), d.total(),
+                    d.creditsApplied(), d.amountDue(), d.rounding());
+        }
+    }
+
+    /**
+     * The draft of the subscription period containing {@code at} (default now) — of the subscription active then, else
+     * the one overlapping that calendar month. As the close will: priced by the plan version in force at the period's
+     * last instant (fixed fees prorated across plan changes), with the late usage of earlier periods as adjustments when
+     * this is the customer's oldest period still to be invoiced, the tax rate in force now, and the customer's prepaid
+     * credit burnt down (shown, not used: nothing is written).
+     */
+    @GET
+    @Path("/draft")
+    @Transactional
+    public DraftInvoice draft(@PathParam("externalId") String externalId, @QueryParam("at") String at) throws Exception {
+        String tenant = Caller.of(request).tenant();
+        CustomerEntity customer = CustomerService.byExternalId(tenant, externalId);
+        Instant now = clock.instant();
+        Instant when;
+        try {
+            when = at == null ? now : Instant.parse(at);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest("invalid-field", "at must be an ISO-8601 instant", "at");
+        }
+        BillingPeriod period = BillingPeriod.calendarMonthOf(when);
+        Subscription subscription = null;
+        for (SubscriptionEntity e : SubscriptionEntity.ofCustomer(tenant, customer.customerId)) {
+            Subscription s = SubscriptionService.load(e);
+            boolean overlapsPeriod = s.start().isBefore(period.end()) && (s.end() == null || s.end().isAfter(period.start()));
+            if (overlapsPeriod && (subscription == null || s.activeAt(when))) {
+                subscription = s;
+            }
+        }
+        if (subscription == null) {
+            throw ProblemException.conflict("no-subscription", "customer '" + externalId + "' has no subscription in the period "
+                    + period.start() + " to " + period.end(), "at");
+        }
+        Instant inside = when.isBefore(subscription.start()) ? subscription.start()
+                : subscription.end() != null && !when.isBefore(subscription.end()) ? subscription.end().minusNanos(1_000) : when;
+        // the subscription's period (rating meters a subscribed customer's usage in the same periods)
+        period = subscription.periodAt(inside).orElseThrow();
+        Invoices.Customer who = new Invoices.Customer(customer.customerId, customer.externalId, customer.currency, customer.taxRegion);
+        List<InvoiceDocumentV1.Adjustment> adjustments = List.of();
+        List<CreditGrant> grants;
+        try (Connection c = dataSource.getConnection()) {
+            // late usage of earlier periods goes on the customer's oldest invoice still to be made: this one, unless an
+            // earlier period is still waiting for its close
+            if (closer.due(tenant, period.start(), customer.customerId).isEmpty()) {
+                adjustments = lateUsage.adjustments(c, tenant, List.of(new PeriodCloser.Due(who, subscription, period)), false)
+                        .getOrDefault(customer.customerId, List.of());
+            }
+            grants = credits.grants(c, tenant, List.of(customer.customerId)).getOrDefault(customer.customerId, List.of());
+        }
+        InvoiceGenerator.Generated draft = InvoiceGenerator.generate(new InvoiceGenerator.Request(null, null, customer.customerId,
+                customer.externalId, customer.currency, subscription, period, pricing.plans(tenant),
+                pricing.usage(tenant, customer.customerId, period), adjustments, grants, taxes.rateFor(tenant, customer.taxRegion, now).orElse(null),
+                RoundingPolicy.DEFAULT, now, null, null));
+        return DraftInvoice.of(externalId, draft.document());
+    }
+}

@@ -1,0 +1,2 @@
+/** Invoices over REST — the draft (an exact preview of the close), finalized invoices (list, read, explain line by line, documents as HTML and PDF), forcing a close, void, reissue and offline payment. Thin: each resource parses and checks its input, calls the class of {@code dev.tally.invoicing.billing} that owns the table, and maps the answer; problem+json on every error. */
+package dev.tally.invoicing.billing.api;

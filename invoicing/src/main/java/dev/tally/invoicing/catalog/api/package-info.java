@@ -1,0 +1,2 @@
+/** The tenant catalog over REST — tenants and admin users, API keys, meters, plans and their versions, customers (and bulk import), subscriptions, limits, spend budgets, search and the audit trail. Thin: each resource parses and checks its input, calls the class of {@code dev.tally.invoicing.catalog} that owns the table, and maps the answer; problem+json on every error. */
+package dev.tally.invoicing.catalog.api;

@@ -1,0 +1,114 @@
+package dev.tally.invoicing.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Every setting of the invoicing service, in one place (the platform's Kafka and outbox settings are the platform's).
+ * application.properties sets each from an environment variable where an operator may change it; the Helm chart's
+ * values name the same variables. The schedules ({@code …-every}) are read by their {@code @Scheduled} expressions.
+ */
+@ConfigMapping(prefix = "tally")
+public interface InvoicingConfig {
+    Invoicing invoicing();
+
+    Webhooks webhooks();
+
+    Stripe stripe();
+
+    Payments payments();
+
+    Credits credits();
+
+    Api api();
+
+    Admin admin();
+
+    /** The invoicing core. */
+    interface Invoicing {
+        Consumer consumer();
+
+        /** How often ended periods are closed ({@code off} in tests). */
+        @WithDefault("10s")
+        String closeEvery();
+
+        /** How often recently closed periods are reconciled ({@code off} in tests). */
+        @WithDefault("6h")
+        String reconcileEvery();
+
+        /** Whether the scheduled reconciliation credits the overcharges it finds (the rule "reconciliation found an overcharge"). */
+        @WithDefault("false")
+        boolean reconcileCreditOvercharges();
+
+        /** The Kafka consumers of rating's snapshots, watermarks and alerts. */
+        interface Consumer {
+            @WithDefault("true")
+            boolean enabled();
+
+            /** The consumer group (usage snapshots; the other feeds derive theirs from it). */
+            @WithDefault("tally-invoicing")
+            String group();
+        }
+    }
+
+    /** Outgoing webhooks. */
+    interface Webhooks {
+        /** Whether endpoints may be plain http (local runs and tests only). */
+        @WithDefault("false")
+        boolean allowHttp();
+
+        /** Whether endpoints may resolve to loopback, private or link-local addresses (local runs and tests only). */
+        @WithDefault("false")
+        boolean allowPrivateAddresses();
+
+        /** How long one delivery may take. */
+        @WithDefault("PT10S")
+        Duration timeout();
+
+        @WithDefault("1s")
+        String dispatchEvery();
+    }
+
+    /** Stripe, the payment provider adapter. */
+    interface Stripe {
+        @WithDefault("https://api.stripe.com")
+        URI apiBase();
+
+        @WithDefault("PT20S")
+        Duration timeout();
+    }
+
+    /** The provider jobs (push, refund, sync) after commit. */
+    interface Payments {
+        @WithDefault("2s")
+        String dispatchEvery();
+    }
+
+    /** Prepaid credit. */
+    interface Credits {
+        @WithDefault("1h")
+        String lapseEvery();
+    }
+
+    /** The REST API. */
+    interface Api {
+        RateLimit rateLimit();
+
+        /** Per API key and instance: a token bucket. */
+        interface RateLimit {
+            @WithDefault("100")
+            double requestsPerSecond();
+
+            @WithDefault("200")
+            double burst();
+        }
+    }
+
+    /** The bootstrap operator. */
+    interface Admin {
+        /** The bootstrap operator token (never logged). */
+        String token();
+    }
+}

@@ -1,0 +1,2 @@
+/** The invoicing service's settings: one {@code @ConfigMapping}. */
+package dev.tally.invoicing.config;

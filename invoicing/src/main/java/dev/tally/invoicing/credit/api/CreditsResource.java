@@ -1,0 +1,129 @@
+package dev.tally.invoicing.credit.api;
+
+import dev.tally.invoicing.api.Checks;
+import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.catalog.CustomerEntity;
+import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.credit.CreditLedger;
+import dev.tally.invoicing.security.Caller;
+import dev.tally.model.money.Currencies;
+import dev.tally.platform.problem.ProblemException;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * A customer's prepaid credit: grants in the customer's currency, burnt down by finalized invoices in the
+ * documented order (lower priority first, then the soonest expiry, then the oldest), and the ledger of every
+ * movement with the balance after it. A voided invoice gives back what it took.
+ */
+@Path("/v1/customers/{externalId}/credits")
+@Produces(MediaType.APPLICATION_JSON)
+public class CreditsResource {
+    @Inject
+    DataSource dataSource;
+    @Inject
+    AuditLog audit;
+    @Inject
+    CreditLedger ledger;
+    @Context
+    ContainerRequestContext request;
+
+    @Inject
+    Clock clock;
+
+    /** {@code amount} in the customer's currency (at most its minor units); {@code priority} default 0; dates default now / never. */
+    public record NewGrant(BigDecimal amount, Integer priority, Instant effectiveAt, Instant expiresAt, String reason) {
+    }
+
+    public record Grant(String grantId, BigDecimal amount, BigDecimal remaining, int priority, Instant effectiveAt, Instant expiresAt,
+            String reason, String createdBy, Instant createdAt) {
+    }
+
+    public record Entry(long entryId, String grantId, String kind, BigDecimal amount, BigDecimal balanceAfter, String invoiceId, String reason,
+            Instant at) {
+    }
+
+    /** {@code balance}: the credit usable now (effective, not expired). */
+    public record Credit(String customerId, String externalId, String currency, BigDecimal balance, List<Grant> grants, List<Entry> ledger) {
+    }
+
+    @POST
+    @Transactional
+    public Response grant(@PathParam("externalId") String externalId, NewGrant body) throws Exception {
+        Caller caller = Caller.of(request);
+        String tenant = caller.tenant();
+        Checks.body(body);
+        CustomerEntity customer = CustomerService.byExternalId(tenant, externalId);
+        if (body.amount() == null || body.amount().signum() <= 0) {
+            throw ProblemException.badRequest("invalid-field", "amount must be a positive amount in " + customer.currency, "amount");
+        }
+        int minor = Currencies.minorUnits(Currencies.of(customer.currency));
+        if (body.amount().stripTrailingZeros().scale() > minor) {
+            throw ProblemException.badRequest("invalid-field", "amount has more than " + minor + " fractional digits for " + customer.currency,
+                    "amount");
+        }
+        String reason = Checks.required(body.reason(), "reason");
+        if (reason.length() > 500) {
+            throw ProblemException.badRequest("invalid-field", "reason: at most 500 characters", "reason");
+        }
+        Instant now = clock.instant();
+        Instant effective = body.effectiveAt() == null ? now : body.effectiveAt();
+        if (body.expiresAt() != null && !body.expiresAt().isAfter(effective)) {
+            throw ProblemException.badRequest("invalid-field", "expiresAt must be after effectiveAt", "expiresAt");
+        }
+        BigDecimal amount = body.amount().setScale(minor);
+        String grantId;
+        try (Connection c = dataSource.getConnection()) {
+            grantId = ledger.grant(c, tenant, customer.customerId, customer.currency, amount, body.priority() == null ? 0 : body.priority(),
+                    effective, body.expiresAt(), reason, caller.actor());
+        }
+        audit.record(tenant, caller.actor(), "credit_grant", grantId, "grant", null, Map.of("customerId", customer.customerId,
+                "amount", amount.toPlainString(), "currency", customer.currency, "reason", reason));
+        return Response.status(201).entity(credit(tenant, customer)).build();
+    }
+
+    @GET
+    @Transactional
+    public Credit get(@PathParam("externalId") String externalId) throws Exception {
+        String tenant = Caller.of(request).tenant();
+        return credit(tenant, CustomerService.byExternalId(tenant, externalId));
+    }
+
+    private Credit credit(String tenant, CustomerEntity customer) throws Exception {
+        Instant now = clock.instant();
+        List<Grant> grants = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
+        BigDecimal balance = BigDecimal.ZERO;
+        try (Connection c = dataSource.getConnection()) {
+            for (CreditLedger.GrantRow r : ledger.customerGrants(c, tenant, customer.customerId)) {
+                Grant g = new Grant(r.grantId(), r.amount(), r.remaining(), r.priority(), r.effectiveAt(), r.expiresAt(), r.reason(),
+                        r.createdBy(), r.createdAt());
+                grants.add(g);
+                if (!g.effectiveAt().isAfter(now) && (g.expiresAt() == null || now.isBefore(g.expiresAt()))) {
+                    balance = balance.add(g.remaining());
+                }
+            }
+            for (CreditLedger.EntryRow r : ledger.customerLedger(c, tenant, customer.customerId)) {
+                entries.add(new Entry(r.entryId(), r.grantId(), r.kind(), r.amount(), r.balanceAfter(), r.invoiceId(), r.reason(), r.at()));
+            }
+        }
+        return new Credit(customer.customerId, customer.externalId, customer.currency, balance, grants, entries);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.tally.invoicing.payment;
+
+import dev.tally.model.ClosedSet;
+
+/**
+ * What a provider job does: push a finalized invoice to the provider, ask it for a refund, or bring a pushed invoice in
+ * line after a payment, void or credit note elsewhere. The database's check constraint on {@code provider_job.kind}
+ * holds exactly these.
+ */
+public enum ProviderJobKind implements ClosedSet {
+    PUSH_INVOICE("push_invoice"), REFUND("refund"), SYNC_INVOICE("sync_invoice");
+
+    private final String wire;
+
+    ProviderJobKind(String wire) {
+        this.wire = wire;
+    }
+
+    @Override
+    public String wire() {
+        return wire;
+    }
+
+    public static ProviderJobKind of(String wire) {
+        return ClosedSet.of(ProviderJobKind.class, wire);
+    }
+}

@@ -1,0 +1,2 @@
+/** The rating service's settings: one {@code @ConfigMapping}. */
+package dev.tally.rating.config;
