@@ -1,6 +1,7 @@
 package dev.tally.invoicing;
 
 import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.reconcile.DriftKind;
 import dev.tally.invoicing.reconcile.Reconciler;
 import dev.tally.invoicing.refund.CreditNoteService;
 import dev.tally.model.invoice.InvoiceDocumentV1;
@@ -25,6 +26,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         PeriodTerms.Line.class,
         Reconciler.Report.class,
         Reconciler.Row.class,
+        DriftKind.class,
         // each line of a bulk customer import (NDJSON), read by the importer itself
         CustomerService.NewCustomer.class,
 })

@@ -9,18 +9,13 @@ import dev.tally.model.ClosedSet;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.terms.CreditNoteStatus;
 import dev.tally.model.terms.RefundStatus;
+import dev.tally.testing.CheckConstraints;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -49,25 +44,7 @@ class ClosedSetsTest {
                 .hasMessageContaining("[pending, succeeded, failed]");
     }
 
-    /** The values a {@code column in (…)} check constraint of {@code table} allows, as PostgreSQL states it. */
     private List<String> allowed(String table, String column) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select pg_get_constraintdef(oid) from pg_constraint where conrelid = ?::regclass and contype = 'c'""")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String def = rs.getString(1);
-                    if (def.startsWith("CHECK ((" + column + " = ANY")) {
-                        List<String> out = new ArrayList<>();
-                        Matcher m = Pattern.compile("'([^']*)'::text").matcher(def);
-                        while (m.find()) {
-                            out.add(m.group(1));
-                        }
-                        return out;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no check constraint on " + table + "." + column);
+        return CheckConstraints.allowed(dataSource, table, column);
     }
 }

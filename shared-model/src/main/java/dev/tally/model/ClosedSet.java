@@ -2,15 +2,18 @@ package dev.tally.model;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A closed set of values that the API, the messages and the database spell as text ({@link #wire()}): an enum
- * implements it, and the database's check constraint on the column holds exactly its spellings (each service's
+ * implements it (its constants' names, lower-cased, are the spellings), and the database's check constraint on the column holds exactly its spellings (each service's
  * ClosedSetsTest compares them).
  */
 public interface ClosedSet {
-    /** As the API, the database and the messages spell it. */
-    String wire();
+    /** As the API, the database and the messages spell it: the constant's name in lower case ({@code PENDING_APPROVAL} → {@code pending_approval}). */
+    default String wire() {
+        return ((Enum<?>) this).name().toLowerCase(Locale.ROOT);
+    }
 
     /** Whether {@code wire} spells this value. */
     default boolean is(String wire) {

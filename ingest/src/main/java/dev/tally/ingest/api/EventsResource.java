@@ -267,8 +267,8 @@ public class EventsResource {
                 : store.accept(tenant.tenantId(), triaged.candidates(), triaged.unattributed(), TraceContext.current(), now);
         for (EventStore.Candidate c : triaged.candidates()) {
             results[c.index()] = accepted.contains(c.index())
-                    ? new EventsResponse.Result(c.event().id(), "accepted", null, null, null)
-                    : new EventsResponse.Result(c.event().id(), "duplicate", null, null, "already accepted earlier");
+                    ? new EventsResponse.Result(c.event().id(), IngestOutcome.ACCEPTED, null, null, null)
+                    : new EventsResponse.Result(c.event().id(), IngestOutcome.DUPLICATE, null, null, "already accepted earlier");
         }
         return answer(results);
     }
@@ -323,7 +323,7 @@ public class EventsResource {
             }
             Triage.Admit admit = (Triage.Admit) verdict;
             if (!idsInRequest.add(admit.event().id())) {
-                results[i] = new EventsResponse.Result(admit.event().id(), "duplicate", null, null, "repeated earlier in this request");
+                results[i] = new EventsResponse.Result(admit.event().id(), IngestOutcome.DUPLICATE, null, null, "repeated earlier in this request");
                 continue;
             }
             candidates.add(new EventStore.Candidate(i, admit.event(), admit.customerId(), admit.attributedBy()));
@@ -339,23 +339,23 @@ public class EventsResource {
         Map<String, Integer> rejectedByCode = new TreeMap<>();
         for (EventsResponse.Result r : results) {
             switch (r.outcome()) {
-                case "accepted" -> acceptedCount++;
-                case "duplicate" -> duplicates++;
+                case ACCEPTED -> acceptedCount++;
+                case DUPLICATE -> duplicates++;
                 default -> {
                     rejectedCount++;
                     rejectedByCode.merge(r.code() == null ? "unknown" : r.code(), 1, Integer::sum);
                 }
             }
         }
-        count("accepted", "", acceptedCount);
-        count("duplicate", "", duplicates);
-        rejectedByCode.forEach((code, k) -> count("rejected", code, k));
+        count(IngestOutcome.ACCEPTED.wire(), "", acceptedCount);
+        count(IngestOutcome.DUPLICATE.wire(), "", duplicates);
+        rejectedByCode.forEach((code, k) -> count(IngestOutcome.REJECTED.wire(), code, k));
         return new EventsResponse(acceptedCount, duplicates, rejectedCount, List.of(results));
     }
 
     private static boolean allRejected(EventsResponse.Result[] results) {
         for (EventsResponse.Result r : results) {
-            if (r == null || !"rejected".equals(r.outcome())) {
+            if (r == null || r.outcome() != IngestOutcome.REJECTED) {
                 return false;
             }
         }
@@ -373,6 +373,6 @@ public class EventsResource {
     }
 
     private static EventsResponse.Result rejected(String id, Rejection r) {
-        return new EventsResponse.Result(id, "rejected", r.code(), r.field(), r.message());
+        return new EventsResponse.Result(id, IngestOutcome.REJECTED, r.code(), r.field(), r.message());
     }
 }

@@ -8,6 +8,6 @@ import java.util.List;
  * the offending field.
  */
 public record EventsResponse(int accepted, int duplicates, int rejected, List<Result> results) {
-    public record Result(String id, String outcome, String code, String field, String message) {
+    public record Result(String id, IngestOutcome outcome, String code, String field, String message) {
     }
 }

@@ -37,7 +37,7 @@ public class Triage {
     public record Admit(UsageEvent event, String customerId, String attributedBy) implements Verdict {
     }
 
-    public record Quarantine(UsageEvent event, String reason, Rejection rejection) implements Verdict {
+    public record Quarantine(UsageEvent event, QuarantineReason reason, Rejection rejection) implements Verdict {
     }
 
     public record Reject(Rejection rejection) implements Verdict {
@@ -62,10 +62,10 @@ public class Triage {
             return new Admit(event, attributed.customer().customerId(), attributed.via());
         }
         if (event.customer() != null) {
-            return new Quarantine(event, "unknown_customer", new Rejection("unknown_customer", "customer", "no customer or alias '"
+            return new Quarantine(event, QuarantineReason.UNKNOWN_CUSTOMER, new Rejection(QuarantineReason.UNKNOWN_CUSTOMER.wire(), "customer", "no customer or alias '"
                     + event.customer() + "' in this tenant; kept in quarantine until the mapping is fixed and the quarantine replayed"));
         }
-        return new Quarantine(event, "unattributed", new Rejection("unattributed", "customer", "no customer given, and no customer owns"
+        return new Quarantine(event, QuarantineReason.UNATTRIBUTED, new Rejection(QuarantineReason.UNATTRIBUTED.wire(), "customer", "no customer given, and no customer owns"
                 + " this event's " + IP_PROPERTY + ", " + HOSTNAME_PROPERTY + " or API key; kept in quarantine until the mapping is fixed"
                 + " and the quarantine replayed"));
     }

@@ -2,6 +2,7 @@ package dev.tally.ingest.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.ingest.intake.QuarantineReason;
 import dev.tally.model.event.UsageEvent;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.DeadLetterV1;
@@ -49,7 +50,7 @@ public class EventStore {
     private static final String INTAKE_OFFSETS = "intake_offset";
 
     /** A valid event no customer could be found for, kept for replay. */
-    public record Unattributed(UsageEvent event, String reason, String apiKeyId) {
+    public record Unattributed(UsageEvent event, QuarantineReason reason, String apiKeyId) {
     }
 
     /** The stored form of a quarantined event (decimals as strings, like every payload Tally writes). */
@@ -229,7 +230,7 @@ public class EventStore {
                 UsageEvent e = u.event();
                 ps.setString(1, tenantId);
                 ps.setString(2, e.id());
-                ps.setString(3, u.reason());
+                ps.setString(3, u.reason().wire());
                 ps.setString(4, u.apiKeyId());
                 ps.setString(5, json.writeValueAsString(new QuarantinedEvent(e.id(), e.type(), e.customer(), e.timestamp(), e.properties())));
                 ps.setTimestamp(6, Timestamp.from(now));

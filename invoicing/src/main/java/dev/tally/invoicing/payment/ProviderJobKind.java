@@ -8,19 +8,9 @@ import dev.tally.model.ClosedSet;
  * holds exactly these.
  */
 public enum ProviderJobKind implements ClosedSet {
-    PUSH_INVOICE("push_invoice"), REFUND("refund"), SYNC_INVOICE("sync_invoice");
+    PUSH_INVOICE, REFUND, SYNC_INVOICE;
 
-    private final String wire;
-
-    ProviderJobKind(String wire) {
-        this.wire = wire;
-    }
-
-    @Override
-    public String wire() {
-        return wire;
-    }
-
+    /** The value spelled {@code wire}; an unknown spelling is an error. */
     public static ProviderJobKind of(String wire) {
         return ClosedSet.of(ProviderJobKind.class, wire);
     }

@@ -7,19 +7,9 @@ import dev.tally.model.ClosedSet;
  * (gave up after its attempts). The database's check constraint on {@code provider_job.status} holds exactly these.
  */
 public enum ProviderJobStatus implements ClosedSet {
-    PENDING("pending"), DONE("done"), FAILED("failed");
+    PENDING, DONE, FAILED;
 
-    private final String wire;
-
-    ProviderJobStatus(String wire) {
-        this.wire = wire;
-    }
-
-    @Override
-    public String wire() {
-        return wire;
-    }
-
+    /** The value spelled {@code wire}; an unknown spelling is an error. */
     public static ProviderJobStatus of(String wire) {
         return ClosedSet.of(ProviderJobStatus.class, wire);
     }

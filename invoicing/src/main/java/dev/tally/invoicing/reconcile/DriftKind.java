@@ -2,38 +2,32 @@ package dev.tally.invoicing.reconcile;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
+import dev.tally.model.ClosedSet;
 
 /** What kind of difference a reconciled key shows; every kind but {@link #PENDING} is drift (and raises the webhook). */
-public enum DriftKind {
+public enum DriftKind implements ClosedSet {
     /** Rating differs from the events: something was counted wrong. */
-    RATING("rating"),
+    RATING,
     /**
      * Rating agrees with the events but the invoices do not, and no close will settle it: the customer has no period
      * left to close (an adjustment needs a next invoice).
      */
-    STRANDED("stranded"),
+    STRANDED,
     /** Rating agrees, the invoices do not, and the usage was rated before the customer's last close, which should have adjusted it. */
-    UNSETTLED("unsettled"),
+    UNSETTLED,
     /** Rating agrees; the usage changed after the customer's last close, and the customer's next close bills the difference. */
-    PENDING("pending");
-
-    private final String wire;
-
-    DriftKind(String wire) {
-        this.wire = wire;
-    }
+    PENDING;
 
     /** As reports spell it. */
     @JsonValue
+    @Override
     public String wire() {
-        return wire;
+        return ClosedSet.super.wire();
     }
 
     /** The kind spelled {@code wire} (a stored report read back); an unknown spelling is an error. */
     @JsonCreator
     public static DriftKind of(String wire) {
-        return Arrays.stream(values()).filter(k -> k.wire.equals(wire)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown drift kind '" + wire + "'"));
+        return ClosedSet.of(DriftKind.class, wire);
     }
 }

@@ -8,20 +8,9 @@ import dev.tally.model.ClosedSet;
  * stored and has no status here.
  */
 public enum InvoiceStatus implements ClosedSet {
-    FINALIZED("finalized"), PAID("paid"), VOID("void");
+    FINALIZED, PAID, VOID;
 
-    private final String wire;
-
-    InvoiceStatus(String wire) {
-        this.wire = wire;
-    }
-
-    @Override
-    public String wire() {
-        return wire;
-    }
-
-    /** The status spelled {@code wire}; an unknown spelling is an error. */
+    /** The value spelled {@code wire}; an unknown spelling is an error. */
     public static InvoiceStatus of(String wire) {
         return ClosedSet.of(InvoiceStatus.class, wire);
     }

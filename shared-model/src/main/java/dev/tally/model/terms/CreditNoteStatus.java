@@ -8,19 +8,9 @@ import dev.tally.model.ClosedSet;
  * on {@code credit_note.status} holds exactly these.
  */
 public enum CreditNoteStatus implements ClosedSet {
-    PENDING_APPROVAL("pending_approval"), ISSUED("issued"), REJECTED("rejected");
+    PENDING_APPROVAL, ISSUED, REJECTED;
 
-    private final String wire;
-
-    CreditNoteStatus(String wire) {
-        this.wire = wire;
-    }
-
-    @Override
-    public String wire() {
-        return wire;
-    }
-
+    /** The value spelled {@code wire}; an unknown spelling is an error. */
     public static CreditNoteStatus of(String wire) {
         return ClosedSet.of(CreditNoteStatus.class, wire);
     }

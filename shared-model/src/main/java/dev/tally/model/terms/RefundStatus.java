@@ -8,19 +8,9 @@ import dev.tally.model.ClosedSet;
  * constraint on {@code refund.status} holds exactly these.
  */
 public enum RefundStatus implements ClosedSet {
-    PENDING("pending"), SUCCEEDED("succeeded"), FAILED("failed");
+    PENDING, SUCCEEDED, FAILED;
 
-    private final String wire;
-
-    RefundStatus(String wire) {
-        this.wire = wire;
-    }
-
-    @Override
-    public String wire() {
-        return wire;
-    }
-
+    /** The value spelled {@code wire}; an unknown spelling is an error. */
     public static RefundStatus of(String wire) {
         return ClosedSet.of(RefundStatus.class, wire);
     }

@@ -38,9 +38,9 @@ import java.util.Random;
  * </ul>
  */
 public final class Chaos {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int TENANTS = 3;
-    private static final int CUSTOMERS = 4;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int TENANTS = 3;
+    static final int CUSTOMERS = 4;
 
     private Chaos() {
     }
@@ -89,7 +89,7 @@ public final class Chaos {
         warmUp(ingest, ingestKeys, tenants);
         Files.writeString(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected));
 
-        Traffic traffic = new Traffic(ingest, ingestKeys, tenants, random, boundary);
+        ChaosTraffic traffic = new ChaosTraffic(ingest, ingestKeys, tenants, random, boundary);
         // the previous period's usage, on time: sent, rated, then the period is closed
         int onTime = Math.max(TENANTS * CUSTOMERS * 10, slots / 100);
         traffic.previousPeriod(onTime);
@@ -98,13 +98,13 @@ public final class Chaos {
 
         Instant now = Instant.now();
         long started = System.nanoTime();
-        Traffic.Stream stream = traffic.stream(now, slots, pace, progress);
+        ChaosTraffic.Stream stream = traffic.stream(now, slots, pace, progress);
         long retracted = traffic.retract();
         expected.put("slots", slots).put("duplicates", stream.duplicates()).put("late", stream.late()).put("retracted", retracted)
-                .put("retries", traffic.retries).put("sendSeconds", (System.nanoTime() - started) / 1e9);
+                .put("retries", traffic.retries()).put("sendSeconds", (System.nanoTime() - started) / 1e9);
         Files.writeString(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected));
         System.out.printf("sent       %,d event slots (%,d duplicates, %,d late for the closed period) to %d tenants × %d customers, %,d retracted;"
-                + " %,d requests retried, %.1f s%n", slots, stream.duplicates(), stream.late(), TENANTS, CUSTOMERS, retracted, traffic.retries,
+                + " %,d requests retried, %.1f s%n", slots, stream.duplicates(), stream.late(), TENANTS, CUSTOMERS, retracted, traffic.retries(),
                 (System.nanoTime() - started) / 1e9);
     }
 
@@ -180,115 +180,13 @@ public final class Chaos {
         return closed;
     }
 
-    /**
-     * The events of one {@code send} run, drawn from the seed: per tenant its ingest key and every event sent so far
-     * (what later duplicates and retractions pick from), the expected totals bumped as they go, and the requests retried.
-     */
-    private static final class Traffic {
-        private final String ingest;
-        private final List<String> ingestKeys;
-        private final ArrayNode tenants;
-        private final Random random;
-        private final Instant boundary;
-        private final List<List<String>> sent = new ArrayList<>();
-        private long retries;
 
-        Traffic(String ingest, List<String> ingestKeys, ArrayNode tenants, Random random, Instant boundary) {
-            this.ingest = ingest;
-            this.ingestKeys = ingestKeys;
-            this.tenants = tenants;
-            this.random = random;
-            this.boundary = boundary;
-            for (int t = 0; t < TENANTS; t++) {
-                sent.add(new ArrayList<>());
-            }
-        }
-
-        record Stream(long duplicates, long late) {
-        }
-
-        /** {@code onTime} events (split across the tenants) in the last two days of the previous period. */
-        void previousPeriod(int onTime) throws Exception {
-            for (int t = 0; t < TENANTS; t++) {
-                for (int from = 0; from < onTime / TENANTS; from += 1000) {
-                    StringBuilder body = new StringBuilder("{\"events\":[");
-                    for (int i = from; i < Math.min(onTime / TENANTS, from + 1000); i++) {
-                        String customer = "c" + random.nextInt(CUSTOMERS);
-                        long bytes = 1 + random.nextInt(1_000_000);
-                        Instant at = boundary.minusMillis(1 + random.nextInt(2 * 86_400_000));
-                        String e = event("p0-" + t + "-" + i, customer, at, bytes);
-                        sent.get(t).add(e);
-                        bump(tenants.get(t), customer, "p0", bytes, 1);
-                        bump(tenants.get(t), customer, "p0Invoiced", bytes, 1);
-                        body.append(i == from ? "" : ",").append(e);
-                    }
-                    retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
-                }
-            }
-        }
-
-        /** The stream of {@code slots} event slots: duplicates, out-of-order times and late events, in batches of 1,000. */
-        Stream stream(Instant now, int slots, long pace, Path progress) throws Exception {
-            long duplicates = 0;
-            long late = 0;
-            int batch = 1000;
-            for (int from = 0; from < slots; from += batch) {
-                int t = (from / batch) % TENANTS;
-                List<String> mine = sent.get(t);
-                StringBuilder body = new StringBuilder("{\"events\":[");
-                for (int i = from; i < Math.min(slots, from + batch); i++) {
-                    String e;
-                    if (!mine.isEmpty() && random.nextInt(5) == 0) {
-                        e = mine.get(random.nextInt(mine.size()));
-                        duplicates++;
-                    } else {
-                        String customer = "c" + random.nextInt(CUSTOMERS);
-                        long bytes = 1 + random.nextInt(1_000_000);
-                        boolean isLate = random.nextInt(50) == 0; // for the closed period: late usage, an adjustment at the next close
-                        Instant at = isLate ? boundary.minusMillis(1 + random.nextInt(2 * 86_400_000)) : now.minusMillis(1_000 + random.nextInt(600_000));
-                        e = event("ev-" + i, customer, at, bytes);
-                        mine.add(e);
-                        bump(tenants.get(t), customer, isLate ? "p0" : "p1", bytes, 1);
-                        late += isLate ? 1 : 0;
-                    }
-                    body.append(i == from ? "" : ",").append(e);
-                }
-                retries += sendUntilAnswered(ingest + "/v1/events", ingestKeys.get(t), body.append("]}").toString());
-                Files.writeString(progress, Long.toString(Math.min(slots, from + batch) * 100L / slots)); // percent sent, for the launcher
-                if (pace > 0) {
-                    Thread.sleep(pace);
-                }
-            }
-            return new Stream(duplicates, late);
-        }
-
-        /** Retractions: one in a thousand of the events, by the tenant that sent it (in either period); returns how many. */
-        long retract() throws Exception {
-            long retracted = 0;
-            for (int t = 0; t < TENANTS; t++) {
-                List<String> ids = new ArrayList<>();
-                for (int k = 0; k < sent.get(t).size(); k += 1000) {
-                    JsonNode e = JSON.readTree(sent.get(t).get(k));
-                    ids.add(e.path("id").asText());
-                    String period = Instant.parse(e.path("timestamp").asText()).isBefore(boundary) ? "p0" : "p1";
-                    bump(tenants.get(t), e.path("customer").asText(), period, -e.path("properties").path("bytes").asLong(), -1);
-                }
-                if (!ids.isEmpty()) {
-                    retries += sendUntilAnswered(ingest + "/v1/events/retract", ingestKeys.get(t), JSON.writeValueAsString(
-                            Map.of("ids", ids, "reason", "chaos run: retracted on purpose")));
-                    retracted += ids.size();
-                }
-            }
-            return retracted;
-        }
-    }
-
-    private static String event(String id, String customer, Instant at, long bytes) {
+    static String event(String id, String customer, Instant at, long bytes) {
         return "{\"id\":\"" + id + "\",\"type\":\"bytes\",\"customer\":\"" + customer + "\",\"timestamp\":\"" + at
                 + "\",\"properties\":{\"bytes\":" + bytes + "}}";
     }
 
-    private static void bump(JsonNode tenant, String customer, String period, long bytes, int events) {
+    static void bump(JsonNode tenant, String customer, String period, long bytes, int events) {
         ObjectNode c = (ObjectNode) tenant.path("customers").path(customer).path(period);
         c.put("events", c.path("events").asLong() + events).put("bytes", c.path("bytes").asLong() + bytes);
     }
@@ -307,7 +205,7 @@ public final class Chaos {
     }
 
     /** Sends until answered 200 (a dead or restarting service is retried, as a client would); returns the retries. */
-    private static long sendUntilAnswered(String url, String key, String body) throws Exception {
+    static long sendUntilAnswered(String url, String key, String body) throws Exception {
         long retries = 0;
         long wait = 100;
         while (true) {
