@@ -17,14 +17,10 @@ import dev.tally.platform.kafka.PollLoop;
 import dev.tally.platform.kafka.RecordHeaders;
 import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.security.ApiKeys;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,14 +70,9 @@ public class RawIntake implements ConsumerWorker {
                 this::apply);
     }
 
-    void onStart(@Observes StartupEvent e) {
-        if (config.rawIntake().enabled()) {
-            loop.start();
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        loop.stop();
+    @Override
+    public boolean enabled() {
+        return config.rawIntake().enabled();
     }
 
     @Override
@@ -96,10 +87,7 @@ public class RawIntake implements ConsumerWorker {
 
     /** One poll in one transaction: dedup keys and outbox rows, quarantine, dead letters and the next offsets. */
     private void apply(ConsumerRecords<String, String> polled) throws Exception {
-        // a key or customer created before the record was produced must be known before it is judged
-        if (!catalog.awaitCaughtUp(Duration.ofSeconds(10))) {
-            throw new IllegalStateException("catalog read model is behind");
-        }
+        catalog.requireCaughtUp();
         Instant now = clock.instant();
         EventValidator validator = new EventValidator(config.maxFutureSkew(), config.dedupWindow());
         Map<String, EventStore.TenantShare> byTenant = new LinkedHashMap<>();

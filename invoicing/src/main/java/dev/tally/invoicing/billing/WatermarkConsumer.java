@@ -6,11 +6,8 @@ import dev.tally.model.messages.Topics;
 import dev.tally.model.messages.WatermarkV1;
 import dev.tally.platform.kafka.ConsumerWorker;
 import dev.tally.platform.kafka.PollLoop;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,14 +38,9 @@ public class WatermarkConsumer implements ConsumerWorker {
         loop = consumers.loop("invoicing-watermarks", Topics.WATERMARKS, "tally-invoicing-watermarks", this::apply);
     }
 
-    void onStart(@Observes StartupEvent e) {
-        if (consumers.enabled()) {
-            loop.start();
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        loop.stop();
+    @Override
+    public boolean enabled() {
+        return consumers.enabled();
     }
 
     @Override

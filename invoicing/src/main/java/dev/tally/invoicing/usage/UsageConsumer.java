@@ -13,11 +13,8 @@ import dev.tally.platform.kafka.RejectedRecords;
 import dev.tally.platform.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,14 +46,9 @@ public class UsageConsumer implements ConsumerWorker {
         loop = consumers.loop("invoicing-usage", Topics.USAGE_RATED, config.invoicing().consumer().group(), this::apply);
     }
 
-    void onStart(@Observes StartupEvent e) {
-        if (consumers.enabled()) {
-            loop.start();
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        loop.stop();
+    @Override
+    public boolean enabled() {
+        return consumers.enabled();
     }
 
     @Override

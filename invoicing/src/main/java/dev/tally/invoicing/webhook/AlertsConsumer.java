@@ -6,11 +6,8 @@ import dev.tally.model.messages.AlertV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.platform.kafka.ConsumerWorker;
 import dev.tally.platform.kafka.PollLoop;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -35,14 +32,9 @@ public class AlertsConsumer implements ConsumerWorker {
         loop = consumers.loop("invoicing-alerts", Topics.ALERTS, "tally-invoicing-alerts", polled -> feed.enqueue(polled, this::event));
     }
 
-    void onStart(@Observes StartupEvent e) {
-        if (consumers.enabled()) {
-            loop.start();
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        loop.stop();
+    @Override
+    public boolean enabled() {
+        return consumers.enabled();
     }
 
     @Override

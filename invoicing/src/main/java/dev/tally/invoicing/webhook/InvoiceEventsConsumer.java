@@ -14,11 +14,8 @@ import dev.tally.model.messages.Topics;
 import dev.tally.platform.kafka.ConsumerWorker;
 import dev.tally.platform.kafka.PollLoop;
 import dev.tally.platform.kafka.RecordHeaders;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,14 +43,9 @@ public class InvoiceEventsConsumer implements ConsumerWorker {
                 polled -> feed.enqueue(polled, this::event));
     }
 
-    void onStart(@Observes StartupEvent e) {
-        if (consumers.enabled()) {
-            loop.start();
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        loop.stop();
+    @Override
+    public boolean enabled() {
+        return consumers.enabled();
     }
 
     @Override

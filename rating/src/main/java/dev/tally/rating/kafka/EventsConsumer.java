@@ -18,11 +18,8 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,22 +67,17 @@ public class EventsConsumer implements ConsumerWorker {
 
     @PostConstruct
     void init() {
-        loop = new PollLoop(NAME, Topics.EVENTS_ACCEPTED, () -> kafka.consumer(config.rating().consumer().group(), NAME), new StoredOffsets(store::offsets), this::apply);
-    }
-
-    void onStart(@Observes StartupEvent e) {
         rated = Counter.builder("tally.rating.events.rated").description("accepted events rated (a retraction or amendment counts as its event)")
                 .register(registry);
         freshness = Timer.builder("tally.rating.freshness").description("from ingest accepting an event to rating committing it: how fresh usage is")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
-        if (config.rating().consumer().enabled()) {
-            loop.start();
-        }
+        loop = new PollLoop(NAME, Topics.EVENTS_ACCEPTED, () -> kafka.consumer(config.rating().consumer().group(), NAME), new StoredOffsets(store::offsets), this::apply);
     }
 
-    void onStop(@Observes ShutdownEvent e) {
-        loop.stop();
+    @Override
+    public boolean enabled() {
+        return config.rating().consumer().enabled();
     }
 
     @Override
@@ -100,10 +92,7 @@ public class EventsConsumer implements ConsumerWorker {
 
     /** Rates one poll in one Postgres transaction, which also stores the next offsets. */
     private void apply(ConsumerRecords<String, String> polled) throws Exception {
-        // a meter created before an event was accepted must be known before the event is rated
-        if (!catalog.awaitCaughtUp(Duration.ofSeconds(10))) {
-            throw new IllegalStateException("catalog read model is behind");
-        }
+        catalog.requireCaughtUp();
         List<ConsumerRecord<String, String>> records = new ArrayList<>(polled.count());
         polled.forEach(records::add);
         Map<String, Span> spans = new HashMap<>();

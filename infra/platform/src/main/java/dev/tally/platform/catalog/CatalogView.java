@@ -256,6 +256,16 @@ public class CatalogView {
     }
 
     /**
+     * Before a consumer judges a poll of records: a key, customer or meter created before a record was produced must be
+     * known when it is read, so the view must have caught up (at most 10 s) — else the poll fails and is read again.
+     */
+    public void requireCaughtUp() {
+        if (!awaitCaughtUp(Duration.ofSeconds(10))) {
+            throw new IllegalStateException("catalog read model is behind");
+        }
+    }
+
+    /**
      * Waits until this view has read everything published to the catalog before the call. Rating
      * calls it before each poll of events so that a meter created before an event was accepted is
      * known when the event is rated.

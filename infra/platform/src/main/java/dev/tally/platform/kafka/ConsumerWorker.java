@@ -5,7 +5,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A service's Kafka consumer: a bean that owns one {@link PollLoop} (built with its {@link PollHandler} and
- * {@link Offsets}) and starts it with the service. {@code PlatformMetrics} reports the lag of every one.
+ * {@link Offsets}); {@link ConsumerLifecycle} starts it with the service when it is {@link #enabled()}. {@code PlatformMetrics} reports the lag of every one.
  */
 public interface ConsumerWorker {
     /** The loop this consumer runs; built when the bean is, so it is there before the service starts. */
@@ -24,6 +24,11 @@ public interface ConsumerWorker {
     /** See {@link PollLoop#partitionLags()}. */
     default Map<TopicPartition, Long> partitionLags() {
         return loop().partitionLags();
+    }
+
+    /** Whether the service runs it (a setting; tests that drive a consumer by hand turn it off). */
+    default boolean enabled() {
+        return true;
     }
 
     default void start() {
