@@ -33,8 +33,10 @@ import java.util.Random;
  * {@code $TALLY_HOME/chaos/expected.json}.</li>
  * <li>{@code verify}: waits until every customer's drafts hold exactly the expected events, then prints per customer
  * the open period, the closed period with its late usage, and the closed period's invoice — expected and counted
- * events and bytes, the amount (exact to the cent), lost, doubled — and each tenant's reconciliation: no drift, and
- * the late usage (exactly) as pending adjustments. Exits 1 on any difference.</li>
+ * events and bytes, the amount (exact to the cent), lost, doubled — then the open period's draft billing the late
+ * usage as an adjustment (the closed period's line priced now minus what its invoice billed; the draft is the
+ * invoice its close will make), and each tenant's reconciliation: no drift, and the late usage (exactly) as pending
+ * adjustments. Exits 1 on any difference.</li>
  * </ul>
  */
 public final class Chaos {
@@ -260,6 +262,7 @@ public final class Chaos {
                 JsonNode invoiced = c.getValue().path("p0Invoiced");
                 JsonNode invoice = call("GET", invoicing + "/v1/invoices/" + invoiced.path("invoiceId").asText(), admin, null, 200);
                 ok &= row(t, c.getKey(), "invoiced", invoiced, invoice);
+                ok &= adjustmentRow(t, c.getKey(), base, admin, c.getValue().path("p0").path("bytes").asLong(), invoiced.path("bytes").asLong());
                 long pending = c.getValue().path("p0").path("bytes").asLong() - invoiced.path("bytes").asLong();
                 if (pending != 0) {
                     lateBytes.put(c.getValue().path("customerId").asText(), pending);
@@ -301,12 +304,34 @@ public final class Chaos {
         }
     }
 
+    /**
+     * The open period's draft is the invoice its close will make, so it also bills the closed period's late usage:
+     * one adjustment of the closed period's line priced now (all its bytes) minus what its invoice billed, and the
+     * total is the open period's line plus that adjustment.
+     */
+    private static boolean adjustmentRow(JsonNode tenant, String customer, String draftUrl, String admin, long closedBytes, long invoicedBytes)
+            throws Exception {
+        JsonNode draft = call("GET", draftUrl, admin, null, 200);
+        BigDecimal adjustments = BigDecimal.ZERO;
+        for (JsonNode a : draft.path("adjustments")) {
+            adjustments = adjustments.add(new BigDecimal(a.path("amount").asText()));
+        }
+        BigDecimal want = priced(closedBytes).subtract(priced(invoicedBytes));
+        BigDecimal line = new BigDecimal(draft.path("lines").path(0).path("amount").asText("0"));
+        BigDecimal total = new BigDecimal(draft.path("total").asText("0"));
+        boolean exact = adjustments.compareTo(want) == 0 && total.compareTo(line.add(adjustments)) == 0;
+        System.out.printf("%-22s %-4s %-12s %9s %9s %,14d %14s %10s %5s %7s%s%n", tenant.path("tenantId").asText(), customer, "open: late", "", "",
+                closedBytes - invoicedBytes, "", adjustments.toPlainString(), "", "",
+                exact ? "" : "  ✘ expected an adjustment of USD " + want + " and a total of line + adjustments, got total " + total);
+        return exact;
+    }
+
     private static boolean row(JsonNode tenant, String customer, String label, JsonNode want, JsonNode invoice) {
         long events = want.path("events").asLong();
         long bytes = want.path("bytes").asLong();
         long have = eventCount(invoice);
         long haveBytes = quantity(invoice);
-        BigDecimal amount = new BigDecimal(invoice.path("total").asText("0"));
+        BigDecimal amount = new BigDecimal(invoice.path("lines").path(0).path("amount").asText("0"));
         boolean exact = have == events && haveBytes == bytes && amount.compareTo(priced(bytes)) == 0;
         System.out.printf("%-22s %-4s %-12s %,9d %,9d %,14d %,14d %10s %5d %7d%s%n", tenant.path("tenantId").asText(), customer, label, events, have,
                 bytes, haveBytes, amount.toPlainString(), Math.max(0, events - have), Math.max(0, have - events),
