@@ -57,12 +57,13 @@ public class TenantPages {
     @POST
     @Path("/billing")
     public Response billing(@PathParam("tenant") String tenant, @RestForm String csrf, @RestForm String closeGrace, @RestForm String invoicePrefix,
-            @RestForm String creditNoteApprovalThreshold) {
+            @RestForm String creditNoteApprovalThreshold, @RestForm String taxPoint) {
         Sessions.Session who = Console.user(request);
         Console.requireCsrf(who, csrf);
         Map<String, Object> body = new LinkedHashMap<>();
         put(body, "closeGrace", closeGrace);
         put(body, "invoicePrefix", invoicePrefix);
+        put(body, "taxPoint", taxPoint);
         if (creditNoteApprovalThreshold != null && !creditNoteApprovalThreshold.isBlank()) {
             try {
                 body.put("creditNoteApprovalThreshold", Console.decimal(creditNoteApprovalThreshold));

@@ -391,6 +391,13 @@ class ConsoleBrowserIT {
         go(browser.findElement(By.id("create-key")));
         assertThat(browser.findElement(By.id("created-key")).getText()).contains("tly_").contains("read scope");
         assertThat(browser.findElement(By.id("billing-settings")).getText()).contains("credit notes above 5");
+        assertThat(browser.findElement(By.id("tax-point")).getText()).isEqualTo("the rate in force when the invoice is finalized");
+        // the tax point: the rate of the period's end instead of the finalization's (issue 19)
+        new Select(browser.findElement(By.id("taxPoint"))).selectByValue("period_end");
+        go(browser.findElement(By.id("save-billing")));
+        assertThat(browser.findElement(By.id("tax-point")).getText()).isEqualTo("the rate in force at the period's end");
+        assertThat(asOperator().get("/v1/admin/tenants/" + tenant + "/settings").then().statusCode(200).extract().path("taxPoint").toString())
+                .isEqualTo("period_end");
         shot("settings");
     }
 

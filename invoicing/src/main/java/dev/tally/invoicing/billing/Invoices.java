@@ -2,6 +2,7 @@ package dev.tally.invoicing.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.catalog.TenantService;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.payment.PaymentProviders;
 import dev.tally.invoicing.tax.TaxProvider;
@@ -16,6 +17,7 @@ import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.subscription.Subscription;
+import dev.tally.model.tax.TaxPoint;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.PeriodTerms;
@@ -66,6 +68,8 @@ public class Invoices {
     InvoiceNumbers numbers;
     @Inject
     LateUsageAdjustments lateUsage;
+    @Inject
+    TenantService tenants;
 
     /** A customer as finalizing needs it. */
     public record Customer(String customerId, String externalId, String currency, String taxRegion) {
@@ -110,7 +114,8 @@ public class Invoices {
 
     /**
      * The documents of {@code dues}, in order, from the generator: numbers drawn at once, late usage on each customer's
-     * first invoice here (a reissue re-does its own period only), the tax rate of each region read once, and credit
+     * first invoice here (a reissue re-does its own period only), the tax rate of each region at the tenant's tax point
+     * read once, and credit
      * balances carried from one invoice of a customer to the next ({@code uses} collects what each burned).
      */
     private List<InvoiceDocumentV1> generate(Connection c, String tenantId, List<PeriodCloser.Due> dues,
@@ -119,7 +124,8 @@ public class Invoices {
         List<String> drawn = numbers.nextNumbers(c, tenantId, now, dues.size());
         Map<String, List<Adjustment>> adjustments = reissueOf == null ? lateUsage.adjustments(c, tenantId, dues, true) : Map.of();
         Set<String> adjusted = new HashSet<>();
-        Map<String, Optional<TaxRate>> rates = new HashMap<>(); // by tax region, once per batch
+        TaxPoint taxPoint = tenants.taxPoint(tenantId);
+        Map<String, Optional<TaxRate>> rates = new HashMap<>(); // by tax region and tax point, once per batch
         credits.lapse(c, tenantId, now); // expired balances leave the ledger explained before any is applied
         Map<String, List<CreditGrant>> grants = credits.grants(c, tenantId,
                 dues.stream().map(d -> d.customer().customerId()).distinct().toList());
@@ -128,8 +134,9 @@ public class Invoices {
             PeriodCloser.Due d = dues.get(i);
             Customer customer = d.customer();
             List<Adjustment> adj = adjusted.add(customer.customerId()) ? adjustments.getOrDefault(customer.customerId(), List.of()) : List.of();
-            TaxRate rate = rates.computeIfAbsent(customer.taxRegion() == null ? "" : customer.taxRegion(),
-                    r -> taxes.rateFor(tenantId, customer.taxRegion(), now)).orElse(null);
+            Instant taxAt = taxPoint.at(d.period(), now);
+            TaxRate rate = rates.computeIfAbsent((customer.taxRegion() == null ? "" : customer.taxRegion()) + "|" + taxAt,
+                    r -> taxes.rateFor(tenantId, customer.taxRegion(), taxAt)).orElse(null);
             String invoiceId = "inv_" + UUID.randomUUID().toString().replace("-", "");
             InvoiceGenerator.Generated g = InvoiceGenerator.generate(new InvoiceGenerator.Request(invoiceId, drawn.get(i), customer.customerId(),
                     customer.externalId(), customer.currency(), d.subscription(), d.period(), pricing.plans(tenantId),

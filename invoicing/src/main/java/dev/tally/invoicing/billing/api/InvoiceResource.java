@@ -8,6 +8,7 @@ import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
+import dev.tally.invoicing.catalog.TenantService;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.invoicing.tax.TaxProvider;
@@ -53,6 +54,8 @@ public class InvoiceResource {
     CreditLedger credits;
     @Inject
     TaxProvider taxes;
+    @Inject
+    TenantService tenants;
     @Inject
     DataSource dataSource;
     @Context
@@ -128,7 +131,8 @@ public class InvoiceResource {
         }
         InvoiceGenerator.Generated draft = InvoiceGenerator.generate(new InvoiceGenerator.Request(null, null, customer.customerId,
                 customer.externalId, customer.currency, subscription, period, pricing.plans(tenant),
-                pricing.usage(tenant, customer.customerId, period), adjustments, grants, taxes.rateFor(tenant, customer.taxRegion, now).orElse(null),
+                pricing.usage(tenant, customer.customerId, period), adjustments, grants,
+                taxes.rateFor(tenant, customer.taxRegion, tenants.taxPoint(tenant).at(period, now)).orElse(null),
                 RoundingPolicy.DEFAULT, now, null, null));
         return DraftInvoice.of(externalId, draft.document());
     }

@@ -10,7 +10,9 @@ import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.TenantEntity;
 import dev.tally.invoicing.catalog.TenantService;
 import dev.tally.invoicing.security.Caller;
+import dev.tally.model.ClosedSet;
 import dev.tally.model.messages.CatalogRecordV1;
+import dev.tally.model.tax.TaxPoint;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.security.ApiKeys;
 import jakarta.inject.Inject;
@@ -92,12 +94,13 @@ public class AdminResource {
      * prefix, and the total above which a credit note created by a rule (an SLA credit, a reconciliation) waits for a
      * finance approval (absent: every such note waits).
      */
-    public record TenantSettings(String tenantId, String closeGrace, String invoicePrefix, BigDecimal creditNoteApprovalThreshold) {
+    public record TenantSettings(String tenantId, String closeGrace, String invoicePrefix, BigDecimal creditNoteApprovalThreshold, String taxPoint) {
     }
 
     /**
      * Changes a tenant's billing settings (absent fields stay): {@code closeGrace} an ISO-8601 duration from PT0S
-     * to P31D, {@code invoicePrefix} 1–12 capitals and digits (numbers already given keep theirs). Operator or
+     * to P31D, {@code invoicePrefix} 1–12 capitals and digits (numbers already given keep theirs), {@code taxPoint}
+     * {@code finalization} (the default) or {@code period_end}: which instant's tax rate invoices apply. Operator or
      * finance role; audited.
      */
     @PATCH
@@ -129,8 +132,16 @@ public class AdminResource {
                 || body.creditNoteApprovalThreshold().compareTo(new BigDecimal("1000000000000")) > 0)) {
             throw ProblemException.badRequest("invalid-field", "creditNoteApprovalThreshold must be from 0 to 10^12", "creditNoteApprovalThreshold");
         }
+        TaxPoint taxPoint = null;
+        if (body.taxPoint() != null) {
+            try {
+                taxPoint = TaxPoint.of(body.taxPoint());
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("invalid-field", "taxPoint must be one of " + ClosedSet.wires(TaxPoint.class), "taxPoint");
+            }
+        }
         TenantSettings before = settings(tenantId);
-        tenants.update(tenantId, grace, body.invoicePrefix(), body.creditNoteApprovalThreshold());
+        tenants.update(tenantId, grace, body.invoicePrefix(), body.creditNoteApprovalThreshold(), taxPoint);
         TenantSettings after = settings(tenantId);
         audit.record(tenantId, caller.actor(), "tenant", tenantId, "settings", before, after);
         return after;
@@ -148,7 +159,7 @@ public class AdminResource {
 
     private TenantSettings settings(String tenantId) throws Exception {
         TenantService.Settings s = tenants.settings(tenantId);
-        return new TenantSettings(tenantId, s.closeGrace().toString(), s.invoicePrefix(), s.creditNoteApprovalThreshold());
+        return new TenantSettings(tenantId, s.closeGrace().toString(), s.invoicePrefix(), s.creditNoteApprovalThreshold(), s.taxPoint().wire());
     }
 
     /** A tenant's audit trail, for operators investigating a bill. */
