@@ -545,6 +545,38 @@ class InvoiceLifecycleTest {
 
 
     /**
+     * A grant without rollover ("use it or lose it", issue 19): what the first period it is usable in leaves unused
+     * lapses at that period's close, with a LAPSED entry on that invoice; a grant with rollover carries its balance on,
+     * and a grant not yet usable does not lapse.
+     */
+    @Test
+    void aGrantWithoutRolloverLapsesWhatItsFirstPeriodLeavesUnused() throws Exception {
+        Tenant t = tenant("Rollover");
+        String id = setUp(t, monthStart(-2), "r").get(0);
+        usage(t, id, monthStart(-2), monthStart(-1), "3000", monthStart(-1), monthStart(0), "4000");
+        post(t, "/v1/customers/r/credits", "{\"amount\":\"5.00\",\"reason\":\"monthly allowance\",\"rollover\":false,\"effectiveAt\":\""
+                + monthStart(-2) + "\"}").statusCode(201).body("grants[0].rollover", equalTo(false));
+        post(t, "/v1/customers/r/credits", "{\"amount\":\"10.00\",\"priority\":1,\"reason\":\"prepaid\",\"effectiveAt\":\"" + monthStart(-2) + "\"}")
+                .statusCode(201).body("grants[1].rollover", equalTo(true));
+        post(t, "/v1/customers/r/credits", "{\"amount\":\"1.00\",\"reason\":\"next allowance\",\"rollover\":false,\"effectiveAt\":\""
+                + monthStart(1) + "\"}").statusCode(201);
+
+        assertThat(closer.closeTenant(t.id(), Instant.parse(monthStart(0)), "watermark", Instant.now())).isEqualTo(2);
+        JsonPath invoicesList = get(t, "/v1/invoices?customer=r").extract().jsonPath();
+        // the earlier month (3.00) used the allowance, whose 2.00 left lapsed at that close; the later (4.00) used the prepaid
+        assertThat(invoicesList.getString("invoices[1].creditsApplied")).isEqualTo("3.00");
+        assertThat(invoicesList.getString("invoices[0].creditsApplied")).isEqualTo("4.00");
+        JsonPath credit = get(t, "/v1/customers/r/credits").statusCode(200).extract().jsonPath();
+        assertThat(credit.getList("ledger.kind")).containsExactly("GRANTED", "GRANTED", "GRANTED", "APPLIED", "LAPSED", "APPLIED");
+        assertThat(credit.getList("ledger.amount")).containsExactly("5.00", "10.00", "1.00", "3.00", "2.00", "4.00");
+        assertThat(credit.getList("ledger.balanceAfter")).containsExactly("5.00", "10.00", "1.00", "2.00", "0.00", "6.00");
+        assertThat(credit.getList("ledger.reason", String.class).get(4)).isEqualTo("no rollover at period end");
+        assertThat(credit.getString("ledger[4].invoiceId")).isEqualTo(invoicesList.getString("invoices[1].invoiceId"));
+        assertThat(credit.getList("grants.remaining")).containsExactly("0.00", "6.00", "1.00");
+        assertThat(new BigDecimal(credit.getString("balance"))).isEqualByComparingTo("6.00");
+    }
+
+    /**
      * With a graduated price (first 1,000 free, then 0.01), amounts are not linear in usage: adjustments bill the
      * line now minus the amount billed so far, so a period's amounts across live invoices add up to its usage priced
      * once even after the invoice carrying an adjustment is voided; and the adjusted period's own invoice cannot be

@@ -142,10 +142,10 @@ public class Invoices {
                     customer.externalId(), customer.currency(), d.subscription(), d.period(), pricing.plans(tenantId),
                     PeriodPricing.forGenerator(usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of())), adj,
                     grants.getOrDefault(customer.customerId(), List.of()), rate, RoundingPolicy.DEFAULT, now, actor, reissueOf));
-            if (g.credits() != null) {
-                // the next invoice of this customer in the batch sees the balances this one left
-                grants.put(customer.customerId(), g.credits().after());
-                uses.add(new CreditLedger.Use(customer.customerId(), invoiceId, g.credits()));
+            // the next invoice of this customer in the batch sees the balances this one left
+            grants.put(customer.customerId(), g.grantsAfter());
+            if (g.credits() != null || !g.lapsed().isEmpty()) {
+                uses.add(new CreditLedger.Use(customer.customerId(), invoiceId, g.credits(), g.lapsed()));
             }
             out.add(g.document());
         }

@@ -45,7 +45,7 @@ public class CreditLedger {
     public Map<String, List<CreditGrant>> grants(Connection c, String tenantId, List<String> customerIds) throws SQLException {
         Map<String, List<CreditGrant>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select customer_id, grant_id, currency, remaining, priority, effective_at, expires_at from credit_grant
+                select customer_id, grant_id, currency, remaining, priority, effective_at, expires_at, rollover from credit_grant
                 where tenant_id = ? and customer_id = any(?) and remaining > 0 order by grant_id for update""")) {
             ps.setString(1, tenantId);
             ps.setArray(2, c.createArrayOf("text", customerIds.toArray()));
@@ -54,7 +54,7 @@ public class CreditLedger {
                     Timestamp expires = rs.getTimestamp(7);
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new CreditGrant(rs.getString(2),
                             Money.of(rs.getBigDecimal(4), rs.getString(3)), rs.getInt(5), rs.getTimestamp(6).toInstant(),
-                            expires == null ? null : expires.toInstant(), true));
+                            expires == null ? null : expires.toInstant(), rs.getBoolean(8)));
                 }
             }
         }
@@ -63,7 +63,7 @@ public class CreditLedger {
 
     /** One of a customer's grants as stored: {@code remaining} is its balance, {@code expiresAt} null for never. */
     public record GrantRow(String grantId, BigDecimal amount, BigDecimal remaining, int priority, Instant effectiveAt, Instant expiresAt,
-            String reason, String createdBy, Instant createdAt) {
+            boolean rollover, String reason, String createdBy, Instant createdAt) {
     }
 
     /** One movement of a customer's ledger, with the grant's balance after it. */
@@ -75,7 +75,7 @@ public class CreditLedger {
     public List<GrantRow> customerGrants(Connection c, String tenantId, String customerId) throws SQLException {
         List<GrantRow> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select grant_id, amount, remaining, priority, effective_at, expires_at, reason, created_by, created_at from credit_grant
+                select grant_id, amount, remaining, priority, effective_at, expires_at, reason, created_by, created_at, rollover from credit_grant
                 where tenant_id = ? and customer_id = ? order by created_at, grant_id""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
@@ -83,7 +83,8 @@ public class CreditLedger {
                 while (rs.next()) {
                     Timestamp expires = rs.getTimestamp(6);
                     out.add(new GrantRow(rs.getString(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getInt(4), rs.getTimestamp(5).toInstant(),
-                            expires == null ? null : expires.toInstant(), rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant()));
+                            expires == null ? null : expires.toInstant(), rs.getBoolean(10), rs.getString(7), rs.getString(8),
+                            rs.getTimestamp(9).toInstant()));
                 }
             }
         }
@@ -108,13 +109,22 @@ public class CreditLedger {
         return out;
     }
 
-    /** Grants prepaid credit to a customer (and its GRANTED ledger entry); returns the grant's id. */
+    /** Grants prepaid credit that rolls over (see {@link #grant(Connection, String, String, String, BigDecimal, int, Instant, Instant, boolean, String, String)}). */
     public String grant(Connection c, String tenantId, String customerId, String currency, BigDecimal amount, int priority, Instant effectiveAt,
             Instant expiresAt, String reason, String actor) throws SQLException {
+        return grant(c, tenantId, customerId, currency, amount, priority, effectiveAt, expiresAt, true, reason, actor);
+    }
+
+    /**
+     * Grants prepaid credit to a customer (and its GRANTED ledger entry); returns the grant's id. Without
+     * {@code rollover} the balance left when the first period it is usable in closes lapses.
+     */
+    public String grant(Connection c, String tenantId, String customerId, String currency, BigDecimal amount, int priority, Instant effectiveAt,
+            Instant expiresAt, boolean rollover, String reason, String actor) throws SQLException {
         String grantId = "crd_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into credit_grant (tenant_id, grant_id, customer_id, currency, amount, remaining, priority, effective_at, expires_at,
-                  reason, created_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                  reason, created_by, rollover) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             ps.setString(1, tenantId);
             ps.setString(2, grantId);
             ps.setString(3, customerId);
@@ -126,6 +136,7 @@ public class CreditLedger {
             ps.setTimestamp(9, expiresAt == null ? null : Timestamp.from(expiresAt));
             ps.setString(10, reason);
             ps.setString(11, actor);
+            ps.setBoolean(12, rollover);
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("""
@@ -142,18 +153,23 @@ public class CreditLedger {
         return grantId;
     }
 
-    /** One customer's application to one invoice. */
-    public record Use(String customerId, String invoiceId, Credits.Applied applied) {
+    /**
+     * One customer's application to one invoice ({@code applied} null when no credit was used) and the grants without
+     * rollover that lapse as its period closes.
+     */
+    public record Use(String customerId, String invoiceId, Credits.Applied applied, List<LedgerEntry> lapsed) {
     }
 
-    /** Writes the balances after each application and an APPLIED entry per grant used. */
+    /** Writes the balances after each application and lapse, and an APPLIED or LAPSED entry per grant moved (with the invoice). */
     public void record(Connection c, String tenantId, List<Use> uses) throws SQLException {
         try (PreparedStatement upd = c.prepareStatement("update credit_grant set remaining = ? where tenant_id = ? and grant_id = ?");
              PreparedStatement led = c.prepareStatement("""
                      insert into credit_ledger (tenant_id, customer_id, grant_id, kind, amount, balance_after, invoice_id, reason)
-                     values (?, ?, ?, 'APPLIED', ?, ?, ?, ?)""")) {
+                     values (?, ?, ?, ?, ?, ?, ?, ?)""")) {
             for (Use u : uses) {
-                for (LedgerEntry e : u.applied().ledger()) {
+                List<LedgerEntry> moved = new ArrayList<>(u.applied() == null ? List.of() : u.applied().ledger());
+                moved.addAll(u.lapsed());
+                for (LedgerEntry e : moved) {
                     upd.setBigDecimal(1, e.balanceAfter().amount());
                     upd.setString(2, tenantId);
                     upd.setString(3, e.grantId());
@@ -161,10 +177,11 @@ public class CreditLedger {
                     led.setString(1, tenantId);
                     led.setString(2, u.customerId());
                     led.setString(3, e.grantId());
-                    led.setBigDecimal(4, e.amount().amount());
-                    led.setBigDecimal(5, e.balanceAfter().amount());
-                    led.setString(6, u.invoiceId());
-                    led.setString(7, e.reason());
+                    led.setString(4, e.kind().name());
+                    led.setBigDecimal(5, e.amount().amount());
+                    led.setBigDecimal(6, e.balanceAfter().amount());
+                    led.setString(7, u.invoiceId());
+                    led.setString(8, e.reason());
                     led.addBatch();
                 }
             }

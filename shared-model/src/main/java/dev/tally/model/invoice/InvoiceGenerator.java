@@ -11,7 +11,9 @@ import dev.tally.model.tax.TaxRate;
 import dev.tally.model.tax.Taxes;
 import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.Credits;
+import dev.tally.model.terms.LedgerEntry;
 import dev.tally.model.terms.PeriodTerms;
+import dev.tally.model.terms.Settlement;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,8 +73,12 @@ public final class InvoiceGenerator {
             List<PeriodTerms.Line> terms, BigDecimal total) {
     }
 
-    /** The document, and the credit that made its {@code creditsApplied} (null when no grant was used): the ledger to record. */
-    public record Generated(InvoiceDocumentV1 document, Credits.Applied credits) {
+    /**
+     * The document, the credit that made its {@code creditsApplied} (null when no grant was used), the balances of
+     * grants without rollover that lapse as the period closes (usable in it, unused: "use it or lose it"), and every
+     * grant's balance after both — the ledger to record, and what the customer's next invoice sees.
+     */
+    public record Generated(InvoiceDocumentV1 document, Credits.Applied credits, List<LedgerEntry> lapsed, List<CreditGrant> grantsAfter) {
     }
 
     /** The invoice document of {@code r}; a finalized one when {@code r} has an id and a number, else a draft. */
@@ -94,12 +100,16 @@ public final class InvoiceGenerator {
                 used = null;
             }
         }
+        List<CreditGrant> afterUse = used != null ? used.after() : r.grants();
+        List<CreditGrant> lapsing = afterUse.stream().filter(g -> !g.rollover() && g.effectiveAt().isBefore(r.period().end())).toList();
+        List<CreditGrant> grantsAfter = new ArrayList<>(afterUse.stream().filter(g -> !lapsing.contains(g)).toList());
+        List<LedgerEntry> lapsed = Settlement.lapse(lapsing, r.period().end(), grantsAfter);
         boolean finalized = r.number() != null;
         InvoiceDocumentV1 document = new InvoiceDocumentV1(r.invoiceId(), r.number(), r.customerId(), r.externalId(),
                 r.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(), priced.currency(), r.period().start(),
                 r.period().end(), priced.pricedAt(), priced.lines(), priced.terms(), r.adjustments(), subtotal, tax, total, applied,
                 total.subtract(applied), ROUNDING, finalized ? r.now() : null, finalized ? r.finalizedBy() : null, r.reissueOf());
-        return new Generated(document, used);
+        return new Generated(document, used, lapsed, grantsAfter);
     }
 
     /** What a credit ledger entry says when credit is applied to an invoice. */

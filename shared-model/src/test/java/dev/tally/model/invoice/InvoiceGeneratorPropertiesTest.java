@@ -10,14 +10,17 @@ import dev.tally.model.subscription.BillingCycle;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.model.terms.CreditGrant;
+import dev.tally.model.terms.LedgerEntry;
 import dev.tally.model.terms.PeriodTerms;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -51,6 +54,37 @@ class InvoiceGeneratorPropertiesTest {
                 d.planVersion(), d.currency(), d.periodStart(), d.periodEnd(), d.pricedAt(), d.lines(), d.terms(), d.adjustments(), d.subtotal(),
                 d.tax(), d.total(), d.creditsApplied(), d.amountDue(), d.rounding(), NOW, "closer", null)).isEqualTo(f);
         assertThat(draft.credits() == null).isEqualTo(fin.credits() == null);
+    }
+
+    @Property(tries = 300)
+    void creditIsConservedAndOnlyGrantsWithoutRolloverLapse(@ForAll("scenarios") Scenario s) {
+        Assume.that(s.grants().stream().map(CreditGrant::id).distinct().count() == s.grants().size());
+        InvoiceGenerator.Generated g = InvoiceGenerator.generate(request(s, "inv_1", "INV-1"));
+        Map<String, BigDecimal> moved = new HashMap<>();
+        BigDecimal applied = BigDecimal.ZERO;
+        for (LedgerEntry e : g.credits() == null ? List.<LedgerEntry>of() : g.credits().ledger()) {
+            moved.merge(e.grantId(), e.amount().amount(), BigDecimal::add);
+            applied = applied.add(e.amount().amount());
+        }
+        assertThat(applied).isEqualByComparingTo(g.document().creditsApplied());
+        for (LedgerEntry e : g.lapsed()) {
+            assertThat(e.kind()).isEqualTo(LedgerEntry.Kind.LAPSED);
+            moved.merge(e.grantId(), e.amount().amount(), BigDecimal::add);
+        }
+        Map<String, CreditGrant> after = new HashMap<>();
+        g.grantsAfter().forEach(a -> after.put(a.id(), a));
+        assertThat(after.keySet()).containsExactlyInAnyOrderElementsOf(s.grants().stream().map(CreditGrant::id).toList());
+        for (CreditGrant before : s.grants()) {
+            CreditGrant a = after.get(before.id());
+            // every cent of a grant is still there, applied to this invoice, or lapsed — nothing more, nothing less
+            assertThat(a.remaining().amount().add(moved.getOrDefault(before.id(), BigDecimal.ZERO))).as(before.id())
+                    .isEqualByComparingTo(before.remaining().amount());
+            if (before.rollover()) {
+                assertThat(g.lapsed()).noneMatch(e -> e.grantId().equals(before.id()));
+            } else {
+                assertThat(a.remaining().isZero()).as("a grant without rollover usable in the period is used or lapses").isTrue();
+            }
+        }
     }
 
     @Property(tries = 300)
@@ -126,9 +160,10 @@ class InvoiceGeneratorPropertiesTest {
                 .ofScale(2).map(amount -> new InvoiceDocumentV1.Adjustment("inv_0", "INV-0", Instant.parse("2026-10-01T00:00:00Z"),
                         Instant.parse("2026-11-01T00:00:00Z"), "requests", "Requests", BigDecimal.ONE, BigDecimal.TEN, 1, 2, new BigDecimal("1.00"),
                         new BigDecimal("1.00").add(amount), amount, List.of()));
-        Arbitrary<CreditGrant> grant = Combinators.combine(money, Arbitraries.integers().between(0, 3), Arbitraries.of(true, false))
-                .as((balance, priority, expired) -> new CreditGrant("g" + priority + balance, Money.of(balance, "USD"), priority,
-                        Instant.parse("2026-09-01T00:00:00Z"), expired ? Instant.parse("2026-11-30T00:00:00Z") : null, true));
+        Arbitrary<CreditGrant> grant = Combinators.combine(money, Arbitraries.integers().between(0, 3), Arbitraries.of(true, false),
+                Arbitraries.of(true, false))
+                .as((balance, priority, expired, rollover) -> new CreditGrant("g" + priority + balance + rollover, Money.of(balance, "USD"), priority,
+                        Instant.parse("2026-09-01T00:00:00Z"), expired ? Instant.parse("2026-11-30T00:00:00Z") : null, rollover));
         Arbitrary<TaxRate> rate = Combinators.combine(Arbitraries.bigDecimals().between(BigDecimal.ZERO, new BigDecimal("27")).ofScale(3),
                 Arbitraries.of(true, false)).as((pct, inclusive) -> new TaxRate("EU-DE", "VAT", pct, inclusive)).injectNull(0.3);
         return Combinators.combine(plan, plan, Arbitraries.of(true, false), usage, adjustment.list().ofMaxSize(3), grant.list().ofMaxSize(3), rate)

@@ -48,12 +48,16 @@ public class CreditsResource {
     @Inject
     Clock clock;
 
-    /** {@code amount} in the customer's currency (at most its minor units); {@code priority} default 0; dates default now / never. */
-    public record NewGrant(BigDecimal amount, Integer priority, Instant effectiveAt, Instant expiresAt, String reason) {
+    /**
+     * {@code amount} in the customer's currency (at most its minor units); {@code priority} default 0; dates default now /
+     * never; {@code rollover} default true — false: what is left unused when the first period the grant is usable in
+     * closes lapses ("use it or lose it").
+     */
+    public record NewGrant(BigDecimal amount, Integer priority, Instant effectiveAt, Instant expiresAt, Boolean rollover, String reason) {
     }
 
     public record Grant(String grantId, BigDecimal amount, BigDecimal remaining, int priority, Instant effectiveAt, Instant expiresAt,
-            String reason, String createdBy, Instant createdAt) {
+            boolean rollover, String reason, String createdBy, Instant createdAt) {
     }
 
     public record Entry(long entryId, String grantId, String kind, BigDecimal amount, BigDecimal balanceAfter, String invoiceId, String reason,
@@ -92,10 +96,10 @@ public class CreditsResource {
         String grantId;
         try (Connection c = dataSource.getConnection()) {
             grantId = ledger.grant(c, tenant, customer.customerId, customer.currency, amount, body.priority() == null ? 0 : body.priority(),
-                    effective, body.expiresAt(), reason, caller.actor());
+                    effective, body.expiresAt(), body.rollover() == null || body.rollover(), reason, caller.actor());
         }
         audit.record(tenant, caller.actor(), "credit_grant", grantId, "grant", null, Map.of("customerId", customer.customerId,
-                "amount", amount.toPlainString(), "currency", customer.currency, "reason", reason));
+                "amount", amount.toPlainString(), "currency", customer.currency, "rollover", body.rollover() == null || body.rollover(), "reason", reason));
         return Response.status(201).entity(credit(tenant, customer)).build();
     }
 
@@ -113,7 +117,7 @@ public class CreditsResource {
         BigDecimal balance = BigDecimal.ZERO;
         try (Connection c = dataSource.getConnection()) {
             for (CreditLedger.GrantRow r : ledger.customerGrants(c, tenant, customer.customerId)) {
-                Grant g = new Grant(r.grantId(), r.amount(), r.remaining(), r.priority(), r.effectiveAt(), r.expiresAt(), r.reason(),
+                Grant g = new Grant(r.grantId(), r.amount(), r.remaining(), r.priority(), r.effectiveAt(), r.expiresAt(), r.rollover(), r.reason(),
                         r.createdBy(), r.createdAt());
                 grants.add(g);
                 if (!g.effectiveAt().isAfter(now) && (g.expiresAt() == null || now.isBefore(g.expiresAt()))) {
