@@ -90,6 +90,27 @@ final class BillingFixture {
         }
     }
 
+    /**
+     * Publishes one rating snapshot per group of a grouped meter ({@code groups}: dimension values → quantity) at
+     * {@code version} and waits until invoicing stored them.
+     */
+    void groupedUsage(Tenant t, String customerId, String meter, long version, String periodStart, String periodEnd,
+            Map<Map<String, String>, String> groups) throws Exception {
+        try (Producer<String, String> p = kafka.producer("test-rating")) {
+            for (Map.Entry<Map<String, String>, String> g : groups.entrySet()) {
+                RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, meter, Instant.parse(periodStart), Instant.parse(periodEnd),
+                        new BigDecimal(g.getValue()), 1, version, Instant.now(), g.getKey());
+                p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s))).get();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (count("select count(*) from usage_snapshot where tenant_id = ? and customer_id = '" + customerId + "' and meter_key = '" + meter
+                + "' and version = " + version, t.id()) < groups.size()) {
+            assertThat(System.nanoTime()).as("snapshots stored").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     long count(String sql, String arg) throws Exception {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, arg);

@@ -377,6 +377,57 @@ class UsageApiTest {
     }
 
     /**
+     * A matrix charge in the running spend (issue 19): the grouped meter's groups priced per cell — eu at its own price,
+     * us at its own, any other region at the default — exactly as the invoice will price them.
+     */
+    @Test
+    void spendPricesAMatrixChargePerRegion() throws Exception {
+        String globex = "c_" + UUID.randomUUID().toString().substring(0, 8);
+        Subscription sub = new Subscription("s_" + globex, globex, Instant.parse("2026-11-01T00:00:00Z"), null, BillingCycle.CALENDAR_MONTH,
+                null, List.of(new Subscription.Phase(Instant.parse("2026-11-01T00:00:00Z"), "m", 1, Subscription.Reason.START, null)));
+        PlanSpec.PriceSpec matrix = new PlanSpec.PriceSpec("matrix", null, null, null, null, null, null, null, null, List.of("region"), List.of(
+                new PlanSpec.MatrixEntrySpec(Map.of("region", "eu"), PlanSpec.PriceSpec.perUnit("0.10")),
+                new PlanSpec.MatrixEntrySpec(Map.of("region", "us"), PlanSpec.PriceSpec.perUnit("0.08"))), PlanSpec.PriceSpec.perUnit("0.12"),
+                null, null, null);
+        publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, globex, "globex", "USD", null)),
+                CatalogRecordV1.of(new CatalogRecordV1.SubscriptionState(tenant, sub)),
+                CatalogRecordV1.of(new CatalogRecordV1.PlanVersion(tenant, "m", 1, "published", PlanSpec.of(1, "m", "M", "USD", List.of(
+                        new PlanSpec.ChargeSpec("bytes", "Bandwidth by region", matrix))))));
+        List<AcceptedEventV1> events = new ArrayList<>();
+        String[] regions = {"eu", "us", "ap"};
+        for (int i = 0; i < 30; i++) {
+            events.add(new AcceptedEventV1(tenant, globex, "globex", "m-" + i, "bandwidth", Instant.parse("2026-11-20T00:00:00Z"),
+                    Map.of("bytes", "10.5", "region", regions[i % 3]), Instant.now(), "customer"));
+        }
+        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            for (int i = 0; i < events.size(); i++) {
+                ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, tenant + "/" + globex,
+                        json.writeValueAsString(events.get(i)));
+                r.headers().add(Headers.OUTBOX_ID, Long.toString(row).getBytes(StandardCharsets.UTF_8))
+                        .add(Headers.POSITION, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
+                        .add(Headers.SCHEMA, AcceptedEventV1.SCHEMA.getBytes(StandardCharsets.UTF_8));
+                p.send(r);
+            }
+            p.flush();
+        }
+        JsonPath spend;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            Thread.sleep(100);
+            spend = given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-11-20T00:00:00Z")
+                    .get("/v1/customers/globex/spend").then().statusCode(200).extract().jsonPath();
+            assertThat(System.nanoTime()).as("spend visible").isLessThan(deadline);
+        } while (spend.getLong("charges[0].eventCount") < 30);
+        // 105 bytes per region: eu 105 × 0.10 = 10.50, us 105 × 0.08 = 8.40, ap 105 × 0.12 (default) = 12.60
+        assertThat(spend.getString("charges[0].quantity")).isEqualTo("315");
+        assertThat(spend.getString("charges[0].amount")).isEqualTo("31.50");
+        assertThat(spend.getList("charges[0].explanation", String.class)).containsExactly("{region=ap} (default) 105 × USD 0.12 = USD 12.6",
+                "{region=eu} 105 × USD 0.1 = USD 10.5", "{region=us} 105 × USD 0.08 = USD 8.4");
+        assertThat(spend.getString("total")).isEqualTo("31.50");
+    }
+
+    /**
      * A hard limit: the entitlement answer follows usage (from memory), each threshold is announced
      * once per period — also when a retraction takes usage back below it and new usage crosses it again.
      */

@@ -1,16 +1,19 @@
 package dev.tally.invoicing.billing;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.model.invoice.InvoiceDocumentV1.Adjustment;
+import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.terms.PeriodTerms;
+import dev.tally.platform.usage.StoredDimensions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -64,11 +67,13 @@ public class LateUsageAdjustments {
         Map<String, Touched> touched = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 with k as (select * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, before)),
-                s as (select u.customer_id, u.period_start, u.meter_key, sum(u.quantity) as quantity, sum(u.event_count) as event_count
+                s as (select u.customer_id, u.period_start, u.meter_key, sum(u.quantity) as quantity, sum(u.event_count) as event_count,
+                             json_object_agg(u.dimensions, u.quantity::text) filter (where u.dimensions <> '{}') as groups
                       from usage_snapshot u join k on u.customer_id = k.customer_id and u.period_start < k.before
                       where u.tenant_id = ? group by u.customer_id, u.period_start, u.meter_key)
                 select b.customer_id, b.period_start, b.period_end, b.meter_key, b.invoice_id, i.number, b.plan_key, b.plan_version,
-                       b.quantity, b.event_count, coalesce(s.quantity, 0), coalesce(s.event_count, 0), b.billed_amount
+                       b.quantity, b.event_count, coalesce(s.quantity, 0), coalesce(s.event_count, 0), b.billed_amount,
+                       s.groups
                 from billed_usage b
                 join k on b.customer_id = k.customer_id and b.period_start < k.before
                 join invoice i on i.invoice_id = b.invoice_id and i.tenant_id = b.tenant_id
@@ -100,8 +105,8 @@ public class LateUsageAdjustments {
             return; // terms are re-priced below, from the period's usage lines as they stand now
         }
         BigDecimal qAfter = rs.getBigDecimal(11);
-        PeriodPricing.Charged is = pricing.charge(tenantId, rs.getString(7), rs.getInt(8), customer.currency(), p, meter, qAfter,
-                rs.getLong(12));
+        PeriodPricing.Charged is = pricing.charge(tenantId, rs.getString(7), rs.getInt(8), customer.currency(), p, meter,
+                new PlanCharges.MeterUsage(qAfter, rs.getLong(12), groups(rs.getString(14))));
         if (is == null) {
             return; // the plan version does not charge the meter (cannot happen for rows finalize wrote)
         }
@@ -109,6 +114,20 @@ public class LateUsageAdjustments {
         out.computeIfAbsent(customer.customerId(), x -> new ArrayList<>()).add(new Adjustment(rs.getString(5), rs.getString(6),
                 p.start(), p.end(), meter, is.description(), Decimals.normalized(rs.getBigDecimal(9)), Decimals.normalized(qAfter),
                 rs.getLong(10), rs.getLong(12), billed, is.amount(), is.amount().subtract(billed), is.explanation()));
+    }
+
+    /** A grouped meter's quantities by group, as the query aggregates them (group as stored → quantity as text). */
+    private Map<Map<String, String>, BigDecimal> groups(String aggregated) throws SQLException {
+        Map<Map<String, String>, BigDecimal> out = new HashMap<>();
+        if (aggregated == null) {
+            return out;
+        }
+        try {
+            json.readTree(aggregated).properties().forEach(e -> StoredDimensions.add(out, e.getKey(), new BigDecimal(e.getValue().asText())));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("usage groups do not parse: " + aggregated, e);
+        }
+        return out;
     }
 
     /**

@@ -68,12 +68,11 @@ public class PeriodPricing {
     public record Charged(String description, BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
     }
 
-    /** The line {@code planKey} v{@code version} gives {@code meter} at {@code quantity} in {@code period} (rounded once, as on the invoice). */
-    public Charged charge(String tenantId, String planKey, int version, String currency, BillingPeriod period, String meter, BigDecimal quantity,
-            long eventCount) {
+    /** The line {@code planKey} v{@code version} gives {@code meter} at {@code usage} in {@code period} (rounded once, as on the invoice). */
+    public Charged charge(String tenantId, String planKey, int version, String currency, BillingPeriod period, String meter,
+            PlanCharges.MeterUsage usage) {
         PlanSpec spec = spec(tenantId, planKey, version);
-        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, Map.of(meter, new PlanCharges.MeterUsage(quantity,
-                eventCount))), RoundingPolicy.DEFAULT);
+        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, Map.of(meter, usage)), RoundingPolicy.DEFAULT);
         for (InvoiceLine l : invoice.lines()) {
             if (meter.equals(l.meterKey())) {
                 return new Charged(l.description(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
@@ -96,7 +95,7 @@ public class PeriodPricing {
     /** Stored usage snapshots by meter, as the generator takes them. */
     public static Map<String, InvoiceGenerator.Usage> forGenerator(Map<String, UsageSnapshots.Usage> byMeter) {
         Map<String, InvoiceGenerator.Usage> out = new HashMap<>();
-        byMeter.forEach((meter, u) -> out.put(meter, new InvoiceGenerator.Usage(u.quantity(), u.eventCount(), u.version())));
+        byMeter.forEach((meter, u) -> out.put(meter, new InvoiceGenerator.Usage(u.quantity(), u.eventCount(), u.version(), u.groups())));
         return out;
     }
 }

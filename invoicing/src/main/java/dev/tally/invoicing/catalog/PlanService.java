@@ -1,6 +1,7 @@
 package dev.tally.invoicing.catalog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.plan.PlanSpec;
@@ -23,10 +24,12 @@ import java.util.Map;
 @ApplicationScoped
 public class PlanService {
     /**
-     * Price models rating can feed today: they price a plain quantity. matrix (per dimension) and
-     * percentage (per transaction) wait for rating's grouped and per-transaction usage (issue 6).
+     * Price models rating can feed today: a plain quantity, or a matrix over a grouped meter's groups. percentage
+     * (per transaction) waits for rating's per-transaction usage.
      */
-    static final List<String> RATED_MODELS = List.of("per_unit", "package", "graduated", "volume");
+    static final List<String> RATED_MODELS = List.of("per_unit", "package", "graduated", "volume", "matrix");
+
+    private static final TypeReference<List<String>> GROUP_BY = new TypeReference<>() { };
 
     @Inject
     CatalogPublisher catalog;
@@ -182,7 +185,7 @@ public class PlanService {
      * Every problem of the document at once (the first names the field); then the tenant's meters,
      * and the plan's currency for a new version.
      */
-    private static PlanSpec validate(String tenantId, PlanSpec spec, String planCurrency) {
+    private PlanSpec validate(String tenantId, PlanSpec spec, String planCurrency) {
         if (spec == null) {
             throw ProblemException.badRequest("missing-body", "a plan document is required", null);
         }
@@ -200,19 +203,44 @@ public class PlanService {
         for (int i = 0; i < s.charges().size(); i++) {
             String model = s.charges().get(i).price().model();
             if (!RATED_MODELS.contains(model)) {
-                throw ProblemException.badRequest("unsupported-model", "'" + model + "' prices per-dimension or per-transaction usage,"
+                throw ProblemException.badRequest("unsupported-model", "'" + model + "' prices per-transaction usage,"
                         + " which rating does not produce yet; offered: " + RATED_MODELS, "charges[" + i + "].price.model");
             }
             String meter = s.charges().get(i).meter();
-            if (MeterEntity.get(tenantId, meter) == null) {
+            MeterEntity m = MeterEntity.get(tenantId, meter);
+            if (m == null) {
                 throw ProblemException.badRequest("unknown-meter", "no meter '" + meter + "'", "charges[" + i + "].meter");
             }
+            requireGrouped(s.charges().get(i).price(), m, "charges[" + i + "].price");
         }
         if (planCurrency != null && !planCurrency.equals(s.currency())) {
             throw ProblemException.badRequest("currency-change", "plan currency is " + planCurrency
                     + "; a version cannot change it (create another plan)", "currency");
         }
         return s;
+    }
+
+    /**
+     * A matrix prices the meter's groups, so the meter must be grouped by every dimension the matrix names: otherwise
+     * each event would silently fall to the default price. (A meter's groupBy cannot change once a published plan
+     * charges it.)
+     */
+    private void requireGrouped(PlanSpec.PriceSpec price, MeterEntity meter, String field) {
+        if (!"matrix".equals(price.model()) || price.dimensions() == null) {
+            return;
+        }
+        List<String> groupBy;
+        try {
+            groupBy = json.readValue(meter.groupByJson, GROUP_BY);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored groupBy of meter " + meter.meterKey + " does not parse", e);
+        }
+        List<String> missing = price.dimensions().stream().filter(d -> !groupBy.contains(d)).toList();
+        if (!missing.isEmpty()) {
+            throw ProblemException.badRequest("matrix-dimension-not-grouped", "the matrix prices by " + price.dimensions() + " but meter '"
+                    + meter.meterKey + "' is grouped by " + groupBy + ", not by " + missing + "; group the meter by them (groupBy) first",
+                    field + ".dimensions");
+        }
     }
 
     private String text(PlanSpec spec) {

@@ -6,6 +6,7 @@ import dev.tally.invoicing.billing.PeriodPricing;
 import dev.tally.invoicing.catalog.MeterEntity;
 import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.invoicing.refund.CreditNoteService;
+import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.FilterSpec;
@@ -175,7 +176,7 @@ public class Reconciler {
         List<Row> drift = new ArrayList<>();
         List<Row> pending = new ArrayList<>();
         for (Recount.Key k : keys) {
-            Row row = compared(k, counted.getOrDefault(k, new Recount.Counted(BigDecimal.ZERO, 0, List.of())), sources);
+            Row row = compared(k, counted.getOrDefault(k, Recount.Counted.NONE), sources);
             if (row.drifted()) {
                 drift.add(row);
             } else if (row.pendingAdjustment()) {
@@ -183,7 +184,7 @@ public class Reconciler {
             }
         }
         String reconciliationId = "rec_" + UUID.randomUUID().toString().replace("-", "");
-        List<String> notesCreated = creditOvercharges ? creditOvercharges(tenantId, reconciliationId, drift) : List.of();
+        List<String> notesCreated = creditOvercharges ? creditOvercharges(tenantId, reconciliationId, drift, counted) : List.of();
         Report report = new Report(reconciliationId, tenantId, periodStart, started, clock.instant(), recount.read(), recount.unreadableRecords(),
                 keys.size(), drift.size(), drift, pending.size(), pending, notesCreated, actor, NOTES);
         reports.save(report);
@@ -297,7 +298,7 @@ public class Reconciler {
      * the invoice is ahead and no close will adjust it (stranded: the customer has no period left to close). Where a
      * next close will adjust it, that close does.
      */
-    private List<String> creditOvercharges(String tenantId, String reconciliationId, List<Row> drift) {
+    private List<String> creditOvercharges(String tenantId, String reconciliationId, List<Row> drift, Map<Recount.Key, Recount.Counted> counted) {
         List<String> created = new ArrayList<>();
         for (Row row : drift) {
             if (row.invoicedDrift() == null || row.invoicedDrift().signum() <= 0
@@ -332,7 +333,10 @@ public class Reconciler {
                             }
                         }
                         var period = new BillingPeriod(row.periodStart(), row.periodEnd());
-                        var fair = pricing.charge(tenantId, planKey, version, currency, period, row.meter(), row.recounted(), row.recountedEvents());
+                        var fair = pricing.charge(tenantId, planKey, version, currency, period, row.meter(),
+                                new PlanCharges.MeterUsage(row.recounted(), row.recountedEvents(),
+                                        counted.getOrDefault(new Recount.Key(row.customerId(), row.meter(), row.periodStart(), row.periodEnd()),
+                                                Recount.Counted.NONE).groups()));
                         BigDecimal over = fair == null ? BigDecimal.ZERO : billed.subtract(fair.amount());
                         if (over.signum() <= 0) {
                             return null;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.platform.kafka.RejectedRecords;
+import dev.tally.platform.usage.MeterSums;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -26,7 +27,21 @@ public class UsageSnapshots {
     @Inject
     ObjectMapper json;
 
-    public record Usage(BigDecimal quantity, long eventCount, long version) {
+    /** A meter's usage: its total, events and version over all groups, and each group's quantity (grouped meters only). */
+    public record Usage(BigDecimal quantity, long eventCount, long version, Map<Map<String, String>, BigDecimal> groups) {
+        public Usage {
+            groups = groups == null ? Map.of() : Map.copyOf(groups);
+        }
+
+        static Usage of(MeterSums s) {
+            return new Usage(s.quantity(), s.events(), s.version(), s.groups());
+        }
+
+        static Map<String, Usage> of(Map<String, MeterSums> byMeter) {
+            Map<String, Usage> out = new HashMap<>();
+            byMeter.forEach((meter, s) -> out.put(meter, of(s)));
+            return out;
+        }
     }
 
     /** Stores the snapshots in one transaction; older or repeated versions change nothing. */
@@ -78,28 +93,29 @@ public class UsageSnapshots {
      */
     public Map<String, Map<String, Usage>> forPeriods(Connection c, String tenantId, List<String> customerIds, List<Instant> periodStarts)
             throws SQLException {
-        Map<String, Map<String, Usage>> out = new HashMap<>();
+        Map<String, Map<String, MeterSums>> sums = new HashMap<>();
         Timestamp[] starts = new Timestamp[periodStarts.size()];
         for (int i = 0; i < starts.length; i++) {
             starts[i] = Timestamp.from(periodStarts.get(i));
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                select s.customer_id, s.period_start, s.meter_key, sum(s.quantity), sum(s.event_count), sum(s.version)
+                select s.customer_id, s.period_start, s.meter_key, s.dimensions, s.quantity, s.event_count, s.version
                 from usage_snapshot s
                 join (select distinct * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, period_start)) k
                   on s.customer_id = k.customer_id and s.period_start = k.period_start
-                where s.tenant_id = ?
-                group by s.customer_id, s.period_start, s.meter_key""")) {
+                where s.tenant_id = ?""")) {
             ps.setArray(1, c.createArrayOf("text", customerIds.toArray()));
             ps.setArray(2, c.createArrayOf("timestamptz", starts));
             ps.setString(3, tenantId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.computeIfAbsent(rs.getString(1) + "|" + rs.getTimestamp(2).toInstant(), k -> new HashMap<>())
-                            .put(rs.getString(3), new Usage(rs.getBigDecimal(4), rs.getLong(5), rs.getLong(6)));
+                    MeterSums.add(sums.computeIfAbsent(rs.getString(1) + "|" + rs.getTimestamp(2).toInstant(), k -> new HashMap<>()),
+                            rs.getString(3), rs.getString(4), rs.getBigDecimal(5), rs.getLong(6), rs.getLong(7));
                 }
             }
         }
+        Map<String, Map<String, Usage>> out = new HashMap<>();
+        sums.forEach((k, byMeter) -> out.put(k, Usage.of(byMeter)));
         return out;
     }
 
@@ -108,22 +124,22 @@ public class UsageSnapshots {
      * summed (a meter's total is the sum of its groups' quantities, for every aggregation), {@code version} the sum of their versions (it grows whenever any does).
      */
     public Map<String, Usage> forPeriod(String tenantId, String customerId, Instant periodStart) {
-        Map<String, Usage> out = new HashMap<>();
+        Map<String, MeterSums> out = new HashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     select meter_key, sum(quantity), sum(event_count), sum(version) from usage_snapshot
-                     where tenant_id = ? and customer_id = ? and period_start = ? group by meter_key""")) {
+                     select meter_key, dimensions, quantity, event_count, version from usage_snapshot
+                     where tenant_id = ? and customer_id = ? and period_start = ?""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
             ps.setTimestamp(3, Timestamp.from(periodStart));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new Usage(rs.getBigDecimal(2), rs.getLong(3), rs.getLong(4)));
+                    MeterSums.add(out, rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4), rs.getLong(5));
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return out;
+        return Usage.of(out);
     }
 }

@@ -39,13 +39,14 @@ class Budgets {
 
     /** Writes the alerts of the budget thresholds the poll crossed. */
     void check(Connection c, Map<AggKey, Delta> deltas) throws Exception {
-        Map<MeterPeriod, Map<String, BigDecimal>> touched = new LinkedHashMap<>();
+        Map<MeterPeriod, Map<String, Map<Map<String, String>, BigDecimal>>> touched = new LinkedHashMap<>();
         Map<MeterPeriod, Instant> ends = new HashMap<>();
         for (Map.Entry<AggKey, Delta> e : deltas.entrySet()) {
             AggKey k = e.getKey();
             if (catalog.limit(k.tenantId(), k.customerId(), CatalogRecordV1.Limit.SPEND) != null) {
                 MeterPeriod m = new MeterPeriod(k.tenantId(), k.customerId(), CatalogRecordV1.Limit.SPEND, k.periodStart());
-                touched.computeIfAbsent(m, x -> new HashMap<>()).merge(k.meterKey(), e.getValue().quantity, BigDecimal::add);
+                touched.computeIfAbsent(m, x -> new HashMap<>()).computeIfAbsent(k.meterKey(), x -> new HashMap<>())
+                        .merge(e.getValue().dimensions, e.getValue().quantity, BigDecimal::add);
                 ends.put(m, e.getValue().periodEnd);
             }
         }
@@ -54,7 +55,7 @@ class Budgets {
         }
         Instant now = clock.instant();
         List<OutboxRecord> out = new ArrayList<>();
-        for (Map.Entry<MeterPeriod, Map<String, BigDecimal>> e : touched.entrySet()) {
+        for (Map.Entry<MeterPeriod, Map<String, Map<Map<String, String>, BigDecimal>>> e : touched.entrySet()) {
             MeterPeriod m = e.getKey();
             BillingPeriod period = new BillingPeriod(m.periodStart(), ends.get(m));
             CatalogRecordV1.Limit budget = catalog.limit(m.tenantId(), m.customerId(), CatalogRecordV1.Limit.SPEND);
@@ -64,8 +65,7 @@ class Budgets {
             }
             Map<String, PlanCharges.MeterUsage> after = UsageQueries.period(c, m.tenantId(), m.customerId(), m.periodStart());
             Map<String, PlanCharges.MeterUsage> before = new HashMap<>(after);
-            e.getValue().forEach((meter, delta) -> before.computeIfPresent(meter,
-                    (k, u) -> new PlanCharges.MeterUsage(u.quantity().subtract(delta), u.eventCount())));
+            e.getValue().forEach((meter, delta) -> before.computeIfPresent(meter, (k, u) -> u.minus(delta)));
             BigDecimal spentAfter = Pricing.spend(plan, period, after);
             BigDecimal spentBefore = Pricing.spend(plan, period, before);
             Entitlement ent = new Entitlement(budget.limit(), false, budget.alertAt());

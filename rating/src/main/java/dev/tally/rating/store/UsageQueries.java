@@ -2,6 +2,7 @@ package dev.tally.rating.store;
 
 import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.metering.agg.Observation;
+import dev.tally.platform.usage.MeterSums;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -48,20 +49,20 @@ public class UsageQueries {
     /** As {@link #period}, in the caller's connection (and transaction). */
     public static Map<String, PlanCharges.MeterUsage> period(Connection c, String tenantId, String customerId,
             Instant periodStart) throws SQLException {
-        Map<String, PlanCharges.MeterUsage> out = new HashMap<>();
+        Map<String, MeterSums> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select meter_key, sum(quantity), sum(event_count) from usage_aggregate
-                where tenant_id = ? and customer_id = ? and period_start = ? group by meter_key""")) {
+                select meter_key, dimensions, quantity, event_count from usage_aggregate
+                where tenant_id = ? and customer_id = ? and period_start = ?""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
             ps.setTimestamp(3, Timestamp.from(periodStart));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new PlanCharges.MeterUsage(rs.getBigDecimal(2), rs.getLong(3)));
+                    MeterSums.add(out, rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4), 0);
                 }
             }
         }
-        return out;
+        return MeterSums.usage(out);
     }
 
     /**
@@ -81,28 +82,28 @@ public class UsageQueries {
             starts[i] = Timestamp.from(k.periodStart());
             i++;
         }
-        Map<RatingStore.MeterPeriod, Map<String, PlanCharges.MeterUsage>> out = new HashMap<>();
+        Map<RatingStore.MeterPeriod, Map<String, MeterSums>> sums = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select a.tenant_id, a.customer_id, a.period_start, a.meter_key, sum(a.quantity), sum(a.event_count)
+                select a.tenant_id, a.customer_id, a.period_start, a.meter_key, a.dimensions, a.quantity, a.event_count
                 from usage_aggregate a
-                join unnest(?::text[], ?::text[], ?::timestamptz[]) as k(t, cu, ps)
-                  on a.tenant_id = k.t and a.customer_id = k.cu and a.period_start = k.ps
-                group by 1, 2, 3, 4""")) {
+                join (select distinct * from unnest(?::text[], ?::text[], ?::timestamptz[])) as k(t, cu, ps)
+                  on a.tenant_id = k.t and a.customer_id = k.cu and a.period_start = k.ps""")) {
             ps.setArray(1, c.createArrayOf("text", tenants));
             ps.setArray(2, c.createArrayOf("text", customers));
             ps.setArray(3, c.createArrayOf("timestamptz", starts));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.computeIfAbsent(new RatingStore.MeterPeriod(rs.getString(1), rs.getString(2), null, rs.getTimestamp(3).toInstant()),
-                            x -> new HashMap<>()).put(rs.getString(4),
-                            new PlanCharges.MeterUsage(rs.getBigDecimal(5), rs.getLong(6)));
+                    MeterSums.add(sums.computeIfAbsent(new RatingStore.MeterPeriod(rs.getString(1), rs.getString(2), null, rs.getTimestamp(3).toInstant()),
+                            x -> new HashMap<>()), rs.getString(4), rs.getString(5), rs.getBigDecimal(6), rs.getLong(7), 0);
                 }
             }
         }
+        Map<RatingStore.MeterPeriod, Map<String, PlanCharges.MeterUsage>> out = new HashMap<>();
+        sums.forEach((k, byMeter) -> out.put(k, MeterSums.usage(byMeter)));
         return out;
     }
 
-    /** The customer's aggregates for the period starting at {@code periodStart}, per meter, summed over groups. */
+    /** The customer's aggregates for the period starting at {@code periodStart}, per meter: the total and each group. */
     public Map<String, PlanCharges.MeterUsage> period(String tenantId, String customerId,
             Instant periodStart) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

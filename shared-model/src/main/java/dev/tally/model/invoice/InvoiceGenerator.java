@@ -42,8 +42,19 @@ public final class InvoiceGenerator {
     private InvoiceGenerator() {
     }
 
-    /** A meter's usage in the period: the rated quantity, its events, and the snapshot version it was read at. */
-    public record Usage(BigDecimal quantity, long eventCount, long version) {
+    /**
+     * A meter's usage in the period: the rated quantity, its events, the snapshot version it was read at, and the
+     * quantity per group of dimension values (empty for a meter without groups; a matrix charge prices these).
+     */
+    public record Usage(BigDecimal quantity, long eventCount, long version, Map<Map<String, String>, BigDecimal> groups) {
+        public Usage {
+            groups = groups == null ? Map.of() : Map.copyOf(groups);
+        }
+
+        /** Usage of a meter without groups. */
+        public Usage(BigDecimal quantity, long eventCount, long version) {
+            this(quantity, eventCount, version, Map.of());
+        }
     }
 
     /**
@@ -140,7 +151,7 @@ public final class InvoiceGenerator {
         Subscription.Phase phase = s.phaseAt(at).orElseThrow();
         PlanSpec spec = plans.apply(phase.planKey(), phase.planVersion());
         Map<String, PlanCharges.MeterUsage> quantities = new HashMap<>();
-        usage.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount())));
+        usage.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount(), u.groups())));
         Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, quantities), rounding);
         List<InvoiceDocumentV1.Line> lines = new ArrayList<>();
         for (int i = 0; i < invoice.lines().size(); i++) {

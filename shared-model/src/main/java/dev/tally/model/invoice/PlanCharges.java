@@ -2,9 +2,11 @@ package dev.tally.model.invoice;
 
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.plan.PlanValidator;
+import dev.tally.model.pricing.ChargeInput;
 import dev.tally.model.pricing.PriceModel;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,9 +19,49 @@ public final class PlanCharges {
     private PlanCharges() {
     }
 
-    /** A meter's usage in the period: its total over all groups. */
-    public record MeterUsage(BigDecimal quantity, long eventCount) {
+    /**
+     * A meter's usage in the period: its total over all groups, and the quantity of each group of dimension values
+     * (empty for a meter without {@code groupBy}; then the total is one group with no dimensions). A matrix charge
+     * prices the groups, every other charge the total.
+     */
+    public record MeterUsage(BigDecimal quantity, long eventCount, Map<Map<String, String>, BigDecimal> groups) {
         public static final MeterUsage NONE = new MeterUsage(BigDecimal.ZERO, 0);
+
+        public MeterUsage {
+            groups = groups == null ? Map.of() : Map.copyOf(groups);
+        }
+
+        /** Usage of a meter without groups. */
+        public MeterUsage(BigDecimal quantity, long eventCount) {
+            this(quantity, eventCount, Map.of());
+        }
+
+        /**
+         * This usage less {@code delta} (a quantity per group, the ungrouped group keyed by an empty map): what it was
+         * before a change the caller knows.
+         */
+        public MeterUsage minus(Map<Map<String, String>, BigDecimal> delta) {
+            BigDecimal total = quantity;
+            Map<Map<String, String>, BigDecimal> before = new HashMap<>(groups);
+            for (Map.Entry<Map<String, String>, BigDecimal> d : delta.entrySet()) {
+                total = total.subtract(d.getValue());
+                if (!groups.isEmpty()) {
+                    before.merge(d.getKey(), d.getValue().negate(), BigDecimal::add);
+                }
+            }
+            before.values().removeIf(q -> q.signum() == 0);
+            return new MeterUsage(total, eventCount, before);
+        }
+
+        /** What {@code price} takes of this usage. */
+        public ChargeInput input(PriceModel price) {
+            return switch (price.inputKind()) {
+                case QUANTITY -> new ChargeInput.Quantity(quantity);
+                case GROUPED -> new ChargeInput.Grouped(groups.isEmpty() && quantity.signum() != 0 ? Map.of(Map.of(), quantity) : groups);
+                case TRANSACTIONS -> throw new IllegalStateException("a percentage charge prices per-transaction usage, which a meter's "
+                        + "quantity does not carry");
+            };
+        }
     }
 
     /**
@@ -35,7 +77,8 @@ public final class PlanCharges {
         for (PlanSpec.ChargeSpec charge : spec.charges()) {
             MeterUsage u = usage.getOrDefault(charge.meter(), MeterUsage.NONE);
             String description = charge.description() == null || charge.description().isBlank() ? charge.meter() : charge.description();
-            out.add(new ChargeUsage(charge.meter(), description, prices.get(charge.meter()), u.quantity(), u.eventCount()));
+            PriceModel price = prices.get(charge.meter());
+            out.add(new ChargeUsage(charge.meter(), description, price, u.input(price), u.eventCount()));
         }
         return out;
     }

@@ -33,8 +33,16 @@ public final class Recount {
     public record Key(String customerId, String meter, Instant periodStart, Instant periodEnd) {
     }
 
-    /** What the recount finds for a key: the quantity, how many events it counts, and their ids (sorted, at most {@code sample}). */
-    public record Counted(BigDecimal quantity, long events, List<String> eventIds) {
+    /**
+     * What the recount finds for a key: the quantity over all groups, how many events it counts, their ids (sorted, at
+     * most {@code sample}), and each group's quantity (a grouped meter's only; a matrix charge prices them).
+     */
+    public record Counted(BigDecimal quantity, long events, List<String> eventIds, Map<Map<String, String>, BigDecimal> groups) {
+        public static final Counted NONE = new Counted(BigDecimal.ZERO, 0, List.of(), Map.of());
+
+        public Counted {
+            groups = groups == null ? Map.of() : Map.copyOf(groups);
+        }
     }
 
     /** An accepted event as replayed; a second copy of one already known (a re-published record) changes nothing. */
@@ -106,7 +114,7 @@ public final class Recount {
      * most {@code sample} event ids per key. An event without a stamped period is counted in its UTC calendar month.
      */
     public Map<Key, Counted> count(List<MeterDefinition> meters, int sample) {
-        Map<Key, Map<String, Accumulator>> groups = new HashMap<>();
+        Map<Key, Map<Map<String, String>, Accumulator>> groups = new HashMap<>();
         Map<Key, Long> counts = new HashMap<>();
         Map<Key, TreeSet<String>> ids = new HashMap<>();
         for (AcceptedEventV1 e : events.values()) {
@@ -123,7 +131,7 @@ public final class Recount {
                     continue;
                 }
                 Key k = new Key(e.customerId(), m.key(), period.start(), period.end());
-                String group = m.groupBy().isEmpty() ? "" : new TreeMap<>(m.group(event).dimensions()).toString();
+                Map<String, String> group = m.groupBy().isEmpty() ? Map.of() : new TreeMap<>(m.group(event).dimensions());
                 groups.computeIfAbsent(k, x -> new HashMap<>()).merge(group, m.empty(period).add(o), Accumulator::merge);
                 counts.merge(k, 1L, Long::sum);
                 TreeSet<String> s = ids.computeIfAbsent(k, x -> new TreeSet<>());
@@ -134,13 +142,18 @@ public final class Recount {
             }
         }
         Map<Key, Counted> out = new HashMap<>();
-        for (Map.Entry<Key, Map<String, Accumulator>> g : groups.entrySet()) {
+        for (Map.Entry<Key, Map<Map<String, String>, Accumulator>> g : groups.entrySet()) {
             MeterDefinition m = meters.stream().filter(x -> x.key().equals(g.getKey().meter())).findFirst().orElseThrow();
             BigDecimal q = BigDecimal.ZERO;
-            for (Accumulator a : g.getValue().values()) {
-                q = q.add(m.quantity(a));
+            Map<Map<String, String>, BigDecimal> byGroup = new HashMap<>();
+            for (Map.Entry<Map<String, String>, Accumulator> a : g.getValue().entrySet()) {
+                BigDecimal gq = m.quantity(a.getValue());
+                q = q.add(gq);
+                if (!a.getKey().isEmpty()) {
+                    byGroup.put(a.getKey(), gq);
+                }
             }
-            out.put(g.getKey(), new Counted(q, counts.get(g.getKey()), new ArrayList<>(ids.get(g.getKey()))));
+            out.put(g.getKey(), new Counted(q, counts.get(g.getKey()), new ArrayList<>(ids.get(g.getKey())), byGroup));
         }
         return out;
     }

@@ -9,6 +9,16 @@ import java.util.Map;
  */
 public sealed interface ChargeInput {
 
+    /** Which input a price model takes ({@link PriceModel#inputKind()}). */
+    enum Kind {
+        /** one quantity for the period */
+        QUANTITY,
+        /** quantities by dimension values */
+        GROUPED,
+        /** per-transaction fees folded as they happen */
+        TRANSACTIONS
+    }
+
     /** The quantity to show on an invoice line for this input. */
     BigDecimal total();
 

@@ -20,6 +20,16 @@ public sealed interface PriceModel
 
     Evaluation evaluate(ChargeInput input, String currency);
 
+    /** The input this model prices: a matrix (capped or not) takes groups, a percentage transactions, the rest a quantity. */
+    default ChargeInput.Kind inputKind() {
+        return switch (this) {
+            case MatrixPrice m -> ChargeInput.Kind.GROUPED;
+            case PercentagePrice p -> ChargeInput.Kind.TRANSACTIONS;
+            case ChargeCaps c -> c.inner().inputKind();
+            default -> ChargeInput.Kind.QUANTITY;
+        };
+    }
+
     /** Shorthand for quantity models. */
     default Evaluation evaluate(BigDecimal quantity, String currency) {
         return evaluate(new ChargeInput.Quantity(quantity), currency);
