@@ -13,6 +13,7 @@ import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.BillingCycle;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
@@ -425,6 +426,16 @@ class UsageApiTest {
         assertThat(spend.getList("charges[0].explanation", String.class)).containsExactly("{region=ap} (default) 105 × USD 0.12 = USD 12.6",
                 "{region=eu} 105 × USD 0.1 = USD 10.5", "{region=us} 105 × USD 0.08 = USD 8.4");
         assertThat(spend.getString("total")).isEqualTo("31.50");
+
+        // a negotiated price for this customer (from the catalog topic) replaces the matrix: 315 × 0.05 = 15.75
+        publish(CatalogRecordV1.of(new CatalogRecordV1.PriceOverrideState(tenant, new PriceOverride("po_1", globex, null, "m", "bytes",
+                PlanSpec.PriceSpec.perUnit("0.05"), Instant.parse("2026-11-01T00:00:00Z"), null, "contract"))));
+        given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-11-20T00:00:00Z").get("/v1/customers/globex/spend").then()
+                .statusCode(200).body("charges[0].amount", equalTo("15.75")).body("total", equalTo("15.75"))
+                .body("charges[0].explanation[0]", Matchers.startsWith("negotiated price (override po_1"));
+        // and only for this customer
+        given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-11-20T00:00:00Z").get("/v1/customers/acme/spend").then()
+                .statusCode(200).body("charges[0].explanation[0]", Matchers.not(Matchers.startsWith("negotiated")));
     }
 
     /**

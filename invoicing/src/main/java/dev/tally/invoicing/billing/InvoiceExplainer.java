@@ -53,12 +53,12 @@ public class InvoiceExplainer {
 
     /**
      * One invoice line explained: the meter and how it aggregates, the quantity and the snapshot versions it was
-     * priced from, the price steps, the exact and the rounded amount, and the way to the events: the meter's usage
+     * priced from, the customer's price override that priced it (null: the plan's price), the price steps, the exact and the rounded amount, and the way to the events: the meter's usage
      * per UTC day (with a few event ids per day) and each event's record.
      */
     public record LineExplanation(String meter, String description, MeterView definition, Instant periodStart, Instant periodEnd,
-            BigDecimal quantity, long eventCount, long usageVersion, String priceModel, List<String> priceSteps, BigDecimal exactAmount,
-            BigDecimal amount, Link usagePerDay, Link event) {
+            BigDecimal quantity, long eventCount, long usageVersion, String priceModel, String priceOverride, List<String> priceSteps,
+            BigDecimal exactAmount, BigDecimal amount, Link usagePerDay, Link event) {
     }
 
     public record Explanation(String invoiceId, String number, String status, String customerId, String externalId, String currency,
@@ -132,7 +132,7 @@ public class InvoiceExplainer {
         List<LineExplanation> lines = new ArrayList<>();
         for (InvoiceDocumentV1.Line l : v.lines()) {
             lines.add(new LineExplanation(l.meter(), l.description(), definition(tenant, l.meter()), v.periodStart(), v.periodEnd(), l.quantity(),
-                    l.eventCount(), l.usageVersion(), l.priceModel(), l.explanation(), l.exactAmount(), l.amount(),
+                    l.eventCount(), l.usageVersion(), l.priceModel(), l.priceOverride(), l.explanation(), l.exactAmount(), l.amount(),
                     usage(v.customerId(), l.meter(), v.periodStart(), v.periodEnd()), new Link("ingest", "GET", "/v1/events/{eventId}")));
         }
         List<Link> adjustmentUsage = v.adjustments().stream().map(a -> a.meter().contains(":") ? null

@@ -2,6 +2,7 @@ package dev.tally.invoicing.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.AuditLog;
+import dev.tally.invoicing.catalog.PriceOverrideStore;
 import dev.tally.invoicing.catalog.TenantService;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.payment.PaymentProviders;
@@ -16,6 +17,7 @@ import dev.tally.model.messages.InvoiceStatusV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.tax.TaxPoint;
 import dev.tally.model.tax.TaxRate;
@@ -70,6 +72,8 @@ public class Invoices {
     LateUsageAdjustments lateUsage;
     @Inject
     TenantService tenants;
+    @Inject
+    PriceOverrideStore priceOverrides;
 
     /** A customer as finalizing needs it. */
     public record Customer(String customerId, String externalId, String currency, String taxRegion) {
@@ -127,8 +131,9 @@ public class Invoices {
         TaxPoint taxPoint = tenants.taxPoint(tenantId);
         Map<String, Optional<TaxRate>> rates = new HashMap<>(); // by tax region and tax point, once per batch
         credits.lapse(c, tenantId, now); // expired balances leave the ledger explained before any is applied
-        Map<String, List<CreditGrant>> grants = credits.grants(c, tenantId,
-                dues.stream().map(d -> d.customer().customerId()).distinct().toList());
+        List<String> customerIds = dues.stream().map(d -> d.customer().customerId()).distinct().toList();
+        Map<String, List<CreditGrant>> grants = credits.grants(c, tenantId, customerIds);
+        Map<String, List<PriceOverride>> overrides = priceOverrides.ofCustomers(c, tenantId, customerIds);
         List<InvoiceDocumentV1> out = new ArrayList<>(dues.size());
         for (int i = 0; i < dues.size(); i++) {
             PeriodCloser.Due d = dues.get(i);
@@ -140,7 +145,7 @@ public class Invoices {
             String invoiceId = "inv_" + UUID.randomUUID().toString().replace("-", "");
             InvoiceGenerator.Generated g = InvoiceGenerator.generate(new InvoiceGenerator.Request(invoiceId, drawn.get(i), customer.customerId(),
                     customer.externalId(), customer.currency(), d.subscription(), d.period(), pricing.plans(tenantId),
-                    PeriodPricing.forGenerator(usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of())), adj,
+                    overrides.getOrDefault(customer.customerId(), List.of()), PeriodPricing.forGenerator(usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of())), adj,
                     grants.getOrDefault(customer.customerId(), List.of()), rate, RoundingPolicy.DEFAULT, now, actor, reissueOf));
             // the next invoice of this customer in the batch sees the balances this one left
             grants.put(customer.customerId(), g.grantsAfter());

@@ -3,6 +3,7 @@ package dev.tally.invoicing.billing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.catalog.PriceOverrideStore;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.model.invoice.InvoiceDocumentV1.Adjustment;
@@ -10,6 +11,7 @@ import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.terms.PeriodTerms;
@@ -43,6 +45,8 @@ public class LateUsageAdjustments {
     ObjectMapper json;
     @Inject
     PeriodPricing pricing;
+    @Inject
+    PriceOverrideStore priceOverrides;
 
     /**
      * For each customer of {@code dues}: its earlier periods (before its oldest due period here) whose stored usage
@@ -73,7 +77,7 @@ public class LateUsageAdjustments {
                       where u.tenant_id = ? group by u.customer_id, u.period_start, u.meter_key)
                 select b.customer_id, b.period_start, b.period_end, b.meter_key, b.invoice_id, i.number, b.plan_key, b.plan_version,
                        b.quantity, b.event_count, coalesce(s.quantity, 0), coalesce(s.event_count, 0), b.billed_amount,
-                       s.groups
+                       s.groups, b.subscription_id
                 from billed_usage b
                 join k on b.customer_id = k.customer_id and b.period_start < k.before
                 join invoice i on i.invoice_id = b.invoice_id and i.tenant_id = b.tenant_id
@@ -84,9 +88,14 @@ public class LateUsageAdjustments {
             ps.setArray(2, c.createArrayOf("timestamptz", before));
             ps.setString(3, tenantId);
             ps.setString(4, tenantId);
+            Map<String, List<PriceOverride>> overrides = priceOverrides.ofCustomers(c, tenantId, List.of(ids));
+            Map<String, Subscription> subscriptions = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    usageAdjustment(tenantId, rs, customers.get(rs.getString(1)), touched, out);
+                    Subscription s = subscriptions.computeIfAbsent(rs.getString(15),
+                            id -> SubscriptionService.load(SubscriptionEntity.get(tenantId, id)));
+                    usageAdjustment(tenantId, rs, customers.get(rs.getString(1)), s, overrides.getOrDefault(rs.getString(1), List.of()),
+                            touched, out);
                 }
             }
         }
@@ -96,8 +105,8 @@ public class LateUsageAdjustments {
     }
 
     /** One row of the late-usage query: the meter's line priced now against what its period's invoices billed so far. */
-    private void usageAdjustment(String tenantId, ResultSet rs, Invoices.Customer customer, Map<String, Touched> touched,
-            Map<String, List<Adjustment>> out) throws SQLException {
+    private void usageAdjustment(String tenantId, ResultSet rs, Invoices.Customer customer, Subscription subscription,
+            List<PriceOverride> overrides, Map<String, Touched> touched, Map<String, List<Adjustment>> out) throws SQLException {
         BillingPeriod p = new BillingPeriod(rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant());
         String meter = rs.getString(4);
         touched.putIfAbsent(rs.getString(5), new Touched(customer, p, rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8)));
@@ -105,8 +114,8 @@ public class LateUsageAdjustments {
             return; // terms are re-priced below, from the period's usage lines as they stand now
         }
         BigDecimal qAfter = rs.getBigDecimal(11);
-        PeriodPricing.Charged is = pricing.charge(tenantId, rs.getString(7), rs.getInt(8), customer.currency(), p, meter,
-                new PlanCharges.MeterUsage(qAfter, rs.getLong(12), groups(rs.getString(14))));
+        PeriodPricing.Charged is = pricing.charge(tenantId, subscription, rs.getString(7), rs.getInt(8), overrides, customer.currency(), p,
+                meter, new PlanCharges.MeterUsage(qAfter, rs.getLong(12), groups(rs.getString(14))));
         if (is == null) {
             return; // the plan version does not charge the meter (cannot happen for rows finalize wrote)
         }

@@ -11,8 +11,10 @@ import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.plan.PriceOverride;
+import dev.tally.model.plan.PriceOverrides;
 import dev.tally.model.pricing.Decimals;
-import dev.tally.model.pricing.Evaluation;
+import dev.tally.model.subscription.Subscription;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -68,15 +70,20 @@ public class PeriodPricing {
     public record Charged(String description, BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
     }
 
-    /** The line {@code planKey} v{@code version} gives {@code meter} at {@code usage} in {@code period} (rounded once, as on the invoice). */
-    public Charged charge(String tenantId, String planKey, int version, String currency, BillingPeriod period, String meter,
-            PlanCharges.MeterUsage usage) {
-        PlanSpec spec = spec(tenantId, planKey, version);
-        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, Map.of(meter, usage)), RoundingPolicy.DEFAULT);
+    /**
+     * The line {@code planKey} v{@code version} gives {@code meter} at {@code usage} in {@code period} of subscription
+     * {@code s} (rounded once, as on the invoice), with the customer's price override in force when the period is priced
+     * ({@link InvoiceGenerator#pricedAt}) — the price the period's invoice used.
+     */
+    public Charged charge(String tenantId, Subscription s, String planKey, int version, List<PriceOverride> overrides, String currency,
+            BillingPeriod period, String meter, PlanCharges.MeterUsage usage) {
+        PriceOverrides.Applied plan = PriceOverrides.apply(spec(tenantId, planKey, version), planKey, s.customerId(), s.subscriptionId(),
+                InvoiceGenerator.pricedAt(s, period), overrides);
+        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(plan.spec(), Map.of(meter, usage)), RoundingPolicy.DEFAULT);
         for (InvoiceLine l : invoice.lines()) {
             if (meter.equals(l.meterKey())) {
                 return new Charged(l.description(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
-                        l.explanation().stream().map(Evaluation.Step::text).toList());
+                        plan.explanation(meter, l.explanation()));
             }
         }
         return null;

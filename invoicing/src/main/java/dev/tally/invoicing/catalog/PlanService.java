@@ -221,6 +221,28 @@ public class PlanService {
     }
 
     /**
+     * One charge's price checked as a plan's would be (a customer's price override): every problem of the price, its
+     * model one rating feeds, its meter known (and grouped by a matrix's dimensions) — each field named from the
+     * override's body ({@code price.unitPrice}, {@code meter}).
+     */
+    public void validateCharge(String tenantId, String currency, String meter, PlanSpec.PriceSpec price) {
+        try {
+            validate(tenantId, new PlanSpec(PlanSpec.CURRENT_VERSION, "override", "override", currency,
+                    List.of(new PlanSpec.ChargeSpec(meter, null, price)), null), null);
+        } catch (ProblemException e) {
+            Problem p = e.toProblem();
+            List<Problem.FieldError> errors = p.errors() == null ? null
+                    : p.errors().stream().map(x -> new Problem.FieldError(unprefixed(x.field()), x.code(), x.message())).toList();
+            throw new ProblemException(p.status(), p.type().substring(Problem.TYPE_PREFIX.length()), p.title(), unprefixed(p.detail()),
+                    unprefixed(p.field()), errors);
+        }
+    }
+
+    private static String unprefixed(String text) {
+        return text == null ? null : text.replace("charges[0].", "");
+    }
+
+    /**
      * A matrix prices the meter's groups, so the meter must be grouped by every dimension the matrix names: otherwise
      * each event would silently fall to the default price. (A meter's groupBy cannot change once a published plan
      * charges it.)

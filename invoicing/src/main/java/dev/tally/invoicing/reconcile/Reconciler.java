@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.billing.PeriodPricing;
 import dev.tally.invoicing.catalog.MeterEntity;
+import dev.tally.invoicing.catalog.PriceOverrideStore;
+import dev.tally.invoicing.catalog.SubscriptionEntity;
+import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.invoicing.refund.CreditNoteService;
 import dev.tally.model.invoice.PlanCharges;
@@ -13,6 +16,7 @@ import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.metering.Recount;
 import dev.tally.model.pricing.Decimals;
+import dev.tally.model.subscription.Subscription;
 import dev.tally.model.terms.CreditNotes;
 import dev.tally.platform.problem.ProblemException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -57,6 +61,8 @@ public class Reconciler {
     static final int SAMPLE = 20;
     static final Duration REPLAY_TIMEOUT = Duration.ofMinutes(10);
 
+    @Inject
+    PriceOverrideStore priceOverrides;
     @Inject
     DataSource dataSource;
     @Inject
@@ -306,49 +312,8 @@ public class Reconciler {
                 continue;
             }
             try {
-                String id = QuarkusTransaction.requiringNew().call(() -> {
-                    try (Connection c = dataSource.getConnection()) {
-                        String invoiceId;
-                        String planKey;
-                        int version;
-                        BigDecimal billed;
-                        String currency;
-                        try (PreparedStatement ps = c.prepareStatement("""
-                                select b.invoice_id, b.plan_key, b.plan_version, b.billed_amount, i.currency from billed_usage b
-                                join invoice i on i.tenant_id = b.tenant_id and i.invoice_id = b.invoice_id
-                                where b.tenant_id = ? and b.customer_id = ? and b.period_start = ? and b.meter_key = ?""")) {
-                            ps.setString(1, tenantId);
-                            ps.setString(2, row.customerId());
-                            ps.setTimestamp(3, Timestamp.from(row.periodStart()));
-                            ps.setString(4, row.meter());
-                            try (ResultSet rs = ps.executeQuery()) {
-                                if (!rs.next()) {
-                                    return null;
-                                }
-                                invoiceId = rs.getString(1);
-                                planKey = rs.getString(2);
-                                version = rs.getInt(3);
-                                billed = rs.getBigDecimal(4);
-                                currency = rs.getString(5);
-                            }
-                        }
-                        var period = new BillingPeriod(row.periodStart(), row.periodEnd());
-                        var fair = pricing.charge(tenantId, planKey, version, currency, period, row.meter(),
-                                new PlanCharges.MeterUsage(row.recounted(), row.recountedEvents(),
-                                        counted.getOrDefault(new Recount.Key(row.customerId(), row.meter(), row.periodStart(), row.periodEnd()),
-                                                Recount.Counted.NONE).groups()));
-                        BigDecimal over = fair == null ? BigDecimal.ZERO : billed.subtract(fair.amount());
-                        if (over.signum() <= 0) {
-                            return null;
-                        }
-                        var note = creditNotes.create(c, tenantId, invoiceId, List.of(new CreditNotes.Requested(
-                                "line:" + row.meter(), over)), "reconciliation " + reconciliationId + ": billed " + billed.toPlainString() + " for "
-                                        + row.invoiced().toPlainString() + ", the events recount " + row.recounted().toPlainString() + " ("
-                                        + fair.amount().toPlainString() + ")", "refund",
-                                CreditNoteService.RULE_RECONCILIATION, true, "rule:reconciliation", clock.instant());
-                        return note.creditNoteId();
-                    }
-                });
+                String id = QuarkusTransaction.requiringNew().call(() -> creditOvercharge(tenantId, reconciliationId, row, counted.getOrDefault(
+                        new Recount.Key(row.customerId(), row.meter(), row.periodStart(), row.periodEnd()), Recount.Counted.NONE)));
                 if (id != null) {
                     created.add(id);
                 }
@@ -357,6 +322,48 @@ public class Reconciler {
             }
         }
         return created;
+    }
+
+    /** What a period's live invoice billed for a meter, and under which plan version and subscription. */
+    private record Billed(String invoiceId, String planKey, int version, BigDecimal amount, String currency, Subscription subscription) {
+    }
+
+    /** One drifted row's credit note, in the caller's (new) transaction: the line as billed minus the line as the recount prices it. */
+    private String creditOvercharge(String tenantId, String reconciliationId, Row row, Recount.Counted recount) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            Billed billed = billed(c, tenantId, row);
+            if (billed == null) {
+                return null;
+            }
+            var fair = pricing.charge(tenantId, billed.subscription(), billed.planKey(), billed.version(),
+                    priceOverrides.ofCustomer(c, tenantId, row.customerId()), billed.currency(), new BillingPeriod(row.periodStart(), row.periodEnd()),
+                    row.meter(), new PlanCharges.MeterUsage(row.recounted(), row.recountedEvents(), recount.groups()));
+            BigDecimal over = fair == null ? BigDecimal.ZERO : billed.amount().subtract(fair.amount());
+            if (over.signum() <= 0) {
+                return null;
+            }
+            var note = creditNotes.create(c, tenantId, billed.invoiceId(), List.of(new CreditNotes.Requested("line:" + row.meter(), over)),
+                    "reconciliation " + reconciliationId + ": billed " + billed.amount().toPlainString() + " for " + row.invoiced().toPlainString()
+                            + ", the events recount " + row.recounted().toPlainString() + " (" + fair.amount().toPlainString() + ")", "refund",
+                    CreditNoteService.RULE_RECONCILIATION, true, "rule:reconciliation", clock.instant());
+            return note.creditNoteId();
+        }
+    }
+
+    private static Billed billed(Connection c, String tenantId, Row row) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select b.invoice_id, b.plan_key, b.plan_version, b.billed_amount, i.currency, b.subscription_id from billed_usage b
+                join invoice i on i.tenant_id = b.tenant_id and i.invoice_id = b.invoice_id
+                where b.tenant_id = ? and b.customer_id = ? and b.period_start = ? and b.meter_key = ?""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, row.customerId());
+            ps.setTimestamp(3, Timestamp.from(row.periodStart()));
+            ps.setString(4, row.meter());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Billed(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getBigDecimal(4), rs.getString(5),
+                        SubscriptionService.load(SubscriptionEntity.get(tenantId, rs.getString(6)))) : null;
+            }
+        }
     }
 
     private static Recount.Key key(ResultSet rs) throws SQLException {

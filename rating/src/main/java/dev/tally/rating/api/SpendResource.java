@@ -7,8 +7,8 @@ import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.plan.PriceOverrides;
 import dev.tally.model.pricing.Decimals;
-import dev.tally.model.pricing.Evaluation;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.problem.ProblemException;
@@ -79,12 +79,14 @@ public class SpendResource {
             throw new ProblemException(503, "catalog-behind", "Service unavailable", "plan " + phase.planKey() + " version "
                     + phase.planVersion() + " has not reached rating's catalog view yet; retry", null, null);
         }
+        PriceOverrides.Applied plan = PriceOverrides.apply(version.spec(), phase.planKey(), c.customerId(), sub.subscriptionId(), when,
+                catalog.priceOverrides(tenantId, c.customerId()));
         Invoice priced = InvoiceCalculator.compute(c.currency(), period,
-                PlanCharges.of(version.spec(), queries.period(tenantId, c.customerId(), period.start())), RoundingPolicy.DEFAULT);
+                PlanCharges.of(plan.spec(), queries.period(tenantId, c.customerId(), period.start())), RoundingPolicy.DEFAULT);
         List<Charge> charges = new ArrayList<>();
         for (InvoiceLine l : priced.lines()) {
             charges.add(new Charge(l.meterKey(), l.description(), Decimals.normalized(l.quantity()), l.eventCount(), Decimals.normalized(l.unroundedAmount()),
-                    l.amount().amount(), l.explanation().stream().map(Evaluation.Step::text).toList()));
+                    l.amount().amount(), plan.explanation(l.meterKey(), l.explanation())));
         }
         return new Spend(c.customerId(), c.externalId(), sub.subscriptionId(), phase.planKey(), phase.planVersion(), priced.currency(),
                 period, when, charges, priced.total().amount(), RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines");

@@ -6,6 +6,7 @@ import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.plan.PriceOverrides;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,7 @@ class Pricing {
     @Inject
     CatalogView catalog;
 
-    /** The plan version in force for a customer's billing period, with the customer's currency. */
+    /** The plan version in force for a customer's billing period, with the customer's currency and price overrides applied. */
     record PlanInForce(String currency, String planKey, int version, PlanSpec spec) {
     }
 
@@ -54,7 +55,10 @@ class Pricing {
             }
             return null;
         }
-        return new PlanInForce(customer.currency(), phase.planKey(), phase.planVersion(), version.spec());
+        Instant inside = at.isBefore(sub.start()) ? sub.start() : at;
+        PlanSpec spec = PriceOverrides.apply(version.spec(), phase.planKey(), customerId, sub.subscriptionId(), inside,
+                catalog.priceOverrides(tenantId, customerId)).spec();
+        return new PlanInForce(customer.currency(), phase.planKey(), phase.planVersion(), spec);
     }
 
     /** The period's running amount: the draft invoice's total for this usage (lines rounded once, then summed). */

@@ -24,9 +24,12 @@ public record InvoiceDocumentV1(String invoiceId, String number, String customer
         adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
     }
 
-    /** One usage line: the charge, its usage (and the snapshot version it saw), the exact and rounded amounts, the steps. */
+    /**
+     * One usage line: the charge, its usage (and the snapshot version it saw), the exact and rounded amounts, the steps,
+     * and the customer's price override that priced it instead of the plan (null: the plan's price).
+     */
     public record Line(String meter, String description, String priceModel, BigDecimal quantity, long eventCount, long usageVersion,
-            BigDecimal exactAmount, BigDecimal amount, List<String> explanation) {
+            BigDecimal exactAmount, BigDecimal amount, List<String> explanation, String priceOverride) {
     }
 
     /**

@@ -4,8 +4,9 @@ import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.Money;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.plan.PriceOverride;
+import dev.tally.model.plan.PriceOverrides;
 import dev.tally.model.pricing.Decimals;
-import dev.tally.model.pricing.Evaluation;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.model.tax.Taxes;
@@ -65,14 +66,17 @@ public final class InvoiceGenerator {
      * @param plans       a plan version's document by key and version
      * @param usage       the period's usage by meter
      * @param adjustments the adjustments of earlier periods that go on this invoice (empty when they go elsewhere)
+     * @param overrides   the customer's price overrides (those in force when the period is priced apply)
      * @param grants      the customer's credit grants (their remaining balances now)
      * @param taxRate     the rate in force for the customer's tax region, or null (no tax)
      * @param now         when the invoice is made (finalized, or the draft read): credit usability and the ledger's time
      */
     public record Request(String invoiceId, String number, String customerId, String externalId, String currency, Subscription subscription,
-            BillingPeriod period, BiFunction<String, Integer, PlanSpec> plans, Map<String, Usage> usage, List<InvoiceDocumentV1.Adjustment> adjustments,
-            List<CreditGrant> grants, TaxRate taxRate, RoundingPolicy rounding, Instant now, String finalizedBy, String reissueOf) {
+            BillingPeriod period, BiFunction<String, Integer, PlanSpec> plans, List<PriceOverride> overrides, Map<String, Usage> usage,
+            List<InvoiceDocumentV1.Adjustment> adjustments, List<CreditGrant> grants, TaxRate taxRate, RoundingPolicy rounding, Instant now,
+            String finalizedBy, String reissueOf) {
         public Request {
+            overrides = overrides == null ? List.of() : List.copyOf(overrides);
             usage = usage == null ? Map.of() : Map.copyOf(usage);
             adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
             grants = grants == null ? List.of() : List.copyOf(grants);
@@ -94,7 +98,7 @@ public final class InvoiceGenerator {
 
     /** The invoice document of {@code r}; a finalized one when {@code r} has an id and a number, else a draft. */
     public static Generated generate(Request r) {
-        Priced priced = price(r.subscription(), r.period(), r.currency(), r.plans(), r.usage(), r.rounding());
+        Priced priced = price(r.subscription(), r.period(), r.currency(), r.plans(), r.overrides(), r.usage(), r.rounding());
         BigDecimal subtotal = priced.total();
         for (InvoiceDocumentV1.Adjustment a : r.adjustments()) {
             subtotal = subtotal.add(a.amount());
@@ -141,15 +145,29 @@ public final class InvoiceGenerator {
     }
 
     /**
-     * {@code period} of {@code s} priced: one line per charge of the plan version in force at {@link #pricedAt}, in plan
-     * order, each rounded once; then the fixed fees of every plan version in force during the period (prorated by
-     * seconds), then the discounts and minimum commitment of the plan version at {@link #pricedAt}.
+     * The plan version that prices {@code period} of {@code s} — the one in force at {@link #pricedAt} — with the
+     * customer's price overrides in force then applied ({@link PriceOverrides}).
      */
-    public static Priced price(Subscription s, BillingPeriod period, String currency, BiFunction<String, Integer, PlanSpec> plans,
-            Map<String, Usage> usage, RoundingPolicy rounding) {
+    public static PriceOverrides.Applied planFor(Subscription s, BillingPeriod period, BiFunction<String, Integer, PlanSpec> plans,
+            List<PriceOverride> overrides) {
         Instant at = pricedAt(s, period);
         Subscription.Phase phase = s.phaseAt(at).orElseThrow();
-        PlanSpec spec = plans.apply(phase.planKey(), phase.planVersion());
+        return PriceOverrides.apply(plans.apply(phase.planKey(), phase.planVersion()), phase.planKey(), s.customerId(), s.subscriptionId(), at,
+                overrides);
+    }
+
+    /**
+     * {@code period} of {@code s} priced: one line per charge of the plan version in force at {@link #pricedAt} (with the
+     * customer's overrides then, each named first in its line's explanation), in plan order, each rounded once; then
+     * the fixed fees of every plan version in force during the period (prorated by seconds), then the discounts and
+     * minimum commitment of the plan version at {@link #pricedAt}.
+     */
+    public static Priced price(Subscription s, BillingPeriod period, String currency, BiFunction<String, Integer, PlanSpec> plans,
+            List<PriceOverride> overrides, Map<String, Usage> usage, RoundingPolicy rounding) {
+        Instant at = pricedAt(s, period);
+        Subscription.Phase phase = s.phaseAt(at).orElseThrow();
+        PriceOverrides.Applied applied = planFor(s, period, plans, overrides);
+        PlanSpec spec = applied.spec();
         Map<String, PlanCharges.MeterUsage> quantities = new HashMap<>();
         usage.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount(), u.groups())));
         Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, quantities), rounding);
@@ -158,9 +176,10 @@ public final class InvoiceGenerator {
             InvoiceLine l = invoice.lines().get(i);
             PlanSpec.ChargeSpec charge = spec.charges().get(i);
             Usage u = usage.get(charge.meter());
+            PriceOverride o = applied.byMeter().get(charge.meter());
             lines.add(new InvoiceDocumentV1.Line(l.meterKey(), l.description(), charge.price().model(), Decimals.normalized(l.quantity()),
                     l.eventCount(), u == null ? 0 : u.version(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
-                    l.explanation().stream().map(Evaluation.Step::text).toList()));
+                    applied.explanation(charge.meter(), l.explanation()), o == null ? null : o.overrideId()));
         }
         List<PeriodTerms.Line> terms = new ArrayList<>(PeriodTerms.fixedFees(s, period, invoice.currency(),
                 (key, version) -> plans.apply(key, version).terms(), rounding));

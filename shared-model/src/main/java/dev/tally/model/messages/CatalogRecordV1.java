@@ -3,6 +3,7 @@ package dev.tally.model.messages;
 import dev.tally.model.attribution.Aliases;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.Subscription;
 import java.math.BigDecimal;
 import java.util.List;
@@ -15,10 +16,10 @@ import java.util.List;
  * kinds they do not use (ingest: plans and subscriptions).
  */
 public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter meter, PlanVersion planVersion,
-        SubscriptionState subscription, Limit limit, AdminUser adminUser) {
+        SubscriptionState subscription, Limit limit, AdminUser adminUser, PriceOverrideState priceOverride) {
     public static final String SCHEMA = "CatalogRecordV1";
 
-    public enum Kind { API_KEY, CUSTOMER, METER, PLAN_VERSION, SUBSCRIPTION, LIMIT, ADMIN_USER }
+    public enum Kind { API_KEY, CUSTOMER, METER, PLAN_VERSION, SUBSCRIPTION, LIMIT, ADMIN_USER, PRICE_OVERRIDE }
 
     /** An API key by its SHA-256 hash (hex); the key itself never leaves invoicing. */
     public record ApiKey(String tenantId, String keyId, String sha256, String scope, boolean revoked) {
@@ -75,32 +76,40 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
         public static final String SPEND = "$spend";
     }
 
+    /** A customer's negotiated price for a charge, as it stands (created, or ended: {@code effectiveUntil} set). */
+    public record PriceOverrideState(String tenantId, PriceOverride override) {
+    }
+
     public static CatalogRecordV1 of(ApiKey k) {
-        return new CatalogRecordV1(Kind.API_KEY, k, null, null, null, null, null, null);
+        return new CatalogRecordV1(Kind.API_KEY, k, null, null, null, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(Customer c) {
-        return new CatalogRecordV1(Kind.CUSTOMER, null, c, null, null, null, null, null);
+        return new CatalogRecordV1(Kind.CUSTOMER, null, c, null, null, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(Meter m) {
-        return new CatalogRecordV1(Kind.METER, null, null, m, null, null, null, null);
+        return new CatalogRecordV1(Kind.METER, null, null, m, null, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(PlanVersion p) {
-        return new CatalogRecordV1(Kind.PLAN_VERSION, null, null, null, p, null, null, null);
+        return new CatalogRecordV1(Kind.PLAN_VERSION, null, null, null, p, null, null, null, null);
     }
 
     public static CatalogRecordV1 of(SubscriptionState s) {
-        return new CatalogRecordV1(Kind.SUBSCRIPTION, null, null, null, null, s, null, null);
+        return new CatalogRecordV1(Kind.SUBSCRIPTION, null, null, null, null, s, null, null, null);
     }
 
     public static CatalogRecordV1 of(Limit l) {
-        return new CatalogRecordV1(Kind.LIMIT, null, null, null, null, null, l, null);
+        return new CatalogRecordV1(Kind.LIMIT, null, null, null, null, null, l, null, null);
     }
 
     public static CatalogRecordV1 of(AdminUser u) {
-        return new CatalogRecordV1(Kind.ADMIN_USER, null, null, null, null, null, null, u);
+        return new CatalogRecordV1(Kind.ADMIN_USER, null, null, null, null, null, null, u, null);
+    }
+
+    public static CatalogRecordV1 of(PriceOverrideState o) {
+        return new CatalogRecordV1(Kind.PRICE_OVERRIDE, null, null, null, null, null, null, null, o);
     }
 
     public String key() {
@@ -112,6 +121,7 @@ public record CatalogRecordV1(Kind kind, ApiKey apiKey, Customer customer, Meter
             case SUBSCRIPTION -> "SUBSCRIPTION/" + subscription.tenantId() + "/" + subscription.subscription().subscriptionId();
             case LIMIT -> "LIMIT/" + limit.tenantId() + "/" + limit.customerId() + "/" + limit.meterKey();
             case ADMIN_USER -> "ADMIN_USER/platform/" + adminUser.userId();
+            case PRICE_OVERRIDE -> "PRICE_OVERRIDE/" + priceOverride.tenantId() + "/" + priceOverride.override().overrideId();
         };
     }
 }

@@ -8,6 +8,7 @@ import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.metering.MeterDefinition;
+import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
@@ -52,6 +53,8 @@ public class CatalogView {
     private final Map<String, List<MeterDefinition>> definitionsByTenant = new ConcurrentHashMap<>();
     private final Map<String, CatalogRecordV1.PlanVersion> planVersions = new ConcurrentHashMap<>();
     private final Map<String, CatalogRecordV1.Limit> limits = new ConcurrentHashMap<>();
+    /** tenant/customerId → overrideId → the customer's negotiated price as it stands. */
+    private final Map<String, Map<String, PriceOverride>> overridesByCustomer = new ConcurrentHashMap<>();
     /** tenant/customerId → subscriptionId → the subscription with all its phases. */
     private final Map<String, Map<String, Subscription>> subscriptionsByCustomer = new ConcurrentHashMap<>();
     private final TopicPartition partition = new TopicPartition(Topics.CATALOG, 0);
@@ -117,20 +120,7 @@ public class CatalogView {
                     keysByHash.put(r.apiKey().sha256(), r.apiKey());
                 }
             }
-            case CUSTOMER -> {
-                CatalogRecordV1.Customer c = r.customer();
-                CatalogRecordV1.Customer before = customersById.put(c.tenantId() + "/" + c.customerId(), c);
-                if (c.externalId() != null) {
-                    customersByExternalId.put(c.tenantId() + "/" + c.externalId(), c);
-                }
-                if (before != null && before.externalId() != null && !before.externalId().equals(c.externalId())) {
-                    customersByExternalId.remove(before.tenantId() + "/" + before.externalId(), before);
-                }
-                AttributionIndex index = attributionByTenant.computeIfAbsent(c.tenantId(), t -> new AttributionIndex());
-                synchronized (index) {
-                    index.put(c.customerId(), c.externalId(), c.aliases());
-                }
-            }
+            case CUSTOMER -> applyCustomer(r.customer());
             case METER -> {
                 Map<String, CatalogRecordV1.Meter> tenantMeters = metersByTenant.computeIfAbsent(r.meter().tenantId(),
                         t -> new ConcurrentHashMap<>());
@@ -163,6 +153,25 @@ public class CatalogView {
                 CatalogRecordV1.PlanVersion v = r.planVersion();
                 planVersions.put(v.tenantId() + "/" + v.planKey() + "/" + v.version(), v);
             }
+            case PRICE_OVERRIDE -> {
+                PriceOverride o = r.priceOverride().override();
+                overridesByCustomer.computeIfAbsent(r.priceOverride().tenantId() + "/" + o.customerId(), k -> new ConcurrentHashMap<>())
+                        .put(o.overrideId(), o);
+            }
+        }
+    }
+
+    private void applyCustomer(CatalogRecordV1.Customer c) {
+        CatalogRecordV1.Customer before = customersById.put(c.tenantId() + "/" + c.customerId(), c);
+        if (c.externalId() != null) {
+            customersByExternalId.put(c.tenantId() + "/" + c.externalId(), c);
+        }
+        if (before != null && before.externalId() != null && !before.externalId().equals(c.externalId())) {
+            customersByExternalId.remove(before.tenantId() + "/" + before.externalId(), before);
+        }
+        AttributionIndex index = attributionByTenant.computeIfAbsent(c.tenantId(), t -> new AttributionIndex());
+        synchronized (index) {
+            index.put(c.customerId(), c.externalId(), c.aliases());
         }
     }
 
@@ -200,6 +209,12 @@ public class CatalogView {
     /** A plan version (draft or published), or null if this view has not seen it. */
     public CatalogRecordV1.PlanVersion planVersion(String tenantId, String planKey, int version) {
         return planVersions.get(tenantId + "/" + planKey + "/" + version);
+    }
+
+    /** The customer's price overrides (ended ones too: each says when it was in force), none if it has none. */
+    public List<PriceOverride> priceOverrides(String tenantId, String customerId) {
+        Map<String, PriceOverride> m = overridesByCustomer.get(tenantId + "/" + customerId);
+        return m == null ? List.of() : List.copyOf(m.values());
     }
 
     /** The customer's subscriptions (past, current and future), none if it has none. */

@@ -6,6 +6,7 @@ import dev.tally.invoicing.billing.PeriodCloser;
 import dev.tally.invoicing.billing.PeriodPricing;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.catalog.PriceOverrideStore;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.catalog.TenantService;
@@ -16,6 +17,7 @@ import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceGenerator;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
+import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.PeriodTerms;
@@ -42,6 +44,8 @@ import javax.sql.DataSource;
  */
 @Path("/v1/customers/{externalId}/invoices")
 public class InvoiceResource {
+    @Inject
+    PriceOverrideStore priceOverrides;
     @Inject
     PeriodPricing pricing;
     @Inject
@@ -120,6 +124,7 @@ public class InvoiceResource {
         Invoices.Customer who = new Invoices.Customer(customer.customerId, customer.externalId, customer.currency, customer.taxRegion);
         List<InvoiceDocumentV1.Adjustment> adjustments = List.of();
         List<CreditGrant> grants;
+        List<PriceOverride> overrides;
         try (Connection c = dataSource.getConnection()) {
             // late usage of earlier periods goes on the customer's oldest invoice still to be made: this one, unless an
             // earlier period is still waiting for its close
@@ -128,9 +133,10 @@ public class InvoiceResource {
                         .getOrDefault(customer.customerId, List.of());
             }
             grants = credits.grants(c, tenant, List.of(customer.customerId)).getOrDefault(customer.customerId, List.of());
+            overrides = priceOverrides.ofCustomer(c, tenant, customer.customerId);
         }
         InvoiceGenerator.Generated draft = InvoiceGenerator.generate(new InvoiceGenerator.Request(null, null, customer.customerId,
-                customer.externalId, customer.currency, subscription, period, pricing.plans(tenant),
+                customer.externalId, customer.currency, subscription, period, pricing.plans(tenant), overrides,
                 pricing.usage(tenant, customer.customerId, period), adjustments, grants,
                 taxes.rateFor(tenant, customer.taxRegion, tenants.taxPoint(tenant).at(period, now)).orElse(null),
                 RoundingPolicy.DEFAULT, now, null, null));
