@@ -42,6 +42,7 @@ public final class InvoiceDocument {
             rows.add(new Row(switch (t.kind()) {
                 case "fixed" -> "Fixed fees";
                 case "discount" -> "Discounts";
+                case "coupon" -> "Coupons and discounts";
                 default -> "Minimum commitment";
             }, t.description(), "", t.amount().toPlainString(), false));
         }

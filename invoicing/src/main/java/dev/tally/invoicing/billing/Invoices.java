@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.PriceOverrideStore;
 import dev.tally.invoicing.catalog.TenantService;
+import dev.tally.invoicing.coupon.CouponStore;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.payment.PaymentProviders;
 import dev.tally.invoicing.tax.TaxProvider;
@@ -21,6 +22,7 @@ import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.tax.TaxPoint;
 import dev.tally.model.tax.TaxRate;
+import dev.tally.model.terms.Coupons;
 import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.PeriodTerms;
 import dev.tally.platform.outbox.Outbox;
@@ -74,6 +76,8 @@ public class Invoices {
     TenantService tenants;
     @Inject
     PriceOverrideStore priceOverrides;
+    @Inject
+    CouponStore coupons;
 
     /** A customer as finalizing needs it. */
     public record Customer(String customerId, String externalId, String currency, String taxRegion) {
@@ -109,6 +113,7 @@ public class Invoices {
         List<CreditLedger.Use> uses = new ArrayList<>();
         List<InvoiceDocumentV1> out = generate(c, tenantId, dues, usage, uses, actor, reissueOf, now);
         store.insert(c, tenantId, out, usage, actor, reissueOf, now);
+        coupons.recordApplications(c, tenantId, out);
         BilledUsage.record(c, tenantId, out);
         credits.record(c, tenantId, uses);
         providers.enqueuePushes(c, tenantId, out.stream().map(InvoiceDocumentV1::invoiceId).toList());
@@ -134,6 +139,7 @@ public class Invoices {
         List<String> customerIds = dues.stream().map(d -> d.customer().customerId()).distinct().toList();
         Map<String, List<CreditGrant>> grants = credits.grants(c, tenantId, customerIds);
         Map<String, List<PriceOverride>> overrides = priceOverrides.ofCustomers(c, tenantId, customerIds);
+        Map<String, List<Coupons.Redemption>> redemptions = coupons.redemptions(c, tenantId, customerIds);
         List<InvoiceDocumentV1> out = new ArrayList<>(dues.size());
         for (int i = 0; i < dues.size(); i++) {
             PeriodCloser.Due d = dues.get(i);
@@ -146,9 +152,10 @@ public class Invoices {
             InvoiceGenerator.Generated g = InvoiceGenerator.generate(new InvoiceGenerator.Request(invoiceId, drawn.get(i), customer.customerId(),
                     customer.externalId(), customer.currency(), d.subscription(), d.period(), pricing.plans(tenantId),
                     overrides.getOrDefault(customer.customerId(), List.of()), PeriodPricing.forGenerator(usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of())), adj,
-                    grants.getOrDefault(customer.customerId(), List.of()), rate, RoundingPolicy.DEFAULT, now, actor, reissueOf));
+                    redemptions.getOrDefault(customer.customerId(), List.of()), grants.getOrDefault(customer.customerId(), List.of()), rate, RoundingPolicy.DEFAULT, now, actor, reissueOf));
             // the next invoice of this customer in the batch sees the balances this one left
             grants.put(customer.customerId(), g.grantsAfter());
+            redemptions.put(customer.customerId(), g.couponsAfter());
             if (g.credits() != null || !g.lapsed().isEmpty()) {
                 uses.add(new CreditLedger.Use(customer.customerId(), invoiceId, g.credits(), g.lapsed()));
             }

@@ -10,6 +10,7 @@ import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.tax.TaxRate;
 import dev.tally.model.tax.Taxes;
+import dev.tally.model.terms.Coupons;
 import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.Credits;
 import dev.tally.model.terms.LedgerEntry;
@@ -32,7 +33,8 @@ import java.util.function.BiFunction;
  *
  * <p>Order and rounding: each usage line is rounded once (the policy's mode, the currency's minor unit); fixed fees of
  * every plan version in force during the period, prorated by seconds; then the discounts and the minimum commitment of
- * the plan version in force at the period's last instant, on the running total; then the adjustments; the tax is
+ * the plan version in force at the period's last instant, on the running total; then the customer's coupons and
+ * subscription discounts ({@link Coupons}); then the adjustments; the tax is
  * computed once on that subtotal; prepaid credit burns the total down, most-at-risk grant first.
  */
 public final class InvoiceGenerator {
@@ -67,15 +69,17 @@ public final class InvoiceGenerator {
      * @param usage       the period's usage by meter
      * @param adjustments the adjustments of earlier periods that go on this invoice (empty when they go elsewhere)
      * @param overrides   the customer's price overrides (those in force when the period is priced apply)
+     * @param coupons     the customer's redeemed coupons and subscription discounts (those that apply to the period do)
      * @param grants      the customer's credit grants (their remaining balances now)
      * @param taxRate     the rate in force for the customer's tax region, or null (no tax)
      * @param now         when the invoice is made (finalized, or the draft read): credit usability and the ledger's time
      */
     public record Request(String invoiceId, String number, String customerId, String externalId, String currency, Subscription subscription,
             BillingPeriod period, BiFunction<String, Integer, PlanSpec> plans, List<PriceOverride> overrides, Map<String, Usage> usage,
-            List<InvoiceDocumentV1.Adjustment> adjustments, List<CreditGrant> grants, TaxRate taxRate, RoundingPolicy rounding, Instant now,
-            String finalizedBy, String reissueOf) {
+            List<InvoiceDocumentV1.Adjustment> adjustments, List<Coupons.Redemption> coupons, List<CreditGrant> grants, TaxRate taxRate,
+            RoundingPolicy rounding, Instant now, String finalizedBy, String reissueOf) {
         public Request {
+            coupons = coupons == null ? List.of() : List.copyOf(coupons);
             overrides = overrides == null ? List.of() : List.copyOf(overrides);
             usage = usage == null ? Map.of() : Map.copyOf(usage);
             adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
@@ -93,13 +97,21 @@ public final class InvoiceGenerator {
      * grants without rollover that lapse as the period closes (usable in it, unused: "use it or lose it"), and every
      * grant's balance after both — the ledger to record, and what the customer's next invoice sees.
      */
-    public record Generated(InvoiceDocumentV1 document, Credits.Applied credits, List<LedgerEntry> lapsed, List<CreditGrant> grantsAfter) {
+    public record Generated(InvoiceDocumentV1 document, Credits.Applied credits, List<LedgerEntry> lapsed, List<CreditGrant> grantsAfter,
+            List<Coupons.Redemption> couponsAfter) {
     }
 
     /** The invoice document of {@code r}; a finalized one when {@code r} has an id and a number, else a draft. */
     public static Generated generate(Request r) {
         Priced priced = price(r.subscription(), r.period(), r.currency(), r.plans(), r.overrides(), r.usage(), r.rounding());
+        List<PeriodTerms.Line> coupons = Coupons.apply(priced.total(), priced.currency(), r.coupons(), r.subscription().subscriptionId(),
+                r.period(), r.rounding());
+        List<PeriodTerms.Line> terms = new ArrayList<>(priced.terms());
+        terms.addAll(coupons);
         BigDecimal subtotal = priced.total();
+        for (PeriodTerms.Line c : coupons) {
+            subtotal = subtotal.add(c.amount());
+        }
         for (InvoiceDocumentV1.Adjustment a : r.adjustments()) {
             subtotal = subtotal.add(a.amount());
         }
@@ -122,9 +134,9 @@ public final class InvoiceGenerator {
         boolean finalized = r.number() != null;
         InvoiceDocumentV1 document = new InvoiceDocumentV1(r.invoiceId(), r.number(), r.customerId(), r.externalId(),
                 r.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(), priced.currency(), r.period().start(),
-                r.period().end(), priced.pricedAt(), priced.lines(), priced.terms(), r.adjustments(), subtotal, tax, total, applied,
+                r.period().end(), priced.pricedAt(), priced.lines(), List.copyOf(terms), r.adjustments(), subtotal, tax, total, applied,
                 total.subtract(applied), ROUNDING, finalized ? r.now() : null, finalized ? r.finalizedBy() : null, r.reissueOf());
-        return new Generated(document, used, lapsed, grantsAfter);
+        return new Generated(document, used, lapsed, grantsAfter, Coupons.after(r.coupons(), coupons));
     }
 
     /** What a credit ledger entry says when credit is applied to an invoice. */

@@ -10,6 +10,7 @@ import dev.tally.invoicing.catalog.PriceOverrideStore;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.catalog.TenantService;
+import dev.tally.invoicing.coupon.CouponStore;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.invoicing.tax.TaxProvider;
@@ -19,6 +20,7 @@ import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.Subscription;
+import dev.tally.model.terms.Coupons;
 import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.PeriodTerms;
 import dev.tally.platform.problem.ProblemException;
@@ -44,6 +46,8 @@ import javax.sql.DataSource;
  */
 @Path("/v1/customers/{externalId}/invoices")
 public class InvoiceResource {
+    @Inject
+    CouponStore coupons;
     @Inject
     PriceOverrideStore priceOverrides;
     @Inject
@@ -125,6 +129,7 @@ public class InvoiceResource {
         List<InvoiceDocumentV1.Adjustment> adjustments = List.of();
         List<CreditGrant> grants;
         List<PriceOverride> overrides;
+        List<Coupons.Redemption> redemptions;
         try (Connection c = dataSource.getConnection()) {
             // late usage of earlier periods goes on the customer's oldest invoice still to be made: this one, unless an
             // earlier period is still waiting for its close
@@ -134,10 +139,11 @@ public class InvoiceResource {
             }
             grants = credits.grants(c, tenant, List.of(customer.customerId)).getOrDefault(customer.customerId, List.of());
             overrides = priceOverrides.ofCustomer(c, tenant, customer.customerId);
+            redemptions = coupons.redemptions(c, tenant, List.of(customer.customerId)).getOrDefault(customer.customerId, List.of());
         }
         InvoiceGenerator.Generated draft = InvoiceGenerator.generate(new InvoiceGenerator.Request(null, null, customer.customerId,
                 customer.externalId, customer.currency, subscription, period, pricing.plans(tenant), overrides,
-                pricing.usage(tenant, customer.customerId, period), adjustments, grants,
+                pricing.usage(tenant, customer.customerId, period), adjustments, redemptions, grants,
                 taxes.rateFor(tenant, customer.taxRegion, tenants.taxPoint(tenant).at(period, now)).orElse(null),
                 RoundingPolicy.DEFAULT, now, null, null));
         return DraftInvoice.of(externalId, draft.document());
