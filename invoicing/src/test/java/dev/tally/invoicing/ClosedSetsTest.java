@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tally.invoicing.payment.ProviderJobKind;
 import dev.tally.invoicing.payment.ProviderJobStatus;
 import dev.tally.model.ClosedSet;
+import dev.tally.model.invoice.InvoiceKind;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.terms.CreditNoteStatus;
+import dev.tally.model.terms.Funding;
 import dev.tally.model.terms.RefundStatus;
 import dev.tally.testing.CheckConstraints;
 import dev.tally.testing.LocalStackResource;
@@ -42,6 +44,12 @@ class ClosedSetsTest {
         assertThat(allowed("provider_job", "status")).containsExactlyInAnyOrderElementsOf(ClosedSet.wires(ProviderJobStatus.class));
         assertThatThrownBy(() -> RefundStatus.of("canceled")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[pending, succeeded, failed]");
+    }
+
+    @Test
+    void invoiceKindAndCreditFundingAreWhatTheDatabaseAllows() throws Exception {
+        assertThat(allowed("invoice", "kind")).containsExactlyInAnyOrderElementsOf(ClosedSet.wires(InvoiceKind.class));
+        assertThat(allowed("credit_grant", "funding")).containsExactlyInAnyOrderElementsOf(ClosedSet.wires(Funding.class));
     }
 
     private List<String> allowed(String table, String column) throws Exception {

@@ -2,9 +2,11 @@ package dev.tally.invoicing.billing;
 
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceStatus;
+import dev.tally.model.terms.Funding;
 import dev.tally.model.terms.PeriodTerms;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -43,6 +45,7 @@ public final class InvoiceDocument {
                 case "fixed" -> "Fixed fees";
                 case "discount" -> "Discounts";
                 case "coupon" -> "Coupons and discounts";
+                case "purchase" -> "Purchased credit";
                 default -> "Minimum commitment";
             }, t.description(), "", t.amount().toPlainString(), false));
         }
@@ -57,7 +60,17 @@ public final class InvoiceDocument {
         }
         rows.add(new Row("", "Total " + v.currency(), "", v.total().toPlainString(), true));
         if (v.creditsApplied() != null && v.creditsApplied().signum() != 0) {
-            rows.add(new Row("", "Prepaid credit applied", "", v.creditsApplied().negate().toPlainString(), false));
+            if (v.credits().isEmpty()) {
+                rows.add(new Row("", "Prepaid credit applied", "", v.creditsApplied().negate().toPlainString(), false));
+            }
+            for (String funding : List.of(Funding.PURCHASED.wire(), Funding.PROMOTIONAL.wire())) {
+                BigDecimal used = v.credits().stream().filter(u -> funding.equals(u.funding())).map(InvoiceDocumentV1.CreditUse::amount)
+                        .reduce(BigDecimal.ZERO, BigDecimal::add);
+                if (used.signum() != 0) {
+                    rows.add(new Row("", Funding.PURCHASED.is(funding) ? "Purchased credit drawn down (prepaid commitment)" : "Promotional credit",
+                            "", used.negate().toPlainString(), false));
+                }
+            }
         }
         if (v.creditNotesTotal() != null && v.creditNotesTotal().signum() != 0) {
             rows.add(new Row("", "Credit notes", "", v.creditNotesTotal().negate().toPlainString(), false));

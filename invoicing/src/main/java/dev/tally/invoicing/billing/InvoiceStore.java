@@ -35,8 +35,8 @@ public class InvoiceStore {
             String actor, String reissueOf, Instant now) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into invoice (invoice_id, tenant_id, customer_id, subscription_id, period_start, period_end, number, currency, total,
-                  document, status, finalized_at, finalized_by, reissue_of)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finalized', ?, ?, ?)""")) {
+                  document, status, finalized_at, finalized_by, reissue_of, kind)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finalized', ?, ?, ?, ?)""")) {
             for (InvoiceDocumentV1 content : documents) {
                 ps.setString(1, content.invoiceId());
                 ps.setString(2, tenantId);
@@ -51,6 +51,7 @@ public class InvoiceStore {
                 ps.setTimestamp(11, Timestamp.from(now));
                 ps.setString(12, actor);
                 ps.setString(13, reissueOf);
+                ps.setString(14, content.kind());
                 ps.addBatch();
             }
             ps.executeBatch();

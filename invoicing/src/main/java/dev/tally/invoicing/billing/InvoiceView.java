@@ -17,7 +17,8 @@ public record InvoiceView(String invoiceId, String number, String status, String
         String plan, int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<InvoiceDocumentV1.Line> lines,
         List<PeriodTerms.Line> terms, List<Adjustment> adjustments, BigDecimal subtotal, InvoiceDocumentV1.Tax tax, BigDecimal total, BigDecimal creditsApplied,
         BigDecimal amountDue, BigDecimal creditNotesTotal, BigDecimal balanceDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf,
-        Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason) {
+        Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason, String kind,
+        List<InvoiceDocumentV1.CreditUse> credits) {
     static InvoiceView of(InvoiceDocumentV1 c, String status, Instant paidAt, String paymentReference, Instant voidedAt, String voidedBy, String voidReason,
             BigDecimal creditNotesTotal, BigDecimal appliedToDue) {
         BigDecimal due = c.amountDue() == null ? c.total() : c.amountDue();
@@ -26,6 +27,6 @@ public record InvoiceView(String invoiceId, String number, String status, String
         return new InvoiceView(c.invoiceId(), c.number(), status, c.customerId(), c.externalId(), c.subscriptionId(), c.plan(), c.planVersion(),
                 c.currency(), c.periodStart(), c.periodEnd(), c.pricedAt(), c.lines(), c.terms(), c.adjustments(), c.subtotal(), c.tax(), c.total(),
                 c.creditsApplied(), c.amountDue(), creditNotesTotal, balance, c.rounding(), c.finalizedAt(), c.finalizedBy(), c.reissueOf(), paidAt,
-                paymentReference, voidedAt, voidedBy, voidReason);
+                paymentReference, voidedAt, voidedBy, voidReason, c.kind(), c.credits());
     }
 }

@@ -12,6 +12,7 @@ import dev.tally.invoicing.usage.UsageSnapshots;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceDocumentV1.Adjustment;
 import dev.tally.model.invoice.InvoiceGenerator;
+import dev.tally.model.invoice.InvoiceKind;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.messages.InvoiceIssuedV1;
 import dev.tally.model.messages.InvoiceStatusV1;
@@ -165,7 +166,7 @@ public class Invoices {
     }
 
     /** One outbox row of {@code InvoiceIssuedV1} per invoice (its lines, adjustments and tax as lines) and the audit entries. */
-    private void announceIssued(Connection c, String tenantId, List<InvoiceDocumentV1> out, String actor, String reissueOf, Instant now)
+    void announceIssued(Connection c, String tenantId, List<InvoiceDocumentV1> out, String actor, String reissueOf, Instant now)
             throws Exception {
         List<OutboxRecord> issued = new ArrayList<>(out.size());
         List<AuditLog.Change> changes = new ArrayList<>(out.size());
@@ -212,6 +213,10 @@ public class Invoices {
         if (!InvoiceStatus.FINALIZED.is(before.status())) {
             throw ProblemException.conflict("invoice-not-voidable", "invoice " + before.number() + " is " + before.status()
                     + "; only a finalized, unpaid invoice can be voided (a paid one is corrected with a credit note)", null);
+        }
+        if (InvoiceKind.PURCHASE.is(before.kind())) {
+            throw ProblemException.conflict("purchase-invoice", "invoice " + before.number() + " bills purchased credit; the grant stays, so"
+                    + " the invoice is corrected with a credit note, not voided", null);
         }
         if (store.hasCreditNotes(c, tenantId, invoiceId)) {
             throw ProblemException.conflict("invoice-credited", "invoice " + before.number() + " has credit notes (issued or pending);"

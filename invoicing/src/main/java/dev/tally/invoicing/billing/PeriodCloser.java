@@ -266,7 +266,7 @@ public class PeriodCloser {
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     select subscription_id, max(period_end) from invoice
-                    where tenant_id = ? and (?::text is null or customer_id = ?) group by subscription_id""")) {
+                    where tenant_id = ? and kind = 'usage' and (?::text is null or customer_id = ?) group by subscription_id""")) {
                 ps.setString(1, tenantId);
                 ps.setString(2, customerId);
                 ps.setString(3, customerId);

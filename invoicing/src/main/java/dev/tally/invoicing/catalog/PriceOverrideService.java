@@ -111,7 +111,7 @@ public class PriceOverrideService {
     /** An override may not change the price of a period a live invoice already billed. */
     private static void requireAfterInvoiced(Connection c, String tenantId, CustomerEntity customer, Instant at, String field) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "select max(period_end) from invoice where tenant_id = ? and customer_id = ? and status <> 'void'")) {
+                "select max(period_end) from invoice where tenant_id = ? and customer_id = ? and status <> 'void' and kind = 'usage'")) {
             ps.setString(1, tenantId);
             ps.setString(2, customer.customerId);
             try (ResultSet rs = ps.executeQuery()) {

@@ -3,6 +3,8 @@ package dev.tally.invoicing.credit;
 import dev.tally.model.money.Money;
 import dev.tally.model.terms.CreditGrant;
 import dev.tally.model.terms.Credits;
+import dev.tally.model.terms.Funding;
+import dev.tally.model.terms.Instalments;
 import dev.tally.model.terms.LedgerEntry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,7 +47,7 @@ public class CreditLedger {
     public Map<String, List<CreditGrant>> grants(Connection c, String tenantId, List<String> customerIds) throws SQLException {
         Map<String, List<CreditGrant>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select customer_id, grant_id, currency, remaining, priority, effective_at, expires_at, rollover from credit_grant
+                select customer_id, grant_id, currency, remaining, priority, effective_at, expires_at, rollover, funding from credit_grant
                 where tenant_id = ? and customer_id = any(?) and remaining > 0 order by grant_id for update""")) {
             ps.setString(1, tenantId);
             ps.setArray(2, c.createArrayOf("text", customerIds.toArray()));
@@ -54,16 +56,19 @@ public class CreditLedger {
                     Timestamp expires = rs.getTimestamp(7);
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new CreditGrant(rs.getString(2),
                             Money.of(rs.getBigDecimal(4), rs.getString(3)), rs.getInt(5), rs.getTimestamp(6).toInstant(),
-                            expires == null ? null : expires.toInstant(), rs.getBoolean(8)));
+                            expires == null ? null : expires.toInstant(), rs.getBoolean(8), Funding.of(rs.getString(9))));
                 }
             }
         }
         return out;
     }
 
-    /** One of a customer's grants as stored: {@code remaining} is its balance, {@code expiresAt} null for never. */
+    /**
+     * One of a customer's grants as stored: {@code remaining} is its balance, {@code expiresAt} null for never; a purchased
+     * one's {@code price} and how much of it is {@code invoiced} so far (null price: promotional).
+     */
     public record GrantRow(String grantId, BigDecimal amount, BigDecimal remaining, int priority, Instant effectiveAt, Instant expiresAt,
-            boolean rollover, String reason, String createdBy, Instant createdAt) {
+            boolean rollover, String reason, String createdBy, Instant createdAt, String funding, BigDecimal price, BigDecimal invoiced) {
     }
 
     /** One movement of a customer's ledger, with the grant's balance after it. */
@@ -75,8 +80,10 @@ public class CreditLedger {
     public List<GrantRow> customerGrants(Connection c, String tenantId, String customerId) throws SQLException {
         List<GrantRow> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select grant_id, amount, remaining, priority, effective_at, expires_at, reason, created_by, created_at, rollover from credit_grant
-                where tenant_id = ? and customer_id = ? order by created_at, grant_id""")) {
+                select grant_id, amount, remaining, priority, effective_at, expires_at, reason, created_by, created_at, rollover, funding, price,
+                  (select coalesce(sum(p.amount), 0) from credit_purchase_instalment p
+                   where p.tenant_id = g.tenant_id and p.grant_id = g.grant_id and p.invoice_id is not null)
+                from credit_grant g where tenant_id = ? and customer_id = ? order by created_at, grant_id""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -84,7 +91,7 @@ public class CreditLedger {
                     Timestamp expires = rs.getTimestamp(6);
                     out.add(new GrantRow(rs.getString(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getInt(4), rs.getTimestamp(5).toInstant(),
                             expires == null ? null : expires.toInstant(), rs.getBoolean(10), rs.getString(7), rs.getString(8),
-                            rs.getTimestamp(9).toInstant()));
+                            rs.getTimestamp(9).toInstant(), rs.getString(11), rs.getBigDecimal(12), rs.getBigDecimal(13)));
                 }
             }
         }
@@ -115,16 +122,28 @@ public class CreditLedger {
         return grant(c, tenantId, customerId, currency, amount, priority, effectiveAt, expiresAt, true, reason, actor);
     }
 
-    /**
-     * Grants prepaid credit to a customer (and its GRANTED ledger entry); returns the grant's id. Without
-     * {@code rollover} the balance left when the first period it is usable in closes lapses.
-     */
+    /** A promotional grant (see {@link #grant(Connection, String, String, String, BigDecimal, int, Instant, Instant, boolean, Purchase, String, String)}). */
     public String grant(Connection c, String tenantId, String customerId, String currency, BigDecimal amount, int priority, Instant effectiveAt,
             Instant expiresAt, boolean rollover, String reason, String actor) throws SQLException {
+        return grant(c, tenantId, customerId, currency, amount, priority, effectiveAt, expiresAt, rollover, null, reason, actor);
+    }
+
+    /** What a purchased grant costs the customer and how it is paid: {@code instalments} of {@code price}, due over the term. */
+    public record Purchase(Money price, List<Instalments.Instalment> instalments) {
+    }
+
+    /**
+     * Grants prepaid credit to a customer (and its GRANTED ledger entry); returns the grant's id. Without
+     * {@code rollover} the balance left when the first period it is usable in closes lapses. With a {@code purchase} it
+     * is purchased credit, its instalments stored to be invoiced as they fall due ({@link #dueInstalments}); else
+     * promotional.
+     */
+    public String grant(Connection c, String tenantId, String customerId, String currency, BigDecimal amount, int priority, Instant effectiveAt,
+            Instant expiresAt, boolean rollover, Purchase purchase, String reason, String actor) throws SQLException {
         String grantId = "crd_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into credit_grant (tenant_id, grant_id, customer_id, currency, amount, remaining, priority, effective_at, expires_at,
-                  reason, created_by, rollover) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                  reason, created_by, rollover, funding, price) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             ps.setString(1, tenantId);
             ps.setString(2, grantId);
             ps.setString(3, customerId);
@@ -137,7 +156,23 @@ public class CreditLedger {
             ps.setString(10, reason);
             ps.setString(11, actor);
             ps.setBoolean(12, rollover);
+            ps.setString(13, (purchase == null ? Funding.PROMOTIONAL : Funding.PURCHASED).wire());
+            ps.setBigDecimal(14, purchase == null ? null : purchase.price().amount());
             ps.executeUpdate();
+        }
+        if (purchase != null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into credit_purchase_instalment (tenant_id, grant_id, seq, due_at, amount) values (?, ?, ?, ?, ?)")) {
+                for (Instalments.Instalment i : purchase.instalments()) {
+                    ps.setString(1, tenantId);
+                    ps.setString(2, grantId);
+                    ps.setInt(3, i.seq());
+                    ps.setTimestamp(4, Timestamp.from(i.dueAt()));
+                    ps.setBigDecimal(5, i.amount().amount());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into credit_ledger (tenant_id, customer_id, grant_id, kind, amount, balance_after, reason)
@@ -151,6 +186,52 @@ public class CreditLedger {
             ps.executeUpdate();
         }
         return grantId;
+    }
+
+    /** An instalment of a purchased grant that is due and not invoiced yet, with what its invoice needs. */
+    public record DueInstalment(String tenantId, String grantId, int seq, int of, Instant dueAt, BigDecimal amount, String customerId,
+            String externalId, String currency, BigDecimal credit, Instant effectiveAt, Instant expiresAt, String reason) {
+    }
+
+    /**
+     * The instalments due by {@code now} (of one tenant, or every one: null) not invoiced yet, locked (others skip them)
+     * until the caller's transaction ends, in due order.
+     */
+    public List<DueInstalment> dueInstalments(Connection c, String tenantId, Instant now) throws SQLException {
+        List<DueInstalment> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select p.tenant_id, p.grant_id, p.seq, (select count(*) from credit_purchase_instalment x
+                         where x.tenant_id = p.tenant_id and x.grant_id = p.grant_id),
+                       p.due_at, p.amount, g.customer_id, g.currency, g.amount, g.effective_at, g.expires_at, g.reason, cu.external_id
+                from credit_purchase_instalment p join credit_grant g on g.tenant_id = p.tenant_id and g.grant_id = p.grant_id
+                join customer cu on cu.tenant_id = g.tenant_id and cu.customer_id = g.customer_id
+                where p.invoice_id is null and p.due_at <= ? and (?::text is null or p.tenant_id = ?)
+                order by p.tenant_id, p.due_at, p.grant_id, p.seq for update of p skip locked""")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, tenantId);
+            ps.setString(3, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp expires = rs.getTimestamp(11);
+                    out.add(new DueInstalment(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getTimestamp(5).toInstant(),
+                            rs.getBigDecimal(6), rs.getString(7), rs.getString(13), rs.getString(8), rs.getBigDecimal(9),
+                            rs.getTimestamp(10).toInstant(), expires == null ? null : expires.toInstant(), rs.getString(12)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Links an instalment to the invoice that bills it. */
+    public void invoiced(Connection c, DueInstalment i, String invoiceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update credit_purchase_instalment set invoice_id = ? where tenant_id = ? and grant_id = ? and seq = ?")) {
+            ps.setString(1, invoiceId);
+            ps.setString(2, i.tenantId());
+            ps.setString(3, i.grantId());
+            ps.setInt(4, i.seq());
+            ps.executeUpdate();
+        }
     }
 
     /**

@@ -264,7 +264,7 @@ public class Reconciler {
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.customer_id,
                   (select max(i.finalized_at) from invoice i where i.tenant_id = c.tenant_id and i.customer_id = c.customer_id
-                     and i.status <> 'void'),
+                     and i.status <> 'void' and i.kind = 'usage'),
                   exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
                      and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
                        and i.subscription_id = s.subscription_id and i.status <> 'void'), s.start_at)))

@@ -12,16 +12,24 @@ import java.util.List;
  * minimum commitment true-up), then the adjustments of earlier periods; {@code subtotal} = Σ line amounts + Σ terms +
  * Σ adjustment amounts; {@code total} = the subtotal plus an exclusive tax (an inclusive one is already in it;
  * {@code tax} null: no rate for the customer's tax region); {@code amountDue} = total − {@code creditsApplied}
- * (prepaid credit burnt down). A draft has no id, number nor finalization yet.
+ * (prepaid credit burnt down), {@code credits} saying how much of it each grant gave, by funding. A draft has no id,
+ * number nor finalization yet. {@code kind} (an {@link InvoiceKind}): a period's usage, or a purchase of prepaid credit
+ * (no usage period: its one term line is the purchase or instalment).
  */
 public record InvoiceDocumentV1(String invoiceId, String number, String customerId, String externalId, String subscriptionId, String plan,
         int planVersion, String currency, Instant periodStart, Instant periodEnd, Instant pricedAt, List<Line> lines,
         List<PeriodTerms.Line> terms, List<Adjustment> adjustments, BigDecimal subtotal, Tax tax, BigDecimal total, BigDecimal creditsApplied,
-        BigDecimal amountDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf) {
+        BigDecimal amountDue, String rounding, Instant finalizedAt, String finalizedBy, String reissueOf, String kind, List<CreditUse> credits) {
     public InvoiceDocumentV1 {
+        kind = kind == null ? InvoiceKind.USAGE.wire() : kind; // documents stored before kinds existed bill usage
+        credits = credits == null ? List.of() : List.copyOf(credits);
         lines = lines == null ? List.of() : List.copyOf(lines);
         terms = terms == null ? List.of() : List.copyOf(terms);
         adjustments = adjustments == null ? List.of() : List.copyOf(adjustments);
+    }
+
+    /** Prepaid credit one grant gave this invoice: {@code funding} promotional or purchased (a prepaid commitment's drawdown). */
+    public record CreditUse(String grantId, String funding, BigDecimal amount) {
     }
 
     /**

@@ -135,8 +135,25 @@ public final class InvoiceGenerator {
         InvoiceDocumentV1 document = new InvoiceDocumentV1(r.invoiceId(), r.number(), r.customerId(), r.externalId(),
                 r.subscription().subscriptionId(), priced.phase().planKey(), priced.phase().planVersion(), priced.currency(), r.period().start(),
                 r.period().end(), priced.pricedAt(), priced.lines(), List.copyOf(terms), r.adjustments(), subtotal, tax, total, applied,
-                total.subtract(applied), ROUNDING, finalized ? r.now() : null, finalized ? r.finalizedBy() : null, r.reissueOf());
+                total.subtract(applied), ROUNDING, finalized ? r.now() : null, finalized ? r.finalizedBy() : null, r.reissueOf(),
+                InvoiceKind.USAGE.wire(), creditUses(used, r.grants()));
         return new Generated(document, used, lapsed, grantsAfter, Coupons.after(r.coupons(), coupons));
+    }
+
+    /** What each grant gave, with its funding, in the order applied (none without credit). */
+    private static List<InvoiceDocumentV1.CreditUse> creditUses(Credits.Applied used, List<CreditGrant> grants) {
+        if (used == null) {
+            return List.of();
+        }
+        Map<String, CreditGrant> byId = new HashMap<>();
+        grants.forEach(g -> byId.put(g.id(), g));
+        List<InvoiceDocumentV1.CreditUse> out = new ArrayList<>();
+        for (LedgerEntry e : used.ledger()) {
+            if (e.kind() == LedgerEntry.Kind.APPLIED) {
+                out.add(new InvoiceDocumentV1.CreditUse(e.grantId(), byId.get(e.grantId()).funding().wire(), e.amount().amount()));
+            }
+        }
+        return out;
     }
 
     /** What a credit ledger entry says when credit is applied to an invoice. */

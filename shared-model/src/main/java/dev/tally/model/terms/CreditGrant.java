@@ -11,12 +11,19 @@ import java.time.Instant;
  *
  * @param remaining balance left, in the grant's currency
  * @param expiresAt null = never
+ * @param funding   promotional (free) or purchased (invoiced); shown apart on invoices
  */
-public record CreditGrant(String id, Money remaining, int priority, Instant effectiveAt, Instant expiresAt, boolean rollover) {
+public record CreditGrant(String id, Money remaining, int priority, Instant effectiveAt, Instant expiresAt, boolean rollover, Funding funding) {
     public CreditGrant {
         if (remaining.amount().signum() < 0) {
             throw new IllegalArgumentException("a grant's balance cannot be negative");
         }
+        funding = funding == null ? Funding.PROMOTIONAL : funding;
+    }
+
+    /** A promotional grant. */
+    public CreditGrant(String id, Money remaining, int priority, Instant effectiveAt, Instant expiresAt, boolean rollover) {
+        this(id, remaining, priority, effectiveAt, expiresAt, rollover, Funding.PROMOTIONAL);
     }
 
     boolean usableAt(Instant at) {
@@ -24,6 +31,6 @@ public record CreditGrant(String id, Money remaining, int priority, Instant effe
     }
 
     CreditGrant withRemaining(Money m) {
-        return new CreditGrant(id, m, priority, effectiveAt, expiresAt, rollover);
+        return new CreditGrant(id, m, priority, effectiveAt, expiresAt, rollover, funding);
     }
 }

@@ -52,7 +52,7 @@ class InvoiceGeneratorPropertiesTest {
         assertThat(f.finalizedAt()).isEqualTo(NOW);
         assertThat(new InvoiceDocumentV1("inv_1", "INV-2026-000001", d.customerId(), d.externalId(), d.subscriptionId(), d.plan(),
                 d.planVersion(), d.currency(), d.periodStart(), d.periodEnd(), d.pricedAt(), d.lines(), d.terms(), d.adjustments(), d.subtotal(),
-                d.tax(), d.total(), d.creditsApplied(), d.amountDue(), d.rounding(), NOW, "closer", null)).isEqualTo(f);
+                d.tax(), d.total(), d.creditsApplied(), d.amountDue(), d.rounding(), NOW, "closer", null, d.kind(), d.credits())).isEqualTo(f);
         assertThat(draft.credits() == null).isEqualTo(fin.credits() == null);
     }
 

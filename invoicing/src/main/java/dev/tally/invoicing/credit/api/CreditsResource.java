@@ -1,12 +1,17 @@
 package dev.tally.invoicing.credit.api;
 
 import dev.tally.invoicing.api.Checks;
+import dev.tally.invoicing.billing.PurchaseInvoices;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.security.Caller;
+import dev.tally.model.ClosedSet;
 import dev.tally.model.money.Currencies;
+import dev.tally.model.money.Money;
+import dev.tally.model.terms.Funding;
+import dev.tally.model.terms.Instalments;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -42,6 +47,8 @@ public class CreditsResource {
     AuditLog audit;
     @Inject
     CreditLedger ledger;
+    @Inject
+    PurchaseInvoices purchases;
     @Context
     ContainerRequestContext request;
 
@@ -51,13 +58,17 @@ public class CreditsResource {
     /**
      * {@code amount} in the customer's currency (at most its minor units); {@code priority} default 0; dates default now /
      * never; {@code rollover} default true — false: what is left unused when the first period the grant is usable in
-     * closes lapses ("use it or lose it").
+     * closes lapses ("use it or lose it"). {@code funding} promotional (default: free) or purchased (a prepaid
+     * commitment, a top-up): then invoiced at {@code price} (default the amount) in {@code instalments} (default 1; more
+     * need {@code expiresAt}: they spread over the term), the first at once.
      */
-    public record NewGrant(BigDecimal amount, Integer priority, Instant effectiveAt, Instant expiresAt, Boolean rollover, String reason) {
+    public record NewGrant(BigDecimal amount, Integer priority, Instant effectiveAt, Instant expiresAt, Boolean rollover, String reason,
+            String funding, BigDecimal price, Integer instalments) {
     }
 
+    /** {@code price} and {@code invoiced} (so far): a purchased grant's; null for a promotional one. */
     public record Grant(String grantId, BigDecimal amount, BigDecimal remaining, int priority, Instant effectiveAt, Instant expiresAt,
-            boolean rollover, String reason, String createdBy, Instant createdAt) {
+            boolean rollover, String reason, String createdBy, Instant createdAt, String funding, BigDecimal price, BigDecimal invoiced) {
     }
 
     public record Entry(long entryId, String grantId, String kind, BigDecimal amount, BigDecimal balanceAfter, String invoiceId, String reason,
@@ -93,14 +104,54 @@ public class CreditsResource {
             throw ProblemException.badRequest("invalid-field", "expiresAt must be after effectiveAt", "expiresAt");
         }
         BigDecimal amount = body.amount().setScale(minor);
+        CreditLedger.Purchase purchase = purchase(body, customer.currency, amount, effective);
         String grantId;
         try (Connection c = dataSource.getConnection()) {
             grantId = ledger.grant(c, tenant, customer.customerId, customer.currency, amount, body.priority() == null ? 0 : body.priority(),
-                    effective, body.expiresAt(), body.rollover() == null || body.rollover(), reason, caller.actor());
+                    effective, body.expiresAt(), body.rollover() == null || body.rollover(), purchase, reason, caller.actor());
+            if (purchase != null) {
+                purchases.issueDue(c, tenant, now, caller.actor()); // the first instalment is due at the grant's start
+            }
         }
         audit.record(tenant, caller.actor(), "credit_grant", grantId, "grant", null, Map.of("customerId", customer.customerId,
-                "amount", amount.toPlainString(), "currency", customer.currency, "rollover", body.rollover() == null || body.rollover(), "reason", reason));
+                "amount", amount.toPlainString(), "currency", customer.currency, "rollover", body.rollover() == null || body.rollover(), "reason", reason,
+                "funding", (purchase == null ? Funding.PROMOTIONAL : Funding.PURCHASED).wire(),
+                "price", purchase == null ? "" : purchase.price().amount().toPlainString()));
         return Response.status(201).entity(credit(tenant, customer)).build();
+    }
+
+    /** A purchased grant's price and instalments, or null for a promotional one; every problem named by its field. */
+    private static CreditLedger.Purchase purchase(NewGrant body, String currency, BigDecimal amount, Instant effective) {
+        Funding funding;
+        try {
+            funding = body.funding() == null ? Funding.PROMOTIONAL : Funding.of(body.funding());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("invalid-field", "funding must be one of " + ClosedSet.wires(Funding.class), "funding");
+        }
+        if (funding == Funding.PROMOTIONAL) {
+            if (body.price() != null || body.instalments() != null) {
+                throw ProblemException.badRequest("invalid-field", "a promotional grant is free: price and instalments are for purchased credit",
+                        body.price() != null ? "price" : "instalments");
+            }
+            return null;
+        }
+        Money price;
+        try {
+            price = Money.of(body.price() == null ? amount : body.price(), currency);
+        } catch (RuntimeException e) {
+            throw ProblemException.badRequest("invalid-field", "price must be an amount in " + currency + " (at most its minor units)", "price");
+        }
+        if (price.amount().signum() < 0) {
+            throw ProblemException.badRequest("invalid-field", "price must not be negative", "price");
+        }
+        int n = body.instalments() == null ? 1 : body.instalments();
+        if (n < 1 || n > 120) {
+            throw ProblemException.badRequest("invalid-field", "instalments must be 1 to 120", "instalments");
+        }
+        if (n > 1 && body.expiresAt() == null) {
+            throw ProblemException.badRequest("invalid-field", "instalments spread over the grant's term: set expiresAt", "expiresAt");
+        }
+        return new CreditLedger.Purchase(price, Instalments.split(price, n, effective, body.expiresAt()));
     }
 
     @GET
@@ -118,7 +169,7 @@ public class CreditsResource {
         try (Connection c = dataSource.getConnection()) {
             for (CreditLedger.GrantRow r : ledger.customerGrants(c, tenant, customer.customerId)) {
                 Grant g = new Grant(r.grantId(), r.amount(), r.remaining(), r.priority(), r.effectiveAt(), r.expiresAt(), r.rollover(), r.reason(),
-                        r.createdBy(), r.createdAt());
+                        r.createdBy(), r.createdAt(), r.funding(), r.price(), r.price() == null ? null : r.invoiced());
                 grants.add(g);
                 if (!g.effectiveAt().isAfter(now) && (g.expiresAt() == null || now.isBefore(g.expiresAt()))) {
                     balance = balance.add(g.remaining());
