@@ -26,7 +26,8 @@ import java.util.Random;
  * sends a few thousand events (some of them twice); prints the customer's draft invoice next to the total
  * computed here from the events that were sent; then, once the subscription's period has ended, closes it
  * and prints the finalized invoice (number, lines with their price steps), which must equal the draft, its
- * explanation, and a reconciliation of the accepted events against rating and the invoice (zero drift).
+ * explanation, and a reconciliation of the accepted events against rating and the invoice (zero drift). Beside that
+ * self-serve customer, a negotiated contract customer ({@link ContractDemo}): a price override and a prepaid commitment.
  */
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,12 +57,17 @@ public final class Demo {
 
     private void run(String operator, int events) throws Exception {
         Setup setup = setUp(operator);
+        ContractDemo contract = new ContractDemo(ingest, invoicing, setup.adminKey());
+        contract.setUp(setup.start(), setup.end());
         Random random = new Random(42);
         Events generated = events(events, setup.start(), random);
         int accepted = sendEvents(setup.ingestKey(), generated.all(), random);
+        contract.send(setup.ingestKey(), Math.max(1, events / 3), random);
         JsonNode invoice = awaitDraft(setup.adminKey(), accepted);
         print("Draft invoice", invoice, generated.bytes());
+        JsonNode contractDraft = contract.draft();
         JsonNode finalized = closeWhenEnded(setup.adminKey(), setup.end(), invoice, generated.bytes());
+        contract.close(contractDraft);
         explain(setup.adminKey(), finalized.path("invoiceId").asText());
         reconcile(setup.adminKey());
         showConsole(operator, setup.tenant().path("tenantId").asText(), finalized);
