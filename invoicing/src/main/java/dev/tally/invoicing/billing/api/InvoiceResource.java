@@ -80,11 +80,11 @@ public class InvoiceResource {
     public record DraftInvoice(String customer, String customerId, String status, String currency, Instant periodStart,
             Instant periodEnd, Instant pricedAt, String subscriptionId, String plan, int planVersion, List<InvoiceDocumentV1.Line> lines,
             List<PeriodTerms.Line> terms, List<InvoiceDocumentV1.Adjustment> adjustments, BigDecimal subtotal, InvoiceDocumentV1.Tax tax,
-            BigDecimal total, BigDecimal creditsApplied, BigDecimal amountDue, String rounding) {
+            BigDecimal total, BigDecimal creditsApplied, List<InvoiceDocumentV1.CreditUse> credits, BigDecimal amountDue, String rounding) {
         static DraftInvoice of(String externalId, InvoiceDocumentV1 d) {
             return new DraftInvoice(externalId, d.customerId(), "draft", d.currency(), d.periodStart(), d.periodEnd(), d.pricedAt(),
                     d.subscriptionId(), d.plan(), d.planVersion(), d.lines(), d.terms(), d.adjustments(), d.subtotal(), d.tax(), d.total(),
-                    d.creditsApplied(), d.amountDue(), d.rounding());
+                    d.creditsApplied(), d.credits(), d.amountDue(), d.rounding());
         }
     }
 
