@@ -21,6 +21,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         InvoiceDocumentV1.Line.class,
         InvoiceDocumentV1.Adjustment.class,
         InvoiceDocumentV1.Tax.class,
+        InvoiceDocumentV1.CreditUse.class,
         CreditNoteService.Document.class,
         CreditNotes.Line.class,
         PeriodTerms.Line.class,

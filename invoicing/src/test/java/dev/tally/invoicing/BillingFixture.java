@@ -96,10 +96,16 @@ final class BillingFixture {
      */
     void groupedUsage(Tenant t, String customerId, String meter, long version, String periodStart, String periodEnd,
             Map<Map<String, String>, String> groups) throws Exception {
+        meterUsage(t, customerId, meter, version, periodStart, periodEnd, groups, 1);
+    }
+
+    /** As {@link #groupedUsage}, each group with {@code eventCount} events. */
+    void meterUsage(Tenant t, String customerId, String meter, long version, String periodStart, String periodEnd,
+            Map<Map<String, String>, String> groups, long eventCount) throws Exception {
         try (Producer<String, String> p = kafka.producer("test-rating")) {
             for (Map.Entry<Map<String, String>, String> g : groups.entrySet()) {
                 RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, meter, Instant.parse(periodStart), Instant.parse(periodEnd),
-                        new BigDecimal(g.getValue()), 1, version, Instant.now(), g.getKey());
+                        new BigDecimal(g.getValue()), eventCount, version, Instant.now(), g.getKey());
                 p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s))).get();
             }
         }

@@ -91,7 +91,7 @@ class CatalogLifecycleTest {
                 .body("type", equalTo("https://tally.dev/problems/unknown-meter")).body("field", equalTo("charges[0].meter"));
         send(t, "POST", "/v1/plans/pro/versions", """
                 {"currency":"USD","name":"Pct","charges":[{"meter":"requests","price":{"model":"percentage","ratePercent":"2.9"}}]}""")
-                .statusCode(400).body("type", equalTo("https://tally.dev/problems/unsupported-model")).body("field", equalTo("charges[0].price.model"));
+                .statusCode(400).body("type", equalTo("https://tally.dev/problems/percentage-needs-sum")).body("field", equalTo("charges[0].price.model"));
         send(t, "POST", "/v1/plans/pro/versions/2/publish", null).statusCode(200).body("status", equalTo("published"));
         send(t, "POST", "/v1/plans/pro/versions/2/publish", null).statusCode(409);
         send(t, "GET", "/v1/plans/pro", null).statusCode(200).body("versions.status", equalTo(List.of("published", "published")))

@@ -55,8 +55,8 @@ class PriceOverrideTest {
                 .body("type", equalTo("https://tally.dev/problems/unknown-meter")).body("field", equalTo("meter"));
         post(t, path, "{\"meter\":\"bandwidth\",\"price\":{\"model\":\"per_unit\",\"unitPrice\":\"-1\"}}").statusCode(400)
                 .body("type", equalTo("https://tally.dev/problems/invalid-plan")).body("field", equalTo("price.unitPrice"));
-        post(t, path, "{\"meter\":\"bandwidth\",\"price\":{\"model\":\"percentage\",\"ratePercent\":\"2.9\"}}").statusCode(400)
-                .body("type", equalTo("https://tally.dev/problems/unsupported-model")).body("field", equalTo("price.model"));
+        post(t, path, "{\"meter\":\"bandwidth\",\"price\":{\"model\":\"percentage\",\"ratePercent\":\"2.9\",\"minimumFee\":\"0.5\"}}")
+                .statusCode(400).body("type", equalTo("https://tally.dev/problems/unsupported-model")).body("field", equalTo("price.minimumFee"));
         post(t, path, "{\"meter\":\"bandwidth\",\"plan\":\"gold\",\"price\":{\"model\":\"per_unit\",\"unitPrice\":\"0.0008\"}}").statusCode(400)
                 .body("field", equalTo("plan"));
         post(t, path, "{\"meter\":\"bandwidth\"}").statusCode(400).body("field", equalTo("price"));

@@ -15,6 +15,7 @@ import dev.tally.model.messages.RefundStatusV1;
 import dev.tally.model.messages.WatermarkV1;
 import dev.tally.model.metering.FilterSpec;
 import dev.tally.model.plan.PlanSpec;
+import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.BillingCycle;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.Problem;
@@ -41,6 +42,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         CatalogRecordV1.Limit.class,
         CatalogRecordV1.Meter.class,
         CatalogRecordV1.PlanVersion.class,
+        CatalogRecordV1.PriceOverrideState.class,
         CatalogRecordV1.SubscriptionState.class,
         CreditNoteIssuedV1.class,
         DeadLetterV1.class,
@@ -61,6 +63,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         PlanSpec.PriceSpec.class,
         PlanSpec.TermsSpec.class,
         PlanSpec.TierSpec.class,
+        PriceOverride.class,
         BillingCycle.class,
         BillingCycle.Interval.class,
         Subscription.class,

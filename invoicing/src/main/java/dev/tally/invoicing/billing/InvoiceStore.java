@@ -73,6 +73,19 @@ public class InvoiceStore {
         }
     }
 
+    /** Whether the period of the subscription has a live usage invoice. */
+    public boolean periodInvoiced(Connection c, String tenantId, String subscriptionId, Instant periodStart) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select 1 from invoice where tenant_id = ? and subscription_id = ? and period_start = ? and kind = 'usage' and status <> 'void'""")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, subscriptionId);
+            ps.setTimestamp(3, Timestamp.from(periodStart));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** The invoice in the tenant, or 404 (another tenant's id included). */
     public InvoiceView get(Connection c, String tenantId, String invoiceId) throws Exception {
         List<InvoiceView> found = query(c, "where tenant_id = ? and invoice_id = ?", tenantId, invoiceId);

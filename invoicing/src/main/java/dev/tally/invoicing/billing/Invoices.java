@@ -14,6 +14,7 @@ import dev.tally.model.invoice.InvoiceDocumentV1.Adjustment;
 import dev.tally.model.invoice.InvoiceGenerator;
 import dev.tally.model.invoice.InvoiceKind;
 import dev.tally.model.invoice.InvoiceStatus;
+import dev.tally.model.invoice.ProgressiveBilling;
 import dev.tally.model.messages.InvoiceIssuedV1;
 import dev.tally.model.messages.InvoiceStatusV1;
 import dev.tally.model.messages.Topics;
@@ -79,6 +80,8 @@ public class Invoices {
     PriceOverrideStore priceOverrides;
     @Inject
     CouponStore coupons;
+    @Inject
+    ProgressiveInvoices progressiveInvoices;
 
     /** A customer as finalizing needs it. */
     public record Customer(String customerId, String externalId, String currency, String taxRegion) {
@@ -141,6 +144,7 @@ public class Invoices {
         Map<String, List<CreditGrant>> grants = credits.grants(c, tenantId, customerIds);
         Map<String, List<PriceOverride>> overrides = priceOverrides.ofCustomers(c, tenantId, customerIds);
         Map<String, List<Coupons.Redemption>> redemptions = coupons.redemptions(c, tenantId, customerIds);
+        Map<String, List<ProgressiveBilling.Billed>> progressive = progressiveInvoices.billed(c, tenantId, customerIds);
         List<InvoiceDocumentV1> out = new ArrayList<>(dues.size());
         for (int i = 0; i < dues.size(); i++) {
             PeriodCloser.Due d = dues.get(i);
@@ -153,7 +157,9 @@ public class Invoices {
             InvoiceGenerator.Generated g = InvoiceGenerator.generate(new InvoiceGenerator.Request(invoiceId, drawn.get(i), customer.customerId(),
                     customer.externalId(), customer.currency(), d.subscription(), d.period(), pricing.plans(tenantId),
                     overrides.getOrDefault(customer.customerId(), List.of()), PeriodPricing.forGenerator(usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of())), adj,
-                    redemptions.getOrDefault(customer.customerId(), List.of()), grants.getOrDefault(customer.customerId(), List.of()), rate, RoundingPolicy.DEFAULT, now, actor, reissueOf));
+                    redemptions.getOrDefault(customer.customerId(), List.of()),
+                    progressive.getOrDefault(ProgressiveInvoices.key(d.subscription().subscriptionId(), d.period().start()), List.of()),
+                    grants.getOrDefault(customer.customerId(), List.of()), rate, RoundingPolicy.DEFAULT, now, actor, reissueOf));
             // the next invoice of this customer in the batch sees the balances this one left
             grants.put(customer.customerId(), g.grantsAfter());
             redemptions.put(customer.customerId(), g.couponsAfter());
@@ -213,6 +219,10 @@ public class Invoices {
         if (!InvoiceStatus.FINALIZED.is(before.status())) {
             throw ProblemException.conflict("invoice-not-voidable", "invoice " + before.number() + " is " + before.status()
                     + "; only a finalized, unpaid invoice can be voided (a paid one is corrected with a credit note)", null);
+        }
+        if (InvoiceKind.PROGRESSIVE.is(before.kind()) && store.periodInvoiced(c, tenantId, before.subscriptionId(), before.periodStart())) {
+            throw ProblemException.conflict("period-invoiced", "progressive invoice " + before.number() + " is deducted by its period's"
+                    + " invoice; void that one first (its reissue then bills the period without this deduction)", null);
         }
         if (InvoiceKind.PURCHASE.is(before.kind())) {
             throw ProblemException.conflict("purchase-invoice", "invoice " + before.number() + " bills purchased credit; the grant stays, so"

@@ -23,12 +23,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class PlanService {
-    /**
-     * Price models rating can feed today: a plain quantity, or a matrix over a grouped meter's groups. percentage
-     * (per transaction) waits for rating's per-transaction usage.
-     */
-    static final List<String> RATED_MODELS = List.of("per_unit", "package", "graduated", "volume", "matrix");
-
     private static final TypeReference<List<String>> GROUP_BY = new TypeReference<>() { };
 
     @Inject
@@ -201,17 +195,13 @@ public class PlanService {
                     + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more, see errors)" : ""), first.field(), errors);
         }
         for (int i = 0; i < s.charges().size(); i++) {
-            String model = s.charges().get(i).price().model();
-            if (!RATED_MODELS.contains(model)) {
-                throw ProblemException.badRequest("unsupported-model", "'" + model + "' prices per-transaction usage,"
-                        + " which rating does not produce yet; offered: " + RATED_MODELS, "charges[" + i + "].price.model");
-            }
             String meter = s.charges().get(i).meter();
             MeterEntity m = MeterEntity.get(tenantId, meter);
             if (m == null) {
                 throw ProblemException.badRequest("unknown-meter", "no meter '" + meter + "'", "charges[" + i + "].meter");
             }
             requireGrouped(s.charges().get(i).price(), m, "charges[" + i + "].price");
+            requireTransactions(s.charges().get(i).price(), m, "charges[" + i + "].price");
         }
         if (planCurrency != null && !planCurrency.equals(s.currency())) {
             throw ProblemException.badRequest("currency-change", "plan currency is " + planCurrency
@@ -240,6 +230,25 @@ public class PlanService {
 
     private static String unprefixed(String text) {
         return text == null ? null : text.replace("charges[0].", "");
+    }
+
+    /**
+     * A percentage prices transactions: a SUM meter of their values (each event one transaction), and no per-transaction
+     * minimum or maximum — those need each transaction's value, which rating does not keep.
+     */
+    private static void requireTransactions(PlanSpec.PriceSpec price, MeterEntity meter, String field) {
+        if (!"percentage".equals(price.model())) {
+            return;
+        }
+        if (!"SUM".equals(meter.aggregation)) {
+            throw ProblemException.badRequest("percentage-needs-sum", "a percentage prices transaction values: meter '" + meter.meterKey
+                    + "' must SUM them (one event per transaction), not " + meter.aggregation, field + ".model");
+        }
+        if (price.minimumFee() != null || price.maximumFee() != null) {
+            throw ProblemException.badRequest("unsupported-model", "a per-transaction minimum or maximum fee needs each transaction's value,"
+                    + " which rating does not keep yet; a charge-level minimum or maximum (minimum, maximum) is offered",
+                    field + (price.minimumFee() != null ? ".minimumFee" : ".maximumFee"));
+        }
     }
 
     /**

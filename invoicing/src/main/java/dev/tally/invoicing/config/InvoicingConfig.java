@@ -22,6 +22,10 @@ public interface InvoicingConfig {
 
     Credits credits();
 
+    Purchases purchases();
+
+    Progressive progressive();
+
     Api api();
 
     Admin admin();
@@ -90,6 +94,18 @@ public interface InvoicingConfig {
     interface Credits {
         @WithDefault("1h")
         String lapseEvery();
+    }
+
+    /** Purchased credit: how often due instalments are invoiced. */
+    interface Purchases {
+        @WithDefault("1m")
+        String issueEvery();
+    }
+
+    /** Progressive (threshold) billing: how often customers' thresholds are checked. */
+    interface Progressive {
+        @WithDefault("30s")
+        String checkEvery();
     }
 
     /** The REST API. */

@@ -34,7 +34,8 @@ import java.util.function.BiFunction;
  * <p>Order and rounding: each usage line is rounded once (the policy's mode, the currency's minor unit); fixed fees of
  * every plan version in force during the period, prorated by seconds; then the discounts and the minimum commitment of
  * the plan version in force at the period's last instant, on the running total; then the customer's coupons and
- * subscription discounts ({@link Coupons}); then the adjustments; the tax is
+ * subscription discounts ({@link Coupons}); less what the period's progressive invoices billed ({@link ProgressiveBilling});
+ * then the adjustments; the tax is
  * computed once on that subtotal; prepaid credit burns the total down, most-at-risk grant first.
  */
 public final class InvoiceGenerator {
@@ -70,15 +71,17 @@ public final class InvoiceGenerator {
      * @param adjustments the adjustments of earlier periods that go on this invoice (empty when they go elsewhere)
      * @param overrides   the customer's price overrides (those in force when the period is priced apply)
      * @param coupons     the customer's redeemed coupons and subscription discounts (those that apply to the period do)
+     * @param progressive the live progressive invoices of the period: what each billed is deducted
      * @param grants      the customer's credit grants (their remaining balances now)
      * @param taxRate     the rate in force for the customer's tax region, or null (no tax)
      * @param now         when the invoice is made (finalized, or the draft read): credit usability and the ledger's time
      */
     public record Request(String invoiceId, String number, String customerId, String externalId, String currency, Subscription subscription,
             BillingPeriod period, BiFunction<String, Integer, PlanSpec> plans, List<PriceOverride> overrides, Map<String, Usage> usage,
-            List<InvoiceDocumentV1.Adjustment> adjustments, List<Coupons.Redemption> coupons, List<CreditGrant> grants, TaxRate taxRate,
-            RoundingPolicy rounding, Instant now, String finalizedBy, String reissueOf) {
+            List<InvoiceDocumentV1.Adjustment> adjustments, List<Coupons.Redemption> coupons, List<ProgressiveBilling.Billed> progressive,
+            List<CreditGrant> grants, TaxRate taxRate, RoundingPolicy rounding, Instant now, String finalizedBy, String reissueOf) {
         public Request {
+            progressive = progressive == null ? List.of() : List.copyOf(progressive);
             coupons = coupons == null ? List.of() : List.copyOf(coupons);
             overrides = overrides == null ? List.of() : List.copyOf(overrides);
             usage = usage == null ? Map.of() : Map.copyOf(usage);
@@ -108,9 +111,10 @@ public final class InvoiceGenerator {
                 r.period(), r.rounding());
         List<PeriodTerms.Line> terms = new ArrayList<>(priced.terms());
         terms.addAll(coupons);
+        terms.addAll(ProgressiveBilling.deductions(r.progressive()));
         BigDecimal subtotal = priced.total();
-        for (PeriodTerms.Line c : coupons) {
-            subtotal = subtotal.add(c.amount());
+        for (int i = priced.terms().size(); i < terms.size(); i++) {
+            subtotal = subtotal.add(terms.get(i).amount());
         }
         for (InvoiceDocumentV1.Adjustment a : r.adjustments()) {
             subtotal = subtotal.add(a.amount());

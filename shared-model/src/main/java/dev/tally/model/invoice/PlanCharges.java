@@ -2,7 +2,9 @@ package dev.tally.model.invoice;
 
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.plan.PlanValidator;
+import dev.tally.model.pricing.ChargeCaps;
 import dev.tally.model.pricing.ChargeInput;
+import dev.tally.model.pricing.PercentagePrice;
 import dev.tally.model.pricing.PriceModel;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -53,13 +55,26 @@ public final class PlanCharges {
             return new MeterUsage(total, eventCount, before);
         }
 
+        /**
+         * A percentage charge on a SUM meter of transaction values: every event one transaction, so the fee's percentage
+         * and fixed part are exact from the total and the count. A per-transaction minimum or maximum needs each
+         * transaction's value, which a meter's usage does not carry: refused (plans with one are refused before this).
+         */
+        private ChargeInput.Transactions transactions(PriceModel price) {
+            PriceModel p = price instanceof ChargeCaps c ? c.inner() : price;
+            if (p instanceof PercentagePrice pct && (pct.minimumFee() != null || pct.maximumFee() != null)) {
+                throw new IllegalStateException("a per-transaction minimum or maximum fee needs each transaction's value, which a meter's"
+                        + " usage does not carry");
+            }
+            return new ChargeInput.Transactions(eventCount, quantity, 0, BigDecimal.ZERO, 0, BigDecimal.ZERO);
+        }
+
         /** What {@code price} takes of this usage. */
         public ChargeInput input(PriceModel price) {
             return switch (price.inputKind()) {
                 case QUANTITY -> new ChargeInput.Quantity(quantity);
                 case GROUPED -> new ChargeInput.Grouped(groups.isEmpty() && quantity.signum() != 0 ? Map.of(Map.of(), quantity) : groups);
-                case TRANSACTIONS -> throw new IllegalStateException("a percentage charge prices per-transaction usage, which a meter's "
-                        + "quantity does not carry");
+                case TRANSACTIONS -> transactions(price);
             };
         }
     }

@@ -126,7 +126,7 @@ class InvoiceGeneratorPropertiesTest {
         }
         Subscription sub = new Subscription("sub_1", "cus_1", start, null, BillingCycle.CALENDAR_MONTH, null, phases);
         return new InvoiceGenerator.Request(invoiceId, number, "cus_1", "acme", "USD", sub, NOV,
-                (key, version) -> key.equals("pro") ? s.pro() : s.basic(), List.of(), s.usage(), s.adjustments(), List.of(), s.grants(), s.rate(), RoundingPolicy.DEFAULT,
+                (key, version) -> key.equals("pro") ? s.pro() : s.basic(), List.of(), s.usage(), s.adjustments(), List.of(), List.of(), s.grants(), s.rate(), RoundingPolicy.DEFAULT,
                 NOW, number == null ? null : "closer", null);
     }
 

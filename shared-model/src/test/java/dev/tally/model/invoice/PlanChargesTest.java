@@ -7,6 +7,7 @@ import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.pricing.ChargeInput;
+import dev.tally.model.pricing.PercentagePrice;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
@@ -64,12 +65,30 @@ class PlanChargesTest {
         assertThat(billed(p, PlanCharges.MeterUsage.NONE)).isEqualByComparingTo("5.00");
     }
 
+    /**
+     * Stripe's card pricing, 2.9 % + 30¢ per transaction, on a SUM meter of payment amounts (one event per payment):
+     * $100, $10 and $2,500 → 2.9 % of 2,610 = 75.69, plus 3 × 0.30 = 0.90 → $76.59 — the same as folding each
+     * transaction ({@code PercentagePrice.accumulate}).
+     */
     @Example
-    void aPercentageChargeIsNotPricedOnAQuantity() {
-        PlanSpec p = plan(new PlanSpec.PriceSpec("percentage", null, null, null, null, new BigDecimal("2.9"), null, null, null, null, null, null,
-                null, null, null));
-        assertThatThrownBy(() -> PlanCharges.of(p, Map.of("compute", new PlanCharges.MeterUsage(BigDecimal.TEN, 1))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("per-transaction");
+    void aPercentageChargeOnASumOfTransactionsIsStripesFee() {
+        PlanSpec p = plan(new PlanSpec.PriceSpec("percentage", null, null, null, null, new BigDecimal("2.9"), new BigDecimal("0.30"), null, null,
+                null, null, null, null, null, null));
+        PlanCharges.MeterUsage payments = new PlanCharges.MeterUsage(new BigDecimal("2610"), 3);
+        assertThat(billed(p, payments)).isEqualByComparingTo("76.59");
+        ChargeInput.Transactions t = (ChargeInput.Transactions) PlanCharges.of(p, Map.of("compute", payments)).get(0).input();
+        PercentagePrice price = new PercentagePrice(new BigDecimal("2.9"), new BigDecimal("0.30"), null, null);
+        ChargeInput.Transactions folded = ChargeInput.Transactions.NONE;
+        for (String v : new String[] {"100", "10", "2500"}) {
+            folded = price.accumulate(folded, new BigDecimal(v));
+        }
+        assertThat(t.count()).isEqualTo(folded.count());
+        assertThat(t.valueSum()).isEqualByComparingTo(folded.valueSum());
+        // a per-transaction minimum needs each transaction's value: not priced from a meter's total
+        PlanSpec withMinimum = plan(new PlanSpec.PriceSpec("percentage", null, null, null, null, new BigDecimal("2.9"), null, new BigDecimal("0.5"),
+                null, null, null, null, null, null, null));
+        assertThatThrownBy(() -> PlanCharges.of(withMinimum, Map.of("compute", payments))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("each transaction's value");
     }
 
     /** A matrix whose every cell has the default's price bills exactly what that price bills on the meter's total. */

@@ -4,6 +4,7 @@ import dev.tally.invoicing.billing.Invoices;
 import dev.tally.invoicing.billing.LateUsageAdjustments;
 import dev.tally.invoicing.billing.PeriodCloser;
 import dev.tally.invoicing.billing.PeriodPricing;
+import dev.tally.invoicing.billing.ProgressiveInvoices;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.PriceOverrideStore;
@@ -16,6 +17,7 @@ import dev.tally.invoicing.security.Caller;
 import dev.tally.invoicing.tax.TaxProvider;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceGenerator;
+import dev.tally.model.invoice.ProgressiveBilling;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PriceOverride;
@@ -46,6 +48,8 @@ import javax.sql.DataSource;
  */
 @Path("/v1/customers/{externalId}/invoices")
 public class InvoiceResource {
+    @Inject
+    ProgressiveInvoices progressiveInvoices;
     @Inject
     CouponStore coupons;
     @Inject
@@ -130,6 +134,7 @@ public class InvoiceResource {
         List<CreditGrant> grants;
         List<PriceOverride> overrides;
         List<Coupons.Redemption> redemptions;
+        List<ProgressiveBilling.Billed> progressive;
         try (Connection c = dataSource.getConnection()) {
             // late usage of earlier periods goes on the customer's oldest invoice still to be made: this one, unless an
             // earlier period is still waiting for its close
@@ -140,10 +145,12 @@ public class InvoiceResource {
             grants = credits.grants(c, tenant, List.of(customer.customerId)).getOrDefault(customer.customerId, List.of());
             overrides = priceOverrides.ofCustomer(c, tenant, customer.customerId);
             redemptions = coupons.redemptions(c, tenant, List.of(customer.customerId)).getOrDefault(customer.customerId, List.of());
+            progressive = progressiveInvoices.billed(c, tenant, List.of(customer.customerId))
+                    .getOrDefault(ProgressiveInvoices.key(subscription.subscriptionId(), period.start()), List.of());
         }
         InvoiceGenerator.Generated draft = InvoiceGenerator.generate(new InvoiceGenerator.Request(null, null, customer.customerId,
                 customer.externalId, customer.currency, subscription, period, pricing.plans(tenant), overrides,
-                pricing.usage(tenant, customer.customerId, period), adjustments, redemptions, grants,
+                pricing.usage(tenant, customer.customerId, period), adjustments, redemptions, progressive, grants,
                 taxes.rateFor(tenant, customer.taxRegion, tenants.taxPoint(tenant).at(period, now)).orElse(null),
                 RoundingPolicy.DEFAULT, now, null, null));
         return DraftInvoice.of(externalId, draft.document());
