@@ -156,7 +156,8 @@ public class Invoices {
             String invoiceId = "inv_" + UUID.randomUUID().toString().replace("-", "");
             InvoiceGenerator.Generated g = InvoiceGenerator.generate(new InvoiceGenerator.Request(invoiceId, drawn.get(i), customer.customerId(),
                     customer.externalId(), customer.currency(), d.subscription(), d.period(), pricing.plans(tenantId),
-                    overrides.getOrDefault(customer.customerId(), List.of()), PeriodPricing.forGenerator(usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of())), adj,
+                    overrides.getOrDefault(customer.customerId(), List.of()),
+                    PeriodPricing.forGenerator(usage.getOrDefault(customer.customerId() + "|" + d.period().start(), Map.of())), adj,
                     redemptions.getOrDefault(customer.customerId(), List.of()),
                     progressive.getOrDefault(ProgressiveInvoices.key(d.subscription().subscriptionId(), d.period().start()), List.of()),
                     grants.getOrDefault(customer.customerId(), List.of()), rate, RoundingPolicy.DEFAULT, now, actor, reissueOf));
