@@ -71,13 +71,10 @@ public class CustomerPages {
                 "/v1/subscriptions" + query("customer", externalId)))));
         page.data("credits", data(section(errors, "credits", () -> backend.get(who, "invoicing", tenant, c + "/credits"))));
         page.data("limits", data(section(errors, "limits", () -> backend.get(who, "invoicing", tenant, c + "/limits"))));
-        try {
-            page.data("budget", Console.data(backend.get(who, "invoicing", tenant, c + "/budget")));
-        } catch (Backend.Failure f) {
-            if (f.status != 404) { // 404: the customer has no budget, which the page says
-                errors.put("budget", Console.error(f));
-            }
-        }
+        page.data("budget", optional(errors, "budget", () -> backend.get(who, "invoicing", tenant, c + "/budget")));
+        page.data("overrides", data(section(errors, "overrides", () -> backend.get(who, "invoicing", tenant, c + "/price-overrides"))));
+        page.data("coupons", data(section(errors, "coupons", () -> backend.get(who, "invoicing", tenant, c + "/coupons"))));
+        page.data("threshold", optional(errors, "threshold", () -> backend.get(who, "invoicing", tenant, c + "/billing-threshold")));
         page.data("draft", data(section(errors, "draft", () -> backend.get(who, "invoicing", tenant, c + "/invoices/draft"))));
         page.data("invoices", data(section(errors, "invoices", () -> backend.get(who, "invoicing", tenant, "/v1/invoices"
                 + query("customer", externalId, "limit", 12)))));
@@ -92,6 +89,18 @@ public class CustomerPages {
             return call.get();
         } catch (Backend.Failure f) {
             errors.put(name, Console.error(f));
+            return null;
+        }
+    }
+
+    /** A section that may be absent: 404 says the customer has none (the page says so), any other failure is shown there. */
+    static Object optional(Map<String, Object> errors, String name, Supplier<JsonNode> call) {
+        try {
+            return Console.data(call.get());
+        } catch (Backend.Failure f) {
+            if (f.status != 404) {
+                errors.put(name, Console.error(f));
+            }
             return null;
         }
     }

@@ -157,6 +157,13 @@ class ConsoleBrowserIT {
         invoiceId = invoice.getString("invoiceId");
         invoiceNumber = invoice.getString("number");
         assertThat(new BigDecimal(invoice.getString("total"))).isEqualByComparingTo("10.00");
+        // the customer's contract from here on: a negotiated price, a coupon, a progressive billing threshold
+        asTenant().body("{\"meter\":\"bandwidth\",\"price\":{\"model\":\"per_unit\",\"unitPrice\":\"0.0008\"},\"reason\":\"MSA-7: 20 % off\"}")
+                .post("/v1/customers/acme-ui/price-overrides").then().statusCode(201);
+        asTenant().body("{\"code\":\"WELCOME20\",\"name\":\"Welcome\",\"kind\":\"percent\",\"value\":\"20\",\"periods\":2}").post("/v1/coupons")
+                .then().statusCode(201);
+        asTenant().body("{\"code\":\"WELCOME20\"}").post("/v1/customers/acme-ui/coupons").then().statusCode(201);
+        asTenant().body("{\"amount\":\"500.00\"}").put("/v1/customers/acme-ui/billing-threshold").then().statusCode(200);
     }
 
     @BeforeEach
@@ -205,6 +212,9 @@ class ConsoleBrowserIT {
         assertThat(browser.findElement(By.tagName("h1")).getText()).contains("Acme Tunnels");
         assertThat(browser.findElements(By.cssSelector("svg.chart rect.bar"))).isNotEmpty();
         assertThat(browser.findElement(By.id("aliases")).getText()).contains("203.0.113.0/24");
+        assertThat(browser.findElement(By.id("price-overrides")).getText()).contains("bandwidth").contains("0.0008 per unit").contains("MSA-7");
+        assertThat(browser.findElement(By.id("coupons")).getText()).contains("WELCOME20").contains("20 %").contains("0 of 2");
+        assertThat(browser.findElement(By.id("threshold")).getText()).contains("500.00 USD");
         shot("customer");
 
         go(browser.findElement(By.linkText(invoiceNumber)));
