@@ -69,15 +69,23 @@ class ProgressiveInvoiceTest {
         assertThat(second.getString("terms[0].amount")).isEqualTo("-6.00");
         assertThat(second.getString("subtotal")).isEqualTo("6.50");
 
-        // the draft and the period's invoice deduct both: 12.50 + 0.50 more − 6.00 − 6.50 = 0.50
+        // the draft deducts both: 12.50 + 0.50 more − 6.00 − 6.50 = 0.50
         fixture.usage(t, id, 5, start, end, "13000");
         get(t, "/v1/customers/gateway-co/invoices/draft").statusCode(200).body("total", equalTo("0.50"));
+        // voiding the second gives its 6.50 back to bill: a progressive invoice is not reissued, the next check bills 7.00
+        post(t, "/v1/invoices/" + second.getString("invoiceId") + "/void", "{\"reason\":\"wrong address\"}").statusCode(200);
+        post(t, "/v1/invoices/" + second.getString("invoiceId") + "/reissue", "{}").statusCode(409)
+                .body("type", equalTo("https://tally.dev/problems/not-a-period-invoice"));
+        get(t, "/v1/customers/gateway-co/invoices/draft").statusCode(200).body("total", equalTo("7.00"));
+        post(t, path + "/check", "{}").statusCode(200).body("issued.subtotal", equalTo("7.00"));
+
+        // the period's invoice deducts the live ones: 13.00 − 6.00 − 7.00 = 0.00
         assertThat(closer.closeTenantAt(t.id(), Instant.parse(end).plusSeconds(3600), "watermark", Instant.now())).isEqualTo(1);
-        JsonPath all = get(t, "/v1/invoices?customer=gateway-co&limit=10").statusCode(200).extract().jsonPath();
+        JsonPath all = get(t, "/v1/invoices?customer=gateway-co&status=finalized&limit=10").statusCode(200).extract().jsonPath();
         List<String> kinds = all.getList("invoices.kind");
         assertThat(kinds).containsExactlyInAnyOrder("usage", "progressive", "progressive");
         JsonPath usage = new JsonPath(all.prettify()).setRootPath("invoices[" + kinds.indexOf("usage") + "]");
-        assertThat(usage.getString("total")).isEqualTo("0.50");
+        assertThat(usage.getString("total")).isEqualTo("0.00");
         assertThat(usage.getList("terms.key")).hasSize(2).allMatch(k -> k.toString().startsWith("progressive:"));
         // together: the period's 13.00 billed once
         List<String> subtotals = all.getList("invoices.subtotal");

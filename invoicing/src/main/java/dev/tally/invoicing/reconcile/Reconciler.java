@@ -267,7 +267,7 @@ public class Reconciler {
                      and i.status <> 'void' and i.kind = 'usage'),
                   exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
                      and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
-                       and i.subscription_id = s.subscription_id and i.status <> 'void'), s.start_at)))
+                       and i.subscription_id = s.subscription_id and i.status <> 'void' and i.kind = 'usage'), s.start_at)))
                 from customer c where c.tenant_id = ?""")) {
             ps.setString(1, tenantId);
             try (ResultSet rs = ps.executeQuery()) {

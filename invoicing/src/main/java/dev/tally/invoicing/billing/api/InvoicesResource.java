@@ -15,6 +15,7 @@ import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.invoice.InvoiceKind;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.subscription.Subscription;
@@ -263,6 +264,10 @@ public class InvoicesResource {
             if (!InvoiceStatus.VOID.is(voided.status())) {
                 throw ProblemException.conflict("invoice-not-void", "invoice " + voided.number() + " is " + voided.status()
                         + "; only a void invoice is reissued", null);
+            }
+            if (!InvoiceKind.USAGE.is(voided.kind())) {
+                throw ProblemException.conflict("not-a-period-invoice", "invoice " + voided.number() + " is a " + voided.kind()
+                        + " invoice; only a period's invoice is reissued (the period's own invoice bills a voided progressive one's usage)", null);
             }
             BillingPeriod period = new BillingPeriod(voided.periodStart(), voided.periodEnd());
             // a period that already has a live invoice (an earlier reissue) fails the live-period unique index: 409 below
