@@ -65,6 +65,28 @@ class PercentageChargeTest {
         assertThat(invoice.getList("invoices[0].lines[0].explanation")).isEqualTo(draft.getList("lines[0].explanation"));
     }
 
+    /** Graduated percentage on the same payments: 3 % of the first 1,000, 2 % above → 30.00 + 32.20 = 62.20 on 2,610. */
+    @Test
+    void aGraduatedPercentageTakesEachTiersRateOfItsPart() throws Exception {
+        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        Tenant t = BillingFixture.tenant("tiered payments");
+        post(t, "/v1/meters", "{\"key\":\"payments\",\"eventType\":\"payment\",\"aggregation\":\"SUM\",\"property\":\"amount\"}").statusCode(201);
+        String tiers = """
+                {"key":"tiered","name":"Tiered","currency":"USD","charges":[{"meter":"payments","price":{"model":"graduated_percentage",
+                  "tiers":[{"upTo":"1000","ratePercent":"%s"},{"ratePercent":"2"}]}}]}""";
+        post(t, "/v1/plans", tiers.formatted("130")).statusCode(400).body("field", equalTo("charges[0].price.tiers[0].ratePercent"));
+        post(t, "/v1/plans?publish=true", tiers.formatted("3")).statusCode(201);
+        String id = post(t, "/v1/customers", "{\"externalId\":\"shop\",\"name\":\"Shop\",\"plan\":\"tiered\",\"subscriptionStart\":\"" + SEP
+                + "\"}").statusCode(201).extract().path("customerId");
+        fixture.meterUsage(t, id, "payments", 1, SEP, OCT, Map.of(Map.of(), "2610"), 3);
+        JsonPath draft = get(t, "/v1/customers/shop/invoices/draft?at=2026-09-15T00:00:00Z").statusCode(200).extract().jsonPath();
+        assertThat(draft.getString("lines[0].amount")).isEqualTo("62.20");
+        assertThat(draft.getList("lines[0].explanation", String.class)).containsExactly("tier 1 (0–1000): 3 % of USD 1000 = USD 30",
+                "tier 2 (above 1000): 2 % of USD 1610 = USD 32.2");
+        assertThat(closer.closeTenantAt(t.id(), Instant.parse("2026-10-01T01:00:00Z"), "watermark", Instant.now())).isEqualTo(1);
+        assertThat(get(t, "/v1/invoices?customer=shop").extract().jsonPath().getString("invoices[0].total")).isEqualTo("62.20");
+    }
+
     private static String plan(String meter, String extra) {
         return """
                 {"key":"card","name":"Card","currency":"USD","charges":[{"meter":"%s","description":"Card payments",

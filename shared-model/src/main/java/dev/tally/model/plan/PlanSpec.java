@@ -48,7 +48,7 @@ public record PlanSpec(Integer schemaVersion, String key, String name, String cu
     }
 
     /**
-     * A price model by name ({@code model}: per_unit, package, graduated, volume, percentage, matrix),
+     * A price model by name ({@code model}: per_unit, package, graduated, volume, graduated_percentage, percentage, matrix),
      * with the fields that model uses; optional wrappers: {@code freeUnits} (free allowance) and
      * {@code minimum}/{@code maximum} (per-charge caps).
      */
@@ -62,8 +62,12 @@ public record PlanSpec(Integer schemaVersion, String key, String name, String cu
         }
     }
 
-    /** {@code upTo} null (or absent) only on the last tier. */
-    public record TierSpec(BigDecimal upTo, BigDecimal unitPrice, BigDecimal flatFee) {
+    /** {@code upTo} null (or absent) only on the last tier; {@code ratePercent} instead of {@code unitPrice} for graduated_percentage. */
+    public record TierSpec(BigDecimal upTo, BigDecimal unitPrice, BigDecimal flatFee, BigDecimal ratePercent) {
+        /** A tier with a unit price. */
+        public TierSpec(BigDecimal upTo, BigDecimal unitPrice, BigDecimal flatFee) {
+            this(upTo, unitPrice, flatFee, null);
+        }
     }
 
     /** {@code match}: a value for each of the matrix's dimensions. */

@@ -3,6 +3,7 @@ package dev.tally.model.plan;
 import dev.tally.model.money.Currencies;
 import dev.tally.model.pricing.ChargeCaps;
 import dev.tally.model.pricing.FreeAllowance;
+import dev.tally.model.pricing.GraduatedPercentagePrice;
 import dev.tally.model.pricing.GraduatedPrice;
 import dev.tally.model.pricing.InvalidPriceException;
 import dev.tally.model.pricing.MatrixPrice;
@@ -164,10 +165,12 @@ public final class PlanValidator {
                 case "package" -> new PackagePrice(p.packageSize(), p.packagePrice());
                 case "graduated" -> new GraduatedPrice(tiers(p, path));
                 case "volume" -> new VolumePrice(tiers(p, path));
+                case "graduated_percentage" -> new GraduatedPercentagePrice(tiers(p, path));
                 case "percentage" -> new PercentagePrice(p.ratePercent(), p.fixedFee(), p.minimumFee(), p.maximumFee());
                 case "matrix" -> matrix(p, path);
                 default -> throw new SpecException(new Problem(path + ".model", "unknown_model",
-                        "model must be one of per_unit, package, graduated, volume, percentage, matrix; was '" + p.model() + "'"));
+                        "model must be one of per_unit, package, graduated, volume, graduated_percentage, percentage, matrix; was '"
+                                + p.model() + "'"));
             };
             if (p.freeUnits() != null) {
                 core = new FreeAllowance(p.freeUnits(), core);
@@ -193,10 +196,13 @@ public final class PlanValidator {
         List<Tier> out = new ArrayList<>();
         for (int i = 0; i < p.tiers().size(); i++) {
             PlanSpec.TierSpec t = p.tiers().get(i);
+            boolean percent = "graduated_percentage".equals(p.model());
             try {
-                out.add(new Tier(t.upTo(), t.unitPrice(), t.flatFee()));
+                // a graduated percentage tier carries its rate where a quantity tier carries its unit price
+                out.add(new Tier(t.upTo(), percent ? t.ratePercent() : t.unitPrice(), t.flatFee()));
             } catch (InvalidPriceException e) {
-                throw new SpecException(new Problem(path + ".tiers[" + i + "]." + e.field(), "invalid_price", e.getMessage()));
+                String field = percent && "unitPrice".equals(e.field()) ? "ratePercent" : e.field();
+                throw new SpecException(new Problem(path + ".tiers[" + i + "]." + field, "invalid_price", e.getMessage()));
             }
         }
         return out;

@@ -8,12 +8,13 @@ import java.math.BigDecimal;
  * once, per invoice line, in {@link dev.tally.model.money.RoundingPolicy}.
  *
  * <p>Quantity models ({@link PerUnitPrice}, {@link PackagePrice}, {@link GraduatedPrice},
- * {@link VolumePrice}) take a {@link ChargeInput.Quantity}; {@link MatrixPrice} takes
+ * {@link VolumePrice}, {@link GraduatedPercentagePrice}) take a {@link ChargeInput.Quantity}; {@link MatrixPrice} takes
  * {@link ChargeInput.Grouped}; {@link PercentagePrice} takes {@link ChargeInput.Transactions}.
  * {@link FreeAllowance} and {@link ChargeCaps} wrap another model.
  */
 public sealed interface PriceModel
-        permits PerUnitPrice, PackagePrice, GraduatedPrice, VolumePrice, PercentagePrice, MatrixPrice, FreeAllowance, ChargeCaps {
+        permits PerUnitPrice, PackagePrice, GraduatedPrice, GraduatedPercentagePrice, VolumePrice, PercentagePrice, MatrixPrice, FreeAllowance,
+        ChargeCaps {
 
     /** Largest number of fractional digits a price may carry: $0.0000025 fits with room (Stripe allows 12 too). */
     int MAX_PRICE_SCALE = 12;

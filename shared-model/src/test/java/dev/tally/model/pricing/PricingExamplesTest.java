@@ -140,4 +140,25 @@ class PricingExamplesTest {
         assertThat(price.evaluate(d("1000"), "USD").amount()).isEqualByComparingTo("100");
         assertThat(price.evaluate(d("1000.5"), "USD").amount()).isEqualByComparingTo("50.025");
     }
+
+    /**
+     * Graduated percentage (the shape of Lago's "graduated percentage", numbers worked by hand): 1 % of the first
+     * 10,000, 0.5 % of 10,000–50,000 plus a USD 5 flat fee when reached, 0.25 % above. 60,000 of payments:
+     * 100 + 200 + 5 + 25 = 330. It is the graduated price with each rate as a unit price of rate/100.
+     */
+    @Test
+    void graduatedPercentageOfPayments() {
+        GraduatedPercentagePrice price = new GraduatedPercentagePrice(List.of(Tier.upTo("10000", "1"), Tier.upTo("50000", "0.5").withFlatFee("5"),
+                Tier.rest("0.25")));
+        Evaluation e = price.evaluate(d("60000"), "USD");
+        assertThat(e.amount()).isEqualByComparingTo("330");
+        assertThat(e.steps()).extracting(Evaluation.Step::text).containsExactly("tier 1 (0–10000): 1 % of USD 10000 = USD 100",
+                "tier 2 (10000–50000): 0.5 % of USD 40000 = USD 200", "tier 2 (10000–50000) flat fee: USD 5",
+                "tier 3 (above 50000): 0.25 % of USD 10000 = USD 25");
+        GraduatedPrice same = new GraduatedPrice(List.of(Tier.upTo("10000", "0.01"), Tier.upTo("50000", "0.005").withFlatFee("5"),
+                Tier.rest("0.0025")));
+        for (String amount : new String[] {"0", "1", "9999.99", "10000", "10000.01", "49999", "50000", "1234567.89"}) {
+            assertThat(price.evaluate(d(amount), "USD").amount()).isEqualByComparingTo(same.evaluate(d(amount), "USD").amount());
+        }
+    }
 }
