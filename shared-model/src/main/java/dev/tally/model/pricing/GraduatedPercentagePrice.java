@@ -1,7 +1,6 @@
 package dev.tally.model.pricing;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,28 +24,16 @@ public record GraduatedPercentagePrice(List<Tier> tiers) implements PriceModel {
 
     @Override
     public Evaluation evaluate(ChargeInput input, String currency) {
-        BigDecimal amount = PriceModel.quantityOf(input, this);
-        List<Evaluation.Step> steps = new ArrayList<>();
-        BigDecimal total = BigDecimal.ZERO;
-        BigDecimal lower = BigDecimal.ZERO;
-        for (int i = 0; i < tiers.size() && amount.compareTo(lower) > 0; i++) {
-            Tier t = tiers.get(i);
-            BigDecimal upper = t.upTo() == null ? amount : t.upTo().min(amount);
-            BigDecimal slice = upper.subtract(lower);
-            BigDecimal fee = slice.multiply(t.unitPrice()).movePointLeft(2);
-            String label = "tier " + (i + 1) + " (" + Prices.range(lower, t.upTo()) + ")";
-            steps.add(new Evaluation.Step(label + ": " + Decimals.plain(t.unitPrice()) + " % of " + Prices.money(currency, slice) + " = "
-                    + Prices.money(currency, fee), slice, t.unitPrice(), fee));
-            total = total.add(fee);
-            if (t.hasFlatFee()) {
-                steps.add(new Evaluation.Step(label + " flat fee: " + Prices.money(currency, t.flatFee()), null, null, t.flatFee()));
-                total = total.add(t.flatFee());
+        return Prices.graduated(tiers, PriceModel.quantityOf(input, this), currency, new Prices.TierSlice() {
+            @Override
+            public BigDecimal amount(BigDecimal slice, Tier tier) {
+                return slice.multiply(tier.unitPrice()).movePointLeft(2);
             }
-            if (t.upTo() == null) {
-                break;
+
+            @Override
+            public String text(String label, BigDecimal slice, Tier tier, BigDecimal amount) {
+                return label + ": " + Decimals.plain(tier.unitPrice()) + " % of " + Prices.money(currency, slice) + " = " + Prices.money(currency, amount);
             }
-            lower = t.upTo();
-        }
-        return new Evaluation(steps, total);
+        });
     }
 }

@@ -1,7 +1,6 @@
 package dev.tally.model.pricing;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,28 +15,16 @@ public record GraduatedPrice(List<Tier> tiers) implements PriceModel {
 
     @Override
     public Evaluation evaluate(ChargeInput input, String currency) {
-        BigDecimal quantity = PriceModel.quantityOf(input, this);
-        List<Evaluation.Step> steps = new ArrayList<>();
-        BigDecimal total = BigDecimal.ZERO;
-        BigDecimal lower = BigDecimal.ZERO;
-        for (int i = 0; i < tiers.size() && quantity.compareTo(lower) > 0; i++) {
-            Tier t = tiers.get(i);
-            BigDecimal upper = t.upTo() == null ? quantity : t.upTo().min(quantity);
-            BigDecimal slice = upper.subtract(lower);
-            BigDecimal amount = slice.multiply(t.unitPrice());
-            String label = "tier " + (i + 1) + " (" + Prices.range(lower, t.upTo()) + ")";
-            steps.add(new Evaluation.Step(label + ": " + Decimals.plain(slice) + " × " + Prices.money(currency, t.unitPrice()) + " = "
-                    + Prices.money(currency, amount), slice, t.unitPrice(), amount));
-            total = total.add(amount);
-            if (t.hasFlatFee()) {
-                steps.add(new Evaluation.Step(label + " flat fee: " + Prices.money(currency, t.flatFee()), null, null, t.flatFee()));
-                total = total.add(t.flatFee());
+        return Prices.graduated(tiers, PriceModel.quantityOf(input, this), currency, new Prices.TierSlice() {
+            @Override
+            public BigDecimal amount(BigDecimal slice, Tier tier) {
+                return slice.multiply(tier.unitPrice());
             }
-            if (t.upTo() == null) {
-                break;
+
+            @Override
+            public String text(String label, BigDecimal slice, Tier tier, BigDecimal amount) {
+                return label + ": " + Decimals.plain(slice) + " × " + Prices.money(currency, tier.unitPrice()) + " = " + Prices.money(currency, amount);
             }
-            lower = t.upTo();
-        }
-        return new Evaluation(steps, total);
+        });
     }
 }

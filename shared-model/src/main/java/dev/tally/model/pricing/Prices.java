@@ -2,6 +2,7 @@ package dev.tally.model.pricing;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Checks and formatting shared by the price models. */
@@ -48,6 +49,41 @@ final class Prices {
             previous = t.upTo();
         }
         return List.copyOf(tiers);
+    }
+
+    /** How a graduated walk prices one tier's slice, and how its step reads. */
+    interface TierSlice {
+        BigDecimal amount(BigDecimal slice, Tier tier);
+
+        String text(String label, BigDecimal slice, Tier tier, BigDecimal amount);
+    }
+
+    /**
+     * Graduated tiers walked over {@code quantity}: each tier prices only its own slice ({@code price}), plus its flat
+     * fee when at least one unit falls in it; nothing for zero.
+     */
+    static Evaluation graduated(List<Tier> tiers, BigDecimal quantity, String currency, TierSlice price) {
+        List<Evaluation.Step> steps = new ArrayList<>();
+        BigDecimal total = BigDecimal.ZERO;
+        BigDecimal lower = BigDecimal.ZERO;
+        for (int i = 0; i < tiers.size() && quantity.compareTo(lower) > 0; i++) {
+            Tier t = tiers.get(i);
+            BigDecimal upper = t.upTo() == null ? quantity : t.upTo().min(quantity);
+            BigDecimal slice = upper.subtract(lower);
+            BigDecimal amount = price.amount(slice, t);
+            String label = "tier " + (i + 1) + " (" + range(lower, t.upTo()) + ")";
+            steps.add(new Evaluation.Step(price.text(label, slice, t, amount), slice, t.unitPrice(), amount));
+            total = total.add(amount);
+            if (t.hasFlatFee()) {
+                steps.add(new Evaluation.Step(label + " flat fee: " + money(currency, t.flatFee()), null, null, t.flatFee()));
+                total = total.add(t.flatFee());
+            }
+            if (t.upTo() == null) {
+                break;
+            }
+            lower = t.upTo();
+        }
+        return new Evaluation(steps, total);
     }
 
     static String money(String currency, BigDecimal amount) {
