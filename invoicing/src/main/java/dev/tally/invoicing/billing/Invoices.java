@@ -172,8 +172,18 @@ public class Invoices {
         return out;
     }
 
+    /**
+     * Issues invoices that bill no period's usage snapshots (purchases, progressive invoices), in the caller's
+     * transaction: stored, queued for the payment provider, announced and audited — as a close does its own.
+     */
+    void issue(Connection c, String tenantId, List<InvoiceDocumentV1> documents, String actor, Instant now) throws Exception {
+        store.insert(c, tenantId, documents, Map.of(), actor, null, now);
+        providers.enqueuePushes(c, tenantId, documents.stream().map(InvoiceDocumentV1::invoiceId).toList());
+        announceIssued(c, tenantId, documents, actor, null, now);
+    }
+
     /** One outbox row of {@code InvoiceIssuedV1} per invoice (its lines, adjustments and tax as lines) and the audit entries. */
-    void announceIssued(Connection c, String tenantId, List<InvoiceDocumentV1> out, String actor, String reissueOf, Instant now)
+    private void announceIssued(Connection c, String tenantId, List<InvoiceDocumentV1> out, String actor, String reissueOf, Instant now)
             throws Exception {
         List<OutboxRecord> issued = new ArrayList<>(out.size());
         List<AuditLog.Change> changes = new ArrayList<>(out.size());

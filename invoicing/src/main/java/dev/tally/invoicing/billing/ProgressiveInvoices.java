@@ -6,7 +6,6 @@ import dev.tally.invoicing.catalog.PriceOverrideStore;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
 import dev.tally.invoicing.catalog.TenantService;
-import dev.tally.invoicing.payment.PaymentProviders;
 import dev.tally.invoicing.tax.TaxProvider;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceGenerator;
@@ -60,8 +59,6 @@ public class ProgressiveInvoices {
     InvoiceStore store;
     @Inject
     Invoices invoices;
-    @Inject
-    PaymentProviders providers;
     @Inject
     Clock clock;
 
@@ -142,9 +139,7 @@ public class ProgressiveInvoices {
         InvoiceDocumentV1 doc = ProgressiveBilling.document("inv_" + UUID.randomUUID().toString().replace("-", ""),
                 numbers.nextNumbers(c, tenantId, now, 1).get(0), customerId, customer.externalId, sub, period, priced, billed, rate,
                 RoundingPolicy.DEFAULT, now, actor);
-        store.insert(c, tenantId, List.of(doc), Map.of(), actor, null, now);
-        providers.enqueuePushes(c, tenantId, List.of(doc.invoiceId()));
-        invoices.announceIssued(c, tenantId, List.of(doc), actor, null, now);
+        invoices.issue(c, tenantId, List.of(doc), actor, now);
         return doc;
     }
 

@@ -1,7 +1,6 @@
 package dev.tally.invoicing.billing;
 
 import dev.tally.invoicing.credit.CreditLedger;
-import dev.tally.invoicing.payment.PaymentProviders;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceGenerator;
 import dev.tally.model.invoice.InvoiceKind;
@@ -34,11 +33,7 @@ public class PurchaseInvoices {
     @Inject
     InvoiceNumbers numbers;
     @Inject
-    InvoiceStore store;
-    @Inject
     Invoices invoices;
-    @Inject
-    PaymentProviders providers;
     @Inject
     DataSource dataSource;
     @Inject
@@ -71,12 +66,10 @@ public class PurchaseInvoices {
             for (int n = 0; n < due.size(); n++) {
                 docs.add(document(due.get(n), "inv_" + UUID.randomUUID().toString().replace("-", ""), drawn.get(n), now, actor));
             }
-            store.insert(c, tenant, docs, Map.of(), actor, null, now);
+            invoices.issue(c, tenant, docs, actor, now);
             for (int n = 0; n < due.size(); n++) {
                 credits.invoiced(c, due.get(n), docs.get(n).invoiceId());
             }
-            providers.enqueuePushes(c, tenant, docs.stream().map(InvoiceDocumentV1::invoiceId).toList());
-            invoices.announceIssued(c, tenant, docs, actor, null, now);
             all.addAll(docs);
         }
         return all;

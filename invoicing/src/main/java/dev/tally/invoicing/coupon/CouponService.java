@@ -1,9 +1,9 @@
 package dev.tally.invoicing.coupon;
 
+import dev.tally.invoicing.api.Checks;
 import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
-import dev.tally.model.money.Money;
 import dev.tally.model.terms.Coupons;
 import dev.tally.model.terms.Discount;
 import dev.tally.platform.problem.ProblemException;
@@ -180,12 +180,7 @@ public class CouponService {
         if (currency == null) {
             throw ProblemException.badRequest("invalid-field", "an amount coupon needs the currency it takes off in", field);
         }
-        try {
-            Money.of(value, currency);
-        } catch (RuntimeException e) {
-            throw ProblemException.badRequest("invalid-field", "amount " + value.toPlainString() + " is not an amount in " + currency + ": "
-                    + e.getMessage(), "value");
-        }
+        Checks.amount(value, currency, "value", false);
     }
 
     private static String id() {

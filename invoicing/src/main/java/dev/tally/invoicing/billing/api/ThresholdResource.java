@@ -7,7 +7,6 @@ import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.invoice.InvoiceDocumentV1;
-import dev.tally.model.money.Money;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -75,14 +74,7 @@ public class ThresholdResource {
         Caller caller = Caller.of(request);
         Checks.body(body);
         CustomerEntity c = CustomerService.byExternalId(caller.tenant(), externalId);
-        if (body.amount() == null || body.amount().signum() <= 0) {
-            throw ProblemException.badRequest("invalid-field", "amount must be a positive amount in " + c.currency, "amount");
-        }
-        try {
-            Money.of(body.amount(), c.currency);
-        } catch (RuntimeException e) {
-            throw ProblemException.badRequest("invalid-field", "amount has more digits than " + c.currency + " allows", "amount");
-        }
+        Checks.amount(body.amount(), c.currency, "amount", false);
         try (Connection conn = dataSource.getConnection()) {
             BigDecimal before = progressive.threshold(conn, caller.tenant(), c.customerId);
             progressive.setThreshold(conn, caller.tenant(), c.customerId, body.amount());

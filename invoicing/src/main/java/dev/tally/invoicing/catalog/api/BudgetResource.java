@@ -9,7 +9,6 @@ import dev.tally.invoicing.catalog.SpendBudgets;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.Entitlement;
-import dev.tally.model.money.Money;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -64,15 +63,7 @@ public class BudgetResource {
         Caller caller = Caller.of(request);
         Checks.body(body);
         CustomerEntity c = CustomerService.byExternalId(caller.tenant(), externalId);
-        if (body.amount() == null || body.amount().signum() <= 0) {
-            throw ProblemException.badRequest("invalid-field", "amount must be a positive amount in " + c.currency, "amount");
-        }
-        try {
-            Money.of(body.amount(), c.currency); // no more digits than the currency has
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw ProblemException.badRequest("invalid-field", "amount " + body.amount().toPlainString() + " has more digits than "
-                    + c.currency + " allows", "amount");
-        }
+        Checks.amount(body.amount(), c.currency, "amount", false);
         Entitlement e;
         try {
             e = new Entitlement(body.amount(), false, body.alertAt());

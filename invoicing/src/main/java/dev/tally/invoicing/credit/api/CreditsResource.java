@@ -8,7 +8,6 @@ import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.ClosedSet;
-import dev.tally.model.money.Currencies;
 import dev.tally.model.money.Money;
 import dev.tally.model.terms.Funding;
 import dev.tally.model.terms.Instalments;
@@ -86,14 +85,7 @@ public class CreditsResource {
         String tenant = caller.tenant();
         Checks.body(body);
         CustomerEntity customer = CustomerService.byExternalId(tenant, externalId);
-        if (body.amount() == null || body.amount().signum() <= 0) {
-            throw ProblemException.badRequest("invalid-field", "amount must be a positive amount in " + customer.currency, "amount");
-        }
-        int minor = Currencies.minorUnits(Currencies.of(customer.currency));
-        if (body.amount().stripTrailingZeros().scale() > minor) {
-            throw ProblemException.badRequest("invalid-field", "amount has more than " + minor + " fractional digits for " + customer.currency,
-                    "amount");
-        }
+        BigDecimal amount = Checks.amount(body.amount(), customer.currency, "amount", false).amount(); // at the currency's minor unit
         String reason = Checks.required(body.reason(), "reason");
         if (reason.length() > 500) {
             throw ProblemException.badRequest("invalid-field", "reason: at most 500 characters", "reason");
@@ -103,7 +95,6 @@ public class CreditsResource {
         if (body.expiresAt() != null && !body.expiresAt().isAfter(effective)) {
             throw ProblemException.badRequest("invalid-field", "expiresAt must be after effectiveAt", "expiresAt");
         }
-        BigDecimal amount = body.amount().setScale(minor);
         CreditLedger.Purchase purchase = purchase(body, customer.currency, amount, effective);
         String grantId;
         try (Connection c = dataSource.getConnection()) {
@@ -135,15 +126,7 @@ public class CreditsResource {
             }
             return null;
         }
-        Money price;
-        try {
-            price = Money.of(body.price() == null ? amount : body.price(), currency);
-        } catch (RuntimeException e) {
-            throw ProblemException.badRequest("invalid-field", "price must be an amount in " + currency + " (at most its minor units)", "price");
-        }
-        if (price.amount().signum() < 0) {
-            throw ProblemException.badRequest("invalid-field", "price must not be negative", "price");
-        }
+        Money price = Checks.amount(body.price() == null ? amount : body.price(), currency, "price", true);
         int n = body.instalments() == null ? 1 : body.instalments();
         if (n < 1 || n > 120) {
             throw ProblemException.badRequest("invalid-field", "instalments must be 1 to 120", "instalments");
