@@ -178,11 +178,14 @@ class ReconciliationTest {
 
     /**
      * A retraction after the close of a subscription's last period: rating agrees with the events, the invoice billed
-     * one event too many, and the customer has no period left to close, so no adjustment will ever come. That is
-     * drift ("stranded"), not a pending adjustment: it raises the webhook, and the overcharge rule credits it.
+     * one event too many, and the customer has no period left to close. While the usage is fresh that is a pending
+     * adjustment; the closer credits it on a stand-alone adjustment invoice, after which the keys agree. A second
+     * retraction that the closer never billed although it arrived long ago (here: its snapshot's arrival moved back two
+     * hours, past the one-hour close grace) is drift ("stranded": a fault) — it raises the webhook, and the overcharge
+     * rule credits it.
      */
     @Test
-    void aDifferenceNoCloseWillSettleIsStrandedDriftAndItsOverchargeIsCredited() throws Exception {
+    void aDifferenceWithNoPeriodLeftIsBilledAloneAndOnlyAFaultLeavesItStranded() throws Exception {
         Tenant t = tenant("Stranded");
         setUp(t, monthStart(-1));
         String id = post(t, "/v1/customers", "{\"externalId\":\"s\",\"name\":\"S\",\"currency\":\"USD\"}").statusCode(201).extract()
@@ -192,24 +195,42 @@ class ReconciliationTest {
         Instant start = Instant.parse(monthStart(-1));
         Instant end = Instant.parse(monthStart(0));
         post(t, "/v1/webhooks", "{\"url\":\"http://127.0.0.1:9/drift\",\"eventTypes\":[\"reconciliation.drift\"]}").statusCode(201);
-        AcceptedEventV1 last = null;
+        List<AcceptedEventV1> sent = new ArrayList<>();
         try (Producer<String, String> p = kafka.producer("test-ingest")) {
             for (int i = 0; i < 3; i++) {
-                last = new AcceptedEventV1(t.id(), id, "s", "s-" + i, "bandwidth", start.plusSeconds(i), Map.of("bytes", "1000"), Instant.now(),
-                        "customer", start, end);
-                send(p, t.id(), id, AcceptedEventV1.SCHEMA, last);
+                sent.add(new AcceptedEventV1(t.id(), id, "s", "s-" + i, "bandwidth", start.plusSeconds(i), Map.of("bytes", "1000"), Instant.now(),
+                        "customer", start, end));
+                send(p, t.id(), id, AcceptedEventV1.SCHEMA, sent.get(i));
             }
         }
         BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
         fixture.usage(t, id, 1, monthStart(-1), monthStart(0), "3000");
         assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
         // after the close, one event is retracted: rated 2,000, billed 3,000, and the subscription has ended
-        try (Producer<String, String> p = kafka.producer("test-ingest")) {
-            send(p, t.id(), id, EventCorrectionV1.SCHEMA, new EventCorrectionV1(t.id(), id, last.eventId(), EventCorrectionV1.RETRACT, 1, last,
-                    null, "test", "key:x", Instant.now()));
-        }
+        retract(t, id, sent.get(2));
         fixture.usage(t, id, 2, monthStart(-1), monthStart(0), "2000");
         JsonPath report = post(t, "/v1/reconciliations", "{\"periodStart\":\"" + monthStart(-1) + "\",\"creditOvercharges\":true}")
+                .statusCode(201).extract().jsonPath();
+        assertThat(report.getInt("drifted")).isZero();
+        assertThat(report.getInt("pendingAdjustments")).isEqualTo(1);
+        assertThat(report.getString("pending[0].invoicedDrift")).isEqualTo("1000");
+        // the closer credits it on its own invoice (the customer has no period left), and then every key agrees
+        assertThat(closer.closeTenant(t.id(), Instant.now(), "watermark", Instant.now())).isEqualTo(1);
+        get(t, "/v1/invoices?customer=s&sort=number").statusCode(200).body("invoices.kind", Matchers.contains("usage", "adjustment"))
+                .body("invoices[1].total", Matchers.equalTo("-1.00"));
+        report = post(t, "/v1/reconciliations", "{\"periodStart\":\"" + monthStart(-1) + "\",\"creditOvercharges\":true}").statusCode(201)
+                .extract().jsonPath();
+        assertThat(report.getInt("drifted")).isZero();
+        assertThat(report.getInt("pendingAdjustments")).isZero();
+        // a second retraction that no adjustment invoice billed, though it arrived two hours ago: a fault
+        retract(t, id, sent.get(1));
+        fixture.usage(t, id, 3, monthStart(-1), monthStart(0), "1000");
+        try (var c = dataSource.getConnection();
+             var ps = c.prepareStatement("update usage_snapshot set received_at = now() - interval '2 hours' where tenant_id = ?")) {
+            ps.setString(1, t.id());
+            ps.executeUpdate();
+        }
+        report = post(t, "/v1/reconciliations", "{\"periodStart\":\"" + monthStart(-1) + "\",\"creditOvercharges\":true}")
                 .statusCode(201).extract().jsonPath();
         assertThat(report.getInt("pendingAdjustments")).isZero();
         assertThat(report.getInt("drifted")).isEqualTo(1);
@@ -220,6 +241,13 @@ class ReconciliationTest {
         get(t, "/v1/credit-notes/" + report.getString("creditNotes[0]")).statusCode(200).body("total", Matchers.equalTo("1.00"));
         assertThat(fixture.count("select count(*) from webhook_delivery where tenant_id = ? and event_type = 'reconciliation.drift'", t.id()))
                 .isEqualTo(1);
+    }
+
+    private void retract(Tenant t, String customerId, AcceptedEventV1 e) throws Exception {
+        try (Producer<String, String> p = kafka.producer("test-ingest")) {
+            send(p, t.id(), customerId, EventCorrectionV1.SCHEMA, new EventCorrectionV1(t.id(), customerId, e.eventId(), EventCorrectionV1.RETRACT, 1,
+                    e, null, "test", "key:x", Instant.now()));
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tally.invoicing.billing;
 
 import dev.tally.model.invoice.InvoiceDocumentV1;
+import dev.tally.model.invoice.InvoiceKind;
 import dev.tally.model.invoice.InvoiceStatus;
 import dev.tally.model.terms.Funding;
 import dev.tally.model.terms.PeriodTerms;
@@ -89,7 +90,8 @@ public final class InvoiceDocument {
     private static List<String> header(InvoiceView v) {
         List<String> h = new ArrayList<>();
         h.add("Invoice " + v.number() + " — " + v.status());
-        h.add("Customer " + v.externalId() + " · plan " + v.plan() + " v" + v.planVersion());
+        h.add("Customer " + v.externalId() + " · " + (v.plan() != null ? "plan " + v.plan() + " v" + v.planVersion()
+                : InvoiceKind.ADJUSTMENT.is(v.kind()) ? "adjustments of earlier periods (late usage, retractions)" : "purchase of prepaid credit"));
         h.add("Period " + DAY.format(v.periodStart()) + " to " + DAY.format(v.periodEnd()));
         h.add("Finalized " + DAY.format(v.finalizedAt()) + (v.reissueOf() != null ? " · reissue of " + v.reissueOf() : ""));
         if (v.paidAt() != null) {

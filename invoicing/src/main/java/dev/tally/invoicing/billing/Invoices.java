@@ -173,11 +173,13 @@ public class Invoices {
     }
 
     /**
-     * Issues invoices that bill no period's usage snapshots (purchases, progressive invoices), in the caller's
-     * transaction: stored, queued for the payment provider, announced and audited — as a close does its own.
+     * Issues invoices that bill no period's usage snapshots (purchases, progressive invoices, stand-alone adjustments),
+     * in the caller's transaction: stored, queued for the payment provider, announced and audited — as a close does its
+     * own; the adjustments of an adjustment invoice are billed from then on ({@link BilledUsage}).
      */
     void issue(Connection c, String tenantId, List<InvoiceDocumentV1> documents, String actor, Instant now) throws Exception {
         store.insert(c, tenantId, documents, Map.of(), actor, null, now);
+        BilledUsage.record(c, tenantId, documents.stream().filter(d -> InvoiceKind.ADJUSTMENT.is(d.kind())).toList());
         providers.enqueuePushes(c, tenantId, documents.stream().map(InvoiceDocumentV1::invoiceId).toList());
         announceIssued(c, tenantId, documents, actor, null, now);
     }

@@ -62,6 +62,15 @@ public class LateUsageAdjustments {
             oldest.merge(d.customer().customerId(), d.period().start(), (a, b) -> a.isBefore(b) ? a : b);
             customers.put(d.customer().customerId(), d.customer());
         }
+        return adjustments(c, tenantId, oldest, customers, lock);
+    }
+
+    /**
+     * As {@link #adjustments(Connection, String, List, boolean)} for the periods of each customer in {@code customers}
+     * that start before {@code oldest}'s instant for it (every period: a stand-alone adjustment invoice).
+     */
+    public Map<String, List<Adjustment>> adjustments(Connection c, String tenantId, Map<String, Instant> oldest,
+            Map<String, Invoices.Customer> customers, boolean lock) throws Exception {
         String[] ids = oldest.keySet().toArray(String[]::new);
         Timestamp[] before = new Timestamp[ids.length];
         for (int i = 0; i < ids.length; i++) {

@@ -40,7 +40,8 @@ import org.jboss.logging.Logger;
  * snapshot published so far (its usage consumer's committed offsets reach the topic's end, read after the
  * watermark). Due periods are finalized oldest first, {@value #CHUNK} per transaction, under a per-tenant lock.
  * A period that has an invoice — live or void — is never closed again automatically; a void one is reissued on
- * request.
+ * request. After the periods, the late usage of customers with no period left to close goes on stand-alone adjustment
+ * invoices ({@link AdjustmentInvoices}).
  */
 @ApplicationScoped
 public class PeriodCloser {
@@ -59,6 +60,8 @@ public class PeriodCloser {
     Invoices invoices;
     @Inject
     InvoicingConfig config;
+    @Inject
+    AdjustmentInvoices adjustmentInvoices;
 
     /** One period to finalize. */
     public record Due(Invoices.Customer customer, Subscription subscription, BillingPeriod period) {
@@ -249,11 +252,33 @@ public class PeriodCloser {
                 }
             }
             if (n == null) {
-                break; // another instance is closing this tenant
+                return done; // another instance is closing this tenant
             }
             done += n;
         }
-        return done;
+        return done + billStranded(tenantId, cutoff, actor, now);
+    }
+
+    /**
+     * The stand-alone adjustment invoices of customers with no period left to close, whose late usage arrived by
+     * {@code cutoff} ({@link AdjustmentInvoices}); their own transaction, after the periods closed.
+     */
+    private int billStranded(String tenantId, Instant cutoff, String actor, Instant now) {
+        try {
+            Integer n = QuarkusTransaction.requiringNew().call(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    return tryLock(c, tenantId) ? adjustmentInvoices.billStranded(c, tenantId, cutoff, actor, now).size() : 0;
+                }
+            });
+            if (n > 0) {
+                LOG.infof("issued %d stand-alone adjustment invoices (tenant %s)", n, tenantId);
+            }
+            return n;
+        } catch (Exception e) {
+            failed("adjustment invoices of tenant " + tenantId, e);
+            LOG.errorf(e, "adjustment invoices of tenant %s not issued; retried on the next run", tenantId);
+            return 0;
+        }
     }
 
     /**

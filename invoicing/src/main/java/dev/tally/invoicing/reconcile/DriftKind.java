@@ -9,13 +9,17 @@ public enum DriftKind implements ClosedSet {
     /** Rating differs from the events: something was counted wrong. */
     RATING,
     /**
-     * Rating agrees with the events but the invoices do not, and no close will settle it: the customer has no period
-     * left to close (an adjustment needs a next invoice).
+     * Rating agrees with the events but the invoices do not, the customer has no period left to close, and the usage
+     * arrived long enough ago (the tenant's close grace and some) that a stand-alone adjustment invoice should have
+     * billed it: a fault (the closer failing, say).
      */
     STRANDED,
     /** Rating agrees, the invoices do not, and the usage was rated before the customer's last close, which should have adjusted it. */
     UNSETTLED,
-    /** Rating agrees; the usage changed after the customer's last close, and the customer's next close bills the difference. */
+    /**
+     * Rating agrees; the usage changed after the customer's last close, and the customer's next close bills the difference
+     * (with no period left: a stand-alone adjustment invoice, once the usage has been quiet for the close grace).
+     */
     PENDING;
 
     /** As reports spell it. */

@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,10 +87,6 @@ public class Reconciler {
         boolean pendingAdjustment() {
             return kind == DriftKind.PENDING;
         }
-    }
-
-    /** What a customer's next close can settle: when it last closed, and whether it has a period left to close. */
-    private record Closes(Instant lastClose, boolean periodLeft) {
     }
 
     /** A report: every key with drift and every pending adjustment (keys that agree are counted, not listed). */
@@ -170,9 +165,7 @@ public class Reconciler {
         Map<Recount.Key, Recount.Counted> counted = recount.count(meters, SAMPLE);
         Sources sources;
         try (Connection c = dataSource.getConnection()) {
-            sources = new Sources(new HashMap<>(), new HashMap<>(), new HashMap<>(), closes(c, tenantId));
-            readRated(c, tenantId, periodStart, sources);
-            readInvoiced(c, tenantId, periodStart, sources);
+            sources = Sources.read(c, tenantId, periodStart, clock.instant());
         }
         Set<Recount.Key> keys = new TreeSet<>(Comparator.comparing(Recount.Key::customerId).thenComparing(Recount.Key::meter)
                 .thenComparing(Recount.Key::periodStart));
@@ -207,19 +200,15 @@ public class Reconciler {
             "rated: rating's latest usage snapshots as invoicing stored them; invoiced: what live invoices billed for the period,"
                     + " its invoice and every adjustment since (null: not invoiced yet)",
             "drift = source − recount; a period the topic's retention no longer holds whole recounts short",
-            "kind: rating — rating differs from the recount; stranded — rating agrees, the invoices do not, and the"
-                    + " customer has no period left to close, so no adjustment will come; unsettled — rating agrees, the"
+            "kind: rating — rating differs from the recount; stranded — rating agrees, the invoices do not, the"
+                    + " customer has no period left to close, and its stand-alone adjustment invoice should have come by now"
+                    + " (the usage arrived before the close grace and some); unsettled — rating agrees, the"
                     + " invoices do not, though the usage was rated before the customer's last close (which should have"
                     + " adjusted it); pending — rating agrees and the usage changed after the customer's last close: its next"
-                    + " close bills the difference. Every kind but pending is drift (and raises reconciliation.drift)",
+                    + " close (or, with no period left, a stand-alone adjustment invoice) bills the difference. Every kind but pending is drift (and raises reconciliation.drift)",
             "eventIds: the events the recount counted (at most " + SAMPLE + "); GET /v1/events/{id} on ingest shows each",
             "creditNotes: credit notes a run with creditOvercharges created (rule:reconciliation) where rating and the invoice"
                     + " both count more than the recount; above the tenant's threshold they wait for finance");
-
-    /** What the recount is compared with: rating's quantity (and when it was last rated) and the invoiced quantity per key, each customer's closes. */
-    private record Sources(Map<Recount.Key, BigDecimal> rated, Map<Recount.Key, Instant> ratedAt, Map<Recount.Key, BigDecimal> invoiced,
-            Map<String, Closes> closes) {
-    }
 
     /** One key: each source's drift from the recount and what kind of difference it is. */
     private static Row compared(Recount.Key k, Recount.Counted n, Sources sources) {
@@ -231,69 +220,14 @@ public class Reconciler {
         if (ratedDrift.signum() != 0) {
             kind = DriftKind.RATING;
         } else if (invoicedDrift != null && invoicedDrift.signum() != 0) {
-            Closes cl = sources.closes().getOrDefault(k.customerId(), new Closes(null, false));
+            Sources.Closes cl = sources.closes().getOrDefault(k.customerId(), new Sources.Closes(null, false));
             Instant at = sources.ratedAt().get(k);
-            kind = !cl.periodLeft() ? DriftKind.STRANDED
+            kind = !cl.periodLeft() ? (at != null && at.isAfter(sources.quietSince()) ? DriftKind.PENDING : DriftKind.STRANDED)
                     : at != null && cl.lastClose() != null && !at.isAfter(cl.lastClose()) ? DriftKind.UNSETTLED : DriftKind.PENDING;
         }
         return new Row(k.customerId(), k.meter(), k.periodStart(), k.periodEnd(), Decimals.normalized(n.quantity()), n.events(),
                 Decimals.normalized(r), i == null ? null : Decimals.normalized(i), Decimals.normalized(ratedDrift),
                 invoicedDrift == null ? null : Decimals.normalized(invoicedDrift), n.eventIds(), kind);
-    }
-
-    /** Rating's usage snapshots as invoicing stored them, per key, and when each was last received. */
-    private static void readRated(Connection c, String tenantId, Instant periodStart, Sources into) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                select customer_id, meter_key, period_start, period_end, sum(quantity), max(received_at) from usage_snapshot
-                where tenant_id = ? and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
-            ps.setString(1, tenantId);
-            ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
-            ps.setTimestamp(3, periodStart == null ? null : Timestamp.from(periodStart));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    into.rated().put(key(rs), rs.getBigDecimal(5));
-                    into.ratedAt().put(key(rs), rs.getTimestamp(6).toInstant());
-                }
-            }
-        }
-    }
-
-    /** Per customer: its last close, and whether a subscription has a period left to close (no live invoice yet reaches its end, or it has none). */
-    private static Map<String, Closes> closes(Connection c, String tenantId) throws SQLException {
-        Map<String, Closes> closes = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                select c.customer_id,
-                  (select max(i.finalized_at) from invoice i where i.tenant_id = c.tenant_id and i.customer_id = c.customer_id
-                     and i.status <> 'void' and i.kind = 'usage'),
-                  exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
-                     and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
-                       and i.subscription_id = s.subscription_id and i.status <> 'void' and i.kind = 'usage'), s.start_at)))
-                from customer c where c.tenant_id = ?""")) {
-            ps.setString(1, tenantId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Timestamp last = rs.getTimestamp(2);
-                    closes.put(rs.getString(1), new Closes(last == null ? null : last.toInstant(), rs.getBoolean(3)));
-                }
-            }
-        }
-        return closes;
-    }
-
-    /** What live invoices bill per key so far (the period's invoice and every adjustment since); term lines are not usage. */
-    private static void readInvoiced(Connection c, String tenantId, Instant periodStart, Sources into) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                select customer_id, meter_key, period_start, period_end, sum(quantity) from billed_usage
-                where tenant_id = ? and strpos(meter_key, ':') = 0 and (?::timestamptz is null or period_start = ?) group by 1, 2, 3, 4""")) {
-            ps.setString(1, tenantId);
-            ps.setTimestamp(2, periodStart == null ? null : Timestamp.from(periodStart));
-            ps.setTimestamp(3, periodStart == null ? null : Timestamp.from(periodStart));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    into.invoiced().put(key(rs), rs.getBigDecimal(5));
-                }
-            }
-        }
     }
 
     /**
@@ -364,10 +298,6 @@ public class Reconciler {
                         SubscriptionService.load(SubscriptionEntity.get(tenantId, rs.getString(6)))) : null;
             }
         }
-    }
-
-    private static Recount.Key key(ResultSet rs) throws SQLException {
-        return new Recount.Key(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getTimestamp(4).toInstant());
     }
 
     /** A meter of the tenant as shared-model defines it (404 when there is none). */
