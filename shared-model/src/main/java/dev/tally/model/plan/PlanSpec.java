@@ -62,11 +62,19 @@ public record PlanSpec(Integer schemaVersion, String key, String name, String cu
         }
     }
 
-    /** {@code upTo} null (or absent) only on the last tier; {@code ratePercent} instead of {@code unitPrice} for graduated_percentage. */
-    public record TierSpec(BigDecimal upTo, BigDecimal unitPrice, BigDecimal flatFee, BigDecimal ratePercent) {
+    /**
+     * {@code upTo} null (or absent) only on the last tier; {@code ratePercent} instead of {@code unitPrice} for
+     * graduated_percentage; {@code packageSize} (graduated only): the tier is sold in packages, {@code unitPrice} per package.
+     */
+    public record TierSpec(BigDecimal upTo, BigDecimal unitPrice, BigDecimal flatFee, BigDecimal ratePercent, BigDecimal packageSize) {
         /** A tier with a unit price. */
         public TierSpec(BigDecimal upTo, BigDecimal unitPrice, BigDecimal flatFee) {
-            this(upTo, unitPrice, flatFee, null);
+            this(upTo, unitPrice, flatFee, null, null);
+        }
+
+        /** A tier with a unit price or a rate. */
+        public TierSpec(BigDecimal upTo, BigDecimal unitPrice, BigDecimal flatFee, BigDecimal ratePercent) {
+            this(upTo, unitPrice, flatFee, ratePercent, null);
         }
     }
 

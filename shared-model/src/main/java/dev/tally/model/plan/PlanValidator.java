@@ -199,7 +199,7 @@ public final class PlanValidator {
             boolean percent = "graduated_percentage".equals(p.model());
             try {
                 // a graduated percentage tier carries its rate where a quantity tier carries its unit price
-                out.add(new Tier(t.upTo(), percent ? t.ratePercent() : t.unitPrice(), t.flatFee()));
+                out.add(new Tier(t.upTo(), percent ? t.ratePercent() : t.unitPrice(), t.flatFee(), t.packageSize()));
             } catch (InvalidPriceException e) {
                 String field = percent && "unitPrice".equals(e.field()) ? "ratePercent" : e.field();
                 throw new SpecException(new Problem(path + ".tiers[" + i + "]." + field, "invalid_price", e.getMessage()));

@@ -13,7 +13,7 @@ public record GraduatedPercentagePrice(List<Tier> tiers) implements PriceModel {
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
     public GraduatedPercentagePrice {
-        tiers = Prices.requireTiers(tiers);
+        tiers = Prices.withoutPackages(Prices.requireTiers(tiers), "graduated_percentage");
         for (int i = 0; i < tiers.size(); i++) {
             if (tiers.get(i).unitPrice().compareTo(HUNDRED) > 0) {
                 throw new InvalidPriceException("tiers[" + i + "].ratePercent", "must be between 0 and 100, was "

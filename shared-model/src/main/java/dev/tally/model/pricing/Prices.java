@@ -51,6 +51,16 @@ final class Prices {
         return List.copyOf(tiers);
     }
 
+    /** Only graduated tiers are sold in packages: {@code model} refuses a tier with a package size. */
+    static List<Tier> withoutPackages(List<Tier> tiers, String model) {
+        for (int i = 0; i < tiers.size(); i++) {
+            if (tiers.get(i).packageSize() != null) {
+                throw new InvalidPriceException("tiers[" + i + "].packageSize", "only graduated tiers are sold in packages, not " + model);
+            }
+        }
+        return tiers;
+    }
+
     /** How a graduated walk prices one tier's slice, and how its step reads. */
     interface TierSlice {
         BigDecimal amount(BigDecimal slice, Tier tier);

@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record VolumePrice(List<Tier> tiers) implements PriceModel {
     public VolumePrice {
-        tiers = Prices.requireTiers(tiers);
+        tiers = Prices.withoutPackages(Prices.requireTiers(tiers), "volume");
     }
 
     @Override
