@@ -9,6 +9,7 @@ import dev.tally.platform.outbox.OutboxRecord;
 import dev.tally.platform.tracing.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Announces catalog changes on {@link Topics#CATALOG} through the outbox, in the caller's transaction. */
@@ -20,11 +21,23 @@ public class CatalogPublisher {
     ObjectMapper json;
 
     public void publish(CatalogRecordV1 record) {
+        publishAll(List.of(record));
+    }
+
+    /** The records in order, in one outbox append (an import's thousands of rows). */
+    public void publishAll(List<CatalogRecordV1> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        List<OutboxRecord> rows = new ArrayList<>(records.size());
+        String trace = TraceContext.current();
         try {
-            outbox.append(Topics.CATALOG, CatalogRecordV1.SCHEMA,
-                    List.of(new OutboxRecord(record.key(), json.writeValueAsString(record), TraceContext.current())));
+            for (CatalogRecordV1 r : records) {
+                rows.add(new OutboxRecord(r.key(), json.writeValueAsString(r), trace));
+            }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        outbox.append(Topics.CATALOG, CatalogRecordV1.SCHEMA, rows);
     }
 }

@@ -4,6 +4,7 @@ import dev.tally.model.attribution.Aliases;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.money.Currencies;
 import dev.tally.model.subscription.BillingCycle;
+import dev.tally.model.subscription.InvalidSubscriptionException;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,9 +12,11 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -54,19 +57,88 @@ public class CustomerService {
     }
 
     public CustomerView create(String tenantId, NewCustomer body, Instant now, String actor) {
+        Checked k = check(tenantId, body, now, new Lookups(tenantId));
+        checkClaims(tenantId, k.claims(), null);
+
+        CustomerEntity c = new CustomerEntity();
+        c.tenantId = tenantId;
+        c.customerId = k.customerId();
+        c.externalId = k.externalId();
+        c.name = k.name();
+        c.currency = k.currency();
+        c.billingEmail = k.email();
+        c.taxRegion = k.taxRegion();
+        c.persistAndFlush();
+        writeClaims(tenantId, c.customerId, k.claims());
+        catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenantId, c.customerId, c.externalId, c.currency, k.aliases())));
+        audit.record(tenantId, actor, "customer", c.customerId, "create", null, k.view(null));
+        String subscriptionId = null;
+        if (k.subscription() != null) {
+            Subscription.Phase first = k.subscription().phases().get(0);
+            Subscription s = subscriptions.create(tenantId, c, first.planKey(), first.planVersion(), k.subscription().start(), null,
+                    BillingCycle.CALENDAR_MONTH, null, now, actor);
+            subscriptionId = s.subscriptionId();
+        }
+        return k.view(subscriptionId);
+    }
+
+    /**
+     * A new customer with every check of a create done but whether another customer holds its claims ({@link #checkClaims},
+     * or an import's one query for all its rows): its id drawn, its claims (primary external id first: kind, value, field),
+     * and its first subscription (null without a plan). Nothing is written.
+     */
+    public record Checked(String customerId, String externalId, String name, String currency, String email, String taxRegion,
+            Aliases aliases, List<String[]> claims, Subscription subscription) {
+        /** As the API shows it right after creation. */
+        public CustomerView view(String subscriptionId) {
+            return new CustomerView(customerId, externalId, name, currency, email, taxRegion, aliases, subscriptionId);
+        }
+    }
+
+    /** The plans and published versions a batch of creates looks up, each read once (a refusal is remembered too). */
+    public static final class Lookups {
+        private final String tenantId;
+        private final Map<String, Object> seen = new HashMap<>();
+
+        public Lookups(String tenantId) {
+            this.tenantId = tenantId;
+        }
+
+        PlanEntity plan(String planKey) {
+            Object p = seen.computeIfAbsent("plan|" + planKey, k -> {
+                PlanEntity e = PlanEntity.get(tenantId, planKey);
+                return e == null ? ProblemException.badRequest("unknown-plan", "no plan '" + planKey + "'", "plan") : e;
+            });
+            if (p instanceof ProblemException e) {
+                throw e;
+            }
+            return (PlanEntity) p;
+        }
+
+        PlanVersionEntity version(String planKey, Integer version, String currency) {
+            Object v = seen.computeIfAbsent("version|" + planKey + "|" + version + "|" + currency, k -> {
+                try {
+                    return SubscriptionService.publishedVersion(tenantId, planKey, version, currency, "planVersion");
+                } catch (ProblemException e) {
+                    return e;
+                }
+            });
+            if (v instanceof ProblemException e) {
+                throw e;
+            }
+            return (PlanVersionEntity) v;
+        }
+    }
+
+    /** Every check of {@link #create} that needs no other customer's row, in the order create runs them. */
+    public Checked check(String tenantId, NewCustomer body, Instant now, Lookups lookups) {
         if (body == null) {
             throw ProblemException.badRequest("missing-body", "a JSON body is required", null);
         }
         String externalId = externalId(body.externalId());
         String name = name(body.name());
         String planKey = body.plan() == null || body.plan().isBlank() ? null : body.plan().trim();
-        PlanEntity plan = null;
-        if (planKey != null) {
-            plan = PlanEntity.get(tenantId, planKey);
-            if (plan == null) {
-                throw ProblemException.badRequest("unknown-plan", "no plan '" + planKey + "'", "plan");
-            }
-        }
+        PlanEntity plan = planKey == null ? null : lookups.plan(planKey);
         String currency = body.currency() != null ? body.currency() : plan != null ? plan.currency : null;
         if (currency == null) {
             throw ProblemException.badRequest("missing-field", "currency is required when no plan is given", "currency");
@@ -78,37 +150,25 @@ public class CustomerService {
             throw ProblemException.badRequest("currency-mismatch", "customer currency " + currency + " differs from plan currency "
                     + plan.currency, "currency");
         }
-        if (plan != null) {
-            // the subscription's own check, before anything is written
-            SubscriptionService.publishedVersion(tenantId, planKey, body.planVersion(), currency, "planVersion");
-        }
+        // the subscription's own check, before anything is written
+        PlanVersionEntity version = plan == null ? null : lookups.version(planKey, body.planVersion(), currency);
         Instant subscriptionStart = body.subscriptionStart() == null ? now : body.subscriptionStart();
         String email = email(body.billingEmail());
         String taxRegion = taxRegion(body.taxRegion());
         Aliases aliases = aliases(tenantId, body.aliases());
         List<String[]> claims = claims(externalId, aliases);
-        checkClaims(tenantId, claims, null);
-
-        CustomerEntity c = new CustomerEntity();
-        c.tenantId = tenantId;
-        c.customerId = "cus_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        c.externalId = externalId;
-        c.name = name;
-        c.currency = currency;
-        c.billingEmail = email;
-        c.taxRegion = taxRegion;
-        c.persistAndFlush();
-        writeClaims(tenantId, c.customerId, claims);
-        catalog.publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenantId, c.customerId, externalId, currency, aliases)));
-        CustomerView view = new CustomerView(c.customerId, externalId, name, currency, email, taxRegion, aliases, null);
-        audit.record(tenantId, actor, "customer", c.customerId, "create", null, view);
-        String subscriptionId = null;
-        if (plan != null) {
-            Subscription s = subscriptions.create(tenantId, c, planKey, body.planVersion(), subscriptionStart, null,
-                    BillingCycle.CALENDAR_MONTH, null, now, actor);
-            subscriptionId = s.subscriptionId();
+        String customerId = "cus_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        Subscription first = null;
+        if (version != null) {
+            try {
+                first = new Subscription("sub_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16), customerId, subscriptionStart,
+                        null, BillingCycle.CALENDAR_MONTH, null, List.of(new Subscription.Phase(subscriptionStart, planKey, version.version,
+                                Subscription.Reason.START, null)));
+            } catch (InvalidSubscriptionException e) {
+                throw ProblemException.badRequest("invalid-subscription", e.getMessage(), e.field());
+            }
         }
-        return new CustomerView(c.customerId, externalId, name, currency, email, taxRegion, aliases, subscriptionId);
+        return new Checked(customerId, externalId, name, currency, email, taxRegion, aliases, claims, first);
     }
 
     public CustomerView update(String tenantId, String externalId, CustomerPatch patch, String actor) {

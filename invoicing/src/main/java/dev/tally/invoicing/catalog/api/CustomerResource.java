@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tally.invoicing.api.Csv;
 import dev.tally.invoicing.catalog.CustomerEntity;
+import dev.tally.invoicing.catalog.CustomerImport;
 import dev.tally.invoicing.catalog.CustomerService;
-import dev.tally.invoicing.catalog.RowSavepoint;
 import dev.tally.invoicing.security.Caller;
 import dev.tally.model.attribution.Aliases;
 import dev.tally.platform.problem.Problem;
@@ -33,7 +33,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.hibernate.Session;
 
 /** Customers: create, read, update, and bulk import with a per-row report. */
 @Path("/v1/customers")
@@ -45,6 +44,8 @@ public class CustomerResource {
 
     @Inject
     CustomerService customers;
+    @Inject
+    CustomerImport importer;
     @Inject
     Clock clock;
     @Inject
@@ -113,50 +114,13 @@ public class CustomerResource {
                     + " per request", null, null);
         }
         Instant now = Requests.micros(clock.instant());
-        try {
-            return QuarkusTransaction.requiringNew().call(() -> {
-            List<RowResult> results = new ArrayList<>(rows.size());
-            int created = 0;
-            for (ParsedRow r : rows) {
-                if (r.error() != null) {
-                    results.add(new RowResult(r.row(), r.externalId(), "rejected", null, null, r.error()));
-                    continue;
-                }
-                // checks run before writes, but a savepoint makes "a rejected row leaves nothing" hold regardless
-                // (SQL savepoints: the pool refuses JDBC rollback calls inside a JTA transaction)
-                Session session = CustomerEntity.getEntityManager().unwrap(Session.class);
-                RowSavepoint savepoint = RowSavepoint.set(session);
-                try {
-                    CustomerService.CustomerView v = customers.create(tenant, micros(r.customer()), now, caller.actor());
-                    session.flush();
-                    session.clear(); // keeps each row's flush from dirty-checking every earlier row's entities
-                    savepoint.release();
-                    results.add(new RowResult(r.row(), v.externalId(), "created", v.customerId(), v.subscriptionId(), null));
-                    created++;
-                } catch (ProblemException e) {
-                    savepoint.rollback();
-                    session.clear();
-                    results.add(new RowResult(r.row(), r.externalId(), "rejected", null, null, e.toProblem()));
-                }
-            }
-            ImportReport report = new ImportReport(rows.size(), created, rows.size() - created, dryRun, results);
-            if (dryRun) {
-                throw new DryRun(report); // rolls the transaction back
-            }
-            return report;
-        });
-        } catch (DryRun d) {
-            return d.report;
-        }
-    }
-
-    private static final class DryRun extends RuntimeException {
-        final transient ImportReport report;
-
-        DryRun(ImportReport report) {
-            super(null, null, false, false);
-            this.report = report;
-        }
+        List<CustomerImport.Row> input = rows.stream().map(r -> new CustomerImport.Row(r.row(), r.externalId(),
+                r.customer() == null ? null : micros(r.customer()), r.error())).toList();
+        List<CustomerImport.Outcome> outcomes = QuarkusTransaction.requiringNew().call(() -> importer.run(tenant, input, now, caller.actor(), dryRun));
+        List<RowResult> results = outcomes.stream().map(o -> new RowResult(o.row(), o.externalId(), o.outcome(), o.customerId(), o.subscriptionId(),
+                o.error())).toList();
+        int created = (int) outcomes.stream().filter(o -> o.error() == null).count();
+        return new ImportReport(rows.size(), created, rows.size() - created, dryRun, results);
     }
 
     record ParsedRow(int row, String externalId, CustomerService.NewCustomer customer, Problem error) {
