@@ -22,7 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -53,6 +53,9 @@ public final class IngestLoad {
     final String ingest;
     final String invoicing;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+
+    /** The offered load in events/s over all senders; 0: as fast as ingest answers (each sender back to back). */
+    volatile double offeredRate;
 
     IngestLoad(String ingest, String invoicing) {
         this.ingest = ingest;
@@ -156,7 +159,7 @@ public final class IngestLoad {
     }
 
     Result runPhase(Generator gen, String key, int batch, int senders, int seconds, boolean measure) throws Exception {
-        Counts counts = new Counts();
+        SendCounts counts = new SendCounts();
         long[][] latencies = new long[senders][];
         int[] recorded = new int[senders];
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
@@ -166,7 +169,7 @@ public final class IngestLoad {
         for (int s = 0; s < senders; s++) {
             long[] mine = new long[1 << 16];
             latencies[s] = mine;
-            futures.add(pool.submit(() -> sendUntil(end, gen, key, batch, counts, mine)));
+            futures.add(pool.submit(() -> sendUntil(end, gen, key, batch, counts, mine, senders)));
         }
         for (int s = 0; s < senders; s++) {
             recorded[s] = futures.get(s).get();
@@ -189,24 +192,26 @@ public final class IngestLoad {
                 counts.failures.sum(), elapsed, p50, p99);
     }
 
-    /** What the senders of one phase counted, added up across them. */
-    private static final class Counts {
-        final LongAdder sent = new LongAdder();
-        final LongAdder duplicatesSent = new LongAdder();
-        final LongAdder accepted = new LongAdder();
-        final LongAdder duplicates = new LongAdder();
-        final LongAdder rejected = new LongAdder();
-        final LongAdder failures = new LongAdder();
-    }
 
     /**
      * One sender: requests back to back until {@code end} (System.nanoTime), each answer counted into {@code counts};
      * the requests' latencies (ns) go to {@code latencies} while it has room. Returns how many latencies it recorded.
      */
-    private int sendUntil(long end, Generator gen, String key, int batch, Counts counts, long[] latencies) {
+    private int sendUntil(long end, Generator gen, String key, int batch, SendCounts counts, long[] latencies, int senders) {
         int recorded = 0;
+        long started = System.nanoTime();
+        long sentHere = 0;
+        double share = offeredRate / senders; // this sender's events/s; 0: unpaced
         while (System.nanoTime() < end) {
+            if (share > 0) { // paced: the next request leaves when this sender's share of the rate allows it
+                long due = started + (long) (sentHere / share * 1e9);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
             Generator.Body body = gen.body(batch);
+            sentHere += body.events();
             long t0 = System.nanoTime();
             try {
                 HttpResponse<String> r = post(key, body.json());

@@ -40,6 +40,7 @@ public final class PipelineLoad {
     private final String dbUrl;
     private final String dbUser;
     private final String dbPassword;
+    private Path home;
 
     private PipelineLoad(String rating, String dbUrl, String dbUser, String dbPassword) {
         this.rating = rating;
@@ -50,7 +51,7 @@ public final class PipelineLoad {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("seconds", "60", "batch", "1000", "dup-rate", "0.2", "senders", "4",
-                "profile", "mixed", "warmup", "10"));
+                "profile", "mixed", "warmup", "10", "rate", "0"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
@@ -60,6 +61,8 @@ public final class PipelineLoad {
         PipelineLoad p = new PipelineLoad(System.getenv().getOrDefault("TALLY_RATING_URL", "http://127.0.0.1:8082"),
                 System.getenv().getOrDefault("TALLY_DB_URL", "jdbc:postgresql://127.0.0.1:15432/tally"),
                 System.getenv().getOrDefault("TALLY_DB_USER", "tally"), System.getenv().getOrDefault("TALLY_DB_PASSWORD", ""));
+        ingest.offeredRate = Double.parseDouble(o.get("rate"));
+        p.home = Path.of(home);
         p.run(ingest, Files.readString(Path.of(home, "admin-token")).trim(), Integer.parseInt(o.get("seconds")),
                 Integer.parseInt(o.get("warmup")), Integer.parseInt(o.get("batch")), Double.parseDouble(o.get("dup-rate")),
                 Integer.parseInt(o.get("senders")), o.get("profile"));
@@ -72,7 +75,8 @@ public final class PipelineLoad {
         String key = tenant.ingestKey();
         String readKey = tenant.readKey();
         System.out.printf("pipeline load: profile %s, batch %d, duplicate rate %.0f%%, %d senders, %d s (+%d s warm-up), %d customers,"
-                + " 10 meters, ingest and rating on one box%n", profile, batch, dupRate * 100, senders, seconds, warmup, IngestLoad.CUSTOMERS);
+                + " 10 meters, ingest and rating on one box, offered %s%n", profile, batch, dupRate * 100, senders, seconds, warmup,
+                IngestLoad.CUSTOMERS, ingest.offeredRate > 0 ? String.format("%,.0f events/s", ingest.offeredRate) : "as fast as ingest answers");
 
         IngestLoad.Generator gen = new IngestLoad.Generator(profile, dupRate, System.nanoTime());
         ingest.runPhase(gen, key, batch, senders, warmup, false);
@@ -84,8 +88,11 @@ public final class PipelineLoad {
         Future<List<Double>> freshness = probes.submit(() -> probe(ingest, key, readKey, probing));
         var checker = Executors.newSingleThreadExecutor();
         Future<List<Double>> checks = checker.submit(() -> entitlementChecks(key, probing));
+        Footprint footprint = new Footprint(home, List.of("ingest", "rating", "invoicing", "admin-ui"));
+        footprint.start();
         long t0 = System.nanoTime();
         IngestLoad.Result r = ingest.runPhase(gen, key, batch, senders, seconds, true);
+        footprint.stop();
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         long ratedAtEnd = rated(tenantId) - ratedBefore;
         long lagAtEnd = r.accepted() - ratedAtEnd;
@@ -117,6 +124,7 @@ public final class PipelineLoad {
         System.out.printf("%-48s %14.2f%n", "entitlement check p99 (ms)", percentile(entitlement, 0.99));
         System.out.printf("%-48s %14.1f%n", "ingest request latency p99 (ms)", r.p99());
         System.out.printf("%-48s %,14d%n", "failed requests", r.failures());
+        footprint.print();
     }
 
     /** The bench tenant: its id, an ingest key that ingest knows the customers under, and a read key for the usage API. */
