@@ -78,25 +78,27 @@ public class LateUsageAdjustments {
         }
         Map<String, List<Adjustment>> out = new HashMap<>();
         Map<String, Touched> touched = new LinkedHashMap<>();
+        // per customer of k, by the keys' indexes (lateral): a join over the tenant's rows would let the planner hash every
+        // billed row of a tenant it has no statistics for yet, once per batch of a close — quadratic over a first close
         try (PreparedStatement ps = c.prepareStatement("""
-                with k as (select * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, before)),
-                s as (select u.customer_id, u.period_start, u.meter_key, sum(u.quantity) as quantity, sum(u.event_count) as event_count,
-                             json_object_agg(u.dimensions, u.quantity::text) filter (where u.dimensions <> '{}') as groups
-                      from usage_snapshot u join k on u.customer_id = k.customer_id and u.period_start < k.before
-                      where u.tenant_id = ? group by u.customer_id, u.period_start, u.meter_key)
-                select b.customer_id, b.period_start, b.period_end, b.meter_key, b.invoice_id, i.number, b.plan_key, b.plan_version,
-                       b.quantity, b.event_count, coalesce(s.quantity, 0), coalesce(s.event_count, 0), b.billed_amount,
-                       s.groups, b.subscription_id
-                from billed_usage b
-                join k on b.customer_id = k.customer_id and b.period_start < k.before
-                join invoice i on i.invoice_id = b.invoice_id and i.tenant_id = b.tenant_id
-                left join s on s.customer_id = b.customer_id and s.period_start = b.period_start and s.meter_key = b.meter_key
-                where b.tenant_id = ? and (coalesce(s.quantity, 0) <> b.quantity or b.recheck)
-                order by b.customer_id, b.period_start, b.meter_key""" + (lock ? " for update of b" : ""))) {
+                with k as (select * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, before))
+                select b.customer_id, b.period_start, b.period_end, b.meter_key, b.invoice_id,
+                       (select i.number from invoice i where i.tenant_id = b.tenant_id and i.invoice_id = b.invoice_id),
+                       b.plan_key, b.plan_version, b.quantity, b.event_count, coalesce(s.quantity, 0), coalesce(s.event_count, 0),
+                       b.billed_amount, s.groups, b.subscription_id
+                from k
+                join lateral (select * from billed_usage b where b.tenant_id = ? and b.customer_id = k.customer_id
+                              and b.period_start < k.before""" + (lock ? " for update" : "") + """
+                             ) b on true
+                left join lateral (select sum(u.quantity) as quantity, sum(u.event_count) as event_count,
+                                          json_object_agg(u.dimensions, u.quantity::text) filter (where u.dimensions <> '{}') as groups
+                                   from usage_snapshot u where u.tenant_id = b.tenant_id and u.customer_id = b.customer_id
+                                     and u.period_start = b.period_start and u.meter_key = b.meter_key) s on true
+                where coalesce(s.quantity, 0) <> b.quantity or b.recheck
+                order by b.customer_id, b.period_start, b.meter_key""")) {
             ps.setArray(1, c.createArrayOf("text", ids));
             ps.setArray(2, c.createArrayOf("timestamptz", before));
             ps.setString(3, tenantId);
-            ps.setString(4, tenantId);
             Map<String, List<PriceOverride>> overrides = priceOverrides.ofCustomers(c, tenantId, List.of(ids));
             Map<String, Subscription> subscriptions = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {

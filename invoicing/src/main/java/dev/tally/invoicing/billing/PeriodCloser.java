@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -314,11 +315,18 @@ public class PeriodCloser {
                 }
             }
         }
-        List<SubscriptionEntity> subscriptions = customerId == null
-                ? SubscriptionEntity.list("tenantId = ?1 and startAt < ?2", tenantId, cutoff)
-                : SubscriptionEntity.list("tenantId = ?1 and customerId = ?2 and startAt < ?3", tenantId, customerId, cutoff);
+        List<String> candidates = candidates(tenantId, cutoff, customerId, invoicedUntil);
+        List<Subscription> loaded;
+        if (candidates.size() > FEW) { // a first close, or most subscriptions due: one read of them all
+            List<SubscriptionEntity> all = customerId == null
+                    ? SubscriptionEntity.list("tenantId = ?1 and startAt < ?2", tenantId, cutoff)
+                    : SubscriptionEntity.list("tenantId = ?1 and customerId = ?2 and startAt < ?3", tenantId, customerId, cutoff);
+            loaded = SubscriptionService.loadAll(tenantId, all);
+        } else {
+            loaded = SubscriptionService.loadAll(tenantId, candidates);
+        }
         List<Due> out = new ArrayList<>();
-        for (Subscription s : SubscriptionService.loadAll(tenantId, subscriptions)) {
+        for (Subscription s : loaded) {
             Invoices.Customer customer = customers.get(s.customerId());
             if (customer == null) {
                 continue;
@@ -335,6 +343,41 @@ public class PeriodCloser {
         }
         // oldest first (numbers follow the periods), each subscription's periods in order
         out.sort(Comparator.comparing((Due d) -> d.period().start()).thenComparing(d -> d.subscription().subscriptionId()));
+        return out;
+    }
+
+    /** Up to this many candidate subscriptions are loaded by id; more, and the tenant's are read at once. */
+    static final int FEW = 2_000;
+    /** A period that starts where the last invoiced one ended (a cycle anchor) lasts at least this long (monthly: 28 days). */
+    static final Duration SHORTEST_FULL_PERIOD = Duration.ofDays(28);
+
+    /**
+     * The subscriptions that may have a period due at {@code cutoff}, from their plain rows: never invoiced (a first
+     * period may be short), invoiced up to at least {@link #SHORTEST_FULL_PERIOD} before the cutoff, or ending by the
+     * cutoff after what is invoiced. Every other one has its next period still open, so the closer's run — every few
+     * seconds — does not load every subscription of a tenant that was just closed.
+     */
+    private List<String> candidates(String tenantId, Instant cutoff, String customerId, Map<String, Instant> invoicedUntil) throws SQLException {
+        List<String> out = new ArrayList<>();
+        Instant full = cutoff.minus(SHORTEST_FULL_PERIOD);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select subscription_id, end_at from subscription
+                     where tenant_id = ? and start_at < ? and (?::text is null or customer_id = ?)""")) {
+            ps.setString(1, tenantId);
+            ps.setTimestamp(2, Timestamp.from(cutoff));
+            ps.setString(3, customerId);
+            ps.setString(4, customerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Instant until = invoicedUntil.get(rs.getString(1));
+                    Timestamp end = rs.getTimestamp(2);
+                    if (until == null || !until.isAfter(full) || end != null && end.toInstant().isAfter(until) && !end.toInstant().isAfter(cutoff)) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+        }
         return out;
     }
 

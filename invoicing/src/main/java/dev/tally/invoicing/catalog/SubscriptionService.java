@@ -11,6 +11,7 @@ import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -197,9 +198,23 @@ public class SubscriptionService {
     }
 
     /** The tenant's subscriptions as the pure model sees them, their phases read in one query. */
+    /** The subscriptions {@code ids} of the tenant (a few: one query for them, one for their phases). */
+    public static List<Subscription> loadAll(String tenantId, Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<SubscriptionEntity> entities = SubscriptionEntity.list("tenantId = ?1 and subscriptionId in ?2", tenantId, ids);
+        return build(entities, SubscriptionPhaseEntity.<SubscriptionPhaseEntity>list(
+                "tenantId = ?1 and subscriptionId in ?2 order by effectiveAt", tenantId, ids));
+    }
+
     public static List<Subscription> loadAll(String tenantId, List<SubscriptionEntity> entities) {
+        return build(entities, SubscriptionPhaseEntity.<SubscriptionPhaseEntity>list("tenantId = ?1 order by effectiveAt", tenantId));
+    }
+
+    private static List<Subscription> build(List<SubscriptionEntity> entities, List<SubscriptionPhaseEntity> all) {
         Map<String, List<Subscription.Phase>> phases = new HashMap<>();
-        for (SubscriptionPhaseEntity p : SubscriptionPhaseEntity.<SubscriptionPhaseEntity>list("tenantId = ?1 order by effectiveAt", tenantId)) {
+        for (SubscriptionPhaseEntity p : all) {
             phases.computeIfAbsent(p.subscriptionId, k -> new ArrayList<>())
                     .add(new Subscription.Phase(p.effectiveAt, p.planKey, p.planVersion, Subscription.Reason.valueOf(p.reason), p.migrationId));
         }

@@ -98,12 +98,12 @@ public class UsageSnapshots {
         for (int i = 0; i < starts.length; i++) {
             starts[i] = Timestamp.from(periodStarts.get(i));
         }
+        // per key by the primary key (lateral), never a join over the tenant's rows (see LateUsageAdjustments)
         try (PreparedStatement ps = c.prepareStatement("""
                 select s.customer_id, s.period_start, s.meter_key, s.dimensions, s.quantity, s.event_count, s.version
-                from usage_snapshot s
-                join (select distinct * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, period_start)) k
-                  on s.customer_id = k.customer_id and s.period_start = k.period_start
-                where s.tenant_id = ?""")) {
+                from (select distinct * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, period_start)) k
+                join lateral (select * from usage_snapshot s where s.tenant_id = ? and s.customer_id = k.customer_id
+                              and s.period_start = k.period_start) s on true""")) {
             ps.setArray(1, c.createArrayOf("text", customerIds.toArray()));
             ps.setArray(2, c.createArrayOf("timestamptz", starts));
             ps.setString(3, tenantId);
