@@ -352,10 +352,8 @@ public class PeriodCloser {
     static final Duration SHORTEST_FULL_PERIOD = Duration.ofDays(28);
 
     /**
-     * The subscriptions that may have a period due at {@code cutoff}, from their plain rows: never invoiced (a first
-     * period may be short), invoiced up to at least {@link #SHORTEST_FULL_PERIOD} before the cutoff, or ending by the
-     * cutoff after what is invoiced. Every other one has its next period still open, so the closer's run — every few
-     * seconds — does not load every subscription of a tenant that was just closed.
+     * The subscriptions that may have a period due at {@code cutoff}, from plain rows: never invoiced (a first period may
+     * be short), invoiced up to {@link #SHORTEST_FULL_PERIOD} before the cutoff, or ending by it after what is invoiced.
      */
     private List<String> candidates(String tenantId, Instant cutoff, String customerId, Map<String, Instant> invoicedUntil) throws SQLException {
         List<String> out = new ArrayList<>();
