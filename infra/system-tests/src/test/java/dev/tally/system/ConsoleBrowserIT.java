@@ -67,6 +67,7 @@ class ConsoleBrowserIT {
     private static String adminKey;
     private static String invoiceId;
     private static String invoiceNumber;
+    private static Instant periodStart;
     private static Map<String, String> tokens = new HashMap<>();
     private static Map<String, String> userIds = new HashMap<>();
 
@@ -128,6 +129,7 @@ class ConsoleBrowserIT {
         }
         asTenant().body("{\"customer\":\"acme-ui\",\"plan\":\"gateway\",\"start\":\"" + start + "\",\"end\":\"" + end + "\"}")
                 .post("/v1/subscriptions").then().statusCode(201);
+        periodStart = start;
         String ingestKey = asTenant().body("{\"scope\":\"ingest\"}").post("/v1/api-keys").then().statusCode(201).extract().path("key");
         StringBuilder events = new StringBuilder();
         for (int i = 0; i < 10; i++) {
@@ -409,6 +411,43 @@ class ConsoleBrowserIT {
         assertThat(asOperator().get("/v1/admin/tenants/" + tenant + "/settings").then().statusCode(200).extract().path("taxPoint").toString())
                 .isEqualTo("period_end");
         shot("settings");
+    }
+
+    /**
+     * A late event of acme-ui's only period, which ended and is invoiced: the customer has no period left to close, so
+     * the closer bills it on an invoice of its own (issue 19), which the console shows as such, naming the invoice it adjusts.
+     */
+    @Test
+    @Order(6)
+    void lateUsageAfterTheCustomersLastPeriodIsBilledOnItsOwnInvoice() throws Exception {
+        String ingestKey = asTenant().body("{\"scope\":\"ingest\"}").post("/v1/api-keys").then().statusCode(201).extract().path("key");
+        String late = "{\"events\":[{\"id\":\"ui-late-1\",\"type\":\"tunnel.bytes\",\"customer\":\"acme-ui\",\"timestamp\":\""
+                + periodStart.plusSeconds(5) + "\",\"properties\":{\"bytes\":2000}}]}";
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int status;
+        do { // the new key reaches ingest through the catalog topic
+            status = given().baseUri(ingest.url()).header("Authorization", "Bearer " + ingestKey).contentType(ContentType.JSON).body(late)
+                    .post("/v1/events").statusCode();
+            if (status == 401) {
+                Thread.sleep(200);
+            }
+        } while (status == 401 && System.nanoTime() < deadline);
+        assertThat(status).isEqualTo(200);
+        String adjustment = null;
+        while (adjustment == null) { // rated, stored by invoicing, then billed by the closer (here: on request)
+            assertThat(System.nanoTime()).as("an adjustment invoice within 60 s").isLessThan(deadline);
+            asTenant().body("{}").post("/v1/invoices/close-all").then().statusCode(200);
+            List<Map<String, Object>> invoices = asTenant().get("/v1/invoices?customer=acme-ui").then().statusCode(200).extract().path("invoices");
+            adjustment = invoices.stream().filter(i -> "adjustment".equals(i.get("kind"))).map(i -> (String) i.get("invoiceId")).findFirst()
+                    .orElse(null);
+            Thread.sleep(adjustment == null ? 500 : 0);
+        }
+        browser.get(console.url() + "/t/" + tenant + "/invoices/" + adjustment);
+        signIn("viewer");
+        assertThat(browser.findElement(By.id("invoice-kind")).getText()).contains("late usage").contains("no period left");
+        assertThat(browser.findElement(By.id("invoice-total")).getText()).isEqualTo("2.00 USD");
+        assertThat(browser.findElement(By.id("lines")).getText()).contains("adjustment of " + invoiceNumber).contains("10000 → 12000");
+        shot("invoice-adjustment");
     }
 
     /** Clicks something that loads another page, and waits until that page has replaced this one. */
