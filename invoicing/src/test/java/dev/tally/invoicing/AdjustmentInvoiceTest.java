@@ -7,18 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,19 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class AdjustmentInvoiceTest {
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
+class AdjustmentInvoiceTest extends BillingTest {
 
     @Test
     void lateUsageAfterTheLastPeriodIsBilledAloneAndARetractionIsCredited() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         Tenant t = BillingFixture.tenant("adjustment-alone");
         BillingFixture.setUp(t, monthStart(-2));
         String id = post(t, "/v1/customers", "{\"externalId\":\"gone\",\"name\":\"Gone\",\"currency\":\"USD\"}").statusCode(201).extract()
@@ -90,7 +77,7 @@ class AdjustmentInvoiceTest {
 
     @Test
     void aCustomerWithAPeriodLeftWaitsForItsNextClose() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         Tenant t = BillingFixture.tenant("adjustment-next-close");
         String id = BillingFixture.setUp(t, monthStart(-1), "stays").get(0);
         fixture.usage(t, id, 1, monthStart(-1), monthStart(0), "3000");

@@ -6,11 +6,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
 import dev.tally.invoicing.billing.PurchaseInvoices;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -21,7 +18,6 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,24 +27,16 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class CommitmentTest {
+class CommitmentTest extends BillingTest {
     private static final String SEP = "2026-09-01T00:00:00Z";
     private static final String OCT = "2026-10-01T00:00:00Z";
 
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
     @Inject
     PurchaseInvoices purchases;
 
     @Test
     void aPrepaidCommitmentIsInvoicedByInstalmentAndDrawnDownByUsage() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         Tenant t = BillingFixture.tenant("commitment");
         String acme = BillingFixture.setUp(t, SEP, "acme").get(0);
         String credits = "/v1/customers/acme/credits";

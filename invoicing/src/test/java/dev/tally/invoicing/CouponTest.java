@@ -5,18 +5,13 @@ import static dev.tally.invoicing.BillingFixture.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class CouponTest {
+class CouponTest extends BillingTest {
     // periods after now: a coupon redeemed now applies to periods that end after it
     private static final String SEP = BillingFixture.monthStart(1);
     private static final String OCT = BillingFixture.monthStart(2);
@@ -34,18 +29,10 @@ class CouponTest {
     private static final String DEC = BillingFixture.monthStart(4);
     private static final String IN_SEP = Instant.parse(SEP).plusSeconds(9 * 86_400).toString();
 
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
 
     @Test
     void aCouponDiscountsItsFirstInvoicesAndAVoidGivesItsPeriodBack() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         Tenant t = BillingFixture.tenant("coupons");
         List<String> ids = BillingFixture.setUp(t, SEP, "acme", "globex");
 

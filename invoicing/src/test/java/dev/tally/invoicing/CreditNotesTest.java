@@ -12,15 +12,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
 import dev.tally.invoicing.payment.ProviderJobKind;
 import dev.tally.invoicing.payment.ProviderJobStatus;
 import dev.tally.invoicing.payment.ProviderJobs;
 import dev.tally.invoicing.payment.stripe.StripeSignature;
 import dev.tally.invoicing.payment.stripe.StripeStub;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +29,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.assertj.core.api.Assertions;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
@@ -45,23 +41,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = StripeStubResource.class, restrictToAnnotatedClass = false)
-class CreditNotesTest {
+class CreditNotesTest extends BillingTest {
     private static final String OPERATOR = BillingFixture.OPERATOR;
 
     @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
-    @Inject
     ProviderJobs jobs;
-
-    private BillingFixture fixture() {
-        return new BillingFixture(kafka, json, dataSource);
-    }
 
     /** A finalized invoice for last month's usage of one customer; returns its id. */
     private String invoiced(Tenant t, String customer, String quantity) throws Exception {

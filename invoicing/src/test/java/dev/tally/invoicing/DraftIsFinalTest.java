@@ -3,22 +3,17 @@ package dev.tally.invoicing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,24 +25,16 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class DraftIsFinalTest {
+class DraftIsFinalTest extends BillingTest {
     private static final int SCENARIOS = 12;
     /** What a document says about money and its explanation; identity, status and finalization differ by design. */
     private static final List<String> COMPARED = List.of("customerId", "currency", "periodStart", "periodEnd", "pricedAt", "subscriptionId",
             "plan", "planVersion", "lines", "terms", "adjustments", "subtotal", "tax", "total", "creditsApplied", "amountDue", "rounding");
 
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
 
     @Test
     void theDraftReadJustBeforeTheCloseIsTheFinalizedInvoice() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         int adjusted = 0;
         int credited = 0;
         int taxed = 0;

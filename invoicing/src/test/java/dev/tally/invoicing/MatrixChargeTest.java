@@ -5,18 +5,13 @@ import static dev.tally.invoicing.BillingFixture.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,22 +21,14 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class MatrixChargeTest {
+class MatrixChargeTest extends BillingTest {
     private static final String SEP = "2026-09-01T00:00:00Z";
     private static final String OCT = "2026-10-01T00:00:00Z";
 
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
 
     @Test
     void eachRegionIsPricedByItsCellAndLateUsageByTheCellItFallsIn() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         Tenant t = BillingFixture.tenant("matrix");
         post(t, "/v1/meters", """
                 {"key":"compute","eventType":"compute","aggregation":"SUM","property":"seconds","groupBy":["region"]}""").statusCode(201);

@@ -6,20 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.List;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,23 +24,15 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class PriceOverrideTest {
+class PriceOverrideTest extends BillingTest {
     private static final String SEP = "2026-09-01T00:00:00Z";
     private static final String OCT = "2026-10-01T00:00:00Z";
     private static final String NOV = "2026-11-01T00:00:00Z";
 
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
 
     @Test
     void aContractCustomerIsBilledItsNegotiatedRateAndNoOneElseIs() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         Tenant t = BillingFixture.tenant("rate card");
         List<String> ids = BillingFixture.setUp(t, SEP, "self-serve", "contract");
         String path = "/v1/customers/contract/price-overrides";

@@ -7,26 +7,21 @@ import static dev.tally.invoicing.BillingFixture.setUp;
 import static dev.tally.invoicing.BillingFixture.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.hamcrest.Matchers;
@@ -40,15 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class ReconciliationTest {
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
+class ReconciliationTest extends BillingTest {
 
     private void send(Producer<String, String> p, String tenant, String customer, String schema, Object value) throws Exception {
         ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, tenant + "/" + customer, json.writeValueAsString(value));
@@ -89,7 +76,7 @@ class ReconciliationTest {
             }
         }
         // rating's snapshot of the same events (what rating publishes), and the period's invoice
-        new BillingFixture(kafka, json, dataSource).usage(t, id, 1, monthStart(-1), monthStart(0), Long.toString(bytes));
+        fixture().usage(t, id, 1, monthStart(-1), monthStart(0), Long.toString(bytes));
         assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
         post(t, "/v1/webhooks", "{\"url\":\"http://127.0.0.1:9/drift\",\"eventTypes\":[\"reconciliation.drift\"]}").statusCode(201);
 
@@ -131,7 +118,7 @@ class ReconciliationTest {
         assertThat(drift.getString("drift[0].invoicedDrift")).isEqualTo("0");
         assertThat(drift.getLong("drift[0].recountedEvents")).isEqualTo(199);
         assertThat(drift.getList("drift[0].eventIds")).hasSize(20).contains("ev-0").doesNotContain("ev-7");
-        assertThat(new BillingFixture(kafka, json, dataSource).count(
+        assertThat(fixture().count(
                 "select count(*) from webhook_delivery where tenant_id = ? and event_type = 'reconciliation.drift'", t.id())).isEqualTo(1);
         get(t, "/v1/reconciliations").statusCode(200).body("reconciliations.size()", Matchers.equalTo(2));
         get(t, "/v1/reconciliations/" + drift.getString("reconciliationId")).statusCode(200);
@@ -155,7 +142,7 @@ class ReconciliationTest {
                         Map.of("bytes", "1000"), Instant.now(), "customer", start, end));
             }
         }
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         fixture.usage(t, id, 1, monthStart(-1), monthStart(0), "3000");
         assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
         // a late event, rated after the invoice
@@ -203,7 +190,7 @@ class ReconciliationTest {
                 send(p, t.id(), id, AcceptedEventV1.SCHEMA, sent.get(i));
             }
         }
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         fixture.usage(t, id, 1, monthStart(-1), monthStart(0), "3000");
         assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
         // after the close, one event is retracted: rated 2,000, billed 3,000, and the subscription has ended
@@ -268,7 +255,7 @@ class ReconciliationTest {
             }
         }
         // rating's snapshot counts 11,000 bytes for events worth 10,000: the invoice bills 11.00
-        new BillingFixture(kafka, json, dataSource).usage(t, id, 1, monthStart(-1), monthStart(0), "11000");
+        fixture().usage(t, id, 1, monthStart(-1), monthStart(0), "11000");
         assertThat(closer.closeTenant(t.id(), end, "watermark", Instant.now())).isEqualTo(1);
         JsonPath report = post(t, "/v1/reconciliations", "{\"periodStart\":\"" + monthStart(-1) + "\",\"creditOvercharges\":true}")
                 .statusCode(201).extract().jsonPath();

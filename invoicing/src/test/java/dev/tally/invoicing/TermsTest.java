@@ -7,22 +7,17 @@ import static dev.tally.invoicing.BillingFixture.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
@@ -36,15 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class TermsTest {
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
+class TermsTest extends BillingTest {
 
     private static void plan(Tenant t, String key, String fee, String extraTerms) {
         post(t, "/v1/plans?publish=true", """
@@ -65,7 +52,7 @@ class TermsTest {
                 + "\"minimumCommitment\":\"50.00\"");
         String id = post(t, "/v1/customers", "{\"externalId\":\"c\",\"name\":\"c\",\"plan\":\"commit\",\"subscriptionStart\":\"" + monthStart(-2)
                 + "\"}").statusCode(201).extract().path("customerId");
-        BillingFixture f = new BillingFixture(kafka, json, dataSource);
+        BillingFixture f = fixture();
         f.usage(t, id, 1, monthStart(-2), monthStart(-1), "10000", monthStart(-1), monthStart(0), "30000", monthStart(0), monthStart(1), "5000");
         assertThat(closer.closeTenant(t.id(), Instant.parse(monthStart(0)), "watermark", Instant.now())).isEqualTo(2);
 

@@ -6,18 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
-import dev.tally.invoicing.billing.PeriodCloser;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class TieredPackageChargeTest {
+class TieredPackageChargeTest extends BillingTest {
     private static final String SEP = "2026-09-01T00:00:00Z";
     private static final String OCT = "2026-10-01T00:00:00Z";
     private static final String PLAN = """
@@ -35,18 +30,10 @@ class TieredPackageChargeTest {
               "tiers":[{"upTo":"%s","unitPrice":"0"},{"upTo":"1000","unitPrice":"5","packageSize":"100"},
                        {"unitPrice":"4","packageSize":"100"}]}}]}""";
 
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    PeriodCloser closer;
 
     @Test
     void eachTierBillsThePackagesItStarts() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         Tenant t = BillingFixture.tenant("tiered packages");
         post(t, "/v1/meters", "{\"key\":\"gb\",\"eventType\":\"egress\",\"aggregation\":\"SUM\",\"property\":\"gb\"}").statusCode(201);
         post(t, "/v1/plans", PLAN.formatted("graduated", "10")).statusCode(400).body("field", equalTo("charges[0].price.tiers[1].packageSize"))
