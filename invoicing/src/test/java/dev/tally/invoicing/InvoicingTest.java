@@ -6,12 +6,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.startsWith;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.LocalStackResource;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -29,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.hamcrest.Matchers;
@@ -37,16 +34,10 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class InvoicingTest {
+class InvoicingTest extends BillingTest {
     private static final String OPERATOR = "test-operator-token";
     private static final Instant NOV = Instant.parse("2026-11-15T00:00:00Z");
 
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
     @Inject
     InMemorySpanExporter spans;
 

@@ -7,10 +7,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.BillingFixture.Tenant;
 import dev.tally.model.tax.TaxPoint;
-import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.testing.CheckConstraints;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -18,12 +16,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
-import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,17 +29,11 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class TaxPointTest {
-    @Inject
-    KafkaClients kafka;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    DataSource dataSource;
+class TaxPointTest extends BillingTest {
 
     @Test
     void aRateChangedAfterThePeriodEndedAppliesOnlyWithTheFinalizationTaxPoint() throws Exception {
-        BillingFixture fixture = new BillingFixture(kafka, json, dataSource);
+        BillingFixture fixture = fixture();
         Tenant t = BillingFixture.tenant("tax point");
         BillingFixture.setUp(t, BillingFixture.monthStart(0));
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
