@@ -131,9 +131,13 @@ public class LateUsageAdjustments {
             return; // the plan version does not charge the meter (cannot happen for rows finalize wrote)
         }
         BigDecimal billed = rs.getBigDecimal(13);
+        List<String> why = new ArrayList<>(is.explanation());
+        why.add("the line now " + customer.currency() + " " + is.amount().toPlainString() + " for " + Decimals.normalized(qAfter).toPlainString()
+                + ", billed so far " + customer.currency() + " " + billed.toPlainString() + " for " + Decimals.normalized(rs.getBigDecimal(9))
+                .toPlainString() + " (" + rs.getString(6) + "): adjustment " + is.amount().subtract(billed).toPlainString());
         out.computeIfAbsent(customer.customerId(), x -> new ArrayList<>()).add(new Adjustment(rs.getString(5), rs.getString(6),
                 p.start(), p.end(), meter, is.description(), Decimals.normalized(rs.getBigDecimal(9)), Decimals.normalized(qAfter),
-                rs.getLong(10), rs.getLong(12), billed, is.amount(), is.amount().subtract(billed), is.explanation()));
+                rs.getLong(10), rs.getLong(12), billed, is.amount(), is.amount().subtract(billed), why));
     }
 
     /** A grouped meter's quantities by group, as the query aggregates them (group as stored → quantity as text). */
