@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,6 +32,15 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class AdjustmentInvoices {
+    /**
+     * SQL, true when customer {@code c} has a period left to close: a subscription open-ended, or ending after what its
+     * live usage invoices reach (or after its start, with none). The one definition the closer and reconciliation share.
+     */
+    public static final String PERIOD_LEFT = """
+            exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
+              and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
+                and i.subscription_id = s.subscription_id and i.status <> 'void' and i.kind = 'usage'), s.start_at)))""";
+
     /** Later than any period's start: every finalized period of the customer is looked at. */
     private static final Instant EVERY_PERIOD = Instant.parse("9999-01-01T00:00:00Z");
 
@@ -57,15 +67,17 @@ public class AdjustmentInvoices {
             return List.of();
         }
         List<String> drawn = numbers.nextNumbers(c, tenantId, now, customers.size());
+        Map<String, String> latest = new HashMap<>(); // customer → the invoice of its latest adjusted period
+        customers.forEach(id -> latest.put(id, adjustments.get(id).stream().max(Comparator.comparing(Adjustment::periodStart)).orElseThrow()
+                .invoiceId()));
+        Map<String, String> subscriptions = subscriptionsOf(c, tenantId, latest.values());
         List<InvoiceDocumentV1> docs = new ArrayList<>();
         for (int i = 0; i < customers.size(); i++) {
             Invoices.Customer customer = due.get(customers.get(i));
-            List<Adjustment> adj = adjustments.get(customer.customerId());
             TaxRate rate = taxes.rateFor(tenantId, customer.taxRegion(), now).orElse(null); // the tax point: when it is issued
-            Adjustment latest = adj.stream().max(Comparator.comparing(Adjustment::periodStart)).orElseThrow();
             docs.add(AdjustmentInvoice.document("inv_" + UUID.randomUUID().toString().replace("-", ""), drawn.get(i), customer.customerId(),
-                    customer.externalId(), customer.currency(), subscriptionOf(c, tenantId, latest.invoiceId()), adj, rate, RoundingPolicy.DEFAULT,
-                    now, actor));
+                    customer.externalId(), customer.currency(), subscriptions.get(latest.get(customer.customerId())),
+                    adjustments.get(customer.customerId()), rate, RoundingPolicy.DEFAULT, now, actor));
         }
         invoices.issue(c, tenantId, docs, actor, now);
         return docs;
@@ -83,9 +95,7 @@ public class AdjustmentInvoices {
                     where s.tenant_id = ? and s.end_at is not null and s.end_at <= ?)
                 select c.customer_id, c.external_id, c.currency, c.tax_region from ended e
                 join customer c on c.tenant_id = ? and c.customer_id = e.customer_id
-                where not exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
-                    and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
-                      and i.subscription_id = s.subscription_id and i.status <> 'void' and i.kind = 'usage'), s.start_at)))""")) {
+                where not\s""" + PERIOD_LEFT)) {
             ps.setString(1, tenantId);
             ps.setTimestamp(2, Timestamp.from(now));
             ps.setString(3, tenantId);
@@ -132,14 +142,18 @@ public class AdjustmentInvoices {
         return out;
     }
 
-    private static String subscriptionOf(Connection c, String tenantId, String invoiceId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select subscription_id from invoice where tenant_id = ? and invoice_id = ?")) {
+    /** The subscription of each of these invoices, by invoice id: one query. */
+    private static Map<String, String> subscriptionsOf(Connection c, String tenantId, Collection<String> invoiceIds) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("select invoice_id, subscription_id from invoice where tenant_id = ? and invoice_id = any(?)")) {
             ps.setString(1, tenantId);
-            ps.setString(2, invoiceId);
+            ps.setArray(2, c.createArrayOf("text", invoiceIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
             }
         }
+        return out;
     }
 }

@@ -2,6 +2,7 @@ package dev.tally.invoicing.billing;
 
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceDocumentV1.Adjustment;
+import dev.tally.model.invoice.InvoiceKind;
 import dev.tally.model.terms.PeriodTerms;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -27,9 +28,13 @@ final class BilledUsage {
 
     /**
      * Records what these invoices billed: their periods' charged meters (replacing a voided predecessor's rows) and,
-     * for every period they adjusted, the usage and amount billed for it from now on.
+     * for every period they adjusted, the usage and amount billed for it from now on. Only a period's invoice and a
+     * stand-alone adjustment invoice bill periods: purchases and progressive invoices (which the period's invoice
+     * deducts) are left out.
      */
-    static void record(Connection c, String tenantId, List<InvoiceDocumentV1> contents) throws SQLException {
+    static void record(Connection c, String tenantId, List<InvoiceDocumentV1> documents) throws SQLException {
+        List<InvoiceDocumentV1> contents = documents.stream()
+                .filter(d -> InvoiceKind.USAGE.is(d.kind()) || InvoiceKind.ADJUSTMENT.is(d.kind())).toList();
         recordLines(c, tenantId, contents);
         recordTermAdjustments(c, tenantId, contents);
         recordUsageAdjustments(c, tenantId, contents);

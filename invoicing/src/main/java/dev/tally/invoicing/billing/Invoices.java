@@ -179,7 +179,7 @@ public class Invoices {
      */
     void issue(Connection c, String tenantId, List<InvoiceDocumentV1> documents, String actor, Instant now) throws Exception {
         store.insert(c, tenantId, documents, Map.of(), actor, null, now);
-        BilledUsage.record(c, tenantId, documents.stream().filter(d -> InvoiceKind.ADJUSTMENT.is(d.kind())).toList());
+        BilledUsage.record(c, tenantId, documents);
         providers.enqueuePushes(c, tenantId, documents.stream().map(InvoiceDocumentV1::invoiceId).toList());
         announceIssued(c, tenantId, documents, actor, null, now);
     }

@@ -134,7 +134,7 @@ public class LateUsageAdjustments {
         List<String> why = new ArrayList<>(is.explanation());
         why.add("the line now " + customer.currency() + " " + is.amount().toPlainString() + " for " + Decimals.normalized(qAfter).toPlainString()
                 + ", billed so far " + customer.currency() + " " + billed.toPlainString() + " for " + Decimals.normalized(rs.getBigDecimal(9))
-                .toPlainString() + " (" + rs.getString(6) + "): adjustment " + is.amount().subtract(billed).toPlainString());
+                .toPlainString() + " (" + rs.getString(6) + "): adjustment " + customer.currency() + " " + is.amount().subtract(billed).toPlainString());
         out.computeIfAbsent(customer.customerId(), x -> new ArrayList<>()).add(new Adjustment(rs.getString(5), rs.getString(6),
                 p.start(), p.end(), meter, is.description(), Decimals.normalized(rs.getBigDecimal(9)), Decimals.normalized(qAfter),
                 rs.getLong(10), rs.getLong(12), billed, is.amount(), is.amount().subtract(billed), why));

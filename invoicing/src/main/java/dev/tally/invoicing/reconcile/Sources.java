@@ -1,5 +1,6 @@
 package dev.tally.invoicing.reconcile;
 
+import dev.tally.invoicing.billing.AdjustmentInvoices;
 import dev.tally.model.metering.Recount;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -73,9 +74,7 @@ record Sources(Map<Recount.Key, BigDecimal> rated, Map<Recount.Key, Instant> rat
                 select c.customer_id,
                   (select max(i.finalized_at) from invoice i where i.tenant_id = c.tenant_id and i.customer_id = c.customer_id
                      and i.status <> 'void' and i.kind in ('usage', 'adjustment')),
-                  exists (select 1 from subscription s where s.tenant_id = c.tenant_id and s.customer_id = c.customer_id
-                     and (s.end_at is null or s.end_at > coalesce((select max(i.period_end) from invoice i where i.tenant_id = s.tenant_id
-                       and i.subscription_id = s.subscription_id and i.status <> 'void' and i.kind = 'usage'), s.start_at)))
+                """ + AdjustmentInvoices.PERIOD_LEFT + """
                 from customer c where c.tenant_id = ?""")) {
             ps.setString(1, tenantId);
             try (ResultSet rs = ps.executeQuery()) {
