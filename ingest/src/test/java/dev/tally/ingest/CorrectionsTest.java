@@ -11,6 +11,8 @@ import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.BillingPeriod;
+import dev.tally.model.subscription.BillingCycle;
+import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
@@ -31,6 +33,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +135,42 @@ class CorrectionsTest {
         assertThat(original.periodStart()).isEqualTo(BillingPeriod.calendarMonthOf(original.timestamp()).start());
         assertThat(corrections.get(1).previous().periodStart()).isEqualTo(original.periodStart());
         assertThat(corrections.get(2).current().periodEnd()).isEqualTo(original.periodEnd());
+    }
+
+    /**
+     * A plan change during the period (issue 19): ingest stamps each event after it with the segment's start, so rating
+     * can price it by the new version; an event before it gets none; a correction carries the stamp unchanged.
+     */
+    @Test
+    void theSegmentOfAMidPeriodPlanChangeIsStampedAtAcceptanceAndTravelsWithCorrections() throws Exception {
+        Instant now = Instant.now();
+        BillingPeriod month = BillingPeriod.calendarMonthOf(now);
+        Duration into = Duration.between(month.start(), now);
+        Assumptions.assumeTrue(into.toSeconds() > 60, "not in the first minute of a month");
+        Instant change = month.start().plus(into.dividedBy(2));
+        Subscription sub = new Subscription("s_" + f.customerId(), f.customerId(), Instant.parse("2026-01-01T00:00:00Z"), null,
+                BillingCycle.CALENDAR_MONTH, null, List.of(new Subscription.Phase(Instant.parse("2026-01-01T00:00:00Z"), "p", 1,
+                        Subscription.Reason.START, null), new Subscription.Phase(change, "p", 2, Subscription.Reason.CHANGE, null)));
+        IngestTestSupport.publish(kafka, json, catalog, CatalogRecordV1.of(new CatalogRecordV1.SubscriptionState(f.tenantId(), sub)));
+        Instant before = month.start().plus(into.dividedBy(4));
+        Instant after = change.plus(into.dividedBy(4));
+        given().header("Authorization", "Bearer " + f.key()).contentType(ContentType.JSON).body("""
+                [{"id":"old","type":"bandwidth","customer":"acme","timestamp":"%s","properties":{"bytes":1}},
+                 {"id":"new","type":"bandwidth","customer":"acme","timestamp":"%s","properties":{"bytes":2}}]""".formatted(before, after))
+                .post("/v1/events").then().statusCode(200).body("accepted", equalTo(2));
+        post("/v1/events/amend", "{\"reason\":\"misread\",\"events\":[{\"id\":\"new\",\"properties\":{\"bytes\":3}}]}", 200);
+
+        List<ConsumerRecord<String, String>> mine = read(3);
+        AcceptedEventV1 old = json.readValue(mine.get(0).value(), AcceptedEventV1.class);
+        AcceptedEventV1 fresh = json.readValue(mine.get(1).value(), AcceptedEventV1.class);
+        EventCorrectionV1 amend = json.readValue(mine.get(2).value(), EventCorrectionV1.class);
+        assertThat(old.periodStart()).isEqualTo(month.start());
+        assertThat(old.segmentStart()).isNull();
+        assertThat(fresh.periodStart()).isEqualTo(month.start());
+        assertThat(fresh.segmentStart()).isEqualTo(change);
+        assertThat(mine.get(1).value()).contains("\"segmentStart\":\"" + change + "\"");
+        assertThat(amend.previous().segmentStart()).isEqualTo(change);
+        assertThat(amend.current().segmentStart()).isEqualTo(change);
     }
 
     @Test

@@ -117,6 +117,26 @@ final class BillingFixture {
         }
     }
 
+    /**
+     * Publishes one ungrouped rating snapshot of a period the plan changed in: {@code total} over the period and
+     * {@code later} of it in the segment from {@code segmentStart} (as rating sends them), and waits until stored.
+     */
+    void segmentedUsage(Tenant t, String customerId, String meter, long version, String periodStart, String periodEnd, String total,
+            long events, Instant segmentStart, String later, long laterEvents) throws Exception {
+        try (Producer<String, String> p = kafka.producer("test-rating")) {
+            RatedUsageV1 s = new RatedUsageV1(t.id(), customerId, meter, Instant.parse(periodStart), Instant.parse(periodEnd),
+                    new BigDecimal(total), events, version, Instant.now(), Map.of(), null,
+                    List.of(new RatedUsageV1.Segment(segmentStart, new BigDecimal(later), laterEvents)));
+            p.send(new ProducerRecord<>(Topics.USAGE_RATED, t.id() + "/" + customerId, json.writeValueAsString(s))).get();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (count("select count(*) from usage_snapshot where tenant_id = ? and customer_id = '" + customerId + "' and meter_key = '" + meter
+                + "' and version = " + version, t.id()) < 1) {
+            assertThat(System.nanoTime()).as("snapshot stored").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     long count(String sql, String arg) throws Exception {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, arg);

@@ -8,6 +8,7 @@ import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
+import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
@@ -18,6 +19,7 @@ import dev.tally.model.subscription.BillingCycle;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.usage.StoredSegments;
 import dev.tally.rating.kafka.EventsConsumer;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -79,9 +81,11 @@ class OfflineComparisonTest {
         Random r = new Random(seed);
         String tenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
         List<String> customers = List.of("c_a_" + tenant, "c_b_" + tenant, "c_c_" + tenant);
+        // an upgrade on 2026-10-20 06:00 cuts the period [10-10, 11-10) in two: ingest stamps the later part's events
         Subscription sub = new Subscription("s_" + tenant, customers.get(0), Instant.parse("2026-09-05T12:00:00Z"), null,
                 BillingCycle.monthly(10), null, List.of(new Subscription.Phase(Instant.parse("2026-09-05T12:00:00Z"), "p", 1,
-                        Subscription.Reason.START, null)));
+                        Subscription.Reason.START, null), new Subscription.Phase(Instant.parse("2026-10-20T06:00:00Z"), "p", 2,
+                        Subscription.Reason.CHANGE, null)));
         List<CatalogRecordV1.Meter> meters = List.of(
                 new CatalogRecordV1.Meter(tenant, "requests", "http", "COUNT", null),
                 new CatalogRecordV1.Meter(tenant, "bytes", "http", "SUM", "bytes", List.of(), List.of("region")),
@@ -126,8 +130,10 @@ class OfflineComparisonTest {
                 if (region < 2) {
                     props.put("region", region == 0 ? "eu" : "us");
                 }
+                BillingPeriod stamped = customer.equals(customers.get(0)) ? sub.periodAt(t).orElse(null) : null;
                 AcceptedEventV1 e = new AcceptedEventV1(tenant, customer, null, "e-" + n++, r.nextInt(5) == 0 ? "error" : "http", t, props,
-                        Instant.now(), "customer");
+                        Instant.now(), "customer", stamped == null ? null : stamped.start(), stamped == null ? null : stamped.end(),
+                        stamped == null ? null : sub.segmentAt(t).orElse(null));
                 events.add(e);
                 current.put(e.eventId(), e);
             }
@@ -149,7 +155,7 @@ class OfflineComparisonTest {
                         props.put("bytes", new BigDecimal(r.nextInt(5000)).toPlainString());
                         props.put("region", "eu");
                         AcceptedEventV1 amended = new AcceptedEventV1(tenant, customer, null, e.eventId(), e.type(), e.timestamp(), props,
-                                e.acceptedAt(), "customer");
+                                e.acceptedAt(), "customer", e.periodStart(), e.periodEnd(), e.segmentStart());
                         corrections.add(new EventCorrectionV1(tenant, customer, e.eventId(), "amend", seq, e, amended, "test", "key:k",
                                 Instant.now()));
                         current.put(e.eventId(), amended);
@@ -222,6 +228,10 @@ class OfflineComparisonTest {
                 expectedPeriods.merge(k + "|" + period.start(), c, BigDecimal::add);
                 expectedDays.merge(k + "|" + LocalDate.ofInstant(e.timestamp(), ZoneOffset.UTC), c, BigDecimal::add);
                 expectedPeriods.merge(k + "|" + period.start() + "|n", BigDecimal.ONE, BigDecimal::add);
+                if (e.segmentStart() != null) { // the part in the upgrade's segment
+                    expectedPeriods.merge(k + "|" + period.start() + "|from " + e.segmentStart(), c, BigDecimal::add);
+                    expectedPeriods.merge(k + "|" + period.start() + "|from " + e.segmentStart() + "|n", BigDecimal.ONE, BigDecimal::add);
+                }
             }
         }
         // non-additive: each period's final observations folded in one go, in a shuffled order
@@ -246,6 +256,7 @@ class OfflineComparisonTest {
         assertThat(strip(periods)).isEqualTo(strip(expectedPeriods));
         assertThat(strip(days(tenant))).isEqualTo(strip(expectedDays));
         assertThat(expectedPeriods.keySet().stream().filter(k -> k.contains(customers.get(0)) && k.contains("T12:00:00Z"))).isNotEmpty();
+        assertThat(expectedPeriods.keySet()).anyMatch(k -> k.contains("|bytes|") && k.endsWith("|from 2026-10-20T06:00:00Z"));
     }
 
     private void publish(Producer<String, String> p, long outboxId, Row row, int upTo) throws Exception {
@@ -277,13 +288,19 @@ class OfflineComparisonTest {
         Map<String, BigDecimal> out = new TreeMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "select customer_id, meter_key, dimensions, period_start, quantity, event_count from usage_aggregate where tenant_id = ?")) {
+                     "select customer_id, meter_key, dimensions, period_start, quantity, event_count, segments::text from usage_aggregate"
+                             + " where tenant_id = ?")) {
             ps.setString(1, tenant);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String k = rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getTimestamp(4).toInstant();
                     out.put(k, rs.getBigDecimal(5));
                     out.put(k + "|n", BigDecimal.valueOf(rs.getLong(6)));
+                    List<RatedUsageV1.Segment> parts = StoredSegments.parse(rs.getString(7));
+                    for (RatedUsageV1.Segment part : parts == null ? List.<RatedUsageV1.Segment>of() : parts) {
+                        out.put(k + "|from " + part.start(), part.quantity());
+                        out.put(k + "|from " + part.start() + "|n", BigDecimal.valueOf(part.eventCount()));
+                    }
                 }
             }
         }

@@ -12,6 +12,7 @@ import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.model.messages.Topics;
+import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.BillingCycle;
@@ -19,6 +20,7 @@ import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.security.ApiKeys;
+import dev.tally.platform.usage.StoredSegments;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -436,6 +438,91 @@ class UsageApiTest {
         // and only for this customer
         given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-11-20T00:00:00Z").get("/v1/customers/acme/spend").then()
                 .statusCode(200).body("charges[0].explanation[0]", Matchers.not(Matchers.startsWith("negotiated")));
+    }
+
+    /**
+     * An upgrade mid-period (issue 19): the events before it (as ingest stamps them) are priced by the old version, those
+     * after it by the new one — the spend API as the draft invoice will price them; a retraction takes its event out of
+     * its own segment.
+     */
+    @Test
+    void spendPricesEachPlanSegmentByItsOwnVersion() throws Exception {
+        String initech = "c_" + UUID.randomUUID().toString().substring(0, 8);
+        Instant start = Instant.parse("2026-11-01T00:00:00Z");
+        Instant upgrade = Instant.parse("2026-11-16T12:00:00Z");
+        Subscription sub = new Subscription("s_" + initech, initech, start, null, BillingCycle.CALENDAR_MONTH, null, List.of(
+                new Subscription.Phase(start, "u", 1, Subscription.Reason.START, null),
+                new Subscription.Phase(upgrade, "u", 2, Subscription.Reason.CHANGE, null)));
+        publish(CatalogRecordV1.of(new CatalogRecordV1.Customer(tenant, initech, "initech", "USD", null)),
+                CatalogRecordV1.of(new CatalogRecordV1.SubscriptionState(tenant, sub)),
+                CatalogRecordV1.of(new CatalogRecordV1.PlanVersion(tenant, "u", 1, "published", PlanSpec.of(1, "u", "U", "USD", List.of(
+                        new PlanSpec.ChargeSpec("bytes", "Bandwidth", PlanSpec.PriceSpec.perUnit("0.10")))))),
+                CatalogRecordV1.of(new CatalogRecordV1.PlanVersion(tenant, "u", 2, "published", PlanSpec.of(1, "u", "U", "USD", List.of(
+                        new PlanSpec.ChargeSpec("bytes", "Bandwidth", PlanSpec.PriceSpec.perUnit("0.04")))))));
+        BillingPeriod nov = sub.periodAt(upgrade).orElseThrow();
+        List<AcceptedEventV1> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Instant t = i < 10 ? Instant.parse("2026-11-10T00:00:00Z") : Instant.parse("2026-11-20T00:00:00Z");
+            events.add(new AcceptedEventV1(tenant, initech, "initech", "u-" + i, "bandwidth", t, Map.of("bytes", "10.5"), Instant.now(),
+                    "customer", nov.start(), nov.end(), sub.segmentAt(t).orElse(null)));
+        }
+        assertThat(events.get(0).segmentStart()).isNull();
+        assertThat(events.get(29).segmentStart()).isEqualTo(upgrade);
+        publishFor(initech, AcceptedEventV1.SCHEMA, new ArrayList<>(events));
+        JsonPath spend = awaitSpend("initech", 30);
+        // 10 × 10.5 = 105 at 0.10 = 10.50 before the upgrade; 20 × 10.5 = 210 at 0.04 = 8.40 after: 18.90, not 315 × 0.04
+        assertThat(spend.getString("charges[0].quantity")).isEqualTo("315");
+        assertThat(spend.getString("charges[0].amount")).isEqualTo("18.90");
+        assertThat(spend.getString("total")).isEqualTo("18.90");
+        assertThat(spend.getList("charges[0].explanation", String.class)).containsExactly(
+                "2026-11-01T00:00:00Z to 2026-11-16T12:00:00Z on u v1: 105 (10 events) = USD 10.5", "  105 × USD 0.1 = USD 10.5",
+                "2026-11-16T12:00:00Z to 2026-12-01T00:00:00Z on u v2: 210 (20 events) = USD 8.4", "  210 × USD 0.04 = USD 8.4");
+
+        // a retraction of an event after the upgrade: 200 at 0.04 = 7.98 … 10.50 + 7.98 = 18.48
+        publishFor(initech, EventCorrectionV1.SCHEMA, List.of(new EventCorrectionV1(tenant, initech, "u-29", "retract", 1, events.get(29), null,
+                "test", "key:k", Instant.now())));
+        spend = awaitSpend("initech", 29);
+        assertThat(spend.getString("charges[0].amount")).isEqualTo("18.48");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select segments::text from usage_aggregate where tenant_id = ? and customer_id = ?")) {
+            ps.setString(1, tenant);
+            ps.setString(2, initech);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                List<RatedUsageV1.Segment> parts = StoredSegments.parse(rs.getString(1));
+                assertThat(parts).hasSize(1);
+                assertThat(parts.get(0).start()).isEqualTo(upgrade);
+                assertThat(parts.get(0).quantity()).isEqualByComparingTo("199.5");
+                assertThat(parts.get(0).eventCount()).isEqualTo(19);
+            }
+        }
+    }
+
+    private void publishFor(String customerId, String schema, List<Object> messages) throws Exception {
+        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
+        try (Producer<String, String> p = kafka.producer("test-relay")) {
+            for (int i = 0; i < messages.size(); i++) {
+                ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, tenant + "/" + customerId,
+                        json.writeValueAsString(messages.get(i)));
+                r.headers().add(Headers.OUTBOX_ID, Long.toString(row).getBytes(StandardCharsets.UTF_8))
+                        .add(Headers.POSITION, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
+                        .add(Headers.SCHEMA, schema.getBytes(StandardCharsets.UTF_8));
+                p.send(r);
+            }
+            p.flush();
+        }
+    }
+
+    private JsonPath awaitSpend(String externalId, long events) throws Exception {
+        JsonPath spend;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            Thread.sleep(100);
+            spend = given().header("Authorization", "Bearer " + readKey).queryParam("at", "2026-11-20T00:00:00Z")
+                    .get("/v1/customers/" + externalId + "/spend").then().statusCode(200).extract().jsonPath();
+            assertThat(System.nanoTime()).as("spend visible").isLessThan(deadline);
+        } while (spend.getLong("charges[0].eventCount") != events);
+        return spend;
     }
 
     /**

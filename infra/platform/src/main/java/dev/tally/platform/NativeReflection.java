@@ -52,6 +52,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         InvoiceStatusV1.class,
         RatedUsageV1.class,
         RatedUsageV1.Charge.class,
+        RatedUsageV1.Segment.class,
         RefundStatusV1.class,
         WatermarkV1.class,
         FilterSpec.class,

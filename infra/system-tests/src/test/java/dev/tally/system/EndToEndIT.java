@@ -193,6 +193,39 @@ class EndToEndIT {
         }
     }
 
+    /**
+     * An upgrade takes effect a few seconds from now (issue 19): ingest stamps the events after it, rating keeps their
+     * part apart, and the draft prices the part before the upgrade with the old plan and the part after it with the new
+     * one — the same figure as rating's spend API.
+     */
+    @Test
+    void anUpgradeMidPeriodPricesTheUsageBeforeAndAfterItByEachPlan() throws Exception {
+        Tenant t = tenantWithCustomer("0.01");
+        post(invoicing.url(), t.adminKey(), "/v1/plans?publish=true", """
+                {"key":"p2","name":"P2","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.001"}}]}""")
+                .then().statusCode(201);
+        String sub = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + t.adminKey()).get("/v1/subscriptions?customer=acme")
+                .then().statusCode(200).extract().path("[0].subscriptionId");
+        Instant upgrade = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS);
+        post(invoicing.url(), t.adminKey(), "/v1/subscriptions/" + sub + "/changes", "{\"plan\":\"p2\",\"effectiveAt\":\"" + upgrade + "\"}")
+                .then().statusCode(200);
+        postUntilAnswered(t, "{\"events\":[" + event("before", 1000) + "]}");
+        while (Instant.now().isBefore(upgrade.plusSeconds(2))) {
+            Thread.sleep(100);
+        }
+        String after = "{\"events\":[{\"id\":\"after\",\"type\":\"bytes\",\"customer\":\"acme\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":3000}}]}"
+                .formatted(upgrade.plusSeconds(1));
+        assertThat(postUntilAnswered(t, after).getInt("accepted")).isEqualTo(1);
+        JsonPath draft = awaitDraft(t, 2);
+        // 1,000 bytes at 0.01 = 10.00 before the upgrade; 3,000 at 0.001 = 3.00 after it (not 4,000 at 0.001 = 4.00)
+        assertThat(draft.getString("lines[0].amount")).isEqualTo("13.00");
+        assertThat(draft.getString("plan")).isEqualTo("p2");
+        assertThat(draft.getList("lines[0].explanation", String.class)).anyMatch(l -> l.endsWith("on p v1: 1000 (1 events) = USD 10"))
+                .anyMatch(l -> l.startsWith(upgrade + " to ") && l.endsWith("on p2 v1: 3000 (1 events) = USD 3"));
+        given().baseUri(rating.url()).header("Authorization", "Bearer " + t.adminKey()).get("/v1/customers/acme/spend").then().statusCode(200)
+                .body("total", equalTo("13.00"));
+    }
+
     @Test
     void killingIngestAndRatingMidStreamNeitherLosesNorDoublesAnEvent() throws Exception {
         Tenant t = tenantWithCustomer("0.000001");

@@ -144,7 +144,7 @@ public class CorrectionsResource {
                 }
                 return new Corrections.Decision(EventCorrectionV1.AMEND, new AcceptedEventV1(e.tenantId(), e.customerId(), e.customer(),
                         e.eventId(), e.type(), e.timestamp(), valid.properties(), e.acceptedAt(), e.attributedBy(), e.periodStart(),
-                        e.periodEnd()), null);
+                        e.periodEnd(), e.segmentStart()), null);
             }));
         }
         return answer(tenant, asks, invalid, reason);

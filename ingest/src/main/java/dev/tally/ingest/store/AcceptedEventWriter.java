@@ -61,6 +61,7 @@ final class AcceptedEventWriter {
             field("attributedBy", e.attributedBy());
             field("periodStart", e.periodStart() == null ? null : e.periodStart().toString());
             field("periodEnd", e.periodEnd() == null ? null : e.periodEnd().toString());
+            field("segmentStart", e.segmentStart() == null ? null : e.segmentStart().toString());
             g.writeEndObject();
             g.flush();
             String json = out.toString();

@@ -7,7 +7,6 @@ import dev.tally.model.event.UsageEvent;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.DeadLetterV1;
 import dev.tally.model.messages.Topics;
-import dev.tally.model.metering.BillingPeriod;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.StoredOffsets;
 import dev.tally.platform.outbox.Outbox;
@@ -277,10 +276,10 @@ public class EventStore {
             }
             accepted.add(k.index());
             UsageEvent e = k.event();
-            // the billing period is decided once, here, and travels with the event and its corrections
-            BillingPeriod period = catalog.periodOf(tenantId, k.customerId(), e.timestamp());
+            // the billing period (and the plan segment within it) is decided once, here, and travels with the event and its corrections
+            CatalogView.Placement at = catalog.placementOf(tenantId, k.customerId(), e.timestamp());
             AcceptedEventV1 message = new AcceptedEventV1(tenantId, k.customerId(), e.customer(), e.id(), e.type(), e.timestamp(),
-                    e.properties(), now, k.attributedBy(), period.start(), period.end());
+                    e.properties(), now, k.attributedBy(), at.period().start(), at.period().end(), at.segmentStart());
             records.add(new OutboxRecord(tenantId + "/" + k.customerId(), writer.write(message, acceptedAt), traceparent));
         }
         if (!records.isEmpty()) {

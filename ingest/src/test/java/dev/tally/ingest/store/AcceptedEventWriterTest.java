@@ -30,7 +30,9 @@ class AcceptedEventWriterTest {
                 new AcceptedEventV1("t1", "cus_2", null, "e-2", "t", Instant.parse("2026-11-22T09:59:59.000000001Z"), Map.of(), accepted, "ip"),
                 new AcceptedEventV1("t1", "cus_2", null, "e-3", "t", Instant.EPOCH, null, accepted, "api_key"),
                 new AcceptedEventV1("t1", "cus_3", "x", "e-4", "t", Instant.EPOCH, Map.of(), accepted, "customer",
-                        Instant.parse("2026-11-15T00:00:00Z"), Instant.parse("2026-12-15T00:00:00Z")));
+                        Instant.parse("2026-11-15T00:00:00Z"), Instant.parse("2026-12-15T00:00:00Z")),
+                new AcceptedEventV1("t1", "cus_3", "x", "e-5", "t", Instant.EPOCH, Map.of(), accepted, "customer",
+                        Instant.parse("2026-11-15T00:00:00Z"), Instant.parse("2026-12-15T00:00:00Z"), Instant.parse("2026-11-20T12:30:00Z")));
         AcceptedEventWriter writer = new AcceptedEventWriter(json.getFactory());
         for (AcceptedEventV1 e : events) {
             String fast = writer.write(e, accepted.toString());

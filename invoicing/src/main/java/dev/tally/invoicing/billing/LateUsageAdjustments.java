@@ -15,6 +15,7 @@ import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.model.terms.PeriodTerms;
+import dev.tally.platform.usage.MeterSums;
 import dev.tally.platform.usage.StoredDimensions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -85,13 +86,14 @@ public class LateUsageAdjustments {
                 select b.customer_id, b.period_start, b.period_end, b.meter_key, b.invoice_id,
                        (select i.number from invoice i where i.tenant_id = b.tenant_id and i.invoice_id = b.invoice_id),
                        b.plan_key, b.plan_version, b.quantity, b.event_count, coalesce(s.quantity, 0), coalesce(s.event_count, 0),
-                       b.billed_amount, s.groups, b.subscription_id
+                       b.billed_amount, s.groups, b.subscription_id, s.segments
                 from k
                 join lateral (select * from billed_usage b where b.tenant_id = ? and b.customer_id = k.customer_id
                               and b.period_start < k.before""" + (lock ? " for update" : "") + """
                              ) b on true
                 left join lateral (select sum(u.quantity) as quantity, sum(u.event_count) as event_count,
-                                          json_object_agg(u.dimensions, u.quantity::text) filter (where u.dimensions <> '{}') as groups
+                                          json_object_agg(u.dimensions, u.quantity::text) filter (where u.dimensions <> '{}') as groups,
+                                          json_object_agg(u.dimensions, u.segments) filter (where u.segments is not null) as segments
                                    from usage_snapshot u where u.tenant_id = b.tenant_id and u.customer_id = b.customer_id
                                      and u.period_start = b.period_start and u.meter_key = b.meter_key) s on true
                 where coalesce(s.quantity, 0) <> b.quantity or b.recheck
@@ -125,8 +127,8 @@ public class LateUsageAdjustments {
             return; // terms are re-priced below, from the period's usage lines as they stand now
         }
         BigDecimal qAfter = rs.getBigDecimal(11);
-        PeriodPricing.Charged is = pricing.charge(tenantId, subscription, rs.getString(7), rs.getInt(8), overrides, customer.currency(), p,
-                meter, new PlanCharges.MeterUsage(qAfter, rs.getLong(12), groups(rs.getString(14))));
+        PeriodPricing.Charged is = pricing.charge(tenantId, subscription, overrides, customer.currency(), p, meter,
+                new PlanCharges.MeterUsage(qAfter, rs.getLong(12), groups(rs.getString(14)), segments(rs.getString(16))));
         if (is == null) {
             return; // the plan version does not charge the meter (cannot happen for rows finalize wrote)
         }
@@ -152,6 +154,20 @@ public class LateUsageAdjustments {
             throw new SQLException("usage groups do not parse: " + aggregated, e);
         }
         return out;
+    }
+
+    /** A meter's parts in later plan segments, as the query aggregates them (group as stored → its stored parts). */
+    private Map<Instant, PlanCharges.MeterUsage> segments(String aggregated) throws SQLException {
+        if (aggregated == null) {
+            return Map.of();
+        }
+        Map<String, String> byGroup = new HashMap<>();
+        try {
+            json.readTree(aggregated).properties().forEach(e -> byGroup.put(e.getKey(), e.getValue().toString()));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("usage segments do not parse: " + aggregated, e);
+        }
+        return MeterSums.segments(byGroup);
     }
 
     /**

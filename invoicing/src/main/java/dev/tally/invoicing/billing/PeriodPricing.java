@@ -3,16 +3,14 @@ package dev.tally.invoicing.billing;
 import dev.tally.invoicing.catalog.PlanService;
 import dev.tally.invoicing.catalog.PlanVersionEntity;
 import dev.tally.invoicing.usage.UsageSnapshots;
-import dev.tally.model.invoice.Invoice;
-import dev.tally.model.invoice.InvoiceCalculator;
 import dev.tally.model.invoice.InvoiceGenerator;
 import dev.tally.model.invoice.InvoiceLine;
+import dev.tally.model.invoice.PhasedCharges;
 import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PlanSpec;
 import dev.tally.model.plan.PriceOverride;
-import dev.tally.model.plan.PriceOverrides;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,19 +69,18 @@ public class PeriodPricing {
     }
 
     /**
-     * The line {@code planKey} v{@code version} gives {@code meter} at {@code usage} in {@code period} of subscription
-     * {@code s} (rounded once, as on the invoice), with the customer's price override in force when the period is priced
-     * ({@link InvoiceGenerator#pricedAt}) — the price the period's invoice used.
+     * The line {@code meter} gets at {@code usage} in {@code period} of subscription {@code s} (rounded once, as on the
+     * invoice): each plan segment of the period priced by its plan version with the customer's price overrides in force
+     * at its end ({@link PhasedCharges}) — the prices the period's invoice used. Null when no version in the period
+     * charges the meter.
      */
-    public Charged charge(String tenantId, Subscription s, String planKey, int version, List<PriceOverride> overrides, String currency,
-            BillingPeriod period, String meter, PlanCharges.MeterUsage usage) {
-        PriceOverrides.Applied plan = PriceOverrides.apply(spec(tenantId, planKey, version), planKey, s.customerId(), s.subscriptionId(),
-                InvoiceGenerator.pricedAt(s, period), overrides);
-        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(plan.spec(), Map.of(meter, usage)), RoundingPolicy.DEFAULT);
-        for (InvoiceLine l : invoice.lines()) {
+    public Charged charge(String tenantId, Subscription s, List<PriceOverride> overrides, String currency, BillingPeriod period, String meter,
+            PlanCharges.MeterUsage usage) {
+        List<PhasedCharges.PlanSegment> segments = PhasedCharges.segments(s, period, plans(tenantId), overrides);
+        for (PhasedCharges.Line pl : PhasedCharges.price(currency, period, segments, Map.of(meter, usage), RoundingPolicy.DEFAULT)) {
+            InvoiceLine l = pl.line();
             if (meter.equals(l.meterKey())) {
-                return new Charged(l.description(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
-                        plan.explanation(meter, l.explanation()));
+                return new Charged(l.description(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(), pl.explanation());
             }
         }
         return null;
@@ -102,7 +99,8 @@ public class PeriodPricing {
     /** Stored usage snapshots by meter, as the generator takes them. */
     public static Map<String, InvoiceGenerator.Usage> forGenerator(Map<String, UsageSnapshots.Usage> byMeter) {
         Map<String, InvoiceGenerator.Usage> out = new HashMap<>();
-        byMeter.forEach((meter, u) -> out.put(meter, new InvoiceGenerator.Usage(u.quantity(), u.eventCount(), u.version(), u.groups())));
+        byMeter.forEach((meter, u) -> out.put(meter, new InvoiceGenerator.Usage(u.quantity(), u.eventCount(), u.version(), u.groups(),
+                u.segments())));
         return out;
     }
 }

@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -269,9 +270,12 @@ public class Reconciler {
             if (billed == null) {
                 return null;
             }
-            var fair = pricing.charge(tenantId, billed.subscription(), billed.planKey(), billed.version(),
-                    priceOverrides.ofCustomer(c, tenantId, row.customerId()), billed.currency(), new BillingPeriod(row.periodStart(), row.periodEnd()),
-                    row.meter(), new PlanCharges.MeterUsage(row.recounted(), row.recountedEvents(), recount.groups()));
+            Map<Instant, PlanCharges.MeterUsage> segments = new HashMap<>();
+            recount.segments().forEach((start, part) -> segments.put(start, new PlanCharges.MeterUsage(part.quantity(), part.events(),
+                    part.groups())));
+            var fair = pricing.charge(tenantId, billed.subscription(), priceOverrides.ofCustomer(c, tenantId, row.customerId()), billed.currency(),
+                    new BillingPeriod(row.periodStart(), row.periodEnd()), row.meter(), new PlanCharges.MeterUsage(row.recounted(),
+                            row.recountedEvents(), recount.groups(), segments));
             BigDecimal over = fair == null ? BigDecimal.ZERO : billed.amount().subtract(fair.amount());
             if (over.signum() <= 0) {
                 return null;

@@ -2,9 +2,11 @@ package dev.tally.invoicing.usage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.platform.kafka.RejectedRecords;
 import dev.tally.platform.usage.MeterSums;
+import dev.tally.platform.usage.StoredSegments;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -28,13 +30,16 @@ public class UsageSnapshots {
     ObjectMapper json;
 
     /** A meter's usage: its total, events and version over all groups, and each group's quantity (grouped meters only). */
-    public record Usage(BigDecimal quantity, long eventCount, long version, Map<Map<String, String>, BigDecimal> groups) {
+    public record Usage(BigDecimal quantity, long eventCount, long version, Map<Map<String, String>, BigDecimal> groups,
+            Map<Instant, PlanCharges.MeterUsage> segments) {
+        /** @param segments the parts in later plan segments of the period (empty when the plan did not change in it) */
         public Usage {
             groups = groups == null ? Map.of() : Map.copyOf(groups);
+            segments = segments == null ? Map.of() : Map.copyOf(segments);
         }
 
         static Usage of(MeterSums s) {
-            return new Usage(s.quantity(), s.events(), s.version(), s.groups());
+            return new Usage(s.quantity(), s.events(), s.version(), s.groups(), s.usage().segments());
         }
 
         static Map<String, Usage> of(Map<String, MeterSums> byMeter) {
@@ -59,11 +64,11 @@ public class UsageSnapshots {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
                     insert into usage_snapshot (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version,
-                      dimensions)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      dimensions, segments)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
                     on conflict (tenant_id, customer_id, meter_key, period_start, dimensions) do update
                       set quantity = excluded.quantity, event_count = excluded.event_count, version = excluded.version,
-                          period_end = excluded.period_end, received_at = now()
+                          period_end = excluded.period_end, segments = excluded.segments, received_at = now()
                       where usage_snapshot.version < excluded.version""")) {
                 for (RatedUsageV1 s : snapshots) {
                     ps.setString(1, s.tenantId());
@@ -75,6 +80,7 @@ public class UsageSnapshots {
                     ps.setLong(7, s.eventCount());
                     ps.setLong(8, s.version());
                     ps.setString(9, json.writeValueAsString(s.dimensions() == null ? Map.of() : s.dimensions()));
+                    ps.setString(10, StoredSegments.format(s.segments()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -100,7 +106,7 @@ public class UsageSnapshots {
         }
         // per key by the primary key (lateral), never a join over the tenant's rows (see LateUsageAdjustments)
         try (PreparedStatement ps = c.prepareStatement("""
-                select s.customer_id, s.period_start, s.meter_key, s.dimensions, s.quantity, s.event_count, s.version
+                select s.customer_id, s.period_start, s.meter_key, s.dimensions, s.quantity, s.event_count, s.version, s.segments::text
                 from (select distinct * from unnest(?::text[], ?::timestamptz[]) as k(customer_id, period_start)) k
                 join lateral (select * from usage_snapshot s where s.tenant_id = ? and s.customer_id = k.customer_id
                               and s.period_start = k.period_start) s on true""")) {
@@ -110,7 +116,7 @@ public class UsageSnapshots {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     MeterSums.add(sums.computeIfAbsent(rs.getString(1) + "|" + rs.getTimestamp(2).toInstant(), k -> new HashMap<>()),
-                            rs.getString(3), rs.getString(4), rs.getBigDecimal(5), rs.getLong(6), rs.getLong(7));
+                            rs.getString(3), rs.getString(4), rs.getBigDecimal(5), rs.getLong(6), rs.getLong(7), rs.getString(8));
                 }
             }
         }
@@ -127,14 +133,14 @@ public class UsageSnapshots {
         Map<String, MeterSums> out = new HashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     select meter_key, dimensions, quantity, event_count, version from usage_snapshot
+                     select meter_key, dimensions, quantity, event_count, version, segments::text from usage_snapshot
                      where tenant_id = ? and customer_id = ? and period_start = ?""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
             ps.setTimestamp(3, Timestamp.from(periodStart));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    MeterSums.add(out, rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4), rs.getLong(5));
+                    MeterSums.add(out, rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4), rs.getLong(5), rs.getString(6));
                 }
             }
         } catch (SQLException e) {

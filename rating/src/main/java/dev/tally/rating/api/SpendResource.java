@@ -1,17 +1,16 @@
 package dev.tally.rating.api;
 
-import dev.tally.model.invoice.Invoice;
-import dev.tally.model.invoice.InvoiceCalculator;
 import dev.tally.model.invoice.InvoiceLine;
+import dev.tally.model.invoice.PhasedCharges;
 import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
-import dev.tally.model.plan.PriceOverrides;
 import dev.tally.model.pricing.Decimals;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.problem.ProblemException;
+import dev.tally.rating.store.Pricing;
 import dev.tally.rating.store.UsageQueries;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -28,11 +27,12 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The running amount of a customer's current billing period, by charge: the usage rated so far,
- * priced by the plan version in force, with the same pure function and rounding as the draft invoice
- * ({@link PlanCharges}, {@link InvoiceCalculator}) — so spend and draft agree to the minor unit.
+ * The running amount of a customer's current billing period, by charge: the usage rated so far, each plan segment of
+ * the period priced by its plan version, with the same pure function and rounding as the draft invoice
+ * ({@link PhasedCharges}) — so spend and draft agree to the minor unit.
  */
 @Path("/v1/customers/{customer}/spend")
 @Produces(MediaType.APPLICATION_JSON)
@@ -41,6 +41,8 @@ public class SpendResource {
     CatalogView catalog;
     @Inject
     UsageQueries queries;
+    @Inject
+    Pricing pricing;
 
     @Inject
     Clock clock;
@@ -74,21 +76,21 @@ public class SpendResource {
                         + when + "; its usage is metered (GET …/usage) but not priced", "at"));
         Subscription.Phase phase = sub.phaseAt(when).orElseThrow();
         BillingPeriod period = sub.periodAt(when).orElseThrow();
-        CatalogRecordV1.PlanVersion version = catalog.planVersion(tenantId, phase.planKey(), phase.planVersion());
-        if (version == null) {
-            throw new ProblemException(503, "catalog-behind", "Service unavailable", "plan " + phase.planKey() + " version "
-                    + phase.planVersion() + " has not reached rating's catalog view yet; retry", null, null);
+        Pricing.PlanInForce plan = pricing.planInForce(tenantId, c.customerId(), period);
+        if (plan == null) {
+            throw new ProblemException(503, "catalog-behind", "Service unavailable", "a plan version of the period has not reached rating's"
+                    + " catalog view yet; retry", null, null);
         }
-        PriceOverrides.Applied plan = PriceOverrides.apply(version.spec(), phase.planKey(), c.customerId(), sub.subscriptionId(), when,
-                catalog.priceOverrides(tenantId, c.customerId()));
-        Invoice priced = InvoiceCalculator.compute(c.currency(), period,
-                PlanCharges.of(plan.spec(), queries.period(tenantId, c.customerId(), period.start())), RoundingPolicy.DEFAULT);
+        Map<String, PlanCharges.MeterUsage> usage = queries.period(tenantId, c.customerId(), period.start());
         List<Charge> charges = new ArrayList<>();
-        for (InvoiceLine l : priced.lines()) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (PhasedCharges.Line pl : PhasedCharges.price(c.currency(), period, plan.segments(), usage, RoundingPolicy.DEFAULT)) {
+            InvoiceLine l = pl.line();
             charges.add(new Charge(l.meterKey(), l.description(), Decimals.normalized(l.quantity()), l.eventCount(), Decimals.normalized(l.unroundedAmount()),
-                    l.amount().amount(), plan.explanation(l.meterKey(), l.explanation())));
+                    l.amount().amount(), pl.explanation()));
+            total = total.add(l.amount().amount());
         }
-        return new Spend(c.customerId(), c.externalId(), sub.subscriptionId(), phase.planKey(), phase.planVersion(), priced.currency(),
-                period, when, charges, priced.total().amount(), RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines");
+        return new Spend(c.customerId(), c.externalId(), sub.subscriptionId(), phase.planKey(), phase.planVersion(), c.currency(),
+                period, when, charges, total, RoundingPolicy.DEFAULT.mode() + ", once per line; total = sum of lines");
     }
 }

@@ -1,6 +1,8 @@
 package dev.tally.rating.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.model.messages.RatedUsageV1;
+import dev.tally.platform.usage.StoredSegments;
 import dev.tally.rating.store.PollDeltas.DayKey;
 import dev.tally.rating.store.PollDeltas.Delta;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +12,6 @@ import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ class Aggregates {
 
     /** An aggregate as it stands after the poll, with the trace of the last record that moved it. */
     record Stored(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd, BigDecimal quantity,
-            long eventCount, long version, Map<String, String> dimensions, String traceparent) {
+            long eventCount, long version, Map<String, String> dimensions, String traceparent, List<RatedUsageV1.Segment> segments) {
     }
 
     /** Stores the poll's observations and sets the non-additive aggregates' deltas to move them to their new values. */
@@ -44,35 +45,48 @@ class Aggregates {
     }
 
     /** Adds the deltas to their aggregates; returns every aggregate moved, as stored now. */
-    List<Stored> upsert(Connection c, Map<AggKey, Delta> deltas) throws SQLException {
+    List<Stored> upsert(Connection c, Map<AggKey, Delta> deltas) throws Exception {
         List<Stored> out = new ArrayList<>(deltas.size());
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into usage_aggregate (tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version,
-                  dimensions, state)
-                select t, cu, m, ps, pe, q, n, 1, dm, st
+                  dimensions, state, segments)
+                select t, cu, m, ps, pe, q, n, 1, dm, st, sg::jsonb
                 from unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::numeric[], ?::bigint[], ?::text[],
-                  ?::text[]) as d(t, cu, m, ps, pe, q, n, dm, st)
+                  ?::text[], ?::text[]) as d(t, cu, m, ps, pe, q, n, dm, st, sg)
                 on conflict (tenant_id, customer_id, meter_key, period_start, dimensions) do update
                   set quantity = usage_aggregate.quantity + excluded.quantity,
                       event_count = usage_aggregate.event_count + excluded.event_count,
                       state = excluded.state,
+                      segments = case when excluded.segments is null then usage_aggregate.segments
+                                      else add_segments(usage_aggregate.segments, excluded.segments) end,
                       version = usage_aggregate.version + 1,
                       updated_at = now()
-                returning tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version, dimensions""")) {
+                returning tenant_id, customer_id, meter_key, period_start, period_end, quantity, event_count, version, dimensions,
+                  segments::text""")) {
             bindAggregates(c, ps, deltas);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Instant periodStart = rs.getTimestamp(4).toInstant();
                     Delta d = deltas.get(new AggKey(rs.getString(1), rs.getString(2), rs.getString(3), periodStart, rs.getString(9)));
                     out.add(new Stored(rs.getString(1), rs.getString(2), rs.getString(3), periodStart, rs.getTimestamp(5).toInstant(),
-                            rs.getBigDecimal(6), rs.getLong(7), rs.getLong(8), d.dimensions, d.traceparent));
+                            rs.getBigDecimal(6), rs.getLong(7), rs.getLong(8), d.dimensions, d.traceparent, StoredSegments.parse(rs.getString(10))));
                 }
             }
         }
         return out;
     }
 
-    private static void bindAggregates(Connection c, PreparedStatement ps, Map<AggKey, Delta> deltas) throws SQLException {
+    /** A delta's parts in later segments as the column stores them, or null. */
+    private static String segmentsJson(Delta d) {
+        if (d.segments == null) {
+            return null;
+        }
+        List<RatedUsageV1.Segment> parts = new ArrayList<>();
+        d.segments.forEach((start, part) -> parts.add(new RatedUsageV1.Segment(start, part.quantity, part.events)));
+        return StoredSegments.format(parts);
+    }
+
+    private void bindAggregates(Connection c, PreparedStatement ps, Map<AggKey, Delta> deltas) throws Exception {
         int n = deltas.size();
         String[] tenants = new String[n];
         String[] customers = new String[n];
@@ -83,6 +97,7 @@ class Aggregates {
         Long[] counts = new Long[n];
         String[] dims = new String[n];
         String[] states = new String[n];
+        String[] segments = new String[n];
         int i = 0;
         for (Map.Entry<AggKey, Delta> e : deltas.entrySet()) {
             tenants[i] = e.getKey().tenantId();
@@ -94,6 +109,7 @@ class Aggregates {
             counts[i] = e.getValue().events;
             dims[i] = e.getKey().dimensions();
             states[i] = e.getValue().state;
+            segments[i] = segmentsJson(e.getValue());
             i++;
         }
         ps.setArray(1, c.createArrayOf("text", tenants));
@@ -105,6 +121,7 @@ class Aggregates {
         ps.setArray(7, c.createArrayOf("int8", counts));
         ps.setArray(8, c.createArrayOf("text", dims));
         ps.setArray(9, c.createArrayOf("text", states));
+        ps.setArray(10, c.createArrayOf("text", segments));
     }
 
     /** Adds the deltas to their days, keeping the first {@value PollDeltas#DAY_SAMPLES} event ids of each. */

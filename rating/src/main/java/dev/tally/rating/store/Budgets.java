@@ -59,7 +59,7 @@ class Budgets {
             MeterPeriod m = e.getKey();
             BillingPeriod period = new BillingPeriod(m.periodStart(), ends.get(m));
             CatalogRecordV1.Limit budget = catalog.limit(m.tenantId(), m.customerId(), CatalogRecordV1.Limit.SPEND);
-            Pricing.PlanInForce plan = budget == null ? null : pricing.planInForce(m.tenantId(), m.customerId(), period, now);
+            Pricing.PlanInForce plan = budget == null ? null : pricing.planInForce(m.tenantId(), m.customerId(), period);
             if (plan == null) {
                 continue; // usage outside a subscription is metered, not priced
             }

@@ -90,7 +90,16 @@ class Fold {
             String dims = group.isEmpty() ? "{}" : json.writeValueAsString(group);
             out.add(new Contribution(new AggKey(e.tenantId(), e.customerId(), meter.key(), period.start(), dims),
                     new DayKey(e.tenantId(), e.customerId(), meter.key(), day, dims), period, group, contribution, meter, observation, sign,
-                    e.eventId()));
+                    e.eventId(), segment(e, period)));
         }
+    }
+
+    /**
+     * The later plan segment of its period the event is priced in, as ingest stamped it; null for the first segment
+     * (and for a stamp outside the period, which no producer writes).
+     */
+    private static Instant segment(AcceptedEventV1 e, BillingPeriod period) {
+        Instant s = e.segmentStart();
+        return s != null && s.isAfter(period.start()) && s.isBefore(period.end()) ? s : null;
     }
 }

@@ -33,6 +33,13 @@ final class PollDeltas {
         String traceparent;
         String state; // a non-additive meter's accumulator (see NonAdditive), else null
         List<String> samples; // a day's first few event ids (usage_daily only)
+        Map<Instant, Part> segments; // a sum meter's part in each later plan segment (usage_aggregate only), else null
+    }
+
+    /** A delta's part in one later segment of its period (see {@link dev.tally.model.messages.AcceptedEventV1#segmentStart}). */
+    static final class Part {
+        BigDecimal quantity = BigDecimal.ZERO;
+        long events;
     }
 
     /**
@@ -40,7 +47,7 @@ final class PollDeltas {
      * observation (the others: amount 0) and the direction.
      */
     record Contribution(AggKey agg, DayKey day, BillingPeriod period, Map<String, String> dimensions, BigDecimal amount,
-            MeterDefinition meter, Observation observation, int sign, String eventId) {
+            MeterDefinition meter, Observation observation, int sign, String eventId, Instant segmentStart) {
         Instant periodEnd() {
             return period.end();
         }
@@ -62,6 +69,14 @@ final class PollDeltas {
                     .ops.add(new NonAdditive.Op(k.observation(), k.sign()));
         }
         add(d, k.amount(), k.sign(), trace);
+        if (k.segmentStart() != null && k.observation() == null) {
+            if (d.segments == null) {
+                d.segments = new LinkedHashMap<>();
+            }
+            Part part = d.segments.computeIfAbsent(k.segmentStart(), x -> new Part());
+            part.quantity = k.sign() > 0 ? part.quantity.add(k.amount()) : part.quantity.subtract(k.amount());
+            part.events += k.sign();
+        }
         Delta day = days.computeIfAbsent(k.day(), x -> new Delta());
         add(day, k.amount(), k.sign(), trace);
         if (k.sign() > 0) {

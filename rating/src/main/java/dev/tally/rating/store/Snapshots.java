@@ -30,7 +30,7 @@ class Snapshots {
         List<OutboxRecord> out = new ArrayList<>(stored.size());
         for (Aggregates.Stored s : stored) {
             RatedUsageV1 snapshot = new RatedUsageV1(s.tenantId(), s.customerId(), s.meterKey(), s.periodStart(), s.periodEnd(),
-                    s.quantity(), s.eventCount(), s.version(), now, s.dimensions());
+                    s.quantity(), s.eventCount(), s.version(), now, s.dimensions(), null, s.segments());
             out.add(new OutboxRecord(s.tenantId() + "/" + s.customerId(), json.writeValueAsString(snapshot), s.traceparent()));
         }
         return out;

@@ -51,14 +51,14 @@ public class UsageQueries {
             Instant periodStart) throws SQLException {
         Map<String, MeterSums> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select meter_key, dimensions, quantity, event_count from usage_aggregate
+                select meter_key, dimensions, quantity, event_count, segments::text from usage_aggregate
                 where tenant_id = ? and customer_id = ? and period_start = ?""")) {
             ps.setString(1, tenantId);
             ps.setString(2, customerId);
             ps.setTimestamp(3, Timestamp.from(periodStart));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    MeterSums.add(out, rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4), 0);
+                    MeterSums.add(out, rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4), 0, rs.getString(5));
                 }
             }
         }
@@ -84,7 +84,7 @@ public class UsageQueries {
         }
         Map<RatingStore.MeterPeriod, Map<String, MeterSums>> sums = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select a.tenant_id, a.customer_id, a.period_start, a.meter_key, a.dimensions, a.quantity, a.event_count
+                select a.tenant_id, a.customer_id, a.period_start, a.meter_key, a.dimensions, a.quantity, a.event_count, a.segments::text
                 from usage_aggregate a
                 join (select distinct * from unnest(?::text[], ?::text[], ?::timestamptz[])) as k(t, cu, ps)
                   on a.tenant_id = k.t and a.customer_id = k.cu and a.period_start = k.ps""")) {
@@ -94,7 +94,7 @@ public class UsageQueries {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     MeterSums.add(sums.computeIfAbsent(new RatingStore.MeterPeriod(rs.getString(1), rs.getString(2), null, rs.getTimestamp(3).toInstant()),
-                            x -> new HashMap<>()), rs.getString(4), rs.getString(5), rs.getBigDecimal(6), rs.getLong(7), 0);
+                            x -> new HashMap<>()), rs.getString(4), rs.getString(5), rs.getBigDecimal(6), rs.getLong(7), 0, rs.getString(8));
                 }
             }
         }

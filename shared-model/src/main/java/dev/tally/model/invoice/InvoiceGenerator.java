@@ -50,14 +50,27 @@ public final class InvoiceGenerator {
      * A meter's usage in the period: the rated quantity, its events, the snapshot version it was read at, and the
      * quantity per group of dimension values (empty for a meter without groups; a matrix charge prices these).
      */
-    public record Usage(BigDecimal quantity, long eventCount, long version, Map<Map<String, String>, BigDecimal> groups) {
+    public record Usage(BigDecimal quantity, long eventCount, long version, Map<Map<String, String>, BigDecimal> groups,
+            Map<Instant, PlanCharges.MeterUsage> segments) {
+        /** @param segments the part in each later segment when the plan changed during the period ({@link PlanCharges.MeterUsage}) */
         public Usage {
             groups = groups == null ? Map.of() : Map.copyOf(groups);
+            segments = segments == null ? Map.of() : Map.copyOf(segments);
+        }
+
+        /** Usage in a period the plan did not change in. */
+        public Usage(BigDecimal quantity, long eventCount, long version, Map<Map<String, String>, BigDecimal> groups) {
+            this(quantity, eventCount, version, groups, Map.of());
         }
 
         /** Usage of a meter without groups. */
         public Usage(BigDecimal quantity, long eventCount, long version) {
             this(quantity, eventCount, version, Map.of());
+        }
+
+        /** As the pure pricing functions take it. */
+        public PlanCharges.MeterUsage meterUsage() {
+            return new PlanCharges.MeterUsage(quantity, eventCount, groups, segments);
         }
     }
 
@@ -190,42 +203,46 @@ public final class InvoiceGenerator {
     }
 
     /**
-     * {@code period} of {@code s} priced: one line per charge of the plan version in force at {@link #pricedAt} (with the
-     * customer's overrides then, each named first in its line's explanation), in plan order, each rounded once; then
-     * the fixed fees of every plan version in force during the period (prorated by seconds), then the discounts and
-     * minimum commitment of the plan version at {@link #pricedAt}.
+     * {@code period} of {@code s} priced: one line per charged meter, each segment of the period priced by the plan version
+     * in force in it ({@link PhasedCharges}; one segment, the version at {@link #pricedAt}, when the plan did not change),
+     * with the customer's overrides then, each named in its line's explanation, each line rounded once; then the fixed
+     * fees of every plan version in force during the period (prorated by seconds), then the discounts and minimum
+     * commitment of the plan version at {@link #pricedAt}.
      */
     public static Priced price(Subscription s, BillingPeriod period, String currency, BiFunction<String, Integer, PlanSpec> plans,
             List<PriceOverride> overrides, Map<String, Usage> usage, RoundingPolicy rounding) {
         Instant at = pricedAt(s, period);
         Subscription.Phase phase = s.phaseAt(at).orElseThrow();
-        PriceOverrides.Applied applied = planFor(s, period, plans, overrides);
-        PlanSpec spec = applied.spec();
+        PlanSpec spec = planFor(s, period, plans, overrides).spec();
         Map<String, PlanCharges.MeterUsage> quantities = new HashMap<>();
-        usage.forEach((meter, u) -> quantities.put(meter, new PlanCharges.MeterUsage(u.quantity(), u.eventCount(), u.groups())));
-        Invoice invoice = InvoiceCalculator.compute(currency, period, PlanCharges.of(spec, quantities), rounding);
-        List<InvoiceDocumentV1.Line> lines = new ArrayList<>();
-        for (int i = 0; i < invoice.lines().size(); i++) {
-            InvoiceLine l = invoice.lines().get(i);
-            PlanSpec.ChargeSpec charge = spec.charges().get(i);
-            Usage u = usage.get(charge.meter());
-            PriceOverride o = applied.byMeter().get(charge.meter());
-            lines.add(new InvoiceDocumentV1.Line(l.meterKey(), l.description(), charge.price().model(), Decimals.normalized(l.quantity()),
-                    l.eventCount(), u == null ? 0 : u.version(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
-                    applied.explanation(charge.meter(), l.explanation()), o == null ? null : o.overrideId()));
+        usage.forEach((meter, u) -> quantities.put(meter, u.meterUsage()));
+        List<PhasedCharges.PlanSegment> segments = PhasedCharges.segments(s, period, plans, overrides);
+        if (segments.isEmpty()) { // a period outside the subscription (never closed): the version at pricedAt, as before
+            segments = List.of(new PhasedCharges.PlanSegment(new Subscription.Segment(period.start(), period.end(), phase),
+                    planFor(s, period, plans, overrides)));
         }
-        List<PeriodTerms.Line> terms = new ArrayList<>(PeriodTerms.fixedFees(s, period, invoice.currency(),
+        List<InvoiceDocumentV1.Line> lines = new ArrayList<>();
+        Money usageTotal = Money.zero(currency);
+        for (PhasedCharges.Line pl : PhasedCharges.price(currency, period, segments, quantities, rounding)) {
+            InvoiceLine l = pl.line();
+            Usage u = usage.get(l.meterKey());
+            lines.add(new InvoiceDocumentV1.Line(l.meterKey(), l.description(), pl.priceModel(), Decimals.normalized(l.quantity()),
+                    l.eventCount(), u == null ? 0 : u.version(), Decimals.normalized(l.unroundedAmount()), l.amount().amount(),
+                    pl.explanation(), pl.override() == null ? null : pl.override().overrideId()));
+            usageTotal = usageTotal.plus(l.amount());
+        }
+        List<PeriodTerms.Line> terms = new ArrayList<>(PeriodTerms.fixedFees(s, period, usageTotal.currency(),
                 (key, version) -> plans.apply(key, version).terms(), rounding));
-        BigDecimal running = invoice.total().amount();
+        BigDecimal running = usageTotal.amount();
         for (PeriodTerms.Line t : terms) {
             running = running.add(t.amount());
         }
-        List<PeriodTerms.Line> adjusting = PeriodTerms.discountsAndMinimum(running, invoice.currency(), spec.terms(),
+        List<PeriodTerms.Line> adjusting = PeriodTerms.discountsAndMinimum(running, usageTotal.currency(), spec.terms(),
                 spec.terms() == null ? 0 : PeriodTerms.periodIndex(s, period), rounding);
         for (PeriodTerms.Line t : adjusting) {
             running = running.add(t.amount());
         }
         terms.addAll(adjusting);
-        return new Priced(phase, at, invoice.currency(), List.copyOf(lines), List.copyOf(terms), running);
+        return new Priced(phase, at, usageTotal.currency(), List.copyOf(lines), List.copyOf(terms), running);
     }
 }

@@ -7,6 +7,7 @@ import dev.tally.model.pricing.ChargeInput;
 import dev.tally.model.pricing.PercentagePrice;
 import dev.tally.model.pricing.PriceModel;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,11 +27,24 @@ public final class PlanCharges {
      * (empty for a meter without {@code groupBy}; then the total is one group with no dimensions). A matrix charge
      * prices the groups, every other charge the total.
      */
-    public record MeterUsage(BigDecimal quantity, long eventCount, Map<Map<String, String>, BigDecimal> groups) {
+    public record MeterUsage(BigDecimal quantity, long eventCount, Map<Map<String, String>, BigDecimal> groups,
+            Map<Instant, MeterUsage> segments) {
         public static final MeterUsage NONE = new MeterUsage(BigDecimal.ZERO, 0);
 
+        /**
+         * @param segments where the plan changed during the period: the part of this usage in each later segment, by the
+         *                 instant the segment began (what ingest stamped on its events); the rest is the first segment's.
+         *                 Empty when the plan did not change (or the meter is not additive: then the plan at the
+         *                 period's end prices all of it)
+         */
         public MeterUsage {
             groups = groups == null ? Map.of() : Map.copyOf(groups);
+            segments = segments == null ? Map.of() : Map.copyOf(segments);
+        }
+
+        /** Usage of a meter with groups, in a period the plan did not change in. */
+        public MeterUsage(BigDecimal quantity, long eventCount, Map<Map<String, String>, BigDecimal> groups) {
+            this(quantity, eventCount, groups, Map.of());
         }
 
         /** Usage of a meter without groups. */
@@ -40,7 +54,9 @@ public final class PlanCharges {
 
         /**
          * This usage less {@code delta} (a quantity per group, the ungrouped group keyed by an empty map): what it was
-         * before a change the caller knows.
+         * before a change the caller knows. Where the plan changed during the period, the change is taken from the
+         * latest segment (where new usage lands; a late event in an earlier one is the rare case, and this serves only
+         * to see a budget threshold crossed).
          */
         public MeterUsage minus(Map<Map<String, String>, BigDecimal> delta) {
             BigDecimal total = quantity;
@@ -52,7 +68,21 @@ public final class PlanCharges {
                 }
             }
             before.values().removeIf(q -> q.signum() == 0);
-            return new MeterUsage(total, eventCount, before);
+            if (segments.isEmpty()) {
+                return new MeterUsage(total, eventCount, before);
+            }
+            Map<Instant, MeterUsage> parts = new HashMap<>(segments);
+            Instant latest = parts.keySet().stream().max(Instant::compareTo).orElseThrow();
+            parts.put(latest, parts.get(latest).minus(delta));
+            return new MeterUsage(total, eventCount, before, parts);
+        }
+
+        /** This usage less {@code other} (quantity, events and groups): the part of a period outside {@code other}'s segment. */
+        public MeterUsage minus(MeterUsage other) {
+            Map<Map<String, String>, BigDecimal> rest = new HashMap<>(groups);
+            other.groups.forEach((g, q) -> rest.merge(g, q.negate(), BigDecimal::add));
+            rest.values().removeIf(q -> q.signum() == 0);
+            return new MeterUsage(quantity.subtract(other.quantity), eventCount - other.eventCount, rest);
         }
 
         /**

@@ -22,15 +22,24 @@ import java.util.Map;
  *                     its corrections carry it unchanged, so they land where the event was counted.
  *                     Absent from older producers: the reader decides then.
  * @param periodEnd    that period's exclusive end
+ * @param segmentStart where the plan changed during that period: when the phase in force at {@code timestamp} began
+ *                     (the event is priced by that plan version); absent when it began at or before the period's
+ *                     start. Decided with the period, carried by corrections unchanged.
  */
 public record AcceptedEventV1(String tenantId, String customerId, String customer, String eventId, String type,
         Instant timestamp, Map<String, Object> properties, Instant acceptedAt, String attributedBy, Instant periodStart,
-        Instant periodEnd) {
+        Instant periodEnd, Instant segmentStart) {
     public static final String SCHEMA = "AcceptedEventV1";
+
+    /** In a period the plan did not change in (or decided by an older producer). */
+    public AcceptedEventV1(String tenantId, String customerId, String customer, String eventId, String type, Instant timestamp,
+            Map<String, Object> properties, Instant acceptedAt, String attributedBy, Instant periodStart, Instant periodEnd) {
+        this(tenantId, customerId, customer, eventId, type, timestamp, properties, acceptedAt, attributedBy, periodStart, periodEnd, null);
+    }
 
     /** Without a period (the reader decides it). */
     public AcceptedEventV1(String tenantId, String customerId, String customer, String eventId, String type, Instant timestamp,
             Map<String, Object> properties, Instant acceptedAt, String attributedBy) {
-        this(tenantId, customerId, customer, eventId, type, timestamp, properties, acceptedAt, attributedBy, null, null);
+        this(tenantId, customerId, customer, eventId, type, timestamp, properties, acceptedAt, attributedBy, null, null, null);
     }
 }

@@ -18,15 +18,30 @@ import java.util.Map;
  * @param charge     always absent since rating stopped pricing snapshots (issue 18: invoicing's InvoiceGenerator
  *                   is the one owner of pricing a period; rating's spend API prices on request). Kept so that
  *                   readers of older records and of this schema do not break; a V2 would drop it
+ * @param segments   where the plan changed during the period: the part of {@code quantity} and {@code eventCount} in
+ *                   each later segment (events stamped with that {@code segmentStart}), in time order; the rest is the
+ *                   first segment's. Absent when the plan did not change, and for meters that are not sums (their
+ *                   period is priced whole, by the plan in force at its end)
  */
 public record RatedUsageV1(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd,
-        BigDecimal quantity, long eventCount, long version, Instant ratedAt, Map<String, String> dimensions, Charge charge) {
+        BigDecimal quantity, long eventCount, long version, Instant ratedAt, Map<String, String> dimensions, Charge charge,
+        List<Segment> segments) {
     public static final String SCHEMA = "RatedUsageV1";
 
     /** A snapshot without a priced charge. */
     public RatedUsageV1(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd, BigDecimal quantity,
             long eventCount, long version, Instant ratedAt, Map<String, String> dimensions) {
-        this(tenantId, customerId, meterKey, periodStart, periodEnd, quantity, eventCount, version, ratedAt, dimensions, null);
+        this(tenantId, customerId, meterKey, periodStart, periodEnd, quantity, eventCount, version, ratedAt, dimensions, null, null);
+    }
+
+    /** A snapshot of a period the plan did not change in. */
+    public RatedUsageV1(String tenantId, String customerId, String meterKey, Instant periodStart, Instant periodEnd, BigDecimal quantity,
+            long eventCount, long version, Instant ratedAt, Map<String, String> dimensions, Charge charge) {
+        this(tenantId, customerId, meterKey, periodStart, periodEnd, quantity, eventCount, version, ratedAt, dimensions, charge, null);
+    }
+
+    /** The usage of one later segment: from {@code start} (a plan change) to the next change or the period's end. */
+    public record Segment(Instant start, BigDecimal quantity, long eventCount) {
     }
 
     /**

@@ -37,12 +37,30 @@ public final class Recount {
      * What the recount finds for a key: the quantity over all groups, how many events it counts, their ids (sorted, at
      * most {@code sample}), and each group's quantity (a grouped meter's only; a matrix charge prices them).
      */
-    public record Counted(BigDecimal quantity, long events, List<String> eventIds, Map<Map<String, String>, BigDecimal> groups) {
+    public record Counted(BigDecimal quantity, long events, List<String> eventIds, Map<Map<String, String>, BigDecimal> groups,
+            Map<Instant, Counted> segments) {
         public static final Counted NONE = new Counted(BigDecimal.ZERO, 0, List.of(), Map.of());
 
+        /**
+         * @param segments a sum meter's part in each later plan segment of the period, by the segment's start (the
+         *                 events stamped with it; {@code eventIds} empty): what prices each segment by its own version
+         */
         public Counted {
             groups = groups == null ? Map.of() : Map.copyOf(groups);
+            segments = segments == null ? Map.of() : Map.copyOf(segments);
         }
+
+        /** In a period the plan did not change in. */
+        public Counted(BigDecimal quantity, long events, List<String> eventIds, Map<Map<String, String>, BigDecimal> groups) {
+            this(quantity, events, eventIds, groups, Map.of());
+        }
+    }
+
+    /** A sum meter's part in one later plan segment: quantity, events and groups. */
+    private static final class Part {
+        BigDecimal quantity = BigDecimal.ZERO;
+        long events;
+        final Map<Map<String, String>, BigDecimal> groups = new HashMap<>();
     }
 
     /** An accepted event as replayed; a second copy of one already known (a re-published record) changes nothing. */
@@ -117,6 +135,7 @@ public final class Recount {
         Map<Key, Map<Map<String, String>, Accumulator>> groups = new HashMap<>();
         Map<Key, Long> counts = new HashMap<>();
         Map<Key, TreeSet<String>> ids = new HashMap<>();
+        Map<Key, Map<Instant, Part>> parts = new HashMap<>();
         for (AcceptedEventV1 e : events.values()) {
             if (e == null) {
                 continue;
@@ -134,6 +153,16 @@ public final class Recount {
                 Map<String, String> group = m.groupBy().isEmpty() ? Map.of() : new TreeMap<>(m.group(event).dimensions());
                 groups.computeIfAbsent(k, x -> new HashMap<>()).merge(group, m.empty(period).add(o), Accumulator::merge);
                 counts.merge(k, 1L, Long::sum);
+                Instant segment = e.segmentStart();
+                if (segment != null && m.aggregation().additive() && segment.isAfter(period.start()) && segment.isBefore(period.end())) {
+                    Part p = parts.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(segment, x -> new Part());
+                    BigDecimal q = m.contribution(event);
+                    p.quantity = p.quantity.add(q);
+                    p.events++;
+                    if (!group.isEmpty()) {
+                        p.groups.merge(group, q, BigDecimal::add);
+                    }
+                }
                 TreeSet<String> s = ids.computeIfAbsent(k, x -> new TreeSet<>());
                 s.add(e.eventId());
                 if (s.size() > sample) {
@@ -153,7 +182,10 @@ public final class Recount {
                     byGroup.put(a.getKey(), gq);
                 }
             }
-            out.put(g.getKey(), new Counted(q, counts.get(g.getKey()), new ArrayList<>(ids.get(g.getKey())), byGroup));
+            Map<Instant, Counted> segments = new HashMap<>();
+            parts.getOrDefault(g.getKey(), Map.of()).forEach((start, p) -> segments.put(start, new Counted(p.quantity, p.events, List.of(),
+                    p.groups)));
+            out.put(g.getKey(), new Counted(q, counts.get(g.getKey()), new ArrayList<>(ids.get(g.getKey())), byGroup, segments));
         }
         return out;
     }

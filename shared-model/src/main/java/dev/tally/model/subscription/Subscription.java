@@ -93,6 +93,51 @@ public record Subscription(String subscriptionId, String customerId, Instant sta
         return Optional.of(new BillingPeriod(s, e));
     }
 
+    /**
+     * A part of a billing period with one plan version in force: [{@code from}, {@code to}) and its phase. A period
+     * the plan did not change in is one segment.
+     */
+    public record Segment(Instant from, Instant to, Phase phase) {
+    }
+
+    /**
+     * Where usage at {@code t} falls inside its billing period: the instant the phase in force at {@code t} began, when
+     * that lies inside the period (after its start) — the plan changed during the period. Empty otherwise: the usage
+     * belongs to the period's first segment. Ingest stamps it on each accepted event, with the period.
+     */
+    public Optional<Instant> segmentAt(Instant t) {
+        Optional<BillingPeriod> period = periodAt(t);
+        Optional<Phase> phase = phaseAt(t);
+        if (period.isEmpty() || phase.isEmpty() || !phase.get().effectiveAt().isAfter(period.get().start())) {
+            return Optional.empty();
+        }
+        return Optional.of(phase.get().effectiveAt());
+    }
+
+    /**
+     * {@code period} cut to this subscription and at each plan change in it, in time order: one segment per phase in
+     * force during the period. Empty when the subscription is not active in the period.
+     */
+    public List<Segment> segments(BillingPeriod period) {
+        Instant from = period.start().isBefore(start) ? start : period.start();
+        Instant to = end != null && end.isBefore(period.end()) ? end : period.end();
+        List<Segment> out = new ArrayList<>();
+        if (!from.isBefore(to)) {
+            return out;
+        }
+        Phase current = phaseAt(from).orElseThrow();
+        Instant segmentStart = from;
+        for (Phase p : phases) {
+            if (p.effectiveAt().isAfter(from) && p.effectiveAt().isBefore(to)) {
+                out.add(new Segment(segmentStart, p.effectiveAt(), current));
+                current = p;
+                segmentStart = p.effectiveAt();
+            }
+        }
+        out.add(new Segment(segmentStart, to, current));
+        return out;
+    }
+
     /** Whether this subscription and {@code other} are both active at some instant. */
     public boolean overlaps(Subscription other) {
         boolean thisEndsFirst = end != null && !end.isAfter(other.start);

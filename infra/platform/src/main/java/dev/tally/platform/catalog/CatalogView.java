@@ -228,13 +228,25 @@ public class CatalogView {
      * active then (cut to the subscription's start and end), else the calendar month (UTC).
      */
     public BillingPeriod periodOf(String tenantId, String customerId, Instant t) {
+        return placementOf(tenantId, customerId, t).period();
+    }
+
+    /**
+     * Where an instant of the customer's usage is billed: its period ({@link #periodOf}) and, when the plan changed
+     * during that period before the instant, the start of its segment ({@link Subscription#segmentAt}; else null).
+     */
+    public record Placement(BillingPeriod period, Instant segmentStart) {
+    }
+
+    /** The period and segment an instant of the customer's usage falls in, as ingest stamps them on an accepted event. */
+    public Placement placementOf(String tenantId, String customerId, Instant t) {
         for (Subscription s : subscriptions(tenantId, customerId)) {
             Optional<BillingPeriod> p = s.periodAt(t);
             if (p.isPresent()) {
-                return p.get();
+                return new Placement(p.get(), s.segmentAt(t).orElse(null));
             }
         }
-        return BillingPeriod.calendarMonthOf(t);
+        return new Placement(BillingPeriod.calendarMonthOf(t), null);
     }
 
     /** The tenant's customer with this Tally id or, failing that, this external id; null if neither. */
