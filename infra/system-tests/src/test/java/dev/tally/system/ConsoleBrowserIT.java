@@ -476,8 +476,8 @@ class ConsoleBrowserIT {
         send(ingestKey, "{\"events\":[{\"id\":\"up-2\",\"type\":\"tunnel.bytes\",\"customer\":\"initech-ui\",\"timestamp\":\""
                 + upgrade.plusSeconds(1) + "\",\"properties\":{\"bytes\":3000}}]}");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!"2".equals(String.valueOf(asTenant().get("/v1/customers/initech-ui/invoices/draft").then().statusCode(200).extract()
-                .path("lines[0].eventCount")))) {
+        while (asTenant().get("/v1/customers/initech-ui/invoices/draft").then().statusCode(200).extract().jsonPath()
+                .getLong("lines[0].eventCount") != 2) {
             assertThat(System.nanoTime()).as("both events rated within 60 s").isLessThan(deadline);
             Thread.sleep(250);
         }
