@@ -70,6 +70,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         Subscription.class,
         Subscription.Phase.class,
         Subscription.Reason.class,
+        Subscription.Segment.class,
         Problem.class,
         Problem.FieldError.class,
 })
