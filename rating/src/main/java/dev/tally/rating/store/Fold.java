@@ -8,8 +8,10 @@ import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.metering.agg.Observation;
 import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.json.AcceptedEventReader;
 import dev.tally.rating.store.PollDeltas.Contribution;
 import dev.tally.rating.store.PollDeltas.DayKey;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -32,6 +34,12 @@ class Fold {
     CatalogView catalog;
     @Inject
     ObjectMapper json;
+    private AcceptedEventReader events;
+
+    @PostConstruct
+    void init() {
+        events = new AcceptedEventReader(json); // the accepted events without databind: a third of rating's CPU was reading them
+    }
 
     /** A record's contributions; {@code acceptedAt} when ingest accepted it (an accepted event's, else null). */
     record Rated(List<Contribution> contributions, Instant acceptedAt) {
@@ -53,7 +61,7 @@ class Fold {
             return new Rated(contributions, null);
         }
         if (AcceptedEventV1.SCHEMA.equals(schema) || schema == null) {
-            AcceptedEventV1 event = json.readValue(r.value(), AcceptedEventV1.class);
+            AcceptedEventV1 event = events.read(r.value());
             rate(event, 1, contributions);
             return new Rated(contributions, event.acceptedAt());
         }

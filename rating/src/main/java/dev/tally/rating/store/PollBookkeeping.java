@@ -103,7 +103,7 @@ final class PollBookkeeping {
         List<Long> outboxIds = new ArrayList<>();
         Set<BatchKey> seen = new HashSet<>();
         for (ConsumerRecord<String, String> r : records) {
-            BatchKey k = AcceptanceMarkerV1.SCHEMA.equals(RecordHeaders.string(r, Headers.SCHEMA)) ? null : batchKey(r);
+            BatchKey k = RecordHeaders.is(r, Headers.SCHEMA, AcceptanceMarkerV1.SCHEMA) ? null : batchKey(r);
             if (k != null && seen.add(k)) {
                 topics.add(k.topic());
                 partitions.add(k.partition());

@@ -14,12 +14,39 @@ public final class RecordHeaders {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
+    /** A header of decimal digits as a number, read from its bytes (rating reads two per record). */
     public static long number(ConsumerRecord<?, ?> record, String name) {
-        String v = string(record, name);
-        if (v == null) {
+        Header h = record.headers().lastHeader(name);
+        if (h == null || h.value() == null) {
             throw new IllegalArgumentException("record " + record.topic() + "-" + record.partition() + "@" + record.offset()
                     + " has no " + name + " header");
         }
-        return Long.parseLong(v);
+        byte[] b = h.value();
+        if (b.length == 0 || b.length > 18) {
+            return Long.parseLong(new String(b, StandardCharsets.UTF_8)); // what Long.parseLong says about it
+        }
+        long v = 0;
+        for (byte c : b) {
+            if (c < '0' || c > '9') {
+                return Long.parseLong(new String(b, StandardCharsets.UTF_8));
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    /** Whether the header holds exactly {@code value} (ASCII), without making a string of it. */
+    public static boolean is(ConsumerRecord<?, ?> record, String name, String value) {
+        Header h = record.headers().lastHeader(name);
+        byte[] b = h == null ? null : h.value();
+        if (b == null || b.length != value.length()) {
+            return false;
+        }
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] != value.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
