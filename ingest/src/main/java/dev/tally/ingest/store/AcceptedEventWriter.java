@@ -2,11 +2,14 @@ package dev.tally.ingest.store;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tally.model.event.Rfc3339;
 import dev.tally.model.messages.AcceptedEventV1;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -17,6 +20,7 @@ import java.util.Map;
  */
 final class AcceptedEventWriter {
     private final StringWriter out = new StringWriter(512);
+    private final Map<Instant, String> written = new HashMap<>();
     private final JsonGenerator g;
 
     AcceptedEventWriter(JsonFactory factory) {
@@ -36,7 +40,7 @@ final class AcceptedEventWriter {
             field("customer", e.customer());
             field("eventId", e.eventId());
             field("type", e.type());
-            field("timestamp", e.timestamp() == null ? null : e.timestamp().toString());
+            field("timestamp", e.timestamp() == null ? null : Rfc3339.format(e.timestamp()));
             if (e.properties() != null) {
                 g.writeObjectFieldStart("properties");
                 for (Map.Entry<String, Object> p : e.properties().entrySet()) {
@@ -59,9 +63,9 @@ final class AcceptedEventWriter {
             }
             field("acceptedAt", acceptedAt);
             field("attributedBy", e.attributedBy());
-            field("periodStart", e.periodStart() == null ? null : e.periodStart().toString());
-            field("periodEnd", e.periodEnd() == null ? null : e.periodEnd().toString());
-            field("segmentStart", e.segmentStart() == null ? null : e.segmentStart().toString());
+            field("periodStart", instant(e.periodStart()));
+            field("periodEnd", instant(e.periodEnd()));
+            field("segmentStart", instant(e.segmentStart()));
             g.writeEndObject();
             g.flush();
             String json = out.toString();
@@ -70,6 +74,11 @@ final class AcceptedEventWriter {
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }
+    }
+
+    /** A period's instants as text, kept per batch: a batch's events share a few periods. */
+    private String instant(Instant t) {
+        return t == null ? null : written.computeIfAbsent(t, Rfc3339::format);
     }
 
     private void field(String name, String value) throws IOException {

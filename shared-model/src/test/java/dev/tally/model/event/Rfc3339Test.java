@@ -38,6 +38,27 @@ class Rfc3339Test {
         agrees(t.toString());
     }
 
+    @Property(tries = 3000)
+    void formatWritesWhatInstantToStringWrites(@ForAll @LongRange(min = -62_200_000_000L, max = 253_500_000_000L) long seconds,
+            @ForAll("nanos") int nanos) {
+        Instant t = Instant.ofEpochSecond(seconds, nanos);
+        assertThat(Rfc3339.format(t)).isEqualTo(t.toString());
+    }
+
+    @Provide
+    Arbitrary<Integer> nanos() {
+        return Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.integers().between(0, 999).map(m -> m * 1_000_000),
+                Arbitraries.integers().between(0, 999_999).map(u -> u * 1_000), Arbitraries.integers().between(0, 999_999_999));
+    }
+
+    @Test
+    void formatAtTheEdgesOfItsYears() {
+        for (String s : new String[] {"0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00Z",
+                "-0001-12-31T23:59:59Z", "+10000-01-01T00:00:00Z", "2028-02-29T12:00:00.000001Z"}) {
+            assertThat(Rfc3339.format(Instant.parse(s))).isEqualTo(Instant.parse(s).toString());
+        }
+    }
+
     @Property(tries = 5000)
     void mutatedTimestampsGetTheSameAnswerAsInstantParse(@ForAll("mutated") String s) {
         agrees(s);
