@@ -1,7 +1,7 @@
 package dev.tally.ingest;
 
+import dev.tally.ingest.api.CloudEvents;
 import dev.tally.ingest.api.EventsRequest;
-import dev.tally.ingest.api.EventsResource;
 import dev.tally.ingest.store.EventStore;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -14,7 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {
         EventsRequest.class,
         EventsRequest.EventBody.class,
-        EventsResource.CloudEvent.class,
+        CloudEvents.CloudEvent.class,
         EventStore.QuarantinedEvent.class,
 })
 public final class NativeReflection {

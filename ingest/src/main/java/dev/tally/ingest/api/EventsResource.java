@@ -155,6 +155,11 @@ public class EventsResource {
 
     /** The events node: the body itself, or its {@code events} field (null if absent); any other field is a 400. */
     private static JsonNode eventsOf(JsonNode root) {
+        JsonNode first = root.isArray() && !root.isEmpty() ? root.get(0) : root;
+        if (first.isObject() && first.has("specversion")) {
+            throw ProblemException.badRequest("cloudevent-content-type", "this is a CloudEvent sent as application/json, which Tally reads as"
+                    + " its own events. " + CloudEvents.MODES, "specversion");
+        }
         if (!root.isObject()) {
             return root;
         }
@@ -191,20 +196,11 @@ public class EventsResource {
         return props != null && !props.isNull() && !props.isObject() ? "properties" : null;
     }
 
-    public static final String CLOUDEVENT = "application/cloudevents+json";
-    public static final String CLOUDEVENTS_BATCH = "application/cloudevents-batch+json";
-    private static final TypeReference<List<CloudEvent>> CLOUDEVENT_LIST = new TypeReference<>() { };
+    public static final String CLOUDEVENT = CloudEvents.STRUCTURED;
+    public static final String CLOUDEVENTS_BATCH = CloudEvents.BATCH;
+    private static final TypeReference<List<CloudEvents.CloudEvent>> CLOUDEVENT_LIST = new TypeReference<>() { };
 
-    /**
-     * A CloudEvents 1.0 event in structured JSON mode: {@code id}, {@code type}, {@code time} and
-     * {@code data} (the properties) map one to one; the customer is the {@code customer} extension
-     * attribute, else {@code subject}. {@code source} is required by the spec and not used.
-     */
-    public record CloudEvent(String specversion, String id, String source, String type, String subject, String customer, String time,
-            String datacontenttype, JsonNode data) {
-    }
-
-    /** CloudEvents: one event ({@value #CLOUDEVENT}) or a batch ({@value #CLOUDEVENTS_BATCH}); same answers as JSON. */
+    /** CloudEvents in structured mode: one event ({@value #CLOUDEVENT}) or a batch ({@value #CLOUDEVENTS_BATCH}); same answers as JSON. */
     @POST
     @Consumes({CLOUDEVENT, CLOUDEVENTS_BATCH})
     @Produces(MediaType.APPLICATION_JSON)
@@ -212,24 +208,57 @@ public class EventsResource {
         byte[] body = raw == null ? new byte[0] : raw;
         checkSize(body);
         String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
-        List<CloudEvent> events = type != null && type.startsWith(CLOUDEVENTS_BATCH) ? json.readValue(body, CLOUDEVENT_LIST)
-                : body.length == 0 ? List.of() : List.of(json.readValue(body, CloudEvent.class));
+        List<CloudEvents.CloudEvent> events = type != null && type.startsWith(CLOUDEVENTS_BATCH) ? json.readValue(body, CLOUDEVENT_LIST)
+                : body.length == 0 ? List.of() : List.of(json.readValue(body, CloudEvents.CloudEvent.class));
+        return ingestCloudEvents(events, request);
+    }
+
+    private EventsResponse ingestCloudEvents(List<CloudEvents.CloudEvent> events, ContainerRequestContext request) {
         List<EventsRequest.EventBody> mapped = new ArrayList<>(events.size());
         List<Rejection> specProblems = new ArrayList<>(events.size());
-        for (CloudEvent ce : events) {
-            if (ce == null) {
-                mapped.add(null);
-                specProblems.add(null);
-                continue;
-            }
-            mapped.add(new EventsRequest.EventBody(ce.id(), ce.type(), ce.customer() != null ? ce.customer() : ce.subject(), ce.time(), ce.data()));
-            specProblems.add(!"1.0".equals(ce.specversion())
-                    ? new Rejection("invalid_event", "specversion", "specversion must be \"1.0\", was " + ce.specversion())
-                    : ce.source() == null || ce.source().isBlank() ? new Rejection("missing_field", "source", "source is required by CloudEvents")
-                    : ce.data() != null && !ce.data().isObject() && !ce.data().isNull()
-                            ? new Rejection("invalid_property", "data", "data must be a JSON object of properties") : null);
+        for (CloudEvents.CloudEvent ce : events) {
+            CloudEvents.Mapped m = ce == null ? null : CloudEvents.map(ce);
+            mapped.add(m == null ? null : m.event());
+            specProblems.add(m == null ? null : m.problem());
         }
         return ingest(new EventsRequest(mapped), specProblems, request);
+    }
+
+    /**
+     * A CloudEvent in HTTP binary mode: the attributes in {@code ce-*} headers (percent-decoded), the data — the
+     * properties — as the JSON body.
+     */
+    private EventsResponse ingestBinaryCloudEvent(byte[] raw, ContainerRequestContext request) throws IOException {
+        byte[] body = raw == null ? new byte[0] : raw;
+        checkSize(body);
+        JsonNode data = isBlank(body) ? null : strict().readTree(body);
+        CloudEvents.CloudEvent ce = CloudEvents.binary(name -> CloudEvents.percentDecoded(request.getHeaderString("ce-" + name)),
+                request.getHeaderString(HttpHeaders.CONTENT_TYPE), data);
+        return ingestCloudEvents(List.of(ce), request);
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Any other content type: 415 problem+json naming what is read (a CloudEvent in binary mode with non-JSON data too). */
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public EventsResponse unsupported(@Context ContainerRequestContext request) {
+        String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        String shown = type == null ? "none" : shown(type);
+        if (request.getHeaderString("ce-specversion") != null) {
+            throw new ProblemException(415, "unsupported-media-type", "Unsupported media type", "a CloudEvent in binary mode whose data is "
+                    + shown + ": Tally reads data as a JSON object of properties (Content-Type: application/json). " + CloudEvents.MODES, null, null);
+        }
+        throw new ProblemException(415, "unsupported-media-type", "Unsupported media type", "Content-Type " + shown + " is not read here:"
+                + " send events as application/json (an array, or {\"events\": [ … ]}); " + CloudEvents.MODES, null, null);
     }
 
     private void checkSize(byte[] body) {
@@ -243,6 +272,9 @@ public class EventsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public EventsResponse ingest(byte[] raw, @Context ContainerRequestContext request) throws IOException {
+        if (request.getHeaderString("ce-specversion") != null) {
+            return ingestBinaryCloudEvent(raw, request); // the CloudEvents SDKs' default: binary mode
+        }
         Parsed parsed = parse(raw == null ? new byte[0] : raw);
         return ingest(parsed == null ? null : parsed.request(), parsed == null ? null : parsed.precheck(), request);
     }

@@ -1,6 +1,8 @@
 package dev.tally.ingest.intake;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.ingest.api.CloudEvents;
 import dev.tally.ingest.api.EventsRequest;
 import dev.tally.ingest.config.IngestConfig;
 import dev.tally.ingest.store.EventStore;
@@ -104,14 +106,16 @@ public class RawIntake implements ConsumerWorker {
                         key == null ? "no API key in header " + Headers.API_KEY : "unknown, revoked or non-ingest API key"), now));
                 continue;
             }
-            EventsRequest.EventBody body;
-            try {
-                body = r.value() == null ? null : json.readValue(r.value(), EventsRequest.EventBody.class);
-            } catch (Exception e) {
-                body = null;
-            }
+            CloudEvents.Mapped read = read(r);
+            EventsRequest.EventBody body = read == null ? null : read.event();
             if (body == null) {
-                dead.add(deadLetter(r, apiKey, new Rejection("malformed_json", "value", "the record value is not one event JSON object"), now));
+                dead.add(deadLetter(r, apiKey, new Rejection("malformed_json", "value", "the record value is not one event JSON object ("
+                        + "Tally's, or a CloudEvent: structured with header content-type: " + CloudEvents.STRUCTURED + ", or binary with ce_*"
+                        + " headers and the data as the value)"), now));
+                continue;
+            }
+            if (read.problem() != null) {
+                dead.add(deadLetter(r, apiKey, read.problem(), now));
                 continue;
             }
             EventStore.TenantShare share = byTenant.computeIfAbsent(apiKey.tenantId(),
@@ -129,6 +133,30 @@ public class RawIntake implements ConsumerWorker {
         }
         store.acceptPoll(byTenant, dead, StoredOffsets.firstOffsets(polled), next, now);
         consumed.addAndGet(polled.count());
+    }
+
+    /**
+     * The record's event: a CloudEvent in the Kafka binding's binary mode (attributes in {@code ce_*} headers, the data as
+     * the value) or structured mode ({@code content-type: application/cloudevents+json}), else Tally's own event JSON;
+     * null when the value cannot be read.
+     */
+    private CloudEvents.Mapped read(ConsumerRecord<String, String> r) {
+        try {
+            String contentType = RecordHeaders.string(r, "content-type");
+            if (RecordHeaders.string(r, "ce_specversion") != null) {
+                JsonNode data = r.value() == null || r.value().isBlank() ? null : json.readTree(r.value());
+                return CloudEvents.map(CloudEvents.binary(name -> RecordHeaders.string(r, "ce_" + name), contentType, data));
+            }
+            if (r.value() == null) {
+                return null;
+            }
+            if (contentType != null && contentType.startsWith(CloudEvents.STRUCTURED)) {
+                return CloudEvents.map(json.readValue(r.value(), CloudEvents.CloudEvent.class));
+            }
+            return new CloudEvents.Mapped(json.readValue(r.value(), EventsRequest.EventBody.class), null);
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     private EventStore.DeadLetter deadLetter(ConsumerRecord<String, String> r, CatalogRecordV1.ApiKey key, Rejection why, Instant now) {
