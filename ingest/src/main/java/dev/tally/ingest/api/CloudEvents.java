@@ -2,8 +2,10 @@ package dev.tally.ingest.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.model.event.Rejection;
+import dev.tally.platform.problem.ProblemException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /**
@@ -61,8 +63,28 @@ public final class CloudEvents {
         if (contentType == null || contentType.isBlank()) {
             return true;
         }
-        String base = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        String base = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         return base.equals("application/json") || base.endsWith("+json") && !base.equals(STRUCTURED) && !base.equals(BATCH);
+    }
+
+    /** The 415 for a body of {@code contentType} ({@code binary}: a CloudEvent in binary mode, by its ce-specversion header). */
+    static ProblemException unsupported(String contentType, boolean binary) {
+        String shown = contentType == null ? "none" : EventsResource.shown(contentType);
+        return new ProblemException(415, "unsupported-media-type", "Unsupported media type", binary
+                ? "a CloudEvent in binary mode whose data is " + shown + ": Tally reads data as a JSON object of properties (Content-Type:"
+                        + " application/json). " + MODES
+                : "Content-Type " + shown + " is not read here: send events as application/json (an array, or {\"events\": [ … ]}); " + MODES,
+                null, null);
+    }
+
+    /** Whether a body is empty or only whitespace. */
+    static boolean blank(byte[] body) {
+        for (byte b : body) {
+            if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -231,19 +231,10 @@ public class EventsResource {
     private EventsResponse ingestBinaryCloudEvent(byte[] raw, ContainerRequestContext request) throws IOException {
         byte[] body = raw == null ? new byte[0] : raw;
         checkSize(body);
-        JsonNode data = isBlank(body) ? null : strict().readTree(body);
+        JsonNode data = CloudEvents.blank(body) ? null : strict().readTree(body);
         CloudEvents.CloudEvent ce = CloudEvents.binary(name -> CloudEvents.percentDecoded(request.getHeaderString("ce-" + name)),
                 request.getHeaderString(HttpHeaders.CONTENT_TYPE), data);
         return ingestCloudEvents(List.of(ce), request);
-    }
-
-    private static boolean isBlank(byte[] body) {
-        for (byte b : body) {
-            if (!Character.isWhitespace(b)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Any other content type: 415 problem+json naming what is read (a CloudEvent in binary mode with non-JSON data too). */
@@ -251,14 +242,7 @@ public class EventsResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public EventsResponse unsupported(@Context ContainerRequestContext request) {
-        String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
-        String shown = type == null ? "none" : shown(type);
-        if (request.getHeaderString("ce-specversion") != null) {
-            throw new ProblemException(415, "unsupported-media-type", "Unsupported media type", "a CloudEvent in binary mode whose data is "
-                    + shown + ": Tally reads data as a JSON object of properties (Content-Type: application/json). " + CloudEvents.MODES, null, null);
-        }
-        throw new ProblemException(415, "unsupported-media-type", "Unsupported media type", "Content-Type " + shown + " is not read here:"
-                + " send events as application/json (an array, or {\"events\": [ … ]}); " + CloudEvents.MODES, null, null);
+        throw CloudEvents.unsupported(request.getHeaderString(HttpHeaders.CONTENT_TYPE), request.getHeaderString("ce-specversion") != null);
     }
 
     private void checkSize(byte[] body) {
