@@ -194,6 +194,33 @@ class EndToEndIT {
     }
 
     /**
+     * Read-your-writes (issue 21), as every signup flow does it: create a customer, send its first event at once — 200
+     * times in a row, none quarantined; create a key and use it at once; revoke it and it is refused within the bound.
+     */
+    @Test
+    void aCustomerCreatedAndUsedAtOnceIsNeverQuarantinedAndARevokedKeyIsRefusedWithinTwoSeconds() throws Exception {
+        Tenant t = tenantWithCustomer("0.01");
+        int rejected = 0;
+        for (int i = 0; i < 200; i++) {
+            post(invoicing.url(), t.adminKey(), "/v1/customers", "{\"externalId\":\"signup-" + i + "\",\"name\":\"S\",\"currency\":\"USD\"}")
+                    .then().statusCode(201);
+            rejected += post(ingest.url(), t.ingestKey(), "/v1/events", "[{\"id\":\"signup-" + i + "\",\"type\":\"bytes\",\"customer\":\"signup-"
+                    + i + "\",\"properties\":{\"bytes\":1}}]").then().statusCode(200).extract().jsonPath().getInt("rejected");
+        }
+        assertThat(rejected).as("first events quarantined").isZero();
+        JsonPath key = post(invoicing.url(), t.adminKey(), "/v1/api-keys", "{\"scope\":\"ingest\"}").then().statusCode(201).extract().jsonPath();
+        post(ingest.url(), key.getString("key"), "/v1/events", "[" + event("fresh-key", 1) + "]").then().statusCode(200);
+        given().baseUri(invoicing.url()).header("Authorization", "Bearer " + t.adminKey()).delete("/v1/api-keys/" + key.getString("keyId"))
+                .then().statusCode(200);
+        long revoked = System.nanoTime();
+        while (post(ingest.url(), key.getString("key"), "/v1/events", "[" + event("after-revoke", 1) + "]").statusCode() != 401) {
+            assertThat(Duration.ofNanos(System.nanoTime() - revoked)).as("revoked key refused").isLessThan(Duration.ofSeconds(2));
+            Thread.sleep(20);
+        }
+        System.out.println("key revoked at invoicing → refused at ingest: " + Duration.ofNanos(System.nanoTime() - revoked).toMillis() + " ms");
+    }
+
+    /**
      * An upgrade takes effect a few seconds from now (issue 19): ingest stamps the events after it, rating keeps their
      * part apart, and the draft prices the part before the upgrade with the old plan and the part after it with the new
      * one — the same figure as rating's spend API.

@@ -315,6 +315,7 @@ public class EventsResource {
         List<EventStore.Candidate> candidates = new ArrayList<>();
         List<EventStore.Unattributed> unattributed = new ArrayList<>();
         Set<String> idsInRequest = new HashSet<>();
+        Triage.CatchUp catchUp = new Triage.CatchUp();
         for (int i = 0; i < n; i++) {
             EventsRequest.EventBody e = events.get(i);
             if (e == null) {
@@ -325,7 +326,7 @@ public class EventsResource {
                 results[i] = rejected(e.id(), precheck.get(i));
                 continue;
             }
-            Triage.Verdict verdict = triage.triage(tenant.tenantId(), tenant.keyId(), e, validator, now);
+            Triage.Verdict verdict = triage.triage(tenant.tenantId(), tenant.keyId(), e, validator, now, catchUp);
             if (verdict instanceof Triage.Reject r) {
                 results[i] = rejected(e.id(), r.rejection());
                 continue;

@@ -43,7 +43,35 @@ public class Triage {
     public record Reject(Rejection rejection) implements Verdict {
     }
 
+    /**
+     * Read-your-writes, once per request: the first event that finds no customer waits until
+     * the catalog view has read everything published before ({@link CatalogView#READ_YOUR_WRITES} at most), then is
+     * judged again — a customer or meter created a moment ago is known. Later events of the request are judged at once.
+     */
+    public static final class CatchUp {
+        private boolean done;
+
+        boolean first() {
+            boolean was = done;
+            done = true;
+            return !was;
+        }
+    }
+
+    /** As {@link #triage(String, String, EventsRequest.EventBody, EventValidator, Instant, CatchUp)} without waiting (a poll already caught up). */
     public Verdict triage(String tenantId, String keyId, EventsRequest.EventBody e, EventValidator validator, Instant now) {
+        return triage(tenantId, keyId, e, validator, now, null);
+    }
+
+    public Verdict triage(String tenantId, String keyId, EventsRequest.EventBody e, EventValidator validator, Instant now, CatchUp catchUp) {
+        Verdict v = judge(tenantId, keyId, e, validator, now);
+        if (v instanceof Quarantine && catchUp != null && catchUp.first() && catalog.awaitCaughtUp(CatalogView.READ_YOUR_WRITES)) {
+            return judge(tenantId, keyId, e, validator, now);
+        }
+        return v;
+    }
+
+    private Verdict judge(String tenantId, String keyId, EventsRequest.EventBody e, EventValidator validator, Instant now) {
         if (e.properties() != null && !e.properties().isObject() && !e.properties().isNull()) {
             return new Reject(new Rejection("invalid_property", "properties", "properties must be an object"));
         }

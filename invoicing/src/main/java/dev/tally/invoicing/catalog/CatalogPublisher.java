@@ -7,18 +7,24 @@ import dev.tally.model.messages.Topics;
 import dev.tally.platform.outbox.Outbox;
 import dev.tally.platform.outbox.OutboxRecord;
 import dev.tally.platform.tracing.TraceContext;
+import io.quarkus.arc.Arc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Announces catalog changes on {@link Topics#CATALOG} through the outbox, in the caller's transaction. */
+/**
+ * Announces catalog changes on {@link Topics#CATALOG} through the outbox, in the caller's transaction; a request's
+ * records are remembered ({@link CatalogWrites}) so that its answer can wait until they are published.
+ */
 @ApplicationScoped
 public class CatalogPublisher {
     @Inject
     Outbox outbox;
     @Inject
     ObjectMapper json;
+    @Inject
+    CatalogWrites writes;
 
     public void publish(CatalogRecordV1 record) {
         publishAll(List.of(record));
@@ -38,6 +44,9 @@ public class CatalogPublisher {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        outbox.append(Topics.CATALOG, CatalogRecordV1.SCHEMA, rows);
+        long id = outbox.append(Topics.CATALOG, CatalogRecordV1.SCHEMA, rows);
+        if (Arc.container().requestContext().isActive()) {
+            writes.wrote(id); // a request's answer waits until it is published (read-your-writes)
+        }
     }
 }

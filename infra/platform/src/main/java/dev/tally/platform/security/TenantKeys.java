@@ -58,6 +58,9 @@ public final class TenantKeys {
         if (found == null && !catalog.loaded()) {
             throw starting();
         }
+        if (found == null && catalog.awaitCaughtUp(CatalogView.READ_YOUR_WRITES)) {
+            found = catalog.apiKey(hash); // a key created a moment ago: known once the view has read what was published before
+        }
         if (found == null) {
             throw ProblemException.unauthorized("unknown or revoked API key");
         }
