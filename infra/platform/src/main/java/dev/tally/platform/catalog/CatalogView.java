@@ -277,12 +277,8 @@ public class CatalogView {
         return List.copyOf(out);
     }
 
-    /**
-     * Read-your-writes: how long a service waits, on an unknown key, customer or meter, for its view to read everything
-     * published to the catalog before it looked, before it refuses or quarantines. Catalog writes answer only once
-     * published, so a client that creates a customer and sends its first event at once is never refused for it.
-     */
-    public static final Duration READ_YOUR_WRITES = Duration.ofSeconds(2);
+    /** Read-your-writes: how long a service waits for its view on an unknown key or customer ({@link ReadYourWrites}). */
+    public static final Duration READ_YOUR_WRITES = ReadYourWrites.BOUND;
 
     /** True once the view has read the whole topic as it was when the view started. */
     public boolean loaded() {
