@@ -110,18 +110,7 @@ class UsageApiTest {
 
     /** One outbox row's worth of messages (events or corrections), as ingest's relay publishes them. */
     private void publishRow(String schema, List<Object> messages) throws Exception {
-        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
-        try (Producer<String, String> p = kafka.producer("test-relay")) {
-            for (int i = 0; i < messages.size(); i++) {
-                ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, tenant + "/" + customer,
-                        json.writeValueAsString(messages.get(i)));
-                r.headers().add(Headers.OUTBOX_ID, Long.toString(row).getBytes(StandardCharsets.UTF_8))
-                        .add(Headers.POSITION, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
-                        .add(Headers.SCHEMA, schema.getBytes(StandardCharsets.UTF_8));
-                p.send(r);
-            }
-            p.flush();
-        }
+        publishFor(customer, schema, messages);
     }
 
     @Test
@@ -498,6 +487,7 @@ class UsageApiTest {
         }
     }
 
+    /** One outbox row's worth of messages (events or corrections) of one customer, as ingest's relay publishes them. */
     private void publishFor(String customerId, String schema, List<Object> messages) throws Exception {
         long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
         try (Producer<String, String> p = kafka.producer("test-relay")) {
