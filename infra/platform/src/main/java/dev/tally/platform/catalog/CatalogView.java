@@ -301,11 +301,28 @@ public class CatalogView {
      * known when the event is rated.
      */
     public boolean awaitCaughtUp(Duration timeout) {
-        long target;
+        return awaitPosition(endSince(System.nanoTime()), timeout);
+    }
+
+    private boolean probed;
+    private long probeStarted; // System.nanoTime() when the last probe of the topic's end began
+    private long probedEnd;
+
+    /**
+     * The topic's end as read by a probe that began at or after {@code since}: callers that queue while a probe runs share
+     * the next one, so a flood of unknown keys (each waits here before its 401) costs one broker round trip per round,
+     * not one each, and no caller waits for more than two.
+     */
+    private long endSince(long since) {
         synchronized (endProbe) {
-            target = endProbe.endOffsets(List.of(partition), Duration.ofSeconds(5)).get(partition);
+            if (!probed || probeStarted - since < 0) {
+                long start = System.nanoTime();
+                probedEnd = endProbe.endOffsets(List.of(partition), Duration.ofSeconds(5)).get(partition);
+                probeStarted = start; // only a probe that answered counts
+                probed = true;
+            }
+            return probedEnd;
         }
-        return awaitPosition(target, timeout);
     }
 
     boolean awaitPosition(long target, Duration timeout) {
