@@ -391,18 +391,7 @@ class UsageApiTest {
             events.add(new AcceptedEventV1(tenant, globex, "globex", "m-" + i, "bandwidth", Instant.parse("2026-11-20T00:00:00Z"),
                     Map.of("bytes", "10.5", "region", regions[i % 3]), Instant.now(), "customer"));
         }
-        long row = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
-        try (Producer<String, String> p = kafka.producer("test-relay")) {
-            for (int i = 0; i < events.size(); i++) {
-                ProducerRecord<String, String> r = new ProducerRecord<>(Topics.EVENTS_ACCEPTED, tenant + "/" + globex,
-                        json.writeValueAsString(events.get(i)));
-                r.headers().add(Headers.OUTBOX_ID, Long.toString(row).getBytes(StandardCharsets.UTF_8))
-                        .add(Headers.POSITION, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
-                        .add(Headers.SCHEMA, AcceptedEventV1.SCHEMA.getBytes(StandardCharsets.UTF_8));
-                p.send(r);
-            }
-            p.flush();
-        }
+        publishFor(globex, AcceptedEventV1.SCHEMA, new ArrayList<>(events));
         JsonPath spend;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         do {
