@@ -259,8 +259,8 @@ public class Reconciler {
         return created;
     }
 
-    /** What a period's live invoice billed for a meter, and under which plan version and subscription. */
-    private record Billed(String invoiceId, String planKey, int version, BigDecimal amount, String currency, Subscription subscription) {
+    /** What a period's live invoice billed for a meter, and under which subscription (its phases name the plan versions). */
+    private record Billed(String invoiceId, BigDecimal amount, String currency, Subscription subscription) {
     }
 
     /** One drifted row's credit note, in the caller's (new) transaction: the line as billed minus the line as the recount prices it. */
@@ -290,7 +290,7 @@ public class Reconciler {
 
     private static Billed billed(Connection c, String tenantId, Row row) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                select b.invoice_id, b.plan_key, b.plan_version, b.billed_amount, i.currency, b.subscription_id from billed_usage b
+                select b.invoice_id, b.billed_amount, i.currency, b.subscription_id from billed_usage b
                 join invoice i on i.tenant_id = b.tenant_id and i.invoice_id = b.invoice_id
                 where b.tenant_id = ? and b.customer_id = ? and b.period_start = ? and b.meter_key = ?""")) {
             ps.setString(1, tenantId);
@@ -298,8 +298,8 @@ public class Reconciler {
             ps.setTimestamp(3, Timestamp.from(row.periodStart()));
             ps.setString(4, row.meter());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Billed(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getBigDecimal(4), rs.getString(5),
-                        SubscriptionService.load(SubscriptionEntity.get(tenantId, rs.getString(6)))) : null;
+                return rs.next() ? new Billed(rs.getString(1), rs.getBigDecimal(2), rs.getString(3),
+                        SubscriptionService.load(SubscriptionEntity.get(tenantId, rs.getString(4)))) : null;
             }
         }
     }

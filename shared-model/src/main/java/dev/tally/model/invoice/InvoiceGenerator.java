@@ -213,13 +213,13 @@ public final class InvoiceGenerator {
             List<PriceOverride> overrides, Map<String, Usage> usage, RoundingPolicy rounding) {
         Instant at = pricedAt(s, period);
         Subscription.Phase phase = s.phaseAt(at).orElseThrow();
-        PlanSpec spec = planFor(s, period, plans, overrides).spec();
+        PriceOverrides.Applied atEnd = planFor(s, period, plans, overrides);
+        PlanSpec spec = atEnd.spec();
         Map<String, PlanCharges.MeterUsage> quantities = new HashMap<>();
         usage.forEach((meter, u) -> quantities.put(meter, u.meterUsage()));
         List<PhasedCharges.PlanSegment> segments = PhasedCharges.segments(s, period, plans, overrides);
         if (segments.isEmpty()) { // a period outside the subscription (never closed): the version at pricedAt, as before
-            segments = List.of(new PhasedCharges.PlanSegment(new Subscription.Segment(period.start(), period.end(), phase),
-                    planFor(s, period, plans, overrides)));
+            segments = List.of(new PhasedCharges.PlanSegment(new Subscription.Segment(period.start(), period.end(), phase), atEnd));
         }
         List<InvoiceDocumentV1.Line> lines = new ArrayList<>();
         Money usageTotal = Money.zero(currency);
