@@ -81,4 +81,12 @@ public interface PaymentProvider {
 
     /** Marks an open pushed invoice paid outside the provider (a bank transfer recorded in Tally). */
     void markPaidOutOfBand(Account account, String providerInvoiceId, String idempotencyKey) throws ProviderException;
+
+    /**
+     * Records usage at the provider: a meter event of {@code value} (a whole number, may be negative) for the meter whose
+     * event name is {@code eventName}, at {@code unixSeconds}, identified by {@code identifier} (the provider takes one
+     * event per identifier; the same identifier is sent with the same value on every retry).
+     */
+    void meterEvent(Account account, String eventName, String providerCustomerId, long value, long unixSeconds, String identifier)
+            throws ProviderException;
 }

@@ -48,6 +48,8 @@ public class ProviderJobs {
     Invoices invoices;
     @Inject
     InvoiceStore invoiceStore;
+    @Inject
+    UsageExport usageExport;
 
     record Job(long jobId, String tenantId, String provider, ProviderJobKind kind, String refId, String idempotencyKey, int attempts, int revision) {
     }
@@ -72,6 +74,7 @@ public class ProviderJobs {
                     case PUSH_INVOICE -> push(j);
                     case REFUND -> refund(j);
                     case SYNC_INVOICE -> sync(j);
+                    case EXPORT_USAGE -> usageExport.run(j, this::customerRef);
                 }
                 finish(j, ProviderJobStatus.DONE, null);
             } catch (ProviderException e) {
@@ -100,11 +103,7 @@ public class ProviderJobs {
         }
         PaymentProvider provider = providers.provider(j.provider());
         if (customerRef == null) {
-            CustomerEntity customer = QuarkusTransaction.requiringNew().call(
-                    () -> CustomerEntity.findById(new CustomerEntity.Key(j.tenantId(), invoice.customerId())));
-            customerRef = provider.syncCustomer(account, new PaymentProvider.CustomerRef(customer.customerId, customer.externalId, customer.name,
-                    customer.billingEmail), "tally-" + customer.customerId);
-            saveRef(j, "customer", invoice.customerId(), customerRef);
+            customerRef = customerRef(j, account, provider, invoice.customerId());
         }
         List<PaymentProvider.Line> lines = new ArrayList<>();
         for (InvoiceDocumentV1.Line l : invoice.lines()) {
@@ -221,6 +220,24 @@ public class ProviderJobs {
                         + " has " + invoice.balanceDue() + " due: reconcile by hand", false, 0);
             }
         }
+    }
+
+    /** The customer's id at the provider, creating the customer there the first time (one idempotency key per customer). */
+    private String customerRef(Job j, PaymentProvider.Account account, PaymentProvider provider, String customerId) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            String known = ref(c, j.tenantId(), j.provider(), "customer", customerId);
+            if (known != null) {
+                return known;
+            }
+        }
+        CustomerEntity customer = QuarkusTransaction.requiringNew().call(() -> CustomerEntity.findById(new CustomerEntity.Key(j.tenantId(), customerId)));
+        if (customer == null) {
+            throw new ProviderException("no customer " + customerId + " in this tenant", false, 0);
+        }
+        String created = provider.syncCustomer(account, new PaymentProvider.CustomerRef(customer.customerId, customer.externalId, customer.name,
+                customer.billingEmail), "tally-" + customer.customerId);
+        saveRef(j, "customer", customerId, created);
+        return created;
     }
 
     private static String ref(Connection c, String tenantId, String provider, String kind, String tallyId) throws SQLException {

@@ -2,6 +2,7 @@ package dev.tally.invoicing.usage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.payment.UsageExport;
 import dev.tally.model.invoice.PlanCharges;
 import dev.tally.model.messages.RatedUsageV1;
 import dev.tally.platform.kafka.RejectedRecords;
@@ -55,8 +56,9 @@ public class UsageSnapshots {
     }
 
     /**
-     * Stores the snapshots, and sets the unreadable records aside in {@code rejected_record} (with the
-     * reason), in one transaction: one bad record does not stall the partition, and none disappears.
+     * Stores the snapshots, arms their usage export to Stripe where the meter is exported ({@link UsageExport}), and sets
+     * the unreadable records aside in {@code rejected_record} (with the reason), in one transaction: one bad record does
+     * not stall the partition, and none disappears.
      */
     public void store(List<RatedUsageV1> snapshots, List<RejectedRecords.Rejected> unreadable)
             throws SQLException, JsonProcessingException {
@@ -84,6 +86,7 @@ public class UsageSnapshots {
                     ps.addBatch();
                 }
                 ps.executeBatch();
+                UsageExport.enqueue(c, snapshots);
                 RejectedRecords.insert(c, unreadable);
                 c.commit();
             } catch (SQLException e) {

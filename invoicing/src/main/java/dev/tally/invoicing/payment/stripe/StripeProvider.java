@@ -108,6 +108,19 @@ public class StripeProvider implements PaymentProvider {
         return invoiceId;
     }
 
+    /** {@code POST /v1/billing/meter_events}, its identifier also the idempotency key (a retry replays Stripe's first answer). */
+    @Override
+    public void meterEvent(Account account, String eventName, String providerCustomerId, long value, long unixSeconds, String identifier)
+            throws ProviderException {
+        Form form = new Form()
+                .put("event_name", eventName)
+                .put("payload[stripe_customer_id]", providerCustomerId)
+                .put("payload[value]", value)
+                .put("timestamp", unixSeconds)
+                .put("identifier", identifier);
+        stripe.post(account.apiKey(), "/v1/billing/meter_events", form, identifier);
+    }
+
     @Override
     public RefundResult refund(Account account, RefundRequest request, String idempotencyKey) throws ProviderException {
         if (request.paymentReference() == null || request.paymentReference().isBlank()) {

@@ -70,6 +70,7 @@ public final class StripeStub implements AutoCloseable {
     private final Map<String, ObjectNode> objects = new LinkedHashMap<>();
     private final Map<String, Integer> created = new HashMap<>();
     private final Map<String, Saved> idempotent = new HashMap<>();
+    private final List<ObjectNode> meterEvents = new ArrayList<>();
     private int sequence;
     private int finalizations;
     private int failCount;
@@ -320,6 +321,9 @@ public final class StripeStub implements AutoCloseable {
             if (path.equals("/v1/refunds")) {
                 return createRefund(r.params());
             }
+            if (path.equals("/v1/billing/meter_events")) {
+                return createMeterEvent(r.params());
+            }
         } else if (r.method().equals("GET") && path.equals("/v1/refunds")) {
             ObjectNode list = JSON.createObjectNode().put("object", "list").put("has_more", false).put("url", "/v1/refunds");
             ArrayNode data = list.putArray("data");
@@ -385,6 +389,53 @@ public final class StripeStub implements AutoCloseable {
         ObjectNode customer = create("cus", "customer");
         customer.put("name", p.get("name")).put("email", p.get("email")).set("metadata", metadata(p));
         return ok(customer);
+    }
+
+    /**
+     * A meter event as docs.stripe.com/api/billing/meter-event/create describes it: {@code event_name}, {@code
+     * payload[stripe_customer_id]}, {@code payload[value]} (whole numbers only, negative to correct), {@code timestamp}
+     * within the past 35 days and at most 5 minutes ahead, {@code identifier} unique (a second event under one
+     * identifier is refused; the error's code is the stub's own).
+     */
+    private Reply createMeterEvent(Map<String, String> p) {
+        Reply invalid = require(p, "event_name", "payload[stripe_customer_id]", "payload[value]");
+        if (invalid != null) {
+            return invalid;
+        }
+        Long value = integer(p.get("payload[value]"));
+        if (value == null) {
+            return new Reply(400, error("invalid_request_error", "parameter_invalid_integer", "payload[value] must be a whole number.",
+                    "payload[value]"), true);
+        }
+        long now = System.currentTimeMillis() / 1000;
+        Long timestamp = p.get("timestamp") == null ? Long.valueOf(now) : integer(p.get("timestamp"));
+        if (timestamp == null || timestamp < now - 35L * 86_400 || timestamp > now + 300) {
+            return new Reply(400, error("invalid_request_error", "timestamp_out_of_range",
+                    "timestamp must be within the past 35 calendar days and at most 5 minutes in the future.", "timestamp"), true);
+        }
+        String identifier = p.get("identifier");
+        if (identifier != null && meterEvents.stream().anyMatch(e -> identifier.equals(e.path("identifier").asText()))) {
+            return new Reply(400, error("invalid_request_error", "duplicate_meter_event", "An event with identifier " + identifier
+                    + " already exists.", "identifier"), true);
+        }
+        ObjectNode event = JSON.createObjectNode();
+        event.put("object", "billing.meter_event").put("created", now).put("event_name", p.get("event_name"))
+                .put("identifier", identifier == null ? "stub_" + (++sequence) : identifier).put("livemode", false).put("timestamp", timestamp);
+        event.putObject("payload").put("stripe_customer_id", p.get("payload[stripe_customer_id]")).put("value", p.get("payload[value]"));
+        meterEvents.add(event);
+        return ok(event);
+    }
+
+    /** The meter events taken, in order. */
+    public synchronized List<JsonNode> meterEvents() {
+        return List.copyOf(meterEvents);
+    }
+
+    /** What a {@code sum} meter holds for a customer: the sum of its events' values. */
+    public synchronized long meterSum(String eventName, String stripeCustomerId) {
+        return meterEvents.stream().filter(e -> e.path("event_name").asText().equals(eventName))
+                .filter(e -> e.path("payload").path("stripe_customer_id").asText().equals(stripeCustomerId))
+                .mapToLong(e -> Long.parseLong(e.path("payload").path("value").asText())).sum();
     }
 
     private Reply createInvoice(Map<String, String> p) {
