@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tally.model.messages.AlertV1;
 import dev.tally.model.messages.Topics;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
@@ -76,7 +77,7 @@ class AsyncApiDocTest {
     void theCheckBites() {
         JsonNode schemas = AsyncApi.document().path("components").path("schemas");
         List<String> problems = new ArrayList<>();
-        ObjectNode alert = AsyncApi.JSON.valueToTree(sample(dev.tally.model.messages.AlertV1.class, 0));
+        ObjectNode alert = AsyncApi.JSON.valueToTree(sample(AlertV1.class, 0));
         alert.put("quantity", 812.5); // a decimal written as a number
         alert.put("surprise", "x"); // a field the record does not have
         alert.remove("percent"); // an int: always written
