@@ -35,6 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 @Path("/v1/events")
 public class EventsResource {
@@ -196,19 +200,19 @@ public class EventsResource {
         return props != null && !props.isNull() && !props.isObject() ? "properties" : null;
     }
 
-    public static final String CLOUDEVENT = CloudEvents.STRUCTURED;
-    public static final String CLOUDEVENTS_BATCH = CloudEvents.BATCH;
     private static final TypeReference<List<CloudEvents.CloudEvent>> CLOUDEVENT_LIST = new TypeReference<>() { };
 
-    /** CloudEvents in structured mode: one event ({@value #CLOUDEVENT}) or a batch ({@value #CLOUDEVENTS_BATCH}); same answers as JSON. */
+    /** CloudEvents in structured mode: one event ({@value CloudEvents#STRUCTURED}) or a batch ({@value CloudEvents#BATCH}); same answers as JSON. */
     @POST
-    @Consumes({CLOUDEVENT, CLOUDEVENTS_BATCH})
+    @Consumes({CloudEvents.STRUCTURED, CloudEvents.BATCH})
     @Produces(MediaType.APPLICATION_JSON)
+    @RequestBody(content = {@Content(mediaType = CloudEvents.STRUCTURED, schema = @Schema(implementation = CloudEvents.CloudEvent.class)),
+        @Content(mediaType = CloudEvents.BATCH, schema = @Schema(type = SchemaType.ARRAY, implementation = CloudEvents.CloudEvent.class))})
     public EventsResponse ingestCloudEvents(byte[] raw, @Context ContainerRequestContext request) throws IOException {
         byte[] body = raw == null ? new byte[0] : raw;
         checkSize(body);
         String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
-        List<CloudEvents.CloudEvent> events = type != null && type.startsWith(CLOUDEVENTS_BATCH) ? json.readValue(body, CLOUDEVENT_LIST)
+        List<CloudEvents.CloudEvent> events = type != null && type.startsWith(CloudEvents.BATCH) ? json.readValue(body, CLOUDEVENT_LIST)
                 : body.length == 0 ? List.of() : List.of(json.readValue(body, CloudEvents.CloudEvent.class));
         return ingestCloudEvents(events, request);
     }
@@ -255,6 +259,7 @@ public class EventsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EventsRequest.class)))
     public EventsResponse ingest(byte[] raw, @Context ContainerRequestContext request) throws IOException {
         if (request.getHeaderString("ce-specversion") != null) {
             return ingestBinaryCloudEvent(raw, request); // the CloudEvents SDKs' default: binary mode

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * What an operator watches across tenants, in one query: per tenant the credit notes waiting for finance and its
@@ -27,6 +28,7 @@ public class Overview {
             Integer drifted) {
     }
 
+    @Schema(name = "Overview")
     public record View(PeriodCloser.Run lastClose, List<TenantStatus> tenants, long tenantsWithDrift, long pendingApprovals) {
     }
 

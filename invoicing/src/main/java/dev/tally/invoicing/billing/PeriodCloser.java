@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 
 /**
@@ -73,7 +74,7 @@ public class PeriodCloser {
      * not marked every partition yet), {@code waiting-for-usage} (invoicing has not stored every snapshot yet) or
      * {@code failed}; {@code failures} counts the tenants and periods that failed in it, {@code lastFailure} names one.
      */
-    public record Run(Instant startedAt, Instant finishedAt, Instant watermark, String outcome, int finalized, int failures, String lastFailure) {
+    @Schema(name = "CloseRun") public record Run(Instant startedAt, Instant finishedAt, Instant watermark, String outcome, int finalized, int failures, String lastFailure) {
     }
 
     private volatile Run lastRun;

@@ -6,6 +6,7 @@ import dev.tally.platform.security.ApiKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Creating and revoking API keys: the row, its catalog announcement and its audit entry, in the caller's transaction. */
 @ApplicationScoped
@@ -16,6 +17,7 @@ public class ApiKeyService {
     AuditLog audit;
 
     /** A new key; {@code key} is the only time the secret is ever visible. */
+    @Schema(name = "CreatedApiKey")
     public record Created(String keyId, String key, String scope, String note) {
     }
 

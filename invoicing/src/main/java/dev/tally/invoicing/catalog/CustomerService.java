@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Customers and their attribution aliases. Every check runs before the first write, so a refused
@@ -44,6 +45,7 @@ public class CustomerService {
      * A new customer. {@code plan} (optional) subscribes it at once: to {@code planVersion} or the
      * latest published version, from {@code subscriptionStart} (default now), billed by calendar month.
      */
+    @Schema(example = "{\"externalId\":\"acme\",\"name\":\"Acme\",\"plan\":\"gateway\",\"aliases\":{\"cidrs\":[\"198.51.100.0/24\"]}}")
     public record NewCustomer(String externalId, String name, String currency, String billingEmail, String taxRegion, String plan,
             Integer planVersion, Instant subscriptionStart, Aliases aliases) {
     }

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Each tenant's payment provider and what is owed to it, in the caller's transaction: {@code offline} (the
@@ -57,6 +58,7 @@ public class PaymentProviders {
     }
 
     /** The tenant's provider as the API shows it: never the secrets, only the key's last four characters. */
+    @Schema(name = "PaymentProvider")
     public record View(String provider, String apiKeyHint, String webhookPath, Instant updatedAt, String updatedBy) {
     }
 

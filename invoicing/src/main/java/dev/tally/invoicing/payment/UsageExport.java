@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Usage export to Stripe Billing meters, for a tenant that bills in Stripe and meters with Tally. Each exported meter
@@ -58,6 +59,7 @@ public class UsageExport {
     AuditLog audit;
 
     /** A meter exported to Stripe: the Stripe meter's event name. */
+    @Schema(name = "UsageExportMeter")
     public record Meter(String meterKey, String stripeEventName, Instant createdAt, String createdBy) {
     }
 
@@ -67,6 +69,7 @@ public class UsageExport {
     }
 
     /** What is exported, and the state of each (customer, meter, period) of the latest jobs, newest periods first. */
+    @Schema(name = "UsageExport")
     public record View(List<Meter> meters, List<Exported> exported) {
     }
 

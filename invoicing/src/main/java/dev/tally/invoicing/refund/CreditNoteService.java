@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Credit notes against finalized (or paid) invoices, in the caller's transaction: computed by shared-model's
@@ -73,6 +74,7 @@ public class CreditNoteService {
     }
 
     /** A note as the API shows it. {@code refundId}: the refund it started, if any. */
+    @Schema(name = "CreditNote")
     public record View(String creditNoteId, String number, String status, String invoiceId, String invoiceNumber, String customerId,
             String currency, List<CreditNotes.Line> lines, BigDecimal subtotal, BigDecimal tax, BigDecimal total, String taxExplanation,
             String reason, String source, String settleTo, BigDecimal appliedToDue, BigDecimal refunded, BigDecimal credited, String refundId,

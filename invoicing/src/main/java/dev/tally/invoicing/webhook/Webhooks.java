@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Webhook endpoints and deliveries (tables in V8__webhooks.sql). */
 @ApplicationScoped
@@ -40,6 +41,7 @@ public class Webhooks {
     }
 
     /** The answer to creating an endpoint: the only time the secret is shown. */
+    @Schema(name = "CreatedWebhookEndpoint")
     public record Created(String endpointId, String url, List<String> eventTypes, String secret) {
     }
 

@@ -43,6 +43,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Finalized invoices of the caller's tenant: list, read, force a period's close, void (with a reason),
@@ -150,6 +154,7 @@ public class InvoicesResource {
     @Path("/{id}/document.html")
     @Produces(MediaType.TEXT_HTML)
     @Transactional
+    @APIResponse(responseCode = "200", description = "the document", content = @Content(mediaType = "text/html", schema = @Schema(implementation = String.class)))
     public Response html(@PathParam("id") String id) throws Exception {
         String tenant = Caller.of(request).tenant();
         try (Connection c = dataSource.getConnection()) {
@@ -163,6 +168,7 @@ public class InvoicesResource {
     @Path("/{id}/document.pdf")
     @Produces("application/pdf")
     @Transactional
+    @APIResponse(responseCode = "200", description = "the document", content = @Content(mediaType = "application/pdf", schema = @Schema(type = SchemaType.STRING, format = "binary")))
     public Response pdf(@PathParam("id") String id) throws Exception {
         String tenant = Caller.of(request).tenant();
         try (Connection c = dataSource.getConnection()) {
@@ -187,6 +193,7 @@ public class InvoicesResource {
     @POST
     @Path("/close")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = InvoiceView.class)))
     public Response close(CloseRequest body) throws Exception {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();
@@ -255,6 +262,7 @@ public class InvoicesResource {
     @POST
     @Path("/{id}/reissue")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = InvoiceView.class)))
     public Response reissue(@PathParam("id") String id) throws Exception {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();

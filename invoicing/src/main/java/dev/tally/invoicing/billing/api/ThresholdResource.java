@@ -24,6 +24,7 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * A customer's progressive billing threshold: once its usage charges in the open period reach it (above what the
@@ -86,6 +87,7 @@ public class ThresholdResource {
 
     @DELETE
     @Transactional
+    @APIResponse(responseCode = "204", description = "done; no body")
     public Response delete(@PathParam("externalId") String externalId) throws Exception {
         Caller caller = Caller.of(request);
         CustomerEntity c = CustomerService.byExternalId(caller.tenant(), externalId);

@@ -36,6 +36,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Operator endpoints: tenants and admin users. Any admin user may read; changes need the
@@ -68,6 +71,7 @@ public class AdminResource {
     @POST
     @Path("/tenants")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = CreatedTenant.class)))
     public Response createTenant(Requests.NewTenant body) {
         Caller caller = Caller.of(request);
         caller.requireRole("operator");
@@ -189,6 +193,7 @@ public class AdminResource {
     @POST
     @Path("/users")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = CreatedUser.class)))
     public Response createUser(Requests.NewAdminUser body) {
         Caller caller = Caller.of(request);
         caller.requireRole("operator");

@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * A customer's spend budget per billing period, in its currency. Audited and published on the catalog
@@ -81,6 +82,7 @@ public class BudgetResource {
 
     @DELETE
     @Transactional
+    @APIResponse(responseCode = "204", description = "done; no body")
     public Response delete(@PathParam("externalId") String externalId) throws Exception {
         Caller caller = Caller.of(request);
         CustomerEntity c = CustomerService.byExternalId(caller.tenant(), externalId);

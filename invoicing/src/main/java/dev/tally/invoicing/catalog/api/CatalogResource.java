@@ -33,6 +33,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Tenant catalog: API keys and meters. Each change and its catalog announcement commit together;
@@ -61,6 +64,7 @@ public class CatalogResource {
     @POST
     @Path("/api-keys")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiKeyService.Created.class)))
     public Response createKey(Requests.NewApiKey body) {
         String tenant = Caller.of(request).tenant();
         String scope = Checks.required(Checks.body(body).scope(), "scope");
@@ -95,6 +99,7 @@ public class CatalogResource {
     @POST
     @Path("/meters")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = MeterView.class)))
     public Response createMeter(Requests.NewMeter body) {
         String tenant = Caller.of(request).tenant();
         Checks.body(body);

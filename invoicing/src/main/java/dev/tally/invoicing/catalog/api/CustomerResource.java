@@ -33,6 +33,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Customers: create, read, update, and bulk import with a per-row report. */
 @Path("/v1/customers")
@@ -56,6 +59,7 @@ public class CustomerResource {
     @POST
     @Consumes("application/json")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = CustomerService.CustomerView.class)))
     public Response create(CustomerService.NewCustomer body) {
         Caller caller = Caller.of(request);
         return Response.status(201).entity(customers.create(caller.tenant(), micros(body), Requests.micros(clock.instant()), caller.actor()))

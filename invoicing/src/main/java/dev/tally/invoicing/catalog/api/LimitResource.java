@@ -28,6 +28,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Limits (entitlements) per customer and meter, per billing period. Each change is audited and
@@ -106,6 +107,7 @@ public class LimitResource {
     @DELETE
     @Path("/{meter}")
     @Transactional
+    @APIResponse(responseCode = "204", description = "done; no body")
     public Response delete(@PathParam("externalId") String externalId, @PathParam("meter") String meter) {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();

@@ -22,6 +22,9 @@ import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Plans as versioned documents (shared-model PlanSpec, schema plan-v1.schema.json). A version is a
@@ -48,6 +51,7 @@ public class PlanResource {
     /** Creates a plan with version 1 (a draft unless {@code publish=true}). */
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = PlanService.VersionView.class)))
     public Response create(PlanSpec body, @QueryParam("publish") boolean publish) {
         Caller caller = Caller.of(request);
         return Response.status(201).entity(plans.create(caller.tenant(), body, publish, caller.actor())).build();
@@ -75,6 +79,7 @@ public class PlanResource {
     @POST
     @Path("/{key}/versions")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = PlanService.VersionView.class)))
     public Response addVersion(@PathParam("key") String key, PlanSpec body, @QueryParam("publish") boolean publish) {
         Caller caller = Caller.of(request);
         return Response.status(201).entity(plans.addVersion(caller.tenant(), key, body, publish, caller.actor())).build();

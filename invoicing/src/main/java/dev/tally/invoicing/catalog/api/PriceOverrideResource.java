@@ -18,6 +18,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * A customer's negotiated prices (a rate card): each replaces the plan's price of one charge for this customer only,
@@ -65,6 +68,7 @@ public class PriceOverrideResource {
 
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = OverrideView.class)))
     public Response create(@PathParam("externalId") String externalId, OverrideBody body) throws Exception {
         Caller caller = Caller.of(request);
         Checks.body(body);

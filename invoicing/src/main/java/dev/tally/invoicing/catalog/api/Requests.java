@@ -5,12 +5,14 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Request bodies of the catalog API. */
 public final class Requests {
     private Requests() {
     }
 
+    @Schema(example = "{\"name\":\"Gateway Inc\"}")
     public record NewTenant(String name) {
     }
 
@@ -21,6 +23,7 @@ public final class Requests {
      * {@code filters}: AND of conditions; {@code groupBy}: dimensions (property names); {@code percentile}: p in (0, 100],
      * for (and only for) a PERCENTILE meter.
      */
+    @Schema(example = "{\"key\":\"bandwidth\",\"eventType\":\"tunnel.bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
     public record NewMeter(String key, String eventType, String aggregation, String property, String description, List<FilterSpec> filters,
             List<String> groupBy, BigDecimal percentile) {
     }

@@ -23,6 +23,9 @@ import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Subscriptions: a customer on a plan version over time, with upgrades, downgrades and cancellation. */
 @Path("/v1/subscriptions")
@@ -45,6 +48,7 @@ public class SubscriptionResource {
 
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = SubscriptionView.class)))
     public Response create(Requests.NewSubscription body) {
         Caller caller = Caller.of(request);
         Checks.body(body);

@@ -16,6 +16,9 @@ import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The tenant's coupons: codes a customer redeems for a percent or an amount off its next invoices. */
 @Path("/v1/coupons")
@@ -43,6 +46,7 @@ public class CouponResource {
 
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = CouponView.class)))
     public Response create(NewCoupon body) throws Exception {
         Caller caller = Caller.of(request);
         Checks.body(body);

@@ -18,6 +18,9 @@ import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * A customer's redeemed coupons, and the discounts set on its subscriptions ({@link SubscriptionDiscountResource}):
@@ -47,6 +50,7 @@ public class RedemptionResource {
 
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = RedemptionView.class)))
     public Response redeem(@PathParam("externalId") String externalId, Redeem body) throws Exception {
         Caller caller = Caller.of(request);
         Checks.body(body);

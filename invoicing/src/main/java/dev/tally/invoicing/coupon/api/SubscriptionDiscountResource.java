@@ -15,6 +15,9 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** A discount set directly on one subscription (a redemption without a code; listed with the customer's coupons). */
 @Path("/v1/subscriptions/{id}/discounts")
@@ -30,6 +33,7 @@ public class SubscriptionDiscountResource {
 
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = RedemptionResource.RedemptionView.class)))
     public Response discount(@PathParam("id") String subscriptionId, NewDiscount body) throws Exception {
         Caller caller = Caller.of(request);
         Checks.body(body);

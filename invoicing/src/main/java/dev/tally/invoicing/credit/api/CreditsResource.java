@@ -31,6 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * A customer's prepaid credit: grants in the customer's currency, burnt down by finalized invoices in the
@@ -80,6 +83,7 @@ public class CreditsResource {
 
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Credit.class)))
     public Response grant(@PathParam("externalId") String externalId, NewGrant body) throws Exception {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();

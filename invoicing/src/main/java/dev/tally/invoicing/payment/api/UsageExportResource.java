@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.Connection;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Usage export to Stripe Billing meters ({@link UsageExport}): which meters go to which Stripe meter, and what each
@@ -65,6 +66,7 @@ public class UsageExportResource {
     @DELETE
     @Path("/meters/{meter}")
     @Transactional
+    @APIResponse(responseCode = "204", description = "done; no body")
     public Response remove(@PathParam("meter") String meter) throws Exception {
         Caller caller = Caller.of(request);
         try (Connection c = dataSource.getConnection()) {

@@ -17,6 +17,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Reconciliation of the caller's tenant: an independent recount of usage from the accepted events, compared with
@@ -38,6 +41,7 @@ public class ReconciliationResource {
      * {@code creditOvercharges}: create credit notes (rule {@code rule:reconciliation}) where rating and the invoice
      * both count more than the events.
      */
+    @Schema(name = "ReconciliationRequest")
     public record Run(Instant periodStart, Boolean creditOvercharges) {
     }
 
@@ -45,6 +49,7 @@ public class ReconciliationResource {
     }
 
     @POST
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Reconciler.Report.class)))
     public Response run(Run body) throws Exception {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();

@@ -26,6 +26,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Credit notes of the caller's tenant: against a finalized or paid invoice, per line or whole, with a reason;
@@ -67,6 +70,8 @@ public class InvoiceCreditNotesResource {
 
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = CreditNoteService.View.class)))
+    @APIResponse(responseCode = "202", description = "accepted: waits for approval", content = @Content(mediaType = "application/json", schema = @Schema(implementation = CreditNoteService.View.class)))
     public Response create(@PathParam("id") String invoiceId, NewCreditNote body) throws Exception {
         Caller caller = Caller.of(request);
         Checks.body(body);
@@ -98,6 +103,8 @@ public class InvoiceCreditNotesResource {
     @POST
     @Path("/sla")
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = CreditNoteService.View.class)))
+    @APIResponse(responseCode = "202", description = "accepted: waits for approval", content = @Content(mediaType = "application/json", schema = @Schema(implementation = CreditNoteService.View.class)))
     public Response slaCredit(@PathParam("id") String invoiceId, SlaCredit body) throws Exception {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();

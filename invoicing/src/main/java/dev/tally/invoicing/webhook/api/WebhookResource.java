@@ -20,6 +20,9 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Webhook endpoints: Tally POSTs signed events to them (alerts today; invoices when invoicing
@@ -42,6 +45,7 @@ public class WebhookResource {
 
     @POST
     @Transactional
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Webhooks.Created.class)))
     public Response create(NewEndpoint body) throws Exception {
         Caller caller = Caller.of(request);
         Checks.body(body);
@@ -78,6 +82,7 @@ public class WebhookResource {
     @DELETE
     @Path("/{id}")
     @Transactional
+    @APIResponse(responseCode = "204", description = "done; no body")
     public Response disable(@PathParam("id") String id) throws Exception {
         Caller caller = Caller.of(request);
         if (!webhooks.disable(caller.tenant(), id)) {
