@@ -441,8 +441,9 @@ class EndToEndIT {
     /**
      * The outbox relay killed on its own, between sending records to Kafka and marking their rows published: requests
      * are answered by one ingest instance that does not relay, and another instance — the relay, one outbox row per
-     * transaction — is SIGKILLed as soon as it has marked a row, again and again, until Kafka holds records it sent and
-     * never marked (they are sent again by the next relay). Rating drops the re-published records: the draft is exact,
+     * transaction, waiting 1 s between Kafka's acknowledgment and each mark ({@code pause-before-mark}) — is SIGKILLed 0.4 s
+     * after it marked a row, inside the next row's wait, until Kafka holds records it sent and never marked (a marker row
+     * in flight does not count; the next relay sends them again). Rating drops the re-published records: the draft is exact,
      * reconciliation finds no drift.
      */
     @Test
@@ -456,36 +457,39 @@ class EndToEndIT {
         frontEnv.put("TALLY_OUTBOX_RELAY_ENABLED", "false");
         Map<String, String> relayEnv = serviceEnv();
         relayEnv.put("TALLY_OUTBOX_RELAY_BATCH_ROWS", "1");
+        relayEnv.put("TALLY_OUTBOX_RELAY_PAUSE_BEFORE_MARK", "PT1S"); // each row waits 1 s between Kafka's ack and its mark
         ServiceProcess shared = ingest;
         ServiceProcess front = new ServiceProcess("ingest", frontEnv);
         ServiceProcess relay = new ServiceProcess("ingest", relayEnv);
+        ServiceProcess last = new ServiceProcess("ingest", serviceEnv()); // relays what is left at full speed
         try {
             shared.stop();
             ingest = front.start();
             for (String body : stream.bodies()) {
                 postUntilAnswered(t, body);
             }
-            long backlog = count(db, "select count(*) from ingest.outbox where published_at is null and topic = ?", "tally.events.accepted");
+            long backlog = count(db, "select count(*) from ingest.outbox where published_at is null and schema_name = ?", "AcceptedEventV1");
             assertThat(backlog).as("the stream waits in the outbox").isGreaterThanOrEqualTo(stream.bodies().size());
             int kills = 0;
             long republished = 0;
-            while (republished == 0 && kills < 30) { // each kill lands in the window about one time in three (2 to 5 kills seen)
-                long before = count(db, "select count(*) from ingest.outbox where published_at is null and topic = ?", "tally.events.accepted");
+            while (republished == 0 && kills < 10) { // the first kill lands in the window, unless sending a row took over 0.4 s
+                long before = count(db, "select count(*) from ingest.outbox where published_at is null and schema_name = ?", "AcceptedEventV1");
                 assertThat(before).as("rows left to relay after " + kills + " kills").isPositive();
                 relay.launch();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (count(db, "select count(*) from ingest.outbox where published_at is null and topic = ?", "tally.events.accepted") >= before) {
+                while (count(db, "select count(*) from ingest.outbox where published_at is null and schema_name = ?", "AcceptedEventV1") >= before) {
                     assertThat(System.nanoTime()).as("the relay began").isLessThan(deadline);
                     Thread.sleep(2);
                 }
-                relay.kill(); // it has marked a row and is sending the next one
+                Thread.sleep(400); // it has marked a row, sent the next one (a few ms) and waits before marking it
+                relay.kill();
                 kills++;
                 long[] inKafka = recordsInKafka(prefix);
                 republished = inKafka[0] - inKafka[1];
             }
             System.out.println("outbox relay SIGKILLed " + kills + " times; Kafka holds " + republished + " records sent twice");
             assertThat(republished).as("a kill landed between send and mark").isPositive();
-            relay.start(); // the last relay sends what is left, the unmarked row again among it
+            last.start(); // the last relay sends what is left, the unmarked row again among it
             JsonPath draft = awaitDraft(t, stream.events());
             assertThat(draft.getLong("lines[0].eventCount")).isEqualTo(stream.events());
             assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).isEqualByComparingTo(BigDecimal.valueOf(stream.bytes()));
@@ -497,6 +501,7 @@ class EndToEndIT {
             assertThat(reconciled.getInt("pendingAdjustments")).as("invoices differing from agreeing usage").isZero();
         } finally {
             relay.stop();
+            last.stop();
             front.stop();
             ingest = shared.start();
         }

@@ -57,6 +57,13 @@ public interface PlatformConfig {
             /** How long the relay waits when the outbox is empty. */
             @WithDefault("PT0.02S")
             Duration idleWait();
+
+            /**
+             * Fault tests only: how long the relay waits between Kafka's acknowledgment of a batch and marking its rows
+             * published — the window a SIGKILL test aims at (a kill there re-publishes the batch). Zero everywhere else.
+             */
+            @WithDefault("PT0S")
+            Duration pauseBeforeMark();
         }
     }
 

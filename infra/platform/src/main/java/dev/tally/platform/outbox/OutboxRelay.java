@@ -152,6 +152,10 @@ public class OutboxRelay {
         for (Future<RecordMetadata> f : sends) {
             f.get(); // any failed send aborts the mark; the rows are sent again
         }
+        Duration pause = config.outbox().relay().pauseBeforeMark();
+        if (!pause.isZero()) {
+            Thread.sleep(pause.toMillis()); // fault tests widen the send-to-mark window; zero in any deployment
+        }
         try (PreparedStatement mark = c.prepareStatement("update outbox set published_at = now() where id = any(?)")) {
             mark.setArray(1, c.createArrayOf("bigint", ids.toArray()));
             mark.executeUpdate();
