@@ -20,6 +20,7 @@ import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.catalog.CatalogView;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.security.ApiKeys;
+import dev.tally.platform.security.PortalTokens;
 import dev.tally.platform.usage.StoredSegments;
 import dev.tally.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -674,5 +675,35 @@ class UsageApiTest {
                 .get("/v1/customers/acme/usage").then().statusCode(400).body("field", equalTo("from"));
         given().header("Authorization", "Bearer " + readKey).queryParam("meter", "nope")
                 .get("/v1/customers/acme/usage").then().statusCode(404);
+    }
+
+    /**
+     * A customer portal session (a token invoicing signs with the shared secret) reads its own customer's usage and
+     * entitlements here, and nothing of another customer; a tampered, expired or foreign-signed token is refused.
+     */
+    @Test
+    void aPortalSessionReadsItsOwnCustomersUsageOnly() throws Exception {
+        String secret = "test-portal-secret-not-for-production";
+        long in15 = Instant.now().plusSeconds(900).getEpochSecond();
+        String mine = PortalTokens.issue(secret, new PortalTokens.Claims("ps_1", tenant, customer, "acme", List.of("usage"), in15, "en"));
+        given().header("Authorization", "Bearer " + mine).get("/v1/customers/acme/usage").then().statusCode(200).body("externalId",
+                equalTo("acme"));
+        given().header("Authorization", "Bearer " + mine).get("/v1/customers/acme/entitlements/bytes").then().statusCode(200);
+        given().header("Authorization", "Bearer " + mine).get("/v1/customers/other/usage").then().statusCode(404)
+                .contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + mine).get("/v1/customers/acme/spend").then().statusCode(404);
+        String otherTenant = PortalTokens.issue(secret, new PortalTokens.Claims("ps_2", "t_other", customer, "acme", List.of("usage"), in15,
+                "en"));
+        given().header("Authorization", "Bearer " + otherTenant).get("/v1/customers/acme/usage").then().statusCode(404);
+        String noUsage = PortalTokens.issue(secret, new PortalTokens.Claims("ps_3", tenant, customer, "acme", List.of("invoices"), in15, "en"));
+        given().header("Authorization", "Bearer " + noUsage).get("/v1/customers/acme/usage").then().statusCode(403);
+        String expired = PortalTokens.issue(secret, new PortalTokens.Claims("ps_4", tenant, customer, "acme", List.of("usage"),
+                Instant.now().minusSeconds(1).getEpochSecond(), "en"));
+        given().header("Authorization", "Bearer " + expired).get("/v1/customers/acme/usage").then().statusCode(401);
+        String forged = PortalTokens.issue("another-secret", new PortalTokens.Claims("ps_5", tenant, customer, "acme", List.of("usage"), in15,
+                "en"));
+        given().header("Authorization", "Bearer " + forged).get("/v1/customers/acme/usage").then().statusCode(401);
+        String tampered = mine.substring(0, mine.length() - 2) + (mine.endsWith("A") ? "BB" : "AA");
+        given().header("Authorization", "Bearer " + tampered).get("/v1/customers/acme/usage").then().statusCode(401);
     }
 }

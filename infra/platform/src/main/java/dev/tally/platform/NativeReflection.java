@@ -19,7 +19,7 @@ import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.BillingCycle;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.problem.Problem;
-
+import dev.tally.platform.security.PortalTokens;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -53,6 +53,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         RatedUsageV1.class,
         RatedUsageV1.Charge.class,
         RatedUsageV1.Segment.class,
+        // customer portal session claims (PortalTokens), read back from each token's payload
+        PortalTokens.Claims.class,
         RefundStatusV1.class,
         WatermarkV1.class,
         FilterSpec.class,

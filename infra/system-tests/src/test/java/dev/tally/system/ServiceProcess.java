@@ -43,6 +43,12 @@ final class ServiceProcess {
         return ui;
     }
 
+    /** One more environment variable, before the process starts (e.g. another service's URL, known once that one has its port). */
+    ServiceProcess with(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Every setting of the invoicing service, in one place (the platform's Kafka and outbox settings are the platform's).
@@ -29,6 +30,8 @@ public interface InvoicingConfig {
     Api api();
 
     Admin admin();
+
+    Portal portal();
 
     /** The invoicing core. */
     interface Invoicing {
@@ -126,5 +129,22 @@ public interface InvoicingConfig {
     interface Admin {
         /** The bootstrap operator token (never logged). */
         String token();
+    }
+
+    /** Customer portal sessions (see docs/portal.md). */
+    interface Portal {
+        /** The secret portal session tokens are signed with (shared with rating); absent: no sessions are issued. */
+        Optional<String> secret();
+
+        /** Where the portal pages are served (admin-ui's {@code /portal}); a session's URL is this plus its token. */
+        @WithDefault("http://127.0.0.1:8080/portal")
+        String url();
+
+        /** A session's lifetime when the request names none, and the longest one may ask for. */
+        @WithDefault("PT15M")
+        Duration defaultTtl();
+
+        @WithDefault("PT1H")
+        Duration maxTtl();
     }
 }

@@ -5,6 +5,7 @@ import dev.tally.invoicing.catalog.ApiKeyEntity;
 import dev.tally.invoicing.catalog.TenantEntity;
 import dev.tally.platform.problem.ProblemException;
 import dev.tally.platform.security.ApiKeys;
+import dev.tally.platform.security.PortalTokens;
 import dev.tally.platform.security.RateLimits;
 import dev.tally.platform.security.TenantKeys;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -26,7 +27,8 @@ import java.time.Instant;
  * key: {@code read} or {@code admin} scope for reads, {@code admin} for changes — or an admin token acting in the
  * tenant named by {@code Tally-Tenant} (the console), with what its role allows ({@link TenantRoles}). The one exception is the
  * payment provider's webhook ({@code POST /v1/payment-webhooks/stripe/{tenantId}}), which carries no key and is
- * authenticated by the provider's signature instead.
+ * authenticated by the provider's signature instead. A customer portal session token ({@code tps_…}) reads its own
+ * customer's usage and invoices, and nothing else ({@link PortalAccess}).
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
@@ -36,6 +38,8 @@ public class AuthFilter implements ContainerRequestFilter {
 
     @Inject
     AuthSettings settings;
+    @Inject
+    PortalAccess portal;
     private volatile RateLimits limits;
 
     /** Refuses the request (429, Retry-After) when its caller is over the rate limit; true when it may go on. */
@@ -65,6 +69,10 @@ public class AuthFilter implements ContainerRequestFilter {
         }
         String path = request.getUriInfo().getPath();
         boolean read = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
+        if (token.startsWith(PortalTokens.PREFIX) || path.startsWith("/v1/portal/") || path.startsWith("v1/portal/")) {
+            portalSession(request, token, read);
+            return;
+        }
         if (path.startsWith("/v1/admin/") || path.startsWith("v1/admin/")) {
             Caller op = operator(token, read);
             if (withinLimit(request, op.actor(), op.userId() == null ? "the operator token" : "admin user " + op.userId())) {
@@ -108,6 +116,17 @@ public class AuthFilter implements ContainerRequestFilter {
         }
         if (withinLimit(request, "key:" + key.keyId, "API key " + key.keyId)) {
             request.setProperty(Caller.PROPERTY, new Caller(false, key.tenantId, key.keyId, key.scope, null));
+        }
+    }
+
+    /** A portal session token on a route it may read ({@link PortalAccess}); the portal's routes take nothing else. */
+    private void portalSession(ContainerRequestContext request, String token, boolean read) {
+        if (!token.startsWith(PortalTokens.PREFIX)) {
+            throw ProblemException.unauthorized("the portal's routes take a portal session token (tps_…) only");
+        }
+        Caller session = portal.authorize(request, token, read);
+        if (withinLimit(request, session.keyId(), "portal session " + session.keyId())) {
+            request.setProperty(Caller.PROPERTY, session);
         }
     }
 

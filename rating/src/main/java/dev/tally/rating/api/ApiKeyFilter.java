@@ -1,6 +1,9 @@
 package dev.tally.rating.api;
 
 import dev.tally.platform.catalog.CatalogView;
+import dev.tally.platform.problem.ProblemException;
+import dev.tally.platform.security.ApiKeys;
+import dev.tally.platform.security.PortalTokens;
 import dev.tally.platform.security.RateLimits;
 import dev.tally.platform.security.TenantKeys;
 import dev.tally.rating.config.RatingConfig;
@@ -14,6 +17,7 @@ import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
+import java.time.Clock;
 import java.util.Set;
 
 /**
@@ -33,6 +37,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     /** Read on first use, at run time (a filter may be made while a native image is built). */
     @Inject
     Instance<RatingConfig> config;
+    @Inject
+    Instance<Clock> clock;
     private volatile RateLimits limits;
     @Context
     ResourceInfo resource;
@@ -41,6 +47,11 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         // decided by the matched resource, not by the path text
         boolean entitlement = resource.getResourceClass() == EntitlementResource.class;
+        String bearer = ApiKeys.bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (bearer != null && bearer.startsWith(PortalTokens.PREFIX)) {
+            portal(request, bearer);
+            return;
+        }
         TenantKeys.TenantCaller key = TenantKeys.authenticate(catalog, request.getHeaderString(HttpHeaders.AUTHORIZATION),
                 request.getHeaderString(TenantKeys.TENANT_HEADER), entitlement ? ENTITLEMENT_SCOPES : SCOPES, entitlement ? "an entitlement check" : "reading usage");
         RateLimits l = limits;
@@ -55,5 +66,26 @@ public class ApiKeyFilter implements ContainerRequestFilter {
             return;
         }
         request.setProperty(TENANT, key.tenantId());
+    }
+
+    /**
+     * A customer portal session reads its own customer's usage and entitlements, and nothing else: a GET of
+     * {@link UsageResource} or {@link EntitlementResource} for the customer the token names (scope {@code usage}).
+     */
+    private void portal(ContainerRequestContext request, String token) {
+        PortalTokens.Claims claims = PortalTokens.verify(config.get().portal().secret().orElse(null), token, clock.get().instant().getEpochSecond());
+        if (claims == null) {
+            throw ProblemException.unauthorized("the portal session is invalid or has expired: ask for a new one");
+        }
+        Class<?> target = resource.getResourceClass();
+        String customer = request.getUriInfo().getPathParameters().getFirst("customer");
+        if (!"GET".equals(request.getMethod()) || (target != UsageResource.class && target != EntitlementResource.class) || customer == null
+                || !(customer.equals(claims.externalId()) || customer.equals(claims.customerId()))) {
+            throw ProblemException.notFound("not-found", "a portal session reads its own customer's usage only");
+        }
+        if (!claims.allows("usage")) {
+            throw ProblemException.forbidden("this portal session does not include usage");
+        }
+        request.setProperty(TENANT, claims.tenantId());
     }
 }

@@ -3,6 +3,7 @@ package dev.tally.rating.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Every setting of the rating service, in one place (the platform's Kafka, outbox and catalog settings are the
@@ -13,6 +14,8 @@ public interface RatingConfig {
     Rating rating();
 
     Api api();
+
+    Portal portal();
 
     interface Rating {
         Consumer consumer();
@@ -46,5 +49,10 @@ public interface RatingConfig {
             @WithDefault("2000")
             double burst();
         }
+    }
+
+    /** Customer portal sessions: the secret invoicing signs them with; absent, every portal token is refused. */
+    interface Portal {
+        Optional<String> secret();
     }
 }

@@ -71,6 +71,7 @@ public final class Demo {
         explain(setup.adminKey(), finalized.path("invoiceId").asText());
         reconcile(setup.adminKey());
         showConsole(operator, setup.tenant().path("tenantId").asText(), finalized);
+        showPortal(setup.adminKey());
     }
 
     /** The demo tenant: its admin and ingest keys, and the subscription's start and end. */
@@ -237,6 +238,15 @@ public final class Demo {
         System.out.println("           " + user.path("token").asText());
         System.out.println("           the customer, its invoice " + finalized.path("number").asText() + " with the explanation of every line,"
                 + " and the credit-note approvals are there");
+    }
+
+    /** The customer's own portal: the tenant's backend asks for a session and hands its URL to the customer (docs/portal.md). */
+    private void showPortal(String adminKey) throws Exception {
+        JsonNode session = call("POST", invoicing + "/v1/customers/acme-tunnels/portal-sessions", adminKey, "{\"ttlSeconds\":3600}", 201);
+        System.out.println();
+        System.out.println("Portal     " + session.path("url").asText());
+        System.out.println("           acme-tunnels' own usage, cost so far and invoices, each line in plain words and its events as CSV;");
+        System.out.println("           the link works until " + session.path("expiresAt").asText() + " (POST /v1/customers/{id}/portal-sessions)");
     }
 
     private void print(String title, JsonNode invoice, BigDecimal expectedBytes) {

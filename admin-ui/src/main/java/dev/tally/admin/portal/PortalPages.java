@@ -1,0 +1,220 @@
+package dev.tally.admin.portal;
+
+import static dev.tally.admin.console.Backend.query;
+import static dev.tally.admin.console.Backend.seg;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.admin.console.Backend;
+import dev.tally.admin.console.Sessions;
+import dev.tally.admin.console.UsageChart;
+import io.quarkus.qute.RawString;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The customer portal's pages, opened from a session URL ({@code /portal/<token>}): the current period (usage per meter
+ * with a daily chart, the cost so far — invoicing's draft, the same function as the invoice — and prepaid credit), the
+ * invoices, and per invoice each line in plain words with its events as CSV. Every call to a service carries the
+ * session's token and nothing else, so each service decides what the session may read; the page adds no figure of
+ * its own. Not framed by other origins ({@code frame-ancestors 'none'} until tenants can name theirs), no script, no
+ * request to any other origin, and the token never goes out in a Referer.
+ */
+@Path("/portal/{token}")
+@Produces("text/html; charset=UTF-8")
+public class PortalPages {
+    static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+            + "frame-ancestors 'none'";
+    private static final Pattern TOKEN = Pattern.compile("tps_[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+
+    @Inject
+    Template portal;
+    @Inject
+    Template portalInvoice;
+    @Inject
+    Template portalExpired;
+    @Inject
+    Backend backend;
+    @Inject
+    Sessions sessions;
+
+    @GET
+    public Response overview(@PathParam("token") String token) {
+        Sessions.Session who = session(token);
+        JsonNode ctx;
+        try {
+            ctx = backend.get(who, "invoicing", null, "/v1/portal/context");
+        } catch (Backend.Failure f) {
+            return expired(f);
+        }
+        PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
+        String ext = ctx.path("externalId").asText();
+        TemplateInstance page = portal.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang());
+        Map<String, String> errors = new LinkedHashMap<>();
+        if (scopes(ctx).contains("usage")) {
+            JsonNode draft = call(errors, "draft", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/invoices/draft"));
+            page.data("draft", draft == null ? null : PortalView.draft(draft, fmt));
+            JsonNode usage = call(errors, "usage", () -> backend.get(who, "rating", null, "/v1/customers/" + seg(ext) + "/usage"));
+            page.data("meters", usage == null ? List.of() : meters(usage, fmt));
+            JsonNode credit = call(errors, "credit", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/credits"));
+            page.data("credit", credit == null ? null : Map.of("balance", fmt.money(credit.path("balance").asText("0"), credit.path("currency")
+                    .asText()), "hasGrants", !credit.path("grants").isEmpty()));
+        }
+        if (scopes(ctx).contains("invoices")) {
+            JsonNode list = call(errors, "invoices", () -> backend.get(who, "invoicing", null, "/v1/invoices" + query("customer", ext, "limit", 24)));
+            page.data("invoices", list == null ? List.of() : PortalView.invoices(list, fmt));
+        }
+        return html(200, page.data("errors", errors));
+    }
+
+    @GET
+    @Path("/invoices/{id}")
+    public Response invoice(@PathParam("token") String token, @PathParam("id") String id) {
+        Sessions.Session who = session(token);
+        JsonNode ctx;
+        JsonNode explain;
+        try {
+            ctx = backend.get(who, "invoicing", null, "/v1/portal/context");
+            explain = backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/explain");
+        } catch (Backend.Failure f) {
+            return expired(f);
+        }
+        PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
+        Map<String, String> errors = new LinkedHashMap<>();
+        JsonNode notes = call(errors, "creditNotes", () -> backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/credit-notes"));
+        return html(200, portalInvoice.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang())
+                .data("invoice", PortalView.explanation(explain, fmt)).data("download", scopes(ctx).contains("download"))
+                .data("creditNotes", notes == null ? List.of() : PortalView.creditNotes(notes, fmt)).data("errors", errors));
+    }
+
+    /** Every event behind one line, as CSV (event id, time, quantity), read page by page from invoicing's recount. */
+    @GET
+    @Path("/invoices/{id}/events.csv")
+    @Produces("text/csv; charset=UTF-8")
+    public Response events(@PathParam("token") String token, @PathParam("id") String id, @QueryParam("meter") String meter) {
+        Sessions.Session who = session(token);
+        String path = "/v1/invoices/" + seg(id) + "/events";
+        JsonNode first;
+        try {
+            first = backend.get(who, "invoicing", null, path + query("meter", meter, "limit", 5000));
+        } catch (Backend.Failure f) {
+            return expired(f);
+        }
+        StreamingOutput body = out -> {
+            write(out, "event_id,timestamp,quantity\n");
+            JsonNode page = first;
+            while (true) {
+                for (JsonNode e : page.path("page")) {
+                    write(out, csv(e.path("eventId").asText()) + "," + e.path("timestamp").asText() + "," + e.path("value").asText() + "\n");
+                }
+                String next = page.path("next").asText(null);
+                if (next == null || next.isEmpty()) {
+                    return;
+                }
+                page = backend.get(who, "invoicing", null, path + query("meter", meter, "limit", 5000, "after", next));
+            }
+        };
+        return headers(Response.ok(body, "text/csv; charset=UTF-8"))
+                .header("Content-Disposition", "attachment; filename=\"" + first.path("meter").asText("line").replaceAll("[^A-Za-z0-9_.-]", "_")
+                        + "-events.csv\"").build();
+    }
+
+    @GET
+    @Path("/invoices/{id}/document.pdf")
+    @Produces("application/pdf")
+    public Response pdf(@PathParam("token") String token, @PathParam("id") String id) {
+        Sessions.Session who = session(token);
+        HttpResponse<byte[]> r = backend.raw(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/document.pdf");
+        if (r.statusCode() != 200) {
+            return html(r.statusCode() == 401 ? 401 : 404, portalExpired.data("status", r.statusCode()));
+        }
+        return headers(Response.ok(r.body(), "application/pdf")).header("Content-Disposition", "inline; filename=\"invoice.pdf\"").build();
+    }
+
+    private Sessions.Session session(String token) {
+        // anything but a well-formed session token is refused before any service is asked
+        return sessions.transientSession(TOKEN.matcher(token).matches() ? token : "tps_invalid.x", "portal", "portal", true);
+    }
+
+    private Response expired(Backend.Failure f) {
+        int status = f.status == 401 ? 401 : f.status == 403 || f.status == 404 ? 404 : f.status;
+        return html(status, portalExpired.data("status", status));
+    }
+
+    private static Response html(int status, TemplateInstance page) {
+        return headers(Response.status(status).type("text/html; charset=UTF-8").entity(page.render())).build();
+    }
+
+    static Response.ResponseBuilder headers(Response.ResponseBuilder r) {
+        return r.header("Cache-Control", "no-store").header("Content-Security-Policy", CSP).header("X-Content-Type-Options", "nosniff")
+                .header("Referrer-Policy", "no-referrer");
+    }
+
+    private static Map<String, Object> ctx(JsonNode ctx, PortalFormat fmt) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tenantName", ctx.path("tenantName").asText());
+        m.put("customerName", ctx.path("customerName").asText(ctx.path("externalId").asText()));
+        m.put("expiresAt", ctx.path("expiresAt").asText());
+        m.put("showUsage", scopes(ctx).contains("usage"));
+        m.put("showInvoices", scopes(ctx).contains("invoices"));
+        return m;
+    }
+
+    private static List<String> scopes(JsonNode ctx) {
+        List<String> out = new ArrayList<>();
+        ctx.path("scopes").forEach(s -> out.add(s.asText()));
+        return out;
+    }
+
+    private static List<Map<String, Object>> meters(JsonNode usage, PortalFormat fmt) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (JsonNode m : usage.path("meters")) {
+            List<UsageChart.Day> days = new ArrayList<>();
+            for (JsonNode d : m.path("days")) {
+                days.add(new UsageChart.Day(d.path("day").asText(), new BigDecimal(d.path("quantity").asText("0")), d.path("eventCount").asLong()));
+            }
+            Map<String, Object> meter = new LinkedHashMap<>();
+            meter.put("meter", m.path("meter").asText());
+            meter.put("quantity", fmt.number(m.path("quantity").asText("0")));
+            meter.put("events", fmt.number(m.path("eventCount").asText("0")));
+            meter.put("svg", new RawString(UsageChart.svg(m.path("meter").asText(), days)));
+            out.add(meter);
+        }
+        return out;
+    }
+
+    private static JsonNode call(Map<String, String> errors, String name, Supplier<JsonNode> call) {
+        try {
+            return call.get();
+        } catch (Backend.Failure f) {
+            errors.put(name, f.detail());
+            return null;
+        }
+    }
+
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static void write(OutputStream out, String s) throws IOException {
+        out.write(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tally.admin.portal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The services' answers as the portal shows them: only the fields a customer should see (no internal ids, no who-did-it,
+ * no notes), every amount and quantity written in the customer's locale from the exact figure the service answered.
+ */
+final class PortalView {
+    private PortalView() {
+    }
+
+    static Map<String, Object> draft(JsonNode d, PortalFormat fmt) {
+        String cur = d.path("currency").asText();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("period", fmt.date(d.path("periodStart").asText(null)) + " – " + fmt.lastDay(d.path("periodEnd").asText(null)));
+        m.put("lines", lines(d.path("lines"), "explanation", cur, fmt));
+        m.put("terms", terms(d.path("terms"), cur, fmt));
+        m.put("adjustments", adjustments(d.path("adjustments"), cur, fmt));
+        m.put("subtotal", fmt.money(d.path("subtotal").asText(null), cur));
+        m.put("tax", d.path("tax").isObject() ? Map.of("name", d.path("tax").path("explanation").asText("Tax"), "amount",
+                fmt.money(d.path("tax").path("tax").asText(null), cur)) : null);
+        m.put("total", fmt.money(d.path("total").asText(null), cur));
+        m.put("exactTotal", d.path("total").asText());
+        m.put("credited", !d.path("amountDue").asText().equals(d.path("total").asText()));
+        m.put("creditsApplied", fmt.money(d.path("creditsApplied").asText(null), cur));
+        m.put("amountDue", fmt.money(d.path("amountDue").asText(null), cur));
+        return m;
+    }
+
+    static List<Map<String, Object>> invoices(JsonNode list, PortalFormat fmt) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (JsonNode i : list.path("invoices")) {
+            String cur = i.path("currency").asText();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", i.path("invoiceId").asText());
+            m.put("number", i.path("number").asText());
+            m.put("status", i.path("status").asText());
+            m.put("period", fmt.date(i.path("periodStart").asText(null)) + " – " + fmt.lastDay(i.path("periodEnd").asText(null)));
+            m.put("total", fmt.money(i.path("total").asText(null), cur));
+            m.put("balanceDue", fmt.money(i.path("balanceDue").asText(i.path("total").asText(null)), cur));
+            out.add(m);
+        }
+        return out;
+    }
+
+    static Map<String, Object> explanation(JsonNode e, PortalFormat fmt) {
+        String cur = e.path("currency").asText();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.path("invoiceId").asText());
+        m.put("number", e.path("number").asText());
+        m.put("status", e.path("status").asText());
+        m.put("period", fmt.date(e.path("periodStart").asText(null)) + " – " + fmt.lastDay(e.path("periodEnd").asText(null)));
+        m.put("lines", lines(e.path("lines"), "priceSteps", cur, fmt));
+        m.put("terms", terms(e.path("terms"), cur, fmt));
+        m.put("adjustments", adjustments(e.path("adjustments"), cur, fmt));
+        m.put("subtotal", fmt.money(e.path("subtotal").asText(null), cur));
+        m.put("tax", e.path("tax").isObject() ? Map.of("name", e.path("tax").path("explanation").asText("Tax"), "amount",
+                fmt.money(e.path("tax").path("tax").asText(null), cur)) : null);
+        m.put("total", fmt.money(e.path("total").asText(null), cur));
+        m.put("rounding", e.path("rounding").asText(""));
+        return m;
+    }
+
+    static List<Map<String, Object>> creditNotes(JsonNode list, PortalFormat fmt) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (JsonNode n : list.path("creditNotes")) {
+            if (!"issued".equals(n.path("status").asText())) {
+                continue; // proposals waiting for the tenant's finance team are not the customer's yet
+            }
+            out.add(Map.of("number", n.path("number").asText(""), "total", fmt.money(n.path("total").asText(null), n.path("currency").asText()),
+                    "reason", n.path("reason").asText(""), "issued", fmt.date(n.path("issuedAt").asText(null))));
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> lines(JsonNode lines, String stepsField, String cur, PortalFormat fmt) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (JsonNode l : lines) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("meter", l.path("meter").asText());
+            m.put("name", l.path("description").asText(l.path("meter").asText()));
+            m.put("quantity", fmt.number(l.path("quantity").asText(null)));
+            m.put("exactQuantity", l.path("quantity").asText());
+            m.put("events", fmt.number(l.path("eventCount").asText("0")));
+            List<String> steps = new ArrayList<>();
+            l.path(stepsField).forEach(s -> steps.add(s.asText()));
+            m.put("steps", steps);
+            m.put("amount", fmt.money(l.path("amount").asText(null), cur));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> terms(JsonNode terms, String cur, PortalFormat fmt) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (JsonNode t : terms) {
+            out.add(Map.of("description", t.path("description").asText(""), "amount", fmt.money(t.path("amount").asText(null), cur)));
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> adjustments(JsonNode adjustments, String cur, PortalFormat fmt) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (JsonNode a : adjustments) {
+            List<String> steps = new ArrayList<>();
+            a.path("explanation").forEach(s -> steps.add(s.asText()));
+            out.add(Map.of("description", a.path("description").asText(a.path("meter").asText()), "period", "usage of "
+                    + fmt.date(a.path("periodStart").asText(null)) + " – " + fmt.lastDay(a.path("periodEnd").asText(null))
+                    + " that arrived after invoice " + a.path("invoiceNumber").asText(), "steps", steps, "amount",
+                    fmt.money(a.path("amount").asText(null), cur)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,243 @@
+package dev.tally.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.tally.testing.LocalStackResource;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.io.File;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The customer portal in a real browser (Debian's Chromium, headless) against the packaged services on the real stack:
+ * the customer opens the session URL the tenant's backend got, sees the usage chart and the cost so far equal to the
+ * API's draft, opens last month's invoice, reads a line's explanation and downloads the events behind it — the CSV adds
+ * up to the line's quantity. An expired or tampered link, another customer's invoice and a tenant key get nothing, and no
+ * other origin can frame the page. Screenshots in docs/images/portal-*.png.
+ */
+class PortalBrowserIT {
+    private static final String OPERATOR = "portal-test-operator-" + UUID.randomUUID();
+    private static final String CHROMIUM = System.getenv().getOrDefault("TALLY_CHROMIUM", "/usr/bin/chromium");
+    private static final String CHROMEDRIVER = System.getenv().getOrDefault("TALLY_CHROMEDRIVER", "/usr/bin/chromedriver");
+    private static final Path SHOTS = Path.of(System.getProperty("tally.root", "../..")).resolve("docs/images");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static ServiceProcess ingest;
+    private static ServiceProcess rating;
+    private static ServiceProcess invoicing;
+    private static ServiceProcess console;
+    private static String adminKey;
+    private static String invoiceId;
+    private static String otherInvoiceId;
+
+    private WebDriver browser;
+    private Path profile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertThat(new File(CHROMEDRIVER)).as("Debian's chromium and chromium-driver are installed (./tally test and .ci/run install them)")
+                .exists();
+        Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
+        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
+        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        env.put("TALLY_PORTAL_SECRET", "portal-it-" + UUID.randomUUID());
+        ingest = new ServiceProcess("ingest", env).start();
+        rating = new ServiceProcess("rating", env).start();
+        invoicing = new ServiceProcess("invoicing", env);
+        console = new ServiceProcess("admin-ui", ServiceProcess.consoleEnv(env, ingest, rating, invoicing));
+        invoicing.with("TALLY_PORTAL_URL", console.url() + "/portal").start(); // the sessions' URLs point at this admin-ui
+        console.start();
+        seed();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (ServiceProcess s : new ServiceProcess[] {ingest, rating, invoicing, console}) {
+            if (s != null) {
+                s.stop();
+            }
+        }
+    }
+
+    /** Two customers subscribed since last month; last month's usage invoiced for both, and some usage this month for the first. */
+    private static void seed() throws Exception {
+        adminKey = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
+                .body("{\"name\":\"Gateway Inc\"}").post("/v1/admin/tenants").then().statusCode(201).extract().path("apiKey.key");
+        asTenant().body("{\"key\":\"bandwidth\",\"eventType\":\"tunnel.bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}").post("/v1/meters")
+                .then().statusCode(201);
+        asTenant().body("""
+                {"key":"gateway","name":"Gateway","currency":"USD","charges":[{"meter":"bandwidth","description":"Tunnel bandwidth",
+                 "price":{"model":"graduated","tiers":[{"upTo":"1000","unitPrice":"0"},{"unitPrice":"0.01"}]}}]}""").post("/v1/plans?publish=true")
+                .then().statusCode(201);
+        OffsetDateTime lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
+        for (String c : List.of("acme-portal", "other-co")) {
+            asTenant().body("{\"externalId\":\"" + c + "\",\"name\":\"" + c + "\",\"plan\":\"gateway\",\"subscriptionStart\":\"" + lastMonth.toInstant() + "\"}")
+                    .post("/v1/customers").then().statusCode(201);
+        }
+        StringBuilder events = new StringBuilder();
+        for (int i = 0; i < 7; i++) { // 7 events of 1,000 bytes last month: 1,000 free, 6,000 × 0.01 = 60.00
+            events.append(i == 0 ? "" : ",").append("{\"id\":\"p-").append(i).append("\",\"type\":\"tunnel.bytes\",\"customer\":\"acme-portal\",")
+                    .append("\"timestamp\":\"").append(lastMonth.plusDays(2 + i).toInstant()).append("\",\"properties\":{\"bytes\":1000}}");
+        }
+        events.append(",{\"id\":\"o-1\",\"type\":\"tunnel.bytes\",\"customer\":\"other-co\",\"timestamp\":\"").append(lastMonth.plusDays(3).toInstant())
+                .append("\",\"properties\":{\"bytes\":5000}}");
+        events.append(",{\"id\":\"n-1\",\"type\":\"tunnel.bytes\",\"customer\":\"acme-portal\",\"properties\":{\"bytes\":2500}}");
+        given().baseUri(ingest.url()).header("Authorization", "Bearer " + adminKey).contentType(ContentType.JSON).body("{\"events\":[" + events + "]}")
+                .post("/v1/events").then().statusCode(200).body("accepted", equalTo(9));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (String c : List.of("acme-portal", "other-co")) {
+            String expected = c.equals("acme-portal") ? "7000" : "5000";
+            while (!expected.equals(given().baseUri(rating.url()).header("Authorization", "Bearer " + adminKey)
+                    .get("/v1/customers/" + c + "/usage?from=" + lastMonth.toLocalDate() + "&to=" + lastMonth.plusMonths(1).toLocalDate()).then()
+                    .extract().path("meters[0].quantity"))) {
+                assertThat(System.nanoTime()).as(c + " rated").isLessThan(deadline);
+                Thread.sleep(250);
+            }
+        }
+        invoiceId = asTenant().body("{\"customer\":\"acme-portal\",\"periodStart\":\"" + lastMonth.toInstant() + "\"}").post("/v1/invoices/close")
+                .then().statusCode(201).body("total", equalTo("60.00")).extract().path("invoiceId");
+        otherInvoiceId = asTenant().body("{\"customer\":\"other-co\",\"periodStart\":\"" + lastMonth.toInstant() + "\"}").post("/v1/invoices/close")
+                .then().statusCode(201).extract().path("invoiceId");
+        while (!"2500".equals(asTenant().get("/v1/customers/acme-portal/invoices/draft").then().extract().path("lines[0].quantity"))) {
+            assertThat(System.nanoTime()).as("this month rated").isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() throws Exception {
+        profile = Files.createTempDirectory("tally-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1366,900",
+                "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theCustomerReadsUsageAndAnInvoiceLineAndDownloadsItsEvents() throws Exception {
+        String url = session("acme-portal", "{}");
+        browser.get(url);
+        WebElement total = browser.findElement(By.id("draft-total"));
+        String apiTotal = asTenant().get("/v1/customers/acme-portal/invoices/draft").then().statusCode(200).extract().path("total");
+        assertThat(total.getAttribute("data-exact")).as("the cost so far is the API's draft").isEqualTo(apiTotal);
+        assertThat(total.getText()).isEqualTo("$" + apiTotal);
+        assertThat(browser.findElement(By.id("portal-tenant")).getText()).isEqualTo("Gateway Inc");
+        assertThat(browser.findElements(By.cssSelector("figure.usage svg rect.bar"))).as("a bar per day").isNotEmpty();
+        assertThat(browser.findElement(By.cssSelector("#usage-bandwidth .usage-total")).getText()).isEqualTo("2,500");
+        assertThat(browser.getPageSource()).doesNotContain("other-co").doesNotContain(adminKey);
+        shot("overview");
+
+        browser.findElement(By.cssSelector("a.invoice-link")).click();
+        WebElement line = browser.findElement(By.cssSelector("#lines tr.line"));
+        assertThat(line.getAttribute("data-quantity")).isEqualTo("7000");
+        assertThat(line.findElements(By.cssSelector("ul.steps li"))).as("the price steps in words").isNotEmpty();
+        assertThat(browser.findElement(By.id("invoice-total")).getText()).isEqualTo("$60.00");
+        shot("invoice");
+
+        // every event behind the line, as CSV: the quantities add up to the line's
+        String csv = get(browser.findElement(By.cssSelector("a.csv-link")).getAttribute("href")).body();
+        List<String> rows = csv.lines().skip(1).toList();
+        assertThat(rows).hasSize(7);
+        BigDecimal sum = rows.stream().map(r -> new BigDecimal(r.substring(r.lastIndexOf(',') + 1))).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(sum).isEqualByComparingTo(line.getAttribute("data-quantity"));
+
+        // in German: separators and the currency as the locale writes them
+        browser.get(session("acme-portal", "{\"locale\":\"de\"}"));
+        assertThat(browser.findElement(By.id("draft-total")).getText()).contains(",").contains("$");
+        assertThat(browser.findElement(By.cssSelector("#usage-bandwidth .usage-total")).getText()).isEqualTo("2.500");
+        shot("overview-de");
+    }
+
+    @Test
+    void expiredTamperedForeignAndFramedGetNothing() throws Exception {
+        String url = session("acme-portal", "{\"scopes\":[\"usage\",\"invoices\"]}");
+        HttpResponse<String> page = get(url);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("frame-ancestors 'none'");
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        // another customer's invoice through this session: not found; no download scope: no CSV
+        assertThat(get(url + "/invoices/" + otherInvoiceId).statusCode()).isEqualTo(404);
+        assertThat(get(url + "/invoices/" + invoiceId + "/events.csv?meter=bandwidth").statusCode()).isEqualTo(404);
+        // tampered, a tenant key instead of a token, and an expired session: 401 and the page says so
+        String token = url.substring(url.lastIndexOf('/') + 1);
+        String base = url.substring(0, url.lastIndexOf('/') + 1);
+        assertThat(get(base + token.substring(0, token.length() - 3) + "abc").statusCode()).isEqualTo(401);
+        assertThat(get(base + adminKey).statusCode()).isEqualTo(401);
+        String shortLived = session("acme-portal", "{\"ttlSeconds\":1}");
+        Thread.sleep(2100);
+        browser.get(shortLived);
+        assertThat(browser.findElement(By.id("expired")).getText()).contains("expired");
+        // a page of another origin cannot frame the portal
+        browser.get("data:text/html,<iframe id='f' src='" + url + "' width=600 height=400></iframe>");
+        Thread.sleep(1500);
+        browser.switchTo().frame("f");
+        assertThat(browser.findElements(By.id("draft-total"))).as("the framed portal did not render").isEmpty();
+        browser.switchTo().defaultContent();
+    }
+
+    private static String session(String customer, String body) {
+        return asTenant().body(body).post("/v1/customers/" + customer + "/portal-sessions").then().statusCode(201).extract().path("url");
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void shot(String name) throws Exception {
+        long height = (Long) ((JavascriptExecutor) browser).executeScript(
+                "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)");
+        browser.manage().window().setSize(new Dimension(1366, (int) Math.min(4000, Math.max(700, height + 140))));
+        Thread.sleep(300); // the new size, laid out, before the picture
+        File png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.createDirectories(SHOTS);
+        Files.copy(png.toPath(), SHOTS.resolve("portal-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        browser.manage().window().setSize(new Dimension(1366, 900));
+    }
+
+    private static RequestSpecification asTenant() {
+        return given().baseUri(invoicing.url()).header("Authorization", "Bearer " + adminKey).contentType(ContentType.JSON);
+    }
+}
