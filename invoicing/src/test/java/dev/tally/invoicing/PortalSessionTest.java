@@ -114,4 +114,26 @@ class PortalSessionTest extends BillingTest {
         given().header("Authorization", "Bearer " + BillingFixture.OPERATOR).header("Tally-Tenant", t.id()).contentType("application/json")
                 .body("{}").post("/v1/customers/po/portal-sessions").then().statusCode(403);
     }
+
+    @Test
+    void aTenantNamesTheOriginsThatMayFrameItsPortalAndItsColour() throws Exception {
+        Tenant t = tenant("Portal settings");
+        setUp(t, monthStart(0), "ps");
+        get(t, "/v1/portal-settings").statusCode(200).body("frameAncestors.size()", equalTo(0));
+        for (String bad : List.of("https://app.example.com/path", "https://*.example.com", "http://app.example.com", "javascript:alert(1)",
+                "https://a.example.com 'unsafe-inline'")) {
+            given().header("Authorization", "Bearer " + t.key()).contentType("application/json").body("{\"frameAncestors\":[\"" + bad + "\"]}")
+                    .put("/v1/portal-settings").then().statusCode(400).body("field", equalTo("frameAncestors[0]"));
+        }
+        given().header("Authorization", "Bearer " + t.key()).contentType("application/json").body("{\"accentColor\":\"red\"}")
+                .put("/v1/portal-settings").then().statusCode(400).body("field", equalTo("accentColor"));
+        given().header("Authorization", "Bearer " + t.key()).contentType("application/json")
+                .body("{\"frameAncestors\":[\"https://App.Gateway.example\",\"http://localhost:3000\"],\"accentColor\":\"#0a6e4f\"}")
+                .put("/v1/portal-settings").then().statusCode(200).body("frameAncestors[0]", equalTo("https://app.gateway.example"));
+        String token = post(t, "/v1/customers/ps/portal-sessions", "{}").statusCode(201).extract().path("token");
+        as(token, "/v1/portal/context").statusCode(200).body("frameAncestors", equalTo(List.of("https://app.gateway.example", "http://localhost:3000")))
+                .body("accentColor", equalTo("#0a6e4f"));
+        as(token, "/v1/portal-settings").statusCode(404); // a session reads no tenant setting
+        assertThat(fixture().count("select count(*) from audit_log where tenant_id = ? and entity_type = 'portal_settings'", t.id())).isEqualTo(1);
+    }
 }

@@ -38,7 +38,7 @@ public class OperatorTokenFilter {
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Uni<Response> filter(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (path.equals("/login") || path.startsWith("/ui/") || path.startsWith("/portal/")) {
+        if (path.equals("/login") || path.startsWith("/ui/") || path.startsWith("/portal/") || path.startsWith("/portal-theme/")) {
             // the portal carries its own credential, a session token the services check (PortalPages)
             return Uni.createFrom().nullItem();
         }

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -42,7 +43,10 @@ import java.util.regex.Pattern;
 @Produces("text/html; charset=UTF-8")
 public class PortalPages {
     static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
-            + "frame-ancestors 'none'";
+            + "frame-ancestors ";
+    /** An origin as invoicing accepts it for the allow-list; checked again here before it goes into a header. */
+    private static final Pattern ORIGIN = Pattern.compile("https://[a-z0-9.-]+(:[0-9]{1,5})?|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?");
+    private static final Pattern COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
     private static final Pattern TOKEN = Pattern.compile("tps_[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     @Inject
@@ -67,7 +71,8 @@ public class PortalPages {
         }
         PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
         String ext = ctx.path("externalId").asText();
-        TemplateInstance page = portal.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang());
+        TemplateInstance page = portal.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang())
+                .data("theme", theme(ctx));
         Map<String, String> errors = new LinkedHashMap<>();
         if (scopes(ctx).contains("usage")) {
             JsonNode draft = call(errors, "draft", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/invoices/draft"));
@@ -82,7 +87,7 @@ public class PortalPages {
             JsonNode list = call(errors, "invoices", () -> backend.get(who, "invoicing", null, "/v1/invoices" + query("customer", ext, "limit", 24)));
             page.data("invoices", list == null ? List.of() : PortalView.invoices(list, fmt));
         }
-        return html(200, page.data("errors", errors));
+        return html(200, page.data("errors", errors), ancestors(ctx));
     }
 
     @GET
@@ -101,8 +106,8 @@ public class PortalPages {
         Map<String, String> errors = new LinkedHashMap<>();
         JsonNode notes = call(errors, "creditNotes", () -> backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/credit-notes"));
         return html(200, portalInvoice.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang())
-                .data("invoice", PortalView.explanation(explain, fmt)).data("download", scopes(ctx).contains("download"))
-                .data("creditNotes", notes == null ? List.of() : PortalView.creditNotes(notes, fmt)).data("errors", errors));
+                .data("theme", theme(ctx)).data("invoice", PortalView.explanation(explain, fmt)).data("download", scopes(ctx).contains("download"))
+                .data("creditNotes", notes == null ? List.of() : PortalView.creditNotes(notes, fmt)).data("errors", errors), ancestors(ctx));
     }
 
     /** Every event behind one line, as CSV (event id, time, quantity), read page by page from invoicing's recount. */
@@ -144,7 +149,7 @@ public class PortalPages {
         Sessions.Session who = session(token);
         HttpResponse<byte[]> r = backend.raw(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/document.pdf");
         if (r.statusCode() != 200) {
-            return html(r.statusCode() == 401 ? 401 : 404, portalExpired.data("status", r.statusCode()));
+            return html(r.statusCode() == 401 ? 401 : 404, portalExpired.data("status", r.statusCode()), List.of());
         }
         return headers(Response.ok(r.body(), "application/pdf")).header("Content-Disposition", "inline; filename=\"invoice.pdf\"").build();
     }
@@ -156,16 +161,39 @@ public class PortalPages {
 
     private Response expired(Backend.Failure f) {
         int status = f.status == 401 ? 401 : f.status == 403 || f.status == 404 ? 404 : f.status;
-        return html(status, portalExpired.data("status", status));
+        return html(status, portalExpired.data("status", status), List.of());
     }
 
-    private static Response html(int status, TemplateInstance page) {
-        return headers(Response.status(status).type("text/html; charset=UTF-8").entity(page.render())).build();
+    private static Response html(int status, TemplateInstance page, List<String> frameAncestors) {
+        return headers(Response.status(status).type("text/html; charset=UTF-8").entity(page.render()), frameAncestors).build();
     }
 
     static Response.ResponseBuilder headers(Response.ResponseBuilder r) {
-        return r.header("Cache-Control", "no-store").header("Content-Security-Policy", CSP).header("X-Content-Type-Options", "nosniff")
+        return headers(r, List.of());
+    }
+
+    /** Every portal answer: not cached, no referrer, and framed only by the tenant's own origins ('none' without any). */
+    static Response.ResponseBuilder headers(Response.ResponseBuilder r, List<String> frameAncestors) {
+        String ancestors = frameAncestors.isEmpty() ? "'none'" : String.join(" ", frameAncestors);
+        return r.header("Cache-Control", "no-store").header("Content-Security-Policy", CSP + ancestors).header("X-Content-Type-Options", "nosniff")
                 .header("Referrer-Policy", "no-referrer");
+    }
+
+    /** The tenant's allow-list of origins that may frame the portal, each checked again here. */
+    private static List<String> ancestors(JsonNode ctx) {
+        List<String> out = new ArrayList<>();
+        ctx.path("frameAncestors").forEach(o -> {
+            if (ORIGIN.matcher(o.asText()).matches()) {
+                out.add(o.asText());
+            }
+        });
+        return out;
+    }
+
+    /** The tenant's accent colour as a stylesheet of this origin (the CSP allows no inline style), or null. */
+    private static String theme(JsonNode ctx) {
+        String c = ctx.path("accentColor").asText("");
+        return COLOUR.matcher(c).matches() ? "/portal-theme/" + c.substring(1).toLowerCase(Locale.ROOT) + ".css" : null;
     }
 
     private static Map<String, Object> ctx(JsonNode ctx, PortalFormat fmt) {

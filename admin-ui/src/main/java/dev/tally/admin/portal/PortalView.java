@@ -16,19 +16,26 @@ final class PortalView {
 
     static Map<String, Object> draft(JsonNode d, PortalFormat fmt) {
         String cur = d.path("currency").asText();
+        Map<String, Object> m = document(d, "explanation", fmt);
+        m.put("exactTotal", d.path("total").asText());
+        m.put("credited", !d.path("amountDue").asText().equals(d.path("total").asText()));
+        m.put("creditsApplied", fmt.money(d.path("creditsApplied").asText(null), cur));
+        m.put("amountDue", fmt.money(d.path("amountDue").asText(null), cur));
+        return m;
+    }
+
+    /** What a draft and an invoice's explanation share: the period, the lines (steps from {@code stepsField}), terms, adjustments, totals. */
+    private static Map<String, Object> document(JsonNode d, String stepsField, PortalFormat fmt) {
+        String cur = d.path("currency").asText();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("period", fmt.date(d.path("periodStart").asText(null)) + " – " + fmt.lastDay(d.path("periodEnd").asText(null)));
-        m.put("lines", lines(d.path("lines"), "explanation", cur, fmt));
+        m.put("lines", lines(d.path("lines"), stepsField, cur, fmt));
         m.put("terms", terms(d.path("terms"), cur, fmt));
         m.put("adjustments", adjustments(d.path("adjustments"), cur, fmt));
         m.put("subtotal", fmt.money(d.path("subtotal").asText(null), cur));
         m.put("tax", d.path("tax").isObject() ? Map.of("name", d.path("tax").path("explanation").asText("Tax"), "amount",
                 fmt.money(d.path("tax").path("tax").asText(null), cur)) : null);
         m.put("total", fmt.money(d.path("total").asText(null), cur));
-        m.put("exactTotal", d.path("total").asText());
-        m.put("credited", !d.path("amountDue").asText().equals(d.path("total").asText()));
-        m.put("creditsApplied", fmt.money(d.path("creditsApplied").asText(null), cur));
-        m.put("amountDue", fmt.money(d.path("amountDue").asText(null), cur));
         return m;
     }
 
@@ -49,19 +56,10 @@ final class PortalView {
     }
 
     static Map<String, Object> explanation(JsonNode e, PortalFormat fmt) {
-        String cur = e.path("currency").asText();
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> m = document(e, "priceSteps", fmt);
         m.put("id", e.path("invoiceId").asText());
         m.put("number", e.path("number").asText());
         m.put("status", e.path("status").asText());
-        m.put("period", fmt.date(e.path("periodStart").asText(null)) + " – " + fmt.lastDay(e.path("periodEnd").asText(null)));
-        m.put("lines", lines(e.path("lines"), "priceSteps", cur, fmt));
-        m.put("terms", terms(e.path("terms"), cur, fmt));
-        m.put("adjustments", adjustments(e.path("adjustments"), cur, fmt));
-        m.put("subtotal", fmt.money(e.path("subtotal").asText(null), cur));
-        m.put("tax", e.path("tax").isObject() ? Map.of("name", e.path("tax").path("explanation").asText("Tax"), "amount",
-                fmt.money(e.path("tax").path("tax").asText(null), cur)) : null);
-        m.put("total", fmt.money(e.path("total").asText(null), cur));
         m.put("rounding", e.path("rounding").asText(""));
         return m;
     }

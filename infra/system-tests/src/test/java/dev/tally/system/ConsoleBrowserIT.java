@@ -7,11 +7,9 @@ import dev.tally.testing.LocalStackResource;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
-import java.io.File;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -30,16 +28,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -54,9 +46,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
     private static final String OPERATOR = "console-test-operator-" + UUID.randomUUID();
-    private static final String CHROMIUM = System.getenv().getOrDefault("TALLY_CHROMIUM", "/usr/bin/chromium");
-    private static final String CHROMEDRIVER = System.getenv().getOrDefault("TALLY_CHROMEDRIVER", "/usr/bin/chromedriver");
-    private static final Path SHOTS = Path.of(System.getProperty("tally.root", "../..")).resolve("docs/images");
 
     private static ServiceProcess ingest;
     private static ServiceProcess rating;
@@ -76,8 +65,8 @@ class ConsoleBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assertThat(new File(CHROMEDRIVER)).as("Debian's chromium and chromium-driver are installed (./tally test and .ci/run install them)")
-                .exists();
+        assertThat(HeadlessChromium.installed()).as("Debian's chromium and chromium-driver are installed (./tally test and .ci/run install them)")
+                .isTrue();
         Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
         env.put("TALLY_ADMIN_TOKEN", OPERATOR);
         env.put("TALLY_OTEL_SDK_DISABLED", "true");
@@ -171,14 +160,7 @@ class ConsoleBrowserIT {
     @BeforeEach
     void openBrowser() throws Exception {
         profile = Files.createTempDirectory("tally-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1366,900",
-                "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = HeadlessChromium.open(profile);
     }
 
     @AfterEach
@@ -511,12 +493,7 @@ class ConsoleBrowserIT {
 
     /** The whole page (the window grown to its height), into docs/images/console-<name>.png. */
     private void shot(String name) throws Exception {
-        long height = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight");
-        browser.manage().window().setSize(new Dimension(1366, (int) Math.min(4000, Math.max(700, height + 20))));
-        File png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.createDirectories(SHOTS);
-        Files.copy(png.toPath(), SHOTS.resolve("console-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-        browser.manage().window().setSize(new Dimension(1366, 900));
+        HeadlessChromium.shot(browser, "console-" + name + ".png");
     }
 
     private static RequestSpecification asOperator() {

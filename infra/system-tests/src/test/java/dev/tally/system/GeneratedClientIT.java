@@ -50,7 +50,6 @@ import dev.tally.client.invoicing.model.TierSpec;
 import dev.tally.client.rating.api.EntitlementResourceApi;
 import dev.tally.client.rating.api.SpendResourceApi;
 import dev.tally.client.rating.api.UsageResourceApi;
-import dev.tally.testing.LocalStackResource;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +58,6 @@ import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -87,9 +85,7 @@ class GeneratedClientIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
-        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
-        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        Map<String, String> env = ServiceProcess.platformEnv(OPERATOR);
         ingest = new ServiceProcess("ingest", env).start();
         rating = new ServiceProcess("rating", env).start();
         invoicing = new ServiceProcess("invoicing", env).start();

@@ -4,23 +4,22 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.tally.testing.LocalStackResource;
+import com.sun.net.httpserver.HttpServer;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import java.io.File;
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,28 +29,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The customer portal in a real browser (Debian's Chromium, headless) against the packaged services on the real stack:
  * the customer opens the session URL the tenant's backend got, sees the usage chart and the cost so far equal to the
  * API's draft, opens last month's invoice, reads a line's explanation and downloads the events behind it — the CSV adds
- * up to the line's quantity. An expired or tampered link, another customer's invoice and a tenant key get nothing, and no
- * other origin can frame the page. Screenshots in docs/images/portal-*.png.
+ * up to the line's quantity. An expired or tampered link, another customer's invoice and a tenant key get nothing; a page
+ * on the tenant's allowed origin can frame the portal, and no other origin can. Screenshots in docs/images/portal-*.png.
  */
 class PortalBrowserIT {
     private static final String OPERATOR = "portal-test-operator-" + UUID.randomUUID();
-    private static final String CHROMIUM = System.getenv().getOrDefault("TALLY_CHROMIUM", "/usr/bin/chromium");
-    private static final String CHROMEDRIVER = System.getenv().getOrDefault("TALLY_CHROMEDRIVER", "/usr/bin/chromedriver");
-    private static final Path SHOTS = Path.of(System.getProperty("tally.root", "../..")).resolve("docs/images");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static ServiceProcess ingest;
@@ -67,11 +56,9 @@ class PortalBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assertThat(new File(CHROMEDRIVER)).as("Debian's chromium and chromium-driver are installed (./tally test and .ci/run install them)")
-                .exists();
-        Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
-        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
-        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        assertThat(HeadlessChromium.installed()).as("Debian's chromium and chromium-driver are installed (./tally test and .ci/run install them)")
+                .isTrue();
+        Map<String, String> env = ServiceProcess.platformEnv(OPERATOR);
         env.put("TALLY_PORTAL_SECRET", "portal-it-" + UUID.randomUUID());
         ingest = new ServiceProcess("ingest", env).start();
         rating = new ServiceProcess("rating", env).start();
@@ -101,6 +88,7 @@ class PortalBrowserIT {
                 {"key":"gateway","name":"Gateway","currency":"USD","charges":[{"meter":"bandwidth","description":"Tunnel bandwidth",
                  "price":{"model":"graduated","tiers":[{"upTo":"1000","unitPrice":"0"},{"unitPrice":"0.01"}]}}]}""").post("/v1/plans?publish=true")
                 .then().statusCode(201);
+        asTenant().body("{\"accentColor\":\"#0a6e4f\"}").put("/v1/portal-settings").then().statusCode(200);
         OffsetDateTime lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
         for (String c : List.of("acme-portal", "other-co")) {
             asTenant().body("{\"externalId\":\"" + c + "\",\"name\":\"" + c + "\",\"plan\":\"gateway\",\"subscriptionStart\":\"" + lastMonth.toInstant() + "\"}")
@@ -139,14 +127,7 @@ class PortalBrowserIT {
     @BeforeEach
     void openBrowser() throws Exception {
         profile = Files.createTempDirectory("tally-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1366,900",
-                "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = HeadlessChromium.open(profile);
     }
 
     @AfterEach
@@ -192,7 +173,7 @@ class PortalBrowserIT {
     }
 
     @Test
-    void expiredTamperedForeignAndFramedGetNothing() throws Exception {
+    void expiredTamperedAndForeignGetNothingAndOnlyTheTenantsOriginsFrameIt() throws Exception {
         String url = session("acme-portal", "{\"scopes\":[\"usage\",\"invoices\"]}");
         HttpResponse<String> page = get(url);
         assertThat(page.statusCode()).isEqualTo(200);
@@ -210,12 +191,51 @@ class PortalBrowserIT {
         Thread.sleep(2100);
         browser.get(shortLived);
         assertThat(browser.findElement(By.id("expired")).getText()).contains("expired");
-        // a page of another origin cannot frame the portal
+        // a page of another origin cannot frame the portal; once the tenant names its own origin, that origin can (and only it)
         browser.get("data:text/html,<iframe id='f' src='" + url + "' width=600 height=400></iframe>");
+        assertThat(framed(url)).as("framed by a data: page").isFalse();
+        HttpServer tenantApp = framing(url);
+        HttpServer stranger = framing(url);
+        try {
+            String tenantOrigin = "http://127.0.0.1:" + tenantApp.getAddress().getPort();
+            asTenant().body("{\"frameAncestors\":[\"" + tenantOrigin + "\"],\"accentColor\":\"#0a6e4f\"}").put("/v1/portal-settings").then()
+                    .statusCode(200);
+            assertThat(get(url).headers().firstValue("Content-Security-Policy").orElse("")).contains("frame-ancestors " + tenantOrigin);
+            browser.get(tenantOrigin + "/");
+            assertThat(framed(url)).as("framed by the tenant's own origin").isTrue();
+            browser.get("http://127.0.0.1:" + stranger.getAddress().getPort() + "/");
+            assertThat(framed(url)).as("framed by another origin").isFalse();
+        } finally {
+            tenantApp.stop(0);
+            stranger.stop(0);
+            asTenant().body("{\"frameAncestors\":[],\"accentColor\":\"#0a6e4f\"}").put("/v1/portal-settings").then().statusCode(200);
+        }
+    }
+
+    /** Whether the page now open shows the portal inside its iframe {@code f}. */
+    private boolean framed(String url) throws InterruptedException {
         Thread.sleep(1500);
         browser.switchTo().frame("f");
-        assertThat(browser.findElements(By.id("draft-total"))).as("the framed portal did not render").isEmpty();
-        browser.switchTo().defaultContent();
+        try {
+            return !browser.findElements(By.id("draft-total")).isEmpty();
+        } finally {
+            browser.switchTo().defaultContent();
+        }
+    }
+
+    /** A page on a port of its own (its own origin) that frames {@code url}. */
+    private static HttpServer framing(String url) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] page = ("<!doctype html><title>app</title><iframe id='f' src='" + url + "' width='900' height='600'></iframe>")
+                .getBytes(StandardCharsets.UTF_8);
+        server.createContext("/", ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            ex.sendResponseHeaders(200, page.length);
+            ex.getResponseBody().write(page);
+            ex.close();
+        });
+        server.start();
+        return server;
     }
 
     private static String session(String customer, String body) {
@@ -227,14 +247,7 @@ class PortalBrowserIT {
     }
 
     private void shot(String name) throws Exception {
-        long height = (Long) ((JavascriptExecutor) browser).executeScript(
-                "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)");
-        browser.manage().window().setSize(new Dimension(1366, (int) Math.min(4000, Math.max(700, height + 140))));
-        Thread.sleep(300); // the new size, laid out, before the picture
-        File png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.createDirectories(SHOTS);
-        Files.copy(png.toPath(), SHOTS.resolve("portal-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-        browser.manage().window().setSize(new Dimension(1366, 900));
+        HeadlessChromium.shot(browser, "portal-" + name + ".png");
     }
 
     private static RequestSpecification asTenant() {

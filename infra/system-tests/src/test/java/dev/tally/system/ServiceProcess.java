@@ -1,5 +1,6 @@
 package dev.tally.system;
 
+import dev.tally.testing.LocalStackResource;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -32,6 +33,14 @@ final class ServiceProcess {
         this.log = Path.of("target", "system-" + name + ".log");
         this.env = new HashMap<>(env);
         this.env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    }
+
+    /** The environment every service of a system test shares: the test stack's addresses, the operator token, no telemetry. */
+    static Map<String, String> platformEnv(String operatorToken) {
+        Map<String, String> env = new HashMap<>(LocalStackResource.addresses().asEnv());
+        env.put("TALLY_ADMIN_TOKEN", operatorToken);
+        env.put("TALLY_OTEL_SDK_DISABLED", "true");
+        return env;
     }
 
     /** The environment of an admin-ui that calls these three services. */
