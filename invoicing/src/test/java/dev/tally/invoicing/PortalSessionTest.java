@@ -61,18 +61,25 @@ class PortalSessionTest extends BillingTest {
         assertThat(fixture().count("select count(*) from audit_log where tenant_id = ? and entity_type = 'portal_session' and after_json not like '%tps_%'",
                 t.id())).as("audited, without the token").isEqualTo(1);
 
+        given().header("Authorization", "Bearer " + t.key()).contentType("application/json").body("{\"limit\":\"10000\",\"hard\":false}")
+                .put("/v1/customers/pa/limits/bandwidth").then().statusCode(200);
+        given().header("Authorization", "Bearer " + t.key()).contentType("application/json").body("{\"amount\":\"100.00\"}")
+                .put("/v1/customers/pa/budget").then().statusCode(200);
         // its own customer: the same draft as the tenant's key sees, the invoice, its document, explanation and events
         as(token, "/v1/portal/context").statusCode(200).body("externalId", equalTo("pa")).body("tenantName", equalTo("Portal"))
                 .body("locale", equalTo("de"));
         String draftTotal = get(t, "/v1/customers/pa/invoices/draft").statusCode(200).extract().path("total");
         as(token, "/v1/customers/pa/invoices/draft").statusCode(200).body("total", equalTo(draftTotal));
         as(token, "/v1/invoices?customer=pa").statusCode(200).body("invoices.size()", equalTo(1)).body("invoices[0].invoiceId", equalTo(invoiceA));
+        as(token, "/v1/customers/pa/limits").statusCode(200).body("[0].meter", equalTo("bandwidth"));
+        as(token, "/v1/customers/pa/budget").statusCode(200).body("amount", equalTo("100"));
         for (String route : List.of("", "/explain", "/document.pdf", "/document.html", "/credit-notes", "/events?meter=bandwidth")) {
             as(token, "/v1/invoices/" + invoiceA + route).statusCode(200);
         }
 
         // another customer's ids are "not found" everywhere; other routes and writes too
-        for (String path : List.of("/v1/customers/pb/invoices/draft", "/v1/customers/pb/credits", "/v1/invoices?customer=pb", "/v1/invoices",
+        for (String path : List.of("/v1/customers/pb/invoices/draft", "/v1/customers/pb/credits", "/v1/customers/pb/limits", "/v1/customers/pb/budget",
+                "/v1/invoices?customer=pb", "/v1/invoices",
                 "/v1/invoices/" + invoiceB, "/v1/invoices/" + invoiceB + "/explain", "/v1/invoices/" + invoiceB + "/document.pdf",
                 "/v1/invoices/" + invoiceB + "/document.html", "/v1/invoices/" + invoiceB + "/credit-notes",
                 "/v1/invoices/" + invoiceB + "/events?meter=bandwidth", "/v1/customers/pa", "/v1/meters", "/v1/customers/pa/portal-sessions")) {

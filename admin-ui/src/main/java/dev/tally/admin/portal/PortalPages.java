@@ -82,6 +82,8 @@ public class PortalPages {
             JsonNode credit = call(errors, "credit", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/credits"));
             page.data("credit", credit == null ? null : Map.of("balance", fmt.money(credit.path("balance").asText("0"), credit.path("currency")
                     .asText()), "hasGrants", !credit.path("grants").isEmpty()));
+            page.data("limits", limits(who, ext, errors, fmt));
+            page.data("budget", budget(who, ext, draft, fmt));
         }
         if (scopes(ctx).contains("invoices")) {
             JsonNode list = call(errors, "invoices", () -> backend.get(who, "invoicing", null, "/v1/invoices" + query("customer", ext, "limit", 24)));
@@ -194,6 +196,44 @@ public class PortalPages {
     private static String theme(JsonNode ctx) {
         String c = ctx.path("accentColor").asText("");
         return COLOUR.matcher(c).matches() ? "/portal-theme/" + c.substring(1).toLowerCase(Locale.ROOT) + ".css" : null;
+    }
+
+    /** Each of the customer's limits as rating's entitlement check sees it now: used, the limit, hard or soft, blocked. */
+    private List<Map<String, Object>> limits(Sessions.Session who, String ext, Map<String, String> errors, PortalFormat fmt) {
+        JsonNode limits = call(errors, "limits", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/limits"));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (JsonNode l : limits == null ? List.<JsonNode>of() : limits) {
+            String meter = l.path("meter").asText();
+            JsonNode e = call(errors, "limits", () -> backend.get(who, "rating", null, "/v1/customers/" + seg(ext) + "/entitlements/" + seg(meter)));
+            if (e == null) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("meter", meter);
+            m.put("used", fmt.number(e.path("used").asText("0")));
+            m.put("limit", fmt.number(e.path("limit").asText("0")));
+            m.put("remaining", fmt.number(e.path("remaining").asText("0")));
+            m.put("usedExact", e.path("used").asText("0"));
+            m.put("limitExact", e.path("limit").asText("0"));
+            m.put("hard", e.path("hard").asBoolean(true));
+            m.put("blocked", e.path("blocked").asBoolean(false));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The spend budget against the cost so far (the draft's total), or null when the customer has none. */
+    private Map<String, Object> budget(Sessions.Session who, String ext, JsonNode draft, PortalFormat fmt) {
+        JsonNode b;
+        try {
+            b = backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/budget");
+        } catch (Backend.Failure f) {
+            return null; // none (404), or not readable now: the page goes on without it
+        }
+        String cur = b.path("currency").asText();
+        String spent = draft == null ? "0" : draft.path("total").asText("0");
+        return Map.of("amount", fmt.money(b.path("amount").asText(null), cur), "spent", fmt.money(spent, cur), "amountExact",
+                b.path("amount").asText("0"), "spentExact", spent);
     }
 
     private static Map<String, Object> ctx(JsonNode ctx, PortalFormat fmt) {

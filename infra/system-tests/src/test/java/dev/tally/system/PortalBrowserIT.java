@@ -114,6 +114,8 @@ class PortalBrowserIT {
                 Thread.sleep(250);
             }
         }
+        asTenant().body("{\"limit\":\"10000\",\"hard\":false}").put("/v1/customers/acme-portal/limits/bandwidth").then().statusCode(200);
+        asTenant().body("{\"amount\":\"100.00\"}").put("/v1/customers/acme-portal/budget").then().statusCode(200);
         invoiceId = asTenant().body("{\"customer\":\"acme-portal\",\"periodStart\":\"" + lastMonth.toInstant() + "\"}").post("/v1/invoices/close")
                 .then().statusCode(201).body("total", equalTo("60.00")).extract().path("invoiceId");
         otherInvoiceId = asTenant().body("{\"customer\":\"other-co\",\"periodStart\":\"" + lastMonth.toInstant() + "\"}").post("/v1/invoices/close")
@@ -148,6 +150,8 @@ class PortalBrowserIT {
         assertThat(browser.findElement(By.id("portal-tenant")).getText()).isEqualTo("Gateway Inc");
         assertThat(browser.findElements(By.cssSelector("figure.usage svg rect.bar"))).as("a bar per day").isNotEmpty();
         assertThat(browser.findElement(By.cssSelector("#usage-bandwidth .usage-total")).getText()).isEqualTo("2,500");
+        assertThat(browser.findElement(By.id("limit-bandwidth")).getText()).contains("2,500").contains("10,000").contains("nothing is refused");
+        assertThat(browser.findElement(By.id("budget")).getText()).contains("$" + apiTotal).contains("$100.00");
         assertThat(browser.getPageSource()).doesNotContain("other-co").doesNotContain(adminKey);
         shot("overview");
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * What a customer portal session token may read here: GETs of its own customer's draft and credit, its invoices (list,
+ * What a customer portal session token may read here: GETs of its own customer's draft, credit, limits and budget, its invoices (list,
  * document, explanation, credit notes) and — with the {@code download} scope — the events behind an invoice line, and
  * its own context. Nothing else, and never another customer's: an invoice id of another customer is "not found", as
  * if it did not exist. Any other route answers 404 to a portal token, and the portal's context route takes no other
@@ -25,7 +25,7 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class PortalAccess {
     static final String CLAIMS = "tally.portal";
-    private static final Pattern DRAFT = Pattern.compile("/v1/customers/([^/]+)/(invoices/draft|credits)");
+    private static final Pattern DRAFT = Pattern.compile("/v1/customers/([^/]+)/(invoices/draft|credits|limits|budget)");
     private static final Pattern INVOICE = Pattern.compile("/v1/invoices/([^/]+)(/explain|/document\\.pdf|/document\\.html|/credit-notes)?");
     private static final Pattern EVENTS = Pattern.compile("/v1/invoices/([^/]+)/events");
 
