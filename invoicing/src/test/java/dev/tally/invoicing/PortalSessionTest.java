@@ -18,6 +18,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 import java.time.Instant;
 import java.util.List;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,6 +74,12 @@ class PortalSessionTest extends BillingTest {
         as(token, "/v1/invoices?customer=pa").statusCode(200).body("invoices.size()", equalTo(1)).body("invoices[0].invoiceId", equalTo(invoiceA));
         as(token, "/v1/customers/pa/limits").statusCode(200).body("[0].meter", equalTo("bandwidth"));
         as(token, "/v1/customers/pa/budget").statusCode(200).body("amount", equalTo("100"));
+        // the tenant's back office stays out of what the session reads: who finalized, internal ids
+        get(t, "/v1/invoices/" + invoiceA).statusCode(200).body("finalizedBy", Matchers.notNullValue()).body("customerId", Matchers.notNullValue());
+        as(token, "/v1/invoices/" + invoiceA).statusCode(200).body("finalizedBy", Matchers.nullValue()).body("customerId", Matchers.nullValue())
+                .body("total", Matchers.notNullValue());
+        as(token, "/v1/invoices/" + invoiceA + "/explain").statusCode(200).body("lines[0].usagePerDay", Matchers.nullValue())
+                .body("lines[0].quantity", Matchers.notNullValue());
         for (String route : List.of("", "/explain", "/document.pdf", "/document.html", "/credit-notes", "/events?meter=bandwidth")) {
             as(token, "/v1/invoices/" + invoiceA + route).statusCode(200);
         }
