@@ -47,6 +47,8 @@ public class PortalPages {
     /** An origin as invoicing accepts it for the allow-list; checked again here before it goes into a header. */
     private static final Pattern ORIGIN = Pattern.compile("https://[a-z0-9.-]+(:[0-9]{1,5})?|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?");
     private static final Pattern COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
+    /** How many of a line's events its page shows (the CSV has them all). */
+    static final int SAMPLE = 20;
     private static final Pattern TOKEN = Pattern.compile("tps_[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     @Inject
@@ -55,6 +57,8 @@ public class PortalPages {
     Template portalInvoice;
     @Inject
     Template portalExpired;
+    @Inject
+    Template portalLine;
     @Inject
     Backend backend;
     @Inject
@@ -110,6 +114,50 @@ public class PortalPages {
         return html(200, portalInvoice.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang())
                 .data("theme", theme(ctx)).data("invoice", PortalView.explanation(explain, fmt)).data("download", scopes(ctx).contains("download"))
                 .data("creditNotes", notes == null ? List.of() : PortalView.creditNotes(notes, fmt)).data("errors", errors), ancestors(ctx));
+    }
+
+    /** One invoice line: its explanation, its usage per day over the invoice's period, and the first events behind it. */
+    @GET
+    @Path("/invoices/{id}/lines/{meter}")
+    public Response line(@PathParam("token") String token, @PathParam("id") String id, @PathParam("meter") String meter) {
+        Sessions.Session who = session(token);
+        JsonNode ctx;
+        JsonNode explain;
+        try {
+            ctx = backend.get(who, "invoicing", null, "/v1/portal/context");
+            explain = backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/explain");
+        } catch (Backend.Failure f) {
+            return expired(f);
+        }
+        PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
+        Map<String, Object> invoice = PortalView.explanation(explain, fmt);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> line = ((List<Map<String, Object>>) invoice.get("lines")).stream().filter(l -> meter.equals(l.get("meter"))).findFirst()
+                .orElse(null);
+        if (line == null) {
+            return html(404, portalExpired.data("status", 404), List.of());
+        }
+        Map<String, String> errors = new LinkedHashMap<>();
+        TemplateInstance page = portalLine.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang())
+                .data("theme", theme(ctx)).data("invoice", invoice).data("line", line).data("download", scopes(ctx).contains("download"));
+        if (scopes(ctx).contains("usage")) {
+            String from = explain.path("periodStart").asText("").substring(0, Math.min(10, explain.path("periodStart").asText("").length()));
+            String to = explain.path("periodEnd").asText("").substring(0, Math.min(10, explain.path("periodEnd").asText("").length()));
+            JsonNode usage = call(errors, "usage", () -> backend.get(who, "rating", null, "/v1/customers/" + seg(explain.path("externalId").asText())
+                    + "/usage" + query("from", from, "to", to, "meter", meter)));
+            page.data("meters", usage == null ? List.of() : meters(usage, fmt));
+        }
+        if (scopes(ctx).contains("download")) {
+            JsonNode events = call(errors, "events", () -> backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/events"
+                    + query("meter", meter, "limit", SAMPLE)));
+            List<Map<String, String>> sample = new ArrayList<>();
+            if (events != null) {
+                events.path("page").forEach(e -> sample.add(Map.of("id", e.path("eventId").asText(), "at", e.path("timestamp").asText(), "quantity",
+                        fmt.number(e.path("value").asText("0")))));
+            }
+            page.data("sample", sample).data("eventCount", events == null ? "" : fmt.number(events.path("events").asText("0")));
+        }
+        return html(200, page.data("errors", errors), ancestors(ctx));
     }
 
     /** Every event behind one line, as CSV (event id, time, quantity), read page by page from invoicing's recount. */

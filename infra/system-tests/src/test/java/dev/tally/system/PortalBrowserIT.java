@@ -162,6 +162,15 @@ class PortalBrowserIT {
         assertThat(browser.findElement(By.id("invoice-total")).getText()).isEqualTo("$60.00");
         shot("invoice");
 
+        // the line on its own: its days over the invoice's period and the first events behind it
+        browser.findElement(By.cssSelector("a.line-link")).click();
+        assertThat(browser.findElement(By.id("line-quantity")).getText()).isEqualTo("7,000");
+        assertThat(browser.findElements(By.cssSelector("#line-days svg rect.bar"))).as("the invoice period's days").isNotEmpty();
+        assertThat(browser.findElements(By.cssSelector("#sample tbody tr"))).hasSize(7);
+        shot("line");
+        browser.navigate().back();
+        line = browser.findElement(By.cssSelector("#lines tr.line"));
+
         // every event behind the line, as CSV: the quantities add up to the line's
         String csv = get(browser.findElement(By.cssSelector("a.csv-link")).getAttribute("href")).body();
         List<String> rows = csv.lines().skip(1).toList();
