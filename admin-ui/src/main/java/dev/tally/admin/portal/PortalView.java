@@ -1,6 +1,7 @@
 package dev.tally.admin.portal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,10 +71,26 @@ final class PortalView {
             if (!"issued".equals(n.path("status").asText())) {
                 continue; // proposals waiting for the tenant's finance team are not the customer's yet
             }
-            out.add(Map.of("number", n.path("number").asText(""), "total", fmt.money(n.path("total").asText(null), n.path("currency").asText()),
-                    "reason", n.path("reason").asText(""), "issued", fmt.date(n.path("issuedAt").asText(null))));
+            String cur = n.path("currency").asText();
+            out.add(Map.of("number", n.path("number").asText(""), "total", fmt.money(n.path("total").asText(null), cur), "reason",
+                    n.path("reason").asText(""), "issued", fmt.date(n.path("issuedAt").asText(null)), "settled", settled(n, cur, fmt)));
         }
         return out;
+    }
+
+    /** Where a credit note's amount went, in the customer's words: off what was due, back to them, or to their balance. */
+    private static String settled(JsonNode n, String cur, PortalFormat fmt) {
+        List<String> parts = new ArrayList<>();
+        if (n.path("appliedToDue").isTextual() && new BigDecimal(n.path("appliedToDue").asText()).signum() != 0) {
+            parts.add(fmt.money(n.path("appliedToDue").asText(), cur) + " off what was due");
+        }
+        if (n.path("refunded").isTextual() && new BigDecimal(n.path("refunded").asText()).signum() != 0) {
+            parts.add(fmt.money(n.path("refunded").asText(), cur) + " refunded");
+        }
+        if (n.path("credited").isTextual() && new BigDecimal(n.path("credited").asText()).signum() != 0) {
+            parts.add(fmt.money(n.path("credited").asText(), cur) + " to your prepaid balance");
+        }
+        return String.join(", ", parts);
     }
 
     private static List<Map<String, Object>> lines(JsonNode lines, String stepsField, String cur, PortalFormat fmt) {

@@ -118,6 +118,8 @@ class PortalBrowserIT {
         asTenant().body("{\"amount\":\"100.00\"}").put("/v1/customers/acme-portal/budget").then().statusCode(200);
         invoiceId = asTenant().body("{\"customer\":\"acme-portal\",\"periodStart\":\"" + lastMonth.toInstant() + "\"}").post("/v1/invoices/close")
                 .then().statusCode(201).body("total", equalTo("60.00")).extract().path("invoiceId");
+        asTenant().body("{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"5.00\"}],\"reason\":\"outage on the 3rd\"}")
+                .post("/v1/invoices/" + invoiceId + "/credit-notes").then().statusCode(201);
         otherInvoiceId = asTenant().body("{\"customer\":\"other-co\",\"periodStart\":\"" + lastMonth.toInstant() + "\"}").post("/v1/invoices/close")
                 .then().statusCode(201).extract().path("invoiceId");
         while (!"2500".equals(asTenant().get("/v1/customers/acme-portal/invoices/draft").then().extract().path("lines[0].quantity"))) {
@@ -160,6 +162,7 @@ class PortalBrowserIT {
         assertThat(line.getAttribute("data-quantity")).isEqualTo("7000");
         assertThat(line.findElements(By.cssSelector("ul.steps li"))).as("the price steps in words").isNotEmpty();
         assertThat(browser.findElement(By.id("invoice-total")).getText()).isEqualTo("$60.00");
+        assertThat(browser.findElement(By.id("credit-notes")).getText()).contains("outage on the 3rd").contains("$5.00 off what was due");
         shot("invoice");
 
         // the line on its own: its days over the invoice's period and the first events behind it
