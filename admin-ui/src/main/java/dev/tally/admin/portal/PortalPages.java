@@ -75,8 +75,7 @@ public class PortalPages {
         }
         PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
         String ext = ctx.path("externalId").asText();
-        TemplateInstance page = portal.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang())
-                .data("theme", theme(ctx));
+        TemplateInstance page = common(portal, ctx, fmt, token);
         Map<String, String> errors = new LinkedHashMap<>();
         if (scopes(ctx).contains("usage")) {
             JsonNode draft = call(errors, "draft", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/invoices/draft"));
@@ -100,19 +99,19 @@ public class PortalPages {
     @Path("/invoices/{id}")
     public Response invoice(@PathParam("token") String token, @PathParam("id") String id) {
         Sessions.Session who = session(token);
-        JsonNode ctx;
-        JsonNode explain;
+        Explained shown;
         try {
-            ctx = backend.get(who, "invoicing", null, "/v1/portal/context");
-            explain = backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/explain");
+            shown = explained(who, id);
         } catch (Backend.Failure f) {
             return expired(f);
         }
+        JsonNode ctx = shown.ctx();
+        JsonNode explain = shown.explain();
         PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
         Map<String, String> errors = new LinkedHashMap<>();
         JsonNode notes = call(errors, "creditNotes", () -> backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/credit-notes"));
-        return html(200, portalInvoice.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang())
-                .data("theme", theme(ctx)).data("invoice", PortalView.explanation(explain, fmt)).data("download", scopes(ctx).contains("download"))
+        return html(200, common(portalInvoice, ctx, fmt, token).data("invoice", PortalView.explanation(explain, fmt))
+                .data("download", scopes(ctx).contains("download"))
                 .data("creditNotes", notes == null ? List.of() : PortalView.creditNotes(notes, fmt)).data("errors", errors), ancestors(ctx));
     }
 
@@ -121,14 +120,14 @@ public class PortalPages {
     @Path("/invoices/{id}/lines/{meter}")
     public Response line(@PathParam("token") String token, @PathParam("id") String id, @PathParam("meter") String meter) {
         Sessions.Session who = session(token);
-        JsonNode ctx;
-        JsonNode explain;
+        Explained shown;
         try {
-            ctx = backend.get(who, "invoicing", null, "/v1/portal/context");
-            explain = backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/explain");
+            shown = explained(who, id);
         } catch (Backend.Failure f) {
             return expired(f);
         }
+        JsonNode ctx = shown.ctx();
+        JsonNode explain = shown.explain();
         PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
         Map<String, Object> invoice = PortalView.explanation(explain, fmt);
         @SuppressWarnings("unchecked")
@@ -138,11 +137,11 @@ public class PortalPages {
             return html(404, portalExpired.data("status", 404), List.of());
         }
         Map<String, String> errors = new LinkedHashMap<>();
-        TemplateInstance page = portalLine.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang())
-                .data("theme", theme(ctx)).data("invoice", invoice).data("line", line).data("download", scopes(ctx).contains("download"));
+        TemplateInstance page = common(portalLine, ctx, fmt, token).data("invoice", invoice).data("line", line)
+                .data("download", scopes(ctx).contains("download"));
         if (scopes(ctx).contains("usage")) {
-            String from = explain.path("periodStart").asText("").substring(0, Math.min(10, explain.path("periodStart").asText("").length()));
-            String to = explain.path("periodEnd").asText("").substring(0, Math.min(10, explain.path("periodEnd").asText("").length()));
+            String from = day(explain.path("periodStart").asText(""));
+            String to = day(explain.path("periodEnd").asText(""));
             JsonNode usage = call(errors, "usage", () -> backend.get(who, "rating", null, "/v1/customers/" + seg(explain.path("externalId").asText())
                     + "/usage" + query("from", from, "to", to, "meter", meter)));
             page.data("meters", usage == null ? List.of() : meters(usage, fmt));
@@ -202,6 +201,25 @@ public class PortalPages {
             return html(r.statusCode() == 401 ? 401 : 404, portalExpired.data("status", r.statusCode()), List.of());
         }
         return headers(Response.ok(r.body(), "application/pdf")).header("Content-Disposition", "inline; filename=\"invoice.pdf\"").build();
+    }
+
+    /** The session's context and the invoice's explanation: what every invoice page starts from. */
+    private record Explained(JsonNode ctx, JsonNode explain) {
+    }
+
+    private Explained explained(Sessions.Session who, String invoiceId) {
+        return new Explained(backend.get(who, "invoicing", null, "/v1/portal/context"),
+                backend.get(who, "invoicing", null, "/v1/invoices/" + seg(invoiceId) + "/explain"));
+    }
+
+    /** What every portal page shows: whose page it is, its links' base, its language and the tenant's colour. */
+    private static TemplateInstance common(Template template, JsonNode ctx, PortalFormat fmt, String token) {
+        return template.data("ctx", ctx(ctx, fmt)).data("base", "/portal/" + token).data("lang", fmt.lang()).data("theme", theme(ctx));
+    }
+
+    /** The date of an instant as rating's usage API takes it ({@code 2026-11-01T00:00:00Z} → {@code 2026-11-01}). */
+    private static String day(String instant) {
+        return instant.length() < 10 ? instant : instant.substring(0, 10);
     }
 
     private Sessions.Session session(String token) {

@@ -2,14 +2,10 @@ package dev.tally.platform.security;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Customer portal session tokens: {@code tps_<payload>.<signature>}, the payload the session's claims as base64url JSON
@@ -38,7 +34,7 @@ public final class PortalTokens {
     public static String issue(String secret, Claims claims) {
         try {
             String body = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(claims));
-            return body + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(secret, body));
+            return body + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(WebhookSignature.hmacSha256(secret, body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("claims are plain strings and numbers", e);
         }
@@ -60,7 +56,7 @@ public final class PortalTokens {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        if (!MessageDigest.isEqual(hmac(secret, body), signature)) {
+        if (!MessageDigest.isEqual(WebhookSignature.hmacSha256(secret, body), signature)) {
             return null;
         }
         try {
@@ -68,16 +64,6 @@ public final class PortalTokens {
             return c.tenantId() == null || c.customerId() == null || c.expiresAt() <= nowSeconds ? null : c;
         } catch (Exception e) {
             return null;
-        }
-    }
-
-    private static byte[] hmac(String secret, String message) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
     }
 }

@@ -53,10 +53,15 @@ public final class WebhookSignature {
     }
 
     private static String hmac(String secret, String message) {
+        return HexFormat.of().formatHex(hmacSha256(secret, message));
+    }
+
+    /** HMAC-SHA256 of {@code message} under {@code secret} (both UTF-8): the webhook signature's, and portal session tokens'. */
+    static byte[] hmacSha256(String secret, String message) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
