@@ -16,8 +16,18 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +81,19 @@ class PortalSessionTest extends BillingTest {
                 .body("locale", equalTo("de"));
         String draftTotal = get(t, "/v1/customers/pa/invoices/draft").statusCode(200).extract().path("total");
         as(token, "/v1/customers/pa/invoices/draft").statusCode(200).body("total", equalTo(draftTotal));
+        // the projection: 700 so far carried on to the period's end, priced like the draft (the clock is the real one)
+        JsonPath projection = as(token, "/v1/customers/pa/invoices/projection").statusCode(200).extract().jsonPath();
+        long elapsed = projection.getLong("elapsedSeconds");
+        if (Instant.now().isAfter(Instant.parse(monthStart(0)).plusSeconds(86_400 + 60))) {
+            BigDecimal expected = new BigDecimal("700").multiply(BigDecimal.valueOf(projection.getLong("periodSeconds")))
+                    .divide(BigDecimal.valueOf(elapsed), 0, RoundingMode.HALF_UP);
+            assertThat(new BigDecimal(projection.getString("projected.lines[0].quantity"))).isEqualByComparingTo(expected);
+            assertThat(projection.getString("projected.status")).isEqualTo("projected");
+            assertThat(new BigDecimal(projection.getString("projected.total"))).isGreaterThanOrEqualTo(new BigDecimal(draftTotal));
+        } else if (Instant.now().isBefore(Instant.parse(monthStart(0)).plusSeconds(86_400 - 60))) {
+            assertThat(projection.getString("projected")).isNull();
+            assertThat(projection.getString("method")).contains("24 hours");
+        }
         as(token, "/v1/invoices?customer=pa").statusCode(200).body("invoices.size()", equalTo(1)).body("invoices[0].invoiceId", equalTo(invoiceA));
         as(token, "/v1/customers/pa/limits").statusCode(200).body("[0].meter", equalTo("bandwidth"));
         as(token, "/v1/customers/pa/budget").statusCode(200).body("amount", equalTo("100"));
@@ -83,13 +106,15 @@ class PortalSessionTest extends BillingTest {
         for (String route : List.of("", "/explain", "/document.pdf", "/document.html", "/credit-notes", "/events?meter=bandwidth")) {
             as(token, "/v1/invoices/" + invoiceA + route).statusCode(200);
         }
+        as(token, "/v1/refunds?invoice=" + invoiceA).statusCode(200).body("refunds.size()", equalTo(0));
 
         // another customer's ids are "not found" everywhere; other routes and writes too
         for (String path : List.of("/v1/customers/pb/invoices/draft", "/v1/customers/pb/credits", "/v1/customers/pb/limits", "/v1/customers/pb/budget",
                 "/v1/invoices?customer=pb", "/v1/invoices",
                 "/v1/invoices/" + invoiceB, "/v1/invoices/" + invoiceB + "/explain", "/v1/invoices/" + invoiceB + "/document.pdf",
                 "/v1/invoices/" + invoiceB + "/document.html", "/v1/invoices/" + invoiceB + "/credit-notes",
-                "/v1/invoices/" + invoiceB + "/events?meter=bandwidth", "/v1/customers/pa", "/v1/meters", "/v1/customers/pa/portal-sessions")) {
+                "/v1/invoices/" + invoiceB + "/events?meter=bandwidth", "/v1/customers/pa", "/v1/meters", "/v1/customers/pa/portal-sessions", "/v1/refunds", "/v1/refunds?invoice=" + invoiceB,
+                "/v1/customers/pb/invoices/projection")) {
             as(token, path).statusCode(404).contentType("application/problem+json");
         }
         given().header("Authorization", "Bearer " + token).contentType("application/json").body("{\"reason\":\"x\"}")
@@ -141,13 +166,39 @@ class PortalSessionTest extends BillingTest {
         }
         given().header("Authorization", "Bearer " + t.key()).contentType("application/json").body("{\"accentColor\":\"red\"}")
                 .put("/v1/portal-settings").then().statusCode(400).body("field", equalTo("accentColor"));
+        // a logo: a PNG only (an SVG or GIF is refused, so is anything above 64 KiB)
+        String gif = Base64.getEncoder().encodeToString("GIF89a\u0001\u0000\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        String svg = Base64.getEncoder().encodeToString("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".getBytes(
+                StandardCharsets.UTF_8));
+        byte[] huge = new byte[70_000];
+        System.arraycopy(png(8), 0, huge, 0, 8);
+        for (String bad : List.of(gif, svg, "not base64!", Base64.getEncoder().encodeToString(huge))) {
+            given().header("Authorization", "Bearer " + t.key()).contentType("application/json").body("{\"logoPng\":\"" + bad + "\"}")
+                    .put("/v1/portal-settings").then().statusCode(400).body("field", equalTo("logoPng"));
+        }
+        String logo = Base64.getEncoder().encodeToString(png(48));
         given().header("Authorization", "Bearer " + t.key()).contentType("application/json")
-                .body("{\"frameAncestors\":[\"https://App.Gateway.example\",\"http://localhost:3000\"],\"accentColor\":\"#0a6e4f\"}")
+                .body("{\"frameAncestors\":[\"https://App.Gateway.example\",\"http://localhost:3000\"],\"accentColor\":\"#0a6e4f\",\"logoPng\":\"" + logo + "\"}")
                 .put("/v1/portal-settings").then().statusCode(200).body("frameAncestors[0]", equalTo("https://app.gateway.example"));
         String token = post(t, "/v1/customers/ps/portal-sessions", "{}").statusCode(201).extract().path("token");
         as(token, "/v1/portal/context").statusCode(200).body("frameAncestors", equalTo(List.of("https://app.gateway.example", "http://localhost:3000")))
-                .body("accentColor", equalTo("#0a6e4f"));
+                .body("accentColor", equalTo("#0a6e4f")).body("logoPng", equalTo(logo));
         as(token, "/v1/portal-settings").statusCode(404); // a session reads no tenant setting
         assertThat(fixture().count("select count(*) from audit_log where tenant_id = ? and entity_type = 'portal_settings'", t.id())).isEqualTo(1);
+        assertThat(fixture().count("select count(*) from audit_log where tenant_id = ? and entity_type = 'portal_settings' and after_json like "
+                + "'%sha256:%' and after_json not like '%" + logo.substring(0, 40) + "%'", t.id())).as("the logo audited by its hash").isEqualTo(1);
+    }
+
+    /** A real PNG of {@code size}×{@code size} pixels (its first bytes: the PNG signature). */
+    private static byte[] png(int size) throws IOException {
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(new Color(0x0a, 0x6e, 0x4f));
+        g.fillOval(0, 0, size, size);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
     }
 }

@@ -47,6 +47,8 @@ public class PortalPages {
     /** An origin as invoicing accepts it for the allow-list; checked again here before it goes into a header. */
     private static final Pattern ORIGIN = Pattern.compile("https://[a-z0-9.-]+(:[0-9]{1,5})?|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?");
     private static final Pattern COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
+    /** The tenant's logo (a PNG invoicing checked), shown inline: the CSP allows images from data: and this origin only. */
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]{16,}={0,2}");
     /** How many of a line's events its page shows (the CSV has them all). */
     static final int SAMPLE = 20;
     private static final Pattern TOKEN = Pattern.compile("tps_[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
@@ -80,13 +82,16 @@ public class PortalPages {
         if (scopes(ctx).contains("usage")) {
             JsonNode draft = call(errors, "draft", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/invoices/draft"));
             page.data("draft", draft == null ? null : PortalView.draft(draft, fmt));
+            JsonNode projection = call(errors, "projection", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext)
+                    + "/invoices/projection"));
+            page.data("projection", projection == null ? null : PortalView.projection(projection, fmt));
             JsonNode usage = call(errors, "usage", () -> backend.get(who, "rating", null, "/v1/customers/" + seg(ext) + "/usage"));
             page.data("meters", usage == null ? List.of() : meters(usage, fmt));
             JsonNode credit = call(errors, "credit", () -> backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/credits"));
             page.data("credit", credit == null ? null : Map.of("balance", fmt.money(credit.path("balance").asText("0"), credit.path("currency")
                     .asText()), "hasGrants", !credit.path("grants").isEmpty()));
             page.data("limits", limits(who, ext, errors, fmt));
-            page.data("budget", budget(who, ext, draft, fmt));
+            page.data("budget", budget(who, ext, draft, projection, fmt));
         }
         if (scopes(ctx).contains("invoices")) {
             JsonNode list = call(errors, "invoices", () -> backend.get(who, "invoicing", null, "/v1/invoices" + query("customer", ext, "limit", 24)));
@@ -110,9 +115,12 @@ public class PortalPages {
         PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
         Map<String, String> errors = new LinkedHashMap<>();
         JsonNode notes = call(errors, "creditNotes", () -> backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/credit-notes"));
+        JsonNode settled = call(errors, "balance", () -> backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id)));
+        JsonNode refunds = call(errors, "refunds", () -> backend.get(who, "invoicing", null, "/v1/refunds" + query("invoice", id)));
         return html(200, common(portalInvoice, ctx, fmt, token).data("invoice", PortalView.explanation(explain, fmt))
+                .data("balance", settled == null ? null : PortalView.balance(settled, fmt))
                 .data("download", scopes(ctx).contains("download"))
-                .data("creditNotes", notes == null ? List.of() : PortalView.creditNotes(notes, fmt)).data("errors", errors), ancestors(ctx));
+                .data("creditNotes", notes == null ? List.of() : PortalView.creditNotes(notes, refunds, fmt)).data("errors", errors), ancestors(ctx));
     }
 
     /** One invoice line: its explanation, its usage per day over the invoice's period, and the first events behind it. */
@@ -288,8 +296,8 @@ public class PortalPages {
         return out;
     }
 
-    /** The spend budget against the cost so far (the draft's total), or null when the customer has none. */
-    private Map<String, Object> budget(Sessions.Session who, String ext, JsonNode draft, PortalFormat fmt) {
+    /** The spend budget against the cost so far (the draft's total) and whether the projection passes it; null without a budget. */
+    private Map<String, Object> budget(Sessions.Session who, String ext, JsonNode draft, JsonNode projection, PortalFormat fmt) {
         JsonNode b;
         try {
             b = backend.get(who, "invoicing", null, "/v1/customers/" + seg(ext) + "/budget");
@@ -298,13 +306,17 @@ public class PortalPages {
         }
         String cur = b.path("currency").asText();
         String spent = draft == null ? "0" : draft.path("total").asText("0");
+        String projected = projection == null ? "" : projection.path("projected").path("total").asText("");
+        boolean over = !projected.isEmpty() && new BigDecimal(projected).compareTo(new BigDecimal(b.path("amount").asText("0"))) > 0;
         return Map.of("amount", fmt.money(b.path("amount").asText(null), cur), "spent", fmt.money(spent, cur), "amountExact",
-                b.path("amount").asText("0"), "spentExact", spent);
+                b.path("amount").asText("0"), "spentExact", spent, "projectedOver", over);
     }
 
     private static Map<String, Object> ctx(JsonNode ctx, PortalFormat fmt) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tenantName", ctx.path("tenantName").asText());
+        String logo = ctx.path("logoPng").asText("");
+        m.put("logo", BASE64.matcher(logo).matches() ? "data:image/png;base64," + logo : null);
         m.put("customerName", ctx.path("customerName").asText(ctx.path("externalId").asText()));
         m.put("expiresAt", ctx.path("expiresAt").asText());
         m.put("showUsage", scopes(ctx).contains("usage"));

@@ -7,6 +7,12 @@ import static org.hamcrest.Matchers.equalTo;
 import com.sun.net.httpserver.HttpServer;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,9 +26,11 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +49,7 @@ import org.openqa.selenium.WebElement;
  */
 class PortalBrowserIT {
     private static final String OPERATOR = "portal-test-operator-" + UUID.randomUUID();
+    private static final String LOGO = logo();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static ServiceProcess ingest;
@@ -88,7 +97,7 @@ class PortalBrowserIT {
                 {"key":"gateway","name":"Gateway","currency":"USD","charges":[{"meter":"bandwidth","description":"Tunnel bandwidth",
                  "price":{"model":"graduated","tiers":[{"upTo":"1000","unitPrice":"0"},{"unitPrice":"0.01"}]}}]}""").post("/v1/plans?publish=true")
                 .then().statusCode(201);
-        asTenant().body("{\"accentColor\":\"#0a6e4f\"}").put("/v1/portal-settings").then().statusCode(200);
+        asTenant().body("{\"accentColor\":\"#0a6e4f\",\"logoPng\":\"" + LOGO + "\"}").put("/v1/portal-settings").then().statusCode(200);
         OffsetDateTime lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
         for (String c : List.of("acme-portal", "other-co")) {
             asTenant().body("{\"externalId\":\"" + c + "\",\"name\":\"" + c + "\",\"plan\":\"gateway\",\"subscriptionStart\":\"" + lastMonth.toInstant() + "\"}")
@@ -116,12 +125,11 @@ class PortalBrowserIT {
         }
         asTenant().body("{\"limit\":\"10000\",\"hard\":false}").put("/v1/customers/acme-portal/limits/bandwidth").then().statusCode(200);
         asTenant().body("{\"amount\":\"100.00\"}").put("/v1/customers/acme-portal/budget").then().statusCode(200);
-        invoiceId = asTenant().body("{\"customer\":\"acme-portal\",\"periodStart\":\"" + lastMonth.toInstant() + "\"}").post("/v1/invoices/close")
-                .then().statusCode(201).body("total", equalTo("60.00")).extract().path("invoiceId");
+        invoiceId = closed("acme-portal", lastMonth);
+        asTenant().get("/v1/invoices/" + invoiceId).then().statusCode(200).body("total", equalTo("60.00"));
         asTenant().body("{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"5.00\"}],\"reason\":\"outage on the 3rd\"}")
                 .post("/v1/invoices/" + invoiceId + "/credit-notes").then().statusCode(201);
-        otherInvoiceId = asTenant().body("{\"customer\":\"other-co\",\"periodStart\":\"" + lastMonth.toInstant() + "\"}").post("/v1/invoices/close")
-                .then().statusCode(201).extract().path("invoiceId");
+        otherInvoiceId = closed("other-co", lastMonth);
         while (!"2500".equals(asTenant().get("/v1/customers/acme-portal/invoices/draft").then().extract().path("lines[0].quantity"))) {
             assertThat(System.nanoTime()).as("this month rated").isLessThan(deadline);
             Thread.sleep(250);
@@ -150,18 +158,37 @@ class PortalBrowserIT {
         assertThat(total.getAttribute("data-exact")).as("the cost so far is the API's draft").isEqualTo(apiTotal);
         assertThat(total.getText()).isEqualTo("$" + apiTotal);
         assertThat(browser.findElement(By.id("portal-tenant")).getText()).isEqualTo("Gateway Inc");
+        WebElement logo = browser.findElement(By.id("portal-logo"));
+        assertThat(logo.getAttribute("src")).isEqualTo("data:image/png;base64," + LOGO);
+        assertThat(logo.getSize().getWidth()).as("the tenant's logo is drawn").isPositive();
+        // the projection: the API's before and after the page bound the page's (the same usage projects lower as time passes)
+        if (browser.findElements(By.id("projected-total")).isEmpty()) {
+            assertThat(projected()).as("no projection only in the period's first day").isNull();
+        } else {
+            String before = projected();
+            browser.navigate().refresh();
+            String shown = browser.findElement(By.id("projected-total")).getAttribute("data-exact");
+            String after = projected();
+            assertThat(new BigDecimal(shown)).isBetween(new BigDecimal(after), new BigDecimal(before));
+            assertThat(browser.findElement(By.id("projection")).getText()).contains("if usage goes on as in the period's first");
+        }
         assertThat(browser.findElements(By.cssSelector("figure.usage svg rect.bar"))).as("a bar per day").isNotEmpty();
         assertThat(browser.findElement(By.cssSelector("#usage-bandwidth .usage-total")).getText()).isEqualTo("2,500");
         assertThat(browser.findElement(By.id("limit-bandwidth")).getText()).contains("2,500").contains("10,000").contains("nothing is refused");
         assertThat(browser.findElement(By.id("budget")).getText()).contains("$" + apiTotal).contains("$100.00");
+        String projectedNow = projected();
+        assertThat(browser.findElements(By.id("budget-warning"))).as("warned when the projection passes the budget")
+                .hasSize(projectedNow != null && new BigDecimal(projectedNow).compareTo(new BigDecimal("100.00")) > 0 ? 1 : 0);
         assertThat(browser.getPageSource()).doesNotContain("other-co").doesNotContain(adminKey);
         shot("overview");
 
         browser.findElement(By.cssSelector("a.invoice-link")).click();
         WebElement line = browser.findElement(By.cssSelector("#lines tr.line"));
         assertThat(line.getAttribute("data-quantity")).isEqualTo("7000");
-        assertThat(line.findElements(By.cssSelector("ul.steps li"))).as("the price steps in words").isNotEmpty();
+        assertThat(line.findElements(By.cssSelector("ul.steps li"))).extracting(WebElement::getText).as("the price steps in plain words")
+                .containsExactly("first 1,000 free", "above 1,000: 6,000 × $0.01 = $60.00");
         assertThat(browser.findElement(By.id("invoice-total")).getText()).isEqualTo("$60.00");
+        assertThat(browser.findElement(By.id("balance-due")).getText()).as("less the credit note").isEqualTo("$55.00");
         assertThat(browser.findElement(By.id("credit-notes")).getText()).contains("outage on the 3rd").contains("$5.00 off what was due");
         shot("invoice");
 
@@ -226,6 +253,46 @@ class PortalBrowserIT {
             stranger.stop(0);
             asTenant().body("{\"frameAncestors\":[],\"accentColor\":\"#0a6e4f\"}").put("/v1/portal-settings").then().statusCode(200);
         }
+    }
+
+    /**
+     * Last month's invoice of {@code customer}: closed now, or already closed by invoicing's own closer (which may get
+     * there first once the watermark has passed the month's end).
+     */
+    private static String closed(String customer, OffsetDateTime month) {
+        var r = asTenant().body("{\"customer\":\"" + customer + "\",\"periodStart\":\"" + month.toInstant() + "\"}").post("/v1/invoices/close")
+                .then().extract();
+        if (r.statusCode() == 201) {
+            return r.path("invoiceId");
+        }
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(409);
+        return asTenant().get("/v1/invoices?customer=" + customer).then().statusCode(200).body("invoices.size()", equalTo(1)).extract()
+                .path("invoices[0].invoiceId");
+    }
+
+    /** The API's projected total for the demo customer now, or null in the period's first day. */
+    private static String projected() {
+        return asTenant().get("/v1/customers/acme-portal/invoices/projection").then().statusCode(200).extract().path("projected.total");
+    }
+
+    /** A real PNG: the tenant's logo. */
+    private static String logo() {
+        BufferedImage image = new BufferedImage(56, 56, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRoundRect(0, 0, 56, 56, 14, 14);
+        g.setColor(new Color(0xf5, 0xa6, 0x23));
+        g.fillOval(8, 8, 40, 40);
+        g.setColor(new Color(0x0a, 0x6e, 0x4f));
+        g.fillRect(22, 14, 12, 28);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Base64.getEncoder().encodeToString(out.toByteArray());
     }
 
     /** Whether the page now open shows the portal inside its iframe {@code f}. */

@@ -6,6 +6,7 @@ import dev.tally.platform.security.PortalTokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MultivaluedMap;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +18,7 @@ import javax.sql.DataSource;
 
 /**
  * What a customer portal session token may read here: GETs of its own customer's draft, credit, limits and budget, its invoices (list,
- * document, explanation, credit notes) and — with the {@code download} scope — the events behind an invoice line, and
+ * document, explanation, credit notes, refunds) and — with the {@code download} scope — the events behind an invoice line, and
  * its own context. Nothing else, and never another customer's: an invoice id of another customer is "not found", as
  * if it did not exist. Any other route answers 404 to a portal token, and the portal's context route takes no other
  * credential.
@@ -25,7 +26,7 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class PortalAccess {
     static final String CLAIMS = "tally.portal";
-    private static final Pattern DRAFT = Pattern.compile("/v1/customers/([^/]+)/(invoices/draft|credits|limits|budget)");
+    private static final Pattern DRAFT = Pattern.compile("/v1/customers/([^/]+)/(invoices/draft|invoices/projection|credits|limits|budget)");
     private static final Pattern INVOICE = Pattern.compile("/v1/invoices/([^/]+)(/explain|/document\\.pdf|/document\\.html|/credit-notes)?");
     private static final Pattern EVENTS = Pattern.compile("/v1/invoices/([^/]+)/events");
 
@@ -47,7 +48,8 @@ public class PortalAccess {
             throw ProblemException.unauthorized("the portal session is invalid or has expired: ask for a new one");
         }
         String path = "/" + request.getUriInfo().getPath().replaceFirst("^/+", "");
-        String scope = read ? scope(c, path, request.getUriInfo().getQueryParameters().getFirst("customer")) : null;
+        MultivaluedMap<String, String> query = request.getUriInfo().getQueryParameters();
+        String scope = read ? scope(c, path, query.getFirst("customer"), query.getFirst("invoice")) : null;
         if (scope == null) {
             throw ProblemException.notFound("not-found", "a portal session reads its own customer's usage and invoices only");
         }
@@ -59,7 +61,7 @@ public class PortalAccess {
     }
 
     /** The scope the route needs ("" for none), or null when a portal session may not read it. */
-    private String scope(PortalTokens.Claims c, String path, String customerQuery) {
+    private String scope(PortalTokens.Claims c, String path, String customerQuery, String invoiceQuery) {
         if (path.equals("/v1/portal/context")) {
             return "";
         }
@@ -69,6 +71,9 @@ public class PortalAccess {
         }
         if (path.equals("/v1/invoices")) {
             return c.externalId().equals(customerQuery) ? "invoices" : null;
+        }
+        if (path.equals("/v1/refunds")) { // the refunds of one of its invoices: whether each has gone through
+            return invoiceQuery != null && owns(c, invoiceQuery) ? "invoices" : null;
         }
         m = EVENTS.matcher(path);
         if (m.matches()) {

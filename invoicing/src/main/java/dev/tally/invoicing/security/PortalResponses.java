@@ -21,7 +21,7 @@ import java.util.Set;
 @Provider
 public class PortalResponses implements WriterInterceptor {
     static final Set<String> INTERNAL = Set.of("finalizedBy", "voidedBy", "createdBy", "decidedBy", "decisionNote", "triggeredBy", "updatedBy",
-            "customerId", "subscriptionId", "paymentReference", "refundId", "usageVersion", "usagePerDay", "event", "adjustmentUsage");
+            "customerId", "subscriptionId", "paymentReference", "refundId", "usageVersion", "usagePerDay", "event", "adjustmentUsage", "providerRefundId", "creditedGrantId", "failure");
 
     @Inject
     ObjectMapper json;

@@ -7,6 +7,7 @@ import dev.tally.invoicing.billing.PeriodPricing;
 import dev.tally.invoicing.billing.ProgressiveInvoices;
 import dev.tally.invoicing.catalog.CustomerEntity;
 import dev.tally.invoicing.catalog.CustomerService;
+import dev.tally.invoicing.catalog.MeterEntity;
 import dev.tally.invoicing.catalog.PriceOverrideStore;
 import dev.tally.invoicing.catalog.SubscriptionEntity;
 import dev.tally.invoicing.catalog.SubscriptionService;
@@ -18,6 +19,8 @@ import dev.tally.invoicing.tax.TaxProvider;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.invoice.InvoiceGenerator;
 import dev.tally.model.invoice.ProgressiveBilling;
+import dev.tally.model.invoice.UsageProjection;
+import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.BillingPeriod;
 import dev.tally.model.money.RoundingPolicy;
 import dev.tally.model.plan.PriceOverride;
@@ -40,6 +43,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -85,8 +91,8 @@ public class InvoiceResource {
             Instant periodEnd, Instant pricedAt, String subscriptionId, String plan, int planVersion, List<InvoiceDocumentV1.Line> lines,
             List<PeriodTerms.Line> terms, List<InvoiceDocumentV1.Adjustment> adjustments, BigDecimal subtotal, InvoiceDocumentV1.Tax tax,
             BigDecimal total, BigDecimal creditsApplied, List<InvoiceDocumentV1.CreditUse> credits, BigDecimal amountDue, String rounding) {
-        static DraftInvoice of(String externalId, InvoiceDocumentV1 d) {
-            return new DraftInvoice(externalId, d.customerId(), "draft", d.currency(), d.periodStart(), d.periodEnd(), d.pricedAt(),
+        static DraftInvoice of(String externalId, String status, InvoiceDocumentV1 d) {
+            return new DraftInvoice(externalId, d.customerId(), status, d.currency(), d.periodStart(), d.periodEnd(), d.pricedAt(),
                     d.subscriptionId(), d.plan(), d.planVersion(), d.lines(), d.terms(), d.adjustments(), d.subtotal(), d.tax(), d.total(),
                     d.creditsApplied(), d.credits(), d.amountDue(), d.rounding());
         }
@@ -103,6 +109,36 @@ public class InvoiceResource {
     @Path("/draft")
     @Transactional
     public DraftInvoice draft(@PathParam("externalId") String externalId, @QueryParam("at") String at) throws Exception {
+        return DraftInvoice.of(externalId, "draft", document(externalId, at, false).document());
+    }
+
+    /**
+     * The period's total if usage goes on as it has: the draft of the period containing now, with each additive meter's
+     * usage so far carried on to the period's end at its rate ({@link UsageProjection}) and priced by the same function
+     * as the invoice. {@code projected} is null in the period's first day (with a note saying why).
+     */
+    public record Projection(String customer, Instant asOf, long elapsedSeconds, long periodSeconds, DraftInvoice projected, String method) {
+    }
+
+    @GET
+    @Path("/projection")
+    @Transactional
+    public Projection projection(@PathParam("externalId") String externalId) throws Exception {
+        Generated g = document(externalId, null, true);
+        UsageProjection.Basis b = g.basis();
+        if (b == null) {
+            return new Projection(externalId, clock.instant(), 0, 0, null, "no projection before "
+                    + UsageProjection.MINIMUM_ELAPSED.toHours() + " hours of the period have passed");
+        }
+        return new Projection(externalId, b.asOf(), b.elapsedSeconds(), b.periodSeconds(), DraftInvoice.of(externalId, "projected", g.document()),
+                "each COUNT and SUM meter's usage so far × period ÷ elapsed, to the quantity's own decimals (HALF_UP);"
+                        + " other meters as they are; priced and rounded as the invoice is");
+    }
+
+    private record Generated(InvoiceDocumentV1 document, UsageProjection.Basis basis) {
+    }
+
+    private Generated document(String externalId, String at, boolean projected) throws Exception {
         String tenant = Caller.of(request).tenant();
         CustomerEntity customer = CustomerService.byExternalId(tenant, externalId);
         Instant now = clock.instant();
@@ -148,11 +184,18 @@ public class InvoiceResource {
             progressive = progressiveInvoices.billed(c, tenant, List.of(customer.customerId))
                     .getOrDefault(ProgressiveInvoices.key(subscription.subscriptionId(), period.start()), List.of());
         }
+        Map<String, InvoiceGenerator.Usage> usage = pricing.usage(tenant, customer.customerId, period);
+        UsageProjection.Basis basis = null;
+        if (projected) {
+            Set<String> additive = MeterEntity.ofTenant(tenant).stream().filter(m -> Aggregation.valueOf(m.aggregation).additive())
+                    .map(m -> m.meterKey).collect(Collectors.toSet());
+            basis = UsageProjection.basis(period, now).orElse(null);
+            usage = UsageProjection.project(usage, additive, period, now).orElse(usage);
+        }
         InvoiceGenerator.Generated draft = InvoiceGenerator.generate(new InvoiceGenerator.Request(null, null, customer.customerId,
-                customer.externalId, customer.currency, subscription, period, pricing.plans(tenant), overrides,
-                pricing.usage(tenant, customer.customerId, period), adjustments, redemptions, progressive, grants,
-                taxes.rateFor(tenant, customer.taxRegion, tenants.taxPoint(tenant).at(period, now)).orElse(null),
+                customer.externalId, customer.currency, subscription, period, pricing.plans(tenant), overrides, usage, adjustments, redemptions,
+                progressive, grants, taxes.rateFor(tenant, customer.taxRegion, tenants.taxPoint(tenant).at(period, now)).orElse(null),
                 RoundingPolicy.DEFAULT, now, null, null));
-        return DraftInvoice.of(externalId, draft.document());
+        return new Generated(draft.document(), basis);
     }
 }

@@ -21,7 +21,7 @@ import javax.sql.DataSource;
 
 /**
  * What a portal page needs to know of its session: whose it is (tenant and customer by name), what it may show, until when,
- * and the tenant's portal settings (who may frame it, its accent colour).
+ * and the tenant's portal settings (who may frame it, its accent colour, its logo).
  */
 @Path("/v1/portal/context")
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,7 +35,7 @@ public class PortalResource {
 
     /** The tenant by name only, the customer as the tenant knows them, the session's scopes, locale and expiry. */
     public record PortalContext(String tenantName, String externalId, String customerName, String currency, List<String> scopes, String locale,
-            Instant expiresAt, List<String> frameAncestors, String accentColor) {
+            Instant expiresAt, List<String> frameAncestors, String accentColor, String logoPng) {
     }
 
     @GET
@@ -49,6 +49,6 @@ public class PortalResource {
             s = settings.get(conn, c.tenantId());
         }
         return new PortalContext(tenant.name, customer.externalId, customer.name, customer.currency, c.scopes(), c.locale(),
-                Instant.ofEpochSecond(c.expiresAt()), s.frameAncestors(), s.accentColor());
+                Instant.ofEpochSecond(c.expiresAt()), s.frameAncestors(), s.accentColor(), s.logoPng());
     }
 }
