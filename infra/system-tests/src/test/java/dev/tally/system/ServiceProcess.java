@@ -9,13 +9,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One packaged service ({@code target/quarkus-app/quarkus-run.jar}) running as a child process. */
 final class ServiceProcess {
+    /** The keys invoicing encrypts Stripe keys and webhook secrets with, one per test run (docs/operations.md). */
+    private static final String SECRETS_KEYS = "it:" + Base64.getEncoder().encodeToString(randomBytes(32));
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
@@ -33,6 +38,8 @@ final class ServiceProcess {
         this.log = Path.of("target", "system-" + name + ".log");
         this.env = new HashMap<>(env);
         this.env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        // every service of this test run shares the database, so they share the keys its secrets are sealed with
+        this.env.putIfAbsent("TALLY_SECRETS_KEYS", SECRETS_KEYS);
     }
 
     /** The environment every service of a system test shares: the test stack's addresses, the operator token, no telemetry. */
@@ -123,5 +130,11 @@ final class ServiceProcess {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
     }
 }

@@ -33,6 +33,8 @@ public interface InvoicingConfig {
 
     Portal portal();
 
+    Secrets secrets();
+
     /** The invoicing core. */
     interface Invoicing {
         Consumer consumer();
@@ -146,5 +148,18 @@ public interface InvoicingConfig {
 
         @WithDefault("PT1H")
         Duration maxTtl();
+    }
+
+    /** Secrets at rest (docs/operations.md "Secrets at rest"). */
+    interface Secrets {
+        /**
+         * The key-encryption keys, {@code kid:base64-of-32-bytes,…}, the current one first (never logged); absent: no
+         * Stripe key or webhook secret can be stored.
+         */
+        Optional<String> keys();
+
+        /** How often stored secrets are moved to the current key (and plaintext from before encryption sealed). */
+        @WithDefault("10m")
+        String rotateEvery();
     }
 }

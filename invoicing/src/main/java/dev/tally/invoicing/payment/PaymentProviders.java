@@ -6,6 +6,7 @@ import dev.tally.invoicing.catalog.AuditLog;
 import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.invoicing.credit.CreditLedger;
 import dev.tally.invoicing.payment.stripe.StripeProvider;
+import dev.tally.invoicing.security.SecretsAtRest;
 import dev.tally.model.messages.RefundStatusV1;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.terms.RefundStatus;
@@ -43,6 +44,8 @@ public class PaymentProviders {
 
     @Inject
     ObjectMapper json;
+    @Inject
+    SecretsAtRest secrets;
     @Inject
     AuditLog audit;
     @Inject
@@ -86,7 +89,8 @@ public class PaymentProviders {
                 if (!rs.next() || OFFLINE.equals(rs.getString(1))) {
                     return new Config(OFFLINE, null);
                 }
-                return new Config(rs.getString(1), new PaymentProvider.Account(tenantId, rs.getString(2), rs.getString(3)));
+                return new Config(rs.getString(1), new PaymentProvider.Account(tenantId, secrets.open(rs.getString(2), apiKeyContext(tenantId)),
+                        secrets.open(rs.getString(3), webhookSecretContext(tenantId))));
             }
         }
     }
@@ -99,11 +103,20 @@ public class PaymentProviders {
                 if (!rs.next()) {
                     return new View(OFFLINE, null, null, null, null);
                 }
-                String key = rs.getString(2);
+                String key = secrets.open(rs.getString(2), apiKeyContext(tenantId));
                 return new View(rs.getString(1), key == null ? null : "…" + key.substring(Math.max(0, key.length() - 4)),
                         STRIPE.equals(rs.getString(1)) ? webhookPath(tenantId) : null, rs.getTimestamp(3).toInstant(), rs.getString(4));
             }
         }
+    }
+
+    /** Where a tenant's provider key is stored (its ciphertext is bound to this). */
+    public static String apiKeyContext(String tenantId) {
+        return SecretsAtRest.context("payment_provider", "api_key", tenantId);
+    }
+
+    public static String webhookSecretContext(String tenantId) {
+        return SecretsAtRest.context("payment_provider", "webhook_secret", tenantId);
     }
 
     /** Where the tenant points Stripe's webhooks (signed with the webhook secret it configured). */
@@ -132,8 +145,8 @@ public class PaymentProviders {
                   webhook_secret = excluded.webhook_secret, updated_by = excluded.updated_by, updated_at = excluded.updated_at""")) {
             ps.setString(1, tenantId);
             ps.setString(2, provider);
-            ps.setString(3, stripeOn ? apiKey : null);
-            ps.setString(4, stripeOn ? webhookSecret : null);
+            ps.setString(3, stripeOn ? secrets.seal(apiKey, apiKeyContext(tenantId)) : null);
+            ps.setString(4, stripeOn ? secrets.seal(webhookSecret, webhookSecretContext(tenantId)) : null);
             ps.setString(5, actor);
             ps.setTimestamp(6, Timestamp.from(now));
             ps.executeUpdate();

@@ -1,6 +1,7 @@
 package dev.tally.invoicing.webhook;
 
 import dev.tally.invoicing.config.InvoicingConfig;
+import dev.tally.invoicing.security.SecretsAtRest;
 import dev.tally.model.webhook.Backoff;
 import dev.tally.platform.security.WebhookSignature;
 import io.quarkus.scheduler.Scheduled;
@@ -42,6 +43,8 @@ public class WebhookDispatcher {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    SecretsAtRest secrets;
     @Inject
     Clock clock;
     @Inject
@@ -121,13 +124,13 @@ public class WebhookDispatcher {
                     update webhook_delivery d set next_attempt_at = now() + ?::interval
                     from due, webhook_endpoint e
                     where d.delivery_id = due.delivery_id and e.tenant_id = d.tenant_id and e.endpoint_id = d.endpoint_id
-                    returning d.delivery_id, d.event_id, d.event_type, d.payload, d.attempts, e.url, e.secret""")) {
+                    returning d.delivery_id, d.event_id, d.event_type, d.payload, d.attempts, e.url, e.secret, e.tenant_id, e.endpoint_id""")) {
                 ps.setInt(1, BATCH);
                 ps.setString(2, LEASE.toSeconds() + " seconds");
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6),
-                                rs.getString(7)));
+                                secrets.open(rs.getString(7), Webhooks.secretContext(rs.getString(8), rs.getString(9)))));
                     }
                 }
                 c.commit();

@@ -2,6 +2,7 @@ package dev.tally.invoicing.webhook;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.invoicing.security.SecretsAtRest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
@@ -34,6 +35,8 @@ public class Webhooks {
     @Inject
     DataSource dataSource;
     @Inject
+    SecretsAtRest secrets;
+    @Inject
     ObjectMapper json;
 
     /** An endpoint as listed (never with its secret). */
@@ -50,6 +53,11 @@ public class Webhooks {
             Instant nextAttemptAt, Integer lastStatus, String lastError, Instant deliveredAt) {
     }
 
+    /** Where an endpoint's signing secret is stored (its ciphertext is bound to this). */
+    public static String secretContext(String tenantId, String endpointId) {
+        return SecretsAtRest.context("webhook_endpoint", "secret", tenantId, endpointId);
+    }
+
     public Created create(String tenantId, String url, List<String> eventTypes) throws Exception {
         byte[] raw = new byte[24];
         random.nextBytes(raw);
@@ -63,7 +71,7 @@ public class Webhooks {
             ps.setString(1, tenantId);
             ps.setString(2, endpointId);
             ps.setString(3, url);
-            ps.setString(4, secret);
+            ps.setString(4, secrets.seal(secret, secretContext(tenantId, endpointId)));
             ps.setString(5, json.writeValueAsString(eventTypes));
             ps.executeUpdate();
         }

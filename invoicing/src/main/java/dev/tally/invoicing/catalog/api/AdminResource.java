@@ -10,6 +10,7 @@ import dev.tally.invoicing.catalog.CustomerService;
 import dev.tally.invoicing.catalog.TenantEntity;
 import dev.tally.invoicing.catalog.TenantService;
 import dev.tally.invoicing.security.Caller;
+import dev.tally.invoicing.security.SecretRotation;
 import dev.tally.model.ClosedSet;
 import dev.tally.model.messages.CatalogRecordV1;
 import dev.tally.model.tax.TaxPoint;
@@ -58,6 +59,8 @@ public class AdminResource {
     Overview overview;
     @Inject
     TenantService tenants;
+    @Inject
+    SecretRotation rotation;
     @Context
     ContainerRequestContext request;
 
@@ -83,6 +86,18 @@ public class AdminResource {
         audit.record(tenant.tenantId, caller.actor(), "tenant", tenant.tenantId, "create", null, Map.of("name", name));
         ApiKeyService.Created key = keys.create(tenant.tenantId, "admin", caller.actor());
         return Response.status(201).entity(new CreatedTenant(tenant.tenantId, tenant.name, key)).build();
+    }
+
+    /**
+     * Moves every stored secret (Stripe keys, webhook signing secrets) to the current key of {@code tally.secrets.keys}
+     * and seals any plaintext from before encryption; operator only. Also runs on its own every
+     * {@code tally.secrets.rotate-every}. When it answers with nothing left to move, an old key may be removed.
+     */
+    @POST
+    @Path("/secrets/rotate")
+    public SecretRotation.Result rotateSecrets() throws Exception {
+        Caller.of(request).requireRole("operator");
+        return rotation.rotate();
     }
 
     @GET
