@@ -81,6 +81,7 @@ class HostileInputIT {
         env.put("TALLY_API_RATE_LIMIT", "50"); // per key and second; the corpus below fits in the burst
         env.put("TALLY_API_RATE_BURST", "450");
         env.put("TALLY_HTTP_READ_TIMEOUT", "3S"); // a stalled body is abandoned after 3 s here (10 s by default)
+        env.put("TALLY_INGEST_MAX_IN_FLIGHT", "16"); // writes in flight per key (64 by default)
         ingest = new ServiceProcess("ingest", env).start();
         // rating logs as a deployment with logging.json=true would: one JSON object per line (checked last)
         Map<String, String> jsonLogs = new HashMap<>(env);
@@ -90,6 +91,7 @@ class HostileInputIT {
         rating = new ServiceProcess("rating", jsonLogs).start();
         invoicing = new ServiceProcess("invoicing", env).start();
         SECRETS.add(OPERATOR);
+        SECRETS.add(ServiceProcess.secretsKeys().substring(ServiceProcess.secretsKeys().indexOf(':') + 1)); // the key, without its id
         a = tenant("Hostile A");
         b = tenant("Hostile B");
         // the catalog reaches ingest asynchronously: wait until A's first good event is accepted
@@ -449,11 +451,13 @@ class HostileInputIT {
     }
 
     /**
-     * Slow and stalled bodies: a client trickling a valid body is served (slow is not wrong); 30 connections that
-     * promise a body and stop sending hold nothing back — a neighbour's event is accepted meanwhile — and each is
-     * abandoned and closed by ingest after its read timeout (3 s here, {@code TALLY_HTTP_READ_TIMEOUT}; 10 s by
-     * default), freeing the worker thread that was reading it, with nothing written of the events they began and no
-     * error in the log. The same for a stalled customer body at invoicing, whose idle timeout is 15 minutes.
+     * Slow and stalled bodies: a client trickling a valid body is served (slow is not wrong); 30 connections of one key
+     * that promise a body and stop sending hold at most that key's in-flight limit (16 here,
+     * {@code TALLY_INGEST_MAX_IN_FLIGHT}; 64 by default) — the 14 beyond it are answered 429 at once, before their body
+     * is read — and nothing else back: another key's event is accepted meanwhile. Each held one is abandoned and
+     * closed by ingest after its read timeout (3 s here, {@code TALLY_HTTP_READ_TIMEOUT}; 10 s by default), freeing
+     * its worker thread and its place, with nothing written of the events they began and no error in the log. The
+     * same for a stalled customer body at invoicing, whose idle timeout is 15 minutes.
      */
     @Test
     @Order(6)
@@ -461,22 +465,31 @@ class HostileInputIT {
         Path ingestLog = Path.of("target", "system-ingest.log");
         long logMark = Files.size(ingestLog);
         URI base = URI.create(ingest.url());
+        awaitAccepted(b, event("warm-up-b", 1));
         String slowBody = "{\"events\":[" + event("slow-1", 5) + "," + event("slow-2", 6) + "," + event("slow-3", 7) + "]}";
         List<Socket> stalled = new ArrayList<>();
         try {
             for (int i = 0; i < 30; i++) {
                 stalled.add(stall(base, "/v1/events", a.ingestKey(), "{\"events\":[" + event("stalled-" + i, 1) + ","));
             }
-            // meanwhile: a neighbour's event goes through at once, and a slow client's body, trickled over 3 s, too
+            // the 14 beyond the key's 16 in flight: answered 429 at once; the 16 are held until the read timeout
+            List<Socket> refused = answeredAtOnce(stalled, 14);
+            for (Socket s : refused) {
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 429")
+                        .contains("Retry-After: 1").contains("too-many-in-flight");
+            }
+            post(ingest.url(), a.ingestKey(), "/v1/events", "{\"events\":[" + event("over-the-limit", 3) + "]}").then().statusCode(429)
+                    .header("Retry-After", "1").contentType("application/problem+json");
+            // meanwhile: another key's event goes through at once, and a slow client's body, trickled over 3 s, too
             long t0 = System.nanoTime();
-            post(ingest.url(), a.ingestKey(), "/v1/events", "{\"events\":[" + event("beside-stalled", 3) + "]}").then().statusCode(200)
+            post(ingest.url(), b.ingestKey(), "/v1/events", "{\"events\":[" + event("beside-stalled", 3) + "]}").then().statusCode(200)
                     .body("accepted", Matchers.equalTo(1));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a neighbour waited").isLessThan(Duration.ofSeconds(3));
             try (Socket slow = new Socket(base.getHost(), base.getPort())) {
                 slow.setSoTimeout(30_000);
                 byte[] bytes = slowBody.getBytes(StandardCharsets.UTF_8);
                 var out = slow.getOutputStream();
-                out.write(requestHead(base, "/v1/events", a.ingestKey(), bytes.length).getBytes(StandardCharsets.UTF_8));
+                out.write(requestHead(base, "/v1/events", b.ingestKey(), bytes.length).getBytes(StandardCharsets.UTF_8));
                 for (int from = 0; from < bytes.length; from += 20) {
                     out.write(bytes, from, Math.min(20, bytes.length - from));
                     out.flush();
@@ -488,7 +501,9 @@ class HostileInputIT {
             // the stalled ones: cut by the server after the read timeout, never answered 2xx or 5xx
             long cutBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             for (Socket s : stalled) {
-                assertCut(s, "a stalled body");
+                if (!refused.contains(s)) {
+                    assertCut(s, "a stalled body");
+                }
             }
             assertThat(System.nanoTime()).as("stalled connections cut by the read timeout").isLessThan(cutBy);
         } finally {
@@ -496,11 +511,16 @@ class HostileInputIT {
                 s.close();
             }
         }
+        // every place came back: more writes in a row than the limit, all accepted
+        for (int i = 0; i < 40; i++) {
+            post(ingest.url(), a.ingestKey(), "/v1/events", "{\"events\":[" + event("after-stall-" + i, 1) + "]}").then().statusCode(200);
+        }
         for (int i = 0; i < 30; i++) {
             given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/stalled-" + i).then()
                     .statusCode(404);
         }
-        given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/slow-2").then().statusCode(200);
+        given().baseUri(ingest.url()).header("Authorization", "Bearer " + a.ingestKey()).get("/v1/events/over-the-limit").then().statusCode(404);
+        given().baseUri(ingest.url()).header("Authorization", "Bearer " + b.ingestKey()).get("/v1/events/slow-2").then().statusCode(200);
         // an abandoned body is not a server failure: no error, no stack trace in the log
         assertThat(logSince(ingestLog, logMark)).as("ingest's log while bodies stalled").doesNotContain("unexpected failure")
                 .doesNotContain("\tat ").contains("abandoned before its body arrived whole");
@@ -521,6 +541,26 @@ class HostileInputIT {
         given().baseUri(invoicing.url()).header("Authorization", "Bearer " + a.adminKey()).get("/v1/customers/stalled").then().statusCode(404);
         assertThat(logSince(invoicingLog, invoicingMark)).as("invoicing's log while a body stalled").doesNotContain("unexpected failure")
                 .contains("abandoned before its body arrived whole");
+    }
+
+    /** The {@code n} of {@code sockets} that the server answered within 2.5 s (the others are still waiting then). */
+    private static List<Socket> answeredAtOnce(List<Socket> sockets, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+        List<Socket> answered = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            answered.clear();
+            for (Socket s : sockets) {
+                if (s.getInputStream().available() > 0) {
+                    answered.add(s);
+                }
+            }
+            if (answered.size() >= n) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(answered).as("answered at once").hasSize(n);
+        return List.copyOf(answered);
     }
 
     /** A connection that sends {@code partial} of a body whose header promises 1,000 bytes more, then nothing. */
@@ -559,7 +599,7 @@ class HostileInputIT {
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + contentLength + "\r\nConnection: close\r\n\r\n";
     }
 
-    /** Last: no secret this run created or sent (keys, the operator token, webhook secrets) is in any service's log. */
+    /** Last: no secret this run created or sent (keys, the operator token, webhook secrets, the secrets-at-rest key) is in any service's log. */
     @Test
     @Order(7)
     void noSecretIsInAnyLog() throws Exception {

@@ -64,5 +64,9 @@ public interface IngestConfig {
         /** Requests that may come at once after a quiet spell. */
         @WithDefault("1000")
         double burst();
+
+        /** Writes one key may have in flight at once on this instance (stalled uploads included); 0 turns it off. */
+        @WithDefault("64")
+        int maxInFlight();
     }
 }
