@@ -132,6 +132,11 @@ final class ServiceProcess {
         }
     }
 
+    /** The secrets-at-rest keys this run's services were given (a test checks no log holds them). */
+    static String secretsKeys() {
+        return SECRETS_KEYS;
+    }
+
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         new SecureRandom().nextBytes(b);

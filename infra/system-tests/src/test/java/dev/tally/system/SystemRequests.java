@@ -20,4 +20,10 @@ final class SystemRequests {
         return "{\"id\":\"%s\",\"type\":\"bytes\",\"customer\":\"acme\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":%d}}"
                 .formatted(id, Instant.now().minusSeconds(5), bytes);
     }
+
+    /** Sets a tenant's close grace (an ISO-8601 duration) as its operator: a long one keeps the scheduled closer away. */
+    static void closeGrace(String invoicing, String operator, String tenantId, String grace) {
+        given().baseUri(invoicing).header("Authorization", "Bearer " + operator).contentType(ContentType.JSON).body("{\"closeGrace\":\"" + grace + "\"}")
+                .patch("/v1/admin/tenants/" + tenantId).then().statusCode(200);
+    }
 }

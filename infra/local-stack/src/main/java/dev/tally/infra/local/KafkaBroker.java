@@ -16,26 +16,53 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * A single-node KRaft Kafka broker (broker + controller) in a child JVM, with its log dirs in
- * {@code <data>/kafka}. Started in its own session ({@code setsid}) so that a Ctrl-C aimed at the
- * launcher does not take it down half-way; {@link #stop()} ends it through its pid file.
+ * One KRaft Kafka node (broker + controller) in a child JVM, with its log dirs in {@code <data>/kafka} (node 1) or
+ * {@code <data>/kafka-<n>}: alone, or one of the voters of a cluster of three. Started in its own session
+ * ({@code setsid}) so that a Ctrl-C aimed at the launcher does not take it down half-way; {@link #stop()} ends it
+ * through its pid file.
  */
 final class KafkaBroker {
     private final Path dir;
     private final Path logFile;
     private final Path pidFile;
+    private final int nodeId;
     private final int port;
     private final int controllerPort;
+    private final String voters;
+    private final int clusterSize;
+    private Process launched;
 
-    KafkaBroker(Path dataDir, int port, int controllerPort) {
-        this.dir = dataDir.resolve("kafka");
-        this.logFile = dataDir.resolve("logs").resolve("kafka.log");
+    /**
+     * @param voters      {@code id@host:port,…} of every controller of the cluster (this node's included)
+     * @param clusterSize how many nodes the cluster has: internal topics get that many replicas (at most 3)
+     */
+    KafkaBroker(Path dataDir, int nodeId, int port, int controllerPort, String voters, int clusterSize) {
+        this.dir = dataDir.resolve(nodeId == 1 ? "kafka" : "kafka-" + nodeId);
+        this.logFile = dataDir.resolve("logs").resolve(nodeId == 1 ? "kafka.log" : "kafka-" + nodeId + ".log");
         this.pidFile = dir.resolve("kafka.pid");
+        this.nodeId = nodeId;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.voters = voters;
+        this.clusterSize = clusterSize;
     }
 
-    void start() throws IOException {
+    int nodeId() {
+        return nodeId;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Starts the node and waits until it answers (a node of a cluster answers once a quorum of voters is up). */
+    void start(String clusterId) throws IOException {
+        launch(clusterId);
+        awaitReady();
+    }
+
+    /** Starts the node's process without waiting (the nodes of a cluster start together: none is ready alone). */
+    void launch(String clusterId) throws IOException {
         if (running()) {
             return;
         }
@@ -49,17 +76,17 @@ final class KafkaBroker {
         String classpath = classpath();
         if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
             List<String> format = java(classpath, log4j);
-            format.addAll(List.of("kafka.tools.StorageTool", "format", "-t", LocalStack.randomClusterId(), "-c", config.toString()));
+            format.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()));
             Processes.run(format, Duration.ofSeconds(120));
         }
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(java(classpath, log4j));
-        cmd.addAll(List.of("-Xms256m", "-Xmx768m", "kafka.Kafka", config.toString()));
+        cmd.addAll(List.of("-Xms256m", clusterSize > 1 ? "-Xmx512m" : "-Xmx768m", "kafka.Kafka", config.toString()));
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         process.getOutputStream().close();
         Files.writeString(pidFile, Long.toString(process.pid()), StandardCharsets.UTF_8);
-        awaitReady(process);
+        launched = process;
     }
 
     void stop() {
@@ -125,14 +152,16 @@ final class KafkaBroker {
         }
     }
 
-    private void awaitReady(Process process) {
+    /** Waits until the node answers, or fails with its log's tail when it exits or does not answer in time. */
+    void awaitReady() {
+        Process process = launched;
         long deadline = System.nanoTime() + LocalStack.timeout().toNanos();
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
+            if (process != null && !process.isAlive()) {
                 throw new IllegalStateException("Kafka exited during start (exit " + process.exitValue() + ")\n--- " + logFile
                         + " ---\n" + Processes.tail(logFile, 40));
             }
@@ -147,10 +176,11 @@ final class KafkaBroker {
     }
 
     private Path writeConfig() throws IOException {
+        int replicas = Math.min(3, clusterSize);
         String config = String.join("\n",
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "node.id=" + nodeId,
+                "controller.quorum.voters=" + voters,
                 "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
@@ -159,12 +189,15 @@ final class KafkaBroker {
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=1",
                 "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
+                "offsets.topic.replication.factor=" + replicas,
                 "offsets.topic.num.partitions=4",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "transaction.state.log.replication.factor=" + replicas,
+                "transaction.state.log.min.isr=" + Math.min(2, replicas),
+                "share.coordinator.state.topic.replication.factor=" + replicas,
+                "share.coordinator.state.topic.min.isr=" + Math.min(2, replicas),
+                "default.replication.factor=" + replicas,
+                "min.insync.replicas=" + Math.min(2, replicas),
+                "unclean.leader.election.enable=false",
                 "group.initial.rebalance.delay.ms=0",
                 "log.retention.hours=168",
                 "");

@@ -1,6 +1,5 @@
 package dev.tally.infra.local;
 
-import dev.tally.model.messages.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,23 +13,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * A real PostgreSQL server and a real single-node KRaft Kafka broker, both as child processes, with
+ * A real PostgreSQL server and a real KRaft Kafka — one node, or three with replication — as child processes, with
  * their data under one directory. Used by {@code ./tally} (detached: the processes outlive the
  * launcher and {@code down} stops them) and by tests (attached: stopped when the test JVM exits).
  *
@@ -44,18 +33,44 @@ public final class LocalStack {
 
     private final Path dataDir;
     private final int pgPort;
-    private final int kafkaPort;
-    private final int controllerPort;
     private final Postgres postgres;
-    private final KafkaBroker kafka;
+    /** A synchronous streaming standby of {@link #postgres}, or null. */
+    private Postgres standby;
+    private final KafkaCluster kafka;
 
+    /** A stack with one Kafka node. */
     public LocalStack(Path dataDir, int pgPort, int kafkaPort, int controllerPort) {
+        this(dataDir, pgPort, new int[] {kafkaPort}, new int[] {controllerPort});
+    }
+
+    /**
+     * A stack with {@code kafkaPorts.length} Kafka nodes (1, or 3: a KRaft cluster whose every node is a broker and a
+     * voting controller; the platform's topics then have 3 replicas and {@code min.insync.replicas=2}).
+     */
+    public LocalStack(Path dataDir, int pgPort, int[] kafkaPorts, int[] controllerPorts) {
         this.dataDir = dataDir.toAbsolutePath();
         this.pgPort = pgPort;
-        this.kafkaPort = kafkaPort;
-        this.controllerPort = controllerPort;
         this.postgres = new Postgres(this.dataDir, pgPort);
-        this.kafka = new KafkaBroker(this.dataDir, kafkaPort, controllerPort);
+        this.kafka = new KafkaCluster(this.dataDir, kafkaPorts, controllerPorts);
+    }
+
+    /**
+     * Adds a PostgreSQL standby on {@code port} (in {@code <data>/pg-standby}): streaming from the primary, synchronous
+     * ({@code synchronous_standby_names}), so a commit the primary acknowledged is on the standby too. The addresses'
+     * JDBC URL then names both hosts; the services connect to whichever is primary ({@code targetServerType=primary}).
+     */
+    public LocalStack withStandby(int port) {
+        this.standby = new Postgres(dataDir, "pg-standby", port);
+        return this;
+    }
+
+    /** Node {@code n}'s ports from the first node's: each next node two ports up ({@code 19092/19093}, {@code 19094/19095}, …). */
+    public static int[] ports(int first, int nodes) {
+        int[] out = new int[nodes];
+        for (int i = 0; i < nodes; i++) {
+            out[i] = first + 2 * i;
+        }
+        return out;
     }
 
     /** Where a running stack can be reached. */
@@ -73,8 +88,12 @@ public final class LocalStack {
             String password = password();
             postgres.start(password);
             createDatabase(password);
+            if (standby != null) {
+                standby.start(password, pgPort);
+                awaitSynchronousStandby(password);
+            }
             kafka.start();
-            createTopics();
+            kafka.createTopics();
             Addresses addresses = addresses(password);
             writeEnv(addresses);
             return addresses;
@@ -86,17 +105,74 @@ public final class LocalStack {
     public void stop() {
         kafka.stop();
         postgres.stop();
+        if (standby != null) {
+            standby.stop();
+        }
     }
 
-    /** Fault injection: stops the Kafka broker (SIGTERM, or SIGKILL when {@code crash}), waits {@code down}, starts it again. */
-    public void restartKafka(boolean crash, Duration down) throws IOException, InterruptedException {
-        if (crash) {
-            kafka.kill();
-        } else {
-            kafka.stop();
+    /**
+     * Fault injection: the primary crashes ({@code pg_ctl stop -m immediate}) and the standby is promoted — a failover
+     * as a failover manager would make it. Returns how long the standby took to take writes.
+     */
+    public Duration failOverPostgres() {
+        if (standby == null) {
+            throw new IllegalStateException("this stack has no PostgreSQL standby");
         }
-        Thread.sleep(down.toMillis());
-        kafka.start();
+        postgres.crash();
+        long t0 = System.nanoTime();
+        standby.promote();
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /** Waits until the primary reports the standby as its synchronous one. */
+    private void awaitSynchronousStandby(String password) {
+        String url = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+        long deadline = System.nanoTime() + timeout().toNanos();
+        try (Connection c = DriverManager.getConnection(url, DB_USER, password)) {
+            c.createStatement().execute("alter system set synchronous_standby_names = 'standby'");
+            c.createStatement().execute("select pg_reload_conf()");
+            while (System.nanoTime() < deadline) {
+                try (var rs = c.createStatement().executeQuery("select 1 from pg_stat_replication where application_name = 'standby' and sync_state = 'sync'")) {
+                    if (rs.next()) {
+                        return;
+                    }
+                }
+                Processes.sleep(200);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot make the standby synchronous: " + e.getMessage(), e);
+        }
+        throw new IllegalStateException("the standby did not become synchronous in " + timeout());
+    }
+
+    /** Fault injection: stops every Kafka node (SIGTERM, or SIGKILL when {@code crash}), waits {@code down}, starts them again. */
+    public void restartKafka(boolean crash, Duration down) throws IOException, InterruptedException {
+        kafka.restart(crash, down);
+    }
+
+    /** How many Kafka nodes this stack has. */
+    public int kafkaNodes() {
+        return kafka.size();
+    }
+
+    /** The node (1-based) leading {@code partition} of {@code topic} now; -1 while it has none. */
+    public int kafkaLeader(String topic, int partition) {
+        return kafka.leader(topic, partition);
+    }
+
+    /** The Kafka node count a stack in {@code dataDir} was made with (1 when it has none yet). */
+    public static int kafkaNodesOf(Path dataDir) {
+        return KafkaCluster.nodesOf(dataDir);
+    }
+
+    /** Fault injection: SIGKILL of Kafka node {@code node} (1-based); the others go on. */
+    public void killKafkaNode(int node) {
+        kafka.kill(node);
+    }
+
+    /** Starts Kafka node {@code node} again (after {@link #killKafkaNode}) and waits until it answers. */
+    public void startKafkaNode(int node) throws IOException {
+        kafka.start(node);
     }
 
     /** Fault injection: stops PostgreSQL (fast shutdown: open transactions are rolled back), waits {@code down}, starts it again. */
@@ -107,8 +183,7 @@ public final class LocalStack {
     }
 
     public String status() {
-        return "postgres " + (postgres.running() ? "running on 127.0.0.1:" + pgPort : "stopped")
-                + "\nkafka    " + (kafka.running() ? "running on 127.0.0.1:" + kafkaPort : "stopped");
+        return "postgres " + (postgres.running() ? "running on 127.0.0.1:" + pgPort : "stopped") + kafka.status();
     }
 
     public boolean running() {
@@ -116,8 +191,8 @@ public final class LocalStack {
     }
 
     public Addresses addresses(String password) {
-        return new Addresses("jdbc:postgresql://127.0.0.1:" + pgPort + "/" + DATABASE, DB_USER, password,
-                "127.0.0.1:" + kafkaPort);
+        String hosts = "127.0.0.1:" + pgPort + (standby == null ? "" : ",127.0.0.1:" + standby.port());
+        return new Addresses("jdbc:postgresql://" + hosts + "/" + DATABASE, DB_USER, password, kafka.bootstrap());
     }
 
     /** The generated database password; created on first start and kept with the data. */
@@ -150,35 +225,6 @@ public final class LocalStack {
         }
     }
 
-    private void createTopics() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        try (Admin admin = Admin.create(props)) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (Topics.Spec spec : Topics.ALL) {
-                NewTopic topic = new NewTopic(spec.name(), spec.partitions(), (short) 1);
-                if (spec.compacted()) {
-                    topic.configs(Map.of("cleanup.policy", "compact"));
-                }
-                topics.add(topic);
-            }
-            for (var entry : admin.createTopics(topics).values().entrySet()) {
-                try {
-                    entry.getValue().get(60, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("topic creation timed out", e);
-        }
-    }
-
     private void writeEnv(Addresses addresses) throws IOException {
         StringBuilder sb = new StringBuilder();
         addresses.asEnv().entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -194,12 +240,13 @@ public final class LocalStack {
             throw new IllegalStateException("stop the stack before wiping its data");
         }
         Processes.deleteTree(dataDir.resolve("pg"));
-        Processes.deleteTree(dataDir.resolve("kafka"));
+        Processes.deleteTree(dataDir.resolve("pg-standby"));
+        kafka.wipe();
         Processes.deleteTree(dataDir.resolve("credentials"));
         Processes.deleteTree(dataDir.resolve("stack.env"));
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -209,8 +256,19 @@ public final class LocalStack {
 
     /** A stack on free ports in a fresh directory, stopped when the JVM exits. For tests. */
     public static LocalStack ephemeral(Path dir) {
+        return ephemeral(dir, 1);
+    }
+
+    /** As {@link #ephemeral(Path)}, with {@code kafkaNodes} Kafka nodes (1 or 3). */
+    public static LocalStack ephemeral(Path dir, int kafkaNodes) {
         Processes.deleteTree(dir);
-        return new LocalStack(dir, freePort(), freePort(), freePort());
+        int[] ports = new int[kafkaNodes];
+        int[] controllers = new int[kafkaNodes];
+        for (int i = 0; i < kafkaNodes; i++) {
+            ports[i] = freePort();
+            controllers[i] = freePort();
+        }
+        return new LocalStack(dir, freePort(), ports, controllers);
     }
 
     static String randomClusterId() {

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java dev.tally.infra.local.Main up|down|status|env|kafka-crash|postgres-restart [--fresh]}: the stack half of
- * {@code ./tally}. Settings come from the environment:
+ * {@code java dev.tally.infra.local.Main up [--fresh] [--kafka-nodes 1|3]|down|status|env|kafka-crash|kafka-kill <n>|kafka-start
+ * <n>|postgres-restart}: the stack half of {@code ./tally}. A stack keeps the Kafka node count it was made with. Settings come from the environment:
  * TALLY_HOME (default {@code .tally}), TALLY_PG_PORT (15432), TALLY_KAFKA_PORT (19092),
  * TALLY_KAFKA_CONTROLLER_PORT (19093).
  */
@@ -16,14 +16,23 @@ public final class Main {
     }
 
     public static LocalStack fromEnvironment() {
-        return new LocalStack(Path.of(env("TALLY_HOME", ".tally")), Integer.parseInt(env("TALLY_PG_PORT", "15432")),
-                Integer.parseInt(env("TALLY_KAFKA_PORT", "19092")), Integer.parseInt(env("TALLY_KAFKA_CONTROLLER_PORT", "19093")));
+        return fromEnvironment(0);
+    }
+
+    /** The stack of the environment with {@code kafkaNodes} Kafka nodes (0: as many as the stack was made with, else 1). */
+    static LocalStack fromEnvironment(int kafkaNodes) {
+        Path home = Path.of(env("TALLY_HOME", ".tally"));
+        int nodes = kafkaNodes > 0 ? kafkaNodes : LocalStack.kafkaNodesOf(home);
+        return new LocalStack(home, Integer.parseInt(env("TALLY_PG_PORT", "15432")),
+                LocalStack.ports(Integer.parseInt(env("TALLY_KAFKA_PORT", "19092")), nodes),
+                LocalStack.ports(Integer.parseInt(env("TALLY_KAFKA_CONTROLLER_PORT", "19093")), nodes));
     }
 
     public static void main(String[] args) throws Exception {
         List<String> argv = List.of(args);
         String command = argv.isEmpty() ? "status" : argv.get(0);
-        LocalStack stack = fromEnvironment();
+        int nodes = argv.contains("--kafka-nodes") ? Integer.parseInt(argv.get(argv.indexOf("--kafka-nodes") + 1)) : 0;
+        LocalStack stack = fromEnvironment(nodes);
         try {
             switch (command) {
                 case "up" -> {
@@ -40,6 +49,16 @@ public final class Main {
                     System.out.println("stack stopped");
                 }
                 case "status" -> System.out.println(stack.status());
+                case "kafka-kill" -> {
+                    int node = Integer.parseInt(argv.get(1));
+                    stack.killKafkaNode(node);
+                    System.out.println("kafka node " + node + " SIGKILLed");
+                }
+                case "kafka-start" -> {
+                    int node = Integer.parseInt(argv.get(1));
+                    stack.startKafkaNode(node);
+                    System.out.println("kafka node " + node + " started");
+                }
                 case "kafka-crash" -> {
                     stack.restartKafka(true, Duration.ofSeconds(3));
                     System.out.println("kafka SIGKILLed and started again");
@@ -54,7 +73,8 @@ public final class Main {
                     }
                 }
                 default -> {
-                    System.err.println("usage: up [--fresh] | down | status | env | kafka-crash | postgres-restart");
+                    System.err.println("usage: up [--fresh] [--kafka-nodes 1|3] | down | status | env | kafka-crash | kafka-kill <node> | kafka-start <node>"
+                            + " | postgres-restart");
                     System.exit(2);
                 }
             }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -28,19 +29,41 @@ final class Postgres {
     private final int port;
 
     Postgres(Path dataDir, int port) {
+        this(dataDir, "pg", port);
+    }
+
+    /** A cluster in {@code <data>/<name>} (the primary's is {@code pg}; a standby's {@code pg-standby}). */
+    Postgres(Path dataDir, String name, int port) {
         this.dataDir = dataDir;
-        this.pgData = dataDir.resolve("pg");
-        this.log = dataDir.resolve("pg-server.log");
+        this.pgData = dataDir.resolve(name);
+        this.log = dataDir.resolve(name + "-server.log");
         this.port = port;
     }
 
+    int port() {
+        return port;
+    }
+
     void start(String password) throws IOException {
+        start(password, 0);
+    }
+
+    /**
+     * Starts the cluster, first made by initdb — or, with a {@code primaryPort}, as a streaming standby of the primary
+     * there: a base backup with {@code standby.signal} and its {@code primary_conninfo} ({@code application_name=standby},
+     * the name the primary's {@code synchronous_standby_names} waits for).
+     */
+    void start(String password, int primaryPort) throws IOException {
         if (running()) {
             return;
         }
         Path bin = binaries();
         if (!Files.exists(pgData.resolve("PG_VERSION"))) {
-            initdb(bin, password);
+            if (primaryPort > 0) {
+                baseBackup(bin, password, primaryPort);
+            } else {
+                initdb(bin, password);
+            }
         }
         if (Processes.isRoot()) {
             // the server (running as postgres) appends to its log file
@@ -69,6 +92,34 @@ final class Postgres {
         Path bin = binaries();
         Processes.run(asServerUser(List.of(bin.resolve("pg_ctl").toString(), "-D", pgData.toString(), "-m", "fast", "-w", "stop")),
                 Duration.ofSeconds(60), false);
+    }
+
+    /** A crash: {@code pg_ctl stop -m immediate} (no checkpoint; what a killed server leaves, recovered on the next start). */
+    void crash() {
+        if (!Files.exists(pgData.resolve("postmaster.pid"))) {
+            return;
+        }
+        Processes.run(asServerUser(List.of(binaries().resolve("pg_ctl").toString(), "-D", pgData.toString(), "-m", "immediate", "-w", "stop")),
+                Duration.ofSeconds(60), false);
+    }
+
+    /** Promotes a standby to primary ({@code pg_ctl promote}) and waits until it takes writes. */
+    void promote() {
+        Processes.run(asServerUser(List.of(binaries().resolve("pg_ctl").toString(), "-D", pgData.toString(), "-w", "promote")),
+                Duration.ofSeconds(60));
+    }
+
+    private void baseBackup(Path bin, String password, int primaryPort) throws IOException {
+        Files.createDirectories(pgData);
+        if (Processes.isRoot()) {
+            Processes.run(List.of("chown", "-R", "postgres:", pgData.toString()), Duration.ofSeconds(30));
+        }
+        Processes.run(asServerUser(List.of(bin.resolve("pg_basebackup").toString(), "-D", pgData.toString(), "-R", "-X", "stream", "-c", "fast",
+                "-d", "host=127.0.0.1 port=" + primaryPort + " user=" + LocalStack.DB_USER + " application_name=standby")),
+                Map.of("PGPASSWORD", password), Duration.ofSeconds(180), true);
+        if (Processes.isRoot()) {
+            Processes.run(List.of("chmod", "700", pgData.toString()), Duration.ofSeconds(10));
+        }
     }
 
     boolean running() {

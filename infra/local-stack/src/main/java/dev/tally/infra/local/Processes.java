@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -27,8 +28,15 @@ final class Processes {
     }
 
     static String run(List<String> command, Duration timeout, boolean mustSucceed) {
+        return run(command, Map.of(), timeout, mustSucceed);
+    }
+
+    /** As {@link #run(List, Duration, boolean)}, with {@code env} added to the command's environment (never logged). */
+    static String run(List<String> command, Map<String, String> env, Duration timeout, boolean mustSucceed) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -11,6 +11,7 @@ import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.plan.PriceOverride;
 import dev.tally.model.subscription.Subscription;
 import dev.tally.platform.kafka.KafkaClients;
+import dev.tally.platform.problem.ProblemException;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -301,7 +303,15 @@ public class CatalogView {
      * known when the event is rated.
      */
     public boolean awaitCaughtUp(Duration timeout) {
-        return awaitPosition(endSince(System.nanoTime()), timeout);
+        long end;
+        try {
+            end = endSince(System.nanoTime());
+        } catch (KafkaException e) {
+            // the topic's end cannot be read (its leader is away): not knowing is not "unknown" — a 503 the caller retries
+            throw new ProblemException(503, "catalog-unreachable", "Service Unavailable", "the catalog cannot be checked now (Kafka did not "
+                    + "answer); retry in a few seconds (nothing was stored)", null, null);
+        }
+        return awaitPosition(end, timeout);
     }
 
     private boolean probed;

@@ -26,6 +26,13 @@ public interface PlatformConfig {
         @WithDefault("10000")
         int sessionTimeoutMs();
 
+        /**
+         * How old a client's view of the cluster may get: partitions added to a topic are seen (by producers, and by a
+         * consumer group, which then rebalances onto them) within this. Kafka's default is 5 minutes.
+         */
+        @WithDefault("30000")
+        int metadataMaxAgeMs();
+
         Producer producer();
 
         interface Producer {

@@ -42,6 +42,7 @@ public class KafkaClients {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(config.kafka().producer().batchSize()));
+        p.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, Integer.toString(config.kafka().metadataMaxAgeMs()));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         return new KafkaProducer<>(p);
@@ -65,6 +66,7 @@ public class KafkaClients {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.kafka().maxPollRecords()));
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(config.kafka().sessionTimeoutMs()));
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(Math.max(1000, config.kafka().sessionTimeoutMs() / 3)));
+        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, Integer.toString(config.kafka().metadataMaxAgeMs()));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         return new KafkaConsumer<>(p);
