@@ -110,6 +110,10 @@ final class Postgres {
     }
 
     private void baseBackup(Path bin, String password, int primaryPort) throws IOException {
+        if (!Files.isExecutable(bin.resolve("pg_basebackup"))) {
+            throw new IllegalStateException("a standby needs pg_basebackup, which " + bin + " lacks (the embedded binaries have none): install "
+                    + "Debian's postgresql package or set TALLY_PG_BIN");
+        }
         Files.createDirectories(pgData);
         if (Processes.isRoot()) {
             Processes.run(List.of("chown", "-R", "postgres:", pgData.toString()), Duration.ofSeconds(30));
