@@ -50,7 +50,8 @@ public final class UsageChart {
             s.append("<rect class=\"bar\" x=\"").append(x).append("\" y=\"").append(TOP + plotH - h).append("\" width=\"").append(bar)
                     .append("\" height=\"").append(h).append("\"><title>").append(esc(d.day() + ": " + d.quantity().toPlainString() + " ("
                             + d.events() + (d.events() == 1 ? " event)" : " events)"))).append("</title></rect>");
-            if (i == 0 || i == days.size() - 1 || (days.size() > 10 && i % 7 == 0)) {
+            // the first and last day, and every seventh between them that is not too close to the last (labels would overlap)
+            if (i == 0 || i == days.size() - 1 || (days.size() > 10 && i % 7 == 0 && days.size() - 1 - i >= 3)) {
                 s.append("<text class=\"tick\" x=\"").append(x + bar / 2).append("\" y=\"").append(HEIGHT - 6).append("\" text-anchor=\"middle\">")
                         .append(esc(d.day().length() >= 10 ? d.day().substring(5) : d.day())).append("</text>");
             }

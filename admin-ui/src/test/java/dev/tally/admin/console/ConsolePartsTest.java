@@ -3,8 +3,11 @@ package dev.tally.admin.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The console's pure parts: reading Prometheus text, the plan diff, the usage chart. */
@@ -67,5 +70,19 @@ class ConsolePartsTest {
         assertThat(svg).containsPattern("height=\"0\"><title>2026-12-03");
         assertThat(UsageChart.compact(new BigDecimal("73132356079"))).isEqualTo("73G");
         assertThat(UsageChart.compact(new BigDecimal("1500"))).isEqualTo("1.5k");
+    }
+
+    @Test
+    void aMonthsChartNamesTheFirstDayEachWeekAndTheLastWithoutTwoLabelsTouching() {
+        List<UsageChart.Day> month = new ArrayList<>();
+        for (int d = 1; d <= 30; d++) {
+            month.add(new UsageChart.Day("2026-11-%02d".formatted(d), BigDecimal.ONE, 1));
+        }
+        List<String> ticks = new ArrayList<>();
+        Matcher m = Pattern.compile("text-anchor=\"middle\">([0-9-]+)</text>").matcher(UsageChart.svg("bytes", month));
+        while (m.find()) {
+            ticks.add(m.group(1));
+        }
+        assertThat(ticks).containsExactly("11-01", "11-08", "11-15", "11-22", "11-30"); // not 11-29 beside 11-30
     }
 }

@@ -351,8 +351,7 @@ class HostileInputIT {
         Instant lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         post(invoicing.url(), a.adminKey(), "/v1/customers", "{\"externalId\":\"ended\",\"name\":\"Ended\",\"plan\":\"fee\",\"subscriptionStart\":\"%s\"}"
                 .formatted(lastMonth)).then().statusCode(201);
-        JsonPath invoice = post(invoicing.url(), a.adminKey(), "/v1/invoices/close", "{\"customer\":\"ended\"}").then().statusCode(201).extract()
-                .jsonPath();
+        JsonPath invoice = SystemRequests.closedInvoice(invoicing.url(), a.adminKey(), "ended", null);
         String invoiceId = invoice.getString("invoiceId");
         assertThat(invoice.getString("total")).isEqualTo("10.00");
         String creditNoteId = post(invoicing.url(), a.adminKey(), "/v1/invoices/" + invoiceId + "/credit-notes",

@@ -125,11 +125,11 @@ class PortalBrowserIT {
         }
         asTenant().body("{\"limit\":\"10000\",\"hard\":false}").put("/v1/customers/acme-portal/limits/bandwidth").then().statusCode(200);
         asTenant().body("{\"amount\":\"100.00\"}").put("/v1/customers/acme-portal/budget").then().statusCode(200);
-        invoiceId = closed("acme-portal", lastMonth);
+        invoiceId = SystemRequests.closedInvoice(invoicing.url(), adminKey, "acme-portal", lastMonth.toInstant().toString()).getString("invoiceId");
         asTenant().get("/v1/invoices/" + invoiceId).then().statusCode(200).body("total", equalTo("60.00"));
         asTenant().body("{\"lines\":[{\"line\":\"line:bandwidth\",\"amount\":\"5.00\"}],\"reason\":\"outage on the 3rd\"}")
                 .post("/v1/invoices/" + invoiceId + "/credit-notes").then().statusCode(201);
-        otherInvoiceId = closed("other-co", lastMonth);
+        otherInvoiceId = SystemRequests.closedInvoice(invoicing.url(), adminKey, "other-co", lastMonth.toInstant().toString()).getString("invoiceId");
         while (!"2500".equals(asTenant().get("/v1/customers/acme-portal/invoices/draft").then().extract().path("lines[0].quantity"))) {
             assertThat(System.nanoTime()).as("this month rated").isLessThan(deadline);
             Thread.sleep(250);
@@ -253,21 +253,6 @@ class PortalBrowserIT {
             stranger.stop(0);
             asTenant().body("{\"frameAncestors\":[],\"accentColor\":\"#0a6e4f\"}").put("/v1/portal-settings").then().statusCode(200);
         }
-    }
-
-    /**
-     * Last month's invoice of {@code customer}: closed now, or already closed by invoicing's own closer (which may get
-     * there first once the watermark has passed the month's end).
-     */
-    private static String closed(String customer, OffsetDateTime month) {
-        var r = asTenant().body("{\"customer\":\"" + customer + "\",\"periodStart\":\"" + month.toInstant() + "\"}").post("/v1/invoices/close")
-                .then().extract();
-        if (r.statusCode() == 201) {
-            return r.path("invoiceId");
-        }
-        assertThat(r.statusCode()).as(r.asString()).isEqualTo(409);
-        return asTenant().get("/v1/invoices?customer=" + customer).then().statusCode(200).body("invoices.size()", equalTo(1)).extract()
-                .path("invoices[0].invoiceId");
     }
 
     /** The API's projected total for the demo customer now, or null in the period's first day. */

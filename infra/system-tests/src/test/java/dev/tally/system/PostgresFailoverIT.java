@@ -5,7 +5,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.infra.local.LocalStack;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.math.BigDecimal;
@@ -20,11 +19,9 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.hamcrest.Matchers;
@@ -41,57 +38,32 @@ import org.junit.jupiter.api.Test;
  * reconciliation finds no drift.
  */
 class PostgresFailoverIT {
-    private static final String OPERATOR = "failover-operator-" + UUID.randomUUID();
     private static final int PERIODS = 400;
     private static final List<String> STREAMED = List.of("s0", "s1", "s2", "s3");
-    private static final List<ServiceProcess> ALL = new ArrayList<>();
-    private static LocalStack stack;
-    private static LocalStack.Addresses addresses;
+    private static OwnPlatform platform;
     private static ServiceProcess ingest;
     private static ServiceProcess invoicing;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = LocalStack.ephemeral(Path.of("target", "failover-stack")).withStandby(LocalStack.freePort());
-        addresses = stack.start();
-        assertThat(addresses.jdbcUrl()).as("both hosts").matches("jdbc:postgresql://127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+/tally");
-        Map<String, String> env = new HashMap<>(addresses.asEnv());
-        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
-        env.put("TALLY_OTEL_SDK_DISABLED", "true");
-        ingest = started("ingest", env);
-        started("rating", env);
-        invoicing = started("invoicing", env);
-    }
-
-    private static ServiceProcess started(String name, Map<String, String> env) throws Exception {
-        ServiceProcess s = new ServiceProcess(name, env).start();
-        ALL.add(s);
-        return s;
+        platform = new OwnPlatform(LocalStack.ephemeral(Path.of("target", "failover-stack")).withStandby(LocalStack.freePort()), Map.of());
+        assertThat(platform.addresses.jdbcUrl()).as("both hosts").matches("jdbc:postgresql://127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+/tally");
+        ingest = platform.ingest;
+        invoicing = platform.invoicing;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess s : ALL) {
-            s.stop();
-        }
-        if (stack != null) {
-            stack.stop();
+        if (platform != null) {
+            platform.close();
         }
     }
 
     @Test
     void promotingTheStandbyMidStreamAndMidCloseLosesNoCommittedEventInvoiceNumberOrCredit() throws Exception {
-        JsonPath tenant = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
-                .body("{\"name\":\"Failover\"}").post("/v1/admin/tenants").then().statusCode(201).extract().jsonPath();
-        String admin = tenant.getString("apiKey.key");
-        // last month closes when the test says so (a grace of 31 days until then), not before its usage is in
-        SystemRequests.closeGrace(invoicing.url(), OPERATOR, tenant.getString("tenantId"), "P31D");
-        String key = post(invoicing.url(), admin, "/v1/api-keys", "{\"scope\":\"ingest\"}").then().statusCode(201).extract().path("key");
-        post(invoicing.url(), admin, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
-                .then().statusCode(201);
-        post(invoicing.url(), admin, "/v1/plans?publish=true", """
-                {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.01"}}]}""")
-                .then().statusCode(201);
+        OwnPlatform.Tenant tenant = platform.tenant("Failover", "0.01", true); // last month closes when the test says so
+        String admin = tenant.adminKey();
+        String key = tenant.ingestKey();
         Instant lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
         Instant thisMonth = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
         // last month: 400 customers (the 4 streamed ones among them), one event each of 100 + i bytes; a credit of $0.50 each
@@ -126,11 +98,11 @@ class PostgresFailoverIT {
         while (sent.get() < 5) {
             SeededStream.sleep(50);
         }
-        SystemRequests.closeGrace(invoicing.url(), OPERATOR, tenant.getString("tenantId"), "PT0S");
+        SystemRequests.closeGrace(invoicing.url(), platform.operator, tenant.id(), "PT0S");
         List<String> closeAnswers = new ArrayList<>();
         Thread closer = Thread.ofPlatform().start(() -> closeAnswers.add(closeAll(admin)));
         SeededStream.sleep(400);
-        Duration promoted = stack.failOverPostgres();
+        Duration promoted = platform.stack.failOverPostgres();
         System.out.printf("primary crashed mid-stream (%d of %d requests answered) and mid-close; the standby took writes %d ms later%n", sent.get(),
                 stream.bodies.size(), promoted.toMillis());
         closer.join(Duration.ofMinutes(3));
@@ -216,7 +188,7 @@ class PostgresFailoverIT {
     /** The first column of every row, on whichever host is primary now. */
     private static List<Long> query(String sql) throws Exception {
         List<Long> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(addresses.jdbcUrl() + "?targetServerType=primary", addresses.user(), addresses.password());
+        try (Connection c = DriverManager.getConnection(platform.addresses.jdbcUrl() + "?targetServerType=primary", platform.addresses.user(), platform.addresses.password());
              PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getLong(1));

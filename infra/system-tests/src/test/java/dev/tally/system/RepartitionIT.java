@@ -5,7 +5,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.infra.local.LocalStack;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -39,58 +37,32 @@ import org.junit.jupiter.api.Test;
  * target/repartition-stack}): the topic keeps its new partitions, and the other system tests share theirs.
  */
 class RepartitionIT {
-    private static final String OPERATOR = "repartition-operator-" + UUID.randomUUID();
     private static final int CUSTOMERS = 8;
     private static final String TOPIC = "tally.events.accepted";
-    private static final List<ServiceProcess> ALL = new ArrayList<>();
-    private static LocalStack stack;
-    private static LocalStack.Addresses addresses;
+    private static OwnPlatform platform;
     private static ServiceProcess ingest;
     private static ServiceProcess invoicing;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = LocalStack.ephemeral(Path.of("target", "repartition-stack"));
-        addresses = stack.start();
-        Map<String, String> env = new HashMap<>(addresses.asEnv());
-        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
-        env.put("TALLY_OTEL_SDK_DISABLED", "true");
         // a short watermark lag (2 minutes by default), so the time the growth costs shows in the measure
-        env.put("TALLY_INGEST_WATERMARK_LAG", "PT5S");
-        ingest = started("ingest", env);
-        started("rating", env);
-        invoicing = started("invoicing", env);
-    }
-
-    private static ServiceProcess started(String name, Map<String, String> env) throws Exception {
-        ServiceProcess s = new ServiceProcess(name, env).start();
-        ALL.add(s);
-        return s;
+        platform = new OwnPlatform(LocalStack.ephemeral(Path.of("target", "repartition-stack")), Map.of("TALLY_INGEST_WATERMARK_LAG", "PT5S"));
+        ingest = platform.ingest;
+        invoicing = platform.invoicing;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess s : ALL) {
-            s.stop();
-        }
-        if (stack != null) {
-            stack.stop();
+        if (platform != null) {
+            platform.close();
         }
     }
 
     @Test
     void addingPartitionsWhileRunningStallsNeitherWatermarksNorClosesAndCountsEveryEventOnce() throws Exception {
-        JsonPath tenant = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
-                .body("{\"name\":\"Repartition\"}").post("/v1/admin/tenants").then().statusCode(201).extract().jsonPath();
-        String admin = tenant.getString("apiKey.key");
-        // last month closes only when the test says so (a grace of 31 days), after the partitions are added
-        SystemRequests.closeGrace(invoicing.url(), OPERATOR, tenant.getString("tenantId"), "P31D");
-        String key = post(invoicing.url(), admin, "/v1/api-keys", "{\"scope\":\"ingest\"}").then().statusCode(201).extract().path("key");
-        post(invoicing.url(), admin, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
-                .then().statusCode(201);
-        post(invoicing.url(), admin, "/v1/plans?publish=true", """
-                {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.01"}}]}""")
-                .then().statusCode(201);
+        OwnPlatform.Tenant tenant = platform.tenant("Repartition", "0.01", true); // last month closes after the partitions are added
+        String admin = tenant.adminKey();
+        String key = tenant.ingestKey();
         Instant lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
         Instant thisMonth = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
         Map<String, long[]> expected = new HashMap<>(); // customer → {events this month, bytes this month}
@@ -111,16 +83,16 @@ class RepartitionIT {
         }
         Instant grown = Instant.now();
         long t0 = System.nanoTime();
-        // a minute of traffic after the growth (the producers' view of the topic refreshes meanwhile), measured beside it
+        // 40 s of traffic after the growth (the producers' view of the topic refreshes meanwhile), measured beside it
         List<String> after = new ArrayList<>();
-        for (int b = 1; b <= 6; b++) {
+        for (int b = 1; b <= 5; b++) {
             after.add(batch("after-" + b, b, expected));
         }
         Thread traffic = Thread.ofPlatform().start(() -> {
             for (String body : after) {
                 try {
                     send(key, body, 200);
-                    Thread.sleep(10_000);
+                    Thread.sleep(8_000);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -132,7 +104,7 @@ class RepartitionIT {
         while (watermark == null || watermark.isBefore(grown)) {
             assertThat(System.nanoTime()).as("the platform watermark passed the growth; last " + watermark).isLessThan(deadline);
             Thread.sleep(1000);
-            String w = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).get("/v1/admin/overview").then().statusCode(200)
+            String w = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + platform.operator).get("/v1/admin/overview").then().statusCode(200)
                     .extract().path("lastClose.watermark");
             watermark = w == null ? null : Instant.parse(w);
         }
@@ -142,7 +114,7 @@ class RepartitionIT {
         assertThat(eventsOnNewPartitions(before)).as("events landed on the new partitions").isPositive();
 
         // the waiting period closes once the tenant lets it
-        SystemRequests.closeGrace(invoicing.url(), OPERATOR, tenant.getString("tenantId"), "PT0S");
+        SystemRequests.closeGrace(invoicing.url(), platform.operator, tenant.id(), "PT0S");
         for (int c = 0; c < CUSTOMERS; c++) {
             long closeBy = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (given().baseUri(invoicing.url()).header("Authorization", "Bearer " + admin).get("/v1/invoices?customer=r" + c).then().statusCode(200)
@@ -232,7 +204,7 @@ class RepartitionIT {
 
     private static Properties kafkaProperties() {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, addresses.kafkaBootstrap());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.addresses.kafkaBootstrap());
         return p;
     }
 }

@@ -1,11 +1,9 @@
 package dev.tally.system;
 
 import static dev.tally.system.SystemRequests.post;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.infra.local.LocalStack;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.math.BigDecimal;
@@ -14,11 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,60 +31,41 @@ import org.junit.jupiter.api.Test;
  * when the nodes are back, every unique, unretracted event is counted exactly once and reconciliation finds no drift.
  */
 class ReplicatedKafkaIT {
-    private static final String OPERATOR = "replicated-operator-" + UUID.randomUUID();
     private static final String TOPIC = "tally.events.accepted";
     private static final List<String> CUSTOMERS = List.of("k0", "k1", "k2", "k3");
     /** How many requests are answered before two of the three nodes go down (the stream waits there for it). */
     private static final int TWO_DOWN_AT = 14;
-    private static final List<ServiceProcess> ALL = new ArrayList<>();
+    private static OwnPlatform platform;
     private static LocalStack stack;
     private static ServiceProcess ingest;
     private static ServiceProcess invoicing;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = LocalStack.ephemeral(Path.of("target", "replicated-stack"), 3);
-        LocalStack.Addresses addresses = stack.start();
-        assertThat(addresses.kafkaBootstrap().split(",")).hasSize(3);
-        Map<String, String> env = new HashMap<>(addresses.asEnv());
-        env.put("TALLY_ADMIN_TOKEN", OPERATOR);
-        env.put("TALLY_OTEL_SDK_DISABLED", "true");
-        ingest = started("ingest", env);
-        started("rating", env);
-        invoicing = started("invoicing", env);
-    }
-
-    private static ServiceProcess started(String name, Map<String, String> env) throws Exception {
-        ServiceProcess s = new ServiceProcess(name, env).start();
-        ALL.add(s);
-        return s;
+        platform = new OwnPlatform(LocalStack.ephemeral(Path.of("target", "replicated-stack"), 3), Map.of());
+        assertThat(platform.addresses.kafkaBootstrap().split(",")).hasSize(3);
+        stack = platform.stack;
+        ingest = platform.ingest;
+        invoicing = platform.invoicing;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess s : ALL) {
-            s.stop();
-        }
-        if (stack != null) {
-            stack.stop();
+        if (platform != null) {
+            platform.close();
         }
     }
 
     @Test
     void losingAPartitionLeaderAndThenTwoOfThreeBrokersLosesAndDoublesNothing() throws Exception {
-        String admin = given().baseUri(invoicing.url()).header("Authorization", "Bearer " + OPERATOR).contentType(ContentType.JSON)
-                .body("{\"name\":\"Replicated\"}").post("/v1/admin/tenants").then().statusCode(201).extract().path("apiKey.key");
-        String key = post(invoicing.url(), admin, "/v1/api-keys", "{\"scope\":\"ingest\"}").then().statusCode(201).extract().path("key");
-        post(invoicing.url(), admin, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
-                .then().statusCode(201);
-        post(invoicing.url(), admin, "/v1/plans?publish=true", """
-                {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"0.000001"}}]}""")
-                .then().statusCode(201);
+        OwnPlatform.Tenant tenant = platform.tenant("Replicated", "0.000001", false);
+        String admin = tenant.adminKey();
+        String key = tenant.ingestKey();
         for (String c : CUSTOMERS) {
             post(invoicing.url(), admin, "/v1/customers", "{\"externalId\":\"%s\",\"name\":\"%s\",\"plan\":\"p\",\"subscriptionStart\":\"%s\"}"
                     .formatted(c, c, Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS))).then().statusCode(201);
         }
-        SeededStream stream = new SeededStream("rk-", CUSTOMERS, 24, 250, 31);
+        SeededStream stream = new SeededStream("rk-", CUSTOMERS, 20, 200, 31);
         AtomicInteger sent = new AtomicInteger();
         List<Long> answeredWhileTwoWereDown = new ArrayList<>();
         AtomicInteger twoDown = new AtomicInteger();
@@ -104,7 +81,7 @@ class ReplicatedKafkaIT {
                     answeredWhileTwoWereDown.add(Duration.ofNanos(System.nanoTime() - t0).toMillis());
                 }
                 sent.incrementAndGet();
-                SeededStream.sleep(300);
+                SeededStream.sleep(150);
             }
         });
 

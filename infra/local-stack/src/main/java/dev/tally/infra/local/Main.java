@@ -59,6 +59,7 @@ public final class Main {
                     stack.startKafkaNode(node);
                     System.out.println("kafka node " + node + " started");
                 }
+                case "kafka-leader" -> System.out.println(stack.kafkaLeader("tally.events.accepted", 0));
                 case "kafka-crash" -> {
                     stack.restartKafka(true, Duration.ofSeconds(3));
                     System.out.println("kafka SIGKILLed and started again");
@@ -73,7 +74,7 @@ public final class Main {
                     }
                 }
                 default -> {
-                    System.err.println("usage: up [--fresh] [--kafka-nodes 1|3] | down | status | env | kafka-crash | kafka-kill <node> | kafka-start <node>"
+                    System.err.println("usage: up [--fresh] [--kafka-nodes 1|3] | down | status | env | kafka-crash | kafka-kill <node> | kafka-start <node> | kafka-leader"
                             + " | postgres-restart");
                     System.exit(2);
                 }

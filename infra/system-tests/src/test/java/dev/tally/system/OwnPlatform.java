@@ -1,0 +1,77 @@
+package dev.tally.system;
+
+import static dev.tally.system.SystemRequests.post;
+import static io.restassured.RestAssured.given;
+
+import dev.tally.infra.local.LocalStack;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * ingest, rating and invoicing on a stack of their own (its own PostgreSQL and Kafka, in {@code target/<name>}), for
+ * the tests that change the stack under the services — a replicated Kafka, a PostgreSQL failover, partitions added —
+ * so the shared test stack stays as the other tests expect it.
+ */
+final class OwnPlatform implements AutoCloseable {
+    final String operator = "own-platform-operator-" + UUID.randomUUID();
+    final LocalStack stack;
+    final LocalStack.Addresses addresses;
+    final ServiceProcess ingest;
+    final ServiceProcess rating;
+    final ServiceProcess invoicing;
+
+    /** A tenant: its id, its admin key, an ingest key; a SUM meter {@code bandwidth} on {@code bytes} and a per-unit plan {@code p}. */
+    record Tenant(String id, String adminKey, String ingestKey) {
+    }
+
+    /** Starts {@code stack} (made but not started), then the three services on it with {@code env} added. */
+    OwnPlatform(LocalStack stack, Map<String, String> env) throws Exception {
+        this.stack = stack;
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "own-platform-stop")); // even when a service fails to start
+        this.addresses = stack.start();
+        Map<String, String> all = new HashMap<>(addresses.asEnv());
+        all.put("TALLY_ADMIN_TOKEN", operator);
+        all.put("TALLY_OTEL_SDK_DISABLED", "true");
+        all.putAll(env);
+        this.ingest = new ServiceProcess("ingest", all).start();
+        this.rating = new ServiceProcess("rating", all).start();
+        this.invoicing = new ServiceProcess("invoicing", all).start();
+    }
+
+    /**
+     * A tenant set up as {@link Tenant} says, its plan at {@code unitPrice} per byte; with {@code holdCloses} its close
+     * grace is 31 days, so no period of it closes before the test lets it ({@link SystemRequests#closeGrace}).
+     */
+    static Tenant tenant(String invoicing, String operator, String name, String unitPrice, boolean holdCloses) {
+        JsonPath t = given().baseUri(invoicing).header("Authorization", "Bearer " + operator).contentType(ContentType.JSON)
+                .body("{\"name\":\"" + name + "\"}").post("/v1/admin/tenants").then().statusCode(201).extract().jsonPath();
+        String admin = t.getString("apiKey.key");
+        if (holdCloses) {
+            SystemRequests.closeGrace(invoicing, operator, t.getString("tenantId"), "P31D");
+        }
+        String key = post(invoicing, admin, "/v1/api-keys", "{\"scope\":\"ingest\"}").then().statusCode(201).extract().path("key");
+        post(invoicing, admin, "/v1/meters", "{\"key\":\"bandwidth\",\"eventType\":\"bytes\",\"aggregation\":\"SUM\",\"property\":\"bytes\"}")
+                .then().statusCode(201);
+        post(invoicing, admin, "/v1/plans?publish=true", """
+                {"key":"p","name":"P","currency":"USD","charges":[{"meter":"bandwidth","price":{"model":"per_unit","unitPrice":"%s"}}]}"""
+                .formatted(unitPrice)).then().statusCode(201);
+        return new Tenant(t.getString("tenantId"), admin, key);
+    }
+
+    Tenant tenant(String name, String unitPrice, boolean holdCloses) {
+        return tenant(invoicing.url(), operator, name, unitPrice, holdCloses);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ServiceProcess s : new ServiceProcess[] {invoicing, rating, ingest}) {
+            if (s != null) {
+                s.stop();
+            }
+        }
+        stack.stop();
+    }
+}
