@@ -112,7 +112,7 @@ public class PortalPages {
         }
         JsonNode ctx = shown.ctx();
         JsonNode explain = shown.explain();
-        PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
+        PortalFormat fmt = shown.fmt();
         Map<String, String> errors = new LinkedHashMap<>();
         JsonNode notes = call(errors, "creditNotes", () -> backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id) + "/credit-notes"));
         JsonNode settled = call(errors, "balance", () -> backend.get(who, "invoicing", null, "/v1/invoices/" + seg(id)));
@@ -136,7 +136,7 @@ public class PortalPages {
         }
         JsonNode ctx = shown.ctx();
         JsonNode explain = shown.explain();
-        PortalFormat fmt = new PortalFormat(ctx.path("locale").asText("en"));
+        PortalFormat fmt = shown.fmt();
         Map<String, Object> invoice = PortalView.explanation(explain, fmt);
         @SuppressWarnings("unchecked")
         Map<String, Object> line = ((List<Map<String, Object>>) invoice.get("lines")).stream().filter(l -> meter.equals(l.get("meter"))).findFirst()
@@ -213,6 +213,10 @@ public class PortalPages {
 
     /** The session's context and the invoice's explanation: what every invoice page starts from. */
     private record Explained(JsonNode ctx, JsonNode explain) {
+        /** The session's locale, as every page writes its figures. */
+        PortalFormat fmt() {
+            return new PortalFormat(ctx.path("locale").asText("en"));
+        }
     }
 
     private Explained explained(Sessions.Session who, String invoiceId) {

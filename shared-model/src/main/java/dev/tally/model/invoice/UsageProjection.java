@@ -33,11 +33,14 @@ public final class UsageProjection {
     /** The usage at the period's end, or empty when less than {@link #MINIMUM_ELAPSED} has passed. */
     public static Optional<Map<String, InvoiceGenerator.Usage>> project(Map<String, InvoiceGenerator.Usage> usage, Set<String> additiveMeters,
             BillingPeriod period, Instant now) {
-        return basis(period, now).map(b -> {
-            Map<String, InvoiceGenerator.Usage> out = new HashMap<>();
-            usage.forEach((meter, u) -> out.put(meter, additiveMeters.contains(meter) ? scale(u, b) : u));
-            return out;
-        });
+        return basis(period, now).map(b -> project(usage, additiveMeters, b));
+    }
+
+    /** The usage carried on by {@code basis}: additive meters scaled, the others as they are. */
+    public static Map<String, InvoiceGenerator.Usage> project(Map<String, InvoiceGenerator.Usage> usage, Set<String> additiveMeters, Basis basis) {
+        Map<String, InvoiceGenerator.Usage> out = new HashMap<>();
+        usage.forEach((meter, u) -> out.put(meter, additiveMeters.contains(meter) ? scale(u, basis) : u));
+        return out;
     }
 
     /** The basis of a projection made at {@code now}; at or after the period's end the usage is the period's own. */
@@ -51,11 +54,8 @@ public final class UsageProjection {
     }
 
     private static InvoiceGenerator.Usage scale(InvoiceGenerator.Usage u, Basis b) {
-        Map<Map<String, String>, BigDecimal> groups = new HashMap<>();
-        u.groups().forEach((k, q) -> groups.put(k, scale(q, b)));
-        Map<Instant, PlanCharges.MeterUsage> segments = new HashMap<>();
-        u.segments().forEach((at, s) -> segments.put(at, scale(s, b)));
-        return new InvoiceGenerator.Usage(scale(u.quantity(), b), scale(u.eventCount(), b), u.version(), groups, segments);
+        PlanCharges.MeterUsage m = scale(u.meterUsage(), b);
+        return new InvoiceGenerator.Usage(m.quantity(), m.eventCount(), u.version(), m.groups(), m.segments());
     }
 
     private static PlanCharges.MeterUsage scale(PlanCharges.MeterUsage s, Basis b) {

@@ -190,7 +190,7 @@ public class InvoiceResource {
             Set<String> additive = MeterEntity.ofTenant(tenant).stream().filter(m -> Aggregation.valueOf(m.aggregation).additive())
                     .map(m -> m.meterKey).collect(Collectors.toSet());
             basis = UsageProjection.basis(period, now).orElse(null);
-            usage = UsageProjection.project(usage, additive, period, now).orElse(usage);
+            usage = basis == null ? usage : UsageProjection.project(usage, additive, basis);
         }
         InvoiceGenerator.Generated draft = InvoiceGenerator.generate(new InvoiceGenerator.Request(null, null, customer.customerId,
                 customer.externalId, customer.currency, subscription, period, pricing.plans(tenant), overrides, usage, adjustments, redemptions,
