@@ -29,6 +29,14 @@ final class OwnPlatform implements AutoCloseable {
 
     /** Starts {@code stack} (made but not started), then the three services on it with {@code env} added. */
     OwnPlatform(LocalStack stack, Map<String, String> env) throws Exception {
+        this(stack, env, null);
+    }
+
+    /**
+     * As {@link #OwnPlatform(LocalStack, Map)}, with ingest and rating in network namespace {@code apart} (null: none),
+     * so a test can cut their way to Kafka or PostgreSQL; invoicing stays outside.
+     */
+    OwnPlatform(LocalStack stack, Map<String, String> env, NetworkNamespace apart) throws Exception {
         this.stack = stack;
         Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "own-platform-stop")); // even when a service fails to start
         this.addresses = stack.start();
@@ -36,9 +44,13 @@ final class OwnPlatform implements AutoCloseable {
         all.put("TALLY_ADMIN_TOKEN", operator);
         all.put("TALLY_OTEL_SDK_DISABLED", "true");
         all.putAll(env);
-        this.ingest = new ServiceProcess("ingest", all).start();
-        this.rating = new ServiceProcess("rating", all).start();
+        this.ingest = place(new ServiceProcess("ingest", all), apart).start();
+        this.rating = place(new ServiceProcess("rating", all), apart).start();
         this.invoicing = new ServiceProcess("invoicing", all).start();
+    }
+
+    private static ServiceProcess place(ServiceProcess service, NetworkNamespace apart) {
+        return apart == null ? service : service.inNamespace(apart.name, NetworkNamespace.SERVICE_HOST);
     }
 
     /**

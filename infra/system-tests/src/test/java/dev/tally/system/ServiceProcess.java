@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +31,9 @@ final class ServiceProcess {
     private final Path log;
     private final Map<String, String> env;
     private Process process;
+    /** The network namespace the service runs in ({@link NetworkNamespace}), or null: the machine's own. */
+    private String namespace;
+    private String host = "127.0.0.1";
 
     ServiceProcess(String name, Map<String, String> env) {
         this.name = name;
@@ -65,8 +70,15 @@ final class ServiceProcess {
         return this;
     }
 
+    /** Runs the service in network namespace {@code ns} ({@code ip netns exec}), reached at {@code address} there. */
+    ServiceProcess inNamespace(String ns, String address) {
+        this.namespace = ns;
+        this.host = address;
+        return this;
+    }
+
     String url() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + host + ":" + port;
     }
 
     ServiceProcess start() throws IOException, InterruptedException {
@@ -82,7 +94,9 @@ final class ServiceProcess {
         }
         Files.createDirectories(log.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", jar.toString()).redirectErrorStream(true)
+        List<String> cmd = new ArrayList<>(namespace == null ? List.of() : List.of("ip", "netns", "exec", namespace)); // it execs java: one pid
+        cmd.addAll(List.of(java, "-Xmx384m", "-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         process = pb.start();

@@ -30,6 +30,8 @@ final class KafkaBroker {
     private final int controllerPort;
     private final String voters;
     private final int clusterSize;
+    /** The address the broker's client listener binds and advertises (127.0.0.1 unless a test's network needs another). */
+    private String host = "127.0.0.1";
     private Process launched;
 
     /**
@@ -49,6 +51,15 @@ final class KafkaBroker {
 
     int nodeId() {
         return nodeId;
+    }
+
+    String host() {
+        return host;
+    }
+
+    /** Binds and advertises the client listener on {@code address} (before the node starts; the controller listener stays on 127.0.0.1). */
+    void host(String address) {
+        this.host = address;
     }
 
     int port() {
@@ -157,7 +168,7 @@ final class KafkaBroker {
         Process process = launched;
         long deadline = System.nanoTime() + LocalStack.timeout().toNanos();
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, host + ":" + port);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
         while (System.nanoTime() < deadline) {
@@ -181,8 +192,8 @@ final class KafkaBroker {
                 "process.roles=broker,controller",
                 "node.id=" + nodeId,
                 "controller.quorum.voters=" + voters,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://" + host + ":" + port,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",

@@ -44,6 +44,11 @@ final class KafkaCluster {
         }
     }
 
+    /** Every node's client listener on {@code address} instead of 127.0.0.1 (before the nodes start). */
+    void host(String address) {
+        brokers.forEach(b -> b.host(address));
+    }
+
     int size() {
         return brokers.size();
     }
@@ -92,7 +97,7 @@ final class KafkaCluster {
     String status() {
         StringBuilder sb = new StringBuilder();
         for (KafkaBroker b : brokers) {
-            sb.append("\nkafka").append(brokers.size() > 1 ? "-" + b.nodeId() + "  " : "    ").append(b.running() ? "running on 127.0.0.1:"
+            sb.append("\nkafka").append(brokers.size() > 1 ? "-" + b.nodeId() + "  " : "    ").append(b.running() ? "running on " + b.host() + ":"
                     + b.port() : "stopped");
         }
         return sb.toString();
@@ -142,7 +147,7 @@ final class KafkaCluster {
     String bootstrap() {
         StringBuilder sb = new StringBuilder();
         for (KafkaBroker b : brokers) {
-            sb.append(sb.isEmpty() ? "" : ",").append("127.0.0.1:").append(b.port());
+            sb.append(sb.isEmpty() ? "" : ",").append(b.host()).append(':').append(b.port());
         }
         return sb.toString();
     }

@@ -64,6 +64,17 @@ public final class LocalStack {
         return this;
     }
 
+    /**
+     * Serves Kafka's client listeners on {@code kafkaHost} (bound and advertised there) and PostgreSQL on {@code pgHost}
+     * too, instead of 127.0.0.1 alone — for a test that runs a service in a network namespace of its own and cuts its
+     * route to one of them (a network partition). The addresses then name these hosts.
+     */
+    public LocalStack withHosts(String kafkaHost, String pgHost) {
+        kafka.host(kafkaHost);
+        postgres.host(pgHost);
+        return this;
+    }
+
     /** Node {@code n}'s ports from the first node's: each next node two ports up ({@code 19092/19093}, {@code 19094/19095}, …). */
     public static int[] ports(int first, int nodes) {
         int[] out = new int[nodes];
@@ -191,7 +202,7 @@ public final class LocalStack {
     }
 
     public Addresses addresses(String password) {
-        String hosts = "127.0.0.1:" + pgPort + (standby == null ? "" : ",127.0.0.1:" + standby.port());
+        String hosts = postgres.host() + ":" + pgPort + (standby == null ? "" : "," + standby.host() + ":" + standby.port());
         return new Addresses("jdbc:postgresql://" + hosts + "/" + DATABASE, DB_USER, password, kafka.bootstrap());
     }
 

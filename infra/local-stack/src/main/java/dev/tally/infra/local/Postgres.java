@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,6 +28,8 @@ final class Postgres {
     private final Path pgData;
     private final Path log;
     private final int port;
+    /** An address served besides 127.0.0.1 (a test's own network), or null. */
+    private String host;
 
     Postgres(Path dataDir, int port) {
         this(dataDir, "pg", port);
@@ -38,6 +41,18 @@ final class Postgres {
         this.pgData = dataDir.resolve(name);
         this.log = dataDir.resolve(name + "-server.log");
         this.port = port;
+    }
+
+    /**
+     * Serves {@code address} too (before the cluster starts), with password logins from any address there
+     * ({@code pg_hba.conf}; the password is the stack's generated one).
+     */
+    void host(String address) {
+        this.host = address;
+    }
+
+    String host() {
+        return host == null ? "127.0.0.1" : host;
     }
 
     int port() {
@@ -74,7 +89,11 @@ final class Postgres {
         }
         // durability stays at the defaults (fsync, synchronous_commit on, full-page writes); only the
         // checkpoint spacing and buffer pool are raised, as any write-heavy installation would (docs/scaling.md)
-        String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200"
+        if (host != null) {
+            allowPasswordLoginsFromAnywhere();
+        }
+        String options = "-p " + port + " -c listen_addresses=127.0.0.1" + (host == null ? "" : "," + host)
+                + " -c unix_socket_directories= -c max_connections=200"
                 + " -c shared_buffers=512MB -c max_wal_size=4GB -c checkpoint_timeout=15min";
         List<String> cmd = asServerUser(List.of(bin.resolve("pg_ctl").toString(), "-D", pgData.toString(), "-l",
                 log.toString(), "-w", "-t", String.valueOf(LocalStack.timeout().toSeconds()), "-o", options, "start"));
@@ -82,6 +101,14 @@ final class Postgres {
             Processes.run(cmd, Duration.ofSeconds(LocalStack.timeout().toSeconds() + 10));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "\n--- " + log + " ---\n" + Processes.tail(log, 30), e);
+        }
+    }
+
+    private void allowPasswordLoginsFromAnywhere() throws IOException {
+        Path hba = pgData.resolve("pg_hba.conf");
+        String line = "host all all 0.0.0.0/0 scram-sha-256";
+        if (!Files.readString(hba, StandardCharsets.UTF_8).contains(line)) {
+            Files.writeString(hba, "\n" + line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         }
     }
 

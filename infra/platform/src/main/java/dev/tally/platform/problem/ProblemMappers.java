@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -76,6 +78,13 @@ public class ProblemMappers {
             return respond(new Problem(Problem.TYPE_PREFIX + "request-incomplete", "Request incomplete", 400,
                     "the connection closed before the request body arrived whole; nothing was stored", null, null));
         }
+        if (databaseUnreachable(e)) {
+            // PostgreSQL restarting, failing over or cut off: the transaction never committed, so nothing was stored
+            LOG.warnf("the database could not be reached: %s", rootMessage(e));
+            return Response.fromResponse(respond(new Problem(Problem.TYPE_PREFIX + "database-unavailable", "Database unavailable", 503,
+                    "the database could not be reached; nothing was stored; retry (with the same event ids) shortly", null, null)))
+                    .header("Retry-After", "1").build();
+        }
         LOG.error("unexpected failure", e);
         return respond(new Problem(Problem.TYPE_PREFIX + "internal", "Internal error", 500,
                 "the request failed on the server; retrying with the same event ids is safe", null, null));
@@ -93,6 +102,28 @@ public class ProblemMappers {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the failure is the database out of reach: an SQL error of class 08 (connection exception: refused, reset,
+     * timed out) or a pool that could not get a connection in time, anywhere in the cause chain.
+     */
+    static boolean databaseUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLException s && (s.getSQLState() != null && s.getSQLState().startsWith("08")
+                    || s.getMessage() != null && s.getMessage().startsWith("Acquisition timeout"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     static Response respond(Problem p) {
