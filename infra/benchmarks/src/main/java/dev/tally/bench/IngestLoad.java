@@ -50,7 +50,9 @@ public final class IngestLoad {
     private static final Pattern COUNT = Pattern.compile("\"(accepted|duplicates|rejected)\":(\\d+)");
     static final int CUSTOMERS = 200;
 
-    final String ingest;
+    /** ingest's base URLs (TALLY_INGEST_URL, comma-separated for several instances): requests go round-robin over them. */
+    final String[] ingest;
+    private final AtomicLong nextIngest = new AtomicLong();
     final String invoicing;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
 
@@ -58,7 +60,7 @@ public final class IngestLoad {
     volatile double offeredRate;
 
     IngestLoad(String ingest, String invoicing) {
-        this.ingest = ingest;
+        this.ingest = ingest.split(",");
         this.invoicing = invoicing;
     }
 
@@ -140,18 +142,23 @@ public final class IngestLoad {
         System.out.printf("%-44s %14.3f%n", "ingest ÷ raw producer", eventsPerSecond / raw);
     }
 
+    /** Until every ingest instance attributes an event to the last bench customer. */
     private void awaitAttribution(String key) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String probe = "{\"events\":[{\"id\":\"probe-" + System.nanoTime() + "\",\"type\":\"probe\",\"customer\":\"cust-" + (CUSTOMERS - 1)
-                + "\",\"timestamp\":\"" + Instant.now() + "\",\"properties\":{}}]}";
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = post(key, probe);
-            if (r.statusCode() == 200 && r.body().contains("\"accepted\":1")) {
-                return;
+        for (String base : ingest) {
+            String probe = "{\"events\":[{\"id\":\"probe-" + System.nanoTime() + "\",\"type\":\"probe\",\"customer\":\"cust-" + (CUSTOMERS - 1)
+                    + "\",\"timestamp\":\"" + Instant.now() + "\",\"properties\":{}}]}";
+            while (true) {
+                HttpResponse<String> r = post(base, key, probe);
+                if (r.statusCode() == 200 && r.body().matches("(?s).*\"(accepted|duplicates)\":1.*")) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(base + " did not learn the bench customers within 60 s");
+                }
+                Thread.sleep(200);
             }
-            Thread.sleep(200);
         }
-        throw new IllegalStateException("ingest did not learn the bench customers within 60 s");
     }
 
     record Result(long sent, long accepted, long duplicates, long duplicatesSent, long rejected, long failures, double seconds, double p50,
@@ -287,7 +294,11 @@ public final class IngestLoad {
     }
 
     HttpResponse<String> post(String key, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(ingest + "/v1/events")).timeout(Duration.ofSeconds(30))
+        return post(ingest[(int) (nextIngest.getAndIncrement() % ingest.length)], key, body);
+    }
+
+    private HttpResponse<String> post(String base, String key, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/events")).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }

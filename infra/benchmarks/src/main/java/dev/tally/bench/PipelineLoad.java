@@ -88,10 +88,14 @@ public final class PipelineLoad {
         Future<List<Double>> freshness = probes.submit(() -> probe(ingest, key, readKey, probing));
         var checker = Executors.newSingleThreadExecutor();
         Future<List<Double>> checks = checker.submit(() -> entitlementChecks(key, probing));
-        Footprint footprint = new Footprint(home, List.of("ingest", "rating", "invoicing", "admin-ui"));
+        List<String> services = List.of("ingest", "ingest-2", "rating", "rating-2", "invoicing", "admin-ui");
+        Footprint footprint = new Footprint(home, services);
+        CpuProfile cpu = new CpuProfile(home, services);
         footprint.start();
+        cpu.start();
         long t0 = System.nanoTime();
         IngestLoad.Result r = ingest.runPhase(gen, key, batch, senders, seconds, true);
+        cpu.stop();
         footprint.stop();
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         long ratedAtEnd = rated(tenantId) - ratedBefore;
@@ -125,6 +129,12 @@ public final class PipelineLoad {
         System.out.printf("%-48s %14.1f%n", "ingest request latency p99 (ms)", r.p99());
         System.out.printf("%-48s %,14d%n", "failed requests", r.failures());
         footprint.print();
+        cpu.print();
+        String report = System.getenv("TALLY_BENCH_REPORT");
+        if (report != null) {
+            ScaleOutReport.write(Path.of(report), ingest.ingest.length, r.accepted() / loadSeconds, ratedAtEnd / loadSeconds,
+                    ratedTotal / (loadSeconds + drainSeconds), r.p99(), ratedTotal == r.accepted() && r.failures() == 0, cpu);
+        }
     }
 
     /** The bench tenant: its id, an ingest key that ingest knows the customers under, and a read key for the usage API. */
