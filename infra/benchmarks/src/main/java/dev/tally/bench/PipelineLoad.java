@@ -78,7 +78,7 @@ public final class PipelineLoad {
                 + " 10 meters, ingest and rating on one box, offered %s%n", profile, batch, dupRate * 100, senders, seconds, warmup,
                 IngestLoad.CUSTOMERS, ingest.offeredRate > 0 ? String.format("%,.0f events/s", ingest.offeredRate) : "as fast as ingest answers");
 
-        IngestLoad.Generator gen = new IngestLoad.Generator(profile, dupRate, System.nanoTime());
+        Generator gen = new Generator(profile, dupRate, System.nanoTime());
         ingest.runPhase(gen, key, batch, senders, warmup, false);
         awaitDrained(tenantId, -1, Duration.ofSeconds(120)); // start measuring once rating has settled
         long ratedBefore = rated(tenantId);
@@ -109,6 +109,18 @@ public final class PipelineLoad {
         probes.shutdown();
         checker.shutdown();
 
+        printFigures(r, ratedAtEnd, ratedTotal, lagAtEnd, loadSeconds, drainSeconds, fresh, entitlement);
+        footprint.print();
+        cpu.print();
+        String report = System.getenv("TALLY_BENCH_REPORT");
+        if (report != null) {
+            ScaleOutReport.write(Path.of(report), ingest.ingest.length, r.accepted() / loadSeconds, ratedAtEnd / loadSeconds,
+                    ratedTotal / (loadSeconds + drainSeconds), r.p99(), ratedTotal == r.accepted() && r.failures() == 0, cpu);
+        }
+    }
+
+    private static void printFigures(IngestLoad.Result r, long ratedAtEnd, long ratedTotal, long lagAtEnd, double loadSeconds, double drainSeconds,
+            List<Double> fresh, List<Double> entitlement) {
         System.out.println();
         System.out.printf("%-48s %14s%n", "measure", "value");
         System.out.printf("%-48s %,14d%n", "events accepted (measured phase)", r.accepted());
@@ -128,13 +140,6 @@ public final class PipelineLoad {
         System.out.printf("%-48s %14.2f%n", "entitlement check p99 (ms)", percentile(entitlement, 0.99));
         System.out.printf("%-48s %14.1f%n", "ingest request latency p99 (ms)", r.p99());
         System.out.printf("%-48s %,14d%n", "failed requests", r.failures());
-        footprint.print();
-        cpu.print();
-        String report = System.getenv("TALLY_BENCH_REPORT");
-        if (report != null) {
-            ScaleOutReport.write(Path.of(report), ingest.ingest.length, r.accepted() / loadSeconds, ratedAtEnd / loadSeconds,
-                    ratedTotal / (loadSeconds + drainSeconds), r.p99(), ratedTotal == r.accepted() && r.failures() == 0, cpu);
-        }
     }
 
     /** The bench tenant: its id, an ingest key that ingest knows the customers under, and a read key for the usage API. */
