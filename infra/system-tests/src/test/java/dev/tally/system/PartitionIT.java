@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
  */
 class PartitionIT {
     private static final List<String> CUSTOMERS = List.of("n0", "n1", "n2", "n3");
-    private static final Duration KAFKA_CUT = Duration.ofSeconds(40);
-    private static final Duration POSTGRES_CUT = Duration.ofSeconds(25);
+    private static final Duration KAFKA_CUT = Duration.ofSeconds(40L * SeededStream.scale());
+    private static final Duration POSTGRES_CUT = Duration.ofSeconds(25L * SeededStream.scale());
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private static NetworkNamespace net;
     private static OwnPlatform platform;
@@ -75,7 +75,7 @@ class PartitionIT {
             post(invoicing, admin, "/v1/customers", "{\"externalId\":\"%s\",\"name\":\"%s\",\"plan\":\"p\",\"subscriptionStart\":\"%s\"}"
                     .formatted(c, c, Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS))).then().statusCode(201);
         }
-        SeededStream stream = new SeededStream("np-", CUSTOMERS, 60, 100, 47);
+        SeededStream stream = new SeededStream("np-", CUSTOMERS, 60 * SeededStream.scale(), 100, 47);
         AtomicInteger sent = new AtomicInteger();
         AtomicReference<String> phase = new AtomicReference<>("before");
         Map<String, List<String>> answers = new ConcurrentHashMap<>();
@@ -88,7 +88,7 @@ class PartitionIT {
             }
         });
 
-        await(sent, 4);
+        await(sent, 4 * SeededStream.scale());
         net.cut(NetworkNamespace.KAFKA_HOST);
         phase.set("kafka-cut");
         SeededStream.sleep(5_000); // what rating had fetched before the cut is counted by now
@@ -114,7 +114,7 @@ class PartitionIT {
         System.out.printf("ingest and rating cut off from PostgreSQL for %d s: ingest answered %s%n", POSTGRES_CUT.toSeconds(), pgCut.answers());
         assertThat(pgCut.answers().keySet()).as("no request was answered with a server error other than 503").allMatch(s -> !s.startsWith("5") || s.equals("503"));
 
-        sender.join(Duration.ofMinutes(5));
+        sender.join(Duration.ofMinutes(5L * SeededStream.scale()));
         assertThat(sent.get()).isEqualTo(stream.bodies.size());
         List<String> retracted = new ArrayList<>(new TreeSet<>(stream.byId.keySet())).subList(0, 30);
         post(platform.ingest.url(), tenant.ingestKey(), "/v1/events/retract", "{\"ids\":" + retracted.stream().map(id -> "\"" + id + "\"").toList()

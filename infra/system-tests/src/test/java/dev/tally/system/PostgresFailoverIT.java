@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.Test;
 class PostgresFailoverIT {
     private static final int PERIODS = 400;
     private static final List<String> STREAMED = List.of("s0", "s1", "s2", "s3");
+    /** Periods closed one by one before the close that the crash cuts. */
+    private static final int CLOSED_BEFORE = 40;
     private static OwnPlatform platform;
     private static ServiceProcess ingest;
     private static ServiceProcess invoicing;
@@ -86,7 +89,7 @@ class PostgresFailoverIT {
         awaitRows("select count(*) from invoicing.usage_snapshot where period_start = '" + lastMonth + "'::timestamptz and event_count = 1", PERIODS);
 
         // this month: the stream, while a close of last month runs, and the failover lands in both
-        SeededStream stream = new SeededStream("fo-", STREAMED, 20, 250, 41);
+        SeededStream stream = new SeededStream("fo-", STREAMED, 20 * SeededStream.scale(), 250, 41);
         AtomicInteger sent = new AtomicInteger();
         Thread sender = Thread.ofPlatform().start(() -> {
             for (String body : stream.bodies) {
@@ -95,18 +98,36 @@ class PostgresFailoverIT {
                 SeededStream.sleep(300);
             }
         });
-        while (sent.get() < 5) {
+        while (sent.get() < 5 * SeededStream.scale()) {
             SeededStream.sleep(50);
         }
-        SystemRequests.closeGrace(invoicing.url(), platform.operator, tenant.id(), "PT0S");
+        // (the tenant's close grace stays at 31 days: the scheduled closer keeps out, the operator's closes below do not wait for it)
+        // the first 40 periods closed one by one (committed on the primary, so on the standby too: it is synchronous)
+        for (int i = 0; i < CLOSED_BEFORE; i++) {
+            SystemRequests.closedInvoice(invoicing.url(), admin, customers.get(i), lastMonth.toString());
+        }
+        // then a close of all the others, its batch held inside its transaction (the test holds the tenant's number counter
+        // row), and the primary crashes under it: the batch's invoices, numbers and credit uses were never committed
         List<String> closeAnswers = new ArrayList<>();
+        Connection holder = primary();
+        holder.setAutoCommit(false);
+        try (PreparedStatement ps = holder.prepareStatement("select last_number from invoicing.invoice_counter where tenant_id = ? for update")) {
+            ps.setString(1, tenant.id());
+            ps.executeQuery().close();
+        }
         Thread closer = Thread.ofPlatform().start(() -> closeAnswers.add(closeAll(admin)));
-        SeededStream.sleep(400);
+        awaitRows("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%invoice_counter%'", 1);
         Duration promoted = platform.stack.failOverPostgres();
-        System.out.printf("primary crashed mid-stream (%d of %d requests answered) and mid-close; the standby took writes %d ms later%n", sent.get(),
-                stream.bodies.size(), promoted.toMillis());
+        System.out.printf("primary crashed mid-stream (%d of %d requests answered) and while a close batch waited inside its transaction"
+                + " (%d periods closed before); the standby took writes %d ms later%n", sent.get(), stream.bodies.size(), CLOSED_BEFORE,
+                promoted.toMillis());
+        try {
+            holder.close();
+        } catch (SQLException e) {
+            // it went down with the primary
+        }
         closer.join(Duration.ofMinutes(3));
-        sender.join(Duration.ofMinutes(4));
+        sender.join(Duration.ofMinutes(4L * SeededStream.scale()));
         assertThat(sent.get()).isEqualTo(stream.bodies.size());
         // the close again, until it finds nothing left (the first may have been cut by the failover)
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -185,10 +206,16 @@ class PostgresFailoverIT {
         }
     }
 
+    /** A connection to whichever host is primary now. */
+    private static Connection primary() throws SQLException {
+        return DriverManager.getConnection(platform.addresses.jdbcUrl() + "?targetServerType=primary", platform.addresses.user(),
+                platform.addresses.password());
+    }
+
     /** The first column of every row, on whichever host is primary now. */
     private static List<Long> query(String sql) throws Exception {
         List<Long> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(platform.addresses.jdbcUrl() + "?targetServerType=primary", platform.addresses.user(), platform.addresses.password());
+        try (Connection c = primary();
              PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getLong(1));

@@ -34,7 +34,7 @@ class ReplicatedKafkaIT {
     private static final String TOPIC = "tally.events.accepted";
     private static final List<String> CUSTOMERS = List.of("k0", "k1", "k2", "k3");
     /** How many requests are answered before two of the three nodes go down (the stream waits there for it). */
-    private static final int TWO_DOWN_AT = 14;
+    private static final int TWO_DOWN_AT = 14 * SeededStream.scale();
     private static OwnPlatform platform;
     private static LocalStack stack;
     private static ServiceProcess ingest;
@@ -65,7 +65,7 @@ class ReplicatedKafkaIT {
             post(invoicing.url(), admin, "/v1/customers", "{\"externalId\":\"%s\",\"name\":\"%s\",\"plan\":\"p\",\"subscriptionStart\":\"%s\"}"
                     .formatted(c, c, Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS))).then().statusCode(201);
         }
-        SeededStream stream = new SeededStream("rk-", CUSTOMERS, 20, 200, 31);
+        SeededStream stream = new SeededStream("rk-", CUSTOMERS, 20 * SeededStream.scale(), 200, 31);
         AtomicInteger sent = new AtomicInteger();
         List<Long> answeredWhileTwoWereDown = new ArrayList<>();
         AtomicInteger twoDown = new AtomicInteger();
@@ -85,7 +85,7 @@ class ReplicatedKafkaIT {
             }
         });
 
-        await(sent, 5);
+        await(sent, 5 * SeededStream.scale());
         int leader = stack.kafkaLeader(TOPIC, 0);
         stack.killKafkaNode(leader);
         long moved = System.nanoTime();
@@ -95,7 +95,7 @@ class ReplicatedKafkaIT {
         }
         System.out.printf("node %d (leader of %s-0) SIGKILLed: node %d leads it %d ms later%n", leader, TOPIC, leaderOrMinusOne(),
                 Duration.ofNanos(System.nanoTime() - moved).toMillis());
-        await(sent, 10);
+        await(sent, 10 * SeededStream.scale());
         stack.startKafkaNode(leader);
 
         await(sent, TWO_DOWN_AT);
@@ -116,7 +116,7 @@ class ReplicatedKafkaIT {
         }
         System.out.printf("nodes %s SIGKILLed, node %d alone for %d requests (answered in %s ms), then both started again%n", killed, survivor,
                 answeredWhileTwoWereDown.size(), answeredWhileTwoWereDown);
-        sender.join(Duration.ofMinutes(4));
+        sender.join(Duration.ofMinutes(4L * SeededStream.scale()));
         assertThat(sent.get()).isEqualTo(stream.bodies.size());
         assertThat(answeredWhileTwoWereDown).as("ingest answered while Kafka could take no write").isNotEmpty();
 

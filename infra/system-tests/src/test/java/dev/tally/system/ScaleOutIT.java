@@ -93,7 +93,7 @@ class ScaleOutIT {
         closeLastMonthOnBothInstancesAtOnce(admin, lastMonth);
 
         // this month: the stream, over both ingest instances, while one instance of each service dies and comes back
-        SeededStream stream = new SeededStream("so-", CUSTOMERS, 20, 200, 23);
+        SeededStream stream = new SeededStream("so-", CUSTOMERS, 20 * SeededStream.scale(), 200, 23);
         List<String> bodies = stream.bodies;
         AtomicInteger sent = new AtomicInteger();
         List<Thread> senders = new ArrayList<>();
@@ -106,16 +106,16 @@ class ScaleOutIT {
                 }
             }));
         }
-        await(sent, 6);
+        await(sent, 6 * SeededStream.scale());
         ingest[0].kill();
         rating[0].kill();
         invoicing[0].kill();
-        await(sent, 12);
+        await(sent, 12 * SeededStream.scale());
         ingest[0].start();
         rating[0].start();
         invoicing[0].start();
         for (Thread t : senders) {
-            t.join(Duration.ofMinutes(4));
+            t.join(Duration.ofMinutes(4L * SeededStream.scale()));
         }
         assertThat(sent.get()).isEqualTo(bodies.size());
 

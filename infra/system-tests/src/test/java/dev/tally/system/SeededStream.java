@@ -54,6 +54,15 @@ final class SeededStream {
         }
     }
 
+    /**
+     * How many times longer than CI's a stream is: {@code -Dtally.scale} (default 1), for the long versions of the fault
+     * tests ({@code ./tally chaos <scenario> --scale N}). A test multiplies its number of requests, and the request counts
+     * its faults wait for, by this.
+     */
+    static int scale() {
+        return Math.max(1, Integer.getInteger("tally.scale", 1));
+    }
+
     static String event(String id, String customer, Instant at, long bytes) {
         return "{\"id\":\"%s\",\"type\":\"bytes\",\"customer\":\"%s\",\"timestamp\":\"%s\",\"properties\":{\"bytes\":%d}}".formatted(id, customer, at,
                 bytes);
