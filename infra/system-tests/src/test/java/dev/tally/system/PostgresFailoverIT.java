@@ -160,6 +160,7 @@ class PostgresFailoverIT {
             assertThat(new BigDecimal(draft.getString("lines[0].quantity"))).as(c + " bytes").isEqualByComparingTo(BigDecimal.valueOf(stream.bytes(c)));
         }
         JsonPath reconciled = post(invoicing.url(), admin, "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
+        System.out.println(stream.summary());
         assertThat(reconciled.getInt("drifted")).as("reconciliation drift").isZero();
     }
 

@@ -136,6 +136,7 @@ class ScaleOutIT {
             }
         }
         JsonPath reconciled = post(invoicing[0].url(), admin, "/v1/reconciliations", "{}").then().statusCode(201).extract().jsonPath();
+        System.out.println(stream.summary());
         assertThat(reconciled.getInt("drifted")).as("reconciliation drift").isZero();
         // still exactly one invoice per customer for last month, numbered without a gap
         assertOneGaplessInvoicePerCustomer(admin);

@@ -76,6 +76,13 @@ final class SeededStream {
         return expected.get(customer)[1];
     }
 
+    /** One line for the log: how long the stream was and what each customer ended with, counted exactly once. */
+    String summary() {
+        long unique = expected.values().stream().mapToLong(e -> e[0]).sum();
+        return "stream: %d requests, %d event slots, %d unique unretracted events over %d customers, each counted exactly once".formatted(bodies.size(),
+                bodies.stream().mapToLong(b -> b.split("\"id\":").length - 1L).sum(), unique, customers.size());
+    }
+
     /** Takes retracted events out of what their customers should end with. */
     void retract(List<String> ids) {
         for (String id : ids) {
