@@ -163,12 +163,15 @@ class GeneratedClientIT {
         OffsetDateTime lastMonth = thisMonth.minusMonths(1).atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
         customers.customerResourceCreate(new NewCustomer().externalId("early").name("Early").plan("gateway").subscriptionStart(lastMonth));
 
-        // send usage right after creating the customers (read-your-writes), then the same again: duplicates, counted once
+        // send usage right after creating the customers (read-your-writes), then the same again: duplicates, counted once;
+        // early's event in the last hour of last month: at most 32 days old, inside ingest's 35-day dedup window on any date
+        // (the second day of last month was not, after the 6th)
+        OffsetDateTime lastHourOfLastMonth = thisMonth.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC).minusHours(1);
         EventsResourceApi events = new EventsResourceApi(new IngestClient(ingest.url(), key));
         EventsRequest batch = new EventsRequest().events(List.of(
                 new EventBody().id("e-1").type("tunnel.bytes").customer("acme").properties(Map.of("bytes", 52428800)),
                 new EventBody().id("e-2").type("tunnel.bytes").customer("acme").properties(Map.of("bytes", 1024)),
-                new EventBody().id("e-3").type("tunnel.bytes").customer("early").timestamp(lastMonth.plusDays(1).toInstant().toString())
+                new EventBody().id("e-3").type("tunnel.bytes").customer("early").timestamp(lastHourOfLastMonth.toInstant().toString())
                         .properties(Map.of("bytes", 1_000_000_000_000L))));
         EventsResponse first = events.eventsResourceIngest(batch);
         assertThat(first.getAccepted()).isEqualTo(3);

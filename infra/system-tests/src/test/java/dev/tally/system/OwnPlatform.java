@@ -6,6 +6,7 @@ import static io.restassured.RestAssured.given;
 import dev.tally.infra.local.LocalStack;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +23,8 @@ final class OwnPlatform implements AutoCloseable {
     final ServiceProcess ingest;
     final ServiceProcess rating;
     final ServiceProcess invoicing;
+    /** Where this platform's invoicing keeps its event archive. */
+    final Path archive;
 
     /** A tenant: its id, its admin key, an ingest key; a SUM meter {@code bandwidth} on {@code bytes} and a per-unit plan {@code p}. */
     record Tenant(String id, String adminKey, String ingestKey) {
@@ -43,6 +46,9 @@ final class OwnPlatform implements AutoCloseable {
         Map<String, String> all = new HashMap<>(addresses.asEnv());
         all.put("TALLY_ADMIN_TOKEN", operator);
         all.put("TALLY_OTEL_SDK_DISABLED", "true");
+        // its own event archive: another stack's janitor would see these files as orphans of its own manifest
+        archive = Path.of("target", "archive-" + UUID.randomUUID()).toAbsolutePath();
+        all.put("TALLY_ARCHIVE_DIR", archive.toString());
         all.putAll(env);
         this.ingest = place(new ServiceProcess("ingest", all), apart).start();
         this.rating = place(new ServiceProcess("rating", all), apart).start();

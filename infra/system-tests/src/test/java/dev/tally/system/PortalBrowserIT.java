@@ -103,12 +103,14 @@ class PortalBrowserIT {
             asTenant().body("{\"externalId\":\"" + c + "\",\"name\":\"" + c + "\",\"plan\":\"gateway\",\"subscriptionStart\":\"" + lastMonth.toInstant() + "\"}")
                     .post("/v1/customers").then().statusCode(201);
         }
+        // last month's events in its last hours: inside ingest's 35-day dedup window on any day of this month
+        OffsetDateTime lastMonthEnd = lastMonth.plusMonths(1);
         StringBuilder events = new StringBuilder();
         for (int i = 0; i < 7; i++) { // 7 events of 1,000 bytes last month: 1,000 free, 6,000 × 0.01 = 60.00
             events.append(i == 0 ? "" : ",").append("{\"id\":\"p-").append(i).append("\",\"type\":\"tunnel.bytes\",\"customer\":\"acme-portal\",")
-                    .append("\"timestamp\":\"").append(lastMonth.plusDays(2 + i).toInstant()).append("\",\"properties\":{\"bytes\":1000}}");
+                    .append("\"timestamp\":\"").append(lastMonthEnd.minusHours(2 + i).toInstant()).append("\",\"properties\":{\"bytes\":1000}}");
         }
-        events.append(",{\"id\":\"o-1\",\"type\":\"tunnel.bytes\",\"customer\":\"other-co\",\"timestamp\":\"").append(lastMonth.plusDays(3).toInstant())
+        events.append(",{\"id\":\"o-1\",\"type\":\"tunnel.bytes\",\"customer\":\"other-co\",\"timestamp\":\"").append(lastMonthEnd.minusHours(3).toInstant())
                 .append("\",\"properties\":{\"bytes\":5000}}");
         events.append(",{\"id\":\"n-1\",\"type\":\"tunnel.bytes\",\"customer\":\"acme-portal\",\"properties\":{\"bytes\":2500}}");
         given().baseUri(ingest.url()).header("Authorization", "Bearer " + adminKey).contentType(ContentType.JSON).body("{\"events\":[" + events + "]}")

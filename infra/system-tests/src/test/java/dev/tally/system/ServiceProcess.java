@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -45,6 +46,8 @@ final class ServiceProcess {
         this.env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         // every service of this test run shares the database, so they share the keys its secrets are sealed with
         this.env.putIfAbsent("TALLY_SECRETS_KEYS", SECRETS_KEYS);
+        // invoicing's event archive: every invoicing of the shared test stack shares one (a stack of its own: OwnPlatform)
+        this.env.putIfAbsent("TALLY_ARCHIVE_DIR", Path.of("target", "archive").toAbsolutePath().toString());
     }
 
     /** The environment every service of a system test shares: the test stack's addresses, the operator token, no telemetry. */
@@ -103,10 +106,29 @@ final class ServiceProcess {
         return this;
     }
 
+    /** The process's thread dump (jcmd), for a test's failure message. */
+    String threadDump() {
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(process.pid()),
+                    "Thread.print").redirectErrorStream(true).start();
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "no thread dump: " + e.getMessage();
+        }
+    }
+
     /** SIGKILL: no shutdown hooks, no flush, no goodbye — a crash. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** Waits until the process exits on its own (a crash point), and returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " did not exit within " + timeout + "; see " + log.toAbsolutePath());
+        }
+        return process.exitValue();
     }
 
     void stop() throws InterruptedException {

@@ -35,6 +35,8 @@ public interface InvoicingConfig {
 
     Secrets secrets();
 
+    Archive archive();
+
     /** The invoicing core. */
     interface Invoicing {
         Consumer consumer();
@@ -161,5 +163,27 @@ public interface InvoicingConfig {
         /** How often stored secrets are moved to the current key (and plaintext from before encryption sealed). */
         @WithDefault("10m")
         String rotateEvery();
+    }
+
+    /** The event archive (docs/archive.md). */
+    interface Archive {
+        /** Whether this instance archives {@code tally.events.accepted} and reconciles from the archive. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The archive's root directory (shared by every invoicing instance). */
+        @WithDefault("archive")
+        String dir();
+
+        /** How often the janitor deletes orphaned files and days past their retention. */
+        @WithDefault("10m")
+        String janitorEvery();
+
+        /** How old a file the manifest does not name must be before the janitor deletes it (a write in progress is younger). */
+        @WithDefault("PT10M")
+        Duration orphanAge();
+
+        /** A crash test's fault-injection point ({@code file-written}, {@code before-commit}); never set in production. */
+        Optional<String> crashAt();
     }
 }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,6 +36,7 @@ public class AcceptedReplay {
     KafkaClients kafka;
     @Inject
     ObjectMapper json;
+    private volatile ObjectMapper lenient;
 
     /**
      * How long before a period's start its first event can have been published: ingest accepts events up to 5
@@ -58,7 +60,6 @@ public class AcceptedReplay {
 
     private Map<String, Recount> replay(Set<String> tenants, Predicate<String> keys, Instant periodStart,
             Duration timeout) throws Exception {
-        ObjectMapper lenient = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         Map<String, Recount> out = new HashMap<>();
         if (tenants != null) {
             tenants.forEach(t -> out.put(t, new Recount()));
@@ -81,34 +82,76 @@ public class AcceptedReplay {
                     }
                 });
             }
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the replay of " + Topics.EVENTS_ACCEPTED + " did not reach its end within " + timeout);
+            drain(c, parts, keys, tenant -> tenants == null ? out.computeIfAbsent(tenant, t -> new Recount()) : out.get(tenant), deadline);
+        }
+        return out;
+    }
+
+    /**
+     * Folds into {@code into} the records of {@code tenantId} from each partition's offset in {@code from} (the beginning
+     * for a partition it does not name) to the topic's end as of now: the tail the event archive does not hold yet.
+     * Returns how many of the tenant's records it read.
+     */
+    public long replayFrom(String tenantId, Map<TopicPartition, Long> from, Recount into, Duration timeout) throws Exception {
+        long before = into.read() + into.unreadableRecords();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, String> c = kafka.consumer(null, "reconcile-tail")) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.EVENTS_ACCEPTED).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            for (TopicPartition p : parts) {
+                Long offset = from.get(p);
+                if (offset != null) {
+                    c.seek(p, offset);
                 }
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())) || r.key() == null || !keys.test(r.key())) {
-                        continue;
-                    }
-                    int slash = r.key().indexOf('/');
-                    String tenant = slash < 0 ? r.key() : r.key().substring(0, slash);
-                    Recount recount = tenants == null ? out.computeIfAbsent(tenant, t -> new Recount()) : out.get(tenant);
-                    if (recount == null) {
-                        continue; // another tenant's record: not even parsed
-                    }
-                    String schema = RecordHeaders.string(r, Headers.SCHEMA);
-                    try {
-                        if (EventCorrectionV1.SCHEMA.equals(schema)) {
-                            recount.correction(lenient.readValue(r.value(), EventCorrectionV1.class));
-                        } else if (AcceptedEventV1.SCHEMA.equals(schema) || schema == null) {
-                            recount.accepted(lenient.readValue(r.value(), AcceptedEventV1.class));
-                        }
-                    } catch (JacksonException e) {
-                        recount.unreadable();
-                    }
+            }
+            String prefix = tenantId + "/";
+            drain(c, parts, k -> k.startsWith(prefix), tenant -> tenant.equals(tenantId) ? into : null, deadline);
+        }
+        return into.read() + into.unreadableRecords() - before;
+    }
+
+    /** Folds one record, by its schema header (null: an event from before headers), into {@code recount}. */
+    public void fold(Recount recount, String schema, String value) {
+        try {
+            if (EventCorrectionV1.SCHEMA.equals(schema)) {
+                recount.correction(lenient().readValue(value, EventCorrectionV1.class));
+            } else if (AcceptedEventV1.SCHEMA.equals(schema) || schema == null) {
+                recount.accepted(lenient().readValue(value, AcceptedEventV1.class));
+            }
+        } catch (JacksonException e) {
+            recount.unreadable();
+        }
+    }
+
+    private ObjectMapper lenient() {
+        ObjectMapper m = lenient;
+        if (m == null) {
+            m = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+            lenient = m;
+        }
+        return m;
+    }
+
+    /** Reads every partition from its position to its end as of now, folding the wanted keys' records into their tenant's recount. */
+    private void drain(KafkaConsumer<String, String> c, List<TopicPartition> parts, Predicate<String> keys, Function<String, Recount> recountOf,
+            long deadline) {
+        Map<TopicPartition, Long> end = c.endOffsets(parts);
+        while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the replay of " + Topics.EVENTS_ACCEPTED + " did not reach its end in time");
+            }
+            for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())) || r.key() == null || !keys.test(r.key())) {
+                    continue;
+                }
+                int slash = r.key().indexOf('/');
+                Recount recount = recountOf.apply(slash < 0 ? r.key() : r.key().substring(0, slash));
+                if (recount != null) { // another tenant's record is not even parsed
+                    fold(recount, RecordHeaders.string(r, Headers.SCHEMA), r.value());
                 }
             }
         }
-        return out;
     }
 }

@@ -70,6 +70,8 @@ public class Reconciler {
     @Inject
     AcceptedReplay replay;
     @Inject
+    ArchiveRecount archive;
+    @Inject
     ObjectMapper json;
     @Inject
     ReconciliationReports reports;
@@ -155,13 +157,36 @@ public class Reconciler {
      * periods starting at {@code periodStart} (the replay then starts shortly before it).
      */
     public Report run(String tenantId, Instant periodStart, String actor, boolean creditOvercharges) throws Exception {
-        Instant started = clock.instant();
-        Recount recount = replay.replay(Set.of(tenantId), periodStart, REPLAY_TIMEOUT).get(tenantId);
-        return compare(tenantId, periodStart, recount, started, actor, creditOvercharges);
+        return run(tenantId, periodStart, actor, creditOvercharges, config.archive().enabled() ? Source.ARCHIVE : Source.TOPIC);
     }
 
-    private Report compare(String tenantId, Instant periodStart, Recount recount, Instant started, String actor, boolean creditOvercharges)
-            throws Exception {
+    /** Where a recount reads the accepted events. */
+    public enum Source {
+        /** The event archive, and the topic's tail past it ({@link ArchiveRecount}): any period the archive keeps. */
+        ARCHIVE,
+        /** {@code tally.events.accepted} alone ({@link AcceptedReplay}): the periods its retention still holds whole. */
+        TOPIC
+    }
+
+    /** As {@link #run(String, Instant, String, boolean)}, recounting from {@code source}. */
+    public Report run(String tenantId, Instant periodStart, String actor, boolean creditOvercharges, Source source) throws Exception {
+        Instant started = clock.instant();
+        Recount recount;
+        String from;
+        if (source == Source.ARCHIVE) {
+            ArchiveRecount.Result r = archive.recount(tenantId, periodStart, REPLAY_TIMEOUT);
+            recount = r.recount();
+            from = "from the event archive (%d files, %d records) and the %d records of tally.events.accepted past it".formatted(r.files(),
+                    r.archivedRecords(), r.tailRecords());
+        } else {
+            recount = replay.replay(Set.of(tenantId), periodStart, REPLAY_TIMEOUT).get(tenantId);
+            from = "from a replay of tally.events.accepted";
+        }
+        return compare(tenantId, periodStart, recount, started, actor, creditOvercharges, from);
+    }
+
+    private Report compare(String tenantId, Instant periodStart, Recount recount, Instant started, String actor, boolean creditOvercharges,
+            String from) throws Exception {
         List<MeterDefinition> meters = QuarkusTransaction.requiringNew().call(() -> definitions(tenantId));
         Map<Recount.Key, Recount.Counted> counted = recount.count(meters, SAMPLE);
         Sources sources;
@@ -186,7 +211,7 @@ public class Reconciler {
         String reconciliationId = "rec_" + UUID.randomUUID().toString().replace("-", "");
         List<String> notesCreated = creditOvercharges ? creditOvercharges(tenantId, reconciliationId, drift, counted) : List.of();
         Report report = new Report(reconciliationId, tenantId, periodStart, started, clock.instant(), recount.read(), recount.unreadableRecords(),
-                keys.size(), drift.size(), drift, pending.size(), pending, notesCreated, actor, NOTES);
+                keys.size(), drift.size(), drift, pending.size(), pending, notesCreated, actor, notes(from));
         reports.save(report);
         if (!drift.isEmpty()) {
             LOG.warnf("reconciliation %s: tenant %s has drift on %d of %d keys", report.reconciliationId(), tenantId, drift.size(), keys.size());
@@ -194,13 +219,19 @@ public class Reconciler {
         return report;
     }
 
-    /** What a report says about how it was made, key by key. */
+    /** What a report says about how it was made, key by key ({@code from}: where the recount read the events). */
+    private static List<String> notes(String from) {
+        List<String> notes = new ArrayList<>();
+        notes.add("recounted: each event's final state (amendments applied, retractions removed, re-published records once) folded"
+                + " with the meter definitions as they are now, " + from);
+        notes.addAll(NOTES);
+        return notes;
+    }
+
     private static final List<String> NOTES = List.of(
-            "recounted: each event's final state (amendments applied, retractions removed, re-published records once) folded"
-                    + " with the meter definitions as they are now, from a replay of tally.events.accepted",
             "rated: rating's latest usage snapshots as invoicing stored them; invoiced: what live invoices billed for the period,"
                     + " its invoice and every adjustment since (null: not invoiced yet)",
-            "drift = source − recount; a period the topic's retention no longer holds whole recounts short",
+            "drift = source − recount; a recount from the topic alone of a period its retention no longer holds whole recounts short",
             "kind: rating — rating differs from the recount; stranded — rating agrees, the invoices do not, the"
                     + " customer has no period left to close, and its stand-alone adjustment invoice should have come by now"
                     + " (the usage arrived before the close grace and some); unsettled — rating agrees, the"

@@ -39,10 +39,11 @@ public class ReconciliationResource {
     /**
      * {@code periodStart}: reconcile the periods starting then (default: every period the replay holds);
      * {@code creditOvercharges}: create credit notes (rule {@code rule:reconciliation}) where rating and the invoice
-     * both count more than the events.
+     * both count more than the events; {@code source}: {@code archive} (the event archive and the topic's tail past it;
+     * the default while the archive is on) or {@code topic} (a replay of {@code tally.events.accepted} alone).
      */
     @Schema(name = "ReconciliationRequest")
-    public record Run(Instant periodStart, Boolean creditOvercharges) {
+    public record Run(Instant periodStart, Boolean creditOvercharges, String source) {
     }
 
     public record ReportList(List<Reconciler.Report> reconciliations) {
@@ -53,8 +54,18 @@ public class ReconciliationResource {
     public Response run(Run body) throws Exception {
         Caller caller = Caller.of(request);
         String tenant = caller.tenant();
-        Reconciler.Report r = reconciler.run(tenant, body == null ? null : body.periodStart(), caller.actor(),
-                body != null && Boolean.TRUE.equals(body.creditOvercharges()));
+        Reconciler.Source source = null;
+        if (body != null && body.source() != null) {
+            source = switch (body.source()) {
+                case "archive" -> Reconciler.Source.ARCHIVE;
+                case "topic" -> Reconciler.Source.TOPIC;
+                default -> throw ProblemException.badRequest("invalid-field", "source must be archive or topic", "source");
+            };
+        }
+        boolean credit = body != null && Boolean.TRUE.equals(body.creditOvercharges());
+        Instant periodStart = body == null ? null : body.periodStart();
+        Reconciler.Report r = source == null ? reconciler.run(tenant, periodStart, caller.actor(), credit)
+                : reconciler.run(tenant, periodStart, caller.actor(), credit, source);
         return Response.status(201).entity(r).build();
     }
 

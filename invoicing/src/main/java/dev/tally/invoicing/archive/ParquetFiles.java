@@ -1,0 +1,165 @@
+package dev.tally.invoicing.archive;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Writes and reads the archive's Parquet files with an embedded, in-memory DuckDB (its JDBC driver; nothing is stored
+ * in DuckDB itself). Columns: {@code kafka_partition, kafka_offset, published_at, schema, tenant_id, customer_id,
+ * event_id, event_time, value} — times as UTC timestamps, {@code value} the record's JSON as published. Rows are written
+ * in topic order (partition, offset); zstd-compressed.
+ */
+public final class ParquetFiles {
+    private static final AtomicBoolean UNPACKED_LIBRARY_REMOVED = new AtomicBoolean();
+    private static final String COLUMNS = "kafka_partition, kafka_offset, published_at, schema, tenant_id, customer_id, event_id, event_time, value";
+
+    private ParquetFiles() {
+    }
+
+    /**
+     * Writes {@code rows} to {@code target}: to a temporary file beside it first, forced to disk, then moved into place
+     * in one step, so {@code target} is either absent or whole ({@code beforeMove} runs just before the move: a test's
+     * crash point). Returns its size in bytes.
+     */
+    public static long write(Path target, List<ArchivedRecord> rows, Runnable beforeMove) throws IOException, SQLException {
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try (Connection c = open(); Statement s = c.createStatement()) {
+            s.execute("create table r (kafka_partition integer, kafka_offset bigint, published_at timestamp, schema varchar, tenant_id varchar,"
+                    + " customer_id varchar, event_id varchar, event_time timestamp, value varchar)");
+            try (DuckDBAppender a = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "r")) {
+                for (ArchivedRecord r : rows) {
+                    a.beginRow();
+                    a.append(r.partition());
+                    a.append(r.offset());
+                    a.append(utc(r.publishedAt()));
+                    append(a, r.schema());
+                    append(a, r.tenantId());
+                    append(a, r.customerId());
+                    append(a, r.eventId());
+                    LocalDateTime eventTime = utc(r.eventTime());
+                    if (eventTime == null) {
+                        a.appendNull();
+                    } else {
+                        a.append(eventTime);
+                    }
+                    append(a, r.value());
+                    a.endRow();
+                }
+            }
+            s.execute("copy (select * from r order by kafka_partition, kafka_offset) to '" + quoted(tmp) + "' (format parquet, compression zstd)");
+        } catch (SQLException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        beforeMove.run();
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return Files.size(target);
+    }
+
+    /** Every row of {@code files}, in topic order (partition, offset), to {@code sink}; {@code where} filters (SQL over the columns, or null). */
+    public static void read(List<Path> files, String where, List<Object> args, Consumer<ArchivedRecord> sink) throws SQLException {
+        if (files.isEmpty()) {
+            return;
+        }
+        StringBuilder list = new StringBuilder();
+        for (Path f : files) {
+            list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
+        }
+        String sql = "select " + COLUMNS + " from read_parquet([" + list + "])" + (where == null ? "" : " where " + where)
+                + " order by kafka_partition, kafka_offset";
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(new ArchivedRecord(rs.getInt(1), rs.getLong(2), instant(rs.getObject(3, LocalDateTime.class)), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), instant(rs.getObject(8, LocalDateTime.class)), rs.getString(9)));
+                }
+            }
+        }
+    }
+
+    /**
+     * DuckDB's driver unpacks its native library (about 70 MB) into the temporary directory and deletes it only when the
+     * JVM exits normally: every crash would leave one behind (in a pod, in its size-limited {@code /tmp}). Once loaded, the
+     * library stays mapped without its file, so the file is deleted right away (found in {@code /proc/self/maps}; Linux).
+     */
+    private static void removeUnpackedLibrary() {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return;
+        }
+        try (Stream<String> lines = Files.lines(maps)) {
+            String tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().toString();
+            lines.map(l -> l.substring(l.indexOf('/') < 0 ? l.length() : l.indexOf('/'))).filter(f -> f.startsWith(tmp) && f.contains("libduckdb_java"))
+                    .distinct().forEach(f -> {
+                        try {
+                            Files.deleteIfExists(Path.of(f));
+                        } catch (IOException e) {
+                            // left for deleteOnExit
+                        }
+                    });
+        } catch (IOException | RuntimeException e) {
+            // left for deleteOnExit
+        }
+    }
+
+    private static void append(DuckDBAppender a, String v) throws SQLException {
+        if (v == null) {
+            a.appendNull();
+        } else {
+            a.append(v);
+        }
+    }
+
+    /** An in-memory DuckDB, kept small: it shares the service's memory and two cores. */
+    private static Connection open() throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        if (UNPACKED_LIBRARY_REMOVED.compareAndSet(false, true)) {
+            removeUnpackedLibrary();
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("set memory_limit = '256MB'");
+            s.execute("set threads = 2");
+        }
+        return c;
+    }
+
+    /** A path inside a single-quoted SQL string literal (the archive's own paths: tenant ids are checked, but quote anyway). */
+    private static String quoted(Path p) {
+        return p.toAbsolutePath().toString().replace("'", "''");
+    }
+
+    private static LocalDateTime utc(Instant i) {
+        return i == null ? null : LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    private static Instant instant(LocalDateTime t) {
+        return t == null ? null : t.toInstant(ZoneOffset.UTC);
+    }
+}
