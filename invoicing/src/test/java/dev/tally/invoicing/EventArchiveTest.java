@@ -1,11 +1,13 @@
 package dev.tally.invoicing;
 
+import static dev.tally.invoicing.BillingFixture.get;
 import static dev.tally.invoicing.BillingFixture.monthStart;
 import static dev.tally.invoicing.BillingFixture.setUp;
 import static dev.tally.invoicing.BillingFixture.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.invoicing.BillingFixture.Tenant;
+import dev.tally.invoicing.archive.ArchiveCompactor;
 import dev.tally.invoicing.archive.ArchiveJanitor;
 import dev.tally.invoicing.archive.ArchivedRecord;
 import dev.tally.invoicing.archive.ParquetFiles;
@@ -40,6 +42,7 @@ import java.util.TreeMap;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +63,8 @@ class EventArchiveTest extends BillingTest {
     Reconciler reconciler;
     @Inject
     ArchiveJanitor janitor;
+    @Inject
+    ArchiveCompactor compactor;
 
     /** Where each produced record landed: partition → offsets (a day-moving correction is expected twice). */
     private final Map<String, Integer> expected = new TreeMap<>();
@@ -115,6 +120,30 @@ class EventArchiveTest extends BillingTest {
         assertThat(history.stream().map(ArchivedRecord::schema).distinct().toList()).containsExactly(AcceptedEventV1.SCHEMA, EventCorrectionV1.SCHEMA);
         assertThat(history.get(history.size() - 1).value()).contains("\"amend\"").contains("\"5\"");
 
+        // compaction: one more event on the first day (a second file there), then each day of many files merged into one;
+        // every record still there once, the replaced files deleted by the janitor once old enough
+        try (Producer<String, String> p = kafka.producer("test-ingest")) {
+            send(p, t.id(), id, AcceptedEventV1.SCHEMA, new AcceptedEventV1(t.id(), id, "a", "ev-late", "bandwidth", start.plusSeconds(30),
+                    Map.of("bytes", "7"), Instant.now(), "customer", start, end), 1);
+        }
+        awaitArchived(t.id(), records + 1);
+        List<Path> beforeCompaction = files(t.id());
+        assertThat(compactor.compact()).isPositive();
+        List<Path> afterCompaction = files(t.id());
+        assertThat(afterCompaction).hasSizeLessThan(beforeCompaction.size()).allMatch(Files::exists);
+        assertThat(afterCompaction.stream().map(Path::getParent).distinct()).hasSameSizeAs(afterCompaction); // one file per day
+        Map<String, Integer> compacted = new TreeMap<>();
+        ParquetFiles.read(afterCompaction, null, List.of(), r -> compacted.merge(r.partition() + "@" + r.offset(), 1, Integer::sum));
+        assertThat(compacted).isEqualTo(expected);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("update archive_file set replaced_at = now() - interval '1 hour' where tenant_id = ?"
+                     + " and replaced_at is not null")) {
+            ps.setString(1, t.id());
+            ps.executeUpdate();
+        }
+        janitor.sweep();
+        assertThat(beforeCompaction.stream().filter(f -> !afterCompaction.contains(f))).isNotEmpty().noneMatch(Files::exists);
+
         // a recount from the archive (and the topic's tail past it) equals a recount from the topic alone
         var meters = List.of(reconciler.definition(t.id(), "bandwidth"));
         ArchiveRecount.Result fromArchive = archiveRecount.recount(t.id(), start, Duration.ofMinutes(1));
@@ -122,7 +151,30 @@ class EventArchiveTest extends BillingTest {
         assertThat(fromArchive.archivedRecords()).isPositive();
         Map<Recount.Key, Recount.Counted> a = fromArchive.recount().count(meters, 20);
         assertThat(a).isEqualTo(fromTopic.count(meters, 20));
-        assertThat(a.values().iterator().next().events()).isEqualTo(299); // 300, one retracted
+        assertThat(a.values().iterator().next().events()).isEqualTo(300); // 300 and the late one, one retracted
+
+        // one customer's archived records for support: CSV and Parquet, each record once, in topic order
+        String days = "from=" + start.toString().substring(0, 10) + "&to=" + start.plus(Duration.ofDays(30)).toString().substring(0, 10);
+        var csv = get(t, "/v1/customers/a/archive?" + days).statusCode(200).contentType("text/csv; charset=utf-8")
+                .header("Tally-Records", Integer.toString(expected.size())).extract();
+        List<String> lines = csv.asString().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("kafka_partition,kafka_offset,published_at,schema,event_id,event_time,value");
+        assertThat(lines).hasSize(expected.size() + 1);
+        assertThat(lines.stream().filter(l -> l.contains(",ev-8,"))).hasSize(2); // accepted, then amended
+        assertThat(csv.header("Tally-Archived-Up-To")).matches("\\d+:\\d+(,\\d+:\\d+)*");
+        byte[] parquet = get(t, "/v1/customers/a/archive?" + days + "&format=parquet").statusCode(200).extract().asByteArray();
+        Path exported = Files.createTempFile("export", ".parquet");
+        Files.write(exported, parquet);
+        List<ArchivedRecord> fromParquet = new ArrayList<>();
+        ParquetFiles.read(List.of(exported), null, List.of(), fromParquet::add);
+        Files.delete(exported);
+        assertThat(fromParquet).hasSize(expected.size());
+        get(t, "/v1/customers/a/archive?" + days + "&format=xml").statusCode(400).body("field", Matchers.equalTo("format"));
+        get(t, "/v1/customers/a/archive?to=2026-01-01").statusCode(400).body("field", Matchers.equalTo("from"));
+        get(t, "/v1/customers/a/archive?from=2026-03-02&to=2026-03-01").statusCode(400).body("field", Matchers.equalTo("to"));
+        get(t, "/v1/customers/a/archive?from=2026-01-01&to=2026-04-04").statusCode(400).body("field", Matchers.equalTo("to"));
+        get(t, "/v1/customers/nobody/archive?" + days).statusCode(404);
+        get(tenant("Other archived"), "/v1/customers/a/archive?" + days).statusCode(404);
 
         // the janitor: an orphan (a file no row names, older than the orphan age) goes; the manifest's files stay
         Path root = Path.of("target/archive");

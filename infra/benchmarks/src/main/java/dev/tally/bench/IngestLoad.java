@@ -118,7 +118,10 @@ public final class IngestLoad {
 
         Generator gen = new Generator(profile, dupRate, System.nanoTime());
         runPhase(gen, ingestKey, batch, senders, warmup, false);
+        ArchivePace archive = ArchivePace.of(this);
+        long archivedBefore = archive == null ? 0 : archive.archived();
         Result r = runPhase(gen, ingestKey, batch, senders, seconds, true);
+        String archived = archive == null ? "" : archive.measure(archivedBefore, archive.archived(), r.accepted, r.seconds);
         double eventsPerSecond = r.accepted / r.seconds;
         int size = gen.averageEventBytes();
         double raw = kafkaBaseline(bootstrap, size, Math.max(5, Math.min(seconds, 20)));
@@ -139,6 +142,7 @@ public final class IngestLoad {
         System.out.printf("%-44s %,14d%n", "average event size (bytes)", size);
         System.out.printf("%-44s %,14.0f%n", "raw Kafka idempotent producer records/s", raw);
         System.out.printf("%-44s %14.3f%n", "ingest ÷ raw producer", eventsPerSecond / raw);
+        System.out.print(archived);
     }
 
     /** Until every ingest instance attributes an event to the last bench customer. */

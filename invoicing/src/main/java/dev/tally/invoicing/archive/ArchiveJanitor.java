@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps the archive's storage equal to its manifest: deletes the files of days past each tenant's retention (after their
- * rows are gone), and files the manifest does not name once they are older than {@code tally.archive.orphan-age} — what
+ * rows are gone), files compaction replaced (once older than {@code tally.archive.orphan-age}), and files the manifest does not name once they are older than {@code tally.archive.orphan-age} — what
  * a crash between writing a poll's files and committing their rows leaves, and temporary files of an unfinished write.
  * Safe on every instance at once (deleting a file twice is harmless; a file is only deleted when no row names it).
  */
@@ -58,6 +58,9 @@ public class ArchiveJanitor {
         List<String> expired = store.expire(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
         for (String path : expired) {
             Files.deleteIfExists(root.resolve(path));
+        }
+        for (String path : store.dropReplaced(clock.instant().minus(config.archive().orphanAge()))) {
+            Files.deleteIfExists(root.resolve(path)); // merged into another file by compaction
         }
         int orphans = 0;
         if (Files.isDirectory(root)) {

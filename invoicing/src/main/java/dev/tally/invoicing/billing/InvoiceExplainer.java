@@ -3,7 +3,9 @@ package dev.tally.invoicing.billing;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.catalog.MeterEntity;
+import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.invoicing.reconcile.AcceptedReplay;
+import dev.tally.invoicing.reconcile.ArchiveRecount;
 import dev.tally.invoicing.reconcile.Reconciler;
 import dev.tally.model.invoice.InvoiceDocumentV1;
 import dev.tally.model.metering.FilterSpec;
@@ -39,6 +41,10 @@ public class InvoiceExplainer {
     Reconciler reconciler;
     @Inject
     AcceptedReplay replay;
+    @Inject
+    ArchiveRecount archive;
+    @Inject
+    InvoicingConfig config;
     @Inject
     ObjectMapper json;
 
@@ -78,9 +84,10 @@ public class InvoiceExplainer {
 
     /**
      * Every event behind one of the invoice's period lines, as they stand now (amendments applied, retractions gone),
-     * recounted from a replay of tally.events.accepted: pages of {@code limit} (default 1000, at most 10,000) in
-     * event-time order, {@code after} the last event id of the previous page. The replay reads the whole topic (only
-     * this customer's records are parsed), so this is an investigation tool, not a hot path.
+     * recounted from the event archive's files of the period's days and the topic's tail past it (or, with the archive
+     * off, a replay of tally.events.accepted): pages of {@code limit} (default 1000, at most 10,000) in event-time order,
+     * {@code after} the last event id of the previous page. Each page recounts the customer's period (only this
+     * customer's records are parsed), so this is an investigation tool, not a hot path.
      */
     public LineEvents events(String tenant, String id, String meter, String after, Integer limit) throws Exception {
         // no transaction around the replay (it may take minutes): the invoice is read on its own
@@ -96,7 +103,9 @@ public class InvoiceExplainer {
             throw ProblemException.badRequest("invalid-field", "limit must be between 1 and 10000", "limit");
         }
         MeterDefinition def = reconciler.definition(tenant, meter);
-        Recount recount = replay.replayCustomer(tenant, v.customerId(), v.periodStart(), Duration.ofMinutes(5));
+        Recount recount = config.archive().enabled()
+                ? archive.recountCustomer(tenant, v.customerId(), v.periodStart(), v.periodEnd(), Duration.ofMinutes(5))
+                : replay.replayCustomer(tenant, v.customerId(), v.periodStart(), Duration.ofMinutes(5));
         List<Recount.Event> all = recount.events(def, v.customerId(), v.periodStart());
         BigDecimal quantity = recount.count(List.of(def), 0).entrySet().stream()
                 .filter(e -> e.getKey().customerId().equals(v.customerId()) && e.getKey().periodStart().equals(v.periodStart()))

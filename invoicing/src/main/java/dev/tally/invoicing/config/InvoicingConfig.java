@@ -183,6 +183,14 @@ public interface InvoicingConfig {
         @WithDefault("PT10M")
         Duration orphanAge();
 
+        /** How often a tenant's days of many small files are merged into one file each. */
+        @WithDefault("10m")
+        String compactEvery();
+
+        /** How many live files a tenant's day must have before it is merged. */
+        @WithDefault("8")
+        int compactMinFiles();
+
         /** A crash test's fault-injection point ({@code file-written}, {@code before-commit}); never set in production. */
         Optional<String> crashAt();
     }

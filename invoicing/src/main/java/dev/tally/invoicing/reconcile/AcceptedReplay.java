@@ -93,6 +93,19 @@ public class AcceptedReplay {
      * Returns how many of the tenant's records it read.
      */
     public long replayFrom(String tenantId, Map<TopicPartition, Long> from, Recount into, Duration timeout) throws Exception {
+        String prefix = tenantId + "/";
+        return replayFrom(tenantId, k -> k.startsWith(prefix), from, into, timeout);
+    }
+
+    /** As {@link #replayFrom(String, Map, Recount, Duration)}, for one customer's records only. */
+    public long replayCustomerFrom(String tenantId, String customerId, Map<TopicPartition, Long> from, Recount into, Duration timeout)
+            throws Exception {
+        String key = tenantId + "/" + customerId;
+        return replayFrom(tenantId, key::equals, from, into, timeout);
+    }
+
+    private long replayFrom(String tenantId, Predicate<String> keys, Map<TopicPartition, Long> from, Recount into, Duration timeout)
+            throws Exception {
         long before = into.read() + into.unreadableRecords();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, String> c = kafka.consumer(null, "reconcile-tail")) {
@@ -106,8 +119,7 @@ public class AcceptedReplay {
                     c.seek(p, offset);
                 }
             }
-            String prefix = tenantId + "/";
-            drain(c, parts, k -> k.startsWith(prefix), tenant -> tenant.equals(tenantId) ? into : null, deadline);
+            drain(c, parts, keys, tenant -> tenant.equals(tenantId) ? into : null, deadline);
         }
         return into.read() + into.unreadableRecords() - before;
     }

@@ -57,6 +57,20 @@ public class ArchiveRecount {
         return new Result(recount, snapshot.files().size(), archived[0], tail);
     }
 
+    /**
+     * One customer's recount for a period (an invoice line's events): the archive's files of the period's days, that
+     * customer's rows only, and the topic's tail past the archive, that customer's records only.
+     */
+    public Recount recountCustomer(String tenantId, String customerId, Instant periodStart, Instant periodEnd, Duration timeout) throws Exception {
+        ArchiveStore.Snapshot snapshot = store.snapshot(tenantId, day(periodStart), day(periodEnd.minusNanos(1)));
+        Recount recount = new Recount();
+        Path root = Path.of(config.archive().dir());
+        ParquetFiles.read(snapshot.files().stream().map(root::resolve).toList(), "tenant_id = ? and customer_id = ?", List.of(tenantId, customerId),
+                r -> replay.fold(recount, r.schema(), r.value()));
+        replay.replayCustomerFrom(tenantId, customerId, snapshot.archivedUpTo(), recount, timeout);
+        return recount;
+    }
+
     /** The latest end of the tenant's periods that start at {@code periodStart}, as invoicing knows them (null: none yet). */
     private Instant periodEnd(String tenantId, Instant periodStart) throws Exception {
         try (Connection c = dataSource.getConnection();
