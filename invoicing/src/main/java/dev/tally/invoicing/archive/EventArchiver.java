@@ -1,5 +1,7 @@
 package dev.tally.invoicing.archive;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.config.InvoicingConfig;
@@ -104,14 +106,8 @@ public class EventArchiver implements ConsumerWorker {
         }
         List<ArchiveStore.FileRow> written = new ArrayList<>();
         try {
-            for (Map.Entry<FileKey, List<ArchivedRecord>> g : groups.entrySet()) {
-                FileKey k = g.getKey();
-                long[] range = ranges.get(k.partition());
-                String path = ArchiveStore.directory(k.tenantId(), k.day()) + "/accepted-p" + k.partition() + "-" + range[0] + "-" + range[1] + "-"
-                        + UUID.randomUUID().toString().substring(0, 8) + ".parquet";
-                long bytes = ParquetFiles.write(root().resolve(path), g.getValue(), () -> crashPoint("file-written"));
-                written.add(new ArchiveStore.FileRow(path, k.tenantId(), k.day(), g.getValue().size(), bytes, k.partition() + ":" + range[0] + "-"
-                        + range[1]));
+            if (!groups.isEmpty()) { // a poll of acceptance markers only writes nothing, and only moves the offsets
+                write(groups, ranges, written);
             }
             commit(poll, written);
         } catch (Exception e) {
@@ -119,6 +115,21 @@ public class EventArchiver implements ConsumerWorker {
                 deleteQuietly(root().resolve(f.path()));
             }
             throw e;
+        }
+    }
+
+    /** One file per group, named by its partition and the poll's offset range there; each written file is added to {@code written}. */
+    private void write(Map<FileKey, List<ArchivedRecord>> groups, Map<Integer, long[]> ranges, List<ArchiveStore.FileRow> written) throws Exception {
+        try (ParquetFiles.Writer writer = new ParquetFiles.Writer()) {
+            for (Map.Entry<FileKey, List<ArchivedRecord>> g : groups.entrySet()) {
+                FileKey k = g.getKey();
+                long[] range = ranges.get(k.partition());
+                String path = ArchiveStore.directory(k.tenantId(), k.day()) + "/accepted-p" + k.partition() + "-" + range[0] + "-" + range[1] + "-"
+                        + UUID.randomUUID().toString().substring(0, 8) + ".parquet";
+                long bytes = writer.write(root().resolve(path), g.getValue(), () -> crashPoint("file-written"));
+                written.add(new ArchiveStore.FileRow(path, k.tenantId(), k.day(), g.getValue().size(), bytes, k.partition() + ":" + range[0] + "-"
+                        + range[1]));
+            }
         }
     }
 
@@ -151,27 +162,55 @@ public class EventArchiver implements ConsumerWorker {
         Instant published = Instant.ofEpochMilli(r.timestamp());
         String keyTenant = r.key() == null ? "_none" : r.key().indexOf('/') < 0 ? r.key() : r.key().substring(0, r.key().indexOf('/'));
         try {
-            JsonNode v = json.readTree(r.value());
-            if (EventCorrectionV1.SCHEMA.equals(schema)) {
-                Set<Instant> times = new LinkedHashSet<>();
-                times.add(time(v.path("previous").path("timestamp")));
-                times.add(time(v.path("current").path("timestamp")));
-                if (times.size() > 1) {
-                    times.remove(null);
-                }
-                List<ArchivedRecord> out = new ArrayList<>();
-                for (Instant t : times) {
-                    out.add(new ArchivedRecord(r.partition(), r.offset(), published, schema, text(v, "tenantId", keyTenant), text(v, "customerId", null),
-                            text(v, "eventId", null), t, r.value()));
-                }
-                return out;
+            if (!EventCorrectionV1.SCHEMA.equals(schema)) {
+                return List.of(event(r, schema, published, keyTenant));
             }
-            return List.of(new ArchivedRecord(r.partition(), r.offset(), published, schema, text(v, "tenantId", keyTenant), text(v, "customerId", null),
-                    text(v, "eventId", null), time(v.path("timestamp")), r.value()));
+            JsonNode v = json.readTree(r.value());
+            Set<Instant> times = new LinkedHashSet<>();
+            times.add(time(v.path("previous").path("timestamp")));
+            times.add(time(v.path("current").path("timestamp")));
+            if (times.size() > 1) {
+                times.remove(null);
+            }
+            List<ArchivedRecord> out = new ArrayList<>();
+            for (Instant t : times) {
+                out.add(new ArchivedRecord(r.partition(), r.offset(), published, schema, text(v, "tenantId", keyTenant), text(v, "customerId", null),
+                        text(v, "eventId", null), t, r.value()));
+            }
+            return out;
         } catch (IOException | RuntimeException e) {
             LOG.warnf("an unreadable record %s-%d@%d is archived as it is: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
             return List.of(new ArchivedRecord(r.partition(), r.offset(), published, schema, keyTenant, null, null, null, r.value()));
         }
+    }
+
+    /**
+     * An event's columns, read by streaming only as far as its four fields (most of an archiver's time went to building a
+     * tree of every event): the value itself is kept as published.
+     */
+    private ArchivedRecord event(ConsumerRecord<String, String> r, String schema, Instant published, String keyTenant) throws IOException {
+        String tenant = null;
+        String customer = null;
+        String eventId = null;
+        Instant time = null;
+        try (JsonParser p = json.getFactory().createParser(r.value())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME && (tenant == null || customer == null || eventId == null || time == null)) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                String text = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                switch (field) {
+                    case "tenantId" -> tenant = text;
+                    case "customerId" -> customer = text;
+                    case "eventId" -> eventId = text;
+                    case "timestamp" -> time = text == null ? null : Instant.parse(text);
+                    default -> p.skipChildren();
+                }
+            }
+        }
+        return new ArchivedRecord(r.partition(), r.offset(), published, schema, tenant == null ? keyTenant : tenant, customer, eventId, time, r.value());
     }
 
     private static String text(JsonNode v, String field, String otherwise) {

@@ -36,48 +36,76 @@ public final class ParquetFiles {
     private ParquetFiles() {
     }
 
-    /**
-     * Writes {@code rows} to {@code target}: to a temporary file beside it first, forced to disk, then moved into place
-     * in one step, so {@code target} is either absent or whole ({@code beforeMove} runs just before the move: a test's
-     * crash point). Returns its size in bytes.
-     */
+    /** Writes {@code rows} to {@code target} with a DuckDB of its own (see {@link Writer#write}). Returns its size in bytes. */
     public static long write(Path target, List<ArchivedRecord> rows, Runnable beforeMove) throws IOException, SQLException {
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try (Connection c = open(); Statement s = c.createStatement()) {
-            s.execute("create table r (kafka_partition integer, kafka_offset bigint, published_at timestamp, schema varchar, tenant_id varchar,"
-                    + " customer_id varchar, event_id varchar, event_time timestamp, value varchar)");
-            try (DuckDBAppender a = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "r")) {
-                for (ArchivedRecord r : rows) {
-                    a.beginRow();
-                    a.append(r.partition());
-                    a.append(r.offset());
-                    a.append(utc(r.publishedAt()));
-                    append(a, r.schema());
-                    append(a, r.tenantId());
-                    append(a, r.customerId());
-                    append(a, r.eventId());
-                    LocalDateTime eventTime = utc(r.eventTime());
-                    if (eventTime == null) {
-                        a.appendNull();
-                    } else {
-                        a.append(eventTime);
-                    }
-                    append(a, r.value());
-                    a.endRow();
-                }
+        try (Writer w = new Writer()) {
+            return w.write(target, rows, beforeMove);
+        }
+    }
+
+    /** One in-memory DuckDB for several files (an archiver's poll writes one per tenant, day and partition). */
+    public static final class Writer implements AutoCloseable {
+        private final Connection c;
+
+        public Writer() throws SQLException {
+            c = open();
+            try (Statement s = c.createStatement()) {
+                s.execute("create table r (kafka_partition integer, kafka_offset bigint, published_at timestamp, schema varchar, tenant_id varchar,"
+                        + " customer_id varchar, event_id varchar, event_time timestamp, value varchar)");
             }
-            s.execute("copy (select * from r order by kafka_partition, kafka_offset) to '" + quoted(tmp) + "' (format parquet, compression zstd)");
-        } catch (SQLException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
         }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
+
+        /**
+         * Writes {@code rows} to {@code target}: to a temporary file beside it first, forced to disk, then moved into place
+         * in one step, so {@code target} is either absent or whole ({@code beforeMove} runs just before the move: a test's
+         * crash point). Returns its size in bytes.
+         */
+        public long write(Path target, List<ArchivedRecord> rows, Runnable beforeMove) throws IOException, SQLException {
+            Files.createDirectories(target.getParent());
+            Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            try (Statement s = c.createStatement()) {
+                s.execute("delete from r");
+                try (DuckDBAppender a = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "r")) {
+                    for (ArchivedRecord r : rows) {
+                        row(a, r);
+                    }
+                }
+                s.execute("copy (select * from r order by kafka_partition, kafka_offset) to '" + quoted(tmp) + "' (format parquet, compression zstd)");
+            } catch (SQLException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            beforeMove.run();
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return Files.size(target);
         }
-        beforeMove.run();
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return Files.size(target);
+
+        @Override
+        public void close() throws SQLException {
+            c.close();
+        }
+    }
+
+    private static void row(DuckDBAppender a, ArchivedRecord r) throws SQLException {
+        a.beginRow();
+        a.append(r.partition());
+        a.append(r.offset());
+        a.append(utc(r.publishedAt()));
+        append(a, r.schema());
+        append(a, r.tenantId());
+        append(a, r.customerId());
+        append(a, r.eventId());
+        LocalDateTime eventTime = utc(r.eventTime());
+        if (eventTime == null) {
+            a.appendNull();
+        } else {
+            a.append(eventTime);
+        }
+        append(a, r.value());
+        a.endRow();
     }
 
     /** Every row of {@code files}, in topic order (partition, offset), to {@code sink}; {@code where} filters (SQL over the columns, or null). */
