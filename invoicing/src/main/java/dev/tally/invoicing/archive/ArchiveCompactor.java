@@ -19,8 +19,9 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Merges a tenant's day of small archive files into one (the archiver writes one file per tenant, day and partition
- * per poll, so a quiet day gathers many). The merged file holds every row of the files it replaces, in topic order;
+ * Merges a tenant's day of small archive files into files of up to {@code tally.archive.compact-max-bytes} (the archiver
+ * writes one file per tenant, day and partition per poll, so a day gathers many). The merge runs inside DuckDB — no row
+ * passes through the JVM's heap. A merged file holds every row of the files it replaces, in topic order;
  * in one transaction the old rows are marked replaced — all of them, or the merge is abandoned (another instance
  * compacted the day first) — and the new row inserted, so readers see either the old files or the new one, never both.
  * The janitor deletes replaced files once they are older than {@code tally.archive.orphan-age} (a reader that listed
@@ -74,37 +75,53 @@ public class ArchiveCompactor {
         return merged;
     }
 
+    /** A file of the day: its path, records, bytes and ranges. */
+    private record Part(String path, int records, long bytes, String ranges) {
+    }
+
+    /** Merges the day's files in runs of at most {@code tally.archive.compact-max-bytes} each; true if any run was merged. */
     private boolean merge(Day d) throws Exception {
-        List<String> paths = new ArrayList<>();
-        List<String> ranges = new ArrayList<>();
+        List<Part> parts = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select path, ranges from archive_file where tenant_id = ? and day = ? and replaced_at is null"
-                     + " order by path")) {
+             PreparedStatement ps = c.prepareStatement("select path, records, bytes, ranges from archive_file where tenant_id = ? and day = ?"
+                     + " and replaced_at is null order by path")) {
             ps.setString(1, d.tenantId());
             ps.setDate(2, Date.valueOf(d.day()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    paths.add(rs.getString(1));
-                    ranges.add(rs.getString(2));
+                    parts.add(new Part(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4)));
                 }
             }
         }
-        if (paths.size() < 2) {
+        boolean merged = false;
+        List<Part> run = new ArrayList<>();
+        long runBytes = 0;
+        for (Part p : parts) {
+            if (!run.isEmpty() && runBytes + p.bytes() > config.archive().compactMaxBytes()) {
+                merged |= mergeRun(d, run);
+                run = new ArrayList<>();
+                runBytes = 0;
+            }
+            run.add(p);
+            runBytes += p.bytes();
+        }
+        return mergeRun(d, run) || merged;
+    }
+
+    private boolean mergeRun(Day d, List<Part> run) throws Exception {
+        if (run.size() < 2) {
             return false;
         }
         Path root = Path.of(config.archive().dir());
-        List<ArchivedRecord> rows = new ArrayList<>();
-        ParquetFiles.read(paths.stream().map(root::resolve).toList(), null, List.of(), rows::add);
         String merged = ArchiveStore.directory(d.tenantId(), d.day()) + "/compacted-" + UUID.randomUUID().toString().substring(0, 8) + ".parquet";
-        long bytes = ParquetFiles.write(root.resolve(merged), rows, () -> {
-        });
+        long bytes = ParquetFiles.merge(run.stream().map(p -> root.resolve(p.path())).toList(), root.resolve(merged));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement replace = c.prepareStatement("update archive_file set replaced_at = now() where path = any(?) and replaced_at is null");
                  PreparedStatement insert = c.prepareStatement(
                          "insert into archive_file (path, tenant_id, day, records, bytes, ranges) values (?, ?, ?, ?, ?, ?)")) {
-                replace.setArray(1, c.createArrayOf("text", paths.toArray()));
-                if (replace.executeUpdate() != paths.size()) {
+                replace.setArray(1, c.createArrayOf("text", run.stream().map(Part::path).toArray()));
+                if (replace.executeUpdate() != run.size()) {
                     c.rollback();
                     Files.deleteIfExists(root.resolve(merged)); // another instance merged (some of) these first
                     return false;
@@ -112,9 +129,9 @@ public class ArchiveCompactor {
                 insert.setString(1, merged);
                 insert.setString(2, d.tenantId());
                 insert.setDate(3, Date.valueOf(d.day()));
-                insert.setInt(4, rows.size());
+                insert.setInt(4, run.stream().mapToInt(Part::records).sum());
                 insert.setLong(5, bytes);
-                insert.setString(6, String.join(",", ranges));
+                insert.setString(6, String.join(",", run.stream().map(Part::ranges).toList()));
                 insert.executeUpdate();
                 c.commit();
                 return true;

@@ -108,8 +108,55 @@ public final class ParquetFiles {
         a.endRow();
     }
 
+    /**
+     * Merges {@code inputs} into {@code target} inside DuckDB, streaming: the rows never enter the JVM and are not
+     * re-sorted (a sort of a whole day overran DuckDB's memory limit), so a merged file holds its inputs' rows in input
+     * order, not strictly in topic order. Written and moved into place as {@link Writer#write} does. Returns its size.
+     */
+    public static long merge(List<Path> inputs, Path target) throws IOException, SQLException {
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path spill = Files.createTempDirectory("tally-duckdb");
+        StringBuilder list = new StringBuilder();
+        for (Path f : inputs) {
+            list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
+        }
+        try (Connection c = open(); Statement s = c.createStatement()) {
+            s.execute("set temp_directory = '" + quoted(spill) + "'");
+            s.execute("copy (select " + COLUMNS + " from read_parquet([" + list + "])) to '" + quoted(tmp) + "' (format parquet, compression zstd)");
+        } catch (SQLException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        } finally {
+            deleteTree(spill);
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return Files.size(target);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a temporary directory: the OS cleans it up
+        }
+    }
+
     /** Every row of {@code files}, in topic order (partition, offset), to {@code sink}; {@code where} filters (SQL over the columns, or null). */
     public static void read(List<Path> files, String where, List<Object> args, Consumer<ArchivedRecord> sink) throws SQLException {
+        read(files, where, args, sink, true);
+    }
+
+    /**
+     * As {@link #read(List, String, List, Consumer)}, in no particular order when {@code ordered} is false: streamed, so
+     * a tenant's many days stay within DuckDB's memory limit (a recount does not depend on the order it folds records in).
+     */
+    public static void read(List<Path> files, String where, List<Object> args, Consumer<ArchivedRecord> sink, boolean ordered) throws SQLException {
         if (files.isEmpty()) {
             return;
         }
@@ -118,7 +165,7 @@ public final class ParquetFiles {
             list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
         }
         String sql = "select " + COLUMNS + " from read_parquet([" + list + "])" + (where == null ? "" : " where " + where)
-                + " order by kafka_partition, kafka_offset";
+                + (ordered ? " order by kafka_partition, kafka_offset" : "");
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));

@@ -191,6 +191,10 @@ public interface InvoicingConfig {
         @WithDefault("8")
         int compactMinFiles();
 
+        /** The most input bytes merged into one file (a larger day becomes several files). */
+        @WithDefault("134217728")
+        long compactMaxBytes();
+
         /** A crash test's fault-injection point ({@code file-written}, {@code before-commit}); never set in production. */
         Optional<String> crashAt();
     }

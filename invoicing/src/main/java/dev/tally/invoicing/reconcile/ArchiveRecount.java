@@ -23,7 +23,9 @@ import javax.sql.DataSource;
  * events can have (its first day to its last; every day for a recount of all periods), read in topic order, then
  * {@code tally.events.accepted} from where the archive ends on each partition — both as of one snapshot of the archive's
  * manifest, folded by the same code as a recount from the topic ({@link AcceptedReplay#fold}). A record in both (archived
- * after the snapshot was read) counts once, as any record read twice does.
+ * after the snapshot was read) counts once, as any record read twice does. The archive's rows are streamed in no
+ * particular order: {@link Recount} keeps the first copy of an event and applies corrections by their sequence, so the
+ * order it reads them in does not change what it counts.
  */
 @ApplicationScoped
 public class ArchiveRecount {
@@ -52,7 +54,7 @@ public class ArchiveRecount {
         ParquetFiles.read(snapshot.files().stream().map(root::resolve).toList(), "tenant_id = ?", List.of(tenantId), r -> {
             replay.fold(recount, r.schema(), r.value());
             archived[0]++;
-        });
+        }, false);
         long tail = replay.replayFrom(tenantId, snapshot.archivedUpTo(), recount, timeout);
         return new Result(recount, snapshot.files().size(), archived[0], tail);
     }
@@ -66,7 +68,7 @@ public class ArchiveRecount {
         Recount recount = new Recount();
         Path root = Path.of(config.archive().dir());
         ParquetFiles.read(snapshot.files().stream().map(root::resolve).toList(), "tenant_id = ? and customer_id = ?", List.of(tenantId, customerId),
-                r -> replay.fold(recount, r.schema(), r.value()));
+                r -> replay.fold(recount, r.schema(), r.value()), false);
         replay.replayCustomerFrom(tenantId, customerId, snapshot.archivedUpTo(), recount, timeout);
         return recount;
     }
