@@ -37,14 +37,12 @@ public class ArchiveExport {
         ArchiveStore.Snapshot snapshot = store.snapshot(tenantId, from, to);
         Path root = Path.of(config.archive().dir());
         List<ArchivedRecord> out = new ArrayList<>();
-        List<String> seen = new ArrayList<>();
         ParquetFiles.read(snapshot.files().stream().map(root::resolve).toList(), "tenant_id = ? and customer_id = ?", List.of(tenantId, customerId),
                 r -> {
-                    String at = r.partition() + "@" + r.offset();
-                    // a correction that moved its event to another day is filed under both days: export it once
-                    if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(at)) {
+                    // a correction that moved its event to another day is filed under both days; rows come sorted: export it once
+                    ArchivedRecord last = out.isEmpty() ? null : out.get(out.size() - 1);
+                    if (last == null || last.partition() != r.partition() || last.offset() != r.offset()) {
                         out.add(r);
-                        seen.add(at);
                     }
                 });
         StringBuilder upTo = new StringBuilder();
