@@ -146,10 +146,10 @@ class EventArchiveTest extends BillingTest {
 
         // a recount from the archive (and the topic's tail past it) equals a recount from the topic alone
         var meters = List.of(reconciler.definition(t.id(), "bandwidth"));
-        ArchiveRecount.Result fromArchive = archiveRecount.recount(t.id(), start, Duration.ofMinutes(1));
+        ArchiveRecount.Result fromArchive = archiveRecount.recount(t.id(), start, meters, 20, Duration.ofMinutes(1));
         Recount fromTopic = replay.replay(Set.of(t.id()), start, Duration.ofMinutes(1)).get(t.id());
         assertThat(fromArchive.archivedRecords()).isPositive();
-        Map<Recount.Key, Recount.Counted> a = fromArchive.recount().count(meters, 20);
+        Map<Recount.Key, Recount.Counted> a = fromArchive.counted();
         assertThat(a).isEqualTo(fromTopic.count(meters, 20));
         assertThat(a.values().iterator().next().events()).isEqualTo(300); // 300 and the late one, one retracted
 

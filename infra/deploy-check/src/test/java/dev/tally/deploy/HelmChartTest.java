@@ -91,6 +91,13 @@ class HelmChartTest {
                     .containsExactlyInAnyOrder(20, 4);
             assertThat(ofKind(objects, "Ingress")).extracting(i -> i.path("spec").path("tls").path(0).path("hosts").path(0).asText())
                     .containsExactlyInAnyOrder("ingest.tally.example.com", "console.tally.example.com");
+            // the event archive: the shared claim, and a local scratch volume for DuckDB's spills
+            JsonNode invoicing = deployments.stream().filter(d -> d.path("metadata").path("name").asText().endsWith("-invoicing")).findFirst()
+                    .orElseThrow();
+            assertThat(container(invoicing).path("env").toString()).contains("\"TALLY_ARCHIVE_ENABLED\",\"value\":\"true\"")
+                    .contains("\"TALLY_ARCHIVE_SCRATCH_DIR\",\"value\":\"/var/lib/tally/scratch\"");
+            assertThat(invoicing.path("spec").path("template").path("spec").path("volumes").toString()).contains("\"claimName\":\"tally-archive\"")
+                    .contains("\"sizeLimit\":\"16Gi\"");
         }
         if (profile.equals("native-values.yaml")) {
             assertThat(deployments).allSatisfy(d -> assertThat(container(d).path("image").asText()).contains("-native:"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.infra.local.LocalStack;
 import io.restassured.path.json.JsonPath;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +24,15 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -115,6 +121,66 @@ class ArchiveIT {
         assertThat(fromArchive.getInt("keysCompared")).isEqualTo(fromTopic.getInt("keysCompared")).isPositive();
         assertThat(fromArchive.getString("notes[0]")).contains("event archive");
         System.out.println(stream.summary());
+        afterTheEventsLeaveKafka(tenant, stream, fromArchive.getInt("keysCompared"));
+    }
+
+    /**
+     * Closes v0's period, then shortens {@code tally.events.accepted}'s retention to one second until Kafka has deleted
+     * every event and correction (the acceptance markers of the last second stay): a reconciliation from the archive still compares every key with no drift (one from the topic now
+     * finds nothing to count, so it drifts), and the invoice's line still lists every one of its events.
+     */
+    private static void afterTheEventsLeaveKafka(OwnPlatform.Tenant tenant, SeededStream stream, int keys) throws Exception {
+        String admin = tenant.adminKey();
+        String subscription = given().baseUri(platform.invoicing.url()).header("Authorization", "Bearer " + admin).get("/v1/subscriptions?customer=v0")
+                .then().statusCode(200).extract().path("[0].subscriptionId");
+        post(platform.invoicing.url(), admin, "/v1/subscriptions/" + subscription + "/cancel", "{\"at\":\"%s\"}".formatted(Instant.now()
+                .truncatedTo(ChronoUnit.SECONDS))).then().statusCode(200);
+        SeededStream.sleep(1100);
+        JsonPath invoice = SystemRequests.closedInvoice(platform.invoicing.url(), admin, "v0", null);
+        assertThat(invoice.getLong("lines[0].eventCount")).isEqualTo(stream.events("v0"));
+
+        long started = System.nanoTime();
+        try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.addresses.kafkaBootstrap()))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "tally.events.accepted");
+            // segments roll every second too: ingest's acceptance markers (every second, on every partition) keep the
+            // active segment young, and retention deletes only segments whose newest record is older than retention.ms
+            kafka.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "1000"), AlterConfigOp.OpType.SET),
+                    new AlterConfigOp(new ConfigEntry("segment.ms", "1000"), AlterConfigOp.OpType.SET)))).all().get();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!topicRecords().isEmpty()) {
+            assertThat(System.nanoTime()).as("Kafka deleted the topic's records").isLessThan(deadline);
+            SeededStream.sleep(1000);
+        }
+        System.out.printf("retention deleted every record of tally.events.accepted %.1f s after it was shortened to 1 s%n",
+                (System.nanoTime() - started) / 1e9);
+
+        JsonPath fromArchive = post(platform.invoicing.url(), admin, "/v1/reconciliations", "{\"source\":\"archive\"}").then().statusCode(201)
+                .extract().jsonPath();
+        assertThat(fromArchive.getInt("drifted")).as(fromArchive.prettify()).isZero();
+        assertThat(fromArchive.getInt("keysCompared")).isEqualTo(keys);
+        JsonPath fromTopic = post(platform.invoicing.url(), admin, "/v1/reconciliations", "{\"source\":\"topic\"}").then().statusCode(201).extract()
+                .jsonPath();
+        assertThat(fromTopic.getInt("drifted")).as("a recount from the emptied topic misses the events").isPositive();
+
+        // every event behind the closed line, paged, read from the archive alone
+        long events = 0;
+        long bytes = 0;
+        String after = "";
+        do {
+            JsonPath page = given().baseUri(platform.invoicing.url()).header("Authorization", "Bearer " + admin).get("/v1/invoices/"
+                    + invoice.getString("invoiceId") + "/events?meter=bandwidth&limit=500" + after).then().statusCode(200).extract().jsonPath();
+            assertThat(page.getLong("events")).isEqualTo(stream.events("v0"));
+            assertThat(new BigDecimal(page.getString("recountedQuantity"))).isEqualByComparingTo(invoice.getString("lines[0].quantity"));
+            List<Object> values = page.getList("page.value");
+            events += values.size();
+            bytes += values.stream().mapToLong(v -> new BigDecimal(v.toString()).longValueExact()).sum();
+            after = page.getString("next") == null ? null : "&after=" + page.getString("next");
+        } while (after != null);
+        assertThat(events).isEqualTo(stream.events("v0"));
+        assertThat(bytes).isEqualTo(stream.bytes("v0"));
+        System.out.printf("after retention: reconciliation from the archive compared %d keys, drift 0; v0's invoice line listed %d events, %d bytes%n",
+                keys, events, bytes);
     }
 
     /** Sends bodies {@code from} up to {@code to} (each until accepted); returns {@code to}. */

@@ -114,7 +114,8 @@ public class ArchiveCompactor {
         }
         Path root = Path.of(config.archive().dir());
         String merged = ArchiveStore.directory(d.tenantId(), d.day()) + "/compacted-" + UUID.randomUUID().toString().substring(0, 8) + ".parquet";
-        long bytes = ParquetFiles.merge(run.stream().map(p -> root.resolve(p.path())).toList(), root.resolve(merged));
+        long bytes = ParquetFiles.merge(run.stream().map(p -> root.resolve(p.path())).toList(), root.resolve(merged),
+                config.archive().scratchDir().map(Path::of).orElse(null));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement replace = c.prepareStatement("update archive_file set replaced_at = now() where path = any(?) and replaced_at is null");

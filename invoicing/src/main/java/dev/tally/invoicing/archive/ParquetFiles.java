@@ -111,12 +111,13 @@ public final class ParquetFiles {
     /**
      * Merges {@code inputs} into {@code target} inside DuckDB, streaming: the rows never enter the JVM and are not
      * re-sorted (a sort of a whole day overran DuckDB's memory limit), so a merged file holds its inputs' rows in input
-     * order, not strictly in topic order. Written and moved into place as {@link Writer#write} does. Returns its size.
+     * order, not strictly in topic order. Written and moved into place as {@link Writer#write} does; DuckDB spills under
+     * {@code scratch} (null: the JVM's temporary directory). Returns its size.
      */
-    public static long merge(List<Path> inputs, Path target) throws IOException, SQLException {
+    public static long merge(List<Path> inputs, Path target, Path scratch) throws IOException, SQLException {
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        Path spill = Files.createTempDirectory("tally-duckdb");
+        Path spill = spillDirectory(scratch);
         StringBuilder list = new StringBuilder();
         for (Path f : inputs) {
             list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
@@ -135,6 +136,15 @@ public final class ParquetFiles {
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return Files.size(target);
+    }
+
+    /** A new directory for DuckDB's spill files under {@code scratch} (null: the JVM's temporary directory); deleted after use. */
+    private static Path spillDirectory(Path scratch) throws IOException {
+        if (scratch == null) {
+            return Files.createTempDirectory("tally-duckdb");
+        }
+        Files.createDirectories(scratch);
+        return Files.createTempDirectory(scratch, "tally-duckdb");
     }
 
     private static void deleteTree(Path dir) {
@@ -167,15 +177,94 @@ public final class ParquetFiles {
         String sql = "select " + COLUMNS + " from read_parquet([" + list + "])" + (where == null ? "" : " where " + where)
                 + (ordered ? " order by kafka_partition, kafka_offset" : "");
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
+            bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     sink.accept(new ArchivedRecord(rs.getInt(1), rs.getLong(2), instant(rs.getObject(3, LocalDateTime.class)), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getString(7), instant(rs.getObject(8, LocalDateTime.class)), rs.getString(9)));
                 }
             }
+        }
+    }
+
+    /** One event's final state as the archive's rows resolve it: see {@link #finalStates}. */
+    @FunctionalInterface
+    public interface FinalStateSink {
+        /** {@code state}: the event's JSON as it stands ({@code null}: retracted); {@code sequence}: its last correction's ({@code -1}: none). */
+        void accept(String eventId, int sequence, String state) throws Exception;
+    }
+
+    /** What {@link #finalStates} read: every row that passed {@code where}, and those it could not read (no event id, or a correction not JSON). */
+    public record Rows(long records, long unreadable) {
+    }
+
+    /**
+     * Each event of {@code files}' rows (those passing {@code where}) once, in its final state, resolved inside DuckDB:
+     * the events with one row stream through as they are; for those with several (a re-published copy, corrections) a
+     * hash aggregation keeps the version with the highest correction sequence — a correction's {@code current} (an empty
+     * state for a retraction), else the accepted event (any copy: a re-published record is the same). Past DuckDB's
+     * memory limit both spill to a temporary directory. The states stream out in no order and nothing is
+     * held in the heap, so a recount's memory does not grow with its events. DuckDB spills under {@code scratch} (null: the
+     * JVM's temporary directory).
+     */
+    public static Rows finalStates(List<Path> files, String where, List<Object> args, Path scratch, FinalStateSink sink) throws Exception {
+        if (files.isEmpty()) {
+            return new Rows(0, 0);
+        }
+        StringBuilder list = new StringBuilder();
+        for (Path f : files) {
+            list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
+        }
+        String correction = "schema = 'EventCorrectionV1'";
+        String rows = "from read_parquet([" + list + "]) where " + where + " and (schema is null or schema in ('AcceptedEventV1', 'EventCorrectionV1'))";
+        // a correction that is not JSON gets sequence -2 and no state: it never wins over a readable version, and alone
+        // it is skipped (counted unreadable). (As a filter, json_valid made the query overrun DuckDB's memory limit at 10 M.)
+        String seq = "case when " + correction + " then case when json_valid(value) then coalesce(try_cast(json_extract_string(value, '$.sequence')"
+                + " as integer), -1) else -2 end else -1 end";
+        String state = "case when " + correction + " then case when not json_valid(value) then null when json_extract_string(value, '$.kind')"
+                + " = 'retract' then '' else coalesce(json_extract(value, '$.current')::varchar, '') end else value end";
+        // an event with one row (most: no copy, no correction) streams straight through; only those with several are
+        // aggregated, so the hash table holds every id once but the states of the few with several rows only; r is read
+        // anew by each part (not materialized: a materialized r held every state in memory and overran the limit at 10 M)
+        String sql = "with r as not materialized (select event_id, " + seq + " as seq, " + state + " as state " + rows + " and event_id is not null),"
+                + " several as (select event_id from r group by event_id having count(*) > 1)"
+                + " select event_id, seq, state from r anti join several using (event_id)"
+                + " union all select event_id, max(seq), arg_max(state, seq) from r semi join several using (event_id) group by event_id";
+        Path spill = spillDirectory(scratch);
+        try (Connection c = open(); Statement s = c.createStatement()) {
+            s.execute("set temp_directory = '" + quoted(spill) + "'");
+            s.execute("set preserve_insertion_order = false");
+            Rows counted;
+            try (PreparedStatement ps = c.prepareStatement("select count(*), count(*) filter (where event_id is null or (" + correction
+                    + " and not json_valid(value))) " + rows)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    counted = new Rows(rs.getLong(1), rs.getLong(2));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int sequence = rs.getInt(2);
+                        if (sequence == -2) {
+                            continue; // only an unreadable correction: counted in Rows.unreadable
+                        }
+                        String v = rs.getString(3);
+                        sink.accept(rs.getString(1), sequence, v == null || v.isEmpty() ? null : v);
+                    }
+                }
+            }
+            return counted;
+        } finally {
+            deleteTree(spill);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
         }
     }
 

@@ -195,6 +195,12 @@ public interface InvoicingConfig {
         @WithDefault("134217728")
         long compactMaxBytes();
 
+        /**
+         * Where DuckDB spills a recount's or a merge's working set past its 256 MB memory limit (default: the JVM's
+         * temporary directory). A month of 100 million events spills a few GB (docs/archive.md): in a pod, a volume of its own.
+         */
+        Optional<String> scratchDir();
+
         /** A crash test's fault-injection point ({@code file-written}, {@code before-commit}); never set in production. */
         Optional<String> crashAt();
     }

@@ -8,10 +8,12 @@ import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
 import dev.tally.model.messages.Topics;
 import dev.tally.model.metering.Recount;
+import dev.tally.platform.json.AcceptedEventReader;
 import dev.tally.platform.kafka.KafkaClients;
 import dev.tally.platform.kafka.RecordHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -37,6 +39,7 @@ public class AcceptedReplay {
     @Inject
     ObjectMapper json;
     private volatile ObjectMapper lenient;
+    private volatile AcceptedEventReader reader;
 
     /**
      * How long before a period's start its first event can have been published: ingest accepts events up to 5
@@ -135,6 +138,19 @@ public class AcceptedReplay {
         } catch (JacksonException e) {
             recount.unreadable();
         }
+    }
+
+    /**
+     * An accepted event's JSON as published (or a correction's {@code current}): by the platform's streaming
+     * {@link AcceptedEventReader} (what rating reads with), falling back to the lenient mapper as {@link #fold} reads.
+     */
+    public AcceptedEventV1 accepted(String json) throws IOException {
+        AcceptedEventReader r = reader;
+        if (r == null) {
+            r = new AcceptedEventReader(lenient());
+            reader = r;
+        }
+        return r.read(json);
     }
 
     private ObjectMapper lenient() {

@@ -3,9 +3,12 @@ package dev.tally.invoicing.reconcile;
 import dev.tally.invoicing.archive.ArchiveStore;
 import dev.tally.invoicing.archive.ParquetFiles;
 import dev.tally.invoicing.config.InvoicingConfig;
+import dev.tally.model.messages.AcceptedEventV1;
+import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.metering.Recount;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,16 +19,17 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
  * A tenant's recount from the event archive plus the topic's tail past it: the archive's files of the days a period's
- * events can have (its first day to its last; every day for a recount of all periods), read in topic order, then
- * {@code tally.events.accepted} from where the archive ends on each partition — both as of one snapshot of the archive's
- * manifest, folded by the same code as a recount from the topic ({@link AcceptedReplay#fold}). A record in both (archived
- * after the snapshot was read) counts once, as any record read twice does. The archive's rows are streamed in no
- * particular order: {@link Recount} keeps the first copy of an event and applies corrections by their sequence, so the
- * order it reads them in does not change what it counts.
+ * events can have (its first day to its last; every day for a recount of all periods), then {@code tally.events.accepted}
+ * from where the archive ends on each partition — both as of one snapshot of the archive's manifest. The tail is folded
+ * by the same code as a recount from the topic ({@link AcceptedReplay#fold}); the archive's events are resolved to their
+ * final states by DuckDB (the highest correction sequence wins, a re-published copy counts once) and merged with the
+ * tail by {@link Recount#countWith}: an event in both (archived after the snapshot was read) counts once, in its later
+ * version.
  */
 @ApplicationScoped
 public class ArchiveRecount {
@@ -38,25 +42,68 @@ public class ArchiveRecount {
     @Inject
     DataSource dataSource;
 
-    /** The recount, and where its records came from: how many archive files and records, and how many from the topic's tail. */
-    public record Result(Recount recount, int files, long archivedRecords, long tailRecords) {
+    /**
+     * The recount's quantities, how many records it read and could not read, and where they came from: how many archive
+     * files and records, and how many from the topic's tail.
+     */
+    public record Result(Map<Recount.Key, Recount.Counted> counted, long read, long unreadable, int files, long archivedRecords, long tailRecords) {
     }
 
-    /** {@code periodStart} null: every period of the tenant (all its archived days). */
-    public Result recount(String tenantId, Instant periodStart, Duration timeout) throws Exception {
+    /**
+     * {@code periodStart} null: every period of the tenant (all its archived days). The topic's tail is folded in memory
+     * (it is short); the archive's events are resolved to their final states inside DuckDB and streamed through the
+     * meters' accumulators one at a time ({@link ParquetFiles#finalStates}), so no archived event is held: memory grows
+     * with the keys, not the events.
+     */
+    public Result recount(String tenantId, Instant periodStart, List<MeterDefinition> meters, int sample, Duration timeout) throws Exception {
         LocalDate from = periodStart == null ? null : day(periodStart);
         Instant end = periodStart == null ? null : periodEnd(tenantId, periodStart);
         LocalDate to = end == null ? null : day(end.minusNanos(1));
         ArchiveStore.Snapshot snapshot = store.snapshot(tenantId, from, to);
-        Recount recount = new Recount();
+        Recount tail = new Recount();
+        long tailRecords = replay.replayFrom(tenantId, snapshot.archivedUpTo(), tail, timeout);
         Path root = Path.of(config.archive().dir());
-        long[] archived = {0};
-        ParquetFiles.read(snapshot.files().stream().map(root::resolve).toList(), "tenant_id = ?", List.of(tenantId), r -> {
-            replay.fold(recount, r.schema(), r.value());
-            archived[0]++;
-        }, false);
-        long tail = replay.replayFrom(tenantId, snapshot.archivedUpTo(), recount, timeout);
-        return new Result(recount, snapshot.files().size(), archived[0], tail);
+        List<Path> files = snapshot.files().stream().map(root::resolve).toList();
+        Counted c = count(files, tenantId, tail, meters, sample, config.archive().scratchDir().map(Path::of).orElse(null), replay::accepted);
+        return new Result(c.counted(), tail.read(), tail.unreadableRecords(), files.size(), c.archivedRecords(), tailRecords);
+    }
+
+    /** Reads an accepted event's JSON as published. */
+    @FunctionalInterface
+    public interface EventReader {
+        AcceptedEventV1 read(String json) throws IOException;
+    }
+
+    /** What {@link #count} counted, and how many archive rows it read. */
+    public record Counted(Map<Recount.Key, Recount.Counted> counted, long archivedRecords) {
+    }
+
+    /**
+     * The recount of {@code tenantId}'s rows in {@code files} merged with {@code tail} (the topic's records past the
+     * archive, folded already; its read and unreadable counts grow by the archive's): the archive's events resolved to
+     * their final states by DuckDB ({@link ParquetFiles#finalStates}) and streamed through the meters' accumulators
+     * ({@link Recount#countWith}); DuckDB spills under {@code scratch} (null: the JVM's temporary directory). Also what
+     * {@code ./tally bench recount} measures.
+     */
+    public static Counted count(List<Path> files, String tenantId, Recount tail, List<MeterDefinition> meters, int sample, Path scratch,
+            EventReader reader) throws Exception {
+        long[] unparsed = {0};
+        ParquetFiles.Rows[] rows = {new ParquetFiles.Rows(0, 0)};
+        Map<Recount.Key, Recount.Counted> counted = tail.countWith(meters, sample, sink -> rows[0] = ParquetFiles.finalStates(files, "tenant_id = ?",
+                List.of(tenantId), scratch, (id, sequence, state) -> {
+                    AcceptedEventV1 event = null;
+                    if (state != null) {
+                        try {
+                            event = reader.read(state);
+                        } catch (IOException e) {
+                            unparsed[0]++;
+                            return;
+                        }
+                    }
+                    sink.accept(id, sequence, event);
+                }));
+        tail.readElsewhere(rows[0].records(), rows[0].unreadable() + unparsed[0]);
+        return new Counted(counted, rows[0].records());
     }
 
     /**

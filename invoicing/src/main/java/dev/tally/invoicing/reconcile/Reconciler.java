@@ -171,24 +171,25 @@ public class Reconciler {
     /** As {@link #run(String, Instant, String, boolean)}, recounting from {@code source}. */
     public Report run(String tenantId, Instant periodStart, String actor, boolean creditOvercharges, Source source) throws Exception {
         Instant started = clock.instant();
-        Recount recount;
-        String from;
+        List<MeterDefinition> meters = QuarkusTransaction.requiringNew().call(() -> definitions(tenantId));
         if (source == Source.ARCHIVE) {
-            ArchiveRecount.Result r = archive.recount(tenantId, periodStart, REPLAY_TIMEOUT);
-            recount = r.recount();
-            from = "from the event archive (%d files, %d records) and the %d records of tally.events.accepted past it".formatted(r.files(),
+            ArchiveRecount.Result r = archive.recount(tenantId, periodStart, meters, SAMPLE, REPLAY_TIMEOUT);
+            String from = "from the event archive (%d files, %d records) and the %d records of tally.events.accepted past it".formatted(r.files(),
                     r.archivedRecords(), r.tailRecords());
-        } else {
-            recount = replay.replay(Set.of(tenantId), periodStart, REPLAY_TIMEOUT).get(tenantId);
-            from = "from a replay of tally.events.accepted";
+            return compare(tenantId, periodStart, new Recounted(r.counted(), r.read(), r.unreadable()), started, actor, creditOvercharges, from);
         }
-        return compare(tenantId, periodStart, recount, started, actor, creditOvercharges, from);
+        Recount recount = replay.replay(Set.of(tenantId), periodStart, REPLAY_TIMEOUT).get(tenantId);
+        return compare(tenantId, periodStart, new Recounted(recount.count(meters, SAMPLE), recount.read(), recount.unreadableRecords()), started,
+                actor, creditOvercharges, "from a replay of tally.events.accepted");
     }
 
-    private Report compare(String tenantId, Instant periodStart, Recount recount, Instant started, String actor, boolean creditOvercharges,
+    /** A recount's quantities, and how many records it read and could not read. */
+    private record Recounted(Map<Recount.Key, Recount.Counted> counted, long read, long unreadable) {
+    }
+
+    private Report compare(String tenantId, Instant periodStart, Recounted recount, Instant started, String actor, boolean creditOvercharges,
             String from) throws Exception {
-        List<MeterDefinition> meters = QuarkusTransaction.requiringNew().call(() -> definitions(tenantId));
-        Map<Recount.Key, Recount.Counted> counted = recount.count(meters, SAMPLE);
+        Map<Recount.Key, Recount.Counted> counted = recount.counted();
         Sources sources;
         try (Connection c = dataSource.getConnection()) {
             sources = Sources.read(c, tenantId, periodStart, clock.instant());
@@ -210,7 +211,7 @@ public class Reconciler {
         }
         String reconciliationId = "rec_" + UUID.randomUUID().toString().replace("-", "");
         List<String> notesCreated = creditOvercharges ? creditOvercharges(tenantId, reconciliationId, drift, counted) : List.of();
-        Report report = new Report(reconciliationId, tenantId, periodStart, started, clock.instant(), recount.read(), recount.unreadableRecords(),
+        Report report = new Report(reconciliationId, tenantId, periodStart, started, clock.instant(), recount.read(), recount.unreadable(),
                 keys.size(), drift.size(), drift, pending.size(), pending, notesCreated, actor, notes(from));
         reports.save(report);
         if (!drift.isEmpty()) {

@@ -132,14 +132,90 @@ public final class Recount {
      * most {@code sample} event ids per key. An event without a stamped period is counted in its UTC calendar month.
      */
     public Map<Key, Counted> count(List<MeterDefinition> meters, int sample) {
-        Map<Key, Map<Map<String, String>, Accumulator>> groups = new HashMap<>();
-        Map<Key, Long> counts = new HashMap<>();
-        Map<Key, TreeSet<String>> ids = new HashMap<>();
-        Map<Key, Map<Instant, Part>> parts = new HashMap<>();
+        Counter counter = new Counter(meters, sample);
         for (AcceptedEventV1 e : events.values()) {
-            if (e == null) {
-                continue;
+            if (e != null) {
+                counter.add(e);
             }
+        }
+        return counter.result();
+    }
+
+    /** Final states resolved elsewhere, streamed in: each event once, with the sequence of its last correction. */
+    @FunctionalInterface
+    public interface FinalStates {
+        /**
+         * Calls {@code sink} once per event: its id, the sequence of its last correction ({@code -1}: none) and its final
+         * state ({@code null}: retracted).
+         */
+        void each(FinalStateSink sink) throws Exception;
+    }
+
+    /** One event's final state, as {@link FinalStates} gives it. */
+    @FunctionalInterface
+    public interface FinalStateSink {
+        void accept(String eventId, int sequence, AcceptedEventV1 state);
+    }
+
+    /**
+     * As {@link #count(List, int)}, with {@code resolved} — the final states of events resolved elsewhere (the event
+     * archive's, streamed, so no event is held) — taken before this recount's own records (the topic's tail past the
+     * archive): for an event in both, the later version wins — this recount's only if it holds a correction with a
+     * higher sequence, else the resolved state (a tail record that repeats what was archived counts once). Every other
+     * event of this recount is counted as {@link #count} does. {@code resolvedRecords} and {@code unreadableResolved}
+     * are added to {@link #read()} and {@link #unreadableRecords()}.
+     */
+    public Map<Key, Counted> countWith(List<MeterDefinition> meters, int sample, FinalStates resolved) throws Exception {
+        Counter counter = new Counter(meters, sample);
+        Map<String, AcceptedEventV1> tail = new HashMap<>(events);
+        resolved.each((id, sequence, state) -> {
+            Integer tailSequence = corrected.get(id);
+            if (tailSequence != null && tailSequence > sequence) {
+                return; // the tail corrected it later: the tail's state is counted below
+            }
+            tail.remove(id);
+            if (state != null) {
+                counter.add(state);
+            }
+        });
+        for (AcceptedEventV1 e : tail.values()) {
+            if (e != null) {
+                counter.add(e);
+            }
+        }
+        return counter.result();
+    }
+
+    /** Records read elsewhere (the archive's rows): added to {@link #read()}, those that could not be read to {@link #unreadableRecords()}. */
+    public void readElsewhere(long records, long unreadableRecords) {
+        read += records;
+        unreadable += unreadableRecords;
+    }
+
+    /**
+     * Counts final states one at a time, holding only each key's accumulators and at most {@code sample} event ids: what
+     * {@link #count} does over the events it holds, and what a recount streamed from the archive does over its rows.
+     */
+    public static final class Counter {
+        private final List<MeterDefinition> meters;
+        private final int sample;
+        private final Map<Key, Slot> slots = new HashMap<>();
+
+        /** One key's state: its groups' accumulators, events, sampled ids (the smallest) and plan segments' parts. */
+        private static final class Slot {
+            final Map<Map<String, String>, Accumulator> groups = new HashMap<>();
+            long events;
+            final TreeSet<String> ids = new TreeSet<>();
+            Map<Instant, Part> parts;
+        }
+
+        public Counter(List<MeterDefinition> meters, int sample) {
+            this.meters = meters;
+            this.sample = sample;
+        }
+
+        /** One event in its final state (each event once). */
+        public void add(AcceptedEventV1 e) {
             UsageEvent event = new UsageEvent(e.eventId(), e.type(), e.customer(), e.timestamp(), e.properties() == null ? Map.of()
                     : e.properties());
             BillingPeriod period = e.periodStart() != null && e.periodEnd() != null ? new BillingPeriod(e.periodStart(), e.periodEnd())
@@ -149,13 +225,17 @@ public final class Recount {
                 if (o == null) {
                     continue;
                 }
-                Key k = new Key(e.customerId(), m.key(), period.start(), period.end());
+                Slot slot = slots.computeIfAbsent(new Key(e.customerId(), m.key(), period.start(), period.end()), x -> new Slot());
                 Map<String, String> group = m.groupBy().isEmpty() ? Map.of() : new TreeMap<>(m.group(event).dimensions());
-                groups.computeIfAbsent(k, x -> new HashMap<>()).merge(group, m.empty(period).add(o), Accumulator::merge);
-                counts.merge(k, 1L, Long::sum);
+                Accumulator before = slot.groups.get(group);
+                slot.groups.put(group, (before == null ? m.empty(period) : before).add(o));
+                slot.events++;
                 Instant segment = e.segmentStart();
                 if (segment != null && m.aggregation().additive() && segment.isAfter(period.start()) && segment.isBefore(period.end())) {
-                    Part p = parts.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(segment, x -> new Part());
+                    if (slot.parts == null) {
+                        slot.parts = new HashMap<>();
+                    }
+                    Part p = slot.parts.computeIfAbsent(segment, x -> new Part());
                     BigDecimal q = m.contribution(event);
                     p.quantity = p.quantity.add(q);
                     p.events++;
@@ -163,30 +243,37 @@ public final class Recount {
                         p.groups.merge(group, q, BigDecimal::add);
                     }
                 }
-                TreeSet<String> s = ids.computeIfAbsent(k, x -> new TreeSet<>());
-                s.add(e.eventId());
-                if (s.size() > sample) {
-                    s.pollLast();
+                if (sample > 0 && (slot.ids.size() < sample || e.eventId().compareTo(slot.ids.last()) < 0)) {
+                    slot.ids.add(e.eventId());
+                    if (slot.ids.size() > sample) {
+                        slot.ids.pollLast();
+                    }
                 }
             }
         }
-        Map<Key, Counted> out = new HashMap<>();
-        for (Map.Entry<Key, Map<Map<String, String>, Accumulator>> g : groups.entrySet()) {
-            MeterDefinition m = meters.stream().filter(x -> x.key().equals(g.getKey().meter())).findFirst().orElseThrow();
-            BigDecimal q = BigDecimal.ZERO;
-            Map<Map<String, String>, BigDecimal> byGroup = new HashMap<>();
-            for (Map.Entry<Map<String, String>, Accumulator> a : g.getValue().entrySet()) {
-                BigDecimal gq = m.quantity(a.getValue());
-                q = q.add(gq);
-                if (!a.getKey().isEmpty()) {
-                    byGroup.put(a.getKey(), gq);
+
+        /** Each key's quantity (summed over its groups), events, sampled ids, groups and plan segments. */
+        public Map<Key, Counted> result() {
+            Map<Key, Counted> out = new HashMap<>();
+            for (Map.Entry<Key, Slot> g : slots.entrySet()) {
+                MeterDefinition m = meters.stream().filter(x -> x.key().equals(g.getKey().meter())).findFirst().orElseThrow();
+                Slot slot = g.getValue();
+                BigDecimal q = BigDecimal.ZERO;
+                Map<Map<String, String>, BigDecimal> byGroup = new HashMap<>();
+                for (Map.Entry<Map<String, String>, Accumulator> a : slot.groups.entrySet()) {
+                    BigDecimal gq = m.quantity(a.getValue());
+                    q = q.add(gq);
+                    if (!a.getKey().isEmpty()) {
+                        byGroup.put(a.getKey(), gq);
+                    }
                 }
+                Map<Instant, Counted> segments = new HashMap<>();
+                if (slot.parts != null) {
+                    slot.parts.forEach((start, p) -> segments.put(start, new Counted(p.quantity, p.events, List.of(), p.groups)));
+                }
+                out.put(g.getKey(), new Counted(q, slot.events, new ArrayList<>(slot.ids), byGroup, segments));
             }
-            Map<Instant, Counted> segments = new HashMap<>();
-            parts.getOrDefault(g.getKey(), Map.of()).forEach((start, p) -> segments.put(start, new Counted(p.quantity, p.events, List.of(),
-                    p.groups)));
-            out.put(g.getKey(), new Counted(q, counts.get(g.getKey()), new ArrayList<>(ids.get(g.getKey())), byGroup, segments));
+            return out;
         }
-        return out;
     }
 }

@@ -211,6 +211,8 @@ final class KafkaBroker {
                 "unclean.leader.election.enable=false",
                 "group.initial.rebalance.delay.ms=0",
                 "log.retention.hours=168",
+                // retention is checked every 5 s (Kafka: 5 min), so a topic whose retention is shortened loses its records promptly
+                "log.retention.check.interval.ms=5000",
                 "");
         Path file = dir.resolve("server.properties");
         Files.writeString(file, config, StandardCharsets.UTF_8);
