@@ -24,36 +24,47 @@ public final class UsageChart {
     }
 
     public static String svg(String meter, List<Day> days) {
-        BigDecimal max = days.stream().map(Day::quantity).reduce(BigDecimal.ZERO, BigDecimal::max);
+        List<Bar> bars = days.stream().map(d -> new Bar(d.day().length() >= 10 ? d.day().substring(5) : d.day(), d.quantity(), d.day() + ": "
+                + d.quantity().toPlainString() + " (" + d.events() + (d.events() == 1 ? " event)" : " events)"))).toList();
+        return bars("Usage of " + meter + " per UTC day", bars);
+    }
+
+    /** One bar: its axis label, its exact value (drawn to scale; never negative here) and its title (the exact figures). */
+    public record Bar(String tick, BigDecimal value, String title) {
+    }
+
+    /** Bars to scale under {@code label} (the chart's accessible name and title); the first, last and every seventh labelled. */
+    public static String bars(String label, List<Bar> bars) {
+        BigDecimal max = bars.stream().map(Bar::value).reduce(BigDecimal.ZERO, BigDecimal::max);
         int plotH = HEIGHT - TOP - BOTTOM;
         int plotW = WIDTH - LEFT - 8;
-        int n = Math.max(1, days.size());
+        int n = Math.max(1, bars.size());
         int slot = Math.max(1, plotW / n);
         int bar = Math.min(48, Math.max(1, slot - Math.max(1, slot / 5)));
         StringBuilder s = new StringBuilder();
         s.append("<svg class=\"chart\" role=\"img\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
-                .append("\" xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"").append(esc("Usage of " + meter + " per day")).append("\">");
-        s.append("<title>").append(esc("Usage of " + meter + " per UTC day")).append("</title>");
+                .append("\" xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"").append(esc(label)).append("\">");
+        s.append("<title>").append(esc(label)).append("</title>");
         // axis and the top of the scale
         s.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" y1=\"").append(TOP + plotH).append("\" x2=\"").append(WIDTH - 8)
                 .append("\" y2=\"").append(TOP + plotH).append("\"/>");
         s.append("<text class=\"tick\" x=\"").append(LEFT - 6).append("\" y=\"").append(TOP + 8).append("\" text-anchor=\"end\">")
                 .append(esc(compact(max))).append("</text>");
         s.append("<text class=\"tick\" x=\"").append(LEFT - 6).append("\" y=\"").append(TOP + plotH).append("\" text-anchor=\"end\">0</text>");
-        for (int i = 0; i < days.size(); i++) {
-            Day d = days.get(i);
-            int h = max.signum() == 0 ? 0 : d.quantity().multiply(BigDecimal.valueOf(plotH)).divide(max, 0, RoundingMode.HALF_UP).intValue();
-            if (d.quantity().signum() > 0 && h == 0) {
-                h = 1; // a day with usage is never drawn as none
+        for (int i = 0; i < bars.size(); i++) {
+            Bar d = bars.get(i);
+            int h = max.signum() == 0 ? 0 : d.value().max(BigDecimal.ZERO).multiply(BigDecimal.valueOf(plotH)).divide(max, 0, RoundingMode.HALF_UP)
+                    .intValue();
+            if (d.value().signum() > 0 && h == 0) {
+                h = 1; // a bar with a value is never drawn as none
             }
             int x = LEFT + i * slot + (slot - bar) / 2;
             s.append("<rect class=\"bar\" x=\"").append(x).append("\" y=\"").append(TOP + plotH - h).append("\" width=\"").append(bar)
-                    .append("\" height=\"").append(h).append("\"><title>").append(esc(d.day() + ": " + d.quantity().toPlainString() + " ("
-                            + d.events() + (d.events() == 1 ? " event)" : " events)"))).append("</title></rect>");
-            // the first and last day, and every seventh between them that is not too close to the last (labels would overlap)
-            if (i == 0 || i == days.size() - 1 || (days.size() > 10 && i % 7 == 0 && days.size() - 1 - i >= 3)) {
+                    .append("\" height=\"").append(h).append("\"><title>").append(esc(d.title())).append("</title></rect>");
+            // the first and last, and every seventh between them that is not too close to the last (labels would overlap)
+            if (i == 0 || i == bars.size() - 1 || (bars.size() > 10 && i % 7 == 0 && bars.size() - 1 - i >= 3)) {
                 s.append("<text class=\"tick\" x=\"").append(x + bar / 2).append("\" y=\"").append(HEIGHT - 6).append("\" text-anchor=\"middle\">")
-                        .append(esc(d.day().length() >= 10 ? d.day().substring(5) : d.day())).append("</text>");
+                        .append(esc(d.tick())).append("</text>");
             }
         }
         return s.append("</svg>").toString();

@@ -97,7 +97,9 @@ class HelmChartTest {
             assertThat(container(invoicing).path("env").toString()).contains("\"TALLY_ARCHIVE_ENABLED\",\"value\":\"true\"")
                     .contains("\"TALLY_ARCHIVE_SCRATCH_DIR\",\"value\":\"/var/lib/tally/scratch\"");
             assertThat(invoicing.path("spec").path("template").path("spec").path("volumes").toString()).contains("\"claimName\":\"tally-archive\"")
-                    .contains("\"sizeLimit\":\"16Gi\"");
+                    .contains("\"sizeLimit\":\"16Gi\"").contains("\"claimName\":\"tally-warehouse\"");
+            assertThat(container(invoicing).path("env").toString()).contains("\"TALLY_WAREHOUSE_ENABLED\",\"value\":\"true\"")
+                    .contains("\"TALLY_WAREHOUSE_DIR\",\"value\":\"/var/lib/tally/warehouse\"");
         }
         if (profile.equals("native-values.yaml")) {
             assertThat(deployments).allSatisfy(d -> assertThat(container(d).path("image").asText()).contains("-native:"));

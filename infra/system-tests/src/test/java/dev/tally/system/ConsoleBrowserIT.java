@@ -278,6 +278,18 @@ class ConsoleBrowserIT {
         assertThat(browser.findElement(By.id("balance-due")).getText()).isEqualTo("4.00 USD");
         shot("invoice-credited");
 
+        // finance's month: the invoice and its credit note, as the revenue API gives them (docs/finance.md)
+        browser.get(console.url() + "/t/" + tenant + "/finance");
+        JsonPath revenue = asTenant().get("/v1/finance/revenue").then().statusCode(200).extract().jsonPath();
+        assertThat(revenue.getString("rows[0].invoiced")).isEqualTo("10.00");
+        assertThat(revenue.getString("rows[0].outstanding")).isEqualTo("4.00");
+        List<String> cells = browser.findElements(By.cssSelector("#revenue tbody tr:first-child td")).stream().map(WebElement::getText).toList();
+        assertThat(cells).containsExactly(revenue.getString("rows[0].month"), "USD", "1", "10.00", revenue.getString("rows[0].tax"),
+                revenue.getString("rows[0].prepaidCredit"), revenue.getString("rows[0].due"), "0.00", "6.00", "6.00", "4.00");
+        assertThat(browser.findElements(By.cssSelector("figure.chart-box svg rect.bar"))).as("a bar per month").hasSize(12);
+        assertThat(browser.findElement(By.cssSelector("#meter-revenue tbody")).getText()).contains("bandwidth").contains("10000").contains("10.00");
+        shot("finance");
+
         // the tenant's audit trail names each person: the operator proposed, finance issued
         JsonPath audit = asTenant().get("/v1/audit?entityType=credit_note").then().statusCode(200).extract().jsonPath();
         assertThat(audit.getList("entries.actor")).contains("user:" + userIds.get("operator"), "user:" + userIds.get("finance"));

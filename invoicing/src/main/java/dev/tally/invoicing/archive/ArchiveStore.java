@@ -68,7 +68,7 @@ public class ArchiveStore {
     }
 
     /** {@code tenant=<id>/day=<date>}: the id as it is when plain (letters, digits, {@code _}, {@code -}), else hex-encoded. */
-    static String directory(String tenantId, LocalDate day) {
+    public static String directory(String tenantId, LocalDate day) {
         String t = PLAIN.matcher(tenantId).matches() ? tenantId : "x" + HexFormat.of().formatHex(tenantId.getBytes(StandardCharsets.UTF_8));
         return "tenant=" + t + "/day=" + day;
     }

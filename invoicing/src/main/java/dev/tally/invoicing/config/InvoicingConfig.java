@@ -37,6 +37,8 @@ public interface InvoicingConfig {
 
     Archive archive();
 
+    Warehouse warehouse();
+
     /** The invoicing core. */
     interface Invoicing {
         Consumer consumer();
@@ -166,6 +168,25 @@ public interface InvoicingConfig {
     }
 
     /** The event archive (docs/archive.md). */
+    /** The scheduled warehouse export (docs/finance.md). */
+    interface Warehouse {
+        /** Whether this instance exports each finished day's billing facts as Parquet files with a manifest. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The export's root directory (shared by every invoicing instance, read by the warehouse's loader). */
+        @WithDefault("warehouse")
+        String dir();
+
+        /** How often finished days not exported yet are looked for ({@code off}: never). */
+        @WithDefault("1h")
+        String every();
+
+        /** How long after a UTC day ends before it is exported (transactions of its last moments have committed). */
+        @WithDefault("PT1H")
+        Duration settle();
+    }
+
     interface Archive {
         /** Whether this instance archives {@code tally.events.accepted} and reconciles from the archive. */
         @WithDefault("true")
