@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
+import org.duckdb.DuckDBDriver;
 
 /**
  * {@code ./tally bench recount [--events 10000000] [--customers 1000] [--dir target/recount-bench]}: issue 24's recount of
@@ -192,7 +194,9 @@ public final class RecountBench {
     /** Runs {@code sql} and reads every row's every column as text (what a plain scan into the JVM costs). */
     private static void scan(List<Path> files, String sql) throws Exception {
         long chars = 0;
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+        Properties streaming = new Properties();
+        streaming.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true"); // as invoicing reads: a chunk at a time
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:", streaming); Statement s = c.createStatement()) {
             s.execute("set memory_limit = '256MB'");
             s.execute("set threads = 2");
             try (ResultSet rs = s.executeQuery(sql)) {

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class PartitionIT {
     private static final List<String> CUSTOMERS = List.of("n0", "n1", "n2", "n3");
     private static final Duration KAFKA_CUT = Duration.ofSeconds(40L * SeededStream.scale());
-    private static final Duration POSTGRES_CUT = Duration.ofSeconds(25L * SeededStream.scale());
+    private static final Duration POSTGRES_CUT = Duration.ofSeconds(15L * SeededStream.scale());
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private static NetworkNamespace net;
     private static OwnPlatform platform;

@@ -16,12 +16,14 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBDriver;
 
 /**
  * Writes and reads the archive's Parquet files with an embedded, in-memory DuckDB (its JDBC driver; nothing is stored
@@ -234,6 +236,9 @@ public final class ParquetFiles {
         try (Connection c = open(); Statement s = c.createStatement()) {
             s.execute("set temp_directory = '" + quoted(spill) + "'");
             s.execute("set preserve_insertion_order = false");
+            // one thread: with two, the query's concurrent scans of a 3.3-million-event day overran the 256 MB (the fold in
+            // the JVM is the slower side anyway)
+            s.execute("set threads = 1");
             Rows counted;
             try (PreparedStatement ps = c.prepareStatement("select count(*), count(*) filter (where event_id is null or (" + correction
                     + " and not json_valid(value))) " + rows)) {
@@ -301,9 +306,15 @@ public final class ParquetFiles {
         }
     }
 
-    /** An in-memory DuckDB, kept small: it shares the service's memory and two cores. */
+    /**
+     * An in-memory DuckDB, kept small: it shares the service's memory and two cores. Results stream (fetched a chunk at
+     * a time): by default the driver materializes a whole result first, and a 100-million-row recount's was killed for
+     * memory.
+     */
     private static Connection open() throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Properties props = new Properties();
+        props.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
+        Connection c = DriverManager.getConnection("jdbc:duckdb:", props);
         if (UNPACKED_LIBRARY_REMOVED.compareAndSet(false, true)) {
             removeUnpackedLibrary();
         }
