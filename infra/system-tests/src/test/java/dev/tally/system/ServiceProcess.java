@@ -48,6 +48,7 @@ final class ServiceProcess {
         this.env.putIfAbsent("TALLY_SECRETS_KEYS", SECRETS_KEYS);
         // invoicing's event archive: every invoicing of the shared test stack shares one (a stack of its own: OwnPlatform)
         this.env.putIfAbsent("TALLY_ARCHIVE_DIR", Path.of("target", "archive").toAbsolutePath().toString());
+        this.env.putIfAbsent("TALLY_WAREHOUSE_DIR", Path.of("target", "warehouse").toAbsolutePath().toString());
     }
 
     /** The environment every service of a system test shares: the test stack's addresses, the operator token, no telemetry. */

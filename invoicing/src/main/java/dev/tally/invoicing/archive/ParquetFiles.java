@@ -77,11 +77,7 @@ public final class ParquetFiles {
                 Files.deleteIfExists(tmp);
                 throw e;
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            beforeMove.run();
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moveIntoPlace(tmp, target, beforeMove);
             return Files.size(target);
         }
 
@@ -120,24 +116,38 @@ public final class ParquetFiles {
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         Path spill = spillDirectory(scratch);
-        StringBuilder list = new StringBuilder();
-        for (Path f : inputs) {
-            list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
-        }
         try (Connection c = open(); Statement s = c.createStatement()) {
             s.execute("set temp_directory = '" + quoted(spill) + "'");
-            s.execute("copy (select " + COLUMNS + " from read_parquet([" + list + "])) to '" + quoted(tmp) + "' (format parquet, compression zstd)");
+            s.execute("copy (select " + COLUMNS + " from read_parquet([" + fileList(inputs) + "])) to '" + quoted(tmp) + "' (format parquet, compression zstd)");
         } catch (SQLException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         } finally {
             deleteTree(spill);
         }
+        moveIntoPlace(tmp, target, () -> { });
+        return Files.size(target);
+    }
+
+    /**
+     * Makes a finished temporary file {@code target} in one step: forced to disk, then ({@code beforeMove} run first: a
+     * test's crash point) moved into place atomically, so {@code target} is either absent or whole.
+     */
+    public static void moveIntoPlace(Path tmp, Path target, Runnable beforeMove) throws IOException {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
+        beforeMove.run();
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return Files.size(target);
+    }
+
+    /** {@code files} as a DuckDB list of quoted string literals (without the brackets). */
+    private static String fileList(List<Path> files) {
+        StringBuilder list = new StringBuilder();
+        for (Path f : files) {
+            list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
+        }
+        return list.toString();
     }
 
     /** A new directory for DuckDB's spill files under {@code scratch} (null: the JVM's temporary directory); deleted after use. */
@@ -172,10 +182,7 @@ public final class ParquetFiles {
         if (files.isEmpty()) {
             return;
         }
-        StringBuilder list = new StringBuilder();
-        for (Path f : files) {
-            list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
-        }
+        String list = fileList(files);
         String sql = "select " + COLUMNS + " from read_parquet([" + list + "])" + (where == null ? "" : " where " + where)
                 + (ordered ? " order by kafka_partition, kafka_offset" : "");
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -213,10 +220,7 @@ public final class ParquetFiles {
         if (files.isEmpty()) {
             return new Rows(0, 0);
         }
-        StringBuilder list = new StringBuilder();
-        for (Path f : files) {
-            list.append(list.isEmpty() ? "" : ", ").append('\'').append(quoted(f)).append('\'');
-        }
+        String list = fileList(files);
         String correction = "schema = 'EventCorrectionV1'";
         String rows = "from read_parquet([" + list + "]) where " + where + " and (schema is null or schema in ('AcceptedEventV1', 'EventCorrectionV1'))";
         // a correction that is not JSON gets sequence -2 and no state: it never wins over a readable version, and alone

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.invoicing.archive.ArchiveStore;
+import dev.tally.invoicing.archive.ParquetFiles;
 import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.platform.problem.ProblemException;
 import io.quarkus.scheduler.Scheduled;
@@ -11,11 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -291,15 +289,12 @@ public class WarehouseExport {
         return v;
     }
 
-    /** Writes {@code bytes} to {@code target} through a temporary file beside it, forced to disk and moved into place. */
+    /** Writes {@code bytes} to {@code target} through a temporary file beside it, forced to disk and moved into place (as the archive's files). */
     private static void place(Path target, byte[] bytes) throws IOException {
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         Files.write(tmp, bytes);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        ParquetFiles.moveIntoPlace(tmp, target, () -> { });
     }
 
     private static boolean lock(Connection c, String tenantId) throws SQLException {
