@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tally.invoicing.reconcile.ArchiveRecount;
+import dev.tally.invoicing.storage.DirectoryStore;
 import dev.tally.model.metering.Aggregation;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.metering.Recount;
@@ -93,7 +94,8 @@ public final class RecountBench {
             }
         });
         t0 = System.nanoTime();
-        ArchiveRecount.Counted counted = ArchiveRecount.count(files, TENANT, new Recount(), meters, 20, scratch, reader::read);
+        ArchiveRecount.Counted counted = ArchiveRecount.count(new DirectoryStore(dir), files.stream().map(f -> dir.relativize(f)
+                .toString()).toList(), TENANT, new Recount(), meters, 20, scratch, reader::read);
         double recount = (System.nanoTime() - t0) / 1e9;
         watch.interrupt();
         System.gc();

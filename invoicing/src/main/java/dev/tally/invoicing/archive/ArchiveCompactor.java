@@ -1,6 +1,8 @@
 package dev.tally.invoicing.archive;
 
 import dev.tally.invoicing.config.InvoicingConfig;
+import dev.tally.invoicing.storage.ObjectStore;
+import dev.tally.invoicing.storage.Storage;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,6 +37,8 @@ public class ArchiveCompactor {
     DataSource dataSource;
     @Inject
     InvoicingConfig config;
+    @Inject
+    Storage storage;
 
     /** A day of a tenant with too many files. */
     record Day(String tenantId, LocalDate day) {
@@ -112,10 +116,16 @@ public class ArchiveCompactor {
         if (run.size() < 2) {
             return false;
         }
-        Path root = Path.of(config.archive().dir());
+        ObjectStore files = storage.archive();
         String merged = ArchiveStore.directory(d.tenantId(), d.day()) + "/compacted-" + UUID.randomUUID().toString().substring(0, 8) + ".parquet";
-        long bytes = ParquetFiles.merge(run.stream().map(p -> root.resolve(p.path())).toList(), root.resolve(merged),
-                config.archive().scratchDir().map(Path::of).orElse(null));
+        Path staged = files.staging(merged);
+        long bytes;
+        try (ObjectStore.Local inputs = files.local(run.stream().map(Part::path).toList())) {
+            ParquetFiles.merge(inputs.paths(), staged, storage.scratch());
+            bytes = files.put(staged, merged, () -> { });
+        } finally {
+            Files.deleteIfExists(staged);
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement replace = c.prepareStatement("update archive_file set replaced_at = now() where path = any(?) and replaced_at is null");
@@ -124,7 +134,7 @@ public class ArchiveCompactor {
                 replace.setArray(1, c.createArrayOf("text", run.stream().map(Part::path).toArray()));
                 if (replace.executeUpdate() != run.size()) {
                     c.rollback();
-                    Files.deleteIfExists(root.resolve(merged)); // another instance merged (some of) these first
+                    files.delete(merged); // another instance merged (some of) these first
                     return false;
                 }
                 insert.setString(1, merged);
@@ -138,16 +148,16 @@ public class ArchiveCompactor {
                 return true;
             } catch (Exception e) {
                 c.rollback();
-                deleteQuietly(root.resolve(merged));
+                deleteQuietly(files, merged);
                 throw e;
             }
         }
     }
 
-    private static void deleteQuietly(Path p) {
+    private static void deleteQuietly(ObjectStore files, String p) {
         try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
+            files.delete(p);
+        } catch (IOException | RuntimeException e) {
             LOG.warnf("could not delete %s (the janitor will): %s", p, e.getMessage());
         }
     }

@@ -1,6 +1,6 @@
 package dev.tally.invoicing.archive;
 
-import dev.tally.invoicing.config.InvoicingConfig;
+import dev.tally.invoicing.storage.Storage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -27,24 +28,26 @@ public class ArchiveExport {
     @Inject
     ArchiveStore store;
     @Inject
-    InvoicingConfig config;
+    Storage storage;
 
     /** The records of {@code customerId} from day {@code from} to {@code to} (both included), with the archive's frontier. */
     public record Records(List<ArchivedRecord> records, String archivedUpTo) {
     }
 
-    public Records records(String tenantId, String customerId, LocalDate from, LocalDate to) throws SQLException {
+    public Records records(String tenantId, String customerId, LocalDate from, LocalDate to) throws Exception {
         ArchiveStore.Snapshot snapshot = store.snapshot(tenantId, from, to);
-        Path root = Path.of(config.archive().dir());
+        List<ArchivedRecord> all = new ArrayList<>();
+        ArchiveStore.eachDay(storage.archive(), snapshot.files(), (day, files) -> ParquetFiles.read(files, "tenant_id = ? and customer_id = ?",
+                List.of(tenantId, customerId), all::add, false));
+        all.sort(Comparator.comparingInt(ArchivedRecord::partition).thenComparingLong(ArchivedRecord::offset));
         List<ArchivedRecord> out = new ArrayList<>();
-        ParquetFiles.read(snapshot.files().stream().map(root::resolve).toList(), "tenant_id = ? and customer_id = ?", List.of(tenantId, customerId),
-                r -> {
-                    // a correction that moved its event to another day is filed under both days; rows come sorted: export it once
-                    ArchivedRecord last = out.isEmpty() ? null : out.get(out.size() - 1);
-                    if (last == null || last.partition() != r.partition() || last.offset() != r.offset()) {
-                        out.add(r);
-                    }
-                });
+        for (ArchivedRecord r : all) {
+            // a correction that moved its event to another day is filed under both days: export it once
+            ArchivedRecord last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last == null || last.partition() != r.partition() || last.offset() != r.offset()) {
+                out.add(r);
+            }
+        }
         StringBuilder upTo = new StringBuilder();
         snapshot.archivedUpTo().entrySet().stream().sorted((a, b) -> a.getKey().toString().compareTo(b.getKey().toString()))
                 .forEach(e -> upTo.append(upTo.isEmpty() ? "" : ",").append(e.getKey().partition()).append(':').append(e.getValue()));
@@ -66,8 +69,7 @@ public class ArchiveExport {
         Path dir = Files.createTempDirectory("tally-export");
         Path file = dir.resolve("export.parquet");
         try {
-            ParquetFiles.write(file, records, () -> {
-            });
+            ParquetFiles.write(file, records);
             Files.copy(file, out);
         } finally {
             Files.deleteIfExists(file);

@@ -1,8 +1,10 @@
 package dev.tally.invoicing.archive;
 
+import dev.tally.invoicing.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -13,9 +15,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -73,6 +78,39 @@ public class ArchiveStore {
         return "tenant=" + t + "/day=" + day;
     }
 
+    /** Reads a day's files: {@code day} null for files filed under no day. */
+    @FunctionalInterface
+    public interface DayReader {
+        void read(LocalDate day, List<Path> files) throws Exception;
+    }
+
+    /**
+     * {@code keys} a day at a time, in the order their days first appear, through local copies ({@link ObjectStore#local}:
+     * downloaded from object storage for the day, deleted after it), so a reader's scratch holds one day, not a month.
+     * Every record of an event is filed under its day, so a day's files resolve its events alone.
+     */
+    public static void eachDay(ObjectStore store, List<String> keys, DayReader reader) throws Exception {
+        Map<LocalDate, List<String>> days = new LinkedHashMap<>();
+        for (String k : keys) {
+            days.computeIfAbsent(dayOf(k), d -> new ArrayList<>()).add(k);
+        }
+        for (Map.Entry<LocalDate, List<String>> day : days.entrySet()) {
+            try (ObjectStore.Local local = store.local(day.getValue())) {
+                reader.read(day.getKey(), local.paths());
+            }
+        }
+    }
+
+    /** The day a key of the archive is filed under ({@code tenant=t/day=2026-03-14/…}); null if it names none. */
+    public static LocalDate dayOf(String key) {
+        for (String part : key.split("/")) {
+            if (part.startsWith("day=")) {
+                return LocalDate.parse(part.substring(4));
+            }
+        }
+        return null;
+    }
+
     void insert(Connection c, List<FileRow> files) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into archive_file (path, tenant_id, day, records, bytes, ranges) values (?, ?, ?, ?, ?, ?)")) {
             for (FileRow f : files) {
@@ -122,14 +160,18 @@ public class ArchiveStore {
         }
     }
 
-    /** Whether the manifest names {@code path} (live or replaced): a file it does not name is not part of the archive. */
-    public boolean known(String path) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("select 1 from archive_file where path = ?")) {
-            ps.setString(1, path);
+    /** Which of {@code paths} the manifest names (live or replaced): a file it does not name is not part of the archive. */
+    public Set<String> known(List<String> paths) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("select path from archive_file where path = any(?)")) {
+            ps.setArray(1, c.createArrayOf("text", paths.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
             }
         }
+        return out;
     }
 
     /** Takes out of the manifest the files compaction replaced before {@code before}, and returns their paths. */

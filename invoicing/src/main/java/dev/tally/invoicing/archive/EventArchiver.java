@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.invoicing.kafka.InvoicingConsumers;
+import dev.tally.invoicing.storage.ObjectStore;
+import dev.tally.invoicing.storage.Storage;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
@@ -67,6 +69,8 @@ public class EventArchiver implements ConsumerWorker {
     ObjectMapper json;
     @Inject
     ArchiveStore store;
+    @Inject
+    Storage storage;
 
     private PollLoop loop;
 
@@ -112,7 +116,7 @@ public class EventArchiver implements ConsumerWorker {
             commit(poll, written);
         } catch (Exception e) {
             for (ArchiveStore.FileRow f : written) {
-                deleteQuietly(root().resolve(f.path()));
+                deleteQuietly(f.path());
             }
             throw e;
         }
@@ -120,13 +124,21 @@ public class EventArchiver implements ConsumerWorker {
 
     /** One file per group, named by its partition and the poll's offset range there; each written file is added to {@code written}. */
     private void write(Map<FileKey, List<ArchivedRecord>> groups, Map<Integer, long[]> ranges, List<ArchiveStore.FileRow> written) throws Exception {
+        ObjectStore files = storage.archive();
         try (ParquetFiles.Writer writer = new ParquetFiles.Writer()) {
             for (Map.Entry<FileKey, List<ArchivedRecord>> g : groups.entrySet()) {
                 FileKey k = g.getKey();
                 long[] range = ranges.get(k.partition());
                 String path = ArchiveStore.directory(k.tenantId(), k.day()) + "/accepted-p" + k.partition() + "-" + range[0] + "-" + range[1] + "-"
                         + UUID.randomUUID().toString().substring(0, 8) + ".parquet";
-                long bytes = writer.write(root().resolve(path), g.getValue(), () -> crashPoint("file-written"));
+                Path staged = files.staging(path);
+                try {
+                    writer.write(staged, g.getValue());
+                } catch (Exception e) {
+                    Files.deleteIfExists(staged);
+                    throw e;
+                }
+                long bytes = files.put(staged, path, () -> crashPoint("file-written"));
                 written.add(new ArchiveStore.FileRow(path, k.tenantId(), k.day(), g.getValue().size(), bytes, k.partition() + ":" + range[0] + "-"
                         + range[1]));
             }
@@ -222,10 +234,6 @@ public class EventArchiver implements ConsumerWorker {
         return n.isTextual() ? Instant.parse(n.asText()) : null;
     }
 
-    Path root() {
-        return Path.of(config.archive().dir());
-    }
-
     /**
      * A fault-injection point for the crash tests: when {@code tally.archive.crash-at} names it, the process halts here at
      * once (no shutdown hooks, as a SIGKILL). Off unless set; never set in production.
@@ -237,11 +245,11 @@ public class EventArchiver implements ConsumerWorker {
         }
     }
 
-    private static void deleteQuietly(Path p) {
+    private void deleteQuietly(String key) {
         try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            LOG.warnf("could not delete %s (the janitor will): %s", p, e.getMessage());
+            storage.archive().delete(key);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("could not delete %s (the janitor will): %s", key, e.getMessage());
         }
     }
 }

@@ -1,11 +1,9 @@
 package dev.tally.invoicing.archive;
 
+import dev.tally.invoicing.storage.ObjectStore;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,7 +15,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -38,10 +35,10 @@ public final class ParquetFiles {
     private ParquetFiles() {
     }
 
-    /** Writes {@code rows} to {@code target} with a DuckDB of its own (see {@link Writer#write}). Returns its size in bytes. */
-    public static long write(Path target, List<ArchivedRecord> rows, Runnable beforeMove) throws IOException, SQLException {
+    /** Writes {@code rows} to the new file {@code out} with a DuckDB of its own (see {@link Writer#write}). Returns its size in bytes. */
+    public static long write(Path out, List<ArchivedRecord> rows) throws IOException, SQLException {
         try (Writer w = new Writer()) {
-            return w.write(target, rows, beforeMove);
+            return w.write(out, rows);
         }
     }
 
@@ -58,13 +55,10 @@ public final class ParquetFiles {
         }
 
         /**
-         * Writes {@code rows} to {@code target}: to a temporary file beside it first, forced to disk, then moved into place
-         * in one step, so {@code target} is either absent or whole ({@code beforeMove} runs just before the move: a test's
-         * crash point). Returns its size in bytes.
+         * Writes {@code rows} to the new file {@code out} (a store's staged file: {@link ObjectStore#put} makes it visible,
+         * whole or not at all). Returns its size in bytes.
          */
-        public long write(Path target, List<ArchivedRecord> rows, Runnable beforeMove) throws IOException, SQLException {
-            Files.createDirectories(target.getParent());
-            Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        public long write(Path out, List<ArchivedRecord> rows) throws IOException, SQLException {
             try (Statement s = c.createStatement()) {
                 s.execute("delete from r");
                 try (DuckDBAppender a = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "r")) {
@@ -72,13 +66,12 @@ public final class ParquetFiles {
                         row(a, r);
                     }
                 }
-                s.execute("copy (select * from r order by kafka_partition, kafka_offset) to '" + quoted(tmp) + "' (format parquet, compression zstd)");
+                s.execute("copy (select * from r order by kafka_partition, kafka_offset) to '" + quoted(out) + "' (format parquet, compression zstd)");
             } catch (SQLException | RuntimeException e) {
-                Files.deleteIfExists(tmp);
+                Files.deleteIfExists(out);
                 throw e;
             }
-            moveIntoPlace(tmp, target, beforeMove);
-            return Files.size(target);
+            return Files.size(out);
         }
 
         @Override
@@ -107,38 +100,23 @@ public final class ParquetFiles {
     }
 
     /**
-     * Merges {@code inputs} into {@code target} inside DuckDB, streaming: the rows never enter the JVM and are not
-     * re-sorted (a sort of a whole day overran DuckDB's memory limit), so a merged file holds its inputs' rows in input
-     * order, not strictly in topic order. Written and moved into place as {@link Writer#write} does; DuckDB spills under
-     * {@code scratch} (null: the JVM's temporary directory). Returns its size.
+     * Merges {@code inputs} into the new file {@code out} inside DuckDB, streaming: the rows never enter the JVM and are
+     * not re-sorted (a sort of a whole day overran DuckDB's memory limit), so a merged file holds its inputs' rows in
+     * input order, not strictly in topic order. DuckDB spills under {@code scratch} (null: the JVM's temporary
+     * directory). Returns its size.
      */
-    public static long merge(List<Path> inputs, Path target, Path scratch) throws IOException, SQLException {
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    public static long merge(List<Path> inputs, Path out, Path scratch) throws IOException, SQLException {
         Path spill = spillDirectory(scratch);
         try (Connection c = open(); Statement s = c.createStatement()) {
             s.execute("set temp_directory = '" + quoted(spill) + "'");
-            s.execute("copy (select " + COLUMNS + " from read_parquet([" + fileList(inputs) + "])) to '" + quoted(tmp) + "' (format parquet, compression zstd)");
+            s.execute("copy (select " + COLUMNS + " from read_parquet([" + fileList(inputs) + "])) to '" + quoted(out) + "' (format parquet, compression zstd)");
         } catch (SQLException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(out);
             throw e;
         } finally {
             deleteTree(spill);
         }
-        moveIntoPlace(tmp, target, () -> { });
-        return Files.size(target);
-    }
-
-    /**
-     * Makes a finished temporary file {@code target} in one step: forced to disk, then ({@code beforeMove} run first: a
-     * test's crash point) moved into place atomically, so {@code target} is either absent or whole.
-     */
-    public static void moveIntoPlace(Path tmp, Path target, Runnable beforeMove) throws IOException {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        beforeMove.run();
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return Files.size(out);
     }
 
     /** {@code files} as a DuckDB list of quoted string literals (without the brackets). */

@@ -39,6 +39,8 @@ public interface InvoicingConfig {
 
     Warehouse warehouse();
 
+    S3 s3();
+
     /** The invoicing core. */
     interface Invoicing {
         Consumer consumer();
@@ -174,7 +176,10 @@ public interface InvoicingConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** The export's root directory (shared by every invoicing instance, read by the warehouse's loader). */
+        /**
+         * Where the export is written: a directory, or {@code s3://bucket/prefix} in S3-compatible object storage (see
+         * {@link S3}); read by the warehouse's loader.
+         */
         @WithDefault("warehouse")
         String dir();
 
@@ -192,7 +197,10 @@ public interface InvoicingConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** The archive's root directory (shared by every invoicing instance). */
+        /**
+         * Where the archive's files are kept: a directory (shared by every invoicing instance), or {@code s3://bucket/prefix}
+         * in S3-compatible object storage (see {@link S3}).
+         */
         @WithDefault("archive")
         String dir();
 
@@ -224,5 +232,27 @@ public interface InvoicingConfig {
 
         /** A crash test's fault-injection point ({@code file-written}, {@code before-commit}); never set in production. */
         Optional<String> crashAt();
+    }
+
+    /**
+     * The S3 client of the archive and the warehouse export when either is an {@code s3://} location: AWS S3 or any
+     * S3-compatible endpoint (MinIO, Ceph, R2, S3Proxy …). Without an access key the SDK's default chain is used
+     * (environment, web identity/IRSA, instance profile).
+     */
+    interface S3 {
+        /** The endpoint, e.g. {@code http://minio:9000}; empty: AWS's own for the region. */
+        Optional<URI> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Path-style requests ({@code endpoint/bucket/key}): what most S3-compatible servers need. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        Optional<String> accessKeyId();
+
+        /** Never logged. */
+        Optional<String> secretAccessKey();
     }
 }

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.invoicing.archive.ArchiveStore;
-import dev.tally.invoicing.archive.ParquetFiles;
 import dev.tally.invoicing.config.InvoicingConfig;
+import dev.tally.invoicing.storage.ObjectStore;
+import dev.tally.invoicing.storage.Storage;
 import dev.tally.platform.problem.ProblemException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +30,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -59,6 +59,8 @@ public class WarehouseExport {
     Clock clock;
     @Inject
     ObjectMapper json;
+    @Inject
+    Storage storage;
 
     /** One exported file: its table, path under the export's root, rows and SHA-256 (hex). */
     public record File(String table, String path, long rows, String sha256) {
@@ -174,7 +176,7 @@ public class WarehouseExport {
      * files and manifest again and records who re-ran it). The caller decides whether the day is over.
      */
     public Day export(String tenantId, LocalDate day, boolean force, String actor) throws Exception {
-        Path root = Path.of(config.warehouse().dir());
+        ObjectStore root = storage.warehouse();
         String dir = ArchiveStore.directory(tenantId, day);
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("select 1 from tenant where tenant_id = ?")) {
@@ -202,7 +204,7 @@ public class WarehouseExport {
                         .put("schemaVersion", 1);
                 ArrayNode list = m.putArray("files");
                 files.forEach(f -> list.addObject().put("table", f.table()).put("path", f.path()).put("rows", f.rows()).put("sha256", f.sha256()));
-                place(root.resolve(manifest), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+                place(root, manifest, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
                 record(c, tenantId, day, manifest, list.toString(), actor);
                 return new Day(tenantId, day, manifest, files, true);
             } finally {
@@ -245,7 +247,7 @@ public class WarehouseExport {
     }
 
     /** One table's rows of the day into a Parquet file (by an in-memory DuckDB), placed atomically; its rows and hash. */
-    private File write(Connection pg, Table t, String tenantId, LocalDate day, Path root, String path) throws Exception {
+    private File write(Connection pg, Table t, String tenantId, LocalDate day, ObjectStore root, String path) throws Exception {
         Path tmp = Files.createTempFile("tally-warehouse", ".parquet");
         Files.delete(tmp); // DuckDB creates it
         long rows = 0;
@@ -274,7 +276,7 @@ public class WarehouseExport {
         }
         byte[] bytes = Files.readAllBytes(tmp);
         Files.delete(tmp);
-        place(root.resolve(path), bytes);
+        place(root, path, bytes);
         return new File(t.name(), path, rows, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
     }
 
@@ -289,12 +291,15 @@ public class WarehouseExport {
         return v;
     }
 
-    /** Writes {@code bytes} to {@code target} through a temporary file beside it, forced to disk and moved into place (as the archive's files). */
-    private static void place(Path target, byte[] bytes) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        Files.write(tmp, bytes);
-        ParquetFiles.moveIntoPlace(tmp, target, () -> { });
+    /** Makes {@code bytes} the object {@code key}, whole or not at all (staged, then put: as the archive's files). */
+    private static void place(ObjectStore root, String key, byte[] bytes) throws IOException {
+        Path staged = root.staging(key);
+        try {
+            Files.write(staged, bytes);
+            root.put(staged, key, () -> { });
+        } finally {
+            Files.deleteIfExists(staged);
+        }
     }
 
     private static boolean lock(Connection c, String tenantId) throws SQLException {

@@ -2,7 +2,8 @@ package dev.tally.invoicing.reconcile;
 
 import dev.tally.invoicing.archive.ArchiveStore;
 import dev.tally.invoicing.archive.ParquetFiles;
-import dev.tally.invoicing.config.InvoicingConfig;
+import dev.tally.invoicing.storage.ObjectStore;
+import dev.tally.invoicing.storage.Storage;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.metering.MeterDefinition;
 import dev.tally.model.metering.Recount;
@@ -18,8 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -40,7 +39,7 @@ public class ArchiveRecount {
     @Inject
     AcceptedReplay replay;
     @Inject
-    InvoicingConfig config;
+    Storage storage;
     @Inject
     DataSource dataSource;
 
@@ -64,10 +63,8 @@ public class ArchiveRecount {
         ArchiveStore.Snapshot snapshot = store.snapshot(tenantId, from, to);
         Recount tail = new Recount();
         long tailRecords = replay.replayFrom(tenantId, snapshot.archivedUpTo(), tail, timeout);
-        Path root = Path.of(config.archive().dir());
-        List<Path> files = snapshot.files().stream().map(root::resolve).toList();
-        Counted c = count(files, tenantId, tail, meters, sample, config.archive().scratchDir().map(Path::of).orElse(null), replay::accepted);
-        return new Result(c.counted(), tail.read(), tail.unreadableRecords(), files.size(), c.archivedRecords(), tailRecords);
+        Counted c = count(storage.archive(), snapshot.files(), tenantId, tail, meters, sample, storage.scratch(), replay::accepted);
+        return new Result(c.counted(), tail.read(), tail.unreadableRecords(), snapshot.files().size(), c.archivedRecords(), tailRecords);
     }
 
     /** Reads an accepted event's JSON as published. */
@@ -81,60 +78,44 @@ public class ArchiveRecount {
     }
 
     /**
-     * The recount of {@code tenantId}'s rows in {@code files} merged with {@code tail} (the topic's records past the
-     * archive, folded already; its read and unreadable counts grow by the archive's): the archive's events resolved to
-     * their final states by DuckDB ({@link ParquetFiles#finalStates}) and streamed through the meters' accumulators
-     * ({@link Recount#countWith}); DuckDB spills under {@code scratch} (null: the JVM's temporary directory). Also what
-     * {@code ./tally bench recount} measures.
+     * The recount of {@code tenantId}'s rows in the archive's files {@code keys} merged with {@code tail} (the topic's
+     * records past the archive, folded already; its read and unreadable counts grow by the archive's): the archive's
+     * events resolved to their final states by DuckDB ({@link ParquetFiles#finalStates}) and streamed through the meters'
+     * accumulators ({@link Recount#countWith}); DuckDB spills under {@code scratch}. Also what {@code ./tally bench
+     * recount} measures.
      * <p>
-     * One day at a time: every record of an event is filed under its day (a re-published copy and each correction too),
-     * so a day's files resolve its events alone, and DuckDB's hash table holds one day's event ids, not a month's (a
-     * month of 100 million ids overran its 256 MB). An amendment that moved an event to another day is filed under both
-     * days; its final state is counted only under the day it now falls on (by its event time, UTC), so once.
+     * One day at a time ({@link ArchiveStore#eachDay}: from object storage, only that day is downloaded): every record of
+     * an event is filed under its day (a re-published copy and each correction too), so a day's files resolve its events
+     * alone, and DuckDB's hash table holds one day's event ids, not a month's (a month of 100 million ids overran its
+     * 256 MB). An amendment that moved an event to another day is filed under both days; its final state is counted only
+     * under the day it now falls on (by its event time, UTC), so once.
      */
-    public static Counted count(List<Path> files, String tenantId, Recount tail, List<MeterDefinition> meters, int sample, Path scratch,
-            EventReader reader) throws Exception {
+    public static Counted count(ObjectStore store, List<String> keys, String tenantId, Recount tail, List<MeterDefinition> meters, int sample,
+            Path scratch, EventReader reader) throws Exception {
         long[] unparsed = {0};
         long[] records = {0};
         long[] unreadable = {0};
-        Map<LocalDate, List<Path>> days = new LinkedHashMap<>(); // a null key: a file filed under no day, resolved alone
-        for (Path f : files) {
-            days.computeIfAbsent(dayOf(f), d -> new ArrayList<>()).add(f);
-        }
-        Map<Recount.Key, Recount.Counted> counted = tail.countWith(meters, sample, sink -> {
-            for (Map.Entry<LocalDate, List<Path>> day : days.entrySet()) {
-                ParquetFiles.Rows rows = ParquetFiles.finalStates(day.getValue(), "tenant_id = ?", List.of(tenantId), scratch, (id, sequence, state) -> {
-                    AcceptedEventV1 event = null;
-                    if (state != null) {
-                        try {
-                            event = reader.read(state);
-                        } catch (IOException e) {
-                            unparsed[0]++;
-                            return;
-                        }
-                        if (day.getKey() != null && event.timestamp() != null && !day.getKey().equals(day(event.timestamp()))) {
-                            return; // moved to another day by an amendment: counted under that day
-                        }
+        Map<Recount.Key, Recount.Counted> counted = tail.countWith(meters, sample, sink -> ArchiveStore.eachDay(store, keys, (day, files) -> {
+            ParquetFiles.Rows rows = ParquetFiles.finalStates(files, "tenant_id = ?", List.of(tenantId), scratch, (id, sequence, state) -> {
+                AcceptedEventV1 event = null;
+                if (state != null) {
+                    try {
+                        event = reader.read(state);
+                    } catch (IOException e) {
+                        unparsed[0]++;
+                        return;
                     }
-                    sink.accept(id, sequence, event);
-                });
-                records[0] += rows.records();
-                unreadable[0] += rows.unreadable();
-            }
-        });
+                    if (day != null && event.timestamp() != null && !day.equals(day(event.timestamp()))) {
+                        return; // moved to another day by an amendment: counted under that day
+                    }
+                }
+                sink.accept(id, sequence, event);
+            });
+            records[0] += rows.records();
+            unreadable[0] += rows.unreadable();
+        }));
         tail.readElsewhere(records[0], unreadable[0] + unparsed[0]);
         return new Counted(counted, records[0]);
-    }
-
-    /** The day a file of the archive is filed under ({@code …/day=2026-03-14/…}); null if its path names none. */
-    static LocalDate dayOf(Path file) {
-        for (Path part : file) {
-            String s = part.toString();
-            if (s.startsWith("day=")) {
-                return LocalDate.parse(s.substring(4));
-            }
-        }
-        return null;
     }
 
     /**
@@ -144,9 +125,8 @@ public class ArchiveRecount {
     public Recount recountCustomer(String tenantId, String customerId, Instant periodStart, Instant periodEnd, Duration timeout) throws Exception {
         ArchiveStore.Snapshot snapshot = store.snapshot(tenantId, day(periodStart), day(periodEnd.minusNanos(1)));
         Recount recount = new Recount();
-        Path root = Path.of(config.archive().dir());
-        ParquetFiles.read(snapshot.files().stream().map(root::resolve).toList(), "tenant_id = ? and customer_id = ?", List.of(tenantId, customerId),
-                r -> replay.fold(recount, r.schema(), r.value()), false);
+        ArchiveStore.eachDay(storage.archive(), snapshot.files(), (day, files) -> ParquetFiles.read(files, "tenant_id = ? and customer_id = ?",
+                List.of(tenantId, customerId), r -> replay.fold(recount, r.schema(), r.value()), false));
         replay.replayCustomerFrom(tenantId, customerId, snapshot.archivedUpTo(), recount, timeout);
         return recount;
     }

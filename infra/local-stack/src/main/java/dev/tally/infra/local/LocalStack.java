@@ -37,6 +37,9 @@ public final class LocalStack {
     /** A synchronous streaming standby of {@link #postgres}, or null. */
     private Postgres standby;
     private final KafkaCluster kafka;
+    /** An S3-compatible object store, started only when asked for ({@link #withObjectStorage}); stopped and wiped always. */
+    private ObjectStorage objectStorage;
+    private boolean startObjectStorage;
 
     /** A stack with one Kafka node. */
     public LocalStack(Path dataDir, int pgPort, int kafkaPort, int controllerPort) {
@@ -52,6 +55,37 @@ public final class LocalStack {
         this.pgPort = pgPort;
         this.postgres = new Postgres(this.dataDir, pgPort);
         this.kafka = new KafkaCluster(this.dataDir, kafkaPorts, controllerPorts);
+        this.objectStorage = new ObjectStorage(this.dataDir, 0);
+    }
+
+    /**
+     * Adds a real S3-compatible object store on {@code port} (S3Proxy, filesystem backend under {@code <data>/s3}) with
+     * the buckets {@code tally-archive} and {@code tally-warehouse}: see {@link #storage()}.
+     */
+    public LocalStack withObjectStorage(int port) {
+        this.objectStorage = new ObjectStorage(dataDir, port);
+        this.startObjectStorage = true;
+        return this;
+    }
+
+    /**
+     * Where the object store answers, its credentials, and the directory holding its buckets (each object a file at its
+     * key). {@code asEnv()} configures a service's S3 client ({@code TALLY_S3_*}).
+     */
+    public record Storage(String endpoint, String accessKey, String secretKey, Path root) {
+        public Map<String, String> asEnv() {
+            return Map.of("TALLY_S3_ENDPOINT", endpoint, "TALLY_S3_REGION", "us-east-1", "TALLY_S3_PATH_STYLE", "true",
+                    "TALLY_S3_ACCESS_KEY_ID", accessKey, "TALLY_S3_SECRET_ACCESS_KEY", secretKey);
+        }
+    }
+
+    /** The object store's address (see {@link #withObjectStorage}). */
+    public Storage storage() {
+        try {
+            return objectStorage.address();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -105,6 +139,9 @@ public final class LocalStack {
             }
             kafka.start();
             kafka.createTopics();
+            if (startObjectStorage) {
+                objectStorage.start();
+            }
             Addresses addresses = addresses(password);
             writeEnv(addresses);
             return addresses;
@@ -114,6 +151,7 @@ public final class LocalStack {
     }
 
     public void stop() {
+        objectStorage.stop();
         kafka.stop();
         postgres.stop();
         if (standby != null) {
@@ -194,11 +232,11 @@ public final class LocalStack {
     }
 
     public String status() {
-        return "postgres " + (postgres.running() ? "running on 127.0.0.1:" + pgPort : "stopped") + kafka.status();
+        return "postgres " + (postgres.running() ? "running on 127.0.0.1:" + pgPort : "stopped") + kafka.status() + (objectStorage.running() ? "; object storage running" : "");
     }
 
     public boolean running() {
-        return postgres.running() && kafka.running();
+        return postgres.running() && kafka.running() && (!startObjectStorage || objectStorage.running());
     }
 
     public Addresses addresses(String password) {
@@ -253,6 +291,7 @@ public final class LocalStack {
         Processes.deleteTree(dataDir.resolve("pg"));
         Processes.deleteTree(dataDir.resolve("pg-standby"));
         kafka.wipe();
+        objectStorage.wipe();
         Processes.deleteTree(dataDir.resolve("credentials"));
         Processes.deleteTree(dataDir.resolve("stack.env"));
     }
