@@ -152,6 +152,18 @@ class HelmChartTest {
                 .filter(d -> d.path("metadata").path("name").asText().endsWith("-invoicing")).findFirst().orElseThrow();
         assertThat(container(invoicing).path("env").toString())
                 .contains("jdbc:postgresql://tally-pg-rw:5432/tally", "tally-kafka-kafka-bootstrap:9092", "\"name\":\"tally-pg-app\"");
+        // the archive and the warehouse export in object storage: their URLs, the S3 client's endpoint and its key from
+        // a Secret; no shared volume, and the scratch volume for staged uploads and a day's downloads
+        assertThat(container(invoicing).path("env").toString()).contains("\"TALLY_ARCHIVE_DIR\",\"value\":\"s3://tally-archive/events\"")
+                .contains("\"TALLY_WAREHOUSE_DIR\",\"value\":\"s3://tally-warehouse/daily\"")
+                .contains("\"TALLY_S3_ENDPOINT\",\"value\":\"http://minio.storage:9000\"").contains("\"TALLY_S3_PATH_STYLE\",\"value\":\"true\"")
+                .contains("\"TALLY_S3_SECRET_ACCESS_KEY\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"tally-object-storage\"");
+        assertThat(invoicing.path("spec").path("template").path("spec").path("volumes").toString()).doesNotContain("claimName")
+                .contains("\"name\":\"scratch\"");
+        assertThat(ofKind(objects, "NetworkPolicy")).filteredOn(n -> n.path("metadata").path("name").asText().endsWith("-invoicing")).singleElement()
+                .satisfies(n -> assertThat(n.path("spec").path("egress").toString()).contains("{\"port\":9000}"));
+        assertThat(ofKind(objects, "NetworkPolicy")).filteredOn(n -> n.path("metadata").path("name").asText().endsWith("-rating")).singleElement()
+                .satisfies(n -> assertThat(n.path("spec").path("egress").toString()).doesNotContain("9000"));
         // a Strimzi field misspelled is caught by the same check
         ObjectNode typo = topics.get(0).deepCopy();
         ((ObjectNode) typo.path("spec")).put("partitons", 4);
@@ -425,6 +437,8 @@ class HelmChartTest {
                 .hasMessageContaining("flavor");
         assertThatThrownBy(() -> template().withValuesFile(values).set("securityContext.runAsNonRoot", false).call())
                 .hasMessageContaining("runAsNonRoot");
+        // the archive in object storage is an s3:// URL (a path belongs in existingClaim's volume)
+        assertThatThrownBy(() -> template().withValuesFile(values).set("archive.url", "/mnt/archive").call()).hasMessageContaining("archive");
         // a secret never goes in as a value: extra environment refuses secret-looking names
         assertThatThrownBy(() -> template().withValuesFile(values)
                 .set("services.invoicing.env.TALLY_STRIPE_SECRET_KEY", "sk_live_x").call()).hasMessageContaining("TALLY_STRIPE_SECRET_KEY");

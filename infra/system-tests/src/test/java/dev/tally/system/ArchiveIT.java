@@ -40,12 +40,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The event archive survives crashes mid-file and mid-commit (issue 24), on a stack of its own: invoicing halts (as a
- * SIGKILL: no shutdown hooks) once just before a finished Parquet file is moved into place, and once after a poll's files
- * are in place and its manifest rows and offsets written but not committed; events keep coming meanwhile. After a
- * normal restart the archive's manifest holds every event and correction of {@code tally.events.accepted} exactly once —
- * each at its partition and offset, nothing twice, nothing missing — the crashes' files are on disk but in no manifest
- * row until the janitor deletes them, and a reconciliation from the archive finds no drift and equals one from the topic.
+ * The event archive in S3-compatible object storage survives crashes mid-file and mid-commit (issue 24), on a stack of
+ * its own with a real S3 server (S3Proxy; invoicing's archive is {@code s3://tally-archive/…}, through the AWS SDK):
+ * invoicing halts (as a SIGKILL: no shutdown hooks) once just before a finished Parquet file is put, and once after a
+ * poll's files are put and its manifest rows and offsets written but not committed; events keep coming meanwhile. After
+ * a normal restart the archive's manifest holds every event and correction of {@code tally.events.accepted} exactly
+ * once — each at its partition and offset, nothing twice, nothing missing — the crashes' objects and staged files exist
+ * but in no manifest row until the janitor deletes them, and a reconciliation from the archive finds no drift and equals
+ * one from the topic.
  */
 class ArchiveIT {
     private static final List<String> CUSTOMERS = List.of("v0", "v1", "v2", "v3");
@@ -53,8 +55,8 @@ class ArchiveIT {
 
     @BeforeAll
     static void start() throws Exception {
-        platform = new OwnPlatform(LocalStack.ephemeral(Path.of("target", "archive-stack")), Map.of("TALLY_ARCHIVE_CRASH_AT", "file-written",
-                "TALLY_ARCHIVE_ORPHAN_AGE", "PT1S"));
+        platform = new OwnPlatform(LocalStack.ephemeral(Path.of("target", "archive-stack")).withObjectStorage(LocalStack.freePort()), Map.of("TALLY_ARCHIVE_CRASH_AT", "file-written",
+                "TALLY_ARCHIVE_ORPHAN_AGE", "PT1S", "TALLY_ARCHIVE_COMPACT_MIN_FILES", "2"));
     }
 
     @AfterAll
@@ -74,15 +76,18 @@ class ArchiveIT {
         }
         SeededStream stream = new SeededStream("ar-", CUSTOMERS, 12, 250, 53);
         int sent = 0;
-        // the first events reach the archiver: it halts before moving its first file into place
+        // the first events reach the archiver: it halts before putting its first file
         sent = send(tenant, stream, sent, 3);
         System.out.println("invoicing halted mid-file, exit " + platform.invoicing.awaitExit(Duration.ofSeconds(60)));
+        assertThat(files(platform.scratch)).as("the staged file the crash left").isNotEmpty();
+        assertThat(files(platform.archive)).as("no object: the crash came before the PUT").isEmpty();
         sent = send(tenant, stream, sent, 6);
         // again, now after the poll's files are in place and its rows written, before the commit
         platform.invoicing.with("TALLY_ARCHIVE_CRASH_AT", "before-commit").launch();
         System.out.println("invoicing halted mid-commit, exit " + platform.invoicing.awaitExit(Duration.ofSeconds(120)));
-        List<Path> leftBehind = onDisk();
-        assertThat(leftBehind).as("what the crashes left on disk").isNotEmpty();
+        List<Path> leftBehind = new ArrayList<>(files(platform.archive));
+        assertThat(leftBehind).as("the objects the second crash left").isNotEmpty();
+        leftBehind.addAll(files(platform.scratch));
         platform.invoicing.with("TALLY_ARCHIVE_CRASH_AT", "").start();
         sent = send(tenant, stream, sent, stream.bodies.size());
         List<String> retracted = new ArrayList<>(new TreeSet<>(stream.byId.keySet())).subList(0, 20);
@@ -97,7 +102,7 @@ class ArchiveIT {
         System.out.printf("%d records on the topic (%d requests sent), each archived once; %d files the crashes left were in no manifest row%n",
                 onTopic.size(), sent, leftBehind.size());
         try (Connection c = db()) {
-            for (Path p : leftBehind) {
+            for (Path p : leftBehind.stream().filter(p -> p.startsWith(platform.archive)).toList()) {
                 assertThat(manifestNames(c, platform.archive.relativize(p).toString())).as(p + " is in the manifest").isFalse();
             }
         }
@@ -107,6 +112,23 @@ class ArchiveIT {
                 .statusCode(200);
         assertThat(leftBehind).noneMatch(Files::exists);
         assertThat(awaitArchived(onTopic.size())).isEqualTo(onTopic);
+        // compaction merges each day's objects (downloaded, merged, put): still every record once; the janitor then
+        // deletes the replaced objects, so the bucket holds exactly the manifest's live files
+        int merged = given().baseUri(platform.invoicing.url()).header("Authorization", "Bearer " + platform.operator).post("/v1/admin/archive/compact")
+                .then().statusCode(200).extract().path("daysMerged");
+        assertThat(merged).as("days merged").isPositive();
+        System.out.println("compaction merged " + merged + " days of objects");
+        assertThat(awaitArchived(onTopic.size())).isEqualTo(onTopic);
+        SeededStream.sleep(1500);
+        given().baseUri(platform.invoicing.url()).header("Authorization", "Bearer " + platform.operator).post("/v1/admin/archive/sweep").then()
+                .statusCode(200);
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery("select path from invoicing.archive_file where replaced_at is null")) {
+            List<Path> live = new ArrayList<>();
+            while (rs.next()) {
+                live.add(platform.archive.resolve(rs.getString(1)));
+            }
+            assertThat(files(platform.archive)).as("the bucket's objects after compaction and the janitor").containsExactlyInAnyOrderElementsOf(live);
+        }
 
         // the period's recount from the archive agrees with rating, the drafts and a recount from the topic
         for (String c : CUSTOMERS) {
@@ -195,12 +217,12 @@ class ArchiveIT {
         return to;
     }
 
-    /** Every Parquet or temporary file under the archive's root now. */
-    private static List<Path> onDisk() throws Exception {
-        if (!Files.isDirectory(platform.archive)) {
+    /** Every file under {@code dir} now (the archive's objects, or invoicing's staged files and downloads). */
+    private static List<Path> files(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.walk(platform.archive)) {
+        try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).toList();
         }
     }

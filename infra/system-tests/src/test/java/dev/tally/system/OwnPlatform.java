@@ -23,8 +23,13 @@ final class OwnPlatform implements AutoCloseable {
     final ServiceProcess ingest;
     final ServiceProcess rating;
     final ServiceProcess invoicing;
-    /** Where this platform's invoicing keeps its event archive. */
+    /**
+     * Where this platform's invoicing keeps its event archive: a directory, or — on a stack with object storage — the
+     * directory where the S3 server's filesystem backend keeps the archive's objects, each a file at its key.
+     */
     final Path archive;
+    /** invoicing's scratch directory: staged uploads, downloads, DuckDB's spill. */
+    final Path scratch;
 
     /** A tenant: its id, its admin key, an ingest key; a SUM meter {@code bandwidth} on {@code bytes} and a per-unit plan {@code p}. */
     record Tenant(String id, String adminKey, String ingestKey) {
@@ -47,8 +52,19 @@ final class OwnPlatform implements AutoCloseable {
         all.put("TALLY_ADMIN_TOKEN", operator);
         all.put("TALLY_OTEL_SDK_DISABLED", "true");
         // its own event archive: another stack's janitor would see these files as orphans of its own manifest
-        archive = Path.of("target", "archive-" + UUID.randomUUID()).toAbsolutePath();
-        all.put("TALLY_ARCHIVE_DIR", archive.toString());
+        String name = "archive-" + UUID.randomUUID();
+        if (stack.hasObjectStorage()) {
+            LocalStack.Storage s3 = stack.storage();
+            all.putAll(s3.asEnv());
+            all.put("TALLY_ARCHIVE_DIR", "s3://tally-archive/" + name);
+            all.put("TALLY_WAREHOUSE_DIR", "s3://tally-warehouse/" + name);
+            archive = s3.root().resolve("tally-archive").resolve(name);
+        } else {
+            archive = Path.of("target", name).toAbsolutePath();
+            all.put("TALLY_ARCHIVE_DIR", archive.toString());
+        }
+        scratch = Path.of("target", name + "-scratch").toAbsolutePath();
+        all.put("TALLY_ARCHIVE_SCRATCH_DIR", scratch.toString());
         all.putAll(env);
         this.ingest = place(new ServiceProcess("ingest", all), apart).start();
         this.rating = place(new ServiceProcess("rating", all), apart).start();

@@ -79,6 +79,11 @@ public final class LocalStack {
         }
     }
 
+    /** Whether this stack starts an object store ({@link #withObjectStorage}). */
+    public boolean hasObjectStorage() {
+        return startObjectStorage;
+    }
+
     /** The object store's address (see {@link #withObjectStorage}). */
     public Storage storage() {
         try {
