@@ -67,6 +67,22 @@ module "kafka" {
   tags                       = local.tags
 }
 
+# The event archive (Kafka's events past its retention, for reconciliation and disputes) and the warehouse export, in
+# S3; invoicing reaches them with the service account's role, no key in a Secret
+module "object_storage" {
+  source = "../../modules/object-storage"
+
+  name              = var.name
+  archive_bucket    = var.archive_bucket
+  warehouse_bucket  = var.warehouse_bucket
+  oidc_provider_arn = module.eks.oidc_provider_arn
+  oidc_issuer_url   = module.eks.cluster_oidc_issuer_url
+  namespace         = var.namespace
+  service_account   = "tally" # the release's full name (helm_release.tally below)
+  force_destroy     = !var.deletion_protection
+  tags              = local.tags
+}
+
 module "secrets" {
   source = "../../modules/secrets"
 
@@ -101,6 +117,11 @@ module "tally_values" {
 
   correction_window_days     = var.correction_window_days
   reconciliation_window_days = var.reconciliation_window_days
+
+  archive_url                 = module.object_storage.archive_url
+  warehouse_url               = module.object_storage.warehouse_url
+  object_storage_region       = var.region
+  service_account_annotations = { "eks.amazonaws.com/role-arn" = module.object_storage.role_arn }
 }
 
 ################################################################################

@@ -52,3 +52,13 @@ output "nat_public_ips" {
   description = "Addresses Tally's outbound traffic (webhooks, Stripe) comes from"
   value       = module.network.nat_public_ips
 }
+
+output "archive_url" {
+  description = "Where invoicing keeps the event archive"
+  value       = module.object_storage.archive_url
+}
+
+output "warehouse_url" {
+  description = "Where the warehouse export is written (point the warehouse's loader here)"
+  value       = module.object_storage.warehouse_url
+}

@@ -174,3 +174,13 @@ variable "kafka_tools_image" {
   type        = string
   default     = "apache/kafka:3.9.1"
 }
+
+variable "archive_bucket" {
+  description = "Name of the event archive's S3 bucket (globally unique)"
+  type        = string
+}
+
+variable "warehouse_bucket" {
+  description = "Name of the warehouse export's S3 bucket (globally unique)"
+  type        = string
+}

@@ -150,5 +150,10 @@ locals {
       ingest = merge(local.profile.services.ingest, { correctionWindow = "P${var.correction_window_days}D" })
     })
     podDisruptionBudget = local.profile.podDisruptionBudget
+    # the archive and the warehouse export in S3, reached with the service account's role (no key in a Secret)
+    archive        = { url = var.archive_url }
+    warehouse      = { url = var.warehouse_url }
+    objectStorage  = { region = var.object_storage_region }
+    serviceAccount = { create = true, name = "", annotations = var.service_account_annotations }
   }
 }

@@ -273,3 +273,37 @@ variable "retention_days" {
     error_message = "retention_days must be a whole number of days, at least 1."
   }
 }
+
+variable "archive_url" {
+  description = "Where the event archive is kept, s3://bucket/prefix (the object-storage module's archive_url); empty: no archive unless the chart is given a volume"
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?)?$", var.archive_url))
+    error_message = "archive_url must be s3://bucket[/prefix] or empty."
+  }
+}
+
+variable "warehouse_url" {
+  description = "Where the warehouse export is written, s3://bucket/prefix (the object-storage module's warehouse_url); empty: no export unless the chart is given a volume"
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?)?$", var.warehouse_url))
+    error_message = "warehouse_url must be s3://bucket[/prefix] or empty."
+  }
+}
+
+variable "object_storage_region" {
+  description = "AWS region of the archive's and the warehouse's buckets"
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "service_account_annotations" {
+  description = "Annotations of the chart's service account, e.g. eks.amazonaws.com/role-arn for the object-storage module's role (IAM roles for service accounts)"
+  type        = map(string)
+  default     = {}
+}

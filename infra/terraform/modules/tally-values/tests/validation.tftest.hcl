@@ -127,3 +127,11 @@ run "rejects_an_ingress_without_hosts" {
   }
   expect_failures = [var.ingress]
 }
+
+run "rejects_an_archive_that_is_not_an_s3_url" {
+  command = plan
+  variables {
+    archive_url = "/mnt/archive"
+  }
+  expect_failures = [var.archive_url]
+}

@@ -274,3 +274,27 @@ run "values_yaml_is_the_values_object" {
     error_message = "A numeric-looking tag must stay a string in values_yaml."
   }
 }
+
+run "the_archive_and_the_warehouse_go_to_s3_with_the_service_accounts_role" {
+  command = plan
+
+  variables {
+    archive_url                 = "s3://acme-tally-archive/events"
+    warehouse_url               = "s3://acme-tally-warehouse/daily"
+    object_storage_region       = "eu-central-1"
+    service_account_annotations = { "eks.amazonaws.com/role-arn" = "arn:aws:iam::123456789012:role/tally-object-storage" }
+  }
+
+  assert {
+    condition     = output.values.archive.url == "s3://acme-tally-archive/events" && output.values.warehouse.url == "s3://acme-tally-warehouse/daily"
+    error_message = "archive.url and warehouse.url must be the buckets' URLs as given."
+  }
+  assert {
+    condition     = output.values.objectStorage.region == "eu-central-1"
+    error_message = "objectStorage.region must be the buckets' region."
+  }
+  assert {
+    condition     = output.values.serviceAccount.annotations["eks.amazonaws.com/role-arn"] == "arn:aws:iam::123456789012:role/tally-object-storage"
+    error_message = "The service account must carry the role's annotation."
+  }
+}
