@@ -10,14 +10,18 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -144,6 +148,25 @@ class ArchiveIT {
         assertThat(fromArchive.getString("notes[0]")).contains("event archive");
         System.out.println(stream.summary());
         afterTheEventsLeaveKafka(tenant, stream, fromArchive.getInt("keysCompared"));
+        theWarehouseExportIsWrittenToObjectStorage(tenant);
+    }
+
+    /**
+     * The warehouse export of a finished day goes to the same S3 server ({@code s3://tally-warehouse/…}): four Parquet
+     * objects and the manifest, whose hashes are the objects' bytes.
+     */
+    private static void theWarehouseExportIsWrittenToObjectStorage(OwnPlatform.Tenant tenant) throws Exception {
+        String day = LocalDate.now(ZoneOffset.UTC).minusDays(2).toString();
+        JsonPath exported = given().baseUri(platform.invoicing.url()).header("Authorization", "Bearer " + platform.operator).contentType("application/json")
+                .body("{\"tenantId\":\"" + tenant.id() + "\",\"day\":\"" + day + "\"}").post("/v1/admin/warehouse-exports/run").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(exported.getList("files.table", String.class)).containsExactly("invoices", "invoice_lines", "invoice_status", "credit_notes");
+        assertThat(platform.warehouse.resolve(exported.getString("manifest"))).exists();
+        for (int i = 0; i < 4; i++) {
+            Path object = platform.warehouse.resolve(exported.getString("files[" + i + "].path"));
+            assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(object)))).as(object.toString())
+                    .isEqualTo(exported.getString("files[" + i + "].sha256"));
+        }
     }
 
     /**

@@ -28,6 +28,8 @@ final class OwnPlatform implements AutoCloseable {
      * directory where the S3 server's filesystem backend keeps the archive's objects, each a file at its key.
      */
     final Path archive;
+    /** Where this platform's invoicing writes the warehouse export (as {@link #archive}: a directory, or the S3 server's files). */
+    final Path warehouse;
     /** invoicing's scratch directory: staged uploads, downloads, DuckDB's spill. */
     final Path scratch;
 
@@ -59,9 +61,12 @@ final class OwnPlatform implements AutoCloseable {
             all.put("TALLY_ARCHIVE_DIR", "s3://tally-archive/" + name);
             all.put("TALLY_WAREHOUSE_DIR", "s3://tally-warehouse/" + name);
             archive = s3.root().resolve("tally-archive").resolve(name);
+            warehouse = s3.root().resolve("tally-warehouse").resolve(name);
         } else {
             archive = Path.of("target", name).toAbsolutePath();
+            warehouse = Path.of("target", name + "-warehouse").toAbsolutePath();
             all.put("TALLY_ARCHIVE_DIR", archive.toString());
+            all.put("TALLY_WAREHOUSE_DIR", warehouse.toString());
         }
         scratch = Path.of("target", name + "-scratch").toAbsolutePath();
         all.put("TALLY_ARCHIVE_SCRATCH_DIR", scratch.toString());
