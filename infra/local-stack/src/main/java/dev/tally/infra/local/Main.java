@@ -1,15 +1,18 @@
 package dev.tally.infra.local;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * {@code java dev.tally.infra.local.Main up [--fresh] [--kafka-nodes 1|3]|down|status|env|kafka-crash|kafka-kill <n>|kafka-start
- * <n>|postgres-restart}: the stack half of {@code ./tally}. A stack keeps the Kafka node count it was made with. Settings come from the environment:
- * TALLY_HOME (default {@code .tally}), TALLY_PG_PORT (15432), TALLY_KAFKA_PORT (19092),
- * TALLY_KAFKA_CONTROLLER_PORT (19093).
+ * {@code java dev.tally.infra.local.Main up [--fresh] [--kafka-nodes 1|3] [--object-storage]|down|status|env|kafka-crash|kafka-kill
+ * <n>|kafka-start <n>|postgres-restart}: the stack half of {@code ./tally}. A stack keeps the Kafka node count it was made with,
+ * and its object store once asked for one ({@code <home>/object-storage}). Settings come from the environment: TALLY_HOME
+ * (default {@code .tally}), TALLY_PG_PORT (15432), TALLY_KAFKA_PORT (19092), TALLY_KAFKA_CONTROLLER_PORT (19093),
+ * TALLY_S3_PORT (19000).
  */
 public final class Main {
     private Main() {
@@ -23,9 +26,19 @@ public final class Main {
     static LocalStack fromEnvironment(int kafkaNodes) {
         Path home = Path.of(env("TALLY_HOME", ".tally"));
         int nodes = kafkaNodes > 0 ? kafkaNodes : LocalStack.kafkaNodesOf(home);
-        return new LocalStack(home, Integer.parseInt(env("TALLY_PG_PORT", "15432")),
+        LocalStack stack = new LocalStack(home, Integer.parseInt(env("TALLY_PG_PORT", "15432")),
                 LocalStack.ports(Integer.parseInt(env("TALLY_KAFKA_PORT", "19092")), nodes),
                 LocalStack.ports(Integer.parseInt(env("TALLY_KAFKA_CONTROLLER_PORT", "19093")), nodes));
+        return Files.exists(objectStorageMarker()) ? stack.withObjectStorage(s3Port()) : stack;
+    }
+
+    /** Present once the stack was asked for an object store: the archive and the warehouse export then live there. */
+    private static Path objectStorageMarker() {
+        return Path.of(env("TALLY_HOME", ".tally")).resolve("object-storage");
+    }
+
+    private static int s3Port() {
+        return Integer.parseInt(env("TALLY_S3_PORT", "19000"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -40,9 +53,18 @@ public final class Main {
                         stack.stop();
                         stack.wipe();
                     }
+                    if (argv.contains("--object-storage") && !stack.hasObjectStorage()) {
+                        Files.createDirectories(objectStorageMarker().getParent());
+                        Files.writeString(objectStorageMarker(), "s3 on port " + s3Port() + "\n");
+                        stack.withObjectStorage(s3Port());
+                    }
                     LocalStack.Addresses a = stack.start();
                     System.out.println("postgres  " + a.jdbcUrl() + " (user " + a.user() + ", password in " + env("TALLY_HOME", ".tally") + "/credentials)");
                     System.out.println("kafka     " + a.kafkaBootstrap());
+                    if (stack.hasObjectStorage()) {
+                        System.out.println("s3        " + stack.storage().endpoint() + " (S3Proxy; buckets " + String.join(", ", ObjectStorage.BUCKETS)
+                                + "; access key " + ObjectStorage.ACCESS_KEY + ", secret in " + env("TALLY_HOME", ".tally") + "/s3-credentials)");
+                    }
                 }
                 case "down" -> {
                     stack.stop();
@@ -69,12 +91,16 @@ public final class Main {
                     System.out.println("postgres stopped and started again");
                 }
                 case "env" -> {
-                    for (Map.Entry<String, String> e : stack.addresses(stack.password()).asEnv().entrySet()) {
+                    Map<String, String> env = new TreeMap<>(stack.addresses(stack.password()).asEnv());
+                    if (stack.hasObjectStorage()) {
+                        env.putAll(stack.storage().asEnv());
+                    }
+                    for (Map.Entry<String, String> e : env.entrySet()) {
                         System.out.println(e.getKey() + "=" + e.getValue());
                     }
                 }
                 default -> {
-                    System.err.println("usage: up [--fresh] [--kafka-nodes 1|3] | down | status | env | kafka-crash | kafka-kill <node> | kafka-start <node> | kafka-leader"
+                    System.err.println("usage: up [--fresh] [--kafka-nodes 1|3] [--object-storage] | down | status | env | kafka-crash | kafka-kill <node> | kafka-start <node> | kafka-leader"
                             + " | postgres-restart");
                     System.exit(2);
                 }
