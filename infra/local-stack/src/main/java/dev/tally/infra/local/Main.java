@@ -1,5 +1,6 @@
 package dev.tally.infra.local;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,24 +49,7 @@ public final class Main {
         LocalStack stack = fromEnvironment(nodes);
         try {
             switch (command) {
-                case "up" -> {
-                    if (argv.contains("--fresh")) {
-                        stack.stop();
-                        stack.wipe();
-                    }
-                    if (argv.contains("--object-storage") && !stack.hasObjectStorage()) {
-                        Files.createDirectories(objectStorageMarker().getParent());
-                        Files.writeString(objectStorageMarker(), "s3 on port " + s3Port() + "\n");
-                        stack.withObjectStorage(s3Port());
-                    }
-                    LocalStack.Addresses a = stack.start();
-                    System.out.println("postgres  " + a.jdbcUrl() + " (user " + a.user() + ", password in " + env("TALLY_HOME", ".tally") + "/credentials)");
-                    System.out.println("kafka     " + a.kafkaBootstrap());
-                    if (stack.hasObjectStorage()) {
-                        System.out.println("s3        " + stack.storage().endpoint() + " (S3Proxy; buckets " + String.join(", ", ObjectStorage.BUCKETS)
-                                + "; access key " + ObjectStorage.ACCESS_KEY + ", secret in " + env("TALLY_HOME", ".tally") + "/s3-credentials)");
-                    }
-                }
+                case "up" -> up(stack, argv);
                 case "down" -> {
                     stack.stop();
                     System.out.println("stack stopped");
@@ -90,15 +74,7 @@ public final class Main {
                     stack.restartPostgres(Duration.ofSeconds(3));
                     System.out.println("postgres stopped and started again");
                 }
-                case "env" -> {
-                    Map<String, String> env = new TreeMap<>(stack.addresses(stack.password()).asEnv());
-                    if (stack.hasObjectStorage()) {
-                        env.putAll(stack.storage().asEnv());
-                    }
-                    for (Map.Entry<String, String> e : env.entrySet()) {
-                        System.out.println(e.getKey() + "=" + e.getValue());
-                    }
-                }
+                case "env" -> env(stack);
                 default -> {
                     System.err.println("usage: up [--fresh] [--kafka-nodes 1|3] [--object-storage] | down | status | env | kafka-crash | kafka-kill <node> | kafka-start <node> | kafka-leader"
                             + " | postgres-restart");
@@ -108,6 +84,36 @@ public final class Main {
         } catch (IllegalStateException e) {
             System.err.println("tally stack: " + e.getMessage());
             System.exit(1);
+        }
+    }
+
+    private static void up(LocalStack stack, List<String> argv) throws IOException {
+        if (argv.contains("--fresh")) {
+            stack.stop();
+            stack.wipe();
+        }
+        if (argv.contains("--object-storage") && !stack.hasObjectStorage()) {
+            Files.createDirectories(objectStorageMarker().getParent());
+            Files.writeString(objectStorageMarker(), "s3 on port " + s3Port() + "\n");
+            stack.withObjectStorage(s3Port());
+        }
+        LocalStack.Addresses a = stack.start();
+        System.out.println("postgres  " + a.jdbcUrl() + " (user " + a.user() + ", password in " + env("TALLY_HOME", ".tally") + "/credentials)");
+        System.out.println("kafka     " + a.kafkaBootstrap());
+        if (stack.hasObjectStorage()) {
+            System.out.println("s3        " + stack.storage().endpoint() + " (S3Proxy; buckets " + String.join(", ", ObjectStorage.BUCKETS)
+                    + "; access key " + ObjectStorage.ACCESS_KEY + ", secret in " + env("TALLY_HOME", ".tally") + "/s3-credentials)");
+        }
+    }
+
+    /** The services' settings for this stack (its addresses and credentials), one {@code NAME=value} a line. */
+    private static void env(LocalStack stack) throws IOException {
+        Map<String, String> env = new TreeMap<>(stack.addresses(stack.password()).asEnv());
+        if (stack.hasObjectStorage()) {
+            env.putAll(stack.storage().asEnv());
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            System.out.println(e.getKey() + "=" + e.getValue());
         }
     }
 
