@@ -8,6 +8,7 @@ import dev.tally.invoicing.config.InvoicingConfig;
 import dev.tally.invoicing.kafka.InvoicingConsumers;
 import dev.tally.invoicing.storage.ObjectStore;
 import dev.tally.invoicing.storage.Storage;
+import dev.tally.model.event.Rfc3339;
 import dev.tally.model.messages.AcceptedEventV1;
 import dev.tally.model.messages.EventCorrectionV1;
 import dev.tally.model.messages.Headers;
@@ -24,18 +25,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
@@ -73,14 +76,22 @@ public class EventArchiver implements ConsumerWorker {
     Storage storage;
 
     private PollLoop loop;
+    /** The in-memory DuckDB that writes the poll's files, kept across polls (opening one per poll cost a tenth of the archiver's time); reopened after a failure. */
+    private ParquetFiles.Writer writer;
 
     /** One file's records: a tenant's, of one day, from one partition of the poll. */
     record FileKey(String tenantId, LocalDate day, int partition) {
+        /** The order a poll's files are written in (and so named and listed): tenant, day, partition. */
+        static final Comparator<FileKey> ORDER = Comparator.comparing(FileKey::tenantId).thenComparing(FileKey::day).thenComparingInt(FileKey::partition);
     }
 
     @PostConstruct
     void init() {
-        loop = new PollLoop("invoicing-archive", Topics.EVENTS_ACCEPTED, () -> kafka.consumer(GROUP, "invoicing-archive"),
+        // large polls, and fetches large enough to fill them: the archiver's cost is per poll (files, fsyncs, one commit)
+        Map<String, String> bulk = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.archive().maxPollRecords()),
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 << 20), ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                Integer.toString(64 << 20));
+        loop = new PollLoop("invoicing-archive", Topics.EVENTS_ACCEPTED, () -> kafka.consumer(GROUP, "invoicing-archive", bulk),
                 new StoredOffsets(partitions -> StoredOffsets.read(dataSource, OFFSETS, partitions)), this::archive);
     }
 
@@ -95,10 +106,13 @@ public class EventArchiver implements ConsumerWorker {
     }
 
     void archive(ConsumerRecords<String, String> poll) throws Exception {
-        Map<FileKey, List<ArchivedRecord>> groups = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        Map<FileKey, List<ArchivedRecord>> groups = new HashMap<>(); // written in the order of FileKey.ORDER
         Map<Integer, long[]> ranges = new HashMap<>(); // partition → {first, last} offset of the poll
+        for (TopicPartition tp : poll.partitions()) {
+            List<ConsumerRecord<String, String>> records = poll.records(tp);
+            ranges.put(tp.partition(), new long[] {records.get(0).offset(), records.get(records.size() - 1).offset()});
+        }
         for (ConsumerRecord<String, String> r : poll) {
-            ranges.computeIfAbsent(r.partition(), p -> new long[] {r.offset(), r.offset()})[1] = r.offset();
             String schema = RecordHeaders.string(r, Headers.SCHEMA);
             if (schema != null && !schema.equals(AcceptedEventV1.SCHEMA) && !schema.equals(EventCorrectionV1.SCHEMA)) {
                 continue; // an acceptance marker (rating's watermarks), not an event
@@ -125,8 +139,11 @@ public class EventArchiver implements ConsumerWorker {
     /** One file per group, named by its partition and the poll's offset range there; each written file is added to {@code written}. */
     private void write(Map<FileKey, List<ArchivedRecord>> groups, Map<Integer, long[]> ranges, List<ArchiveStore.FileRow> written) throws Exception {
         ObjectStore files = storage.archive();
-        try (ParquetFiles.Writer writer = new ParquetFiles.Writer()) {
-            for (Map.Entry<FileKey, List<ArchivedRecord>> g : groups.entrySet()) {
+        if (writer == null) {
+            writer = new ParquetFiles.Writer();
+        }
+        try {
+            for (Map.Entry<FileKey, List<ArchivedRecord>> g : groups.entrySet().stream().sorted(Map.Entry.comparingByKey(FileKey.ORDER)).toList()) {
                 FileKey k = g.getKey();
                 long[] range = ranges.get(k.partition());
                 String path = ArchiveStore.directory(k.tenantId(), k.day()) + "/accepted-p" + k.partition() + "-" + range[0] + "-" + range[1] + "-"
@@ -142,13 +159,29 @@ public class EventArchiver implements ConsumerWorker {
                 written.add(new ArchiveStore.FileRow(path, k.tenantId(), k.day(), g.getValue().size(), bytes, k.partition() + ":" + range[0] + "-"
                         + range[1]));
             }
+        } catch (SQLException e) {
+            closeWriter(); // a DuckDB that failed is not trusted with the next poll
+            throw e;
+        }
+    }
+
+    private void closeWriter() {
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+        } catch (SQLException e) {
+            LOG.debugf("closing the archive's DuckDB: %s", e.getMessage());
+        } finally {
+            writer = null;
         }
     }
 
     private void commit(ConsumerRecords<String, String> poll, List<ArchiveStore.FileRow> files) throws Exception {
         Map<TopicPartition, Long> next = new HashMap<>();
-        for (ConsumerRecord<String, String> r : poll) {
-            next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+        for (TopicPartition tp : poll.partitions()) {
+            List<ConsumerRecord<String, String>> records = poll.records(tp);
+            next.put(tp, records.get(records.size() - 1).offset() + 1);
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -217,7 +250,7 @@ public class EventArchiver implements ConsumerWorker {
                     case "tenantId" -> tenant = text;
                     case "customerId" -> customer = text;
                     case "eventId" -> eventId = text;
-                    case "timestamp" -> time = text == null ? null : Instant.parse(text);
+                    case "timestamp" -> time = text == null ? null : Rfc3339.parse(text);
                     default -> p.skipChildren();
                 }
             }
@@ -231,7 +264,7 @@ public class EventArchiver implements ConsumerWorker {
     }
 
     private static Instant time(JsonNode n) {
-        return n.isTextual() ? Instant.parse(n.asText()) : null;
+        return n.isTextual() ? Rfc3339.parse(n.asText()) : null;
     }
 
     /**

@@ -204,6 +204,13 @@ public interface InvoicingConfig {
         @WithDefault("archive")
         String dir();
 
+        /**
+         * The most records one poll of the archiver takes (it writes one file per tenant, day and partition of a poll and
+         * commits once per poll, so larger polls mean fewer files, fsyncs and commits per record).
+         */
+        @WithDefault("50000")
+        int maxPollRecords();
+
         /** How often the janitor deletes orphaned files and days past their retention. */
         @WithDefault("10m")
         String janitorEvery();

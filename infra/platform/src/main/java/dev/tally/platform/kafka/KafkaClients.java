@@ -3,6 +3,7 @@ package dev.tally.platform.kafka;
 import dev.tally.platform.config.PlatformConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -53,6 +54,11 @@ public class KafkaClients {
      * their offsets in Postgres, in the transaction that applies the records.
      */
     public KafkaConsumer<String, String> consumer(String groupId, String purpose) {
+        return consumer(groupId, purpose, Map.of());
+    }
+
+    /** As {@link #consumer(String, String)}, with consumer settings of its own ({@code overrides}: a bulk reader's poll and fetch sizes). */
+    public KafkaConsumer<String, String> consumer(String groupId, String purpose, Map<String, String> overrides) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         security(p);
@@ -69,6 +75,7 @@ public class KafkaClients {
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, Integer.toString(config.kafka().metadataMaxAgeMs()));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.putAll(overrides);
         return new KafkaConsumer<>(p);
     }
 

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -111,6 +112,12 @@ public final class StoredOffsets implements Offsets {
     /** The first offset of each partition in a poll (records of a partition come in offset order). */
     public static Map<TopicPartition, Long> firstOffsets(Iterable<? extends ConsumerRecord<?, ?>> records) {
         Map<TopicPartition, Long> out = new HashMap<>();
+        if (records instanceof ConsumerRecords<?, ?> poll) { // per partition, not per record (a poll holds up to 50,000)
+            for (TopicPartition tp : poll.partitions()) {
+                out.put(tp, poll.records(tp).get(0).offset());
+            }
+            return out;
+        }
         for (var r : records) {
             out.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
         }
