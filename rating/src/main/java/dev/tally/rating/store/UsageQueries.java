@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /** Reads of rating's usage tables, always for one tenant's customer. */
@@ -183,6 +184,69 @@ public class UsageQueries {
                 while (rs.next()) {
                     out.add(new DayRow(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getString(3), rs.getBigDecimal(4), rs.getLong(5),
                             List.of((String[]) rs.getArray(6).getArray())));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A tenant's usage of one meter on one day, summed over its customers: quantity (for COUNT and SUM), events, customers. */
+    public record TenantDay(String meterKey, LocalDate day, BigDecimal quantity, long eventCount, long customers) {
+    }
+
+    /** A customer's usage of one meter over a range. */
+    public record CustomerTotal(String meterKey, String customerId, BigDecimal quantity, long eventCount) {
+    }
+
+    /** The tenant's daily usage in [from, to), per meter and day, over every customer and group (one meter, or all). */
+    public List<TenantDay> tenantDays(String tenantId, LocalDate from, LocalDate to, String meterKey) throws SQLException {
+        List<TenantDay> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select meter_key, day, sum(quantity), sum(event_count), count(distinct customer_id) from usage_daily
+                     where tenant_id = ? and day >= ? and day < ? and (?::text is null or meter_key = ?)
+                     group by meter_key, day order by meter_key, day""")) {
+            ps.setString(1, tenantId);
+            ps.setObject(2, from);
+            ps.setObject(3, to);
+            ps.setString(4, meterKey);
+            ps.setString(5, meterKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TenantDay(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getBigDecimal(3), rs.getLong(4), rs.getLong(5)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The {@code limit} customers with the most usage of each meter in [from, to) (by quantity, or by events for
+     * {@code byEvents} meters), most first, ties by customer id.
+     */
+    public List<CustomerTotal> topCustomers(String tenantId, LocalDate from, LocalDate to, String meterKey, Set<String> byEvents, int limit)
+            throws SQLException {
+        List<CustomerTotal> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select meter_key, customer_id, quantity, event_count from (
+                       select meter_key, customer_id, sum(quantity) as quantity, sum(event_count) as event_count,
+                              row_number() over (partition by meter_key order by
+                                case when meter_key = any(?) then sum(event_count) else sum(quantity) end desc, customer_id) as rank
+                       from usage_daily
+                       where tenant_id = ? and day >= ? and day < ? and (?::text is null or meter_key = ?)
+                       group by meter_key, customer_id) ranked
+                     where rank <= ? order by meter_key, rank""")) {
+            ps.setArray(1, c.createArrayOf("text", byEvents.toArray()));
+            ps.setString(2, tenantId);
+            ps.setObject(3, from);
+            ps.setObject(4, to);
+            ps.setString(5, meterKey);
+            ps.setString(6, meterKey);
+            ps.setInt(7, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new CustomerTotal(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4)));
                 }
             }
         }
