@@ -27,7 +27,8 @@ import java.util.TreeMap;
 /**
  * Finance's page of a tenant (docs/finance.md): revenue per month and currency from invoicing's
  * {@code /v1/finance/revenue} — invoiced, tax, prepaid credit, due, paid, credited, outstanding, each figure exactly as
- * the API gives it — a chart of what was invoiced per month for each currency, and what each meter billed.
+ * the API gives it — a chart of what was invoiced per month for each currency, what each meter billed, and each meter's
+ * usage per day over all customers from rating's {@code /v1/usage/daily}, with the customers that used the most.
  */
 @Path("/t/{tenant}/finance")
 @Produces("text/html; charset=UTF-8")
@@ -46,8 +47,41 @@ public class FinancePages {
         String q = query("from", from, "to", to);
         JsonNode revenue = section(errors, "revenue", () -> backend.get(who, "invoicing", tenant, "/v1/finance/revenue" + q));
         JsonNode meters = section(errors, "meters", () -> backend.get(who, "invoicing", tenant, "/v1/finance/revenue/meters" + q));
+        JsonNode trend = section(errors, "trend", () -> backend.get(who, "rating", tenant, "/v1/usage/daily"));
         return Pages.html(200, finance.data("revenue", data(revenue)).data("meters", data(meters)).data("charts", charts(revenue))
-                .data("errors", errors).data("from", from).data("to", to).data("user", who).data("tenant", tenant));
+                .data("trend", data(trend)).data("trends", trends(trend)).data("errors", errors).data("from", from).data("to", to)
+                .data("user", who).data("tenant", tenant));
+    }
+
+    /**
+     * One chart per meter of rating's usage trend: its usage on each of the last 30 days over all customers — the
+     * quantity for a meter that adds up over customers (COUNT, SUM), else the events — and the customers with the most.
+     */
+    static List<Map<String, Object>> trends(JsonNode trend) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (trend == null) {
+            return out;
+        }
+        for (JsonNode m : trend.path("meters")) {
+            boolean additive = m.path("additive").asBoolean();
+            String unit = additive ? "" : " events";
+            List<UsageChart.Bar> bars = new ArrayList<>();
+            for (JsonNode d : m.path("days")) {
+                BigDecimal v = additive ? new BigDecimal(d.path("quantity").asText("0")) : BigDecimal.valueOf(d.path("eventCount").asLong());
+                bars.add(new UsageChart.Bar(d.path("day").asText(), v, d.path("day").asText() + ": " + v.toPlainString() + unit + " ("
+                        + d.path("eventCount").asLong() + " events, " + d.path("customers").asLong() + " customers)"));
+            }
+            Map<String, Object> chart = new LinkedHashMap<>();
+            chart.put("meter", m.path("meter").asText());
+            chart.put("aggregation", m.path("aggregation").asText());
+            chart.put("additive", additive);
+            chart.put("quantity", additive ? m.path("quantity").asText() : "");
+            chart.put("eventCount", m.path("eventCount").asLong());
+            chart.put("top", Console.data(m.path("topCustomers")));
+            chart.put("svg", new RawString(UsageChart.bars(m.path("meter").asText() + " per day" + (additive ? "" : " (events)"), bars)));
+            out.add(chart);
+        }
+        return out;
     }
 
     /** One chart per currency: what was invoiced in each month of the range (a month with none is a bar of 0). */

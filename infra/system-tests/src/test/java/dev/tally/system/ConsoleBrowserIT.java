@@ -286,8 +286,14 @@ class ConsoleBrowserIT {
         List<String> cells = browser.findElements(By.cssSelector("#revenue tbody tr:first-child td")).stream().map(WebElement::getText).toList();
         assertThat(cells).containsExactly(revenue.getString("rows[0].month"), "USD", "1", "10.00", revenue.getString("rows[0].tax"),
                 revenue.getString("rows[0].prepaidCredit"), revenue.getString("rows[0].due"), "0.00", "6.00", "6.00", "4.00");
-        assertThat(browser.findElements(By.cssSelector("figure.chart-box svg rect.bar"))).as("a bar per month").hasSize(12);
+        assertThat(browser.findElements(By.cssSelector("figure.revenue-chart svg rect.bar"))).as("a bar per month").hasSize(12);
         assertThat(browser.findElement(By.cssSelector("#meter-revenue tbody")).getText()).contains("bandwidth").contains("10000").contains("10.00");
+        // the tenant's usage per day from rating (GET /v1/usage/daily): 30 days, the ten events, acme-ui on top
+        WebElement trend = browser.findElement(By.id("trend-bandwidth"));
+        assertThat(trend.findElements(By.cssSelector("svg rect.bar"))).as("a bar per day").hasSize(30);
+        assertThat(trend.findElement(By.tagName("figcaption")).getText()).contains("10000 in all").contains("10 events");
+        assertThat(trend.findElements(By.cssSelector("table.top-customers tbody tr td")).stream().map(WebElement::getText).toList())
+                .containsExactly("acme-ui", "10000", "10");
         shot("finance");
 
         // the tenant's audit trail names each person: the operator proposed, finance issued
