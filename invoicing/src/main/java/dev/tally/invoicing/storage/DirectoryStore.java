@@ -52,17 +52,7 @@ public final class DirectoryStore implements ObjectStore {
                 throw new NoSuchFileException(p.toString());
             }
         }
-        return new Local() {
-            @Override
-            public List<Path> paths() {
-                return paths;
-            }
-
-            @Override
-            public void close() {
-                // the files themselves: nothing to delete
-            }
-        };
+        return Local.of(paths, () -> { }); // the files themselves: nothing to delete
     }
 
     @Override

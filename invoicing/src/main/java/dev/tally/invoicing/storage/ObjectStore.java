@@ -22,6 +22,21 @@ public interface ObjectStore {
 
         @Override
         void close();
+
+        /** {@code paths}, with {@code onClose} run on close. */
+        static Local of(List<Path> paths, Runnable onClose) {
+            return new Local() {
+                @Override
+                public List<Path> paths() {
+                    return paths;
+                }
+
+                @Override
+                public void close() {
+                    onClose.run();
+                }
+            };
+        }
     }
 
     /**

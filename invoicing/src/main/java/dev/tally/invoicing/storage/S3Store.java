@@ -94,17 +94,7 @@ public final class S3Store implements ObjectStore {
             deleteTree(dir);
             throw e instanceof IOException io ? io : new IOException("cannot read " + location() + ": " + e.getMessage(), e);
         }
-        return new Local() {
-            @Override
-            public List<Path> paths() {
-                return paths;
-            }
-
-            @Override
-            public void close() {
-                deleteTree(dir);
-            }
-        };
+        return Local.of(paths, () -> deleteTree(dir));
     }
 
     @Override

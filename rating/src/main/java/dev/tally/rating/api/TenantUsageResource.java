@@ -18,10 +18,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,26 +72,14 @@ public class TenantUsageResource {
             @Context ContainerRequestContext request) throws Exception {
         String tenantId = (String) request.getProperty(ApiKeyFilter.TENANT);
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        LocalDate start = from == null ? today.minusDays(29) : date(from, "from");
-        LocalDate end = to == null ? today.plusDays(1) : date(to, "to");
-        if (!start.isBefore(end)) {
-            throw ProblemException.badRequest("invalid-range", "from (" + start + ") must be before to (" + end + "); to is exclusive", "to");
-        }
-        if (ChronoUnit.DAYS.between(start, end) > UsageResource.MAX_DAYS) {
-            throw ProblemException.badRequest("invalid-range", "at most " + UsageResource.MAX_DAYS + " days per request", "to");
-        }
+        LocalDate start = from == null ? today.minusDays(29) : UsageRequests.date(from, "from");
+        LocalDate end = to == null ? today.plusDays(1) : UsageRequests.date(to, "to");
+        UsageRequests.checkRange(start, end);
         int limit = top == null ? 5 : top;
         if (limit < 0 || limit > MAX_TOP) {
             throw ProblemException.badRequest("invalid-field", "top must be between 0 and " + MAX_TOP, "top");
         }
-        List<MeterDefinition> meters = new ArrayList<>(catalog.definitions(tenantId));
-        if (meter != null) {
-            meters.removeIf(m -> !m.key().equals(meter));
-            if (meters.isEmpty()) {
-                throw ProblemException.notFound("meter-not-found", "no meter '" + meter + "' in this tenant");
-            }
-        }
-        meters.sort(Comparator.comparing(MeterDefinition::key));
+        List<MeterDefinition> meters = UsageRequests.meters(catalog, tenantId, meter);
         Set<String> byEvents = meters.stream().filter(m -> !m.aggregation().additive()).map(MeterDefinition::key).collect(Collectors.toSet());
         Map<String, List<UsageQueries.TenantDay>> days = queries.tenantDays(tenantId, start, end, meter).stream()
                 .collect(Collectors.groupingBy(UsageQueries.TenantDay::meterKey));
@@ -133,11 +118,4 @@ public class TenantUsageResource {
                         : null, c.eventCount())).toList());
     }
 
-    private static LocalDate date(String s, String field) {
-        try {
-            return LocalDate.parse(s);
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest("invalid-field", field + " must be an ISO date, e.g. 2026-11-01", field);
-        }
-    }
 }

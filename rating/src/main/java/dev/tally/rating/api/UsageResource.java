@@ -23,10 +23,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,22 +83,10 @@ public class UsageResource {
             throw ProblemException.notFound("customer-not-found", "no customer '" + customer + "' in this tenant");
         }
         BillingPeriod current = catalog.periodOf(tenantId, c.customerId(), clock.instant());
-        LocalDate start = from == null ? LocalDate.ofInstant(current.start(), ZoneOffset.UTC) : date(from, "from");
-        LocalDate end = to == null ? LocalDate.ofInstant(current.end().minusNanos(1), ZoneOffset.UTC).plusDays(1) : date(to, "to");
-        if (!start.isBefore(end)) {
-            throw ProblemException.badRequest("invalid-range", "from (" + start + ") must be before to (" + end + "); to is exclusive", "to");
-        }
-        if (ChronoUnit.DAYS.between(start, end) > MAX_DAYS) {
-            throw ProblemException.badRequest("invalid-range", "at most " + MAX_DAYS + " days per request", "to");
-        }
-        List<MeterDefinition> meters = new ArrayList<>(catalog.definitions(tenantId));
-        if (meter != null) {
-            meters.removeIf(m -> !m.key().equals(meter));
-            if (meters.isEmpty()) {
-                throw ProblemException.notFound("meter-not-found", "no meter '" + meter + "' in this tenant");
-            }
-        }
-        meters.sort(Comparator.comparing(MeterDefinition::key));
+        LocalDate start = from == null ? LocalDate.ofInstant(current.start(), ZoneOffset.UTC) : UsageRequests.date(from, "from");
+        LocalDate end = to == null ? LocalDate.ofInstant(current.end().minusNanos(1), ZoneOffset.UTC).plusDays(1) : UsageRequests.date(to, "to");
+        UsageRequests.checkRange(start, end);
+        List<MeterDefinition> meters = UsageRequests.meters(catalog, tenantId, meter);
         Map<String, List<UsageQueries.DayRow>> byMeter = new LinkedHashMap<>();
         for (UsageQueries.DayRow r : queries.days(tenantId, c.customerId(), start, end, meter)) {
             byMeter.computeIfAbsent(r.meterKey(), k -> new ArrayList<>()).add(r);
@@ -173,11 +158,4 @@ public class UsageResource {
         }
     }
 
-    private static LocalDate date(String s, String field) {
-        try {
-            return LocalDate.parse(s);
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest("invalid-field", field + " must be an ISO date, e.g. 2026-11-01", field);
-        }
-    }
 }
