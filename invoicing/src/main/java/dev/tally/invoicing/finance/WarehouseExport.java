@@ -40,8 +40,8 @@ import org.jboss.logging.Logger;
  * file with its rows and SHA-256, under {@code tenant=<id>/day=<date>/}. A day's facts never change once it is over, so
  * its files are the same whenever they are written.
  * <p>
- * Exactly once: the files, then the manifest, each written to a temporary name, forced to disk and moved into place;
- * then one transaction inserts the day's {@code warehouse_export} row. A day is exported exactly when its row exists: a
+ * Exactly once: the files, then the manifest, each staged and made visible whole ({@link ObjectStore#put}: moved into
+ * place atomically in a directory, one PUT in object storage); then one transaction inserts the day's {@code warehouse_export} row. A day is exported exactly when its row exists: a
  * crash before the commit leaves files the next round writes again, identically; a day with its row is skipped. A re-run
  * ({@code force}) rewrites the same rows and the same manifest. Instances take a tenant under a PostgreSQL advisory lock,
  * so two never export it at once.
