@@ -12,10 +12,14 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -248,8 +252,19 @@ public class WarehouseExport {
 
     /** One table's rows of the day into a Parquet file (by an in-memory DuckDB), placed atomically; its rows and hash. */
     private File write(Connection pg, Table t, String tenantId, LocalDate day, ObjectStore root, String path) throws Exception {
-        Path tmp = Files.createTempFile("tally-warehouse", ".parquet");
-        Files.delete(tmp); // DuckDB creates it
+        Path staged = root.staging(path); // DuckDB writes the file there, and it is hashed and put from there
+        try {
+            long rows = copy(pg, t, tenantId, day, staged);
+            String sha256 = HexFormat.of().formatHex(sha256(staged));
+            root.put(staged, path, () -> { });
+            return new File(t.name(), path, rows, sha256);
+        } finally {
+            Files.deleteIfExists(staged);
+        }
+    }
+
+    /** One table's rows of the day into the new Parquet file {@code out} (by an in-memory DuckDB); returns the rows. */
+    private static long copy(Connection pg, Table t, String tenantId, LocalDate day, Path out) throws SQLException {
         long rows = 0;
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
             s.execute("set threads = 1"); // one writer thread: the same rows give the same file
@@ -272,12 +287,17 @@ public class WarehouseExport {
                     }
                 }
             }
-            s.execute("copy (select * from r) to '" + tmp.toAbsolutePath().toString().replace("'", "''") + "' (format parquet, compression zstd)");
+            s.execute("copy (select * from r) to '" + out.toAbsolutePath().toString().replace("'", "''") + "' (format parquet, compression zstd)");
         }
-        byte[] bytes = Files.readAllBytes(tmp);
-        Files.delete(tmp);
-        place(root, path, bytes);
-        return new File(t.name(), path, rows, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        return rows;
+    }
+
+    private static byte[] sha256(Path file) throws IOException, NoSuchAlgorithmException {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return md.digest();
     }
 
     /** A PostgreSQL value as DuckDB takes it: instants as UTC timestamps, decimals exact (at most 9 places: amounts). */

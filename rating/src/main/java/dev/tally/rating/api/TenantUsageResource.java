@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -108,14 +107,15 @@ public class TenantUsageResource {
             total = total.add(q);
             events += r == null ? 0 : r.eventCount();
         }
-        Map<String, String> externalIds = new TreeMap<>();
-        for (UsageQueries.CustomerTotal c : top) {
-            CatalogRecordV1.Customer known = catalog.customer(tenantId, c.customerId());
-            externalIds.put(c.customerId(), known == null ? null : known.externalId());
-        }
         return new MeterTrend(m.key(), m.eventType(), m.aggregation().name(), additive, additive ? Decimals.normalized(total) : null, events, days,
-                top.stream().map(c -> new TopCustomer(c.customerId(), externalIds.get(c.customerId()), additive ? Decimals.normalized(c.quantity())
-                        : null, c.eventCount())).toList());
+                top.stream().map(c -> new TopCustomer(c.customerId(), externalId(tenantId, c.customerId()), additive
+                        ? Decimals.normalized(c.quantity()) : null, c.eventCount())).toList());
+    }
+
+    /** The customer's external id as the catalog knows it (null: not known to rating's catalog view). */
+    private String externalId(String tenantId, String customerId) {
+        CatalogRecordV1.Customer known = catalog.customer(tenantId, customerId);
+        return known == null ? null : known.externalId();
     }
 
 }
